@@ -1,0 +1,24 @@
+// Bundles the CLI into dist/ so that `roster` starts with plain node, fast: one file for the commands,
+// and ink with react in a separate chunk loaded only when a terminal preview is drawn.
+import { build } from "esbuild";
+import { chmod, rm } from "node:fs/promises";
+
+await rm("dist", { recursive: true, force: true });
+await build({
+  entryPoints: { roster: "src/bin.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  chunkNames: "chunks/[name]-[hash]",
+  // ink imports its devtools integration only when DEV=true; it is not a dependency of roster.
+  external: ["react-devtools-core"],
+  define: { "process.env.NODE_ENV": '"production"' },
+  // Bundled CommonJS dependencies (node-fetch) call require() for node built-ins.
+  banner: { js: 'import { createRequire as __rosterCreateRequire } from "node:module"; const require = __rosterCreateRequire(import.meta.url);' },
+  legalComments: "none",
+  logLevel: "warning",
+});
+await chmod("dist/roster.js", 0o755);

@@ -1,0 +1,135 @@
+import pLimit from "p-limit";
+import type { Plan, Removal } from "../plan/plan.js";
+import { judge, type Rules } from "../plan/rules.js";
+import { ApiError } from "../telnyx/api-error.js";
+import type { RemoveResult } from "../telnyx/client.js";
+
+/** How one planned removal ended. */
+export type Outcome = "removed" | "already_absent" | "failed";
+
+export interface RemovalResult {
+  removal: Removal;
+  outcome: Outcome;
+  /** HTTP status of the last answer, when there was one. */
+  status?: number;
+  attempts: number;
+  error?: string;
+  finishedAt: string;
+}
+
+export interface ApplySummary {
+  removed: number;
+  already_absent: number;
+  failed: number;
+  /** Planned removals never sent because the run was interrupted or the key was refused. */
+  not_started: number;
+}
+
+export interface ApplyResult {
+  summary: ApplySummary;
+  /** In the order the removals finished. */
+  results: RemovalResult[];
+  /** Set when the run stopped early: an interruption, or the API refusing the key. */
+  stoppedBy?: "interrupt" | "auth";
+  /** The error that stopped the run, when it was the API's. */
+  fatal?: ApiError;
+}
+
+/** What the executor reports while it works; views subscribe, the executor knows nothing of them. */
+export type ApplyEvent =
+  | { type: "start"; total: number; concurrency: number }
+  | { type: "sent"; removal: Removal }
+  | { type: "finished"; result: RemovalResult; summary: ApplySummary }
+  | { type: "done"; result: ApplyResult };
+
+/** The one effect apply needs: the API's remove call. */
+export interface Remover {
+  removeUser(id: string): Promise<RemoveResult>;
+}
+
+export interface ApplyOptions {
+  concurrency: number;
+  onEvent?: (event: ApplyEvent) => void;
+  /** Once aborted, no removal starts; those in flight finish. */
+  signal?: AbortSignal;
+}
+
+/** A removal the rules forbid reached the executor: a bug upstream, so nothing is sent at all. */
+export class UnsafeRemovalError extends Error {
+  constructor(removal: Removal, why: string) {
+    super(`refusing to apply: the plan would remove ${removal.email}, who is ${why}; nothing was sent`);
+    this.name = "UnsafeRemovalError";
+  }
+}
+
+/**
+ * Applies a plan's removals with at most `concurrency` in flight. Every removal is checked against the
+ * manifest's rules before anything is sent, and again just before its request, so a listed, owner or
+ * protected user can never be removed whatever the plan holds.
+ */
+export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remover: Remover, options: ApplyOptions): Promise<ApplyResult> {
+  const seen = new Set<string>();
+  for (const removal of plan.changes) {
+    assertRemovable(removal, rules);
+    if (seen.has(removal.id)) throw new UnsafeRemovalError(removal, "planned twice");
+    seen.add(removal.id);
+  }
+  const emit = options.onEvent ?? (() => {});
+  const summary: ApplySummary = { removed: 0, already_absent: 0, failed: 0, not_started: 0 };
+  const results: RemovalResult[] = [];
+  let stoppedBy: ApplyResult["stoppedBy"];
+  let fatal: ApiError | undefined;
+  const limit = pLimit(options.concurrency);
+  emit({ type: "start", total: plan.changes.length, concurrency: options.concurrency });
+
+  const finish = (result: RemovalResult) => {
+    summary[result.outcome] += 1;
+    results.push(result);
+    emit({ type: "finished", result, summary: { ...summary } });
+  };
+
+  await Promise.all(
+    plan.changes.map((removal) =>
+      limit(async () => {
+        if (options.signal?.aborted) stoppedBy ??= "interrupt";
+        if (stoppedBy) {
+          summary.not_started += 1;
+          return;
+        }
+        assertRemovable(removal, rules);
+        emit({ type: "sent", removal });
+        try {
+          const answer = await remover.removeUser(removal.id);
+          finish({ removal, outcome: answer.outcome, status: answer.status, attempts: answer.attempts, finishedAt: new Date().toISOString() });
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
+          if (error.kind === "auth") {
+            stoppedBy = "auth";
+            fatal = error;
+          }
+          if (error.kind === "aborted" && error.attempts === 0) {
+            stoppedBy ??= "interrupt";
+            summary.not_started += 1;
+            return;
+          }
+          const result: RemovalResult = { removal, outcome: "failed", attempts: error.attempts, error: error.message, finishedAt: new Date().toISOString() };
+          if (error.status !== undefined) result.status = error.status;
+          finish(result);
+        }
+      }),
+    ),
+  );
+  const result: ApplyResult = { summary, results };
+  if (stoppedBy) result.stoppedBy = stoppedBy;
+  if (fatal) result.fatal = fatal;
+  emit({ type: "done", result });
+  return result;
+}
+
+function assertRemovable(removal: Removal, rules: Rules): void {
+  const verdict = judge(removal, rules);
+  if (verdict.kind === "keep") throw new UnsafeRemovalError(removal, "listed in the manifest");
+  if (verdict.kind === "protected") {
+    throw new UnsafeRemovalError(removal, verdict.reason === "owner" ? "the organization owner" : `protected by ${verdict.pattern}`);
+  }
+}

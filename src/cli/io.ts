@@ -1,0 +1,30 @@
+import type { Readable, Writable } from "node:stream";
+
+/** The terminal and environment a command runs in; the only way commands reach the outside. */
+export interface Io {
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean };
+  stdin: Readable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** The ink preview is for a person at a terminal; CI logs and pipes get plain text without cursor codes. */
+export function isInteractive(io: Io): boolean {
+  const ci = io.env.CI;
+  return Boolean(io.stdout.isTTY) && (ci === undefined || ci === "" || ci === "false" || ci === "0");
+}
+
+/** Whether a question can be asked and answered at the terminal. */
+export function canPrompt(io: Io): boolean {
+  return Boolean(io.stdin.isTTY) && isInteractive(io);
+}
+
+/** Writes text, with every occurrence of the API key replaced: a last line of defence, not the first. */
+export function write(stream: Writable, text: string, env: NodeJS.ProcessEnv): void {
+  stream.write(redact(text, env));
+}
+
+export function redact(text: string, env: NodeJS.ProcessEnv): string {
+  const key = env.TELNYX_API_KEY;
+  return key && key.length >= 4 ? text.split(key).join("[redacted]") : text;
+}

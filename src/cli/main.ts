@@ -1,0 +1,180 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { UnsafeRemovalError } from "../apply/apply-plan.js";
+import { applyCommand } from "../commands/apply.js";
+import { planCommand } from "../commands/plan.js";
+import { sandboxCommand } from "../commands/sandbox.js";
+import { validateCommand } from "../commands/validate.js";
+import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
+import { sanitize } from "../render/sanitize.js";
+import { ApiError } from "../telnyx/api-error.js";
+import { redact, type Io } from "./io.js";
+
+const VERSION = "0.1.0";
+
+/** Parses the arguments, runs one command and returns its exit code; never throws. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command("roster")
+    .description("Keep the users of a Telnyx organization equal to a reviewed YAML manifest.")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .addHelpText(
+      "after",
+      `
+Environment:
+  TELNYX_API_KEY    the API key (required for plan and apply; never printed)
+  TELNYX_BASE_URL   the API base URL (default https://api.telnyx.com/v2)
+
+Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
+3 refused by a safety guard, 130 interrupted.`,
+    );
+
+  const fileOption = () => new Option("-f, --file <path>", "the manifest").default("users.yaml");
+  const apiOptions = (command: Command) =>
+    command
+      .option("--base-url <url>", "API base URL (default: $TELNYX_BASE_URL, else https://api.telnyx.com/v2)")
+      .addOption(new Option("--concurrency <n>", "requests in flight at once, 1 to 64").default(8).argParser(intIn("--concurrency", 1, 64)))
+      .addOption(new Option("--timeout <seconds>", "time limit of each request").default(30).argParser(numberIn("--timeout", 0.1, 3600)))
+      .addOption(new Option("--max-retries <n>", "retries of a failed request").default(5).argParser(intIn("--max-retries", 0, 20)));
+  const guardOptions = (command: Command) =>
+    command
+      .addOption(new Option("--max-removals <n>", "refuse a plan removing more users (overrides guards.max_removals)").argParser(intIn("--max-removals", 0, Number.MAX_SAFE_INTEGER)))
+      .addOption(new Option("--max-removal-percent <p>", "refuse a plan removing a larger share (overrides guards.max_removal_percent; default 25 from 10 users)").argParser(numberIn("--max-removal-percent", 0, 100)))
+      .option("--force", "lift the count and percent guards for this run (never the owner, protect or the manifest's users)");
+  const formatOption = () => new Option("--format <format>", "output format").choices(["pretty", "json"]).default("pretty");
+
+  program
+    .command("validate")
+    .description("check the manifest offline: no API key needed, no request made")
+    .addOption(fileOption())
+    .action(async (opts) => setExit(await validateCommand({ file: opts.file }, io)));
+
+  guardOptions(
+    apiOptions(
+      program
+        .command("plan")
+        .description("show what apply would do; changes nothing")
+        .addOption(fileOption())
+        .addOption(formatOption())
+        .option("--detailed-exitcode", "exit 0 without removals, 2 with removals, 3 when a guard would refuse, 1 on error"),
+    ),
+  ).action(async (opts) =>
+    setExit(
+      await planCommand(
+        { file: opts.file, format: opts.format, detailedExitcode: Boolean(opts.detailedExitcode), guards: guardFlags(opts), ...apiFlags(opts) },
+        io,
+      ),
+    ),
+  );
+
+  guardOptions(
+    apiOptions(
+      program
+        .command("apply")
+        .description("plan, confirm, then remove every user the manifest does not list")
+        .addOption(fileOption())
+        .addOption(formatOption())
+        .option("-y, --yes", "apply without asking (for CI); review the plan first")
+        .option("--audit-log <file>", "append one JSON line per finished removal to this file")
+        .option("--no-verify", "skip reading the organization again after applying"),
+    ),
+  ).action(async (opts) =>
+    setExit(
+      await applyCommand(
+        {
+          file: opts.file,
+          format: opts.format,
+          yes: Boolean(opts.yes),
+          guards: guardFlags(opts),
+          verify: opts.verify !== false,
+          ...(opts.auditLog ? { auditLog: opts.auditLog } : {}),
+          ...apiFlags(opts),
+        },
+        io,
+      ),
+    ),
+  );
+
+  program
+    .command("sandbox")
+    .description("run the local simulator of the Telnyx Organization Users API and print its base URL")
+    .option("--state <file>", "JSON array of users to seed it with (default: the bundled examples/org.json)")
+    .addOption(new Option("--port <n>", "port on 127.0.0.1 (0 picks a free one)").default(0).argParser(intIn("--port", 0, 65535)))
+    .addOption(new Option("--latency <ms>", "added to every answer").default(0).argParser(intIn("--latency", 0, 60_000)))
+    .action(async (opts) => setExit(await sandboxCommand({ port: opts.port, latencyMs: opts.latency, ...(opts.state ? { state: opts.state } : {}) }, io)));
+
+  return program;
+}
+
+function apiFlags(opts: Record<string, unknown>) {
+  return {
+    ...(typeof opts.baseUrl === "string" ? { baseUrl: opts.baseUrl } : {}),
+    concurrency: opts.concurrency as number,
+    timeoutSeconds: opts.timeout as number,
+    maxRetries: opts.maxRetries as number,
+  };
+}
+
+function guardFlags(opts: Record<string, unknown>) {
+  return {
+    ...(opts.maxRemovals !== undefined ? { maxRemovals: opts.maxRemovals as number } : {}),
+    ...(opts.maxRemovalPercent !== undefined ? { maxRemovalPercent: opts.maxRemovalPercent as number } : {}),
+    force: Boolean(opts.force),
+  };
+}
+
+function intIn(flag: string, min: number, max: number) {
+  return (raw: string) => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}.`);
+    return value;
+  };
+}
+
+function numberIn(flag: string, min: number, max: number) {
+  return (raw: string) => {
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) throw new InvalidArgumentError(`${flag} takes a number from ${min} to ${max}.`);
+    return value;
+  };
+}
+
+/** The one place errors become messages and exit codes. */
+function reportError(error: unknown, io: Io): number {
+  const say = (text: string) => io.stderr.write(redact(text, io.env));
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? 0 : 1;
+  }
+  if (error instanceof ManifestError) {
+    for (const problem of error.problems) say(`${sanitize(formatProblem(problem))}\n`);
+    say(`roster: the manifest has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; fix ${error.problems.length === 1 ? "it" : "them"} and run again. Nothing was changed.\n`);
+    return 1;
+  }
+  if (error instanceof UnsafeRemovalError) {
+    say(`roster: ${sanitize(error.message)}\n`);
+    return 3;
+  }
+  if (error instanceof ApiError) {
+    say(`roster: error: ${sanitize(error.message)}\n`);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  say(`roster: error: ${sanitize(message)}\n`);
+  if (io.env.ROSTER_DEBUG && error instanceof Error && error.stack) say(`${sanitize(error.stack)}\n`);
+  return 1;
+}

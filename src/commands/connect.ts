@@ -1,0 +1,25 @@
+import type { Io } from "../cli/io.js";
+import { DEFAULT_BASE_URL } from "../telnyx/base-url.js";
+import { TelnyxClient, type RetryEvent } from "../telnyx/client.js";
+
+/** Flags shared by every command that talks to the API. */
+export interface ApiOptions {
+  baseUrl?: string;
+  concurrency: number;
+  timeoutSeconds: number;
+  maxRetries: number;
+}
+
+/** Builds the client from flags and environment: key from TELNYX_API_KEY, base URL from flag, env, default. */
+export function connect(options: ApiOptions, io: Io, extra: { signal?: AbortSignal; onRetry?: (event: RetryEvent) => void } = {}): TelnyxClient {
+  const backoff = Number(io.env.ROSTER_BACKOFF_BASE_MS);
+  return new TelnyxClient({
+    baseUrl: options.baseUrl ?? (io.env.TELNYX_BASE_URL || DEFAULT_BASE_URL),
+    apiKey: io.env.TELNYX_API_KEY ?? "",
+    timeoutMs: options.timeoutSeconds * 1000,
+    maxRetries: options.maxRetries,
+    maxSockets: Math.max(options.concurrency, 1),
+    ...(Number.isFinite(backoff) && backoff > 0 ? { backoffBaseMs: backoff } : {}),
+    ...extra,
+  });
+}

@@ -1,0 +1,33 @@
+import { write, type Io } from "../cli/io.js";
+import { startSandbox, SANDBOX_DEFAULT_KEY } from "../sandbox/sandbox.js";
+import { readSeed } from "../sandbox/seed.js";
+import defaultOrganization from "../../examples/org.json" with { type: "json" };
+import type { OrganizationUser } from "../telnyx/organization-user.js";
+
+export interface SandboxCommandOptions {
+  state?: string;
+  port: number;
+  latencyMs: number;
+}
+
+/** Runs the local simulator of the API until interrupted; prints its base URL first, on stdout. */
+export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Promise<number> {
+  const users = options.state ? await readSeed(options.state) : (defaultOrganization as OrganizationUser[]);
+  const apiKey = io.env.TELNYX_API_KEY || SANDBOX_DEFAULT_KEY;
+  const sandbox = await startSandbox({ users, apiKey, port: options.port, latencyMs: options.latencyMs });
+  write(io.stdout, `${sandbox.url}\n`, io.env);
+  const keyHint = io.env.TELNYX_API_KEY ? "the key in TELNYX_API_KEY" : `the key "${SANDBOX_DEFAULT_KEY}"`;
+  write(
+    io.stderr,
+    `roster sandbox: ${users.length} users from ${options.state ?? "the bundled examples/org.json"}, accepting ${keyHint}.\n` +
+      `  export TELNYX_BASE_URL=${sandbox.url}\n` +
+      `Press Ctrl-C to stop.\n`,
+    io.env,
+  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await sandbox.close();
+  return 0;
+}

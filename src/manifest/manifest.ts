@@ -1,0 +1,32 @@
+/** A position in a source file, 1-based, as editors show it. */
+export interface SourcePosition {
+  line: number;
+  col: number;
+}
+
+/** One user the manifest says may stay in the organization. */
+export interface DesiredUser {
+  /** The email as compared: trimmed and lower-cased. */
+  email: string;
+  /** The email as written in the manifest. */
+  written: string;
+  name?: string;
+  comment?: string;
+  position: SourcePosition;
+}
+
+/** Limits on how much one run may remove; absent fields fall back to the defaults. */
+export interface GuardSettings {
+  maxRemovals?: number;
+  maxRemovalPercent?: number;
+}
+
+/** A loaded, validated manifest (version 1). */
+export interface Manifest {
+  path: string;
+  version: 1;
+  users: DesiredUser[];
+  /** Glob patterns of users never removed, as written. */
+  protect: string[];
+  guards: GuardSettings;
+}

@@ -1,0 +1,56 @@
+import type { GuardSettings } from "../manifest/manifest.js";
+import type { Plan } from "./plan.js";
+
+/** With no guard configured, a plan removing more than this share of an organization is refused... */
+export const DEFAULT_MAX_REMOVAL_PERCENT = 25;
+/** ...once the organization has at least this many users (octoDNS's threshold works the same way). */
+export const DEFAULT_GUARD_MIN_USERS = 10;
+
+/** The guard limits of one run: the manifest's `guards`, overridden by flags, and whether --force was given. */
+export interface GuardOptions extends GuardSettings {
+  force?: boolean;
+}
+
+/** Whether apply may go ahead with a plan, and if not, which guard tripped with which numbers. */
+export interface GuardVerdict {
+  allowed: boolean;
+  forced: boolean;
+  guard?: "max_removals" | "max_removal_percent";
+  message: string;
+}
+
+/** Checks a plan against the count and percent guards; --force lifts them and nothing else. */
+export function checkGuards(plan: Pick<Plan, "summary" | "liveCount">, options: GuardOptions): GuardVerdict {
+  const remove = plan.summary.remove;
+  const total = plan.liveCount;
+  const percent = total === 0 ? 0 : (remove / total) * 100;
+  const tripped = tripGuard(remove, total, percent, options);
+  if (!tripped) return { allowed: true, forced: false, message: verdictOk(remove, total, percent) };
+  if (options.force) return { allowed: true, forced: true, guard: tripped.guard, message: `${tripped.message} (lifted by --force)` };
+  return { allowed: false, forced: false, guard: tripped.guard, message: tripped.message };
+}
+
+function verdictOk(remove: number, total: number, percent: number): string {
+  if (remove === 0) return "no removals: within every guard";
+  return `would remove ${remove} of ${total} users (${percent.toFixed(1)}%): within the guards`;
+}
+
+function tripGuard(remove: number, total: number, percent: number, options: GuardSettings) {
+  const share = `would remove ${remove} of ${total} users (${percent.toFixed(1)}%)`;
+  if (options.maxRemovals !== undefined && remove > options.maxRemovals) {
+    return {
+      guard: "max_removals" as const,
+      message: `${share}, over the max_removals guard of ${options.maxRemovals}: review the plan, then raise guards.max_removals or pass --force`,
+    };
+  }
+  const explicit = options.maxRemovalPercent !== undefined;
+  const limit = options.maxRemovalPercent ?? DEFAULT_MAX_REMOVAL_PERCENT;
+  const applies = explicit || total >= DEFAULT_GUARD_MIN_USERS;
+  if (applies && remove > 0 && percent > limit) {
+    return {
+      guard: "max_removal_percent" as const,
+      message: `${share}, over the ${limit}% guard: review the plan, then raise guards.max_removal_percent or pass --force`,
+    };
+  }
+  return undefined;
+}

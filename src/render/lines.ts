@@ -1,0 +1,36 @@
+/** How a piece of text is meant to look; ink maps tones to colours, plain text ignores them. */
+export type Tone = "plain" | "heading" | "remove" | "protected" | "missing" | "ok" | "warn" | "error" | "muted";
+
+/** A run of text in one tone. */
+export interface Segment {
+  text: string;
+  tone?: Tone;
+}
+
+/** One line of output: what the ink views and the plain-text renderers both draw. */
+export type Line = Segment[];
+
+export const line = (...segments: (Segment | string)[]): Line =>
+  segments.map((s) => (typeof s === "string" ? { text: s } : s));
+
+export const toned = (tone: Tone, text: string): Segment => ({ text, tone });
+
+/** Plain text of some lines: no colour, no cursor codes, one newline after each line. */
+export function linesToText(lines: readonly Line[]): string {
+  return lines.map((l) => l.map((s) => s.text).join("").trimEnd()).join("\n") + (lines.length > 0 ? "\n" : "");
+}
+
+export function formatSignIn(lastSignInAt: string | null): string {
+  if (!lastSignInAt) return "never";
+  const date = new Date(lastSignInAt);
+  return Number.isNaN(date.getTime()) ? lastSignInAt : date.toISOString().slice(0, 10);
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** Pads a column to the widest value shown, capped so one long email does not push the rest away. */
+export function columnWidth(values: readonly string[], cap = 48): number {
+  return Math.min(cap, values.reduce((w, v) => Math.max(w, v.length), 0));
+}

@@ -1,0 +1,14 @@
+import type { GuardVerdict } from "../plan/guards.js";
+import type { Plan } from "../plan/plan.js";
+
+/** The plan as `--format json` prints it: a stable document for machines (format_version 1). */
+export function planJson(plan: Plan, verdict: GuardVerdict) {
+  return {
+    format_version: 1,
+    summary: plan.summary,
+    changes: plan.changes.map((c) => ({ action: c.action, id: c.id, email: c.email, user_status: c.user_status, last_sign_in_at: c.last_sign_in_at })),
+    protected: plan.protected.map((p) => ({ id: p.id, email: p.email, reason: p.reason, ...(p.pattern !== undefined ? { pattern: p.pattern } : {}) })),
+    missing: plan.missing.map((m) => ({ email: m.email })),
+    guard: { allowed: verdict.allowed, forced: verdict.forced, ...(verdict.guard ? { guard: verdict.guard } : {}), message: verdict.message },
+  };
+}

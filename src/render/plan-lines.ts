@@ -1,0 +1,73 @@
+import type { GuardVerdict } from "../plan/guards.js";
+import type { Plan } from "../plan/plan.js";
+import { columnWidth, formatSignIn, line, plural, toned, type Line } from "./lines.js";
+import { sanitize } from "./sanitize.js";
+
+export interface PlanViewContext {
+  /** The guard check of this run, shown under the plan. */
+  verdict?: GuardVerdict;
+  /** Show at most this many rows per section, then a count of the rest. */
+  maxRows?: number;
+}
+
+/** The plan as lines: summary, removals, protected and missing users, the guard verdict. */
+export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
+  const { summary } = plan;
+  const maxRows = context.maxRows ?? Number.POSITIVE_INFINITY;
+  const lines: Line[] = [];
+  lines.push(
+    line(
+      toned("heading", "Plan: "),
+      toned(summary.remove > 0 ? "remove" : "ok", `${summary.remove} to remove`),
+      `, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing`,
+      toned("muted", ` (${plural(plan.liveCount, "user")} in the organization)`),
+    ),
+  );
+  const emailWidth = columnWidth([
+    ...plan.changes.slice(0, maxRows).map((c) => sanitize(c.email)),
+    ...plan.protected.slice(0, maxRows).map((p) => sanitize(p.email)),
+  ]);
+  const more = (total: number, label: string) =>
+    total > maxRows ? [line(toned("muted", `    … and ${total - maxRows} more ${label} (--format json lists them all)`))] : [];
+
+  if (summary.remove === 0) {
+    lines.push(line(""), line(toned("ok", "No changes: every user in the organization is listed or protected.")));
+  } else {
+    lines.push(line(""), line(toned("heading", `Remove ${plural(summary.remove, "user")}:`)));
+    for (const change of plan.changes.slice(0, maxRows)) {
+      lines.push(
+        line(
+          toned("remove", `  - ${sanitize(change.email).padEnd(emailWidth)}`),
+          `  ${sanitize(change.user_status).padEnd(8)}`,
+          toned("muted", `  last sign-in ${formatSignIn(change.last_sign_in_at)}`),
+        ),
+      );
+    }
+    lines.push(...more(summary.remove, "removals"));
+  }
+  if (summary.protected > 0) {
+    lines.push(line(""), line(toned("heading", `Protected, never removed (${summary.protected}):`)));
+    for (const entry of plan.protected.slice(0, maxRows)) {
+      const why = entry.reason === "owner" ? "organization owner" : `matches ${sanitize(entry.pattern ?? "a protect pattern")}`;
+      lines.push(line(toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", `  ${why}`)));
+    }
+    lines.push(...more(summary.protected, "protected users"));
+  }
+  if (summary.missing > 0) {
+    lines.push(
+      line(""),
+      line(toned("heading", `Missing from the organization (${summary.missing}): `), toned("muted", "roster does not invite; invite them in the Telnyx portal")),
+    );
+    for (const entry of plan.missing.slice(0, maxRows)) {
+      lines.push(line(toned("missing", `  ? ${sanitize(entry.email)}`), toned("muted", `  (manifest line ${entry.line})`)));
+    }
+    lines.push(...more(summary.missing, "missing users"));
+  }
+  if (context.verdict) {
+    const { verdict } = context;
+    const tone = !verdict.allowed ? "error" : verdict.forced ? "warn" : "muted";
+    const label = !verdict.allowed ? "Refused: " : verdict.forced ? "Guard lifted: " : "Guards: ";
+    lines.push(line(""), line(toned(tone, label), toned(tone, verdict.message)));
+  }
+  return lines;
+}

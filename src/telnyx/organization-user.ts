@@ -1,0 +1,13 @@
+/** A user of the organization as the API returns it (GET /organizations/users). */
+export interface OrganizationUser {
+  id: string;
+  record_type: string;
+  email: string;
+  user_status: string;
+  organization_user_bypasses_sso?: boolean;
+  created_at?: string;
+  last_sign_in_at: string | null;
+  groups?: { id: string; name: string }[];
+}
+
+export const OWNER_RECORD_TYPE = "organization_owner";

@@ -121,6 +121,12 @@ function mapEntries(map: YAMLMap, allowed: string[], what: string, report: Repor
   return entries;
 }
 
+/** An empty value has no place of its own in the text: point at its key instead. */
+function valueOrKey(entry: Entry): Node {
+  const value = entry.value;
+  return value === null || (isScalar(value) && value.value === null) ? entry.key : value;
+}
+
 function stringValue(node: Node | null | undefined): string | undefined {
   return isScalar(node) && typeof node.value === "string" ? node.value : undefined;
 }
@@ -132,7 +138,7 @@ function parseUsers(entry: Entry | undefined, root: YAMLMap, report: Report, pos
   }
   const list = entry.value;
   if (!isSeq(list)) {
-    report(list ?? entry.key, `"users" must be a list of emails, found ${describe(list)}`);
+    report(valueOrKey(entry), `"users" must be a list of emails, found ${describe(list)}`);
     return [];
   }
   if (list.items.length === 0) {
@@ -146,7 +152,7 @@ function parseUsers(entry: Entry | undefined, root: YAMLMap, report: Report, pos
     if (!user) continue;
     const first = firstSeen.get(user.email);
     if (first !== undefined) {
-      report(item, `duplicate user ${JSON.stringify(user.email)} (first at line ${first}): list each user once`);
+      report(item, `duplicate user ${JSON.stringify(user.email)} (first at line ${first})`);
       continue;
     }
     firstSeen.set(user.email, user.position.line);
@@ -202,7 +208,7 @@ function parseProtect(entry: Entry | undefined, report: Report): string[] {
   if (!entry) return [];
   const list = entry.value;
   if (!isSeq(list)) {
-    report(list ?? entry.key, `"protect" must be a list of email patterns such as "*@partners.example.com", found ${describe(list)}`);
+    report(valueOrKey(entry), `"protect" must be a list of email patterns such as "*@partners.example.com", found ${describe(list)}`);
     return [];
   }
   const patterns: string[] = [];
@@ -222,7 +228,7 @@ function parseGuards(entry: Entry | undefined, report: Report): GuardSettings {
   if (!entry) return guards;
   const map = entry.value;
   if (!isMap(map)) {
-    report(map ?? entry.key, `"guards" must be a mapping with max_removals and/or max_removal_percent, found ${describe(map)}`);
+    report(valueOrKey(entry), `"guards" must be a mapping with max_removals and/or max_removal_percent, found ${describe(map)}`);
     return guards;
   }
   const entries = mapEntries(map, GUARD_KEYS, "guards", report);

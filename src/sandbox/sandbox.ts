@@ -14,6 +14,8 @@ export interface SandboxOptions {
   port?: number;
   /** Added before every answer, in milliseconds. */
   latencyMs?: number;
+  /** A random extra of up to this many milliseconds on every answer. */
+  jitterMs?: number;
 }
 
 /** What the sandbox saw, for tests and benchmarks to check against. */
@@ -50,7 +52,7 @@ const MAX_PAGE_SIZE = 250;
 /** Starts a simulator of the Organization Users endpoints on loopback, seeded with `users`. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const apiKey = options.apiKey ?? SANDBOX_DEFAULT_KEY;
-  const latencyMs = options.latencyMs ?? 0;
+  const latency = () => (options.latencyMs ?? 0) + (options.jitterMs ? Math.random() * options.jitterMs : 0);
   const org = new Map<string, OrganizationUser>(options.users.map((u) => [u.id, structuredClone(u)]));
   const stats: SandboxStats = { requests: 0, listRequests: 0, removeRequests: new Map(), inFlightRemovals: 0, maxInFlightRemovals: 0 };
 
@@ -71,7 +73,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       stats.inFlightRemovals += 1;
       stats.maxInFlightRemovals = Math.max(stats.maxInFlightRemovals, stats.inFlightRemovals);
       try {
-        await delay(latencyMs);
+        await delay(latency());
         if (!authorized(req, res)) return;
         const user = org.get(id);
         if (!user) return sendError(res, 404, ERRORS[404], `No organization user with id ${id}`);
@@ -82,7 +84,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         stats.inFlightRemovals -= 1;
       }
     }
-    await delay(latencyMs);
+    await delay(latency());
     if (!authorized(req, res)) return;
     if (req.method === "GET" && path === "/organizations/users") {
       stats.listRequests += 1;

@@ -1,0 +1,150 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { startSandbox } from "../../src/sandbox/sandbox.js";
+import { ApiError } from "../../src/telnyx/api-error.js";
+import { TelnyxClient } from "../../src/telnyx/client.js";
+import { readOrganization } from "../../src/telnyx/read-organization.js";
+import { rejection, TEST_API_KEY } from "../helpers/cli.js";
+import { exampleOrg, makeOrg } from "../helpers/org.js";
+import { startServer } from "../helpers/servers.js";
+
+const client = (baseUrl: string, apiKey = TEST_API_KEY) => new TelnyxClient({ baseUrl, apiKey, maxRetries: 0, backoffBaseMs: 1 });
+
+test("reads every user of a 600-user organization across pages, concurrently", async () => {
+  const sandbox = await startSandbox({ users: makeOrg(600), apiKey: TEST_API_KEY });
+  const api = client(sandbox.url);
+  try {
+    const users = await readOrganization(api, { concurrency: 4 });
+    assert.is(users.length, 600);
+    assert.is(new Set(users.map((u) => u.id)).size, 600);
+    assert.is(sandbox.stats.listRequests, 3, "3 pages of 250");
+  } finally {
+    api.close();
+    await sandbox.close();
+  }
+});
+
+test("a page lists the API's meta, and filters narrow the sandbox's answer like the API's", async () => {
+  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
+  try {
+    const page = await client(sandbox.url).listUsersPage(2, 20);
+    assert.is(page.users.length, 10);
+    assert.is(page.totalPages, 2);
+    assert.is(page.totalResults, 30);
+    const headers = { Authorization: `Bearer ${TEST_API_KEY}` };
+    const blocked = await (await fetch(`${sandbox.url}/organizations/users?filter[user_status]=blocked`, { headers })).json();
+    assert.ok(blocked.data.length > 0 && blocked.data.every((u: { user_status: string }) => u.user_status === "blocked"));
+    const partners = await (await fetch(`${sandbox.url}/organizations/users?filter[email]=PARTNERS`, { headers })).json();
+    assert.equal(partners.data.map((u: { email: string }) => u.email).sort(), ["billing-bot@partners.example.com", "noc@partners.example.com"]);
+    const bad = await fetch(`${sandbox.url}/organizations/users?page[size]=251`, { headers });
+    assert.is(bad.status, 400);
+    assert.is((await bad.json()).errors[0].code, "10015");
+  } finally {
+    await sandbox.close();
+  }
+});
+
+test("removing answers removed, then already absent; the owner cannot be removed", async () => {
+  const org = exampleOrg();
+  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY });
+  const api = client(sandbox.url);
+  try {
+    const victim = org.find((u) => u.email === "intern.2024@example.com")!;
+    assert.equal(await api.removeUser(victim.id), { outcome: "removed", status: 200, attempts: 1 });
+    assert.equal(await api.removeUser(victim.id), { outcome: "already_absent", status: 404, attempts: 1 });
+    assert.not.ok(sandbox.users().some((u) => u.id === victim.id));
+    const owner = org.find((u) => u.record_type === "organization_owner")!;
+    const error = await rejection(api.removeUser(owner.id));
+    assert.instance(error, ApiError);
+    assert.is((error as ApiError).status, 403);
+    assert.match(error.message, "403 10010: Not authorized: The organization owner cannot be removed");
+  } finally {
+    api.close();
+    await sandbox.close();
+  }
+});
+
+test("a wrong key fails with a clear message that never shows the key", async () => {
+  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: "the-right-key" });
+  try {
+    const error = await rejection(client(sandbox.url).listUsersPage(1));
+    assert.is(error.message, "authentication failed: check TELNYX_API_KEY");
+    assert.not.match(error.message + String(error.stack), TEST_API_KEY);
+  } finally {
+    await sandbox.close();
+  }
+});
+
+test("after a 401 the client starts no further request", async () => {
+  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: "the-right-key" });
+  const api = client(sandbox.url);
+  try {
+    await rejection(api.listUsersPage(1));
+    const before = sandbox.stats.requests;
+    await rejection(api.removeUser("anyone"));
+    assert.is(sandbox.stats.requests, before);
+  } finally {
+    await sandbox.close();
+  }
+});
+
+test("a 404 that is not the API's JSON error (a proxy's HTML page) is a failure, never already absent", async () => {
+  const proxy = await startServer((_req, res) => {
+    res.writeHead(404, { "content-type": "text/html" });
+    res.end("<html><body>Not Found</body></html>");
+  });
+  try {
+    const error = await rejection(client(proxy.url).removeUser("abc"));
+    assert.is(error.message, "POST /organizations/users/abc/actions/remove answered 404 without the API's JSON error body: not the Telnyx API's answer; check --base-url");
+  } finally {
+    await proxy.close();
+  }
+});
+
+test("answers that are not the API's shape are errors that change nothing", async () => {
+  const bodies: [string, string][] = [
+    ["not json", "<html></html>"],
+    ['without a "data" list', '{"meta":{"total_pages":1}}'],
+    ["with an invalid meta.total_pages (\"x\")", '{"data":[],"meta":{"total_pages":"x"}}'],
+    ["with data[0] lacking a string email", '{"data":[{"id":"1","record_type":"organization_sub_user","email":7}],"meta":{"total_pages":1}}'],
+  ];
+  for (const [what, body] of bodies) {
+    const server = await startServer((_req, res) => {
+      res.writeHead(200, { "content-type": what === "not json" ? "text/html" : "application/json" });
+      res.end(body);
+    });
+    try {
+      const error = await rejection(client(server.url).listUsersPage(1));
+      assert.match(error.message, `GET /organizations/users answered 200 but ${what === "not json" ? "not with JSON" : what}`);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
+test("plain http is refused for any host but loopback, before a request is made", () => {
+  assert.throws(() => client("http://api.telnyx.com/v2"), /refusing plain http to api\.telnyx\.com/);
+  assert.ok(client("http://localhost:1/v2"));
+  assert.ok(client("http://[::1]:1/v2"));
+});
+
+test("a missing key or one that cannot be sent is refused without echoing it", () => {
+  assert.throws(() => client("https://api.telnyx.com/v2", ""), /TELNYX_API_KEY is not set/);
+  let message = "";
+  try {
+    client("https://api.telnyx.com/v2", "secret value\n");
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assert.is(message, "TELNYX_API_KEY holds spaces or control characters, which cannot be sent: copy the key again");
+});
+
+test("an unreachable API is a clear network error", async () => {
+  const server = await startServer(() => {});
+  const url = server.url;
+  await server.close();
+  const error = await rejection(client(url).listUsersPage(1));
+  assert.match(error.message, /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: connection error ECONNREFUSED$/);
+});
+
+test.run();

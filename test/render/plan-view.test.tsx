@@ -1,0 +1,96 @@
+import { render } from "ink-testing-library";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parseManifest } from "../../src/manifest/parse-manifest.js";
+import { checkGuards } from "../../src/plan/guards.js";
+import { planRemovals } from "../../src/plan/plan.js";
+import { PlanView } from "../../src/render/ink/PlanView.js";
+import { linesToText } from "../../src/render/lines.js";
+import { planLines } from "../../src/render/plan-lines.js";
+import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
+import { makeOrg, manifestText } from "../helpers/org.js";
+
+const user = (id: string, email: string, extra: Partial<OrganizationUser> = {}): OrganizationUser => ({
+  id,
+  email,
+  record_type: "organization_sub_user",
+  user_status: "enabled",
+  last_sign_in_at: null,
+  ...extra,
+});
+
+const live = [
+  user("1", "owner@example.com", { record_type: "organization_owner", last_sign_in_at: "2026-11-20T01:00:00Z" }),
+  user("2", "alice@example.com"),
+  user("3", "zed@example.com", { user_status: "disabled", last_sign_in_at: "2026-01-02T03:04:05Z" }),
+  user("4", "bot@partners.example.com"),
+  user("5", "bob@example.com", { user_status: "blocked" }),
+];
+const manifest = parseManifest(manifestText(["alice@example.com", "carol@example.com"], 'protect:\n  - "*@partners.example.com"\n'), "users.yaml");
+const plan = planRemovals(manifest, live);
+const verdict = checkGuards(plan, {});
+
+const EXPECTED = `Plan: 2 to remove, 1 to keep, 2 protected, 1 missing (5 users in the organization)
+
+Remove 2 users:
+  - bob@example.com           blocked   last sign-in never
+  - zed@example.com           disabled  last sign-in 2026-01-02
+
+Protected, never removed (2):
+  ~ bot@partners.example.com  matches *@partners.example.com
+  ~ owner@example.com         organization owner
+
+Missing from the organization (1): roster does not invite; invite them in the Telnyx portal
+  ? carol@example.com  (manifest line 4)
+
+Guards: would remove 2 of 5 users (40.0%): within the guards`;
+
+test("the ink preview shows summary, removals with status and last sign-in, protected, missing and the guards", () => {
+  const { lastFrame, unmount } = render(<PlanView plan={plan} context={{ verdict }} />);
+  assert.is(lastFrame(), EXPECTED);
+  unmount();
+});
+
+test("the plain text for CI logs reads exactly like the ink preview", () => {
+  assert.is(linesToText(planLines(plan, { verdict })), EXPECTED + "\n");
+});
+
+test("a plan without removals says so", () => {
+  const quiet = planRemovals(parseManifest(manifestText(["alice@example.com"]), "u.yaml"), [user("2", "alice@example.com")]);
+  const { lastFrame, unmount } = render(<PlanView plan={quiet} context={{ verdict: checkGuards(quiet, {}) }} />);
+  assert.is(
+    lastFrame(),
+    `Plan: 0 to remove, 1 to keep, 0 protected, 0 missing (1 user in the organization)
+
+No changes: every user in the organization is listed or protected.
+
+Guards: no removals: within every guard`,
+  );
+  unmount();
+});
+
+test("a refused plan ends with the guard that tripped", () => {
+  const org = makeOrg(40);
+  const big = planRemovals(parseManifest(manifestText(org.slice(0, 10).map((u) => u.email)), "u.yaml"), org);
+  const text = linesToText(planLines(big, { verdict: checkGuards(big, {}) }));
+  assert.match(text, "\nRefused: would remove 30 of 40 users (75.0%), over the 25% guard: review the plan, then raise guards.max_removal_percent or pass --force\n");
+});
+
+test("a long plan shows the first rows and a count of the rest in the preview", () => {
+  const org = makeOrg(500);
+  const big = planRemovals(parseManifest(manifestText(["owner@example.com"]), "u.yaml"), org);
+  const { lastFrame, unmount } = render(<PlanView plan={big} />);
+  const frame = lastFrame() ?? "";
+  assert.is(frame.split("\n").filter((l) => l.startsWith("  - ")).length, 40);
+  assert.match(frame, "    … and 459 more removals (--format json lists them all)");
+  unmount();
+});
+
+test("control characters and escape sequences in emails are shown neutralised", () => {
+  const hostile = planRemovals(parseManifest(manifestText(["a@example.com"]), "u.yaml"), [user("9", "evil\u001b[2J\u0007@example.com")]);
+  const text = linesToText(planLines(hostile));
+  assert.not.match(text, "\u001b");
+  assert.match(text, "evil\\u001b[2j\\u0007@example.com");
+});
+
+test.run();

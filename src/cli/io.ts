@@ -10,8 +10,13 @@ export interface Io {
 
 /** The ink preview is for a person at a terminal; CI logs and pipes get plain text without cursor codes. */
 export function isInteractive(io: Io): boolean {
-  const ci = io.env.CI;
-  return Boolean(io.stdout.isTTY) && (ci === undefined || ci === "" || ci === "false" || ci === "0");
+  return Boolean(io.stdout.isTTY) && !inCi(io.env);
+}
+
+/** The same test ink applies (is-in-ci), so roster and ink never disagree about the mode. */
+export function inCi(env: NodeJS.ProcessEnv): boolean {
+  const set = (key: string) => key in env && env[key] !== "0" && env[key] !== "false";
+  return set("CI") || set("CONTINUOUS_INTEGRATION");
 }
 
 /** Whether a question can be asked and answered at the terminal. */

@@ -15,6 +15,7 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   // ink imports its devtools integration only when DEV=true; it is not a dependency of roster.
   external: ["react-devtools-core"],
+  alias: { "whatwg-url": "./scripts/shims/whatwg-url.cjs" },
   define: { "process.env.NODE_ENV": '"production"' },
   // Bundled CommonJS dependencies (node-fetch) call require() for node built-ins.
   banner: { js: 'import { createRequire as __rosterCreateRequire } from "node:module"; const require = __rosterCreateRequire(import.meta.url);' },

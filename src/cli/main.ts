@@ -1,15 +1,14 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { UnsafeRemovalError } from "../apply/apply-plan.js";
-import { applyCommand } from "../commands/apply.js";
-import { planCommand } from "../commands/plan.js";
-import { sandboxCommand } from "../commands/sandbox.js";
-import { validateCommand } from "../commands/validate.js";
 import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
 import { sanitize } from "../render/sanitize.js";
 import { ApiError } from "../telnyx/api-error.js";
 import { redact, type Io } from "./io.js";
 
 const VERSION = "0.1.0";
+
+// Each command's module is imported only when that command runs, so `--help` and `validate` start
+// without loading the HTTP stack, and a terminal preview alone pays for ink.
 
 /** Parses the arguments, runs one command and returns its exit code; never throws. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -62,7 +61,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .command("validate")
     .description("check the manifest offline: no API key needed, no request made")
     .addOption(fileOption())
-    .action(async (opts) => setExit(await validateCommand({ file: opts.file }, io)));
+    .action(async (opts) => setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file }, io)));
 
   guardOptions(
     apiOptions(
@@ -75,7 +74,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     ),
   ).action(async (opts) =>
     setExit(
-      await planCommand(
+      await (await import("../commands/plan.js")).planCommand(
         { file: opts.file, format: opts.format, detailedExitcode: Boolean(opts.detailedExitcode), guards: guardFlags(opts), ...apiFlags(opts) },
         io,
       ),
@@ -95,7 +94,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     ),
   ).action(async (opts) =>
     setExit(
-      await applyCommand(
+      await (await import("../commands/apply.js")).applyCommand(
         {
           file: opts.file,
           format: opts.format,
@@ -116,7 +115,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .option("--state <file>", "JSON array of users to seed it with (default: the bundled examples/org.json)")
     .addOption(new Option("--port <n>", "port on 127.0.0.1 (0 picks a free one)").default(0).argParser(intIn("--port", 0, 65535)))
     .addOption(new Option("--latency <ms>", "added to every answer").default(0).argParser(intIn("--latency", 0, 60_000)))
-    .action(async (opts) => setExit(await sandboxCommand({ port: opts.port, latencyMs: opts.latency, ...(opts.state ? { state: opts.state } : {}) }, io)));
+    .action(async (opts) => setExit(await (await import("../commands/sandbox.js")).sandboxCommand({ port: opts.port, latencyMs: opts.latency, ...(opts.state ? { state: opts.state } : {}) }, io)));
 
   return program;
 }

@@ -1,0 +1,251 @@
+// npm run bench: roster against the sandbox with added latency, each ratio measured side by side in one run
+// (these machines are noisy), medians of BENCH_REPS runs (default 3). Prints a Markdown table.
+// The sandbox runs in a child process so that its work does not share the client's event loop.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import YAML from "yaml";
+import { applyPlan } from "../src/apply/apply-plan.js";
+import { parseManifest } from "../src/manifest/parse-manifest.js";
+import { checkGuards } from "../src/plan/guards.js";
+import { planRemovals } from "../src/plan/plan.js";
+import { rulesOf } from "../src/plan/rules.js";
+import { linesToText } from "../src/render/lines.js";
+import { planJson } from "../src/render/plan-json.js";
+import { planLines } from "../src/render/plan-lines.js";
+import { TelnyxClient } from "../src/telnyx/client.js";
+import type { OrganizationUser } from "../src/telnyx/organization-user.js";
+import { readOrganization } from "../src/telnyx/read-organization.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const ROSTER = join(ROOT, "dist/roster.js");
+const KEY = "bench-key";
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const ONLY = process.env.BENCH_ONLY?.split(",");
+const work = mkdtempSync(join(tmpdir(), "roster-bench-"));
+const rows: string[][] = [];
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+const row = (...cells: string[]) => {
+  rows.push(cells);
+  process.stderr.write(`  ${cells.join(" | ")}\n`);
+};
+
+function makeOrg(count: number): OrganizationUser[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    record_type: i === 0 ? "organization_owner" : "organization_sub_user",
+    email: i === 0 ? "owner@example.com" : `user${String(i).padStart(6, "0")}@example.com`,
+    user_status: i % 7 === 3 ? "disabled" : "enabled",
+    organization_user_bypasses_sso: false,
+    created_at: "2025-01-01T00:00:00Z",
+    last_sign_in_at: i % 5 === 2 ? null : "2026-11-01T12:00:00Z",
+  }));
+}
+
+function manifestOf(emails: readonly string[]): string {
+  return `version: 1\nusers:\n${emails.map((e) => `  - ${e}\n`).join("")}`;
+}
+
+/** Starts `roster sandbox` in a child process, seeded with `users`, answering after `latencyMs`. */
+async function childSandbox(users: OrganizationUser[], latencyMs: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const state = join(work, `org-${users.length}.json`);
+  writeFileSync(state, JSON.stringify(users));
+  const child: ChildProcess = spawn(process.execPath, [ROSTER, "sandbox", "--state", state, "--latency", String(latencyMs)], {
+    env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const [url] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
+}
+
+const client = (url: string, concurrency: number) => new TelnyxClient({ baseUrl: url, apiKey: KEY, maxSockets: concurrency });
+
+/** Target 1: the apply phase against N·L/c, growing with N, and a sequential loop beside it. */
+async function benchRemovals() {
+  const latency = 25;
+  const concurrency = 16;
+  process.stderr.write(`removals (L = ${latency} ms, c = ${concurrency})\n`);
+  for (const n of [500, 1000, 2000]) {
+    const roster: number[] = [];
+    const sequential: number[] = [];
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const org = makeOrg(n + 1);
+      const manifest = parseManifest(manifestOf(["owner@example.com"]), "users.yaml");
+      for (const mode of n === 2000 ? ["roster", "sequential"] : ["roster"]) {
+        const sandbox = await childSandbox(org, latency);
+        const api = client(sandbox.url, concurrency);
+        const plan = planRemovals(manifest, await readOrganization(api, { concurrency }));
+        const start = performance.now();
+        if (mode === "roster") {
+          const result = await applyPlan(plan, rulesOf(manifest), api, { concurrency });
+          if (result.summary.removed !== n) throw new Error(`expected ${n} removals, got ${JSON.stringify(result.summary)}`);
+          roster.push(performance.now() - start);
+        } else {
+          // What a script over the official SDK does: one removal after another.
+          for (const removal of plan.changes) await api.removeUser(removal.id);
+          sequential.push(performance.now() - start);
+        }
+        api.close();
+        await sandbox.stop();
+      }
+    }
+    const bound = (n * latency) / concurrency;
+    row(`apply ${n} removals, c=${concurrency}`, ms(median(roster)), `bound N·L/c = ${ms(bound)}`, `${((median(roster) / bound - 1) * 100).toFixed(1)}% over the bound`);
+    if (sequential.length > 0) {
+      row(`sequential loop, ${n} removals`, ms(median(sequential)), `N·L = ${ms(n * latency)}`, `roster ${(median(sequential) / median(roster)).toFixed(1)}x faster`);
+    }
+  }
+}
+
+/** Target 2: reading 10,000 and 100,000 users, pages concurrently vs one after another. */
+async function benchRead() {
+  const latency = 25;
+  process.stderr.write(`reading the organization (L = ${latency} ms)\n`);
+  for (const n of [10_000, 100_000]) {
+    const org = makeOrg(n);
+    const sandbox = await childSandbox(org, latency);
+    const concurrent: number[] = [];
+    const sequential: number[] = [];
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const api = client(sandbox.url, 8);
+      let start = performance.now();
+      const users = await readOrganization(api, { concurrency: 8 });
+      concurrent.push(performance.now() - start);
+      if (users.length !== n) throw new Error(`read ${users.length} of ${n}`);
+      start = performance.now();
+      const first = await api.listUsersPage(1);
+      for (let page = 2; page <= first.totalPages; page += 1) await api.listUsersPage(page);
+      sequential.push(performance.now() - start);
+      api.close();
+    }
+    await sandbox.stop();
+    row(`read ${n} users, pages concurrently (c=8)`, ms(median(concurrent)), `sequential paging ${ms(median(sequential))}`, `${(median(sequential) / median(concurrent)).toFixed(1)}x faster`);
+  }
+}
+
+/** Target 3: planning 100,000 live users against a 90,000-user manifest. */
+async function benchPlan() {
+  process.stderr.write("planning at scale\n");
+  const org = makeOrg(100_000);
+  const text = manifestOf(org.slice(0, 90_000).map((u) => u.email));
+  const yamlTimes: number[] = [];
+  const loadTimes: number[] = [];
+  for (let rep = 0; rep < Math.max(REPS, 3); rep += 1) {
+    let start = performance.now();
+    YAML.parse(text);
+    yamlTimes.push(performance.now() - start);
+    start = performance.now();
+    parseManifest(text, "users.yaml");
+    loadTimes.push(performance.now() - start);
+  }
+  row("load a 90,000-user manifest", ms(median(loadTimes)), `YAML.parse alone ${ms(median(yamlTimes))}`, `${(median(loadTimes) / median(yamlTimes)).toFixed(2)}x the floor`);
+
+  const manifest = parseManifest(text, "users.yaml");
+  const cpu: number[] = [];
+  for (let rep = 0; rep < Math.max(REPS, 3); rep += 1) {
+    const before = process.cpuUsage();
+    const plan = planRemovals(manifest, org);
+    const verdict = checkGuards(plan, { ...manifest.guards, force: true });
+    JSON.stringify(planJson(plan, verdict));
+    const used = process.cpuUsage(before);
+    cpu.push((used.user + used.system) / 1000);
+  }
+  row("plan 100,000 live vs 90,000 listed (match, guards, JSON)", `${ms(median(cpu))} CPU`, "target < 300 ms", "");
+
+  const file = join(work, "users-90k.yaml");
+  writeFileSync(file, text);
+  const sandbox = await childSandbox(org, 0);
+  const peaks: number[] = [];
+  for (let rep = 0; rep < REPS; rep += 1) {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", `process.on("exit", () => process.stderr.write("maxrss " + process.resourceUsage().maxRSS + "\\n")); process.argv.splice(1, 0, ${JSON.stringify(ROSTER)}); await import(${JSON.stringify(ROSTER)});`, "plan", "-f", file, "--format", "json", "--force"], {
+      env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY, TELNYX_BASE_URL: sandbox.url, CI: "true" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    await once(child, "exit");
+    const kb = Number(/maxrss (\d+)/.exec(stderr)?.[1]);
+    if (!kb) throw new Error(`no peak memory reported: ${stderr}`);
+    peaks.push(kb / 1024);
+  }
+  await sandbox.stop();
+  row("whole `roster plan --format json`, 100,000 users", `${median(peaks).toFixed(0)} MB peak`, "target < 400 MB", "");
+}
+
+/** Target 4: showing a plan of 20,000 removals. */
+async function benchRender() {
+  process.stderr.write("rendering a large plan\n");
+  const org = makeOrg(20_001);
+  const plan = planRemovals(parseManifest(manifestOf(["owner@example.com"]), "users.yaml"), org);
+  const verdict = checkGuards(plan, { force: true });
+  const { renderPlanToString } = await import("../src/render/ink/render-plan.js");
+  const text: number[] = [];
+  const ink: number[] = [];
+  for (let rep = 0; rep < Math.max(REPS, 3); rep += 1) {
+    let start = performance.now();
+    linesToText(planLines(plan, { verdict }));
+    text.push(performance.now() - start);
+    start = performance.now();
+    renderPlanToString(plan, { verdict }, 120);
+    ink.push(performance.now() - start);
+  }
+  row("plain-text plan, 20,000 removals (every row)", ms(median(text)), "target well under 1 s", "");
+  row("ink preview, 20,000 removals (first rows + count)", ms(median(ink)), "target well under 1 s", "");
+}
+
+/** Target 5: start-up against `node -e 0`, runs interleaved so that noise hits all alike. */
+async function benchStartup() {
+  process.stderr.write("start-up\n");
+  const file = join(work, "users-1000.yaml");
+  writeFileSync(file, manifestOf(makeOrg(1001).slice(1).map((u) => u.email)));
+  const commands: Record<string, string[]> = {
+    "node -e 0": ["-e", "0"],
+    "roster --help": [ROSTER, "--help"],
+    "roster validate (1,000 users)": [ROSTER, "validate", "-f", file],
+  };
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  const runs = Math.max(REPS * 5, 15);
+  for (let i = 0; i < runs + 2; i += 1) {
+    for (const [name, args] of Object.entries(commands)) {
+      const start = performance.now();
+      const child = spawn(process.execPath, args, { stdio: "ignore" });
+      const [code] = await once(child, "exit");
+      if (code !== 0) throw new Error(`${name} exited ${code}`);
+      if (i >= 2) times[name]!.push(performance.now() - start);
+    }
+  }
+  const base = median(times["node -e 0"]!);
+  for (const [name, values] of Object.entries(times)) {
+    row(name, ms(median(values)), name === "node -e 0" ? "the floor" : `${(median(values) / base).toFixed(2)}x node -e 0`, "target < 2x");
+  }
+}
+
+const benches: Record<string, () => Promise<void>> = {
+  startup: benchStartup,
+  plan: benchPlan,
+  render: benchRender,
+  read: benchRead,
+  removals: benchRemovals,
+};
+for (const [name, bench] of Object.entries(benches)) {
+  if (ONLY && !ONLY.includes(name)) continue;
+  await bench();
+}
+process.stdout.write(`\n| measure | median | compared with | ratio |\n| --- | --- | --- | --- |\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n`);
+process.stdout.write(`\n${REPS} runs each; node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`);

@@ -1,0 +1,185 @@
+import type { SourcePosition } from "./manifest.js";
+
+/** A path into the manifest's data, as JSON Schema and the yaml library name it. */
+export type DataPath = readonly (string | number)[];
+
+/** The data of a manifest and where each part of it was written. */
+export interface ScannedSource {
+  value: unknown;
+  /** Where the node at `path` starts; the nearest written ancestor when the node itself is absent. */
+  positionOf(path: DataPath): SourcePosition;
+}
+
+/**
+ * A fast reader for the plain form nearly every manifest is written in: `version: N`, block lists of emails
+ * or of `email:`/`name:`/`comment:` mappings, `protect:` patterns and `guards:` numbers, with comments.
+ *
+ * The yaml library costs tens of milliseconds to warm up on a cold start, which is most of the time
+ * `roster validate` takes. This reader accepts only lines whose meaning in YAML is beyond doubt, and returns
+ * undefined for anything else (quotes with escapes, flow collections, anchors, tags, tabs, CRLF, document
+ * markers, numbers or booleans where text is expected, a ':' or '#' inside a value...), so that the yaml
+ * library reads those and reports their errors. A differential test checks that whatever this accepts,
+ * yaml reads to the same data at the same positions.
+ */
+export function scanPlainManifest(text: string): ScannedSource | undefined {
+  if (text.includes("\r") || text.includes("\t")) return undefined;
+  const lines = text.split("\n");
+  const root: Record<string, unknown> = {};
+  const positions = new Map<string, SourcePosition>();
+  const at = (path: DataPath, line: number, col: number) => positions.set(path.join("\u0000"), { line, col });
+
+  let section: { key: string; kind: "list" | "map" | "none"; itemIndent: number } | undefined;
+  let item: { index: number; keyIndent: number; map: Record<string, unknown> } | undefined;
+
+  for (let i = 0; i < lines.length; i += 1) {
+    const raw = lines[i]!;
+    const lineNo = i + 1;
+    const body = raw.trimStart();
+    if (body === "" || body.startsWith("#")) continue;
+    const indent = raw.length - body.length;
+
+    if (indent === 0) {
+      item = undefined;
+      const entry = keyValue(body);
+      if (!entry || entry.key in root || !TOP_KEYS.has(entry.key)) return undefined;
+      at([entry.key], lineNo, 1);
+      if (entry.value === undefined) {
+        // An empty value has no place of its own: its key's place stands for it.
+        root[entry.key] = null;
+        section = { key: entry.key, kind: "none", itemIndent: -1 };
+        continue;
+      }
+      if (entry.key !== "version" || entry.value.quoted || !/^(0|[1-9][0-9]{0,8})$/.test(entry.value.text)) return undefined;
+      root.version = Number(entry.value.text);
+      at(["version"], lineNo, entry.valueCol + 1);
+      section = undefined;
+      continue;
+    }
+    if (!section) return undefined;
+
+    if (section.key === "guards") {
+      if (section.kind === "list") return undefined;
+      if (section.kind === "none") {
+        section.kind = "map";
+        section.itemIndent = indent;
+        root.guards = {};
+        at(["guards"], lineNo, indent + 1);
+      }
+      const guards = root.guards as Record<string, unknown>;
+      const entry = indent === section.itemIndent ? keyValue(body) : undefined;
+      if (!entry || entry.value === undefined || entry.key in guards || !GUARD_KEYS.has(entry.key)) return undefined;
+      if (!/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?$/.test(entry.value.text) || entry.value.quoted) return undefined;
+      guards[entry.key] = Number(entry.value.text);
+      at(["guards", entry.key], lineNo, indent + entry.valueCol + 1);
+      continue;
+    }
+
+    // users and protect: block lists.
+    if (body.startsWith("- ") || body === "-") {
+      if (section.kind === "map") return undefined;
+      if (section.kind === "none") {
+        section.kind = "list";
+        section.itemIndent = indent;
+        root[section.key] = [];
+        at([section.key], lineNo, indent + 1);
+      }
+      if (indent !== section.itemIndent) return undefined;
+      const list = root[section.key] as unknown[];
+      const index = list.length;
+      const rest = body.slice(1).trimStart();
+      const restCol = indent + (body.length - rest.length);
+      item = undefined;
+      if (rest === "" || rest.startsWith("#")) return undefined;
+      const entry = section.key === "users" ? keyValue(rest) : undefined;
+      if (entry) {
+        if (!USER_KEYS.has(entry.key) || entry.value === undefined || !isText(entry.value)) return undefined;
+        const map: Record<string, unknown> = { [entry.key]: entry.value.text };
+        list.push(map);
+        at([section.key, index], lineNo, restCol + 1);
+        at([section.key, index, entry.key], lineNo, restCol + entry.valueCol + 1);
+        item = { index, keyIndent: restCol, map };
+        continue;
+      }
+      const scalar = scalarValue(rest);
+      if (!scalar || !isText(scalar)) return undefined;
+      list.push(scalar.text);
+      at([section.key, index], lineNo, restCol + 1);
+      continue;
+    }
+
+    // A further key of a user written as a mapping.
+    if (!item || section.key !== "users" || indent !== item.keyIndent) return undefined;
+    const entry = keyValue(body);
+    if (!entry || entry.value === undefined || !isText(entry.value) || !USER_KEYS.has(entry.key) || entry.key in item.map) return undefined;
+    item.map[entry.key] = entry.value.text;
+    at(["users", item.index, entry.key], lineNo, indent + entry.valueCol + 1);
+  }
+
+  if (Object.keys(root).length === 0) return undefined;
+  return {
+    value: root,
+    positionOf(path) {
+      for (let n = path.length; n > 0; n -= 1) {
+        const found = positions.get(path.slice(0, n).join("\u0000"));
+        if (found) return found;
+      }
+      return { line: 1, col: 1 };
+    },
+  };
+}
+
+const TOP_KEYS = new Set(["version", "users", "protect", "guards"]);
+const USER_KEYS = new Set(["email", "name", "comment"]);
+const GUARD_KEYS = new Set(["max_removals", "max_removal_percent"]);
+
+interface Scalar {
+  text: string;
+  quoted: boolean;
+}
+
+/** `key: value` or `key:` with a plain key; the value's column is relative to the start of `body`. */
+function keyValue(body: string): { key: string; value: Scalar | undefined; valueCol: number } | undefined {
+  const match = /^([a-z_]+):(?: +|$)/.exec(body);
+  if (!match) return undefined;
+  const rest = body.slice(match[0].length);
+  if (rest === "" || rest.startsWith("#")) {
+    if (rest.startsWith("#") && !match[0].endsWith(" ")) return undefined;
+    return { key: match[1]!, value: undefined, valueCol: match[0].length };
+  }
+  const value = scalarValue(rest);
+  return value ? { key: match[1]!, value, valueCol: match[0].length } : undefined;
+}
+
+// A plain value whose YAML meaning is plain text: starts with a letter, digit or underscore and holds no
+// character that could start a comment, a mapping, a flow collection, an alias or a tag.
+const PLAIN = /^[\p{L}\p{N}_][^:#{}[\],&*!|>'"%`\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]*$/u;
+// Plain values YAML's core schema reads as something other than text.
+const NOT_TEXT = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+
+/** Text as YAML reads it: quoted, or plain and not a number, boolean or null. */
+function isText(scalar: Scalar): boolean {
+  return scalar.quoted || !NOT_TEXT.test(scalar.text);
+}
+
+/** A value followed by nothing or by ` # comment`. */
+function scalarValue(rest: string): Scalar | undefined {
+  let text: string;
+  let after: string;
+  let quoted = false;
+  if (rest.startsWith('"') || rest.startsWith("'")) {
+    const quote = rest[0]!;
+    const end = rest.indexOf(quote, 1);
+    if (end < 0) return undefined;
+    text = rest.slice(1, end);
+    if (text.includes("\\") || /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/u.test(text)) return undefined;
+    after = rest.slice(end + 1);
+    quoted = true;
+  } else {
+    const hash = rest.indexOf(" #");
+    text = (hash < 0 ? rest : rest.slice(0, hash)).trimEnd();
+    after = hash < 0 ? "" : rest.slice(hash);
+    if (!PLAIN.test(text) || text.includes("  ")) return undefined;
+  }
+  if (after.trim() !== "" && !/^ +#/.test(after)) return undefined;
+  return { text, quoted };
+}

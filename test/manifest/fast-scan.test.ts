@@ -1,0 +1,115 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { scanPlainManifest, type DataPath } from "../../src/manifest/fast-scan.js";
+
+/** mulberry32: a small seeded generator, so a failing case can be reproduced from its seed. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Values chosen to sit on both sides of the line between text and not-text, plain and not-plain.
+const PLAIN_VALUES = ["alice@example.com", "Bob.Smith@Example.COM", '"quoted@example.com"', "'single@example.com'", "x@example.com # c", "José García", "user+tag@example.com", '"*@partners.example.com"', "on call"];
+const VALUES = [
+  "o'brien@example.com", "a#b@example.com", "x@example.com # trailing comment", "x@example.com#not-a-comment", "123", "1.5", "0x1F", "1e3", "true", "no",
+  "null", "~", ".inf", "José García", "name: value", "[a@example.com]", "{a: b}", "&anchor a@example.com", "*alias", "!!str tag",
+  "-dash@example.com", "?q@example.com", "@at@example.com", "%pct", "`tick`", '"with \\"escape\\""', "'it''s'", '"*@partners.example.com"',
+  "user+tag@example.com", "  padded@example.com  ", "a  b", "multi word comment", "ünï@example.com", "e\u2028x@example.com", "",
+];
+const INDENTS = ["", " ", "  ", "    "];
+
+function pick<T>(rnd: () => number, items: readonly T[]): T {
+  return items[Math.floor(rnd() * items.length)]!;
+}
+
+function generate(rnd: () => number): string {
+  const lines: string[] = [];
+  const value = () => (rnd() < 0.93 ? pick(rnd, PLAIN_VALUES) : pick(rnd, VALUES));
+  const maybeComment = () => (rnd() < 0.15 ? lines.push(`${pick(rnd, INDENTS)}# note ${value()}`) : rnd() < 0.1 && lines.push(""));
+  const keys = ["version", "users", "protect", "guards", "unknown"].filter((k) => rnd() < (k === "unknown" ? 0.1 : 0.85));
+  for (const key of keys.sort(() => rnd() - 0.5)) {
+    maybeComment();
+    if (key === "version") {
+      lines.push(`version: ${rnd() < 0.7 ? "1" : pick(rnd, ["2", "01", "1.0", '"1"', "1 # v", "one"])}`);
+    } else if (key === "guards") {
+      lines.push("guards:");
+      const indent = pick(rnd, INDENTS.slice(1));
+      for (const g of ["max_removals", "max_removal_percent", "max_removals"].slice(0, 1 + Math.floor(rnd() * 3))) {
+        lines.push(`${indent}${g}: ${rnd() < 0.7 ? "3" : pick(rnd, ["12.5", "0", "-1", "x", "1e2", "7 # c"])}`);
+      }
+    } else {
+      lines.push(`${key}:${rnd() < 0.1 ? " " : ""}`);
+      const indent = pick(rnd, INDENTS);
+      const count = Math.floor(rnd() * 5);
+      for (let i = 0; i < count; i += 1) {
+        maybeComment();
+        if (key === "users" && rnd() < 0.35) {
+          lines.push(`${indent}- email: ${value()}`);
+          for (const field of ["name", "comment", "email", "role"].filter((f) => rnd() < (f === "email" || f === "role" ? 0.05 : 0.4))) {
+            lines.push(`${indent}${rnd() < 0.95 ? "  " : "   "}${field}: ${value()}`);
+          }
+        } else {
+          lines.push(`${rnd() < 0.95 ? indent : pick(rnd, INDENTS)}-${rnd() < 0.9 ? " " : "   "}${value()}`);
+        }
+      }
+    }
+  }
+  return lines.join("\n") + (rnd() < 0.8 ? "\n" : "");
+}
+
+function paths(value: unknown, prefix: DataPath = []): DataPath[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => [[...prefix, i], ...paths(v, [...prefix, i])]);
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => [[...prefix, k], ...paths(v, [...prefix, k])]);
+  return [];
+}
+
+test("whatever the fast reader accepts, yaml reads to the same data at the same places", () => {
+  let accepted = 0;
+  for (let seed = 1; seed <= 4000; seed += 1) {
+    const text = generate(random(seed));
+    const fast = scanPlainManifest(text);
+    if (!fast) continue;
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+    assert.equal(doc.errors, [], `seed ${seed}: the fast reader accepted what yaml refuses:\n${text}`);
+    assert.equal(fast.value, doc.toJS(), `seed ${seed}: different data for\n${text}`);
+    for (const path of paths(fast.value)) {
+      const node = doc.getIn(path, true) as Node | undefined;
+      if (!node?.range || (!isMap(node) && !isSeq(node) && (node as { value?: unknown }).value === null)) continue;
+      const { line, col } = lineCounter.linePos(node.range[0]);
+      assert.equal(fast.positionOf(path), { line, col }, `seed ${seed}: position of ${path.join(".")} in\n${text}`);
+    }
+    accepted += 1;
+  }
+  assert.ok(accepted > 300, `the generator should produce plenty of plain manifests (got ${accepted})`);
+});
+
+test("the example manifest and the common forms take the fast path", () => {
+  const fast = scanPlainManifest("# who may log in\nversion: 1\nusers:\n  - alice@example.com  # lead\n  - email: bob@example.com\n    comment: on call\nprotect:\n  - \"*@partners.example.com\"\n");
+  assert.equal(fast?.value, { version: 1, users: ["alice@example.com", { email: "bob@example.com", comment: "on call" }], protect: ["*@partners.example.com"] });
+  assert.equal(fast?.positionOf(["users", 1, "email"]), { line: 5, col: 12 });
+});
+
+test("anything doubtful is left to the yaml library", () => {
+  for (const text of [
+    "version: 1\r\nusers:\r\n  - a@example.com\r\n",
+    "version: 1\nusers:\n\t- a@example.com\n",
+    "version: 1\nusers: [a@example.com]\n",
+    "version: 1\nusers:\n  - &x a@example.com\n  - *x\n",
+    "version: 1\nusers:\n  - 42\n",
+    "version: 1\nusers:\n  - a@example.com\n---\nversion: 1\n",
+    "version: 1\nversion: 1\n",
+    "",
+  ]) {
+    assert.is(scanPlainManifest(text), undefined, JSON.stringify(text));
+  }
+});
+
+test.run();

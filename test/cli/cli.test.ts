@@ -33,7 +33,7 @@ Protected, never removed (3):
   ~ noc@partners.example.com          matches *@partners.example.com
 
 Missing from the organization (1): roster does not invite; invite them in the Telnyx portal
-  ? new.hire@example.com  (manifest line 31)
+  ? new.hire@example.com  (manifest line 32)
 
 Guards: would remove 5 of 30 users (16.7%): within the guards
 `;

@@ -39,7 +39,7 @@ Guards: would remove 5 of 30 users (16.7%): within the guards
 `;
 
 cli("every command has --help", async () => {
-  for (const command of [[], ["validate"], ["plan"], ["apply"], ["sandbox"]]) {
+  for (const command of [[], ["validate"], ["plan"], ["apply"], ["export"], ["sandbox"]]) {
     const run = await runCli([...command, "--help"]);
     assert.is(run.code, 0);
     assert.match(run.stdout, /^Usage: roster/);

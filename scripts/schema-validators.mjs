@@ -6,17 +6,17 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 
 const VALIDATORS = [
-  // Every problem at once, as roster has always reported manifest problems.
-  { schema: "schema/users.schema.json", out: "src/generated/manifest-schema.js", allErrors: true },
+  // Every problem at once, as roster has always reported manifest problems; verbose: each error carries
+  // its schema node, so a message can list, say, the keys a mapping allows.
+  { schema: "schema/users.schema.json", out: "src/generated/manifest-schema.js", allErrors: true, verbose: true },
   // A saved plan is machine-written: the first problem is enough to refuse it.
-  { schema: "schema/plan.schema.json", out: "src/generated/plan-schema.js", allErrors: false },
+  { schema: "schema/plan.schema.json", out: "src/generated/plan-schema.js", allErrors: false, verbose: false },
 ];
 
 export async function writeSchemaValidators() {
   await mkdir("src/generated", { recursive: true });
-  for (const { schema, out, allErrors } of VALIDATORS) {
-    // verbose: each error carries its schema node, so a message can list, say, the keys a mapping allows.
-    const ajv = new Ajv({ allErrors, verbose: true, strict: true, code: { source: true, esm: true } });
+  for (const { schema, out, allErrors, verbose } of VALIDATORS) {
+    const ajv = new Ajv({ allErrors, verbose, strict: true, code: { source: true, esm: true } });
     const validate = ajv.compile(JSON.parse(await readFile(schema, "utf8")));
     const code = standaloneCode(ajv, validate);
     if (/\brequire\(/.test(code)) throw new Error(`${schema}: the generated validator needs Ajv at run time; avoid keywords such as minLength`);

@@ -3,7 +3,6 @@ import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { planGithub } from "../render/github-commands.js";
 import { linesToText, type PlanSource } from "../render/lines.js";
-import { planDiff } from "../render/plan-diff.js";
 import { planJson } from "../render/plan-json.js";
 import { planLines } from "../render/plan-lines.js";
 import { planMarkdown } from "../render/plan-markdown.js";
@@ -14,6 +13,8 @@ export type PlanFormat = (typeof PLAN_FORMATS)[number];
 
 /** Renders a plan once, in the form chosen from the flags and the terminal. */
 export async function showPlan(plan: Plan, verdict: GuardVerdict, source: PlanSource, format: PlanFormat, io: Io): Promise<void> {
+  // The diff package is loaded only for --format diff: no other run of roster needs it.
+  const planDiff = format === "diff" ? (await import("../render/plan-diff.js")).planDiff : undefined;
   const text = (): string => {
     switch (format) {
       case "json":
@@ -21,7 +22,7 @@ export async function showPlan(plan: Plan, verdict: GuardVerdict, source: PlanSo
       case "markdown":
         return planMarkdown(plan, verdict, source);
       case "diff":
-        return planDiff(plan, source);
+        return planDiff!(plan, source);
       case "github":
         return planGithub(plan, verdict, source);
       case "pretty":

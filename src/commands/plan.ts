@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { write, type Io } from "../cli/io.js";
 import { writeFileAtomic } from "../files/write-file-atomic.js";
 import { normalizeEmail } from "../manifest/email.js";
@@ -22,6 +23,9 @@ export const PLAN_EXIT = { noChanges: 0, error: 1, changes: 2, refused: 3 } as c
 
 /** Shows what apply would do, and saves it with --out; changes nothing in the organization. */
 export async function planCommand(options: PlanOptions, io: Io): Promise<number> {
+  if (options.out !== undefined && resolve(options.out) === resolve(options.file)) {
+    throw new Error(`--out ${options.out} is the manifest itself: save the plan to another file, such as plan.json. Nothing was changed.`);
+  }
   const manifest = await loadManifest(options.file);
   const client = connect(options, io);
   try {

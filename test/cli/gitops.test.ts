@@ -89,6 +89,15 @@ gitops("a saved plan changed by hand is refused before any request", async ({ sa
   assert.is(sandbox.stats.requests, requests);
 });
 
+gitops("plan --out never writes over the manifest", async ({ sandbox, env, dir }) => {
+  const file = writeTemp(dir, "users.yaml", readFileSync(USERS, "utf8"));
+  const run = await runCli(["plan", "-f", file, "--out", file], { env });
+  assert.is(run.code, 1);
+  assert.is(run.stderr, `roster: error: --out ${file} is the manifest itself: save the plan to another file, such as plan.json. Nothing was changed.\n`);
+  assert.is(readFileSync(file, "utf8"), readFileSync(USERS, "utf8"));
+  assert.is(sandbox.stats.requests, 0);
+});
+
 gitops("a manifest given where a saved plan goes says how to apply a manifest", async ({ env }) => {
   const run = await runCli(["apply", USERS], { env });
   assert.is(run.code, 1);
@@ -145,6 +154,9 @@ gitops("validate --format github turns manifest problems into error annotations,
       `::error file=${file},line=5,col=5::duplicate user "alice@example.com" (first at line 3)\n`,
   );
   assert.is(run.stderr, "roster: the manifest has 2 problems; fix them and run again. Nothing was changed.\n");
+  const plan = await runCli(["plan", "-f", file, "--format", "github"]);
+  assert.is(plan.code, 1);
+  assert.is(plan.stdout, run.stdout, "plan annotates the same problems");
   const good = await runCli(["validate", "-f", USERS, "--format", "github"], { env: { TELNYX_API_KEY: undefined } });
   assert.is(good.stdout, `${USERS}: valid manifest: 23 users, 1 protect pattern\n`);
 });

@@ -39,13 +39,13 @@ test("identical rosters give no hunks", () => {
   assert.equal(sortedDiffHunks(lines(["a", "b"]), lines(["a", "b"])), []);
 });
 
-test("20,000 removals from 40,000 users are diffed in one pass", () => {
+test("20,000 removals among 40,000 users: every one is a \"-\" line, in one hunk as they are one line apart", () => {
   const before = Array.from({ length: 40_000 }, (_, i) => `u${String(i).padStart(6, "0")}@example.com`);
   const after = before.filter((_, i) => i % 2 === 0);
   const hunks = sortedDiffHunks(lines(before), lines(after));
   const removed = hunks.reduce((n, h) => n + h.lines.filter((l) => l.startsWith("-")).length, 0);
   assert.is(removed, 20_000);
-  assert.is(hunks.length, 1, "removals one line apart make one hunk");
+  assert.is(hunks.length, 1);
 });
 
 test.run();

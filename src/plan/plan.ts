@@ -54,7 +54,7 @@ export interface Plan {
 
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
 
-/** What apply would do with these live users under this manifest: pure, and the same for any order of `liveUsers`. */
+/** What apply would do with these live users under this manifest: pure, built without I/O. */
 export function planRemovals(manifest: Pick<Manifest, "users" | "protect">, liveUsers: readonly OrganizationUser[]): Plan {
   const rules = rulesOf(manifest);
   const changes: Removal[] = [];

@@ -1,8 +1,11 @@
 // Bundles the CLI into dist/ so that `roster` starts with plain node, fast: one file for the commands,
-// and ink with react in a separate chunk loaded only when a terminal preview is drawn.
+// and ink with react in a separate chunk loaded only when a terminal preview is drawn. The JSON Schemas are
+// compiled to plain functions first, so no run of roster loads Ajv.
 import { build } from "esbuild";
 import { chmod, rm } from "node:fs/promises";
+import { writeSchemaValidators } from "./schema-validators.mjs";
 
+await writeSchemaValidators();
 await rm("dist", { recursive: true, force: true });
 await build({
   entryPoints: { roster: "src/bin.ts" },

@@ -1,6 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { UnsafeRemovalError } from "../apply/apply-plan.js";
+import { PLAN_FORMATS } from "../render/plan-formats.js";
 import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
+import { SavedPlanError } from "../plan/saved-plan.js";
+import { problemCommands, workflowCommand } from "../render/github-commands.js";
 import { sanitize } from "../render/sanitize.js";
 import { ApiError } from "../telnyx/api-error.js";
 import { redact, type Io } from "./io.js";
@@ -10,19 +13,27 @@ const VERSION = "0.1.0";
 // Each command's module is imported only when that command runs, so `--help` and `validate` start
 // without loading the HTTP stack, and a terminal preview alone pays for ink.
 
+/** How errors are reported: as text, or also as GitHub Actions annotations (`--format github`). */
+type ErrorFormat = "text" | "github";
+
 /** Parses the arguments, runs one command and returns its exit code; never throws. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(io, (code) => (exitCode = code));
+  let errorFormat: ErrorFormat = "text";
+  const program = buildProgram(io, (code) => (exitCode = code), (format) => (errorFormat = format === "github" ? "github" : "text"));
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, errorFormat);
   }
 }
 
-function buildProgram(io: Io, setExit: (code: number) => void): Command {
+/**
+ * The roster command line: every command, flag and help text. `setExit` receives a command's exit code;
+ * `setFormat` the output format of the command about to run, before it can fail.
+ */
+export function buildProgram(io: Io, setExit: (code: number) => void = () => {}, setFormat: (format: string) => void = () => {}): Command {
   const program = new Command("roster")
     .description("Keep the users of a Telnyx organization equal to a reviewed YAML manifest.")
     .version(VERSION, "-V, --version")
@@ -55,13 +66,17 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
       .addOption(new Option("--max-removals <n>", "refuse a plan removing more users (overrides guards.max_removals)").argParser(intIn("--max-removals", 0, Number.MAX_SAFE_INTEGER)))
       .addOption(new Option("--max-removal-percent <p>", "refuse a plan removing a larger share (overrides guards.max_removal_percent; default 25 from 10 users)").argParser(numberIn("--max-removal-percent", 0, 100)))
       .option("--force", "lift the count and percent guards for this run (never the owner, protect or the manifest's users)");
-  const formatOption = () => new Option("--format <format>", "output format").choices(["pretty", "json"]).default("pretty");
+  const formatOption = (formats: readonly string[] = ["pretty", "json"]) => new Option("--format <format>", "output format").choices(formats).default("pretty");
 
   program
     .command("validate")
     .description("check the manifest offline: no API key needed, no request made")
     .addOption(fileOption())
-    .action(async (opts) => setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file }, io)));
+    .addOption(formatOption(["pretty", "github"]))
+    .action(async (opts) => {
+      setFormat(opts.format);
+      setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file }, io));
+    });
 
   guardOptions(
     apiOptions(
@@ -69,39 +84,74 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         .command("plan")
         .description("show what apply would do; changes nothing")
         .addOption(fileOption())
-        .addOption(formatOption())
+        .addOption(formatOption(PLAN_FORMATS))
+        .option("--out <file>", "also save the plan to this file, for roster apply FILE")
         .option("--detailed-exitcode", "exit 0 without removals, 2 with removals, 3 when a guard would refuse, 1 on error"),
     ),
-  ).action(async (opts) =>
+  ).action(async (opts) => {
+    setFormat(opts.format);
     setExit(
       await (await import("../commands/plan.js")).planCommand(
-        { file: opts.file, format: opts.format, detailedExitcode: Boolean(opts.detailedExitcode), guards: guardFlags(opts), ...apiFlags(opts) },
+        {
+          file: opts.file,
+          format: opts.format,
+          detailedExitcode: Boolean(opts.detailedExitcode),
+          guards: guardFlags(opts),
+          ...(opts.out ? { out: opts.out } : {}),
+          ...apiFlags(opts),
+        },
         io,
       ),
-    ),
-  );
+    );
+  });
 
   guardOptions(
     apiOptions(
       program
         .command("apply")
-        .description("plan, confirm, then remove every user the manifest does not list")
+        .description("plan, confirm, then remove every user the manifest does not list; or apply a saved plan")
+        .argument("[plan]", "a plan saved by roster plan --out: apply exactly its removals, without the manifest and without asking")
         .addOption(fileOption())
         .addOption(formatOption())
         .option("-y, --yes", "apply without asking (for CI); review the plan first")
         .option("--audit-log <file>", "append one JSON line per finished removal to this file")
         .option("--no-verify", "skip reading the organization again after applying"),
     ),
-  ).action(async (opts) =>
+  ).action(async (planFile: string | undefined, opts, command: Command) => {
+    if (planFile !== undefined && command.getOptionValueSource("file") === "cli") {
+      throw new Error(`give a saved plan or -f, not both: roster apply ${planFile} applies the plan as saved, without reading a manifest. Nothing was changed.`);
+    }
     setExit(
       await (await import("../commands/apply.js")).applyCommand(
         {
           file: opts.file,
+          ...(planFile !== undefined ? { planFile } : {}),
           format: opts.format,
           yes: Boolean(opts.yes),
           guards: guardFlags(opts),
           verify: opts.verify !== false,
           ...(opts.auditLog ? { auditLog: opts.auditLog } : {}),
+          ...apiFlags(opts),
+        },
+        io,
+      ),
+    );
+  });
+
+  apiOptions(
+    program
+      .command("export")
+      .description("write a manifest of the organization as it is now, to adopt roster (plan on it finds nothing to do)")
+      .option("-o, --output <file>", "write the manifest to this file instead of printing it")
+      .option("--force", "replace the output file if it exists")
+      .option("--schema-ref <ref>", "the $schema reference on the first line (default: the schema shipped with roster, relative to the file)"),
+  ).action(async (opts) =>
+    setExit(
+      await (await import("../commands/export.js")).exportCommand(
+        {
+          force: Boolean(opts.force),
+          ...(opts.output ? { output: opts.output } : {}),
+          ...(opts.schemaRef !== undefined ? { schemaRef: opts.schemaRef } : {}),
           ...apiFlags(opts),
         },
         io,
@@ -154,26 +204,36 @@ function numberIn(flag: string, min: number, max: number) {
 }
 
 /** The one place errors become messages and exit codes. */
-function reportError(error: unknown, io: Io): number {
+function reportError(error: unknown, io: Io, format: ErrorFormat): number {
   const say = (text: string) => io.stderr.write(redact(text, io.env));
+  // GitHub Actions reads workflow commands from stdout and turns them into annotations.
+  const annotate = (text: string) => format === "github" && io.stdout.write(redact(text, io.env));
   if (error instanceof CommanderError) {
     return error.exitCode === 0 ? 0 : 1;
   }
   if (error instanceof ManifestError) {
-    for (const problem of error.problems) say(`${sanitize(formatProblem(problem))}\n`);
+    annotate(problemCommands(error.problems));
+    if (format !== "github") for (const problem of error.problems) say(`${sanitize(formatProblem(problem))}\n`);
     say(`roster: the manifest has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; fix ${error.problems.length === 1 ? "it" : "them"} and run again. Nothing was changed.\n`);
     return 1;
   }
   if (error instanceof UnsafeRemovalError) {
+    annotate(workflowCommand("error", {}, `roster: ${sanitize(error.message)}`) + "\n");
     say(`roster: ${sanitize(error.message)}\n`);
     return 3;
   }
-  if (error instanceof ApiError) {
-    say(`roster: error: ${sanitize(error.message)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  annotate(workflowCommand("error", {}, `roster: error: ${sanitize(message)}`) + "\n");
+  if (error instanceof SavedPlanError) {
+    say(`roster: error: ${sanitize(message)}\nNothing was changed.\n`);
     return 1;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  say(`roster: error: ${sanitize(message)}\n`);
+  if (error instanceof ApiError) {
+    say(`roster: error: ${sanitize(message)}\n`);
+    return 1;
+  }
+  // Multi-line messages (export's list of problems) keep their lines; each is sanitised.
+  say(`roster: error: ${message.split("\n").map(sanitize).join("\n")}\n`);
   if (io.env.ROSTER_DEBUG && error instanceof Error && error.stack) say(`${sanitize(error.stack)}\n`);
   return 1;
 }

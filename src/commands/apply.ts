@@ -3,18 +3,19 @@ import { createInterface } from "node:readline/promises";
 import { canPrompt, isInteractive, write, type Io } from "../cli/io.js";
 import { applyPlan, type ApplyEvent, type ApplyResult, type RemovalResult } from "../apply/apply-plan.js";
 import { loadManifest } from "../manifest/load-manifest.js";
-import { planRemovals } from "../plan/plan.js";
-import { rulesOf } from "../plan/rules.js";
+import { countRemovable } from "../plan/rules.js";
 import { linesToText, plural } from "../render/lines.js";
 import { resultLine, summaryLines } from "../render/apply-lines.js";
 import { sanitize } from "../render/sanitize.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { connect, type ApiOptions } from "./connect.js";
-import { preparePlan, type GuardFlags } from "./prepare-plan.js";
+import { preparePlan, prepareSavedPlan, type GuardFlags } from "./prepare-plan.js";
 import { showPlan, type PlanFormat } from "./show-plan.js";
 
 export interface ApplyOptions extends ApiOptions {
   file: string;
+  /** A plan saved by `roster plan --out`: apply exactly its removals, without the manifest and without a question. */
+  planFile?: string;
   format: PlanFormat;
   yes: boolean;
   guards: GuardFlags;
@@ -26,9 +27,15 @@ export interface ApplyOptions extends ApiOptions {
 
 export const APPLY_EXIT = { ok: 0, error: 1, refused: 3, interrupted: 130 } as const;
 
-/** Plans afresh, shows the plan, checks the guards, asks, removes, verifies. */
+/**
+ * Plans afresh (or takes a saved plan), shows the plan, checks the guards, asks, removes, verifies. A saved
+ * plan is not asked about: saving it and applying it are the two steps of a review, as with Terraform.
+ */
 export async function applyCommand(options: ApplyOptions, io: Io): Promise<number> {
-  const manifest = await loadManifest(options.file);
+  // Bad input is refused before any request: the manifest, or the saved plan (whose checks load only when needed).
+  const input = options.planFile
+    ? { saved: await (await import("../plan/load-saved-plan.js")).loadSavedPlan(options.planFile) }
+    : { manifest: await loadManifest(options.file) };
   const interrupt = new AbortController();
   const client = connect(options, io, {
     signal: interrupt.signal,
@@ -39,9 +46,11 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
     },
   });
   try {
-    const { plan, verdict } = await preparePlan(manifest, client, options.concurrency, options.guards);
+    const { plan, verdict, rules, source } = input.saved
+      ? await prepareSavedPlan(input.saved, client, options.concurrency, options.guards)
+      : await preparePlan(input.manifest, client, options.concurrency, options.guards);
     const json = options.format === "json";
-    if (!json) await showPlan(plan, verdict, options.format, io);
+    if (!json) await showPlan(plan, verdict, source, options.format, io);
 
     if (plan.summary.remove === 0) {
       if (json) write(io.stdout, JSON.stringify(applyJson(emptyResult(), undefined), null, 2) + "\n", io.env);
@@ -52,7 +61,7 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
       write(io.stderr, `roster: refused: ${verdict.message}\nNothing was changed.\n`, io.env);
       return APPLY_EXIT.refused;
     }
-    if (!options.yes) {
+    if (!options.yes && !input.saved) {
       if (!canPrompt(io)) {
         write(io.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n", io.env);
         return APPLY_EXIT.error;
@@ -63,7 +72,6 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
       }
     }
 
-    const rules = rulesOf(manifest);
     const hub = eventHub();
     const audit = options.auditLog ? openAuditLog(options.auditLog) : undefined;
     if (audit) hub.subscribe((event) => event.type === "finished" && audit.record(event.result));
@@ -80,14 +88,14 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
 
     let verification: Verification | undefined;
     if (options.verify && !result.stoppedBy) {
-      const after = planRemovals(manifest, await readOrganization(client, { concurrency: options.concurrency }));
-      verification = { converged: after.summary.remove === 0, remaining: after.summary.remove };
+      const remaining = countRemovable(await readOrganization(client, { concurrency: options.concurrency }), rules);
+      verification = { converged: remaining === 0, remaining };
       if (!json) {
         write(
           io.stdout,
           verification.converged
             ? "Verified: the organization now matches the manifest.\n"
-            : `Not converged: ${plural(after.summary.remove, "user")} the manifest does not list ${after.summary.remove === 1 ? "is" : "are"} still in the organization; run roster apply again.\n`,
+            : `Not converged: ${plural(remaining, "user")} the manifest does not list ${remaining === 1 ? "is" : "are"} still in the organization; run roster apply again.\n`,
           io.env,
         );
       }

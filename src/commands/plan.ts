@@ -1,7 +1,12 @@
-import type { Io } from "../cli/io.js";
-import { loadManifest } from "../manifest/load-manifest.js";
+import { resolve } from "node:path";
+import { write, type Io } from "../cli/io.js";
+import { writeFileAtomic } from "../files/write-file-atomic.js";
+import { normalizeEmail } from "../manifest/email.js";
+import { loadManifest, type LoadedManifest } from "../manifest/load-manifest.js";
+import { savedPlanText, type SavedPlan } from "../plan/saved-plan.js";
+import { sanitize } from "../render/sanitize.js";
 import { connect, type ApiOptions } from "./connect.js";
-import { preparePlan, type GuardFlags } from "./prepare-plan.js";
+import { preparePlan, type GuardFlags, type PreparedPlan } from "./prepare-plan.js";
 import { showPlan, type PlanFormat } from "./show-plan.js";
 
 export interface PlanOptions extends ApiOptions {
@@ -9,22 +14,51 @@ export interface PlanOptions extends ApiOptions {
   format: PlanFormat;
   detailedExitcode: boolean;
   guards: GuardFlags;
+  /** Also save the plan to this file, for `roster apply FILE`. */
+  out?: string;
 }
 
 /** Exit codes of `plan --detailed-exitcode`, as Terraform's. */
 export const PLAN_EXIT = { noChanges: 0, error: 1, changes: 2, refused: 3 } as const;
 
-/** Shows what apply would do; changes nothing. */
+/** Shows what apply would do, and saves it with --out; changes nothing in the organization. */
 export async function planCommand(options: PlanOptions, io: Io): Promise<number> {
+  if (options.out !== undefined && resolve(options.out) === resolve(options.file)) {
+    throw new Error(`--out ${options.out} is the manifest itself: save the plan to another file, such as plan.json. Nothing was changed.`);
+  }
   const manifest = await loadManifest(options.file);
   const client = connect(options, io);
   try {
-    const { plan, verdict } = await preparePlan(manifest, client, options.concurrency, options.guards);
-    await showPlan(plan, verdict, options.format, io);
+    const prepared = await preparePlan(manifest, client, options.concurrency, options.guards);
+    const { plan, verdict } = prepared;
+    await showPlan(plan, verdict, prepared.source, options.format, io);
+    if (options.out) {
+      // Readable by its owner only: it lists people's emails and statuses.
+      await writeFileAtomic(options.out, savedPlanText(savedPlanOf(manifest, prepared, new Date())), { overwrite: true, mode: 0o600 });
+      write(io.stderr, `Saved the plan to ${sanitize(options.out)}: roster apply ${sanitize(options.out)} applies exactly these removals.\n`, io.env);
+    }
     if (!options.detailedExitcode) return PLAN_EXIT.noChanges;
     if (!verdict.allowed) return PLAN_EXIT.refused;
     return plan.summary.remove > 0 ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;
   } finally {
     client.close();
   }
+}
+
+/** What `roster apply FILE` needs of this run: the plan, the manifest's rules and guards, the organization's fingerprint. */
+function savedPlanOf(manifest: LoadedManifest, prepared: PreparedPlan, now: Date): SavedPlan {
+  return {
+    createdAt: now.toISOString(),
+    apiHost: prepared.source.host,
+    manifest: {
+      path: manifest.path,
+      sha256: manifest.sha256,
+      desiredEmails: manifest.users.map((user) => normalizeEmail(user.email)).sort(),
+      protect: manifest.protect,
+      guards: manifest.guards,
+    },
+    fingerprint: prepared.fingerprint,
+    plan: prepared.plan,
+    verdict: prepared.verdict,
+  };
 }

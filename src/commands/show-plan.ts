@@ -1,23 +1,38 @@
 import { isInteractive, write, type Io } from "../cli/io.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
-import { linesToText } from "../render/lines.js";
+import { planGithub } from "../render/github-commands.js";
+import { linesToText, type PlanSource } from "../render/lines.js";
 import { planJson } from "../render/plan-json.js";
 import { planLines } from "../render/plan-lines.js";
+import { planMarkdown } from "../render/plan-markdown.js";
+import type { PlanFormat } from "../render/plan-formats.js";
 
-export type PlanFormat = "pretty" | "json";
+export type { PlanFormat };
 
 /** Renders a plan once, in the form chosen from the flags and the terminal. */
-export async function showPlan(plan: Plan, verdict: GuardVerdict, format: PlanFormat, io: Io): Promise<void> {
-  if (format === "json") {
-    write(io.stdout, JSON.stringify(planJson(plan, verdict), null, 2) + "\n", io.env);
-    return;
-  }
-  if (isInteractive(io)) {
+export async function showPlan(plan: Plan, verdict: GuardVerdict, source: PlanSource, format: PlanFormat, io: Io): Promise<void> {
+  // The diff package is loaded only for --format diff: no other run of roster needs it.
+  const planDiff = format === "diff" ? (await import("../render/plan-diff.js")).planDiff : undefined;
+  const text = (): string => {
+    switch (format) {
+      case "json":
+        return JSON.stringify(planJson(plan, verdict), null, 2) + "\n";
+      case "markdown":
+        return planMarkdown(plan, verdict, source);
+      case "diff":
+        return planDiff!(plan, source);
+      case "github":
+        return planGithub(plan, verdict, source);
+      case "pretty":
+        return linesToText(planLines(plan, { verdict }));
+    }
+  };
+  if (format === "pretty" && isInteractive(io)) {
     // ink and react are loaded only when a person is looking: they cost more to load than the rest of roster.
     const { renderPlanToString } = await import("../render/ink/render-plan.js");
     write(io.stdout, renderPlanToString(plan, { verdict }, io.stdout.columns ?? 100) + "\n", io.env);
     return;
   }
-  write(io.stdout, linesToText(planLines(plan, { verdict })), io.env);
+  write(io.stdout, text(), io.env);
 }

@@ -1,13 +1,17 @@
 import { readFile, stat } from "node:fs/promises";
 import type { Manifest } from "./manifest.js";
 import { ManifestError } from "./manifest-error.js";
+import { sha256 } from "../files/sha256.js";
 import { parseManifest } from "./parse-manifest.js";
 
 /** Manifests larger than this are refused before they are read: no real roster comes near it. */
 export const MAX_MANIFEST_BYTES = 10 * 1024 * 1024;
 
+/** A manifest read from a file, with the digest of the file's bytes. */
+export type LoadedManifest = Manifest & { sha256: string };
+
 /** Reads, decodes and validates the manifest at `path`; every failure is a positioned ManifestError. */
-export async function loadManifest(path: string): Promise<Manifest> {
+export async function loadManifest(path: string): Promise<LoadedManifest> {
   const fail = (message: string): never => {
     throw new ManifestError([{ file: path, line: 1, col: 1, message }]);
   };
@@ -23,7 +27,7 @@ export async function loadManifest(path: string): Promise<Manifest> {
   }
   if (size > MAX_MANIFEST_BYTES) fail(`the manifest is ${size} bytes, over the limit of ${MAX_MANIFEST_BYTES} bytes (10 MiB)`);
   const bytes = await readFile(path);
-  return parseManifest(decodeManifest(bytes, path), path);
+  return { ...parseManifest(decodeManifest(bytes, path), path), sha256: sha256(bytes) };
 }
 
 /** UTF-8 only, with or without a byte-order mark; invalid bytes are an error at their line and column. */

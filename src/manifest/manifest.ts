@@ -29,4 +29,6 @@ export interface Manifest {
   /** Glob patterns of users never removed, as written. */
   protect: string[];
   guards: GuardSettings;
+  /** "sha256:" and the hex digest of the file's bytes, when the manifest was read from a file. */
+  sha256?: string;
 }

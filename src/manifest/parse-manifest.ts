@@ -1,67 +1,64 @@
-import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
-import { isValidEmail, normalizeEmail } from "./email.js";
+import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
+import { normalizeEmail } from "./email.js";
 import type { DesiredUser, GuardSettings, Manifest, SourcePosition } from "./manifest.js";
 import { ManifestError, type ManifestProblem } from "./manifest-error.js";
+import { describe, locate, mappingName, schemaProblems } from "./schema-problems.js";
 
-const TOP_KEYS = ["version", "users", "protect", "guards"];
-const USER_KEYS = ["email", "name", "comment"];
-const GUARD_KEYS = ["max_removals", "max_removal_percent"];
+/** The manifest's data once it has passed the schema (schema/users.schema.json). */
+interface ManifestData {
+  version: 1;
+  users: (string | { email: string; name?: string; comment?: string })[];
+  protect?: string[];
+  guards?: { max_removals?: number; max_removal_percent?: number };
+}
 
 /**
  * Parses and validates the text of a manifest. Pure: the same text always gives the same manifest or the
  * same problems, every one of them positioned in `file`.
+ *
+ * Four passes, each needing the one before: the YAML itself; what YAML can say and JSON cannot (aliases,
+ * keys that are not text); the JSON Schema, which holds every structural rule; and what a schema cannot
+ * say (a user listed twice in different letter case).
  */
 export function parseManifest(text: string, file: string): Manifest {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-  const problems: ManifestProblem[] = [];
   const at = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, col };
   };
-  const positionOf: PositionOf = (node) => at(node?.range?.[0] ?? 0);
-  const report: Report = (node, message) => problems.push({ file, ...positionOf(node), message });
+  const positionOf = (node: Node | null | undefined): SourcePosition => at(node?.range?.[0] ?? 0);
+  const problems: ManifestProblem[] = [];
+  const report = (node: Node | null | undefined, message: string) => problems.push({ file, ...positionOf(node), message });
+  const fail = (): never => {
+    problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new ManifestError(problems);
+  };
 
   for (const error of [...doc.errors, ...doc.warnings]) {
     problems.push({ file, ...at(error.pos[0]), message: yamlMessage(error.code, error.message) });
   }
-  if (problems.length > 0) throw new ManifestError(problems);
+  if (problems.length > 0) fail();
 
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) {
     throw new ManifestError([{ file, line: 1, col: 1, message: 'the manifest is empty: start it with "version: 1" and a "users:" list' }]);
   }
-  if (!isMap(root)) {
-    report(root, `the manifest must be a mapping with "version" and "users", found ${describe(root)}`);
-    throw new ManifestError(problems);
-  }
-  rejectAliases(root, report);
+  // Checked before the data is built: an alias bomb must never expand.
+  yamlOnlyProblems(root, [], report);
+  if (problems.length > 0) fail();
 
-  const entries = mapEntries(root, TOP_KEYS, "the manifest", report);
+  const data = doc.toJS() as unknown;
+  const refused = schemaProblems(data, root);
+  for (const problem of refused) report(problem.node, problem.message);
+  const users = desiredUsers(data, root, new Set(refused.map((p) => p.path.join("/"))), report, positionOf);
+  if (problems.length > 0) fail();
 
-  const versionNode = entries.get("version");
-  if (!versionNode) {
-    report(root, 'missing "version": add "version: 1" at the top of the manifest');
-  } else if (!isScalar(versionNode.value) || versionNode.value.value !== 1) {
-    const found = isScalar(versionNode.value) ? JSON.stringify(versionNode.value.value) : describe(versionNode.value);
-    report(versionNode.value ?? versionNode.key, `unsupported version ${found}: roster understands "version: 1"`);
-  }
-
-  const users = parseUsers(entries.get("users"), root, report, positionOf);
-  const protect = parseProtect(entries.get("protect"), report);
-  const guards = parseGuards(entries.get("guards"), report);
-
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line || a.col - b.col);
-    throw new ManifestError(problems);
-  }
-  return { path: file, version: 1, users, protect, guards };
+  const valid = data as ManifestData;
+  return { path: file, version: 1, users, protect: (valid.protect ?? []).map((p) => p.trim()), guards: guardSettings(valid.guards) };
 }
 
-type Located = { range?: [number, number, number] | null } | null | undefined;
-type Report = (node: Located, message: string) => void;
-type PositionOf = (node: Located) => SourcePosition;
-type Entry = Pair<Node, Node | null> & { key: Node };
+type Report = (node: Node | null | undefined, message: string) => void;
 
 function yamlMessage(code: string, message: string): string {
   const first = message.split(/ at line \d+, column \d+/)[0] ?? message;
@@ -70,185 +67,66 @@ function yamlMessage(code: string, message: string): string {
   return `YAML syntax error: ${first.trim()}`;
 }
 
-function describe(node: unknown): string {
-  if (node === null || node === undefined) return "nothing";
-  if (isMap(node)) return "a mapping";
-  if (isSeq(node)) return "a list";
-  if (isAlias(node)) return "an alias";
-  if (isScalar(node)) {
-    const value = node.value;
-    if (value === null) return "nothing";
-    if (typeof value === "string") return `the text ${JSON.stringify(value)}`;
-    if (typeof value === "number") return `the number ${value}`;
-    if (typeof value === "boolean") return `the boolean ${value}`;
-    return `a ${typeof value}`;
-  }
-  return "an unknown value";
-}
-
-function rejectAliases(node: unknown, report: Report): void {
+/** What YAML can say and a JSON Schema cannot see: aliases, and keys that are not plain text. */
+function yamlOnlyProblems(node: unknown, path: (string | number)[], report: Report): void {
   if (isAlias(node)) {
     report(node, "YAML aliases (*name) are not allowed in a manifest: write the value out");
-    return;
-  }
-  if (isMap(node) || isSeq(node)) {
-    for (const item of node.items as unknown[]) {
-      if (isMap(node)) {
-        const pair = item as Pair;
-        rejectAliases(pair.key, report);
-        rejectAliases(pair.value, report);
-      } else {
-        rejectAliases(item, report);
+  } else if (isMap(node)) {
+    for (const pair of node.items as Pair<Node, Node | null>[]) {
+      const key = pair.key;
+      if (isAlias(key) || !isScalar(key) || typeof key.value !== "string") {
+        report(key, `keys in ${mappingName(path)} must be plain words, found ${describe(key)}`);
+        continue;
       }
+      yamlOnlyProblems(pair.value, [...path, key.value], report);
     }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => yamlOnlyProblems(item, [...path, index], report));
   }
 }
 
-function mapEntries(map: YAMLMap, allowed: string[], what: string, report: Report): Map<string, Entry> {
-  const entries = new Map<string, Entry>();
-  for (const pair of map.items as Pair<Node, Node | null>[]) {
-    const key = pair.key;
-    if (!isScalar(key) || typeof key.value !== "string") {
-      report(key ?? pair, `keys in ${what} must be plain words, found ${describe(key)}`);
-      continue;
-    }
-    if (!allowed.includes(key.value)) {
-      report(key, `unknown key ${JSON.stringify(key.value)} in ${what}: the keys allowed are ${allowed.join(", ")}`);
-      continue;
-    }
-    entries.set(key.value, pair as Entry);
-  }
-  return entries;
-}
-
-/** An empty value has no place of its own in the text: point at its key instead. */
-function valueOrKey(entry: Entry): Node {
-  const value = entry.value;
-  return value === null || (isScalar(value) && value.value === null) ? entry.key : value;
-}
-
-function stringValue(node: Node | null | undefined): string | undefined {
-  return isScalar(node) && typeof node.value === "string" ? node.value : undefined;
-}
-
-function parseUsers(entry: Entry | undefined, root: YAMLMap, report: Report, positionOf: PositionOf): DesiredUser[] {
-  if (!entry) {
-    report(root, 'missing "users": list the emails of everyone who may stay in the organization');
-    return [];
-  }
-  const list = entry.value;
-  if (!isSeq(list)) {
-    report(valueOrKey(entry), `"users" must be a list of emails, found ${describe(list)}`);
-    return [];
-  }
-  if (list.items.length === 0) {
-    report(list, '"users" is empty: roster will not plan to remove everyone; list the users who stay');
-    return [];
-  }
+/**
+ * The users whose email passed the schema, normalised, each once: a user listed twice, even in another
+ * letter case, is a problem naming the first line. Runs even when other parts of the manifest have
+ * problems, so that every problem is reported at once.
+ */
+function desiredUsers(
+  data: unknown,
+  root: Node,
+  refusedPaths: ReadonlySet<string>,
+  report: Report,
+  positionOf: (node: Node | null) => SourcePosition,
+): DesiredUser[] {
+  const list = (data as { users?: unknown } | null)?.users;
+  const listNode = locate(root, ["users"]).node;
+  if (!Array.isArray(list) || !isSeq(listNode)) return [];
   const users: DesiredUser[] = [];
   const firstSeen = new Map<string, number>();
-  for (const item of list.items as (Node | null)[]) {
-    const user = parseUser(item, list, report, positionOf);
-    if (!user) continue;
-    const first = firstSeen.get(user.email);
+  list.forEach((item: unknown, index) => {
+    const entry = typeof item === "string" ? { email: item } : (item as { email?: unknown; name?: unknown; comment?: unknown } | null);
+    const emailPath = typeof item === "string" ? ["users", index] : ["users", index, "email"];
+    const emailNode = locate(root, emailPath).node;
+    // An email the schema refused is reported there; it cannot also be a duplicate.
+    if (typeof entry?.email !== "string" || !emailNode || refusedPaths.has(emailPath.join("/"))) return;
+    const position = positionOf(emailNode);
+    const email = normalizeEmail(entry.email);
+    const first = firstSeen.get(email);
     if (first !== undefined) {
-      report(item, `duplicate user ${JSON.stringify(user.email)} (first at line ${first})`);
-      continue;
+      report(listNode.items[index] as Node, `duplicate user ${JSON.stringify(email)} (first at line ${first})`);
+      return;
     }
-    firstSeen.set(user.email, user.position.line);
+    firstSeen.set(email, position.line);
+    const user: DesiredUser = { email, written: entry.email, position };
+    if (typeof entry.name === "string") user.name = entry.name;
+    if (typeof entry.comment === "string") user.comment = entry.comment;
     users.push(user);
-  }
+  });
   return users;
 }
 
-function parseUser(item: Node | null, list: Node, report: Report, positionOf: PositionOf): DesiredUser | undefined {
-  const node = item ?? list;
-  let emailNode: Node | null | undefined = item;
-  let name: string | undefined;
-  let comment: string | undefined;
-  if (isMap(item)) {
-    const entries = mapEntries(item, USER_KEYS, "a user", report);
-    const emailEntry = entries.get("email");
-    if (!emailEntry) {
-      report(item, 'a user written as a mapping needs an "email" key');
-      return undefined;
-    }
-    emailNode = emailEntry.value;
-    for (const field of ["name", "comment"] as const) {
-      const entry = entries.get(field);
-      if (!entry) continue;
-      const value = stringValue(entry.value);
-      if (value === undefined) {
-        report(entry.value ?? entry.key, `"${field}" must be text, found ${describe(entry.value)}`);
-      } else if (field === "name") {
-        name = value;
-      } else {
-        comment = value;
-      }
-    }
-  }
-  const written = stringValue(emailNode);
-  if (written === undefined) {
-    report(emailNode ?? node, `expected an email, found ${describe(emailNode)}`);
-    return undefined;
-  }
-  const email = normalizeEmail(written);
-  if (!isValidEmail(email)) {
-    report(emailNode, `invalid email ${JSON.stringify(written)}: write it as name@domain.example`);
-    return undefined;
-  }
-  const position = positionOf(emailNode ?? node);
-  const user: DesiredUser = { email, written, position };
-  if (name !== undefined) user.name = name;
-  if (comment !== undefined) user.comment = comment;
-  return user;
-}
-
-function parseProtect(entry: Entry | undefined, report: Report): string[] {
-  if (!entry) return [];
-  const list = entry.value;
-  if (!isSeq(list)) {
-    report(valueOrKey(entry), `"protect" must be a list of email patterns such as "*@partners.example.com", found ${describe(list)}`);
-    return [];
-  }
-  const patterns: string[] = [];
-  for (const item of list.items as (Node | null)[]) {
-    const value = stringValue(item);
-    if (value === undefined || value.trim() === "") {
-      report(item ?? list, `a protect pattern must be non-empty text such as "*@partners.example.com", found ${describe(item)}`);
-      continue;
-    }
-    patterns.push(value.trim());
-  }
-  return patterns;
-}
-
-function parseGuards(entry: Entry | undefined, report: Report): GuardSettings {
-  const guards: GuardSettings = {};
-  if (!entry) return guards;
-  const map = entry.value;
-  if (!isMap(map)) {
-    report(valueOrKey(entry), `"guards" must be a mapping with max_removals and/or max_removal_percent, found ${describe(map)}`);
-    return guards;
-  }
-  const entries = mapEntries(map, GUARD_KEYS, "guards", report);
-  const count = entries.get("max_removals");
-  if (count) {
-    const value = isScalar(count.value) ? count.value.value : undefined;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-      report(count.value ?? count.key, `max_removals must be a whole number of 0 or more, found ${describe(count.value)}`);
-    } else {
-      guards.maxRemovals = value;
-    }
-  }
-  const percent = entries.get("max_removal_percent");
-  if (percent) {
-    const value = isScalar(percent.value) ? percent.value.value : undefined;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 100) {
-      report(percent.value ?? percent.key, `max_removal_percent must be a number from 0 to 100, found ${describe(percent.value)}`);
-    } else {
-      guards.maxRemovalPercent = value;
-    }
-  }
-  return guards;
+function guardSettings(guards: ManifestData["guards"]): GuardSettings {
+  const settings: GuardSettings = {};
+  if (guards?.max_removals !== undefined) settings.maxRemovals = guards.max_removals;
+  if (guards?.max_removal_percent !== undefined) settings.maxRemovalPercent = guards.max_removal_percent;
+  return settings;
 }

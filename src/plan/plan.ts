@@ -3,21 +3,24 @@ import type { Manifest } from "../manifest/manifest.js";
 import type { OrganizationUser } from "../telnyx/organization-user.js";
 import { judge, rulesOf, type ProtectionReason } from "./rules.js";
 
-/** A live user the plan removes. */
-export interface Removal {
-  action: "remove";
+/** A live user as every part of a plan shows it: the email as compared, status and last sign-in. */
+export interface LiveEntry {
   id: string;
+  /** Trimmed and lower-cased. */
   email: string;
   user_status: string;
   last_sign_in_at: string | null;
+}
+
+/** A live user the plan removes, with what the executor and the audit log need. */
+export interface Removal extends LiveEntry {
+  action: "remove";
   record_type: string;
   created_at: string | null;
 }
 
 /** A live user the manifest does not list but roster never removes. */
-export interface ProtectedUser {
-  id: string;
-  email: string;
+export interface ProtectedUser extends LiveEntry {
   reason: ProtectionReason;
   pattern?: string;
 }
@@ -26,6 +29,7 @@ export interface ProtectedUser {
 export interface MissingUser {
   email: string;
   line: number;
+  col: number;
 }
 
 export interface PlanSummary {
@@ -41,6 +45,8 @@ export interface Plan {
   /** Sorted by email. */
   changes: Removal[];
   protected: ProtectedUser[];
+  /** Live users the manifest lists, sorted by email: with the others, the whole live roster. */
+  kept: LiveEntry[];
   missing: MissingUser[];
   /** How many distinct users the organization has now. */
   liveCount: number;
@@ -48,44 +54,37 @@ export interface Plan {
 
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
 
+/** What apply would do with these live users under this manifest: pure, built without I/O. */
 export function planRemovals(manifest: Pick<Manifest, "users" | "protect">, liveUsers: readonly OrganizationUser[]): Plan {
   const rules = rulesOf(manifest);
   const changes: Removal[] = [];
   const protectedUsers: ProtectedUser[] = [];
+  const kept: LiveEntry[] = [];
   const present = new Set<string>();
-  let keep = 0;
   for (const user of liveUsers) {
-    const email = normalizeEmail(user.email);
-    present.add(email);
+    const entry: LiveEntry = { id: user.id, email: normalizeEmail(user.email), user_status: user.user_status, last_sign_in_at: user.last_sign_in_at ?? null };
+    present.add(entry.email);
     const verdict = judge(user, rules);
     if (verdict.kind === "keep") {
-      keep += 1;
+      kept.push(entry);
     } else if (verdict.kind === "protected") {
-      const entry: ProtectedUser = { id: user.id, email, reason: verdict.reason };
-      if (verdict.pattern !== undefined) entry.pattern = verdict.pattern;
-      protectedUsers.push(entry);
+      protectedUsers.push({ ...entry, reason: verdict.reason, ...(verdict.pattern !== undefined ? { pattern: verdict.pattern } : {}) });
     } else {
-      changes.push({
-        action: "remove",
-        id: user.id,
-        email,
-        user_status: user.user_status,
-        last_sign_in_at: user.last_sign_in_at ?? null,
-        record_type: user.record_type,
-        created_at: user.created_at ?? null,
-      });
+      changes.push({ action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null });
     }
   }
   const missing = manifest.users
     .filter((user) => !present.has(user.email))
-    .map((user) => ({ email: user.email, line: user.position.line }));
+    .map((user) => ({ email: user.email, line: user.position.line, col: user.position.col }));
   changes.sort(byEmail);
   protectedUsers.sort(byEmail);
+  kept.sort(byEmail);
   missing.sort(byEmail);
   return {
-    summary: { remove: changes.length, keep, protected: protectedUsers.length, missing: missing.length },
+    summary: { remove: changes.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length },
     changes,
     protected: protectedUsers,
+    kept,
     missing,
     liveCount: liveUsers.length,
   };

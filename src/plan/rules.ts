@@ -1,5 +1,5 @@
 import { normalizeEmail } from "../manifest/email.js";
-import type { Manifest } from "../manifest/manifest.js";
+import type { DesiredUser } from "../manifest/manifest.js";
 import { compileProtectPattern, type ProtectPattern } from "../manifest/protect-pattern.js";
 import { OWNER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization-user.js";
 
@@ -18,9 +18,10 @@ export interface Rules {
   patterns: readonly ProtectPattern[];
 }
 
-export function rulesOf(manifest: Pick<Manifest, "users" | "protect">): Rules {
+/** The rules of a manifest, or of the desired emails and protect patterns a saved plan carries. */
+export function rulesOf(manifest: { users: readonly Pick<DesiredUser, "email">[]; protect: readonly string[] }): Rules {
   return {
-    desiredEmails: new Set(manifest.users.map((user) => user.email)),
+    desiredEmails: new Set(manifest.users.map((user) => normalizeEmail(user.email))),
     patterns: manifest.protect.map(compileProtectPattern),
   };
 }
@@ -37,4 +38,9 @@ export function judge(user: Pick<OrganizationUser, "email" | "record_type">, rul
   const pattern = rules.patterns.find((p) => p.matches(email));
   if (pattern) return { kind: "protected", reason: "pattern", pattern: pattern.pattern };
   return { kind: "remove" };
+}
+
+/** How many of these live users the rules would still remove: zero once apply has converged. */
+export function countRemovable(liveUsers: readonly Pick<OrganizationUser, "email" | "record_type">[], rules: Rules): number {
+  return liveUsers.filter((user) => judge(user, rules).kind === "remove").length;
 }

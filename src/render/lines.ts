@@ -17,7 +17,12 @@ export const toned = (tone: Tone, text: string): Segment => ({ text, tone });
 
 /** Plain text of some lines: no colour, no cursor codes, one newline after each line. */
 export function linesToText(lines: readonly Line[]): string {
-  return lines.map((l) => l.map((s) => s.text).join("").trimEnd()).join("\n") + (lines.length > 0 ? "\n" : "");
+  return lines.map(lineText).join("\n") + (lines.length > 0 ? "\n" : "");
+}
+
+/** Plain text of one line, without its trailing spaces. */
+export function lineText(segments: Line): string {
+  return segments.map((s) => s.text).join("").trimEnd();
 }
 
 export function formatSignIn(lastSignInAt: string | null): string {
@@ -33,4 +38,10 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 /** Pads a column to the widest value shown, capped so one long email does not push the rest away. */
 export function columnWidth(values: readonly string[], cap = 48): number {
   return Math.min(cap, values.reduce((w, v) => Math.max(w, v.length), 0));
+}
+
+/** Where a plan came from, for the headers of reviews and diffs: the manifest's path and the API's host. */
+export interface PlanSource {
+  manifest: string;
+  host: string;
 }

@@ -14,15 +14,7 @@ export interface PlanViewContext {
 export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   const { summary } = plan;
   const maxRows = context.maxRows ?? Number.POSITIVE_INFINITY;
-  const lines: Line[] = [];
-  lines.push(
-    line(
-      toned("heading", "Plan: "),
-      toned(summary.remove > 0 ? "remove" : "ok", `${summary.remove} to remove`),
-      `, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing`,
-      toned("muted", ` (${plural(plan.liveCount, "user")} in the organization)`),
-    ),
-  );
+  const lines: Line[] = [summaryLine(plan)];
   const emailWidth = columnWidth([
     ...plan.changes.slice(0, maxRows).map((c) => sanitize(c.email)),
     ...plan.protected.slice(0, maxRows).map((p) => sanitize(p.email)),
@@ -63,11 +55,24 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     }
     lines.push(...more(summary.missing, "missing users"));
   }
-  if (context.verdict) {
-    const { verdict } = context;
-    const tone = !verdict.allowed ? "error" : verdict.forced ? "warn" : "muted";
-    const label = !verdict.allowed ? "Refused: " : verdict.forced ? "Guard lifted: " : "Guards: ";
-    lines.push(line(""), line(toned(tone, label), toned(tone, verdict.message)));
-  }
+  if (context.verdict) lines.push(line(""), verdictLine(context.verdict));
   return lines;
+}
+
+/** The first line of every plan: the counts. */
+export function summaryLine(plan: Pick<Plan, "summary" | "liveCount">): Line {
+  const { summary } = plan;
+  return line(
+    toned("heading", "Plan: "),
+    toned(summary.remove > 0 ? "remove" : "ok", `${summary.remove} to remove`),
+    `, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing`,
+    toned("muted", ` (${plural(plan.liveCount, "user")} in the organization)`),
+  );
+}
+
+/** The guard verdict under a plan: allowed, lifted by --force, or refused with the numbers. */
+export function verdictLine(verdict: GuardVerdict): Line {
+  const tone = !verdict.allowed ? "error" : verdict.forced ? "warn" : "muted";
+  const label = !verdict.allowed ? "Refused: " : verdict.forced ? "Guard lifted: " : "Guards: ";
+  return line(toned(tone, label), toned(tone, verdict.message));
 }

@@ -33,13 +33,13 @@ Protected, never removed (3):
   ~ noc@partners.example.com          matches *@partners.example.com
 
 Missing from the organization (1): roster does not invite; invite them in the Telnyx portal
-  ? new.hire@example.com  (manifest line 31)
+  ? new.hire@example.com  (manifest line 32)
 
 Guards: would remove 5 of 30 users (16.7%): within the guards
 `;
 
 cli("every command has --help", async () => {
-  for (const command of [[], ["validate"], ["plan"], ["apply"], ["sandbox"]]) {
+  for (const command of [[], ["validate"], ["plan"], ["apply"], ["export"], ["sandbox"]]) {
     const run = await runCli([...command, "--help"]);
     assert.is(run.code, 0);
     assert.match(run.stdout, /^Usage: roster/);

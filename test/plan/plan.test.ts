@@ -34,8 +34,8 @@ test("users the manifest lists are kept, in any letter case", () => {
 test("the owner and users matching a protect pattern are protected, with their reason", () => {
   const plan = planRemovals(manifest, live);
   assert.equal(plan.protected, [
-    { id: "4", email: "bot@partners.example.com", reason: "pattern", pattern: "*@PARTNERS.example.com" },
-    { id: "1", email: "owner@example.com", reason: "owner" },
+    { id: "4", email: "bot@partners.example.com", user_status: "enabled", last_sign_in_at: null, reason: "pattern", pattern: "*@PARTNERS.example.com" },
+    { id: "1", email: "owner@example.com", user_status: "enabled", last_sign_in_at: null, reason: "owner" },
   ]);
 });
 
@@ -53,7 +53,13 @@ test("everyone else is removed, sorted by email, with status and last sign-in", 
 
 test("manifest users absent from the organization are reported missing, not changed", () => {
   const plan = planRemovals(manifest, live);
-  assert.equal(plan.missing, [{ email: "carol@example.com", line: 4 }]);
+  assert.equal(plan.missing, [{ email: "carol@example.com", line: 4, col: 5 }]);
+});
+
+test("the users the manifest lists are kept in the plan, so the plan holds the whole live roster", () => {
+  const plan = planRemovals(manifest, live);
+  assert.equal(plan.kept, [{ id: "2", email: "alice@example.com", user_status: "enabled", last_sign_in_at: null }]);
+  assert.is(plan.kept.length + plan.protected.length + plan.changes.length, plan.liveCount);
 });
 
 test("an owner the manifest lists is simply kept", () => {

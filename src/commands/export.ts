@@ -1,0 +1,82 @@
+import { existsSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { write, type Io } from "../cli/io.js";
+import { writeFileAtomic } from "../files/write-file-atomic.js";
+import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
+import { parseManifest } from "../manifest/parse-manifest.js";
+import { planRemovals } from "../plan/plan.js";
+import { exportManifest } from "../render/export-manifest.js";
+import { plural } from "../render/lines.js";
+import { sanitize } from "../render/sanitize.js";
+import { readOrganization } from "../telnyx/read-organization.js";
+import { connect, type ApiOptions } from "./connect.js";
+
+export interface ExportOptions extends ApiOptions {
+  /** Write the manifest here; without it, print it on stdout. */
+  output?: string;
+  /** Replace the file at `output` if there is one. */
+  force: boolean;
+  /** The `$schema` reference written on the first line; by default the schema that ships with roster. */
+  schemaRef?: string;
+}
+
+/**
+ * Writes a manifest of the organization as it is, to adopt roster: `roster plan` on it finds nothing to do.
+ * An existing file is kept unless --force: it may hold reviewed users, protect patterns and guards.
+ */
+export async function exportCommand(options: ExportOptions, io: Io): Promise<number> {
+  const out = options.output;
+  if (out && !options.force && existsSync(out)) throw refuseOverwrite(out);
+  if (options.schemaRef !== undefined && !/^[\x21-\x7e]+$/.test(options.schemaRef)) {
+    throw new Error("--schema-ref takes a path or URL without spaces or control characters");
+  }
+  const client = connect(options, io);
+  try {
+    const liveUsers = await readOrganization(client, { concurrency: options.concurrency });
+    const place = out ?? "users.yaml";
+    const text = exportManifest(liveUsers, { host: client.host, schemaRef: options.schemaRef ?? schemaRefFrom(dirname(resolve(place))) });
+    // The export must be a manifest roster accepts and that keeps everyone; check it as plan would.
+    let remaining: number;
+    try {
+      remaining = planRemovals(parseManifest(text, place), liveUsers).summary.remove;
+    } catch (error) {
+      if (!(error instanceof ManifestError)) throw error;
+      const problems = error.problems.map((p) => `  ${formatProblem(p)}`).join("\n");
+      throw new Error(`cannot export: some users of the organization cannot be written in a manifest; nothing was written:\n${problems}`);
+    }
+    if (remaining > 0) throw new Error(`cannot export: the manifest would still remove ${plural(remaining, "user")}; nothing was written`);
+    if (!out) {
+      write(io.stdout, text, io.env);
+      return 0;
+    }
+    try {
+      await writeFileAtomic(out, text, { overwrite: options.force });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") throw refuseOverwrite(out);
+      throw error;
+    }
+    write(io.stderr, `Wrote ${plural(liveUsers.length, "user")} to ${sanitize(out)}: check it with roster plan -f ${sanitize(out)}, which should find nothing to do.\n`, io.env);
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+function refuseOverwrite(out: string): Error {
+  return new Error(`${out} already exists: roster export does not overwrite a manifest (it may hold reviewed users, protect patterns and guards); pass --force to replace it, or -o another file`);
+}
+
+/**
+ * The schema that ships with this roster (schema/users.schema.json in the package), as a path relative to
+ * the manifest's folder: with roster a dev dependency, node_modules/roster/schema/users.schema.json.
+ */
+function schemaRefFrom(folder: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up += 1) {
+    const candidate = join(dir, "schema", "users.schema.json");
+    if (existsSync(candidate)) return relative(folder, candidate).split(sep).join("/");
+    dir = dirname(dir);
+  }
+  return "users.schema.json";
+}

@@ -1,0 +1,186 @@
+import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
+import { validate as validateManifestSchema } from "../generated/manifest-schema.js";
+import type { SchemaError } from "../generated/schema-validator.js";
+
+/** A place in the YAML document: the value's node and, when it is a mapping's value, its key's node. */
+export interface Located {
+  node: Node | null;
+  key?: Node;
+}
+
+/** A problem found by the schema, at a YAML node, in roster's words. */
+export interface SchemaProblem {
+  node: Node | null;
+  message: string;
+  /** The data path, e.g. ["users", 3, "email"]. */
+  path: (string | number)[];
+}
+
+/** What the manifest text says at a schema error: the error, the YAML node and how to describe it. */
+interface Context {
+  error: SchemaError;
+  node: Node | null;
+  /** "the number 42", "a list", "nothing"… */
+  found: string;
+  path: (string | number)[];
+}
+
+/**
+ * roster's message for each place in a manifest that the schema can refuse, keyed by the data path with
+ * list positions written "*" (so a user's email is "users/*" then "/email"). The schema decides what is
+ * wrong; this table says it the way a person fixing the file needs to read it. Keyed by data path, not
+ * schema path: Ajv reports a path inside a referenced definition relative to that definition.
+ */
+export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
+  "": (c) => {
+    if (c.error.keyword === "type") return `the manifest must be a mapping with "version" and "users", found ${c.found}`;
+    if (c.error.keyword === "required") {
+      return c.error.params.missingProperty === "version"
+        ? 'missing "version": add "version: 1" at the top of the manifest'
+        : 'missing "users": list the emails of everyone who may stay in the organization';
+    }
+    return unknownKey(c);
+  },
+  version: (c) => `unsupported version ${isScalar(c.node) ? JSON.stringify(c.node.value) : c.found}: roster understands "version: 1"`,
+  users: (c) =>
+    c.error.keyword === "minItems"
+      ? '"users" is empty: roster will not plan to remove everyone; list the users who stay'
+      : `"users" must be a list of emails, found ${c.found}`,
+  "users/*": (c) => {
+    if (c.error.keyword === "required") return 'a user written as a mapping needs an "email" key';
+    if (c.error.keyword === "additionalProperties") return unknownKey(c);
+    return emailMessage(c);
+  },
+  "users/*/email": emailMessage,
+  "users/*/name": (c) => `"name" must be text, found ${c.found}`,
+  "users/*/comment": (c) => `"comment" must be text, found ${c.found}`,
+  protect: (c) => `"protect" must be a list of email patterns such as "*@partners.example.com", found ${c.found}`,
+  "protect/*": (c) => `a protect pattern must be non-empty text such as "*@partners.example.com", found ${c.found}`,
+  guards: (c) =>
+    c.error.keyword === "type" ? `"guards" must be a mapping with max_removals and/or max_removal_percent, found ${c.found}` : unknownKey(c),
+  "guards/max_removals": (c) => `max_removals must be a whole number of 0 or more, found ${c.found}`,
+  "guards/max_removal_percent": (c) => `max_removal_percent must be a number from 0 to 100, found ${c.found}`,
+};
+
+function emailMessage(c: Context): string {
+  return c.error.keyword === "pattern" && isScalar(c.node)
+    ? `invalid email ${JSON.stringify(c.node.value)}: write it as name@domain.example`
+    : `expected an email, found ${c.found}`;
+}
+
+/**
+ * Validates the manifest's data against schema/users.schema.json and returns each violation at its YAML
+ * node, worded for a person. `root` is the document's root node, `data` its plain value.
+ */
+export function schemaProblems(data: unknown, root: Node): SchemaProblem[] {
+  if (validateManifestSchema(data)) return [];
+  const problems: SchemaProblem[] = [];
+  for (const error of validateManifestSchema.errors ?? []) {
+    // An if/then failure repeats the failure inside "then", which is reported on its own.
+    if (error.keyword === "if") continue;
+    const path = pointerPath(error.instancePath);
+    const located = locate(root, path);
+    const keyword = error.keyword;
+    let node: Node | null;
+    if (keyword === "additionalProperties") {
+      node = keyNode(located.node, String(error.params.additionalProperty)) ?? located.node;
+    } else if (keyword === "required") {
+      node = located.node;
+    } else {
+      node = valueOrKey(located);
+    }
+    const context: Context = { error, node: located.node, found: describe(located.node), path };
+    const place = path.map((segment) => (typeof segment === "number" ? "*" : segment)).join("/");
+    const message = SCHEMA_MESSAGES[place]?.(context) ?? `${pathWords(path)} ${error.message ?? `fails the schema's ${keyword} rule`}`;
+    problems.push({ node: node ?? nearestNode(root, path), message, path });
+  }
+  return problems;
+}
+
+/** How a YAML value reads in a message: "the text \"x\"", "the number 42", "a list", "nothing". */
+export function describe(node: unknown): string {
+  if (node === null || node === undefined) return "nothing";
+  if (isMap(node)) return "a mapping";
+  if (isSeq(node)) return "a list";
+  if (isAlias(node)) return "an alias";
+  if (isScalar(node)) {
+    const value = node.value;
+    if (value === null) return "nothing";
+    if (typeof value === "string") return `the text ${JSON.stringify(value)}`;
+    if (typeof value === "number") return `the number ${value}`;
+    if (typeof value === "boolean") return `the boolean ${value}`;
+    return `a ${typeof value}`;
+  }
+  return "an unknown value";
+}
+
+/** The mapping at `path`, as a message names it: "the manifest", "a user", "guards". */
+export function mappingName(path: readonly (string | number)[]): string {
+  if (path.length === 0) return "the manifest";
+  if (path.length === 2 && path[0] === "users") return "a user";
+  if (path.length === 1 && path[0] === "guards") return "guards";
+  return pathWords(path);
+}
+
+/** Finds the node at a data path, with its key when it is a mapping's value. */
+export function locate(root: Node, path: readonly (string | number)[]): Located {
+  let located: Located = { node: root };
+  for (const segment of path) {
+    const parent = located.node;
+    if (isMap(parent)) {
+      const pair = (parent.items as Pair<Node, Node | null>[]).find((p) => isScalar(p.key) && p.key.value === segment);
+      if (!pair) return { node: null };
+      located = { node: pair.value ?? null, key: pair.key };
+    } else if (isSeq(parent) && typeof segment === "number") {
+      located = { node: (parent.items[segment] as Node | null | undefined) ?? null };
+    } else {
+      return { node: null };
+    }
+  }
+  return located;
+}
+
+function unknownKey(c: Context): string {
+  const name = String(c.error.params.additionalProperty);
+  const allowed = Object.keys((c.error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+  return `unknown key ${JSON.stringify(name)} in ${mappingName(c.path)}: the keys allowed are ${allowed.join(", ")}`;
+}
+
+/** The closest node on the way to `path`, for a value that has no node of its own (an empty list item). */
+function nearestNode(root: Node, path: readonly (string | number)[]): Node {
+  for (let depth = path.length - 1; depth > 0; depth -= 1) {
+    const node = valueOrKey(locate(root, path.slice(0, depth)));
+    if (node) return node;
+  }
+  return root;
+}
+
+function keyNode(map: Node | null, key: string): Node | undefined {
+  if (!isMap(map)) return undefined;
+  const pair = (map.items as Pair<Node, Node | null>[]).find((p) => isScalar(p.key) && p.key.value === key);
+  return pair?.key;
+}
+
+/** An empty value has no place of its own in the text: point at its key instead. */
+function valueOrKey(located: Located): Node | null {
+  const { node, key } = located;
+  const empty = node === null || (isScalar(node) && node.value === null);
+  return empty && key ? key : node;
+}
+
+function pointerPath(pointer: string): (string | number)[] {
+  if (pointer === "") return [];
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((segment) => (/^(0|[1-9]\d*)$/.test(segment) ? Number(segment) : decodePointer(segment)));
+}
+
+function decodePointer(segment: string): string {
+  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** A data path in words, for the rare schema error without a message of its own: "users[3].email". */
+function pathWords(path: readonly (string | number)[]): string {
+  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("") || "the manifest";
+}

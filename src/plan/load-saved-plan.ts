@@ -1,0 +1,124 @@
+import { readFile, stat } from "node:fs/promises";
+import { validate as validatePlanFile } from "../generated/plan-schema.js";
+import { normalizeEmail } from "../manifest/email.js";
+import type { GuardSettings } from "../manifest/manifest.js";
+import type { GuardVerdict } from "./guards.js";
+import type { LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
+import { judge, rulesOf } from "./rules.js";
+import { checksumOf, organizationFingerprint, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
+
+/** No saved plan comes near this: 20,000 users take about 6 MB. */
+export const MAX_PLAN_FILE_BYTES = 256 * 1024 * 1024;
+
+/** The file as written by savedPlanText, once it has passed schema/plan.schema.json. */
+interface PlanFile {
+  format: string;
+  format_version: number;
+  created_at: string;
+  api_host: string;
+  manifest: { path: string; sha256: string; desired_emails: string[]; protect: string[]; guards: { max_removals?: number; max_removal_percent?: number } };
+  organization: { fingerprint: string; live_count: number };
+  guard: GuardVerdict;
+  summary: Plan["summary"];
+  removals: Removal[];
+  kept: LiveEntry[];
+  protected: ProtectedUser[];
+  missing: MissingUser[];
+  checksum: string;
+}
+
+/** Reads and checks a plan saved by `roster plan --out`; every failure is a SavedPlanError naming the file. */
+export async function loadSavedPlan(path: string): Promise<SavedPlan> {
+  let text: string;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new SavedPlanError(`${path} is not a file: give the path of a plan saved by roster plan --out`);
+    if (info.size > MAX_PLAN_FILE_BYTES) throw new SavedPlanError(`${path} is ${info.size} bytes, more than any saved plan: make the plan again with roster plan --out`);
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if (error instanceof SavedPlanError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SavedPlanError(code === "ENOENT" ? `${path}: no such file: save a plan first with roster plan --out ${path}` : `cannot read the plan ${path} (${code ?? "unknown error"})`);
+  }
+  return parseSavedPlan(text, path);
+}
+
+/**
+ * Checks the text of a saved plan and returns it. Pure. Beyond the schema, the plan must agree with itself:
+ * its checksum, its counts, its fingerprint over the users it lists, and its own rules, which must judge
+ * every removal removable. A plan that fails any of these is refused whole: nothing of it is applied.
+ */
+export function parseSavedPlan(text: string, file: string): SavedPlan {
+  const fail = (why: string): never => {
+    throw new SavedPlanError(`${file} ${why}`);
+  };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    const hint = /\.ya?ml$/i.test(file) ? `; to apply a manifest, run roster apply -f ${file}` : "";
+    return fail(`is not a saved plan: it is not JSON${hint}`);
+  }
+  const head = (typeof data === "object" && data !== null ? data : {}) as Record<string, unknown>;
+  if (head.format !== PLAN_FILE_FORMAT) {
+    if ("changes" in head && "summary" in head) {
+      fail("is the output of roster plan --format json, which is for reading, not applying: save a plan with roster plan --out FILE");
+    }
+    fail("is not a plan saved by roster plan --out");
+  }
+  if (head.format_version !== PLAN_FILE_VERSION) {
+    fail(`has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${PLAN_FILE_VERSION}: make the plan again with this roster`);
+  }
+  if (!validatePlanFile(data)) {
+    const error = validatePlanFile.errors?.[0];
+    fail(`is not a valid saved plan: at ${error?.instancePath || "the top"}, ${error?.message ?? "invalid"}; make the plan again with roster plan --out`);
+  }
+  const planFile = data as PlanFile;
+  const { checksum, ...body } = planFile;
+  if (checksumOf(body) !== checksum) fail("was changed after roster saved it (its checksum does not match): make the plan again with roster plan --out");
+
+  const plan: Plan = {
+    summary: planFile.summary,
+    changes: planFile.removals,
+    protected: planFile.protected,
+    kept: planFile.kept,
+    missing: planFile.missing,
+    liveCount: planFile.organization.live_count,
+  };
+  const live = [...plan.changes, ...plan.protected, ...plan.kept];
+  const counts = plan.summary;
+  if (
+    counts.remove !== plan.changes.length ||
+    counts.protected !== plan.protected.length ||
+    counts.keep !== plan.kept.length ||
+    counts.missing !== plan.missing.length ||
+    plan.liveCount !== live.length
+  ) {
+    fail("does not agree with itself: its counts differ from the users it lists; make the plan again with roster plan --out");
+  }
+  if (new Set(live.map((u) => u.id)).size !== live.length) fail("lists a user twice: make the plan again with roster plan --out");
+  if (organizationFingerprint(live) !== planFile.organization.fingerprint) {
+    fail("does not agree with itself: its fingerprint is not that of the users it lists; make the plan again with roster plan --out");
+  }
+  const desiredEmails = planFile.manifest.desired_emails.map(normalizeEmail);
+  const rules = rulesOf({ users: desiredEmails.map((email) => ({ email })), protect: planFile.manifest.protect });
+  for (const removal of plan.changes) {
+    const verdict = judge(removal, rules);
+    if (verdict.kind !== "remove") {
+      const who = verdict.kind === "keep" ? "listed in its manifest" : verdict.reason === "owner" ? "the organization owner" : `protected by ${verdict.pattern}`;
+      fail(`would remove ${removal.email}, who is ${who}: the file was changed by hand; make the plan again with roster plan --out`);
+    }
+  }
+
+  const guards: GuardSettings = {};
+  if (planFile.manifest.guards.max_removals !== undefined) guards.maxRemovals = planFile.manifest.guards.max_removals;
+  if (planFile.manifest.guards.max_removal_percent !== undefined) guards.maxRemovalPercent = planFile.manifest.guards.max_removal_percent;
+  return {
+    createdAt: planFile.created_at,
+    apiHost: planFile.api_host,
+    manifest: { path: planFile.manifest.path, sha256: planFile.manifest.sha256, desiredEmails, protect: planFile.manifest.protect, guards },
+    fingerprint: planFile.organization.fingerprint,
+    plan,
+    verdict: planFile.guard,
+  };
+}

@@ -1,0 +1,83 @@
+import { sha256 } from "../files/sha256.js";
+import { normalizeEmail } from "../manifest/email.js";
+import type { GuardSettings } from "../manifest/manifest.js";
+import type { GuardVerdict } from "./guards.js";
+import type { Plan } from "./plan.js";
+
+/** The `format` every saved plan carries, so no other JSON (such as `plan --format json`) is taken for one. */
+export const PLAN_FILE_FORMAT = "roster-plan";
+/** The version of the saved-plan layout this roster writes and reads (schema/plan.schema.json). */
+export const PLAN_FILE_VERSION = 1;
+
+/**
+ * A plan saved by `roster plan --out`: everything `roster apply PLAN` needs to apply exactly these removals
+ * and to re-check each one, without the manifest. It holds the API's host, never the key.
+ */
+export interface SavedPlan {
+  /** When the plan was made, ISO 8601. */
+  createdAt: string;
+  /** The host of the base URL the organization was read from. */
+  apiHost: string;
+  manifest: {
+    path: string;
+    /** "sha256:" and the hex digest of the manifest file's bytes. */
+    sha256: string;
+    /** Trimmed and lower-cased, sorted: with `protect`, what the executor's safety check needs. */
+    desiredEmails: string[];
+    protect: string[];
+    guards: GuardSettings;
+  };
+  /** organizationFingerprint of the live users the plan was made from. */
+  fingerprint: string;
+  plan: Plan;
+  /** The guard verdict when the plan was made (apply checks the guards again). */
+  verdict: GuardVerdict;
+}
+
+/** A saved plan that cannot be applied as it is: unreadable, not roster's, changed by hand, or stale. */
+export class SavedPlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SavedPlanError";
+  }
+}
+
+/**
+ * Identifies an organization's membership: a digest of the id and email of every user, sorted by id. Any
+ * user added, removed or renamed changes it; a changed status or sign-in does not.
+ */
+export function organizationFingerprint(users: readonly { id: string; email: string }[]): string {
+  const rows = users.map((u) => `${u.id}\t${normalizeEmail(u.email)}\n`).sort();
+  return sha256(rows.join(""));
+}
+
+/** The saved plan as the file holds it: JSON, with a checksum of everything before it. */
+export function savedPlanText(saved: SavedPlan): string {
+  const { plan, verdict, manifest } = saved;
+  const guards: Record<string, number> = {};
+  if (manifest.guards.maxRemovals !== undefined) guards.max_removals = manifest.guards.maxRemovals;
+  if (manifest.guards.maxRemovalPercent !== undefined) guards.max_removal_percent = manifest.guards.maxRemovalPercent;
+  const body = {
+    format: PLAN_FILE_FORMAT,
+    format_version: PLAN_FILE_VERSION,
+    created_at: saved.createdAt,
+    api_host: saved.apiHost,
+    manifest: { path: manifest.path, sha256: manifest.sha256, desired_emails: manifest.desiredEmails, protect: manifest.protect, guards },
+    organization: { fingerprint: saved.fingerprint, live_count: plan.liveCount },
+    guard: { allowed: verdict.allowed, forced: verdict.forced, ...(verdict.guard ? { guard: verdict.guard } : {}), message: verdict.message },
+    summary: plan.summary,
+    removals: plan.changes,
+    kept: plan.kept,
+    protected: plan.protected,
+    missing: plan.missing,
+  };
+  return JSON.stringify({ ...body, checksum: checksumOf(body) }, null, 2) + "\n";
+}
+
+/**
+ * The checksum of a saved plan's content: it catches a file edited by hand or cut short, not a forger,
+ * who could compute it again; the executor's checks against the live organization stop those.
+ */
+export function checksumOf(body: object): string {
+  return sha256(JSON.stringify(body));
+}

@@ -1,0 +1,52 @@
+import { OWNER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization-user.js";
+import { columnWidth } from "./lines.js";
+import { rosterNote } from "./roster-lines.js";
+import { normalizeEmail } from "../manifest/email.js";
+
+/** What the header of an exported manifest says: where the users came from, and where the schema is. */
+export interface ExportSource {
+  host: string;
+  /** The `$schema` reference for editors: a path relative to the manifest, or a URL. */
+  schemaRef: string;
+}
+
+// A plain YAML scalar that is certainly an email and nothing else; anything else is written double-quoted.
+const PLAIN_EMAIL = /^[A-Za-z0-9_][A-Za-z0-9._+-]*@[A-Za-z0-9.-]+$/;
+
+/**
+ * A version 1 manifest listing every live user, sorted by email, each with a comment giving status and
+ * last sign-in, the owner included: applied as it is, it removes no one. Pure.
+ */
+export function exportManifest(liveUsers: readonly OrganizationUser[], source: ExportSource): string {
+  const seen = new Set<string>();
+  const users = [...liveUsers]
+    .map((user) => ({ user, email: normalizeEmail(user.email) }))
+    .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : a.user.id < b.user.id ? -1 : 1))
+    // Emails compare case-insensitively: two live users with one email are one manifest entry.
+    .filter(({ email }) => !seen.has(email) && Boolean(seen.add(email)));
+  const scalars = users.map(({ user }) => yamlScalar(user.email.trim()));
+  const width = columnWidth(scalars);
+  const lines = users.map(({ user }, i) => {
+    const owner = user.record_type === OWNER_RECORD_TYPE ? "organization owner, " : "";
+    return `  - ${scalars[i]!.padEnd(width)}  # ${commentText(owner + rosterNote(user))}`;
+  });
+  return [
+    `# yaml-language-server: $schema=${commentText(source.schemaRef)}`,
+    `# Who may log in to the Telnyx organization at ${commentText(source.host)}: its ${users.length} users as roster export found them.`,
+    "# Review it before you commit it: roster apply removes every user this file does not list (the owner and",
+    "# users matching a protect pattern excepted).",
+    "version: 1",
+    "users:",
+    ...lines,
+  ].join("\n") + "\n";
+}
+
+function yamlScalar(email: string): string {
+  // JSON strings are valid YAML double-quoted scalars, escapes included.
+  return PLAIN_EMAIL.test(email) ? email : JSON.stringify(email);
+}
+
+/** Text that stays inside a one-line YAML comment: printable ASCII only. */
+function commentText(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, "?");
+}

@@ -1,0 +1,26 @@
+import { FILE_HEADERS_ONLY, formatPatch } from "diff";
+import type { Plan } from "../plan/plan.js";
+import { plural, type PlanSource } from "./lines.js";
+import { rosterLines } from "./roster-lines.js";
+import { sanitize } from "./sanitize.js";
+import { sortedDiffHunks } from "./sorted-diff.js";
+
+/**
+ * The live roster against the roster after apply, as a unified diff: one line per user, sorted by email,
+ * each removal a "-" line. roster never adds users, so there are no "+" lines; missing users are in the
+ * other formats.
+ */
+export function planDiff(plan: Plan, source: PlanSource): string {
+  const live = rosterLines(plan);
+  const after = live.filter((line) => !line.removed);
+  return formatPatch(
+    {
+      oldFileName: "live",
+      newFileName: "after-apply",
+      oldHeader: `${sanitize(source.host)}, ${plural(live.length, "user")}`,
+      newHeader: `${sanitize(source.manifest)}, ${plural(after.length, "user")}`,
+      hunks: sortedDiffHunks(live, after),
+    },
+    FILE_HEADERS_ONLY,
+  );
+}

@@ -1,0 +1,89 @@
+import type { GuardVerdict } from "../plan/guards.js";
+import type { Plan } from "../plan/plan.js";
+import { plural, type PlanSource } from "./lines.js";
+import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
+import { rosterLines } from "./roster-lines.js";
+
+/** GitHub refuses a comment longer than this many characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/** Room kept for each section's "left out" note, so the notes never push the comment over the limit. */
+const NOTE_ROOM = 200;
+
+/** A part of the comment whose items may be left out when the comment would be too long. */
+interface Section {
+  before: string[];
+  items: string[];
+  after: string[];
+  /** What the items are, for the note: "removals". */
+  what: string;
+}
+
+/**
+ * The plan as a pull-request comment: the summary first, the removals as a diff block, then protected and
+ * missing users and the guard verdict. A plan too long for one comment keeps its summary and verdict and
+ * says how many lines were left out; the result is never longer than `limit` characters.
+ */
+export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSource, limit = GITHUB_COMMENT_LIMIT): string {
+  const { summary } = plan;
+  const refused = verdict.allowed ? "" : " (refused by a guard)";
+  const head = [
+    `### roster plan: ${summary.remove} to remove${refused}, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing`,
+    "",
+    `${plural(plan.liveCount, "user")} in the organization at ${codeSpan(source.host)}; manifest ${codeSpan(source.manifest)}.`,
+  ];
+  const label = !verdict.allowed ? "Refused:" : verdict.forced ? "Guard lifted:" : "Guards:";
+  const tail = ["", `**${label}** ${escapeMarkdown(verdict.message)}`];
+
+  const sections: Section[] = [];
+  if (summary.remove === 0) {
+    head.push("", "No changes: every user in the organization is listed or protected.");
+  } else {
+    const removals = rosterLines(plan)
+      .filter((line) => line.removed)
+      .map((line) => `- ${line.text}`);
+    const [open, ...rest] = fencedBlock("diff", removals);
+    sections.push({ before: ["", open!], items: removals, after: [rest[rest.length - 1]!], what: "removals" });
+  }
+  if (summary.protected > 0) {
+    sections.push({
+      before: ["", `**Protected, never removed (${summary.protected})**`, ""],
+      items: plan.protected.map((p) => `- ${codeSpan(p.email)}: ${p.reason === "owner" ? "organization owner" : `matches ${codeSpan(p.pattern ?? "")}`}`),
+      after: [],
+      what: "protected users",
+    });
+  }
+  if (summary.missing > 0) {
+    sections.push({
+      before: ["", `**Missing from the organization (${summary.missing})**: roster does not invite; invite them in the Telnyx portal.`, ""],
+      items: plan.missing.map((m) => `- ${codeSpan(m.email)} (manifest line ${m.line})`),
+      after: [],
+      what: "missing users",
+    });
+  }
+
+  const size = (lines: readonly string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
+  let used = size(head) + size(tail) + sections.reduce((n, s) => n + size(s.before) + size(s.after) + NOTE_ROOM, 0);
+  let full = false;
+  const body: string[] = [];
+  for (const section of sections) {
+    let shown = 0;
+    for (const item of section.items) {
+      if (full || used + item.length + 1 > limit) {
+        full = true;
+        break;
+      }
+      used += item.length + 1;
+      shown += 1;
+    }
+    body.push(...section.before, ...section.items.slice(0, shown), ...section.after);
+    const left = section.items.length - shown;
+    if (left > 0) {
+      body.push(
+        "",
+        `… and ${left.toLocaleString("en-US")} more ${section.what} left out: a comment holds at most ${limit.toLocaleString("en-US")} characters. roster plan --format json lists them all.`,
+      );
+    }
+  }
+  return [...head, ...body, ...tail].join("\n") + "\n";
+}

@@ -1,0 +1,33 @@
+import type { LiveEntry, Plan } from "../plan/plan.js";
+import { columnWidth, formatSignIn } from "./lines.js";
+import { sanitize } from "./sanitize.js";
+
+/** One live user as a line of the roster: the same text in the diff and in the pull-request comment. */
+export interface RosterLine {
+  /** Sorts the roster: the email, then the id, so two users with one email stay two lines. */
+  key: string;
+  text: string;
+  removed: boolean;
+}
+
+/** Status and last sign-in, as the roster lines and the exported manifest's comments show them. */
+export function rosterNote(user: Pick<LiveEntry, "user_status" | "last_sign_in_at">): string {
+  return `${sanitize(user.user_status)}, last sign-in ${sanitize(formatSignIn(user.last_sign_in_at))}`;
+}
+
+/** Every live user of a plan, sorted by email, each marked removed or not. */
+export function rosterLines(plan: Pick<Plan, "changes" | "protected" | "kept">): RosterLine[] {
+  const users = [
+    ...plan.changes.map((user) => ({ user, removed: true })),
+    ...plan.protected.map((user) => ({ user, removed: false })),
+    ...plan.kept.map((user) => ({ user, removed: false })),
+  ];
+  const width = columnWidth(users.map(({ user }) => sanitize(user.email)));
+  return users
+    .map(({ user, removed }) => ({
+      key: `${user.email}\u0000${user.id}`,
+      text: `${sanitize(user.email).padEnd(width)}  ${rosterNote(user)}`,
+      removed,
+    }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}

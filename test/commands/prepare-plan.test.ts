@@ -1,0 +1,73 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { applyPlan, UnsafeRemovalError } from "../../src/apply/apply-plan.js";
+import { prepareSavedPlan } from "../../src/commands/prepare-plan.js";
+import { parseManifest } from "../../src/manifest/parse-manifest.js";
+import { checkGuards } from "../../src/plan/guards.js";
+import { planRemovals } from "../../src/plan/plan.js";
+import { organizationFingerprint, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
+import { startSandbox, type SandboxStats } from "../../src/sandbox/sandbox.js";
+import { TelnyxClient } from "../../src/telnyx/client.js";
+import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
+import { rejection, TEST_API_KEY } from "../helpers/cli.js";
+import { exampleOrg, manifestText } from "../helpers/org.js";
+
+const before = exampleOrg();
+const manifest = parseManifest(manifestText(before.slice(0, 24).map((u) => u.email)), "users.yaml");
+
+function savedFrom(org: readonly OrganizationUser[], apiHost: string): SavedPlan {
+  const plan = planRemovals(manifest, org);
+  return {
+    createdAt: "2026-11-28T12:00:00.000Z",
+    apiHost,
+    manifest: { path: "users.yaml", sha256: `sha256:${"0".repeat(64)}`, desiredEmails: manifest.users.map((u) => u.email), protect: [], guards: {} },
+    fingerprint: organizationFingerprint(org),
+    plan,
+    verdict: checkGuards(plan, {}),
+  };
+}
+
+async function withSandbox(users: readonly OrganizationUser[], run: (client: TelnyxClient, stats: SandboxStats) => Promise<void>) {
+  const sandbox = await startSandbox({ users, apiKey: TEST_API_KEY });
+  const client = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxRetries: 0 });
+  try {
+    await run(client, sandbox.stats);
+  } finally {
+    client.close();
+    await sandbox.close();
+  }
+}
+
+test("a user who became the owner after the plan was saved is never sent a removal", async () => {
+  const target = savedFrom(before, "").plan.changes[0]!;
+  const after = before.map((u) => (u.id === target.id ? { ...u, record_type: "organization_owner" } : u));
+  await withSandbox(after, async (client, stats) => {
+    const prepared = await prepareSavedPlan(savedFrom(before, client.host), client, 4, { force: true });
+    const error = await rejection(applyPlan(prepared.plan, prepared.rules, client, { concurrency: 4 }));
+    assert.instance(error, UnsafeRemovalError);
+    assert.match(error.message, `the plan would remove ${target.email}, who is the organization owner; nothing was sent`);
+    assert.is(stats.removeRequests.size, 0);
+  });
+});
+
+test("a saved plan applies exactly its removals, judged by the rules it carries", async () => {
+  await withSandbox(before, async (client, stats) => {
+    const saved = savedFrom(before, client.host);
+    const prepared = await prepareSavedPlan(saved, client, 4, {});
+    assert.equal(prepared.plan.changes.map((c) => c.id), saved.plan.changes.map((c) => c.id));
+    const result = await applyPlan(prepared.plan, prepared.rules, client, { concurrency: 4 });
+    assert.is(result.summary.removed, saved.plan.changes.length);
+    assert.equal([...stats.removeRequests.keys()].sort(), saved.plan.changes.map((c) => c.id).sort());
+  });
+});
+
+test("a plan made against another host is refused before the organization is read", async () => {
+  await withSandbox(before, async (client, stats) => {
+    const error = await rejection(prepareSavedPlan(savedFrom(before, "api.telnyx.com"), client, 4, {}));
+    assert.is(stats.requests, 0);
+    assert.instance(error, SavedPlanError);
+    assert.is(error.message, `the plan was made against api.telnyx.com, but this run talks to ${client.host}: apply it with the base URL it was made with, or make a new plan`);
+  });
+});
+
+test.run();

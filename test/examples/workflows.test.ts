@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
+import type { Command } from "commander";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parse } from "yaml";
+import { buildProgram } from "../../src/cli/main.js";
+import { EXAMPLES } from "../helpers/org.js";
+
+const WORKFLOWS = ["github/roster-pull-request.yml", "github/roster-apply.yml", "github/roster-drift.yml", "gitlab-ci.yml"];
+
+/** The roster command line as the CLI builds it, to check commands against; nothing is run. */
+const program = buildProgram({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
+
+/** Every shell line the workflow runs: GitHub steps' `run`, GitLab jobs' `script`, `before_script`, `after_script`. */
+function shellLines(doc: Record<string, unknown>): string[] {
+  const scripts: string[] = [];
+  for (const job of Object.values((doc.jobs ?? doc) as Record<string, unknown>)) {
+    if (typeof job !== "object" || job === null) continue;
+    const { steps, script, before_script, after_script } = job as Record<string, unknown>;
+    for (const step of (steps as { run?: string }[] | undefined) ?? []) if (step.run) scripts.push(step.run);
+    for (const list of [script, before_script, after_script]) if (Array.isArray(list)) scripts.push(...list.map(String));
+  }
+  const defaults = (doc.default as { before_script?: string[] } | undefined)?.before_script ?? [];
+  return [...scripts, ...defaults].flatMap((s) => s.split("\n"));
+}
+
+/** The arguments of each `npx roster …` on a line, up to the first shell operator. */
+function rosterCommands(lines: readonly string[]): string[][] {
+  const commands: string[][] = [];
+  for (const line of lines) {
+    const match = /\bnpx\s+roster\b(.*)$/.exec(line);
+    if (!match) continue;
+    const words = match[1]!.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
+    const end = words.findIndex((w) => /^(\||\|\||&&|;|\d?>>?|\d?>&\d|<)/.test(w));
+    commands.push((end === -1 ? words : words.slice(0, end)).map((w) => w.replace(/^["']|["']$/g, "")));
+  }
+  return commands;
+}
+
+/** What is wrong with one roster command, checked against the program's commands, flags and choices. */
+function problemsOf(args: readonly string[]): string[] {
+  const [name, ...rest] = args;
+  const command = program.commands.find((c: Command) => c.name() === name);
+  if (!command) return [`no command "${name}"`];
+  const problems: string[] = [];
+  let positionals = 0;
+  for (let i = 0; i < rest.length; i += 1) {
+    const word = rest[i]!;
+    if (!word.startsWith("-")) {
+      positionals += 1;
+      continue;
+    }
+    const [flag, inline] = word.split("=", 2);
+    const option = command.options.find((o) => o.long === flag || o.short === flag);
+    if (!option) {
+      problems.push(`roster ${name} has no flag ${flag}`);
+      continue;
+    }
+    if (option.required || option.optional) {
+      const value = inline ?? rest[(i += 1)];
+      if (value === undefined) problems.push(`${flag} needs a value`);
+      else if (option.argChoices && !option.argChoices.includes(value)) problems.push(`${flag} does not take "${value}"`);
+    }
+  }
+  if (positionals > command.registeredArguments.length) problems.push(`roster ${name} takes ${command.registeredArguments.length} arguments, given ${positionals}`);
+  return problems;
+}
+
+for (const file of WORKFLOWS) {
+  test(`${file} parses, and every roster command in it exists with the flags it uses`, () => {
+    const doc = parse(readFileSync(`${EXAMPLES}${file}`, "utf8"), { strict: true, uniqueKeys: true });
+    const commands = rosterCommands(shellLines(doc));
+    assert.ok(commands.length > 0, "the workflow runs roster");
+    for (const args of commands) assert.equal(problemsOf(args), [], `npx roster ${args.join(" ")}`);
+  });
+}
+
+test("the checker itself catches a missing flag, a wrong choice, an unknown command and an extra argument", () => {
+  assert.equal(problemsOf(["plan", "--format", "html"]), ['--format does not take "html"']);
+  assert.equal(problemsOf(["apply", "--yes", "--dry-run"]), ["roster apply has no flag --dry-run"]);
+  assert.equal(problemsOf(["destroy"]), ['no command "destroy"']);
+  assert.equal(problemsOf(["plan", "users.yaml"]), ["roster plan takes 0 arguments, given 1"]);
+  assert.equal(problemsOf(["apply", "plan.json", "--max-removals=3"]), []);
+});
+
+const commandsOf = (file: string) => rosterCommands(shellLines(parse(readFileSync(`${EXAMPLES}${file}`, "utf8")))).map((c) => c.join(" "));
+
+test("the pull-request workflow validates for GitHub, plans as a comment, and plans only where the secret is", () => {
+  const doc = parse(readFileSync(`${EXAMPLES}github/roster-pull-request.yml`, "utf8"));
+  assert.equal(commandsOf("github/roster-pull-request.yml"), ["validate --format github", "plan --format markdown --detailed-exitcode"]);
+  assert.equal(Object.keys(doc.on), ["pull_request"]);
+  assert.match(doc.jobs.plan.if, "github.event.pull_request.head.repo.full_name == github.repository");
+  assert.is(doc.jobs.validate.if, undefined, "forks are validated");
+});
+
+test("the main-branch workflow applies unattended, the scheduled one fails on drift", () => {
+  assert.equal(parse(readFileSync(`${EXAMPLES}github/roster-apply.yml`, "utf8")).on.push.branches, ["main"]);
+  assert.equal(commandsOf("github/roster-apply.yml"), ["apply --yes --audit-log roster-audit.jsonl"]);
+  assert.ok(parse(readFileSync(`${EXAMPLES}github/roster-drift.yml`, "utf8")).on.schedule);
+  assert.equal(commandsOf("github/roster-drift.yml"), ["plan --detailed-exitcode --format github"]);
+});
+
+test("the GitLab pipeline validates, plans merge requests, applies the default branch and detects drift", () => {
+  assert.equal(commandsOf("gitlab-ci.yml"), [
+    "validate",
+    "plan --format markdown --detailed-exitcode",
+    "apply --yes --audit-log roster-audit.jsonl",
+    "plan --detailed-exitcode",
+  ]);
+});
+
+test.run();

@@ -151,8 +151,9 @@ function keyValue(body: string): { key: string; value: Scalar | undefined; value
 }
 
 // A plain value whose YAML meaning is plain text: starts with a letter, digit or underscore and holds no
-// character that could start a comment, a mapping, a flow collection, an alias or a tag.
-const PLAIN = /^[\p{L}\p{N}_][^:#{}[\],&*!|>'"%`\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]*$/u;
+// character that could start a comment or a mapping. Commas, brackets and quotes are text inside a block
+// value; the rarer indicators (& * ! | > % `) are left to the yaml library all the same.
+const PLAIN = /^[\p{L}\p{N}_][^:#&*!|>%`\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]*$/u;
 // Plain values YAML's core schema reads as something other than text.
 const NOT_TEXT = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 

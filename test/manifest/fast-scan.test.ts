@@ -1,7 +1,10 @@
+import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { scanPlainManifest, type DataPath } from "../../src/manifest/fast-scan.js";
+import { parseManifest, parseManifestWithYaml } from "../../src/manifest/parse-manifest.js";
+import { EXAMPLES } from "../helpers/org.js";
 
 /** mulberry32: a small seeded generator, so a failing case can be reproduced from its seed. */
 function random(seed: number) {
@@ -16,9 +19,9 @@ function random(seed: number) {
 }
 
 // Values chosen to sit on both sides of the line between text and not-text, plain and not-plain.
-const PLAIN_VALUES = ["alice@example.com", "Bob.Smith@Example.COM", '"quoted@example.com"', "'single@example.com'", "x@example.com # c", "José García", "user+tag@example.com", '"*@partners.example.com"', "on call"];
+const PLAIN_VALUES = ["alice@example.com", "Bob.Smith@Example.COM", '"quoted@example.com"', "'single@example.com'", "x@example.com # c", "José García", "user+tag@example.com", '"*@partners.example.com"', "on call", "joined 2026-10, has not signed in yet", "o'brien@example.com", "a[1]{2}@example.com", 'say "hi"'];
 const VALUES = [
-  "o'brien@example.com", "a#b@example.com", "x@example.com # trailing comment", "x@example.com#not-a-comment", "123", "1.5", "0x1F", "1e3", "true", "no",
+  "a#b@example.com", "a, b", "[x], y", "x: y, z", "a,b #c,d", "x@example.com # trailing comment", "x@example.com#not-a-comment", "123", "1.5", "0x1F", "1e3", "true", "no",
   "null", "~", ".inf", "José García", "name: value", "[a@example.com]", "{a: b}", "&anchor a@example.com", "*alias", "!!str tag",
   "-dash@example.com", "?q@example.com", "@at@example.com", "%pct", "`tick`", '"with \\"escape\\""', "'it''s'", '"*@partners.example.com"',
   "user+tag@example.com", "  padded@example.com  ", "a  b", "multi word comment", "ünï@example.com", "e\u2028x@example.com", "",
@@ -91,10 +94,33 @@ test("whatever the fast reader accepts, yaml reads to the same data at the same 
   assert.ok(accepted > 300, `the generator should produce plenty of plain manifests (got ${accepted})`);
 });
 
+function outcome(read: () => unknown): unknown {
+  try {
+    return { manifest: read() };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+test("a manifest reads the same, and is refused with the same words, whichever reading serves it", () => {
+  let fast = 0;
+  for (let seed = 1; seed <= 6000; seed += 1) {
+    const text = generate(random(seed));
+    const full = outcome(() => parseManifestWithYaml(text, "users.yaml"));
+    assert.equal(outcome(() => parseManifest(text, "users.yaml")), full, `seed ${seed}:\n${text}`);
+    if (scanPlainManifest(text) && "manifest" in (full as object)) fast += 1;
+  }
+  assert.ok(fast > 100, `plenty of valid manifests should take the fast path (got ${fast})`);
+});
+
 test("the example manifest and the common forms take the fast path", () => {
   const fast = scanPlainManifest("# who may log in\nversion: 1\nusers:\n  - alice@example.com  # lead\n  - email: bob@example.com\n    comment: on call\nprotect:\n  - \"*@partners.example.com\"\n");
   assert.equal(fast?.value, { version: 1, users: ["alice@example.com", { email: "bob@example.com", comment: "on call" }], protect: ["*@partners.example.com"] });
   assert.equal(fast?.positionOf(["users", 1, "email"]), { line: 5, col: 12 });
+});
+
+test("the example manifest takes the fast path", () => {
+  assert.ok(scanPlainManifest(readFileSync(`${EXAMPLES}users.yaml`, "utf8")));
 });
 
 test("anything doubtful is left to the yaml library", () => {

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import type { Manifest } from "./manifest.js";
 import { ManifestError } from "./manifest-error.js";
 import { sha256 } from "../files/sha256.js";
-import { parseManifest } from "./parse-manifest.js";
+import { plainManifest } from "./plain-manifest.js";
 
 /** Manifests larger than this are refused before they are read: no real roster comes near it. */
 export const MAX_MANIFEST_BYTES = 10 * 1024 * 1024;
@@ -27,7 +27,10 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
   }
   if (size > MAX_MANIFEST_BYTES) fail(`the manifest is ${size} bytes, over the limit of ${MAX_MANIFEST_BYTES} bytes (10 MiB)`);
   const bytes = await readFile(path);
-  return { ...parseManifest(decodeManifest(bytes, path), path), sha256: sha256(bytes) };
+  const text = decodeManifest(bytes, path);
+  // The yaml library is loaded only for a manifest the plain reader leaves to it: most runs never pay for it.
+  const manifest = plainManifest(text, path) ?? (await import("./parse-manifest.js")).parseManifestWithYaml(text, path);
+  return { ...manifest, sha256: sha256(bytes) };
 }
 
 /** UTF-8 only, with or without a byte-order mark; invalid bytes are an error at their line and column. */

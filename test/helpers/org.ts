@@ -26,3 +26,22 @@ export function makeOrg(count: number): OrganizationUser[] {
 export function manifestText(emails: readonly string[], extra = ""): string {
   return `version: 1\nusers:\n${emails.map((e) => `  - ${e}\n`).join("")}${extra}`;
 }
+
+/** One live user as the API lists it: a sub-user, enabled, never signed in, unless `extra` says otherwise. */
+export function liveUser(id: string, email: string, extra: Partial<OrganizationUser> = {}): OrganizationUser {
+  return { id, email, record_type: "organization_sub_user", user_status: "enabled", last_sign_in_at: null, ...extra };
+}
+
+/** A small organization with one of each kind of user: owner, listed, unlisted, protected by pattern. */
+export function smallOrg(): OrganizationUser[] {
+  return [
+    liveUser("1", "owner@example.com", { record_type: "organization_owner", last_sign_in_at: "2026-11-20T01:00:00Z" }),
+    liveUser("2", "alice@example.com"),
+    liveUser("3", "zed@example.com", { user_status: "disabled", last_sign_in_at: "2026-01-02T03:04:05Z" }),
+    liveUser("4", "bot@partners.example.com"),
+    liveUser("5", "bob@example.com", { user_status: "blocked" }),
+  ];
+}
+
+/** The manifest that goes with smallOrg: alice listed, carol missing, partners protected. */
+export const SMALL_MANIFEST = manifestText(["alice@example.com", "carol@example.com"], 'protect:\n  - "*@partners.example.com"\n');

@@ -4,17 +4,9 @@ import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { checkGuards } from "../../src/plan/guards.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
-import { makeOrg, manifestText } from "../helpers/org.js";
+import { liveUser, makeOrg, manifestText } from "../helpers/org.js";
 
-const user = (id: string, email: string, extra: Partial<OrganizationUser> = {}): OrganizationUser => ({
-  id,
-  email,
-  record_type: "organization_sub_user",
-  user_status: "enabled",
-  created_at: "2025-01-01T00:00:00Z",
-  last_sign_in_at: null,
-  ...extra,
-});
+const user = (id: string, email: string, extra: Partial<OrganizationUser> = {}) => liveUser(id, email, { created_at: "2025-01-01T00:00:00Z", ...extra });
 
 const live = [
   user("1", "owner@example.com", { record_type: "organization_owner" }),

@@ -3,23 +3,15 @@ import * as assert from "uvu/assert";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { exportManifest } from "../../src/render/export-manifest.js";
-import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
+import { liveUser } from "../helpers/org.js";
 
-const user = (id: string, email: string, extra: Partial<OrganizationUser> = {}): OrganizationUser => ({
-  id,
-  email,
-  record_type: "organization_sub_user",
-  user_status: "enabled",
-  last_sign_in_at: null,
-  ...extra,
-});
 const source = { host: "api.telnyx.com", schemaRef: "node_modules/roster/schema/users.schema.json" };
 
 test("the manifest lists every user sorted by email, the owner included, each with status and last sign-in", () => {
   const live = [
-    user("2", "zoe@example.com", { user_status: "disabled", last_sign_in_at: "2026-01-02T03:04:05Z" }),
-    user("1", "Owner@Example.com", { record_type: "organization_owner", last_sign_in_at: "2026-11-20T01:00:00Z" }),
-    user("3", "al@example.com", { user_status: "blocked" }),
+    liveUser("2", "zoe@example.com", { user_status: "disabled", last_sign_in_at: "2026-01-02T03:04:05Z" }),
+    liveUser("1", "Owner@Example.com", { record_type: "organization_owner", last_sign_in_at: "2026-11-20T01:00:00Z" }),
+    liveUser("3", "al@example.com", { user_status: "blocked" }),
   ];
   assert.is(
     exportManifest(live, source),
@@ -38,10 +30,10 @@ users:
 
 test("odd emails are quoted, statuses cannot break out of their comment, and the result plans no removal", () => {
   const live = [
-    user("1", "owner@example.com", { record_type: "organization_owner" }),
-    user("2", "o'hara+ops@example.com"),
-    user("3", "-dash@example.com", { user_status: "enabled\nusers: []" }),
-    user("4", "tab#x@example.com"),
+    liveUser("1", "owner@example.com", { record_type: "organization_owner" }),
+    liveUser("2", "o'hara+ops@example.com"),
+    liveUser("3", "-dash@example.com", { user_status: "enabled\nusers: []" }),
+    liveUser("4", "tab#x@example.com"),
   ];
   const text = exportManifest(live, source);
   assert.match(text, '\n  - "-dash@example.com"       # enabled\\u000ausers: [], last sign-in never\n');
@@ -51,7 +43,7 @@ test("odd emails are quoted, statuses cannot break out of their comment, and the
 });
 
 test("two users with one email in different case are one entry, which keeps both", () => {
-  const live = [user("1", "a@example.com"), user("2", "A@example.com"), user("3", "owner@example.com", { record_type: "organization_owner" })];
+  const live = [liveUser("1", "a@example.com"), liveUser("2", "A@example.com"), liveUser("3", "owner@example.com", { record_type: "organization_owner" })];
   const text = exportManifest(live, source);
   assert.is(text.split("\n").filter((l) => l.startsWith("  - ")).length, 2);
   assert.is(planRemovals(parseManifest(text, "u.yaml"), live).summary.remove, 0);

@@ -7,26 +7,11 @@ import { escapeData, escapeProperty, planGithub, problemCommands, workflowComman
 import { codeSpan } from "../../src/render/markdown.js";
 import { planDiff } from "../../src/render/plan-diff.js";
 import { GITHUB_COMMENT_LIMIT, planMarkdown } from "../../src/render/plan-markdown.js";
-import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
-import { makeOrg, manifestText } from "../helpers/org.js";
+import { liveUser, makeOrg, manifestText, SMALL_MANIFEST, smallOrg } from "../helpers/org.js";
 
-const user = (id: string, email: string, extra: Partial<OrganizationUser> = {}): OrganizationUser => ({
-  id,
-  email,
-  record_type: "organization_sub_user",
-  user_status: "enabled",
-  last_sign_in_at: null,
-  ...extra,
-});
 
-const live = [
-  user("1", "owner@example.com", { record_type: "organization_owner", last_sign_in_at: "2026-11-20T01:00:00Z" }),
-  user("2", "alice@example.com"),
-  user("3", "zed@example.com", { user_status: "disabled", last_sign_in_at: "2026-01-02T03:04:05Z" }),
-  user("4", "bot@partners.example.com"),
-  user("5", "bob@example.com", { user_status: "blocked" }),
-];
-const manifest = parseManifest(manifestText(["alice@example.com", "carol@example.com"], 'protect:\n  - "*@partners.example.com"\n'), "users.yaml");
+const live = smallOrg();
+const manifest = parseManifest(SMALL_MANIFEST, "users.yaml");
 const plan = planRemovals(manifest, live);
 const verdict = checkGuards(plan, {});
 const source = { manifest: "users.yaml", host: "api.telnyx.com" };
@@ -64,7 +49,7 @@ test("markdown: a refused plan says so in its title and ends with the guard that
 });
 
 test("markdown: a plan without removals says so instead of an empty block", () => {
-  const quiet = planRemovals(parseManifest(manifestText(["alice@example.com"]), "u.yaml"), [user("2", "alice@example.com")]);
+  const quiet = planRemovals(parseManifest(manifestText(["alice@example.com"]), "u.yaml"), [liveUser("2", "alice@example.com")]);
   const text = planMarkdown(quiet, checkGuards(quiet, {}), source);
   assert.match(text, "\n\nNo changes: every user in the organization is listed or protected.\n");
   assert.not.match(text, "```");
@@ -95,9 +80,9 @@ test("markdown: every limit is kept, down to a small one, with the notes counted
 
 test("markdown: untrusted emails and patterns cannot close the block, start a heading, inject HTML or mention anyone", () => {
   const hostile = [
-    user("1", "owner@example.com", { record_type: "organization_owner" }),
-    user("2", "x```\n# pwned <img src=x onerror=alert(1)>@example.com"),
-    user("3", "svc`@partners.example.com"),
+    liveUser("1", "owner@example.com", { record_type: "organization_owner" }),
+    liveUser("2", "x```\n# pwned <img src=x onerror=alert(1)>@example.com"),
+    liveUser("3", "svc`@partners.example.com"),
   ];
   const m = parseManifest(manifestText(["owner@example.com"], 'protect:\n  - "*`@partners.example.com"\n  - "@everyone"\n'), "u.yaml");
   const p = planRemovals(m, hostile);
@@ -139,7 +124,7 @@ test("diff and markdown show the same removal lines", () => {
 });
 
 test("diff: a plan without removals is the headers alone", () => {
-  const quiet = planRemovals(parseManifest(manifestText(["alice@example.com"]), "u.yaml"), [user("2", "alice@example.com")]);
+  const quiet = planRemovals(parseManifest(manifestText(["alice@example.com"]), "u.yaml"), [liveUser("2", "alice@example.com")]);
   assert.is(planDiff(quiet, source), "--- live\tapi.telnyx.com, 1 user\n+++ after-apply\tusers.yaml, 1 user\n");
 });
 
@@ -175,7 +160,7 @@ test("github: the plan for the log, then a notice with the summary and verdict, 
 test("github: at most 10 missing users are annotated, then one line counts the rest", () => {
   const emails = Array.from({ length: 14 }, (_, i) => `new${i}@example.com`);
   const m = parseManifest(manifestText(["owner@example.com", ...emails]), "u.yaml");
-  const p = planRemovals(m, [user("1", "owner@example.com", { record_type: "organization_owner" })]);
+  const p = planRemovals(m, [liveUser("1", "owner@example.com", { record_type: "organization_owner" })]);
   const warnings = planGithub(p, checkGuards(p, {}), source).split("\n").filter((l) => l.startsWith("::warning"));
   assert.is(warnings.length, 11);
   assert.is(warnings[10], "::warning file=users.yaml::and 4 more missing users: see the plan in the log");

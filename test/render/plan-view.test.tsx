@@ -7,26 +7,11 @@ import { planRemovals } from "../../src/plan/plan.js";
 import { PlanView } from "../../src/render/ink/PlanView.js";
 import { linesToText } from "../../src/render/lines.js";
 import { planLines } from "../../src/render/plan-lines.js";
-import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
-import { makeOrg, manifestText } from "../helpers/org.js";
+import { liveUser, makeOrg, manifestText, SMALL_MANIFEST, smallOrg } from "../helpers/org.js";
 
-const user = (id: string, email: string, extra: Partial<OrganizationUser> = {}): OrganizationUser => ({
-  id,
-  email,
-  record_type: "organization_sub_user",
-  user_status: "enabled",
-  last_sign_in_at: null,
-  ...extra,
-});
 
-const live = [
-  user("1", "owner@example.com", { record_type: "organization_owner", last_sign_in_at: "2026-11-20T01:00:00Z" }),
-  user("2", "alice@example.com"),
-  user("3", "zed@example.com", { user_status: "disabled", last_sign_in_at: "2026-01-02T03:04:05Z" }),
-  user("4", "bot@partners.example.com"),
-  user("5", "bob@example.com", { user_status: "blocked" }),
-];
-const manifest = parseManifest(manifestText(["alice@example.com", "carol@example.com"], 'protect:\n  - "*@partners.example.com"\n'), "users.yaml");
+const live = smallOrg();
+const manifest = parseManifest(SMALL_MANIFEST, "users.yaml");
 const plan = planRemovals(manifest, live);
 const verdict = checkGuards(plan, {});
 
@@ -56,7 +41,7 @@ test("the plain text for CI logs reads exactly like the ink preview", () => {
 });
 
 test("a plan without removals says so", () => {
-  const quiet = planRemovals(parseManifest(manifestText(["alice@example.com"]), "u.yaml"), [user("2", "alice@example.com")]);
+  const quiet = planRemovals(parseManifest(manifestText(["alice@example.com"]), "u.yaml"), [liveUser("2", "alice@example.com")]);
   const { lastFrame, unmount } = render(<PlanView plan={quiet} context={{ verdict: checkGuards(quiet, {}) }} />);
   assert.is(
     lastFrame(),
@@ -87,7 +72,7 @@ test("a long plan shows the first rows and a count of the rest in the preview", 
 });
 
 test("control characters and escape sequences in emails are shown neutralised", () => {
-  const hostile = planRemovals(parseManifest(manifestText(["a@example.com"]), "u.yaml"), [user("9", "evil\u001b[2J\u0007@example.com")]);
+  const hostile = planRemovals(parseManifest(manifestText(["a@example.com"]), "u.yaml"), [liveUser("9", "evil\u001b[2J\u0007@example.com")]);
   const text = linesToText(planLines(hostile));
   assert.not.match(text, "\u001b");
   assert.match(text, "evil\\u001b[2j\\u0007@example.com");

@@ -4,13 +4,14 @@ import type { Plan } from "../plan/plan.js";
 import { linesToText } from "../render/lines.js";
 import { planJson } from "../render/plan-json.js";
 import { planLines } from "../render/plan-lines.js";
+import { jsonText } from "../render/sanitize.js";
 
 export type PlanFormat = "pretty" | "json";
 
 /** Renders a plan once, in the form chosen from the flags and the terminal. */
 export async function showPlan(plan: Plan, verdict: GuardVerdict, format: PlanFormat, io: Io): Promise<void> {
   if (format === "json") {
-    write(io.stdout, JSON.stringify(planJson(plan, verdict), null, 2) + "\n", io.env);
+    write(io.stdout, jsonText(planJson(plan, verdict), 2) + "\n", io.env);
     return;
   }
   if (isInteractive(io)) {

@@ -325,7 +325,7 @@ function parseUsersPage(body: unknown, path: string): UsersPage {
   if (typeof meta !== "object" || meta === null) return fail('without "meta"');
   const totalPages = meta.total_pages;
   if (typeof totalPages !== "number" || !Number.isInteger(totalPages) || totalPages < 0 || totalPages > 1_000_000) {
-    return fail(`with an invalid meta.total_pages (${JSON.stringify(totalPages)})`);
+    return fail(`with an invalid meta.total_pages (${clip(String(JSON.stringify(totalPages)), 100)})`);
   }
   const totalResults = typeof meta.total_results === "number" ? meta.total_results : undefined;
   const users = data.map((raw, index) => {

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from "yaml";
-import { isValidEmail, normalizeEmail } from "./email.js";
+import { emailProblem, normalizeEmail } from "./email.js";
 import type { DesiredUser, GuardSettings, Manifest, SourcePosition } from "./manifest.js";
 import { ManifestError, type ManifestProblem } from "./manifest-error.js";
 
@@ -67,6 +67,7 @@ function yamlMessage(code: string, message: string): string {
   const first = message.split(/ at line \d+, column \d+/)[0] ?? message;
   if (code === "DUPLICATE_KEY") return "duplicate key: each key may appear once in a mapping";
   if (code === "MULTIPLE_DOCS") return "several YAML documents in one file: a manifest is one document (remove the '---' separator)";
+  if (/maximum call stack/i.test(message)) return "nested too deeply to read: a manifest is a mapping holding lists of emails";
   return `YAML syntax error: ${first.trim()}`;
 }
 
@@ -81,7 +82,10 @@ function describe(node: unknown): string {
     if (typeof value === "string") return `the text ${JSON.stringify(value)}`;
     if (typeof value === "number") return `the number ${value}`;
     if (typeof value === "boolean") return `the boolean ${value}`;
-    return `a ${typeof value}`;
+    if (value instanceof Uint8Array) return "binary data (!!binary)";
+    if (value instanceof Date) return "a date";
+    if (typeof value === "symbol") return "the YAML merge key <<";
+    return `a value of type ${typeof value}`;
   }
   return "an unknown value";
 }
@@ -193,8 +197,9 @@ function parseUser(item: Node | null, list: Node, report: Report, positionOf: Po
     return undefined;
   }
   const email = normalizeEmail(written);
-  if (!isValidEmail(email)) {
-    report(emailNode, `invalid email ${JSON.stringify(written)}: write it as name@domain.example`);
+  const problem = emailProblem(email);
+  if (problem) {
+    report(emailNode, `invalid email ${JSON.stringify(written)}: ${problem}`);
     return undefined;
   }
   const position = positionOf(emailNode ?? node);
@@ -216,6 +221,10 @@ function parseProtect(entry: Entry | undefined, report: Report): string[] {
     const value = stringValue(item);
     if (value === undefined || value.trim() === "") {
       report(item ?? list, `a protect pattern must be non-empty text such as "*@partners.example.com", found ${describe(item)}`);
+      continue;
+    }
+    if (/\p{C}/u.test(value)) {
+      report(item, "a protect pattern must not hold invisible or control characters: it would not match what it looks like");
       continue;
     }
     patterns.push(value.trim());

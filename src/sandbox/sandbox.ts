@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { OWNER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization-user.js";
 import { checkFaults, chooseFault, RateWindow, type FaultCounts, type SandboxFaults } from "./faults.js";
@@ -21,6 +22,8 @@ export interface SandboxOptions {
   jitterMs?: number;
   /** Injected faults and the rate limit; none by default. */
   faults?: SandboxFaults;
+  /** Serve https with this key and certificate (PEM) instead of plain http: to test proxies that tunnel. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** What the sandbox saw, for tests and benchmarks to check against. */
@@ -96,12 +99,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     ghostRemovals: new Set(),
   };
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     stats.requests += 1;
     void serve(req, res).catch(() => {
       if (!res.headersSent && !res.destroyed) send(res, errorReply(500, ERRORS[500], "the sandbox failed"));
     });
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://sandbox");
@@ -231,7 +235,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}${BASE_PATH}`,
+    url: `${options.tls ? "https" : "http"}://${host}:${address.port}${BASE_PATH}`,
     users: () => [...org.values()].map((u) => structuredClone(u)),
     stats,
     setApiKey: (key) => {

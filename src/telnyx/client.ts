@@ -206,16 +206,19 @@ export class TelnyxClient {
    * window allows it.
    */
   async #paced(method: string, path: string, sent: number, ambiguousEarlier: boolean): Promise<void> {
-    for (;;) {
-      if (this.#halted) throw new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: sent });
-      if (this.#signal?.aborted) {
-        const why = sent === 0 ? "not sent" : `not tried again after ${sent} attempts${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
-        throw new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, { attempts: sent });
-      }
-      const now = Date.now();
-      const at = this.#pacer.startAt(now);
-      if (at <= now) return;
-      await sleep(at - now, this.#signal);
+    const stopped = () => {
+      if (this.#halted) return new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: sent });
+      if (!this.#signal?.aborted) return undefined;
+      const why = sent === 0 ? "not sent" : `not tried again after ${sent} attempts${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
+      return new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, { attempts: sent });
+    };
+    const before = stopped();
+    if (before) throw before;
+    const started = await this.#pacer.start(this.#signal, (ms) => sleep(ms, this.#signal));
+    const after = stopped();
+    if (after) {
+      if (started) this.#pacer.finished(undefined, Date.now());
+      throw after;
     }
   }
 

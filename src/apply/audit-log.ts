@@ -70,7 +70,13 @@ export class AuditLog {
 
   /** Opens (or creates, readable by its owner only) the log; `redact` is the last defence for the API key. */
   static open(path: string, redact: (text: string) => string = (text) => text): AuditLog {
-    const fd = openSync(path, "a+", 0o600);
+    let fd: number;
+    try {
+      fd = openSync(path, "a+", 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+      throw new Error(`cannot open the audit log ${path} (${code}): check that its folder exists and is writable; nothing was changed`, { cause: error });
+    }
     const log = new AuditLog(path, fd, redact);
     try {
       // A line cut short by an earlier crash or a full disk must not swallow the first line of this run.

@@ -130,8 +130,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (id !== undefined) {
       stats.inFlightRemovals += 1;
       stats.maxInFlightRemovals = Math.max(stats.maxInFlightRemovals, stats.inFlightRemovals);
+      // In flight until answered or cut, a hung one included.
+      res.once("close", () => (stats.inFlightRemovals -= 1));
     }
-    try {
+    {
       await delay(latency());
       switch (fault.kind) {
         case "hang":
@@ -155,8 +157,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       if (id !== undefined && reply.status === 200) stats.ghostRemovals.add(id);
       if (fault.loss === "reset") return void req.socket.destroy();
       if (fault.loss === "504") return send(res, gatewayReply(504));
-    } finally {
-      if (id !== undefined) stats.inFlightRemovals -= 1;
     }
   }
 

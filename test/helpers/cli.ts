@@ -29,8 +29,8 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 export interface RunningCli {
   child: ChildProcessWithoutNullStreams;
   output(): { stdout: string; stderr: string };
-  /** Resolves once stdout holds `text`. */
-  waitFor(text: string | RegExp): Promise<void>;
+  /** Resolves once the output so far (stdout, then stderr) passes `check`, or the process has ended. */
+  waitFor(check: string | RegExp | ((output: string) => boolean)): Promise<void>;
   run: Promise<CliRun>;
 }
 
@@ -46,10 +46,10 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
   const child = spawn(process.execPath, [`${ROOT}dist/roster.js`, ...args], { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
   let stdout = "";
   let stderr = "";
-  const waiters: { text: string | RegExp; resolve: () => void }[] = [];
+  const waiters: { test: (output: string) => boolean; resolve: () => void }[] = [];
   const check = () => {
     for (const waiter of [...waiters]) {
-      if (typeof waiter.text === "string" ? stdout.includes(waiter.text) : waiter.text.test(stdout)) {
+      if (waiter.test(stdout + stderr)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
@@ -59,7 +59,10 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
     stdout += d;
     check();
   });
-  child.stderr.on("data", (d) => (stderr += d));
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    check();
+  });
   child.stdin.end(options.input ?? "");
   const run = new Promise<CliRun>((resolve, reject) => {
     child.on("error", reject);
@@ -72,9 +75,10 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
   return {
     child,
     output: () => ({ stdout, stderr }),
-    waitFor: (text) =>
+    waitFor: (wanted) =>
       new Promise<void>((resolve) => {
-        waiters.push({ text, resolve });
+        const test = typeof wanted === "function" ? wanted : typeof wanted === "string" ? (o: string) => o.includes(wanted) : (o: string) => wanted.test(o);
+        waiters.push({ test, resolve });
         check();
       }),
     run,

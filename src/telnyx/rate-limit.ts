@@ -74,7 +74,8 @@ export class RatePacer {
         }
         // The window's end is not known yet: the answers of the requests in flight will tell it.
         if (this.#inFlight > 0) {
-          await Promise.race([new Promise<void>((resolve) => this.#waiting.push(resolve)), sleep(MAX_RATE_WAIT_MS)]);
+          // Every started request calls `finished`, answered or not, so this wait always ends.
+          await new Promise<void>((resolve) => this.#waiting.push(resolve));
           continue;
         }
       }

@@ -292,4 +292,35 @@ test("escape sequences and bidi controls from the API are neutralised in text, J
   }
 });
 
+test("an API listing that cannot be trusted is an error, and nothing is removed", async () => {
+  const [owner, alice, mallory] = makeOrg(3);
+  const listings: [string, unknown][] = [
+    ["not with JSON", "<html>maintenance</html>"],
+    ['without a "data" list', { users: [owner, alice, mallory], meta: { total_pages: 1 } }],
+    ["with an invalid meta.total_pages", { data: [owner, alice, mallory], meta: { total_pages: -1 } }],
+    ["with data[2] lacking a string email", { data: [owner, alice, { ...mallory, email: null }], meta: { total_pages: 1 } }],
+    // The listed alice's id, also listed as someone to remove: removing by that id would remove alice.
+    ["twice, as two different users", { data: [owner, alice, mallory, { ...mallory, id: alice!.id }], meta: { total_pages: 1, total_results: 4 } }],
+  ];
+  const dir = tempDir();
+  const manifest = writeTemp(dir, "users.yaml", manifestText([alice!.email]));
+  for (const [what, body] of listings) {
+    let posts = 0;
+    const server = await startServer((req, res) => {
+      if (req.method === "POST") posts += 1;
+      res.writeHead(200, { "content-type": typeof body === "string" ? "text/html" : "application/json" });
+      res.end(typeof body === "string" ? body : JSON.stringify(body));
+    });
+    try {
+      const run = await runCli(["apply", "-f", manifest, "--yes", "--force"], { env: { TELNYX_BASE_URL: server.url } });
+      assert.is(run.code, 1, what);
+      assert.match(run.stderr, what, what);
+      assert.match(run.stderr, "nothing was changed");
+      assert.is(posts, 0, `${what}: no removal was sent`);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
 test.run();

@@ -323,4 +323,27 @@ test("an API listing that cannot be trusted is an error, and nothing is removed"
   }
 });
 
+test("roster sandbox takes its faults from flags, and refuses rates that add up past 1", async () => {
+  const refused = await runCli(["sandbox", "--fail-rate", "0.7", "--hang-rate", "0.5"]);
+  assert.is(refused.code, 1);
+  assert.is(refused.stderr, "roster: error: sandbox fault rates add up to 1.200: they must add up to at most 1\n");
+
+  const sandbox = startCli(["sandbox", "--rate-limit", "2", "--rate-window", "60000", "--seed", "3"], { env: { TELNYX_API_KEY: TEST_API_KEY } });
+  try {
+    await sandbox.waitFor("Press Ctrl-C to stop.");
+    const { stdout, stderr } = sandbox.output();
+    assert.match(stderr, "  faults (seed 3): rate limit 2 per 60000 ms\n");
+    const url = stdout.trim();
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) {
+      const answer = await fetch(`${url}/organizations/users`, { headers: { Authorization: `Bearer ${TEST_API_KEY}` } });
+      statuses.push([answer.status, answer.headers.get("x-ratelimit-remaining")]);
+    }
+    assert.equal(statuses, [[200, "1"], [200, "0"], [429, "0"]]);
+  } finally {
+    sandbox.child.kill("SIGTERM");
+    assert.is((await sandbox.run).code, 0);
+  }
+});
+
 test.run();

@@ -133,31 +133,27 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       // In flight until answered or cut, a hung one included.
       res.once("close", () => (stats.inFlightRemovals -= 1));
     }
-    {
-      await delay(latency());
-      switch (fault.kind) {
-        case "hang":
-          return; // never answered; the connection stays open until the client gives up or the sandbox closes
-        case "reset":
-          return void req.socket.destroy();
-        case "error":
-          return send(res, fault.status === 502 ? gatewayReply(502) : errorReply(fault.status, ERRORS[fault.status], "injected fault"));
-        case "throttle": {
-          res.setHeader("x-ratelimit-remaining", "0");
-          if (!limiter) {
-            res.setHeader("x-ratelimit-limit", "0");
-            res.setHeader("x-ratelimit-reset", String(windowMs >= 1000 ? Math.ceil(windowMs / 1000) : windowMs / 1000));
-          }
-          return send(res, errorReply(429, ERRORS[429], "Too many requests (injected)"));
-        }
+    await delay(latency());
+    switch (fault.kind) {
+      case "hang":
+        return; // never answered; the connection stays open until the client gives up or the sandbox closes
+      case "reset":
+        return void req.socket.destroy();
+      case "error":
+        return send(res, fault.status === 502 ? gatewayReply(502) : errorReply(fault.status, ERRORS[fault.status], "injected fault"));
+      case "throttle": {
+        res.setHeader("x-ratelimit-remaining", "0");
+        if (!limiter) res.setHeader("x-ratelimit-reset", String(windowMs >= 1000 ? Math.ceil(windowMs / 1000) : windowMs / 1000));
+        return send(res, errorReply(429, ERRORS[429], "Too many requests (injected)"));
       }
-      const reply = answer(req, url, path, id);
-      if (fault.kind !== "ghost") return send(res, reply);
-      // The work is done; the answer is lost on the way back.
-      if (id !== undefined && reply.status === 200) stats.ghostRemovals.add(id);
-      if (fault.loss === "reset") return void req.socket.destroy();
-      if (fault.loss === "504") return send(res, gatewayReply(504));
     }
+    const reply = answer(req, url, path, id);
+    if (fault.kind !== "ghost") return send(res, reply);
+    // The work is done; the answer is lost on the way back.
+    if (id !== undefined && reply.status === 200) stats.ghostRemovals.add(id);
+    if (fault.loss === "reset") return void req.socket.destroy();
+    if (fault.loss === "504") return send(res, gatewayReply(504));
+    // "hang": no answer at all.
   }
 
   function answer(req: IncomingMessage, url: URL, path: string | undefined, removeId: string | undefined): Reply {

@@ -39,6 +39,8 @@ export interface ApplyResult {
 export type ApplyEvent =
   | { type: "start"; total: number; concurrency: number }
   | { type: "sent"; removal: Removal }
+  /** A planned removal that will not be sent (interrupted, or the key refused, before its request). */
+  | { type: "not_started"; removal: Removal }
   | { type: "finished"; result: RemovalResult; summary: ApplySummary }
   | { type: "done"; result: ApplyResult };
 
@@ -91,11 +93,12 @@ export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remov
   await Promise.all(
     plan.changes.map((removal) =>
       limit(async () => {
-        if (options.signal?.aborted) stoppedBy ??= "interrupt";
-        if (stoppedBy) {
+        const notStarted = () => {
           summary.not_started += 1;
-          return;
-        }
+          emit({ type: "not_started", removal });
+        };
+        if (options.signal?.aborted) stoppedBy ??= "interrupt";
+        if (stoppedBy) return notStarted();
         assertRemovable(removal, rules);
         emit({ type: "sent", removal });
         try {
@@ -105,12 +108,12 @@ export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remov
           if (!(error instanceof ApiError)) throw error;
           if (error.kind === "auth") {
             stoppedBy = "auth";
-            fatal = error;
+            fatal ??= error;
           }
-          if (error.kind === "aborted" && error.attempts === 0) {
-            stoppedBy ??= "interrupt";
-            summary.not_started += 1;
-            return;
+          // Stopped before its first request went out: nothing happened to this user.
+          if ((error.kind === "aborted" || error.kind === "auth") && error.attempts === 0) {
+            if (error.kind === "aborted") stoppedBy ??= "interrupt";
+            return notStarted();
           }
           const result: RemovalResult = { removal, outcome: "failed", attempts: error.attempts, error: error.message, finishedAt: new Date().toISOString() };
           if (error.status !== undefined) result.status = error.status;

@@ -4,11 +4,14 @@ import { PLAN_FORMATS } from "../render/plan-formats.js";
 import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
 import { SavedPlanError } from "../plan/saved-plan.js";
 import { problemCommands, workflowCommand } from "../render/github-commands.js";
-import { sanitize } from "../render/sanitize.js";
+import type { SandboxFaults } from "../sandbox/faults.js";
+import { clip, sanitize } from "../render/sanitize.js";
 import { ApiError } from "../telnyx/api-error.js";
 import { redact, type Io } from "./io.js";
 
 const VERSION = "0.1.0";
+/** A longer error message only repeats a hostile value: cut it there. */
+const MAX_MESSAGE_CHARS = 1000;
 
 // Each command's module is imported only when that command runs, so `--help` and `validate` start
 // without loading the HTTP stack, and a terminal preview alone pays for ink.
@@ -165,7 +168,23 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .option("--state <file>", "JSON array of users to seed it with (default: the bundled examples/org.json)")
     .addOption(new Option("--port <n>", "port on 127.0.0.1 (0 picks a free one)").default(0).argParser(intIn("--port", 0, 65535)))
     .addOption(new Option("--latency <ms>", "added to every answer").default(0).argParser(intIn("--latency", 0, 60_000)))
-    .action(async (opts) => setExit(await (await import("../commands/sandbox.js")).sandboxCommand({ port: opts.port, latencyMs: opts.latency, ...(opts.state ? { state: opts.state } : {}) }, io)));
+    .addOption(new Option("--jitter <ms>", "a random extra of up to this much on every answer").default(0).argParser(intIn("--jitter", 0, 60_000)))
+    .addOption(new Option("--seed <n>", "seed of the injected faults: the same seed injects the same faults").default(1).argParser(intIn("--seed", 0, 2 ** 32 - 1)))
+    .addOption(new Option("--fail-rate <share>", "share of requests answered 500, 502, 503 or 408").argParser(numberIn("--fail-rate", 0, 1)))
+    .addOption(new Option("--throttle-rate <share>", "share answered 429, on top of --rate-limit").argParser(numberIn("--throttle-rate", 0, 1)))
+    .addOption(new Option("--reset-rate <share>", "share whose connection is cut before any work").argParser(numberIn("--reset-rate", 0, 1)))
+    .addOption(new Option("--hang-rate <share>", "share never answered").argParser(numberIn("--hang-rate", 0, 1)))
+    .addOption(new Option("--ghost-rate <share>", "share done, then the answer lost (cut, no answer, or 504)").argParser(numberIn("--ghost-rate", 0, 1)))
+    .addOption(new Option("--rate-limit <n>", "requests served per window; more are answered 429 with x-ratelimit headers").argParser(intIn("--rate-limit", 1, 1_000_000)))
+    .addOption(new Option("--rate-window <ms>", "the rate-limit window").default(1000).argParser(intIn("--rate-window", 1, 3_600_000)))
+    .action(async (opts) =>
+      setExit(
+        await (await import("../commands/sandbox.js")).sandboxCommand(
+          { port: opts.port, latencyMs: opts.latency, jitterMs: opts.jitter, faults: sandboxFaults(opts), ...(opts.state ? { state: opts.state } : {}) },
+          io,
+        ),
+      ),
+    );
 
   return program;
 }
@@ -177,6 +196,23 @@ function apiFlags(opts: Record<string, unknown>) {
     timeoutSeconds: opts.timeout as number,
     maxRetries: opts.maxRetries as number,
   };
+}
+
+function sandboxFaults(opts: Record<string, unknown>): SandboxFaults {
+  const rate = (name: string) => (typeof opts[name] === "number" ? (opts[name] as number) : undefined);
+  const faults: SandboxFaults = { seed: opts.seed as number, rateWindowMs: opts.rateWindow as number };
+  for (const [flag, key] of [
+    ["failRate", "errorRate"],
+    ["throttleRate", "throttleRate"],
+    ["resetRate", "resetRate"],
+    ["hangRate", "hangRate"],
+    ["ghostRate", "ghostRate"],
+    ["rateLimit", "rateLimit"],
+  ] as const) {
+    const value = rate(flag);
+    if (value !== undefined) faults[key] = value;
+  }
+  return faults;
 }
 
 function guardFlags(opts: Record<string, unknown>) {
@@ -205,7 +241,9 @@ function numberIn(flag: string, min: number, max: number) {
 
 /** The one place errors become messages and exit codes. */
 function reportError(error: unknown, io: Io, format: ErrorFormat): number {
+  // Every message may quote a manifest or an API answer: one line each, safe to print, and of a sane length.
   const say = (text: string) => io.stderr.write(redact(text, io.env));
+  const safe = (text: string) => sanitize(clip(text, MAX_MESSAGE_CHARS));
   // GitHub Actions reads workflow commands from stdout and turns them into annotations.
   const annotate = (text: string) => format === "github" && io.stdout.write(redact(text, io.env));
   if (error instanceof CommanderError) {
@@ -213,27 +251,27 @@ function reportError(error: unknown, io: Io, format: ErrorFormat): number {
   }
   if (error instanceof ManifestError) {
     annotate(problemCommands(error.problems));
-    if (format !== "github") for (const problem of error.problems) say(`${sanitize(formatProblem(problem))}\n`);
+    if (format !== "github") for (const problem of error.problems) say(`${safe(formatProblem(problem))}\n`);
     say(`roster: the manifest has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; fix ${error.problems.length === 1 ? "it" : "them"} and run again. Nothing was changed.\n`);
     return 1;
   }
   if (error instanceof UnsafeRemovalError) {
-    annotate(workflowCommand("error", {}, `roster: ${sanitize(error.message)}`) + "\n");
-    say(`roster: ${sanitize(error.message)}\n`);
+    annotate(workflowCommand("error", {}, `roster: ${safe(error.message)}`) + "\n");
+    say(`roster: ${safe(error.message)}\n`);
     return 3;
   }
   const message = error instanceof Error ? error.message : String(error);
-  annotate(workflowCommand("error", {}, `roster: error: ${sanitize(message)}`) + "\n");
+  annotate(workflowCommand("error", {}, `roster: error: ${safe(message)}`) + "\n");
   if (error instanceof SavedPlanError) {
-    say(`roster: error: ${sanitize(message)}\nNothing was changed.\n`);
+    say(`roster: error: ${safe(message)}\nNothing was changed.\n`);
     return 1;
   }
   if (error instanceof ApiError) {
-    say(`roster: error: ${sanitize(message)}\n`);
+    say(`roster: error: ${safe(message)}\n`);
     return 1;
   }
-  // Multi-line messages (export's list of problems) keep their lines; each is sanitised.
-  say(`roster: error: ${message.split("\n").map(sanitize).join("\n")}\n`);
-  if (io.env.ROSTER_DEBUG && error instanceof Error && error.stack) say(`${sanitize(error.stack)}\n`);
+  // Multi-line messages (export's list of problems) keep their lines; each is made safe.
+  say(`roster: error: ${message.split("\n").map(safe).join("\n")}\n`);
+  if (io.env.ROSTER_DEBUG && error instanceof Error && error.stack) say(`${error.stack.split("\n").map(sanitize).join("\n")}\n`);
   return 1;
 }

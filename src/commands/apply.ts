@@ -1,12 +1,15 @@
-import { closeSync, openSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { canPrompt, isInteractive, write, type Io } from "../cli/io.js";
-import { applyPlan, type ApplyEvent, type ApplyResult, type RemovalResult } from "../apply/apply-plan.js";
+import { canPrompt, isInteractive, redact, write, type Io } from "../cli/io.js";
+import { applyPlan, type ApplyEvent, type ApplyResult } from "../apply/apply-plan.js";
+import { AuditLog, auditEntry, unknownEntry } from "../apply/audit-log.js";
 import { loadManifest } from "../manifest/load-manifest.js";
-import { countRemovable } from "../plan/rules.js";
+import { countRemovable, type Rules } from "../plan/rules.js";
+import type { Removal } from "../plan/plan.js";
 import { linesToText, plural } from "../render/lines.js";
 import { resultLine, summaryLines } from "../render/apply-lines.js";
-import { sanitize } from "../render/sanitize.js";
+import { jsonText, sanitize } from "../render/sanitize.js";
+import { ApiError } from "../telnyx/api-error.js";
+import type { TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { connect, type ApiOptions } from "./connect.js";
 import { preparePlan, prepareSavedPlan, type GuardFlags } from "./prepare-plan.js";
@@ -53,7 +56,7 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
     if (!json) await showPlan(plan, verdict, source, options.format, io);
 
     if (plan.summary.remove === 0) {
-      if (json) write(io.stdout, JSON.stringify(applyJson(emptyResult(), undefined), null, 2) + "\n", io.env);
+      if (json) write(io.stdout, jsonText(applyJson(emptyResult(), undefined), 2) + "\n", io.env);
       else write(io.stdout, "\nNothing to apply: the organization already matches the manifest.\n", io.env);
       return APPLY_EXIT.ok;
     }
@@ -73,10 +76,36 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
     }
 
     const hub = eventHub();
-    const audit = options.auditLog ? openAuditLog(options.auditLog) : undefined;
-    if (audit) hub.subscribe((event) => event.type === "finished" && audit.record(event.result));
+    const audit = options.auditLog ? AuditLog.open(options.auditLog, (text) => redact(text, io.env)) : undefined;
+    const inFlight = new Map<string, Removal>();
+    let auditFailure: string | undefined;
+    hub.subscribe((event) => {
+      if (event.type === "sent") inFlight.set(event.removal.id, event.removal);
+      if (event.type === "not_started") inFlight.delete(event.removal.id);
+      if (event.type !== "finished") return;
+      inFlight.delete(event.result.removal.id);
+      if (!audit) return;
+      const entry = auditEntry(event.result);
+      try {
+        audit.write(entry);
+      } catch (error) {
+        // A removal the log cannot record must not be followed by more: stop, and keep this record on stderr.
+        auditFailure ??= `cannot append to the audit log ${audit.path} (${(error as NodeJS.ErrnoException).code ?? String(error)}): no further removal was started`;
+        write(io.stderr, `roster: not in the audit log: ${jsonText(entry)}\n`, io.env);
+        interrupt.abort();
+      }
+    });
     const view = json ? undefined : await startProgressView(hub, plan.summary.remove, io);
-    const stopSignals = onInterrupt(io, () => interrupt.abort());
+    const stopSignals = onInterrupt(io, () => interrupt.abort(), () => {
+      // Exiting at once: the removals in flight may or may not happen, and the log says so.
+      const time = new Date().toISOString();
+      try {
+        for (const removal of inFlight.values()) audit?.write(unknownEntry(removal, time));
+      } catch {
+        // Exiting anyway: the message below still names how many are unknown.
+      }
+      return inFlight.size;
+    });
     let result: ApplyResult;
     try {
       result = await applyPlan(plan, rules, client, { concurrency: options.concurrency, onEvent: hub.emit, signal: interrupt.signal });
@@ -88,31 +117,42 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
 
     let verification: Verification | undefined;
     if (options.verify && !result.stoppedBy) {
-      const remaining = countRemovable(await readOrganization(client, { concurrency: options.concurrency }), rules);
-      verification = { converged: remaining === 0, remaining };
-      if (!json) {
-        write(
-          io.stdout,
-          verification.converged
-            ? "Verified: the organization now matches the manifest.\n"
-            : `Not converged: ${plural(remaining, "user")} the manifest does not list ${remaining === 1 ? "is" : "are"} still in the organization; run roster apply again.\n`,
-          io.env,
-        );
-      }
+      verification = await verify(rules, client, options.concurrency);
+      if (!json) write(io.stdout, verificationText(verification), io.env);
     }
-    if (json) write(io.stdout, JSON.stringify(applyJson(result, verification), null, 2) + "\n", io.env);
+    if (json) write(io.stdout, jsonText(applyJson(result, verification), 2) + "\n", io.env);
     if (result.fatal) write(io.stderr, `roster: error: ${sanitize(result.fatal.message)}\n`, io.env);
+    if (auditFailure) {
+      write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);
+      return APPLY_EXIT.error;
+    }
     if (result.stoppedBy === "interrupt") return APPLY_EXIT.interrupted;
-    if (result.fatal || result.summary.failed > 0) return APPLY_EXIT.error;
+    if (result.fatal || result.summary.failed > 0 || (verification && "error" in verification)) return APPLY_EXIT.error;
     return APPLY_EXIT.ok;
   } finally {
     client.close();
   }
 }
 
-interface Verification {
-  converged: boolean;
-  remaining: number;
+/** What reading the organization again after apply found; an error when it could not be read. */
+type Verification = { converged: boolean; remaining: number } | { converged: false; error: string };
+
+async function verify(rules: Rules, client: TelnyxClient, concurrency: number): Promise<Verification> {
+  try {
+    const remaining = countRemovable(await readOrganization(client, { concurrency }), rules);
+    return { converged: remaining === 0, remaining };
+  } catch (error) {
+    // The removals are done and their results must still be printed: a failed read is reported, not thrown.
+    if (error instanceof ApiError && error.kind !== "config") return { converged: false, error: error.message };
+    throw error;
+  }
+}
+
+function verificationText(verification: Verification): string {
+  if ("error" in verification) return `Could not verify: ${sanitize(verification.error)}; run roster plan to check.\n`;
+  if (verification.converged) return "Verified: the organization now matches the manifest.\n";
+  const { remaining } = verification;
+  return `Not converged: ${plural(remaining, "user")} the manifest does not list ${remaining === 1 ? "is" : "are"} still in the organization; run roster apply again.\n`;
 }
 
 function emptyResult(): ApplyResult {
@@ -188,12 +228,20 @@ async function startProgressView(hub: EventHub, total: number, io: Io): Promise<
   return { finished };
 }
 
-/** The first SIGINT or SIGTERM stops new removals; a second exits at once. */
-function onInterrupt(io: Io, stop: () => void): () => void {
+/**
+ * The first SIGINT or SIGTERM stops new removals; a second exits at once, after `abandon` has recorded the
+ * removals still in flight (it returns how many).
+ */
+function onInterrupt(io: Io, stop: () => void, abandon: () => number): () => void {
   let count = 0;
   const handler = () => {
     count += 1;
-    if (count > 1) process.exit(APPLY_EXIT.interrupted);
+    if (count > 1) {
+      const unknown = abandon();
+      const what = unknown === 0 ? "" : ` ${plural(unknown, "removal")} in flight may or may not have happened; run roster plan.`;
+      write(io.stderr, `\nExiting at once.${what}\n`, io.env);
+      process.exit(APPLY_EXIT.interrupted);
+    }
     write(io.stderr, "\nInterrupted: no new removal will start; waiting for those in flight (press Ctrl-C again to exit at once).\n", io.env);
     stop();
   };
@@ -202,35 +250,5 @@ function onInterrupt(io: Io, stop: () => void): () => void {
   return () => {
     process.off("SIGINT", handler);
     process.off("SIGTERM", handler);
-  };
-}
-
-/**
- * The audit log: one JSON line per finished removal, appended with a direct write as each finishes, so a
- * crash loses no finished removal's record and earlier lines are never touched.
- */
-function openAuditLog(path: string) {
-  const fd = openSync(path, "a", 0o600);
-  return {
-    record(result: RemovalResult) {
-      const { removal } = result;
-      const entry = {
-        time: result.finishedAt,
-        id: removal.id,
-        email: removal.email,
-        user_status: removal.user_status,
-        record_type: removal.record_type,
-        created_at: removal.created_at,
-        last_sign_in_at: removal.last_sign_in_at,
-        outcome: result.outcome,
-        http_status: result.status ?? null,
-        attempts: result.attempts,
-        ...(result.error !== undefined ? { error: result.error } : {}),
-      };
-      writeSync(fd, JSON.stringify(entry) + "\n");
-    },
-    close() {
-      closeSync(fd);
-    },
   };
 }

@@ -19,6 +19,7 @@ export function connect(options: ApiOptions, io: Io, extra: { signal?: AbortSign
     timeoutMs: options.timeoutSeconds * 1000,
     maxRetries: options.maxRetries,
     maxSockets: Math.max(options.concurrency, 1),
+    env: io.env,
     ...(Number.isFinite(backoff) && backoff > 0 ? { backoffBaseMs: backoff } : {}),
     ...extra,
   });

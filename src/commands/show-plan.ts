@@ -7,6 +7,7 @@ import { planJson } from "../render/plan-json.js";
 import { planLines } from "../render/plan-lines.js";
 import { planMarkdown } from "../render/plan-markdown.js";
 import type { PlanFormat } from "../render/plan-formats.js";
+import { jsonText } from "../render/sanitize.js";
 
 export type { PlanFormat };
 
@@ -17,7 +18,7 @@ export async function showPlan(plan: Plan, verdict: GuardVerdict, source: PlanSo
   const text = (): string => {
     switch (format) {
       case "json":
-        return JSON.stringify(planJson(plan, verdict), null, 2) + "\n";
+        return jsonText(planJson(plan, verdict), 2) + "\n";
       case "markdown":
         return planMarkdown(plan, verdict, source);
       case "diff":

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import type { Manifest } from "./manifest.js";
 import { ManifestError } from "./manifest-error.js";
 import { sha256 } from "../files/sha256.js";
@@ -15,35 +15,74 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
   const fail = (message: string): never => {
     throw new ManifestError([{ file: path, line: 1, col: 1, message }]);
   };
-  let size: number;
+  let bytes: Buffer;
   try {
-    const info = await stat(path);
-    if (!info.isFile()) fail("not a file: pass the path of a users.yaml manifest with -f");
-    size = info.size;
+    // One open file for the checks and the read, so the file cannot be swapped or grow in between.
+    const file = await open(path, "r");
+    try {
+      const info = await file.stat();
+      // A FIFO or a device (/dev/zero) could be read forever.
+      if (!info.isFile()) fail("not a file: pass the path of a users.yaml manifest with -f");
+      if (info.size > MAX_MANIFEST_BYTES) fail(tooLarge(info.size));
+      // One byte more than the file holds: filling it means the file grew while it was read.
+      const buffer = Buffer.allocUnsafe(info.size + 1);
+      let length = 0;
+      for (let read = -1; read !== 0 && length < buffer.length; length += read) {
+        ({ bytesRead: read } = await file.read(buffer, length, buffer.length - length, length));
+      }
+      if (length > info.size) fail("the manifest changed while it was being read: run roster again once it is saved");
+      bytes = buffer.subarray(0, length);
+    } finally {
+      await file.close();
+    }
   } catch (error) {
     if (error instanceof ManifestError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EISDIR") return fail("not a file: pass the path of a users.yaml manifest with -f");
     return fail(code === "ENOENT" ? "no such file: create it, or pass another manifest with -f FILE" : `cannot read the manifest (${code ?? "unknown error"})`);
   }
-  if (size > MAX_MANIFEST_BYTES) fail(`the manifest is ${size} bytes, over the limit of ${MAX_MANIFEST_BYTES} bytes (10 MiB)`);
-  const bytes = await readFile(path);
   const text = decodeManifest(bytes, path);
   // The yaml library is loaded only for a manifest the plain reader leaves to it: most runs never pay for it.
   const manifest = plainManifest(text, path) ?? (await import("./parse-manifest.js")).parseManifestWithYaml(text, path);
   return { ...manifest, sha256: sha256(bytes) };
 }
 
-/** UTF-8 only, with or without a byte-order mark; invalid bytes are an error at their line and column. */
+function tooLarge(size: number): string {
+  return `the manifest is ${size} bytes, over the limit of ${MAX_MANIFEST_BYTES} bytes (10 MiB)`;
+}
+
+// What YAML allows in a stream (its c-printable set): tab, LF, CR, printable ASCII, NEL and the rest of
+// Unicode but surrogates, U+FFFE and U+FFFF. Anything else is binary or pasted junk.
+const NOT_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+
+/**
+ * UTF-8 only, with or without a byte-order mark; invalid bytes, characters YAML does not allow and old
+ * Mac line endings are errors at their line and column.
+ */
 export function decodeManifest(bytes: Uint8Array, path: string): string {
-  try {
-    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-    return text;
-  } catch {
-    const good = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
-    const bad = good.indexOf("\uFFFD");
-    const before = good.slice(0, Math.max(0, bad));
+  const at = (text: string, offset: number, message: string): never => {
+    const before = text.slice(0, Math.max(0, offset));
     const line = before.split("\n").length;
     const col = before.length - before.lastIndexOf("\n");
-    throw new ManifestError([{ file: path, line, col, message: "the manifest is not valid UTF-8: save it as UTF-8 text" }]);
+    throw new ManifestError([{ file: path, line, col, message }]);
+  };
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    at("", 0, "the manifest is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8");
   }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const good = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+    return at(good, good.indexOf("\uFFFD"), "the manifest is not valid UTF-8: save it as UTF-8 text");
+  }
+  const bad = NOT_PRINTABLE.exec(text);
+  if (bad) {
+    const code = `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    const hint = bad[0] === "\u0000" ? " (is it UTF-16 or a binary file? save it as UTF-8 text)" : "";
+    at(text, bad.index, `the manifest holds ${code}, a control character YAML does not allow${hint}: remove it`);
+  }
+  const loneCr = /\r(?!\n)/.exec(text);
+  if (loneCr) at(text, loneCr.index, "a carriage return without a line feed (old Mac line endings): save the file with LF or CRLF line endings");
+  return text;
 }

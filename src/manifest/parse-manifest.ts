@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
-import { normalizeEmail } from "./email.js";
-import { guardSettings, plainManifest, type ManifestData } from "./plain-manifest.js";
+import { emailProblem, normalizeEmail } from "./email.js";
+import { guardSettings, HIDDEN_IN_PATTERN, plainManifest, type ManifestData } from "./plain-manifest.js";
 import type { DesiredUser, Manifest, SourcePosition } from "./manifest.js";
 import { ManifestError, type ManifestProblem } from "./manifest-error.js";
 import { describe, locate, mappingName, schemaProblems } from "./schema-problems.js";
@@ -50,6 +50,7 @@ export function parseManifestWithYaml(text: string, file: string): Manifest {
   const refused = schemaProblems(data, root);
   for (const problem of refused) report(problem.node, problem.message);
   const users = desiredUsers(data, root, new Set(refused.map((p) => p.path.join("/"))), report, positionOf);
+  hiddenInPatterns(data, root, report);
   if (problems.length > 0) fail();
 
   const valid = data as ManifestData;
@@ -62,6 +63,7 @@ function yamlMessage(code: string, message: string): string {
   const first = message.split(/ at line \d+, column \d+/)[0] ?? message;
   if (code === "DUPLICATE_KEY") return "duplicate key: each key may appear once in a mapping";
   if (code === "MULTIPLE_DOCS") return "several YAML documents in one file: a manifest is one document (remove the '---' separator)";
+  if (/maximum call stack/i.test(message)) return "nested too deeply to read: a manifest is a mapping holding lists of emails";
   return `YAML syntax error: ${first.trim()}`;
 }
 
@@ -108,6 +110,11 @@ function desiredUsers(
     if (typeof entry?.email !== "string" || !emailNode || refusedPaths.has(emailPath.join("/"))) return;
     const position = positionOf(emailNode);
     const email = normalizeEmail(entry.email);
+    const problem = emailProblem(email);
+    if (problem) {
+      report(emailNode, `invalid email ${JSON.stringify(entry.email)}: ${problem}`);
+      return;
+    }
     const first = firstSeen.get(email);
     if (first !== undefined) {
       report(listNode.items[index] as Node, `duplicate user ${JSON.stringify(email)} (first at line ${first})`);
@@ -120,4 +127,15 @@ function desiredUsers(
     users.push(user);
   });
   return users;
+}
+
+/** A protect pattern with an invisible or control character would not match what a reviewer reads. */
+function hiddenInPatterns(data: unknown, root: Node, report: Report): void {
+  const patterns = (data as { protect?: unknown } | null)?.protect;
+  if (!Array.isArray(patterns)) return;
+  patterns.forEach((pattern: unknown, index) => {
+    if (typeof pattern === "string" && HIDDEN_IN_PATTERN.test(pattern)) {
+      report(locate(root, ["protect", index]).node, "a protect pattern must not hold invisible or control characters: it would not match what it looks like");
+    }
+  });
 }

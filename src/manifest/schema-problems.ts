@@ -109,7 +109,10 @@ export function describe(node: unknown): string {
     if (typeof value === "string") return `the text ${JSON.stringify(value)}`;
     if (typeof value === "number") return `the number ${value}`;
     if (typeof value === "boolean") return `the boolean ${value}`;
-    return `a ${typeof value}`;
+    if (value instanceof Uint8Array) return "binary data (!!binary)";
+    if (value instanceof Date) return "a date";
+    if (typeof value === "symbol") return "the YAML merge key <<";
+    return `a value of type ${typeof value}`;
   }
   return "an unknown value";
 }

@@ -1,3 +1,5 @@
+import { clip, sanitize } from "./sanitize.js";
+
 /** How a piece of text is meant to look; ink maps tones to colours, plain text ignores them. */
 export type Tone = "plain" | "heading" | "remove" | "protected" | "missing" | "ok" | "warn" | "error" | "muted";
 
@@ -28,7 +30,8 @@ export function lineText(segments: Line): string {
 export function formatSignIn(lastSignInAt: string | null): string {
   if (!lastSignInAt) return "never";
   const date = new Date(lastSignInAt);
-  return Number.isNaN(date.getTime()) ? lastSignInAt : date.toISOString().slice(0, 10);
+  // Not a date: the API's text as it came, made safe to print.
+  return Number.isNaN(date.getTime()) ? sanitize(clip(lastSignInAt, 40)) : date.toISOString().slice(0, 10);
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {

@@ -1,8 +1,27 @@
-// C0 and C1 control characters, DEL, and the start of ANSI escape sequences: text from the API or a
-// manifest must not move the cursor, recolour the terminal or forge lines in a CI log.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Characters that can move the cursor, recolour the terminal, forge lines in a CI log or reorder what a
+// reviewer reads (bidi controls), or hide in plain sight (zero-width): DEL, C1 controls, zero-width and
+// bidi marks, line and paragraph separators, the byte-order mark.
+const INVISIBLE = "\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff";
+const CONTROL = new RegExp(`[\\u0000-\\u001f${INVISIBLE}]`, "g");
+const INVISIBLE_IN_JSON = new RegExp(`[${INVISIBLE}]`, "g");
+
+const escape = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /** Makes untrusted text safe to print on one line: control characters become visible escapes. */
 export function sanitize(text: string): string {
-  return text.replace(CONTROL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(CONTROL, escape);
+}
+
+/**
+ * JSON text that is as safe at a terminal as sanitized text, and parses to the same value: JSON.stringify
+ * already escapes C0 controls; this escapes the rest of the characters above inside strings (only strings
+ * can hold them).
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(INVISIBLE_IN_JSON, escape);
+}
+
+/** Cuts text longer than `max` characters, saying how much was left out: a hostile value can be megabytes. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
 }

@@ -1,6 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { OWNER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization-user.js";
+import { checkFaults, chooseFault, RateWindow, type FaultCounts, type SandboxFaults } from "./faults.js";
+
+export type { Fault, FaultRequest, SandboxFaults } from "./faults.js";
 
 /** The key the sandbox accepts when none is given: public, it guards nothing real. */
 export const SANDBOX_DEFAULT_KEY = "sandbox-key";
@@ -16,16 +20,28 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** A random extra of up to this many milliseconds on every answer. */
   jitterMs?: number;
+  /** Injected faults and the rate limit; none by default. */
+  faults?: SandboxFaults;
+  /** Serve https with this key and certificate (PEM) instead of plain http: to test proxies that tunnel. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** What the sandbox saw, for tests and benchmarks to check against. */
 export interface SandboxStats {
   requests: number;
   listRequests: number;
-  /** Removal requests per user id, answered or not. */
+  /** Removal requests per user id, answered or not (those cut or throttled before any work included). */
   removeRequests: Map<string, number>;
   inFlightRemovals: number;
   maxInFlightRemovals: number;
+  /** Requests answered 401. */
+  unauthorized: number;
+  /** Requests refused by the real rate limit (429). */
+  rateLimited: number;
+  /** Faults injected, by kind. */
+  faults: FaultCounts;
+  /** Users removed whose answer was then lost (ghosts), by id. */
+  ghostRemovals: Set<string>;
 }
 
 export interface Sandbox {
@@ -34,7 +50,16 @@ export interface Sandbox {
   /** The organization as it is now. */
   users(): OrganizationUser[];
   stats: SandboxStats;
+  /** Accepts another key from now on: a key revoked in the middle of a run. */
+  setApiKey(key: string): void;
   close(): Promise<void>;
+}
+
+/** An answer the sandbox has decided on, before faults decide whether it is delivered. */
+interface Reply {
+  status: number;
+  body: string;
+  contentType: string;
 }
 
 const ERRORS = {
@@ -42,7 +67,10 @@ const ERRORS = {
   401: { code: "10009", title: "Authentication failed" },
   403: { code: "10010", title: "Not authorized" },
   404: { code: "10005", title: "Resource not found" },
+  408: { code: "10006", title: "Request timeout" },
   429: { code: "10011", title: "Too many requests" },
+  500: { code: "10000", title: "Internal error" },
+  503: { code: "10003", title: "Service unavailable" },
 } as const;
 
 const BASE_PATH = "/v2";
@@ -51,61 +79,107 @@ const MAX_PAGE_SIZE = 250;
 
 /** Starts a simulator of the Organization Users endpoints on loopback, seeded with `users`. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const apiKey = options.apiKey ?? SANDBOX_DEFAULT_KEY;
+  let apiKey = options.apiKey ?? SANDBOX_DEFAULT_KEY;
+  const faults = options.faults ?? {};
+  checkFaults(faults);
+  const windowMs = faults.rateWindowMs ?? 1000;
+  const limiter = faults.rateLimit !== undefined ? new RateWindow(faults.rateLimit, windowMs) : undefined;
+  const occurrences = new Map<string, number>();
   const latency = () => (options.latencyMs ?? 0) + (options.jitterMs ? Math.random() * options.jitterMs : 0);
   const org = new Map<string, OrganizationUser>(options.users.map((u) => [u.id, structuredClone(u)]));
-  const stats: SandboxStats = { requests: 0, listRequests: 0, removeRequests: new Map(), inFlightRemovals: 0, maxInFlightRemovals: 0 };
+  const stats: SandboxStats = {
+    requests: 0,
+    listRequests: 0,
+    removeRequests: new Map(),
+    inFlightRemovals: 0,
+    maxInFlightRemovals: 0,
+    unauthorized: 0,
+    rateLimited: 0,
+    faults: { error: 0, throttle: 0, reset: 0, hang: 0, ghost: 0 },
+    ghostRemovals: new Set(),
+  };
 
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
     stats.requests += 1;
-    void handle(req, res).catch(() => {
-      if (!res.headersSent) sendError(res, 500, { code: "10000", title: "Internal error" }, "the sandbox failed");
+    void serve(req, res).catch(() => {
+      if (!res.headersSent && !res.destroyed) send(res, errorReply(500, ERRORS[500], "the sandbox failed"));
     });
-  });
+  };
+  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://sandbox");
     const path = url.pathname.startsWith(BASE_PATH + "/") ? url.pathname.slice(BASE_PATH.length) : undefined;
-    const remove = path?.match(/^\/organizations\/users\/([^/]+)\/actions\/remove$/);
-    if (remove && req.method === "POST") {
-      const id = decodeURIComponent(remove[1]!);
-      stats.removeRequests.set(id, (stats.removeRequests.get(id) ?? 0) + 1);
+    const method = req.method ?? "GET";
+    const removeId = method === "POST" ? path?.match(/^\/organizations\/users\/([^/]+)\/actions\/remove$/)?.[1] : undefined;
+    const id = removeId === undefined ? undefined : decodeURIComponent(removeId);
+    if (id !== undefined) stats.removeRequests.set(id, (stats.removeRequests.get(id) ?? 0) + 1);
+
+    const window = limiter?.take(Date.now());
+    if (window) for (const [name, value] of Object.entries(window.headers)) res.setHeader(name, value);
+    if (window && !window.allowed) {
+      stats.rateLimited += 1;
+      return send(res, errorReply(429, ERRORS[429], "Too many requests: slow down until x-ratelimit-reset"));
+    }
+    const target = (req.url ?? "/").startsWith(BASE_PATH) ? (req.url ?? "/").slice(BASE_PATH.length) : (req.url ?? "/");
+    const occurrence = (occurrences.get(`${method} ${target}`) ?? 0) + 1;
+    occurrences.set(`${method} ${target}`, occurrence);
+    const fault = chooseFault(faults, { method, path: target, occurrence });
+    if (fault.kind !== "none") stats.faults[fault.kind] += 1;
+
+    if (id !== undefined) {
       stats.inFlightRemovals += 1;
       stats.maxInFlightRemovals = Math.max(stats.maxInFlightRemovals, stats.inFlightRemovals);
-      try {
-        await delay(latency());
-        if (!authorized(req, res)) return;
-        const user = org.get(id);
-        if (!user) return sendError(res, 404, ERRORS[404], `No organization user with id ${id}`);
-        if (user.record_type === OWNER_RECORD_TYPE) return sendError(res, 403, ERRORS[403], "The organization owner cannot be removed");
-        org.delete(id);
-        return sendJson(res, 200, { data: user });
-      } finally {
-        stats.inFlightRemovals -= 1;
-      }
+      // In flight until answered or cut, a hung one included.
+      res.once("close", () => (stats.inFlightRemovals -= 1));
     }
     await delay(latency());
-    if (!authorized(req, res)) return;
+    switch (fault.kind) {
+      case "hang":
+        return; // never answered; the connection stays open until the client gives up or the sandbox closes
+      case "reset":
+        return void req.socket.destroy();
+      case "error":
+        return send(res, fault.status === 502 ? gatewayReply(502) : errorReply(fault.status, ERRORS[fault.status], "injected fault"));
+      case "throttle": {
+        res.setHeader("x-ratelimit-remaining", "0");
+        if (!limiter) res.setHeader("x-ratelimit-reset", String(windowMs >= 1000 ? Math.ceil(windowMs / 1000) : windowMs / 1000));
+        return send(res, errorReply(429, ERRORS[429], "Too many requests (injected)"));
+      }
+    }
+    const reply = answer(req, url, path, id);
+    if (fault.kind !== "ghost") return send(res, reply);
+    // The work is done; the answer is lost on the way back.
+    if (id !== undefined && reply.status === 200) stats.ghostRemovals.add(id);
+    if (fault.loss === "reset") return void req.socket.destroy();
+    if (fault.loss === "504") return send(res, gatewayReply(504));
+    // "hang": no answer at all.
+  }
+
+  function answer(req: IncomingMessage, url: URL, path: string | undefined, removeId: string | undefined): Reply {
+    if (req.headers.authorization !== `Bearer ${apiKey}`) {
+      stats.unauthorized += 1;
+      return errorReply(401, ERRORS[401], "Could not understand the provided credentials.");
+    }
+    if (removeId !== undefined) {
+      const user = org.get(removeId);
+      if (!user) return errorReply(404, ERRORS[404], `No organization user with id ${removeId}`);
+      if (user.record_type === OWNER_RECORD_TYPE) return errorReply(403, ERRORS[403], "The organization owner cannot be removed");
+      org.delete(removeId);
+      return jsonReply(200, { data: user });
+    }
     if (req.method === "GET" && path === "/organizations/users") {
       stats.listRequests += 1;
-      return listUsers(url, res);
+      return listUsers(url);
     }
-    if (req.method === "GET" && path === "/organizations/users/users_groups_report") {
-      return groupsReport(req, res);
-    }
+    if (req.method === "GET" && path === "/organizations/users/users_groups_report") return groupsReport(req);
     const one = path?.match(/^\/organizations\/users\/([^/]+)$/);
     if (req.method === "GET" && one) {
       const user = org.get(decodeURIComponent(one[1]!));
-      if (!user) return sendError(res, 404, ERRORS[404], "Organization user not found");
-      return sendJson(res, 200, { data: withGroups(user, url.searchParams.get("include_groups") === "true") });
+      if (!user) return errorReply(404, ERRORS[404], "Organization user not found");
+      return jsonReply(200, { data: withGroups(user, url.searchParams.get("include_groups") === "true") });
     }
-    return sendError(res, 404, ERRORS[404], `No route for ${req.method} ${url.pathname}`);
-  }
-
-  function authorized(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.headers.authorization === `Bearer ${apiKey}`) return true;
-    sendError(res, 401, ERRORS[401], "Could not understand the provided credentials.");
-    return false;
+    return errorReply(404, ERRORS[404], `No route for ${req.method} ${url.pathname}`);
   }
 
   function matching(url: URL): OrganizationUser[] {
@@ -116,27 +190,27 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
   }
 
-  function listUsers(url: URL, res: ServerResponse): void {
+  function listUsers(url: URL): Reply {
     const pageNumber = intParam(url, "page[number]", 1);
     const pageSize = intParam(url, "page[size]", DEFAULT_PAGE_SIZE);
-    if (pageNumber === undefined || pageNumber < 1) return sendError(res, 400, ERRORS[400], "page[number] must be an integer >= 1", "/page/number");
+    if (pageNumber === undefined || pageNumber < 1) return errorReply(400, ERRORS[400], "page[number] must be an integer >= 1", "/page/number");
     if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      return sendError(res, 400, ERRORS[400], `page[size] must be an integer from 1 to ${MAX_PAGE_SIZE}`, "/page/size");
+      return errorReply(400, ERRORS[400], `page[size] must be an integer from 1 to ${MAX_PAGE_SIZE}`, "/page/size");
     }
     const status = url.searchParams.get("filter[user_status]");
     if (status && !["enabled", "disabled", "blocked"].includes(status)) {
-      return sendError(res, 400, ERRORS[400], "filter[user_status] must be enabled, disabled or blocked", "/filter/user_status");
+      return errorReply(400, ERRORS[400], "filter[user_status] must be enabled, disabled or blocked", "/filter/user_status");
     }
     const all = matching(url);
     const includeGroups = url.searchParams.get("include_groups") === "true";
     const data = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map((u) => withGroups(u, includeGroups));
-    sendJson(res, 200, {
+    return jsonReply(200, {
       data,
       meta: { total_pages: Math.ceil(all.length / pageSize), total_results: all.length, page_number: pageNumber, page_size: pageSize },
     });
   }
 
-  function groupsReport(req: IncomingMessage, res: ServerResponse): void {
+  function groupsReport(req: IncomingMessage): Reply {
     const users = [...org.values()].map((u) => withGroups(u, true));
     if ((req.headers.accept ?? "").includes("text/csv")) {
       const header = "id,email,record_type,user_status,created_at,last_sign_in_at,groups";
@@ -145,11 +219,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
           .map(csvField)
           .join(","),
       );
-      res.writeHead(200, { "content-type": "text/csv" });
-      res.end([header, ...rows].join("\n") + "\n");
-      return;
+      return { status: 200, contentType: "text/csv", body: [header, ...rows].join("\n") + "\n" };
     }
-    sendJson(res, 200, { data: users });
+    return jsonReply(200, { data: users });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -159,11 +231,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}${BASE_PATH}`,
+    url: `${options.tls ? "https" : "http"}://${host}:${address.port}${BASE_PATH}`,
     users: () => [...org.values()].map((u) => structuredClone(u)),
     stats,
+    setApiKey: (key) => {
+      apiKey = key;
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        // Hung requests hold their connections open: closing them all is what lets the server stop.
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -186,16 +262,26 @@ function csvField(value: string): string {
   return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
+function jsonReply(status: number, body: unknown): Reply {
+  return { status, contentType: "application/json", body: JSON.stringify(body) };
 }
 
-function sendError(res: ServerResponse, status: number, error: { code: string; title: string }, detail: string, pointer = "/"): void {
-  sendJson(res, status, {
+function errorReply(status: number, error: { code: string; title: string }, detail: string, pointer = "/"): Reply {
+  return jsonReply(status, {
     errors: [{ ...error, detail, source: { pointer }, meta: { url: `https://developers.telnyx.com/docs/overview/errors/${error.code}` } }],
   });
+}
+
+/** What a load balancer in front of the API sends when the API behind it fails: HTML, not the API's JSON. */
+function gatewayReply(status: 502 | 504): Reply {
+  const title = status === 502 ? "502 Bad Gateway" : "504 Gateway Timeout";
+  return { status, contentType: "text/html", body: `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>` };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.destroyed) return;
+  res.writeHead(reply.status, { "content-type": reply.contentType, "content-length": Buffer.byteLength(reply.body) });
+  res.end(reply.body);
 }
 
 function delay(ms: number): Promise<void> {

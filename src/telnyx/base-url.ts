@@ -4,6 +4,11 @@ export const DEFAULT_BASE_URL = "https://api.telnyx.com/v2";
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
+/** Whether a URL's host name is this machine's loopback, where a plain-http request never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.test(hostname);
+}
+
 /**
  * Checks and normalises a base URL. The key travels in a header, so plain http is allowed only to a
  * loopback host (the sandbox); anything else must be https.
@@ -18,7 +23,7 @@ export function parseBaseUrl(raw: string): URL {
   if (url.username || url.password) {
     throw new ApiError("config", "the base URL must not carry credentials: the key comes from TELNYX_API_KEY");
   }
-  if (url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
     throw new ApiError("config", `refusing plain http to ${url.hostname}: the API key would travel unencrypted; use https (plain http is allowed only to loopback, e.g. the sandbox)`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {

@@ -1,13 +1,24 @@
 import http from "node:http";
 import https from "node:https";
 import crossFetch from "cross-fetch";
+import { HttpProxyAgent } from "http-proxy-agent";
+import { HttpsProxyAgent } from "https-proxy-agent";
 import { ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
 import { parseBaseUrl } from "./base-url.js";
+import { clip } from "../render/sanitize.js";
 import type { OrganizationUser } from "./organization-user.js";
+import { proxyFor } from "./proxy.js";
+import { RatePacer, rateLimitWaitMs } from "./rate-limit.js";
 
 /** Statuses worth another attempt: the request may succeed if sent again later. */
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 export const MAX_PAGE_SIZE = 250;
+/** A 429 is the API asking to wait, not a failure: it does not use up --max-retries, up to this many per request. */
+export const MAX_RATE_LIMITED = 20;
+/** Answers larger than this are not the API's (a page of 250 users is about 100 KB). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** Connection errors that mean the request never left: a removal refused this way cannot have happened. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 export interface ClientOptions {
   baseUrl: string;
@@ -24,6 +35,8 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** Sockets kept open to the API, at least the concurrency of the run. */
   maxSockets?: number;
+  /** Where the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; process.env by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** One request about to be sent again, and why. */
@@ -42,7 +55,7 @@ export interface UsersPage {
   totalResults: number | undefined;
 }
 
-/** How a removal ended when the API confirmed the user is gone. */
+/** How a removal ended when the API confirmed the user is gone (a 404 after an attempt that may have gone through is "removed"). */
 export interface RemoveResult {
   outcome: "removed" | "already_absent";
   status: number;
@@ -59,6 +72,7 @@ interface ApiResponse {
   ambiguousEarlier: boolean;
 }
 
+type SentResponse = Omit<ApiResponse, "attempts" | "ambiguousEarlier">;
 type FetchLike = (url: string, init: Record<string, unknown>) => Promise<Response>;
 const fetchImpl = crossFetch as unknown as FetchLike;
 
@@ -72,8 +86,10 @@ export class TelnyxClient {
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #agent: http.Agent;
-  #halted: ApiError | undefined;
-  #pausedUntil = 0;
+  /** The proxy's host, for messages (never its credentials). */
+  readonly #via: string;
+  readonly #pacer = new RatePacer();
+  #halted = false;
 
   constructor(options: ClientOptions) {
     this.baseUrl = parseBaseUrl(options.baseUrl);
@@ -88,7 +104,13 @@ export class TelnyxClient {
     this.#onRetry = options.onRetry;
     this.#signal = options.signal;
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-    this.#agent = this.baseUrl.protocol === "https:" ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    const proxy = proxyFor(this.baseUrl, options.env ?? process.env);
+    this.#via = proxy ? ` via the proxy at ${proxy.host}` : "";
+    const secure = this.baseUrl.protocol === "https:";
+    // Through a proxy an https request is tunnelled with CONNECT, so the proxy never sees the key; a plain
+    // http request (loopback only, see proxyFor) is forwarded.
+    if (proxy) this.#agent = secure ? new HttpsProxyAgent(proxy, agentOptions) : new HttpProxyAgent(proxy, agentOptions);
+    else this.#agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
   }
 
   /** The host requests go to, for messages and plan files (never the key). */
@@ -115,7 +137,14 @@ export class TelnyxClient {
   async removeUser(id: string): Promise<RemoveResult> {
     const path = `/organizations/users/${encodeURIComponent(id)}/actions/remove`;
     const response = await this.#request("POST", path);
-    if (response.status === 200) return { outcome: "removed", status: 200, attempts: response.attempts };
+    if (response.status === 200) {
+      // A 200 that is not the API's answer (a captive portal, a wrong base URL) cannot be counted as a removal.
+      const data = (response.body as { data?: unknown } | undefined)?.data;
+      if (!response.isApiJson || typeof data !== "object" || data === null) {
+        throw new ApiError("shape", `POST ${path} answered 200 but not with the API's JSON user: not counted as removed; check --base-url`, { status: 200, attempts: response.attempts });
+      }
+      return { outcome: "removed", status: 200, attempts: response.attempts };
+    }
     if (response.status === 404 && isNotFoundError(response.body)) {
       const outcome = response.ambiguousEarlier ? "removed" : "already_absent";
       return { outcome, status: 404, attempts: response.attempts };
@@ -125,37 +154,80 @@ export class TelnyxClient {
 
   async #request(method: string, path: string): Promise<ApiResponse> {
     let ambiguousEarlier = false;
+    let failures = 0;
+    let rateLimited = 0;
     for (let attempt = 1; ; attempt += 1) {
-      if (this.#halted) throw this.#halted;
-      if (this.#signal?.aborted) throw new ApiError("aborted", `${method} ${path} not sent: interrupted`, { attempts: attempt - 1 });
-      await this.#waitForRateWindow();
-      let retry: { reason: string; delayMs: number } | undefined;
+      await this.#paced(method, path, attempt - 1, ambiguousEarlier);
+      let response: SentResponse;
       try {
-        const response = await this.#send(method, path);
-        const result: ApiResponse = { ...response, attempts: attempt, ambiguousEarlier };
-        this.#noteRateLimit(response.headers);
-        if (response.status === 401) {
-          this.#halted = new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: attempt });
-          throw this.#halted;
-        }
-        if (!RETRYABLE_STATUS.has(response.status) || attempt > this.#maxRetries) return result;
-        if (method !== "GET" && response.status >= 500) ambiguousEarlier = true;
-        retry = { reason: `${response.status}`, delayMs: this.#retryDelay(attempt, response.status === 429 ? response.headers : undefined) };
+        response = await this.#send(method, path);
       } catch (error) {
+        this.#pacer.finished(undefined, Date.now());
         if (error instanceof ApiError) throw error;
-        const reason = networkReason(error, this.#timeoutMs);
-        if (attempt > this.#maxRetries) {
-          throw new ApiError("network", `${method} ${this.#describe(path)} failed: ${reason}`, { attempts: attempt });
+        if ((error as { type?: string }).type === "max-size") {
+          throw new ApiError("shape", `${method} ${this.#describe(path)} answered with more than ${MAX_BODY_BYTES} bytes: not the API's answer; check --base-url`, { attempts: attempt });
         }
-        if (method !== "GET") ambiguousEarlier = true;
-        retry = { reason, delayMs: this.#retryDelay(attempt, undefined) };
+        const reason = networkReason(error, this.#timeoutMs);
+        // A timeout or a cut connection may come after the API did the work; a refused connection cannot.
+        if (method !== "GET" && !NOT_SENT_CODES.has((error as { code?: string }).code ?? "")) ambiguousEarlier = true;
+        failures += 1;
+        if (failures > this.#maxRetries) throw new ApiError("network", `${method} ${this.#describe(path)} failed: ${reason}`, { attempts: attempt });
+        await this.#beforeRetry(method, path, attempt, reason, this.#backoff(failures));
+        continue;
       }
-      this.#onRetry?.({ method, path, attempt: attempt + 1, reason: retry.reason, delayMs: retry.delayMs });
-      await sleep(retry.delayMs, this.#signal);
+      this.#pacer.finished(response.headers, Date.now());
+      const result: ApiResponse = { ...response, attempts: attempt, ambiguousEarlier };
+      if (response.status === 401) {
+        this.#halted = true;
+        throw new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: attempt });
+      }
+      if (!RETRYABLE_STATUS.has(response.status)) return result;
+      if (response.status === 429) {
+        rateLimited += 1;
+        if (rateLimited > MAX_RATE_LIMITED) return result;
+        const asked = rateLimitWaitMs(response.headers, Date.now());
+        // A little jitter so the requests that waited together do not all arrive at the reset at once.
+        const delayMs = asked === undefined ? this.#backoff(rateLimited) : asked + Math.random() * Math.min(250, asked / 10);
+        // The API counts the requests of one key together: the others wait for the window as well.
+        this.#pacer.pause(Date.now() + delayMs);
+        await this.#beforeRetry(method, path, attempt, "429 rate limited", delayMs);
+        continue;
+      }
+      failures += 1;
+      if (failures > this.#maxRetries) return result;
+      // A 5xx may come from a gateway after the API did the work.
+      if (method !== "GET" && response.status >= 500) ambiguousEarlier = true;
+      await this.#beforeRetry(method, path, attempt, `${response.status}`, this.#backoff(failures));
     }
   }
 
-  async #send(method: string, path: string): Promise<Omit<ApiResponse, "attempts" | "ambiguousEarlier">> {
+  /**
+   * Returns once a request may be sent: not after a 401, not once interrupted, and not before the rate-limit
+   * window allows it.
+   */
+  async #paced(method: string, path: string, sent: number, ambiguousEarlier: boolean): Promise<void> {
+    const stopped = () => {
+      if (this.#halted) return new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: sent });
+      if (!this.#signal?.aborted) return undefined;
+      const why = sent === 0 ? "not sent" : `not tried again after ${sent} attempts${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
+      return new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, { attempts: sent });
+    };
+    const before = stopped();
+    if (before) throw before;
+    const started = await this.#pacer.start(this.#signal, (ms) => sleep(ms, this.#signal));
+    const after = stopped();
+    if (after) {
+      if (started) this.#pacer.finished(undefined, Date.now());
+      throw after;
+    }
+  }
+
+  async #beforeRetry(method: string, path: string, attempt: number, reason: string, delayMs: number): Promise<void> {
+    this.#onRetry?.({ method, path, attempt: attempt + 1, reason, delayMs });
+    await sleep(delayMs, this.#signal);
+  }
+
+  async #send(method: string, path: string): Promise<SentResponse> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
     try {
@@ -163,9 +235,16 @@ export class TelnyxClient {
         method,
         headers: { Authorization: this.#authorization, Accept: "application/json", "User-Agent": "roster" },
         agent: this.#agent,
+        // Redirects are never followed: the API does not redirect, and a redirect must not take the key
+        // (or a removal) to whatever host it names.
         redirect: "manual",
         signal: controller.signal,
+        size: MAX_BODY_BYTES,
       });
+      if (response.status >= 300 && response.status < 400) {
+        await response.text().catch(() => "");
+        throw new ApiError("http", `${method} ${this.#describe(path)} was redirected (${response.status}) to ${response.headers.get("location") ?? "nowhere"}: roster does not follow redirects with the API key; check --base-url`, { status: response.status });
+      }
       const text = await response.text();
       let body: unknown;
       let isApiJson = false;
@@ -177,41 +256,20 @@ export class TelnyxClient {
           body = undefined;
         }
       }
-      if (response.status >= 300 && response.status < 400) {
-        throw new ApiError("http", `${method} ${this.#describe(path)} was redirected (${response.status}) to ${response.headers.get("location") ?? "nowhere"}: roster does not follow redirects with the API key; check --base-url`, { status: response.status });
-      }
       return { status: response.status, headers: response.headers, body, isApiJson };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  #retryDelay(attempt: number, rateHeaders: Headers | undefined): number {
-    if (rateHeaders) {
-      const retryAfter = Number(rateHeaders.get("retry-after"));
-      const reset = Number(rateHeaders.get("x-ratelimit-reset"));
-      const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : Number.isFinite(reset) && reset > 0 ? reset : undefined;
-      if (seconds !== undefined) return Math.min(seconds, 60) * 1000 + Math.random() * 100;
-    }
-    const step = Math.min(this.#backoffBaseMs * 2 ** (attempt - 1), 8_000);
+  /** Exponential backoff with jitter: half the step plus a random half, the step doubling up to 8 s. */
+  #backoff(failures: number): number {
+    const step = Math.min(this.#backoffBaseMs * 2 ** (failures - 1), 8_000);
     return step / 2 + Math.random() * (step / 2);
   }
 
-  #noteRateLimit(headers: Headers): void {
-    const remaining = headers.get("x-ratelimit-remaining");
-    const reset = Number(headers.get("x-ratelimit-reset"));
-    if (remaining === "0" && Number.isFinite(reset) && reset > 0) {
-      this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + Math.min(reset, 60) * 1000);
-    }
-  }
-
-  async #waitForRateWindow(): Promise<void> {
-    const wait = this.#pausedUntil - Date.now();
-    if (wait > 0) await sleep(wait, this.#signal);
-  }
-
   #describe(path: string): string {
-    return `${this.baseUrl.host}${this.baseUrl.pathname}${path.split("?")[0]}`;
+    return `${this.baseUrl.host}${this.baseUrl.pathname}${path.split("?")[0]}${this.#via}`;
   }
 }
 
@@ -230,7 +288,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 function networkReason(error: unknown, timeoutMs: number): string {
   const err = error as { name?: string; code?: string; type?: string; message?: string };
-  if (err?.name === "AbortError" || err?.type === "aborted") return `no answer within ${Math.round(timeoutMs / 1000)} s (timeout)`;
+  if (err?.name === "AbortError" || err?.type === "aborted") return `no answer within ${Number((timeoutMs / 1000).toFixed(3))} s (timeout)`;
   if (err?.code) return `connection error ${err.code}`;
   return "connection error";
 }
@@ -246,10 +304,16 @@ function errorFor(method: string, path: string, response: ApiResponse): ApiError
   const first = (response.body as { errors?: { code?: unknown; title?: unknown; detail?: unknown }[] })?.errors?.[0];
   const options = { status: response.status, attempts: response.attempts, ...(typeof first?.code === "string" ? { code: first.code } : {}) };
   if (!response.isApiJson || !first) {
-    const hint = response.status === 404 ? ": not the Telnyx API's answer; check --base-url" : "";
+    const hint =
+      response.status === 404
+        ? ": not the Telnyx API's answer; check --base-url"
+        : response.status === 407
+          ? ": the proxy asks for credentials; put them in the proxy URL (HTTPS_PROXY=http://user:password@host:port)"
+          : "";
     return new ApiError("http", `${where} answered ${response.status} without the API's JSON error body${hint}`, options);
   }
-  const words = [first.title, first.detail].filter((w): w is string => typeof w === "string" && w !== "");
+  // The API's words are shown as they come (sanitized when printed), cut short: a hostile answer can be huge.
+  const words = [first.title, first.detail].filter((w): w is string => typeof w === "string" && w !== "").map((w) => clip(w, 300));
   const code = typeof first.code === "string" ? ` ${first.code}` : "";
   return new ApiError("http", `${where} answered ${response.status}${code}: ${words.join(": ") || "no detail"}`, options);
 }
@@ -264,7 +328,7 @@ function parseUsersPage(body: unknown, path: string): UsersPage {
   if (typeof meta !== "object" || meta === null) return fail('without "meta"');
   const totalPages = meta.total_pages;
   if (typeof totalPages !== "number" || !Number.isInteger(totalPages) || totalPages < 0 || totalPages > 1_000_000) {
-    return fail(`with an invalid meta.total_pages (${JSON.stringify(totalPages)})`);
+    return fail(`with an invalid meta.total_pages (${clip(String(JSON.stringify(totalPages)), 100)})`);
   }
   const totalResults = typeof meta.total_results === "number" ? meta.total_results : undefined;
   const users = data.map((raw, index) => {

@@ -1,4 +1,6 @@
 import pLimit from "p-limit";
+import { normalizeEmail } from "../manifest/email.js";
+import { clip } from "../render/sanitize.js";
 import { ApiError } from "./api-error.js";
 import type { TelnyxClient } from "./client.js";
 import type { OrganizationUser } from "./organization-user.js";
@@ -39,7 +41,15 @@ async function readOnce(client: Pick<TelnyxClient, "listUsersPage">, concurrency
   }
   const byId = new Map<string, OrganizationUser>();
   for (const page of [first, ...rest]) {
-    for (const user of page.users) byId.set(user.id, user);
+    for (const user of page.users) {
+      const seen = byId.get(user.id);
+      // Removals go by id and the manifest judges by email: one id under two emails (or as owner and not)
+      // could send a listed user's id to be removed. Such a listing cannot be trusted at all.
+      if (seen && (normalizeEmail(seen.email) !== normalizeEmail(user.email) || seen.record_type !== user.record_type)) {
+        throw new ApiError("shape", `the API listed user id ${JSON.stringify(clip(user.id, 80))} twice, as two different users: nothing was changed; run again`);
+      }
+      byId.set(user.id, user);
+    }
   }
   return { users: [...byId.values()], totalResults: first.totalResults };
 }

@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./org.js";
@@ -22,6 +22,19 @@ export interface CliOptions {
 
 /** Runs the built CLI as a subprocess, as CI runs it (CI=true, no TTY), and checks the key never shows. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  return startCli(args, options).run;
+}
+
+/** A CLI subprocess still running: its output so far, and its end; for tests that signal or kill it. */
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  output(): { stdout: string; stderr: string };
+  /** Resolves once the output so far (stdout, then stderr) passes `check`, or the process has ended. */
+  waitFor(check: string | RegExp | ((output: string) => boolean)): Promise<void>;
+  run: Promise<CliRun>;
+}
+
+export function startCli(args: readonly string[], options: CliOptions = {}): RunningCli {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -30,19 +43,63 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     ...options.env,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}dist/roster.js`, ...args], { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.stdin.end(options.input ?? "");
+  const child = spawn(process.execPath, [`${ROOT}dist/roster.js`, ...args], { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
+  let stdout = "";
+  let stderr = "";
+  const waiters: { test: (output: string) => boolean; resolve: () => void }[] = [];
+  const check = () => {
+    for (const waiter of [...waiters]) {
+      if (waiter.test(stdout + stderr)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  child.stdout.on("data", (d) => {
+    stdout += d;
+    check();
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    check();
+  });
+  child.stdin.end(options.input ?? "");
+  const run = new Promise<CliRun>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => {
       assertNoKey(stdout + stderr, `roster ${args.join(" ")}`);
+      for (const waiter of waiters) waiter.resolve();
       resolve({ code, signal, stdout, stderr });
     });
   });
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    waitFor: (wanted) =>
+      new Promise<void>((resolve) => {
+        const test = typeof wanted === "function" ? wanted : typeof wanted === "string" ? (o: string) => o.includes(wanted) : (o: string) => wanted.test(o);
+        waiters.push({ test, resolve });
+        check();
+      }),
+    run,
+  };
+}
+
+/** Every line of an audit log, parsed; fails if a line is not JSON or the key appears in the file. */
+export function readAuditLog(path: string): Record<string, unknown>[] {
+  const text = readFileSync(path, "utf8");
+  assertNoKey(text, `the audit log ${path}`);
+  if (text !== "" && !text.endsWith("\n")) throw new Error(`the audit log ${path} ends in the middle of a line`);
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line, index) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        throw new Error(`line ${index + 1} of the audit log is not JSON: ${line.slice(0, 200)}`);
+      }
+    });
 }
 
 /** Fails loudly if the test key appears in text roster produced. */
@@ -63,11 +120,13 @@ export function writeTemp(dir: string, name: string, text: string | Uint8Array):
   return path;
 }
 
-/** The error a promise rejects with; fails the test if it resolves. */
+/** The error a promise rejects with, checked for the key in its message and stack; fails the test if it resolves. */
 export async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
   } catch (error) {
+    const { message, stack } = error as Error;
+    assertNoKey(`${message}\n${stack ?? ""}`, "an error's message or stack");
     return error as Error;
   }
   throw new Error("expected a rejection");

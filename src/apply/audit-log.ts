@@ -1,0 +1,111 @@
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
+import type { Removal } from "../plan/plan.js";
+import { jsonText } from "../render/sanitize.js";
+import type { Outcome, RemovalResult } from "./apply-plan.js";
+
+/** How a removal ended, as the audit log records it: "unknown" when roster exited with the request in flight. */
+export type AuditOutcome = Outcome | "unknown";
+
+/** One line of the audit log: a finished removal, with what an administrator needs to invite the user again. */
+export interface AuditEntry {
+  time: string;
+  id: string;
+  email: string;
+  user_status: string;
+  record_type: string;
+  created_at: string | null;
+  last_sign_in_at: string | null;
+  outcome: AuditOutcome;
+  http_status: number | null;
+  attempts: number | null;
+  error?: string;
+}
+
+/** The audit line of a finished removal. */
+export function auditEntry(result: RemovalResult): AuditEntry {
+  const entry = entryFor(result.removal, result.finishedAt, result.outcome, result.status ?? null, result.attempts);
+  if (result.error !== undefined) entry.error = result.error;
+  return entry;
+}
+
+/** The audit line of a removal whose request was in flight when roster exited at once: it may have happened. */
+export function unknownEntry(removal: Removal, time: string): AuditEntry {
+  const entry = entryFor(removal, time, "unknown", null, null);
+  entry.error = "roster exited at once (second interrupt) with this removal in flight: it may or may not have happened; run roster plan";
+  return entry;
+}
+
+function entryFor(removal: Removal, time: string, outcome: AuditOutcome, status: number | null, attempts: number | null): AuditEntry {
+  return {
+    time,
+    id: removal.id,
+    email: removal.email,
+    user_status: removal.user_status,
+    record_type: removal.record_type,
+    created_at: removal.created_at,
+    last_sign_in_at: removal.last_sign_in_at,
+    outcome,
+    http_status: status,
+    attempts,
+  };
+}
+
+/**
+ * The audit log file, opened for appending (O_APPEND): every line is one write(2) at the end of the file,
+ * made as its removal finishes, so earlier lines are never touched and lines of two runs sharing a log never
+ * mix. A written line is in the kernel's hands at once, so a crash or `kill -9` of roster loses none; it is
+ * not fsync'ed line by line (that would cost a disk flush per removal and only protects against the whole
+ * machine going down), but once when the log is closed.
+ */
+export class AuditLog {
+  readonly path: string;
+  readonly #fd: number;
+  readonly #redact: (text: string) => string;
+
+  private constructor(path: string, fd: number, redact: (text: string) => string) {
+    this.path = path;
+    this.#fd = fd;
+    this.#redact = redact;
+  }
+
+  /** Opens (or creates, readable by its owner only) the log; `redact` is the last defence for the API key. */
+  static open(path: string, redact: (text: string) => string = (text) => text): AuditLog {
+    let fd: number;
+    try {
+      fd = openSync(path, "a+", 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
+      throw new Error(`cannot open the audit log ${path} (${code}): check that its folder exists and is writable; nothing was changed`, { cause: error });
+    }
+    const log = new AuditLog(path, fd, redact);
+    try {
+      // A line cut short by an earlier crash or a full disk must not swallow the first line of this run.
+      const { size } = fstatSync(fd);
+      const last = Buffer.alloc(1);
+      if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) log.#append("\n");
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    return log;
+  }
+
+  /** Appends one line; throws when it cannot be written (a full disk), so the caller can stop removing. */
+  write(entry: AuditEntry): void {
+    this.#append(this.#redact(jsonText(entry)) + "\n");
+  }
+
+  close(): void {
+    try {
+      fsyncSync(this.#fd);
+    } catch {
+      // A pipe or a terminal given as the log cannot be synced; what was written is already delivered.
+    }
+    closeSync(this.#fd);
+  }
+
+  #append(text: string): void {
+    const bytes = Buffer.from(text, "utf8");
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.#fd, bytes, offset);
+  }
+}

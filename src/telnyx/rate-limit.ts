@@ -1,0 +1,121 @@
+/** The headers of an answer, as fetch gives them. */
+export interface HeaderSource {
+  get(name: string): string | null;
+}
+
+/** The longest the client waits at once for a rate-limit window, whatever the API asks. */
+export const MAX_RATE_WAIT_MS = 60_000;
+
+/**
+ * How long a 429 asks the client to wait, in milliseconds: `Retry-After` when present (seconds or an HTTP
+ * date), else `x-ratelimit-reset` (seconds until the window resets); undefined when it says neither.
+ */
+export function rateLimitWaitMs(headers: HeaderSource, now: number): number | undefined {
+  const retryAfter = headers.get("retry-after")?.trim();
+  if (retryAfter) {
+    const seconds = /^\d+(\.\d+)?$/.test(retryAfter) ? Number(retryAfter) : (Date.parse(retryAfter) - now) / 1000;
+    if (Number.isFinite(seconds)) return clampWait(seconds * 1000);
+  }
+  const reset = resetSeconds(headers);
+  return reset === undefined ? undefined : clampWait(reset * 1000);
+}
+
+function resetSeconds(headers: HeaderSource): number | undefined {
+  const raw = headers.get("x-ratelimit-reset")?.trim();
+  if (!raw || !/^\d+(\.\d+)?$/.test(raw)) return undefined;
+  return Number(raw);
+}
+
+function clampWait(ms: number): number {
+  return Math.min(Math.max(ms, 0), MAX_RATE_WAIT_MS);
+}
+
+/**
+ * Paces the requests of one client by what the API's `x-ratelimit-*` headers say: a window's requests are
+ * counted as they start, and once none is left (or a 429 came) no request starts before the window resets.
+ * Shared by all requests of a client, because the API counts them together.
+ */
+export class RatePacer {
+  #pausedUntil = 0;
+  /** The window's size in requests, from x-ratelimit-limit. */
+  #limit: number | undefined;
+  /** Requests the current window still allows, as far as the answers tell; undefined when unknown. */
+  #remaining: number | undefined;
+  #windowEnds = 0;
+  /** The longest reset seen: about the window's length, to tell a new window from a late answer. */
+  #windowMs = 0;
+  /** Counting a window whose end no answer has told yet. */
+  #guessing = false;
+  #inFlight = 0;
+  #waiting: (() => void)[] = [];
+
+  /**
+   * Waits until a request may start and counts it; resolves false when `signal` aborts first. Every start
+   * must be followed by one `finished`.
+   */
+  async start(signal: AbortSignal | undefined, sleep: (ms: number) => Promise<void>): Promise<boolean> {
+    for (;;) {
+      if (signal?.aborted) return false;
+      const now = Date.now();
+      if (now < this.#pausedUntil) {
+        await sleep(this.#pausedUntil - now);
+        continue;
+      }
+      const known = now < this.#windowEnds;
+      // The window has passed: count the new one from the limit, until an answer tells more.
+      if (!known && !this.#guessing && this.#remaining !== undefined) {
+        this.#remaining = this.#limit;
+        this.#guessing = true;
+      }
+      if (this.#remaining !== undefined && this.#remaining <= 0) {
+        if (known) {
+          this.#pausedUntil = this.#windowEnds;
+          continue;
+        }
+        // The window's end is not known yet: the answers of the requests in flight will tell it.
+        if (this.#inFlight > 0) {
+          // Every started request calls `finished`, answered or not, so this wait always ends.
+          await new Promise<void>((resolve) => this.#waiting.push(resolve));
+          continue;
+        }
+      }
+      if (this.#remaining !== undefined) this.#remaining -= 1;
+      this.#inFlight += 1;
+      return true;
+    }
+  }
+
+  /** Notes the answer of a started request (or its failure, without headers). */
+  finished(headers: HeaderSource | undefined, now: number): void {
+    this.#inFlight -= 1;
+    if (headers) this.#note(headers, now);
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  /** No request starts before `until` (a 429's wait). */
+  pause(until: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, until);
+  }
+
+  #note(headers: HeaderSource, now: number): void {
+    const limit = headers.get("x-ratelimit-limit")?.trim();
+    if (limit && /^\d+$/.test(limit) && Number(limit) > 0) this.#limit = Number(limit);
+    const left = headers.get("x-ratelimit-remaining")?.trim();
+    const reset = resetSeconds(headers);
+    if (!left || !/^\d+$/.test(left) || reset === undefined) return;
+    const resetMs = clampWait(reset * 1000);
+    this.#windowMs = Math.max(this.#windowMs, resetMs);
+    const windowEnds = now + resetMs;
+    // Requests still in flight may not be counted in this answer yet: count them as spent, to be safe.
+    const remaining = Number(left) - this.#inFlight;
+    const newWindow = this.#remaining === undefined || windowEnds > this.#windowEnds + this.#windowMs / 2;
+    if (newWindow) {
+      this.#remaining = remaining;
+      this.#windowEnds = windowEnds;
+      this.#guessing = false;
+    } else {
+      this.#remaining = Math.min(this.#remaining!, remaining);
+    }
+    if (Number(left) === 0) this.pause(Math.max(windowEnds, this.#windowEnds));
+  }
+}

@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { startSandbox } from "../../src/sandbox/sandbox.js";
+import { runCli, TEST_API_KEY } from "../helpers/cli.js";
+import { EXAMPLES, ROOT, exampleOrg } from "../helpers/org.js";
+import { startProxy } from "../helpers/proxy.js";
+
+const USERS = `${EXAMPLES}users.yaml`;
+const CERT = `${ROOT}test/fixtures/tls/localhost.crt`;
+const tls = { key: readFileSync(`${ROOT}test/fixtures/tls/localhost.key`), cert: readFileSync(CERT) };
+const SUMMARY = { remove: 5, keep: 22, protected: 3, missing: 1 };
+
+test("HTTPS_PROXY: requests go through a CONNECT tunnel, and the proxy never sees the key", async () => {
+  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, tls });
+  const proxy = await startProxy();
+  try {
+    // The test's certificate is trusted the way a company's own CA is: NODE_EXTRA_CA_CERTS.
+    const env = { TELNYX_BASE_URL: sandbox.url, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: CERT };
+    const run = await runCli(["plan", "-f", USERS, "--format", "json"], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).summary, SUMMARY);
+    assert.ok(proxy.log.connects.length >= 1);
+    assert.ok(proxy.log.connects.every((c) => c.authority === new URL(sandbox.url).host));
+    assert.not.match(JSON.stringify(proxy.log), TEST_API_KEY);
+    assert.not.ok(proxy.log.connects.some((c) => "authorization" in c.headers));
+    assert.is(proxy.log.forwards.length, 0);
+    assert.ok(sandbox.stats.listRequests >= 1);
+  } finally {
+    await proxy.close();
+    await sandbox.close();
+  }
+});
+
+test("HTTP_PROXY on loopback forwards plain-http requests to the sandbox; NO_PROXY takes them direct", async () => {
+  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
+  const proxy = await startProxy();
+  try {
+    const env = { TELNYX_BASE_URL: sandbox.url, HTTP_PROXY: proxy.url };
+    const run = await runCli(["plan", "-f", USERS, "--format", "json"], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).summary, SUMMARY);
+    assert.ok(proxy.log.forwards.length >= 1);
+    assert.ok(proxy.log.forwards.every((f) => f.url.startsWith(`${sandbox.url}/organizations/users`)));
+
+    const seen = proxy.log.forwards.length;
+    const direct = await runCli(["plan", "-f", USERS, "--format", "json"], { env: { ...env, NO_PROXY: "localhost,127.0.0.1" } });
+    assert.is(direct.code, 0);
+    assert.is(proxy.log.forwards.length, seen, "NO_PROXY: the proxy saw nothing more");
+  } finally {
+    await proxy.close();
+    await sandbox.close();
+  }
+});
+
+test("plain http through a proxy on another machine is refused before any request", async () => {
+  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
+  try {
+    const run = await runCli(["plan", "-f", USERS], { env: { TELNYX_BASE_URL: sandbox.url, HTTP_PROXY: "http://192.0.2.1:3128" } });
+    assert.is(run.code, 1);
+    assert.is(
+      run.stderr,
+      `roster: error: refusing to send the API key over plain http through the proxy at 192.0.2.1:3128 (from HTTP_PROXY): add 127.0.0.1 to NO_PROXY\n`,
+    );
+    assert.is(sandbox.stats.requests, 0);
+  } finally {
+    await sandbox.close();
+  }
+});
+
+test("an unreachable proxy is named by its host, never with its password", async () => {
+  // A port that was free a moment ago: nothing listens there.
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const run = await runCli(["plan", "-f", USERS, "--max-retries", "0"], {
+    env: { TELNYX_BASE_URL: "https://api.telnyx.com/v2", HTTPS_PROXY: `http://roster:s3cret-proxy-pass@127.0.0.1:${port}` },
+  });
+  assert.is(run.code, 1);
+  assert.is(run.stderr, `roster: error: GET api.telnyx.com/v2/organizations/users via the proxy at 127.0.0.1:${port} failed: connection error ECONNREFUSED\n`);
+  assert.not.match(run.stdout + run.stderr, "s3cret");
+});
+
+test.run();

@@ -1,0 +1,316 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { startSandbox, type Fault, type FaultRequest, type Sandbox } from "../../src/sandbox/sandbox.js";
+import { ApiError } from "../../src/telnyx/api-error.js";
+import { MAX_RATE_LIMITED, TelnyxClient, type ClientOptions, type RetryEvent } from "../../src/telnyx/client.js";
+import { readOrganization } from "../../src/telnyx/read-organization.js";
+import { rejection, TEST_API_KEY } from "../helpers/cli.js";
+import { makeOrg } from "../helpers/org.js";
+import { startServer } from "../helpers/servers.js";
+
+const ORG = makeOrg(6);
+const VICTIM = ORG[3]!;
+const removePath = (id: string) => `/organizations/users/${id}/actions/remove`;
+
+/** A sandbox whose faults come from `script`, and a client for it with fast backoff and a short timeout. */
+async function faulty(script: (request: FaultRequest) => Fault | undefined, options: Partial<ClientOptions> = {}) {
+  // A short rate-limit window: an injected 429 asks for a wait of 5 ms.
+  const sandbox = await startSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script, rateWindowMs: 5 } });
+  const retries: RetryEvent[] = [];
+  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, backoffBaseMs: 1, timeoutMs: 200, onRetry: (e) => retries.push(e), ...options });
+  return { sandbox, api, retries, done: async () => (api.close(), await sandbox.close()) };
+}
+
+/** The first `times` requests to `path` get `fault`, the rest are served. */
+const firstTimes = (path: string, times: number, fault: Fault) => (r: FaultRequest) => (r.path === path && r.occurrence <= times ? fault : undefined);
+const removals = (sandbox: Sandbox) => sandbox.stats.removeRequests.get(VICTIM.id) ?? 0;
+
+for (const status of [408, 500, 502, 503] as const) {
+  test(`a ${status} is retried, and the removal then succeeds`, async () => {
+    const { sandbox, api, retries, done } = await faulty(firstTimes(removePath(VICTIM.id), 2, { kind: "error", status }));
+    try {
+      const result = await api.removeUser(VICTIM.id);
+      assert.equal(result, { outcome: "removed", status: 200, attempts: 3 });
+      assert.equal(retries.map((r) => r.reason), [`${status}`, `${status}`]);
+      assert.is(removals(sandbox), 3);
+    } finally {
+      await done();
+    }
+  });
+}
+
+test("retries stop at --max-retries: the error names the status and the attempts made", async () => {
+  const { sandbox, api, done } = await faulty(() => ({ kind: "error", status: 503 }), { maxRetries: 2 });
+  try {
+    const error = (await rejection(api.removeUser(VICTIM.id))) as ApiError;
+    assert.is(error.status, 503);
+    assert.is(error.attempts, 3);
+    assert.is(error.message, `POST ${removePath(VICTIM.id)} answered 503 10003: Service unavailable: injected fault`);
+    assert.is(removals(sandbox), 3, "1 attempt and 2 retries");
+  } finally {
+    await done();
+  }
+});
+
+test("a connection cut before any work is retried", async () => {
+  const { api, retries, done } = await faulty(firstTimes(removePath(VICTIM.id), 1, { kind: "reset" }));
+  try {
+    assert.equal(await api.removeUser(VICTIM.id), { outcome: "removed", status: 200, attempts: 2 });
+    assert.match(retries[0]!.reason, /^connection error (ECONNRESET|EPIPE)$/);
+  } finally {
+    await done();
+  }
+});
+
+test("a request that is never answered times out and is sent again", async () => {
+  const { api, retries, done } = await faulty(firstTimes("/organizations/users?page[number]=1&page[size]=250", 1, { kind: "hang" }));
+  try {
+    assert.is((await readOrganization(api, { concurrency: 2 })).length, ORG.length);
+    assert.equal(retries.map((r) => r.reason), ["no answer within 0.2 s (timeout)"]);
+  } finally {
+    await done();
+  }
+});
+
+test("after the timeouts run out, the error says so", async () => {
+  const { api, done } = await faulty(() => ({ kind: "hang" }), { maxRetries: 1, timeoutMs: 50 });
+  try {
+    const error = await rejection(api.listUsersPage(1));
+    assert.match(error.message, /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: no answer within 0\.05 s \(timeout\)$/);
+  } finally {
+    await done();
+  }
+});
+
+for (const loss of ["hang", "reset", "504"] as const) {
+  test(`a removal done by the API whose answer was lost (${loss}) ends as removed, never failed`, async () => {
+    const { sandbox, api, done } = await faulty(firstTimes(removePath(VICTIM.id), 1, { kind: "ghost", loss }));
+    try {
+      const result = await api.removeUser(VICTIM.id);
+      assert.equal(result, { outcome: "removed", status: 404, attempts: 2 });
+      assert.equal([...sandbox.stats.ghostRemovals], [VICTIM.id]);
+      assert.not.ok(sandbox.users().some((u) => u.id === VICTIM.id));
+    } finally {
+      await done();
+    }
+  });
+}
+
+test("a 404 on a first attempt is already absent, not removed", async () => {
+  const { api, done } = await faulty(() => undefined);
+  try {
+    await api.removeUser(VICTIM.id);
+    assert.equal(await api.removeUser(VICTIM.id), { outcome: "already_absent", status: 404, attempts: 1 });
+  } finally {
+    await done();
+  }
+});
+
+test("a 403 on a removal fails that user at once, without a retry", async () => {
+  const owner = ORG[0]!;
+  const { sandbox, api, retries, done } = await faulty(() => undefined);
+  try {
+    const error = (await rejection(api.removeUser(owner.id))) as ApiError;
+    assert.is(error.status, 403);
+    assert.is(error.attempts, 1);
+    assert.is(sandbox.stats.removeRequests.get(owner.id), 1);
+    assert.is(retries.length, 0);
+  } finally {
+    await done();
+  }
+});
+
+test("a 403 on reading the organization is an error that names it", async () => {
+  const server = await startServer((_req, res) => {
+    res.writeHead(403, { "content-type": "application/json" });
+    res.end(JSON.stringify({ errors: [{ code: "10010", title: "Not authorized", detail: "This key may not list users" }] }));
+  });
+  const api = new TelnyxClient({ baseUrl: server.url, apiKey: TEST_API_KEY, backoffBaseMs: 1 });
+  try {
+    const error = await rejection(readOrganization(api, { concurrency: 2 }));
+    assert.is(error.message, "GET /organizations/users answered 403 10010: Not authorized: This key may not list users");
+    assert.is(server.requests(), 1, "not retried");
+  } finally {
+    api.close();
+    await server.close();
+  }
+});
+
+test("429s wait for the window and do not use up --max-retries", async () => {
+  const sandbox = await startSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script: firstTimes(removePath(VICTIM.id), 3, { kind: "throttle" }), rateWindowMs: 20 } });
+  const retries: RetryEvent[] = [];
+  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxRetries: 0, backoffBaseMs: 1, onRetry: (e) => retries.push(e) });
+  try {
+    assert.equal(await api.removeUser(VICTIM.id), { outcome: "removed", status: 200, attempts: 4 });
+    assert.equal(retries.map((r) => r.reason), ["429 rate limited", "429 rate limited", "429 rate limited"]);
+    assert.ok(retries.every((r) => r.delayMs >= 20), "each waited at least the reset the API gave");
+  } finally {
+    api.close();
+    await sandbox.close();
+  }
+});
+
+test(`a request answered 429 more than ${MAX_RATE_LIMITED} times fails with the API's error`, async () => {
+  const { api, done } = await faulty(() => ({ kind: "throttle" }), { maxRetries: 0 });
+  try {
+    const error = (await rejection(api.listUsersPage(1))) as ApiError;
+    assert.is(error.status, 429);
+    assert.is(error.attempts, MAX_RATE_LIMITED + 1);
+  } finally {
+    await done();
+  }
+});
+
+test("under a real rate limit the client paces itself: every request succeeds, almost none sees a 429", async () => {
+  const org = makeOrg(61);
+  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, faults: { rateLimit: 10, rateWindowMs: 40 } });
+  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxRetries: 0, backoffBaseMs: 1 });
+  try {
+    // As apply does: the organization is read first, so the client knows the window before the removals.
+    await readOrganization(api, { concurrency: 2 });
+    const results = await Promise.all(org.slice(1).map((u) => api.removeUser(u.id)));
+    assert.ok(results.every((r) => r.outcome === "removed"));
+    // Sent as fast as asked, 60 removals into windows of 10 would be refused 50 at a time.
+    assert.ok(sandbox.stats.rateLimited <= 2, `${sandbox.stats.rateLimited} answered 429`);
+    assert.is(sandbox.users().length, 1);
+  } finally {
+    api.close();
+    await sandbox.close();
+  }
+});
+
+test("after a 429 neither that request nor any other started since comes before the window the API named", async () => {
+  let resetAt = 0;
+  const arrivals: number[] = [];
+  const server = await startServer((_req, res) => {
+    const now = Date.now();
+    arrivals.push(now);
+    if (resetAt === 0) {
+      resetAt = now + 100;
+      res.writeHead(429, { "content-type": "application/json", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0.1" });
+      res.end(JSON.stringify({ errors: [{ code: "10011", title: "Too many requests" }] }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ data: [], meta: { total_pages: 0, total_results: 0 } }));
+  });
+  let other: Promise<unknown> | undefined;
+  const api = new TelnyxClient({
+    baseUrl: server.url,
+    apiKey: TEST_API_KEY,
+    maxRetries: 0,
+    // Once the first request is told to wait, another one is asked for: it must wait as well.
+    onRetry: () => void (other ??= api.listUsersPage(2)),
+  });
+  try {
+    await api.listUsersPage(1);
+    // Asked for while the first one waited, so it exists by now.
+    await other;
+    assert.is(arrivals.length, 3);
+    assert.ok(arrivals.slice(1).every((t) => t >= resetAt), "both came after the reset");
+  } finally {
+    api.close();
+    await server.close();
+  }
+});
+
+test("Retry-After, when the 429 carries it, is waited rather than x-ratelimit-reset", async () => {
+  let first = 0;
+  let second = 0;
+  const server = await startServer((_req, res) => {
+    if (first === 0) {
+      first = Date.now();
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "1", "x-ratelimit-reset": "0" });
+      res.end("{}");
+      return;
+    }
+    second = Date.now();
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ data: [], meta: { total_pages: 0 } }));
+  });
+  const api = new TelnyxClient({ baseUrl: server.url, apiKey: TEST_API_KEY, maxRetries: 0, backoffBaseMs: 1 });
+  try {
+    await api.listUsersPage(1);
+    assert.ok(second - first >= 1000, "the second request came after the second the API asked for");
+  } finally {
+    api.close();
+    await server.close();
+  }
+});
+
+test("once the key is refused, requests already waiting to retry are not sent", async () => {
+  const { sandbox, api, done } = await faulty(() => undefined);
+  try {
+    sandbox.setApiKey("rotated");
+    const results = await Promise.allSettled(ORG.slice(1).map((u) => api.removeUser(u.id)));
+    assert.ok(results.every((r) => r.status === "rejected" && (r.reason as ApiError).kind === "auth"));
+    const before = sandbox.stats.requests;
+    await rejection(api.listUsersPage(1));
+    assert.is(sandbox.stats.requests, before, "nothing sent after the 401");
+    assert.is(sandbox.users().length, ORG.length);
+  } finally {
+    await done();
+  }
+});
+
+test("a redirect is never followed: the other host receives nothing, the key stays home", async () => {
+  const elsewhere = await startServer((_req, res) => res.end("{}"));
+  for (const target of [`${elsewhere.url}/organizations/users`, "/v2/other"]) {
+    const redirecting = await startServer((_req, res) => {
+      res.writeHead(307, { location: target });
+      res.end();
+    });
+    const api = new TelnyxClient({ baseUrl: redirecting.url, apiKey: TEST_API_KEY, backoffBaseMs: 1 });
+    try {
+      const error = await rejection(api.removeUser("abc"));
+      assert.match(error.message, /was redirected \(307\) to .*: roster does not follow redirects with the API key; check --base-url$/);
+      assert.is(redirecting.requests(), 1, "not retried");
+    } finally {
+      api.close();
+      await redirecting.close();
+    }
+  }
+  assert.is(elsewhere.requests(), 0);
+  await elsewhere.close();
+});
+
+test("a 200 to a removal that is not the API's answer is not counted as removed", async () => {
+  const portal = await startServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end("<html>Please log in to the Wi-Fi</html>");
+  });
+  const api = new TelnyxClient({ baseUrl: portal.url, apiKey: TEST_API_KEY, backoffBaseMs: 1 });
+  try {
+    const error = (await rejection(api.removeUser("abc"))) as ApiError;
+    assert.is(error.kind, "shape");
+    assert.match(error.message, "answered 200 but not with the API's JSON user: not counted as removed");
+  } finally {
+    api.close();
+    await portal.close();
+  }
+});
+
+test("an endless answer is cut off as not the API's, not read into memory", async () => {
+  const flood = await startServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    let sent = 0;
+    const pump = () => {
+      while (sent < 40 && res.write(chunk)) sent += 1;
+      if (sent < 40) res.once("drain", pump);
+      else res.end();
+    };
+    pump();
+  });
+  const api = new TelnyxClient({ baseUrl: flood.url, apiKey: TEST_API_KEY, backoffBaseMs: 1 });
+  try {
+    const error = (await rejection(api.listUsersPage(1))) as ApiError;
+    assert.is(error.kind, "shape");
+    assert.match(error.message, "answered with more than 16777216 bytes: not the API's answer");
+  } finally {
+    api.close();
+    await flood.close();
+  }
+});
+
+test.run();

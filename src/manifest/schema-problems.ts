@@ -1,6 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
 import { validate as validateManifestSchema } from "../generated/manifest-schema.js";
 import type { SchemaError } from "../generated/schema-validator.js";
+import { emailProblem, normalizeEmail } from "./email.js";
 
 /** A place in the YAML document: the value's node and, when it is a mapping's value, its key's node. */
 export interface Located {
@@ -47,6 +48,8 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
       ? '"users" is empty: roster will not plan to remove everyone; list the users who stay'
       : `"users" must be a list of emails, found ${c.found}`,
   "users/*": (c) => {
+    // Binary data and dates are objects to the schema, but in the file they are one value, not a mapping.
+    if (!isMap(c.node)) return emailMessage(c);
     if (c.error.keyword === "required") return 'a user written as a mapping needs an "email" key';
     if (c.error.keyword === "additionalProperties") return unknownKey(c);
     return emailMessage(c);
@@ -63,9 +66,10 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
 };
 
 function emailMessage(c: Context): string {
-  return c.error.keyword === "pattern" && isScalar(c.node)
-    ? `invalid email ${JSON.stringify(c.node.value)}: write it as name@domain.example`
-    : `expected an email, found ${c.found}`;
+  if (c.error.keyword !== "pattern" || !isScalar(c.node) || typeof c.node.value !== "string") return `expected an email, found ${c.found}`;
+  // A hidden or look-alike character is the likelier reason, and the one a person cannot see.
+  const why = emailProblem(normalizeEmail(c.node.value)) ?? "write it as name@domain.example";
+  return `invalid email ${JSON.stringify(c.node.value)}: ${why}`;
 }
 
 /**

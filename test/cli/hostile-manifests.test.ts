@@ -16,10 +16,10 @@ const TOO_DEEP = /^\d+:\d+: nested too deeply to read: a manifest is a mapping h
 
 /** The first problem each hostile manifest gets, after "FILE:": its line, column and message. */
 const EXPECTED: Record<string, string | RegExp> = {
-  "alias-bomb.yaml": '4:1: unknown key "laughs" in the manifest: the keys allowed are version, users, protect, guards',
+  "alias-bomb.yaml": `6:10: ${ALIAS}`,
   "alias-user.yaml": `4:5: ${ALIAS}`,
   "anchor-shadowing.yaml": `5:5: ${ALIAS}`,
-  "merge-key-alias.yaml": '4:5: unknown key "<<" in a user: the keys allowed are email, name, comment',
+  "merge-key-alias.yaml": `4:9: ${ALIAS}`,
   "merge-key-yaml11.yaml": "6:5: keys in a user must be plain words, found the YAML merge key <<",
   "binary-tag.yaml": "4:14: expected an email, found binary data (!!binary)",
   "custom-tag.yaml": "4:5: YAML syntax error: Unresolved tag: !python/object:os.system",

@@ -24,12 +24,16 @@ export interface SandboxOptions {
   faults?: SandboxFaults;
   /** Serve https with this key and certificate (PEM) instead of plain http: to test proxies that tunnel. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Answer the groups report 403, as an account without access to it would: roster must fall back to pages. */
+  refuseGroupsReport?: boolean;
 }
 
 /** What the sandbox saw, for tests and benchmarks to check against. */
 export interface SandboxStats {
   requests: number;
   listRequests: number;
+  /** Requests of the users_groups_report endpoint. */
+  reportRequests: number;
   /** Removal requests per user id, answered or not (those cut or throttled before any work included). */
   removeRequests: Map<string, number>;
   inFlightRemovals: number;
@@ -87,9 +91,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const occurrences = new Map<string, number>();
   const latency = () => (options.latencyMs ?? 0) + (options.jitterMs ? Math.random() * options.jitterMs : 0);
   const org = new Map<string, OrganizationUser>(options.users.map((u) => [u.id, structuredClone(u)]));
+  let cachedListing: OrganizationUser[] | undefined;
+  const listing = () => (cachedListing ??= [...org.values()]);
   const stats: SandboxStats = {
     requests: 0,
     listRequests: 0,
+    reportRequests: 0,
     removeRequests: new Map(),
     inFlightRemovals: 0,
     maxInFlightRemovals: 0,
@@ -166,13 +173,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       if (!user) return errorReply(404, ERRORS[404], `No organization user with id ${removeId}`);
       if (user.record_type === OWNER_RECORD_TYPE) return errorReply(403, ERRORS[403], "The organization owner cannot be removed");
       org.delete(removeId);
+      cachedListing = undefined;
       return jsonReply(200, { data: user });
     }
     if (req.method === "GET" && path === "/organizations/users") {
       stats.listRequests += 1;
       return listUsers(url);
     }
-    if (req.method === "GET" && path === "/organizations/users/users_groups_report") return groupsReport(req);
+    if (req.method === "GET" && path === "/organizations/users/users_groups_report") {
+      stats.reportRequests += 1;
+      if (options.refuseGroupsReport) return errorReply(403, ERRORS[403], "You are not authorized to view the users groups report");
+      return groupsReport(req);
+    }
     const one = path?.match(/^\/organizations\/users\/([^/]+)$/);
     if (req.method === "GET" && one) {
       const user = org.get(decodeURIComponent(one[1]!));
@@ -185,6 +197,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   function matching(url: URL): OrganizationUser[] {
     const status = url.searchParams.get("filter[user_status]");
     const email = url.searchParams.get("filter[email]")?.toLowerCase();
+    // Unfiltered pages of a large organization are the common case: slice one cached listing, not a copy a page.
+    if (!status && !email) return listing();
     return [...org.values()].filter(
       (u) => (!status || u.user_status === status) && (!email || u.email.toLowerCase().includes(email)),
     );

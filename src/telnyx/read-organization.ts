@@ -5,19 +5,52 @@ import { ApiError } from "./api-error.js";
 import type { TelnyxClient } from "./client.js";
 import type { OrganizationUser } from "./organization-user.js";
 
+/** Where the users are read from: the groups report (one request), the pages, or the report with pages as fallback. */
+export type ReadSource = "auto" | "report" | "pages";
+
 export interface ReadOptions {
   /** Pages read at once after the first. */
   concurrency: number;
   /** Reads of the whole organization tried when the pages disagree with the reported total. */
   maxReads?: number;
+  /** Default "auto": the groups report, and the pages when the API refuses it. */
+  source?: ReadSource;
+}
+
+type Reader = Pick<TelnyxClient, "listUsersPage" | "usersGroupsReport">;
+
+// Clients whose API refused the groups report: later reads in the same run (apply's verification) go
+// straight to the pages instead of asking again.
+const reportRefused = new WeakSet<object>();
+
+/**
+ * Reads every user of the organization. The groups report gives them all in one request and one snapshot,
+ * which is faster than any paging (see the README's Performance section); an account or API that refuses it
+ * is read page by page instead. Users are de-duplicated by id, and one id listed as two users is an error.
+ */
+export async function readOrganization(client: Reader, options: ReadOptions): Promise<OrganizationUser[]> {
+  const source = options.source ?? "auto";
+  if (source === "pages" || (source === "auto" && reportRefused.has(client))) return readPages(client, options);
+  try {
+    return distinctUsers([await client.usersGroupsReport()]);
+  } catch (error) {
+    if (source === "report" || !refusal(error)) throw error;
+    reportRefused.add(client);
+    return readPages(client, options);
+  }
+}
+
+/** An answer that says "not this endpoint" (refused, unknown, or not the API's shape), not "stop". */
+function refusal(error: unknown): boolean {
+  return error instanceof ApiError && (error.kind === "shape" || (error.kind === "http" && error.status !== undefined && error.status < 500 && error.status !== 429));
 }
 
 /**
- * Reads every user of the organization: the first page gives the page count, the rest are read
- * concurrently within the bound. Users are de-duplicated by id. Offset pagination shifts when the
- * organization changes during the read, so a count that disagrees with the API's total is read again.
+ * The pages: the first gives the page count, the rest are read concurrently within the bound. Offset
+ * pagination shifts when the organization changes during the read, so a count that disagrees with the
+ * API's total is read again.
  */
-export async function readOrganization(client: Pick<TelnyxClient, "listUsersPage">, options: ReadOptions): Promise<OrganizationUser[]> {
+async function readPages(client: Reader, options: ReadOptions): Promise<OrganizationUser[]> {
   const maxReads = options.maxReads ?? 3;
   let last = "";
   for (let read = 1; read <= maxReads; read += 1) {
@@ -28,7 +61,7 @@ export async function readOrganization(client: Pick<TelnyxClient, "listUsersPage
   throw new ApiError("shape", `the organization changed while it was being read (${last}), ${maxReads} times: nothing was changed; run again`);
 }
 
-async function readOnce(client: Pick<TelnyxClient, "listUsersPage">, concurrency: number) {
+async function readOnce(client: Reader, concurrency: number) {
   const first = await client.listUsersPage(1);
   const limit = pLimit(concurrency);
   const pageNumbers = Array.from({ length: Math.max(0, first.totalPages - 1) }, (_, i) => i + 2);
@@ -39,9 +72,13 @@ async function readOnce(client: Pick<TelnyxClient, "listUsersPage">, concurrency
     limit.clearQueue();
     throw error;
   }
+  return { users: distinctUsers([first.users, ...rest.map((page) => page.users)]), totalResults: first.totalResults };
+}
+
+function distinctUsers(lists: readonly (readonly OrganizationUser[])[]): OrganizationUser[] {
   const byId = new Map<string, OrganizationUser>();
-  for (const page of [first, ...rest]) {
-    for (const user of page.users) {
+  for (const users of lists) {
+    for (const user of users) {
       const seen = byId.get(user.id);
       // Removals go by id and the manifest judges by email: one id under two emails (or as owner and not)
       // could send a listed user's id to be removed. Such a listing cannot be trusted at all.
@@ -51,5 +88,5 @@ async function readOnce(client: Pick<TelnyxClient, "listUsersPage">, concurrency
       byId.set(user.id, user);
     }
   }
-  return { users: [...byId.values()], totalResults: first.totalResults };
+  return [...byId.values()];
 }

@@ -26,7 +26,7 @@ test("HTTPS_PROXY: requests go through a CONNECT tunnel, and the proxy never see
     assert.not.match(JSON.stringify(proxy.log), TEST_API_KEY);
     assert.not.ok(proxy.log.connects.some((c) => "authorization" in c.headers));
     assert.is(proxy.log.forwards.length, 0);
-    assert.ok(sandbox.stats.listRequests >= 1);
+    assert.ok(sandbox.stats.reportRequests >= 1);
   } finally {
     await proxy.close();
     await sandbox.close();
@@ -81,7 +81,7 @@ test("an unreachable proxy is named by its host, never with its password", async
     env: { TELNYX_BASE_URL: "https://api.telnyx.com/v2", HTTPS_PROXY: `http://roster:s3cret-proxy-pass@127.0.0.1:${port}` },
   });
   assert.is(run.code, 1);
-  assert.is(run.stderr, `roster: error: GET api.telnyx.com/v2/organizations/users via the proxy at 127.0.0.1:${port} failed: connection error ECONNREFUSED\n`);
+  assert.is(run.stderr, `roster: error: GET api.telnyx.com/v2/organizations/users/users_groups_report via the proxy at 127.0.0.1:${port} failed: connection error ECONNREFUSED\n`);
   assert.not.match(run.stdout + run.stderr, "s3cret");
 });
 

@@ -10,17 +10,58 @@ import { startServer } from "../helpers/servers.js";
 
 const client = (baseUrl: string, apiKey = TEST_API_KEY) => new TelnyxClient({ baseUrl, apiKey, maxRetries: 0, backoffBaseMs: 1 });
 
-test("reads every user of a 600-user organization across pages, concurrently", async () => {
+test("reads every user of a 600-user organization in one request, from the groups report", async () => {
   const sandbox = await startSandbox({ users: makeOrg(600), apiKey: TEST_API_KEY });
   const api = client(sandbox.url);
   try {
     const users = await readOrganization(api, { concurrency: 4 });
     assert.is(users.length, 600);
     assert.is(new Set(users.map((u) => u.id)).size, 600);
-    assert.is(sandbox.stats.listRequests, 3, "3 pages of 250");
+    assert.is(sandbox.stats.reportRequests, 1);
+    assert.is(sandbox.stats.listRequests, 0);
   } finally {
     api.close();
     await sandbox.close();
+  }
+});
+
+test("when the API refuses the groups report, every user is read from the pages, and the report is not asked again", async () => {
+  const sandbox = await startSandbox({ users: makeOrg(600), apiKey: TEST_API_KEY, refuseGroupsReport: true });
+  const api = client(sandbox.url);
+  try {
+    const users = await readOrganization(api, { concurrency: 4 });
+    assert.is(users.length, 600);
+    assert.is(new Set(users.map((u) => u.id)).size, 600);
+    assert.is(sandbox.stats.listRequests, 3, "3 pages of 250");
+    assert.is((await readOrganization(api, { concurrency: 4 })).length, 600);
+    assert.is(sandbox.stats.reportRequests, 1, "asked once per client");
+    assert.is(sandbox.stats.listRequests, 6);
+  } finally {
+    api.close();
+    await sandbox.close();
+  }
+});
+
+test("a groups report that is not the API's shape falls back to the pages; a 5xx does not", async () => {
+  const org = makeOrg(30);
+  const page = JSON.stringify({ data: org, meta: { total_pages: 1, total_results: 30 } });
+  for (const [report, outcome] of [
+    [{ status: 200, body: "<html>gateway</html>", type: "text/html" }, "read"],
+    [{ status: 200, body: '{"users": []}', type: "application/json" }, "read"],
+    [{ status: 503, body: '{"errors":[{"code":"10003","title":"Service unavailable"}]}', type: "application/json" }, "error"],
+  ] as const) {
+    const server = await startServer((req, res) => {
+      const isReport = req.url?.includes("users_groups_report");
+      res.writeHead(isReport ? report.status : 200, { "content-type": isReport ? report.type : "application/json" });
+      res.end(isReport ? report.body : page);
+    });
+    try {
+      const read = readOrganization(client(server.url), { concurrency: 2 });
+      if (outcome === "read") assert.is((await read).length, 30);
+      else assert.match((await rejection(read)).message, "GET /organizations/users/users_groups_report answered 503");
+    } finally {
+      await server.close();
+    }
   }
 });
 

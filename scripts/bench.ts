@@ -57,10 +57,10 @@ function manifestOf(emails: readonly string[]): string {
 }
 
 /** Starts `roster sandbox` in a child process, seeded with `users`, answering after `latencyMs`. */
-async function childSandbox(users: OrganizationUser[], latencyMs: number): Promise<{ url: string; stop: () => Promise<void> }> {
+async function childSandbox(users: OrganizationUser[], latencyMs: number, extra: string[] = []): Promise<{ url: string; stop: () => Promise<void> }> {
   const state = join(work, `org-${users.length}.json`);
   writeFileSync(state, JSON.stringify(users));
-  const child: ChildProcess = spawn(process.execPath, [ROSTER, "sandbox", "--state", state, "--latency", String(latencyMs)], {
+  const child: ChildProcess = spawn(process.execPath, [ROSTER, "sandbox", "--state", state, "--latency", String(latencyMs), ...extra], {
     env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY },
     stdio: ["ignore", "pipe", "ignore"],
   });
@@ -122,12 +122,17 @@ async function benchRead() {
     const sandbox = await childSandbox(org, latency);
     const concurrent: number[] = [];
     const sequential: number[] = [];
+    const report: number[] = [];
     for (let rep = 0; rep < REPS; rep += 1) {
       const api = client(sandbox.url, 8);
       let start = performance.now();
-      const users = await readOrganization(api, { concurrency: 8 });
+      const users = await readOrganization(api, { concurrency: 8, source: "pages" });
       concurrent.push(performance.now() - start);
       if (users.length !== n) throw new Error(`read ${users.length} of ${n}`);
+      start = performance.now();
+      const reported = await readOrganization(api, { concurrency: 8, source: "report" });
+      report.push(performance.now() - start);
+      if (reported.length !== n) throw new Error(`the report gave ${reported.length} of ${n}`);
       start = performance.now();
       const first = await api.listUsersPage(1);
       for (let page = 2; page <= first.totalPages; page += 1) await api.listUsersPage(page);
@@ -136,6 +141,7 @@ async function benchRead() {
     }
     await sandbox.stop();
     row(`read ${n} users, pages concurrently (c=8)`, ms(median(concurrent)), `sequential paging ${ms(median(sequential))}`, `${(median(sequential) / median(concurrent)).toFixed(1)}x faster`);
+    row(`read ${n} users, groups report (roster's default)`, ms(median(report)), `pages concurrently ${ms(median(concurrent))}`, `${(median(concurrent) / median(report)).toFixed(1)}x faster`);
   }
 }
 
@@ -206,6 +212,21 @@ async function benchRender() {
     ink.push(performance.now() - start);
   }
   row("plain-text plan, 20,000 removals (every row)", ms(median(text)), "target well under 1 s", "");
+  const source = { manifest: "users.yaml", host: "api.telnyx.com" };
+  const { planMarkdown } = await import("../src/render/plan-markdown.js");
+  const { planDiff } = await import("../src/render/plan-diff.js");
+  const markdown: number[] = [];
+  const diff: number[] = [];
+  for (let rep = 0; rep < Math.max(REPS, 3); rep += 1) {
+    let start = performance.now();
+    planMarkdown(plan, verdict, source);
+    markdown.push(performance.now() - start);
+    start = performance.now();
+    planDiff(plan, source);
+    diff.push(performance.now() - start);
+  }
+  row("Markdown plan, 20,000 removals (cut to 65,536 chars)", ms(median(markdown)), "target well under 1 s", "");
+  row("unified diff, 20,000 removals", ms(median(diff)), "target well under 1 s", "");
   row("ink preview, 20,000 removals (first rows + count)", ms(median(ink)), "target well under 1 s", "");
 }
 
@@ -236,12 +257,48 @@ async function benchStartup() {
   }
 }
 
+/** Target 6: under a rate limit of R requests a second, an apply of N removals against N/R. */
+async function benchRateLimit() {
+  for (const quiet of [false, true]) await rateLimited(quiet);
+}
+
+async function rateLimited(quiet: boolean) {
+  const n = 600;
+  const rate = 100;
+  const concurrency = 16;
+  process.stderr.write(`rate limit (R = ${rate}/s, N = ${n}, c = ${concurrency}, L = 25 ms${quiet ? ", headers only on 429" : ""})\n`);
+  const times: number[] = [];
+  const throttled: number[] = [];
+  for (let rep = 0; rep < REPS; rep += 1) {
+    const org = makeOrg(n + 1);
+    const manifest = parseManifest(manifestOf(["owner@example.com"]), "users.yaml");
+    const sandbox = await childSandbox(org, 25, ["--rate-limit", String(rate), "--rate-window", "1000", ...(quiet ? ["--quiet-rate-limit"] : [])]);
+    const api = client(sandbox.url, concurrency);
+    const plan = planRemovals(manifest, await readOrganization(api, { concurrency }));
+    // The read used one request of the first window; wait for a fresh one so every run starts alike.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    let limited = 0;
+    const counting = new TelnyxClient({ baseUrl: sandbox.url, apiKey: KEY, maxSockets: concurrency, onRetry: (e) => e.reason.startsWith("429") && (limited += 1) });
+    const start = performance.now();
+    const result = await applyPlan(plan, rulesOf(manifest), counting, { concurrency });
+    times.push(performance.now() - start);
+    throttled.push(limited);
+    if (result.summary.removed !== n) throw new Error(`expected ${n} removals, got ${JSON.stringify(result.summary)}`);
+    api.close();
+    counting.close();
+    await sandbox.stop();
+  }
+  const bound = (n / rate) * 1000;
+  row(`apply ${n} removals under ${rate} requests/s${quiet ? " (limit told only by 429s)" : " (x-ratelimit headers)"}`, ms(median(times)), `N/R = ${ms(bound)}`, `${((median(times) / bound - 1) * 100).toFixed(1)}% over; ${median(throttled)} 429s`);
+}
+
 const benches: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   plan: benchPlan,
   render: benchRender,
   read: benchRead,
   removals: benchRemovals,
+  ratelimit: benchRateLimit,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (ONLY && !ONLY.includes(name)) continue;

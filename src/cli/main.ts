@@ -177,6 +177,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .addOption(new Option("--ghost-rate <share>", "share done, then the answer lost (cut, no answer, or 504)").argParser(numberIn("--ghost-rate", 0, 1)))
     .addOption(new Option("--rate-limit <n>", "requests served per window; more are answered 429 with x-ratelimit headers").argParser(intIn("--rate-limit", 1, 1_000_000)))
     .addOption(new Option("--rate-window <ms>", "the rate-limit window").default(1000).argParser(intIn("--rate-window", 1, 3_600_000)))
+    .option("--quiet-rate-limit", "send the x-ratelimit headers only with a 429, so the client learns of the limit by hitting it")
     .action(async (opts) =>
       setExit(
         await (await import("../commands/sandbox.js")).sandboxCommand(
@@ -200,7 +201,7 @@ function apiFlags(opts: Record<string, unknown>) {
 
 function sandboxFaults(opts: Record<string, unknown>): SandboxFaults {
   const rate = (name: string) => (typeof opts[name] === "number" ? (opts[name] as number) : undefined);
-  const faults: SandboxFaults = { seed: opts.seed as number, rateWindowMs: opts.rateWindow as number };
+  const faults: SandboxFaults = { seed: opts.seed as number, rateWindowMs: opts.rateWindow as number, ...(opts.quietRateLimit ? { quietRateLimit: true } : {}) };
   for (const [flag, key] of [
     ["failRate", "errorRate"],
     ["throttleRate", "throttleRate"],

@@ -19,6 +19,8 @@ export interface SandboxFaults {
   rateLimit?: number;
   /** The rate-limit window in milliseconds (default 1000); also the reset given with an injected 429. */
   rateWindowMs?: number;
+  /** Send the x-ratelimit headers only with a 429, as some APIs do: the client learns of the limit only by hitting it. */
+  quietRateLimit?: boolean;
   /** Chooses the fault of a request instead of the rates, when it returns one: for tests that need one exact fault. */
   script?: (request: FaultRequest) => Fault | undefined;
 }

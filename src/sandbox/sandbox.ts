@@ -123,7 +123,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (id !== undefined) stats.removeRequests.set(id, (stats.removeRequests.get(id) ?? 0) + 1);
 
     const window = limiter?.take(Date.now());
-    if (window) for (const [name, value] of Object.entries(window.headers)) res.setHeader(name, value);
+    if (window && (!window.allowed || !faults.quietRateLimit)) for (const [name, value] of Object.entries(window.headers)) res.setHeader(name, value);
     if (window && !window.allowed) {
       stats.rateLimited += 1;
       return send(res, errorReply(429, ERRORS[429], "Too many requests: slow down until x-ratelimit-reset"));

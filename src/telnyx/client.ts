@@ -174,6 +174,7 @@ export class TelnyxClient {
     for (let attempt = 1; ; attempt += 1) {
       await this.#paced(method, path, attempt - 1, ambiguousEarlier);
       let response: SentResponse;
+      const sentAt = Date.now();
       try {
         response = await this.#send(method, path);
       } catch (error) {
@@ -190,7 +191,7 @@ export class TelnyxClient {
         await this.#beforeRetry(method, path, attempt, reason, this.#backoff(failures));
         continue;
       }
-      this.#pacer.finished(response.headers, Date.now());
+      this.#pacer.finished(response.headers, Date.now(), { status: response.status, sentAt });
       const result: ApiResponse = { ...response, attempts: attempt, ambiguousEarlier };
       if (response.status === 401) {
         this.#halted = true;

@@ -20,6 +20,11 @@ export function rateLimitWaitMs(headers: HeaderSource, now: number): number | un
   return reset === undefined ? undefined : clampWait(reset * 1000);
 }
 
+/** Whether an answer says when the client may send again. */
+function tellsWindow(headers: HeaderSource): boolean {
+  return Boolean(headers.get("retry-after")?.trim()) || resetSeconds(headers) !== undefined;
+}
+
 function resetSeconds(headers: HeaderSource): number | undefined {
   const raw = headers.get("x-ratelimit-reset")?.trim();
   if (!raw || !/^\d+(\.\d+)?$/.test(raw)) return undefined;
@@ -48,6 +53,19 @@ export class RatePacer {
   #guessing = false;
   #inFlight = 0;
   #waiting: (() => void)[] = [];
+  /**
+   * How many requests may be in flight, learned from 429s that do not tell the window (additive increase,
+   * multiplicative decrease, as TCP does): halved when the API says too many, grown by about one for every
+   * round of answers after. Unbounded until such a 429; the caller's own bound (--concurrency) applies
+   * regardless. Measured in the README's Performance section: with the window told, pacing by it is faster.
+   */
+  #allowed = Number.POSITIVE_INFINITY;
+  #lastCut = 0;
+
+  /** The in-flight limit learned so far (Infinity before any 429): for tests and benchmarks. */
+  get allowedInFlight(): number {
+    return this.#allowed;
+  }
 
   /**
    * Waits until a request may start and counts it; resolves false when `signal` aborts first. Every start
@@ -66,6 +84,10 @@ export class RatePacer {
       if (!known && !this.#guessing && this.#remaining !== undefined) {
         this.#remaining = this.#limit;
         this.#guessing = true;
+      }
+      if (this.#inFlight >= Math.floor(this.#allowed)) {
+        await Promise.race([new Promise<void>((resolve) => this.#waiting.push(resolve)), sleep(MAX_RATE_WAIT_MS)]);
+        continue;
       }
       if (this.#remaining !== undefined && this.#remaining <= 0) {
         if (known) {
@@ -86,10 +108,24 @@ export class RatePacer {
   }
 
   /** Notes the answer of a started request (or its failure, without headers). */
-  finished(headers: HeaderSource | undefined, now: number): void {
+  finished(headers: HeaderSource | undefined, now: number, answer?: { status: number; sentAt: number }): void {
     this.#inFlight -= 1;
+    // A 429 that tells the window is paced by the window (#note); one that tells nothing can only be met
+    // by sending fewer at once.
+    if (answer?.status === 429 && !(headers && tellsWindow(headers))) this.#throttled(now, answer.sentAt);
+    else if (answer && answer.status < 400 && Number.isFinite(this.#allowed)) this.#allowed += 1 / Math.floor(this.#allowed);
     if (headers) this.#note(headers, now);
     for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  /**
+   * A 429: fewer requests in flight from now on. Only for a request sent after the last cut: the answers
+   * of those already in flight then tell of the same excess, not of a new one (TCP halves once a round).
+   */
+  #throttled(now: number, sentAt: number): void {
+    if (sentAt < this.#lastCut) return;
+    this.#lastCut = now;
+    this.#allowed = Math.max(1, Math.floor(Math.min(this.#allowed, this.#inFlight + 1) / 2));
   }
 
   /** No request starts before `until` (a 429's wait). */

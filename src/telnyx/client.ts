@@ -17,6 +17,8 @@ export const MAX_PAGE_SIZE = 250;
 export const MAX_RATE_LIMITED = 20;
 /** Answers larger than this are not the API's (a page of 250 users is about 100 KB). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** The groups report holds the whole organization (about 250 bytes a user): room for a million users. */
+const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 /** Connection errors that mean the request never left: a removal refused this way cannot have happened. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
@@ -136,7 +138,7 @@ export class TelnyxClient {
    */
   async usersGroupsReport(): Promise<OrganizationUser[]> {
     const path = "/organizations/users/users_groups_report";
-    const response = await this.#request("GET", path);
+    const response = await this.#request("GET", path, MAX_REPORT_BYTES);
     if (response.status !== 200) throw errorFor("GET", path, response);
     const fail = shapeFailure(path);
     const data = (response.body as { data?: unknown } | undefined)?.data;
@@ -167,7 +169,7 @@ export class TelnyxClient {
     throw errorFor("POST", path, response);
   }
 
-  async #request(method: string, path: string): Promise<ApiResponse> {
+  async #request(method: string, path: string, maxBytes = MAX_BODY_BYTES): Promise<ApiResponse> {
     let ambiguousEarlier = false;
     let failures = 0;
     let rateLimited = 0;
@@ -176,12 +178,12 @@ export class TelnyxClient {
       let response: SentResponse;
       const sentAt = Date.now();
       try {
-        response = await this.#send(method, path);
+        response = await this.#send(method, path, maxBytes);
       } catch (error) {
         this.#pacer.finished(undefined, Date.now());
         if (error instanceof ApiError) throw error;
         if ((error as { type?: string }).type === "max-size") {
-          throw new ApiError("shape", `${method} ${this.#describe(path)} answered with more than ${MAX_BODY_BYTES} bytes: not the API's answer; check --base-url`, { attempts: attempt });
+          throw new ApiError("shape", `${method} ${this.#describe(path)} answered with more than ${maxBytes} bytes: not the API's answer; check --base-url`, { attempts: attempt });
         }
         const reason = networkReason(error, this.#timeoutMs);
         // A timeout or a cut connection may come after the API did the work; a refused connection cannot.
@@ -243,7 +245,7 @@ export class TelnyxClient {
     await sleep(delayMs, this.#signal);
   }
 
-  async #send(method: string, path: string): Promise<SentResponse> {
+  async #send(method: string, path: string, maxBytes: number): Promise<SentResponse> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
     try {
@@ -255,7 +257,7 @@ export class TelnyxClient {
         // (or a removal) to whatever host it names.
         redirect: "manual",
         signal: controller.signal,
-        size: MAX_BODY_BYTES,
+        size: maxBytes,
       });
       if (response.status >= 300 && response.status < 400) {
         await response.text().catch(() => "");

@@ -20,6 +20,7 @@ import { planLines } from "../src/render/plan-lines.js";
 import { TelnyxClient } from "../src/telnyx/client.js";
 import type { OrganizationUser } from "../src/telnyx/organization-user.js";
 import { readOrganization } from "../src/telnyx/read-organization.js";
+import { makeOrg } from "../test/helpers/org.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const ROSTER = join(ROOT, "dist/roster.js");
@@ -39,18 +40,6 @@ const row = (...cells: string[]) => {
   rows.push(cells);
   process.stderr.write(`  ${cells.join(" | ")}\n`);
 };
-
-function makeOrg(count: number): OrganizationUser[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-    record_type: i === 0 ? "organization_owner" : "organization_sub_user",
-    email: i === 0 ? "owner@example.com" : `user${String(i).padStart(6, "0")}@example.com`,
-    user_status: i % 7 === 3 ? "disabled" : "enabled",
-    organization_user_bypasses_sso: false,
-    created_at: "2025-01-01T00:00:00Z",
-    last_sign_in_at: i % 5 === 2 ? null : "2026-11-01T12:00:00Z",
-  }));
-}
 
 function manifestOf(emails: readonly string[]): string {
   return `version: 1\nusers:\n${emails.map((e) => `  - ${e}\n`).join("")}`;

@@ -11,10 +11,11 @@ export function exampleOrg(): OrganizationUser[] {
 
 /** A made-up organization: an owner and `count - 1` sub-users named user0001@example.com and so on. */
 export function makeOrg(count: number): OrganizationUser[] {
+  const width = Math.max(4, String(count).length);
   return Array.from({ length: count }, (_, i) => ({
     id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
     record_type: i === 0 ? "organization_owner" : "organization_sub_user",
-    email: i === 0 ? "owner@example.com" : `user${String(i).padStart(4, "0")}@example.com`,
+    email: i === 0 ? "owner@example.com" : `user${String(i).padStart(width, "0")}@example.com`,
     user_status: i % 7 === 3 ? "disabled" : "enabled",
     organization_user_bypasses_sso: false,
     created_at: "2025-01-01T00:00:00Z",

@@ -3,20 +3,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { scanPlainManifest, type DataPath } from "../../src/manifest/fast-scan.js";
+import { mulberry32 } from "../../src/sandbox/faults.js";
 import { parseManifest, parseManifestWithYaml } from "../../src/manifest/parse-manifest.js";
 import { EXAMPLES } from "../helpers/org.js";
-
-/** mulberry32: a small seeded generator, so a failing case can be reproduced from its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Values chosen to sit on both sides of the line between text and not-text, plain and not-plain.
 const PLAIN_VALUES = ["alice@example.com", "Bob.Smith@Example.COM", '"quoted@example.com"', "'single@example.com'", "x@example.com # c", "José García", "user+tag@example.com", '"*@partners.example.com"', "on call", "joined 2026-10, has not signed in yet", "o'brien@example.com", "a[1]{2}@example.com", 'say "hi"'];
@@ -76,7 +65,7 @@ function paths(value: unknown, prefix: DataPath = []): DataPath[] {
 test("whatever the fast reader accepts, yaml reads to the same data at the same places", () => {
   let accepted = 0;
   for (let seed = 1; seed <= 4000; seed += 1) {
-    const text = generate(random(seed));
+    const text = generate(mulberry32(seed));
     const fast = scanPlainManifest(text);
     if (!fast) continue;
     const lineCounter = new LineCounter();
@@ -105,7 +94,7 @@ function outcome(read: () => unknown): unknown {
 test("a manifest reads the same, and is refused with the same words, whichever reading serves it", () => {
   let fast = 0;
   for (let seed = 1; seed <= 6000; seed += 1) {
-    const text = generate(random(seed));
+    const text = generate(mulberry32(seed));
     const full = outcome(() => parseManifestWithYaml(text, "users.yaml"));
     assert.equal(outcome(() => parseManifest(text, "users.yaml")), full, `seed ${seed}:\n${text}`);
     if (scanPlainManifest(text) && "manifest" in (full as object)) fast += 1;

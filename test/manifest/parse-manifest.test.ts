@@ -1,21 +1,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadManifest, MAX_MANIFEST_BYTES } from "../../src/manifest/load-manifest.js";
-import { ManifestError } from "../../src/manifest/manifest-error.js";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
+import { problems } from "../helpers/manifest.js";
 import { rejection, tempDir, writeTemp } from "../helpers/cli.js";
 import { EXAMPLES } from "../helpers/org.js";
-
-/** The problems a manifest text gets, as the user sees them: file:line:col: message. */
-function problems(text: string): string[] {
-  try {
-    parseManifest(text, "users.yaml");
-  } catch (error) {
-    if (error instanceof ManifestError) return error.problems.map((p) => `users.yaml:${p.line}:${p.col}: ${p.message}`);
-    throw error;
-  }
-  throw new Error("expected the manifest to be refused");
-}
 
 test("the example manifest loads with every user, the protect pattern and the written forms", async () => {
   const manifest = await loadManifest(`${EXAMPLES}users.yaml`);

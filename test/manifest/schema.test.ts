@@ -2,22 +2,11 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ManifestError } from "../../src/manifest/manifest-error.js";
-import { parseManifest } from "../../src/manifest/parse-manifest.js";
+import { problems } from "../helpers/manifest.js";
 import { SCHEMA_MESSAGES } from "../../src/manifest/schema-problems.js";
 import { EXAMPLES, ROOT } from "../helpers/org.js";
 
 const schema = JSON.parse(readFileSync(`${ROOT}schema/users.schema.json`, "utf8"));
-
-function problems(text: string): string[] {
-  try {
-    parseManifest(text, "users.yaml");
-  } catch (error) {
-    if (error instanceof ManifestError) return error.problems.map((p) => `users.yaml:${p.line}:${p.col}: ${p.message}`);
-    throw error;
-  }
-  throw new Error("expected the manifest to be refused");
-}
 
 /** Follows a data path ("users/*" then "/email") through the schema: properties, items, $ref, and else. */
 function schemaNodeAt(place: string): Record<string, unknown> | undefined {

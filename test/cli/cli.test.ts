@@ -208,6 +208,19 @@ cli("roster sandbox serves the bundled organization and prints its base URL firs
   assert.match(stderr, "accepting the key in TELNYX_API_KEY");
 });
 
+cli("a reader that goes away (roster plan | head) ends the output quietly, not with a stack trace", async ({ env }) => {
+  const child = spawn(process.execPath, [`${ROOT}dist/roster.js`, "plan", "-f", USERS], {
+    env: { PATH: process.env.PATH, CI: "true", TELNYX_API_KEY: TEST_API_KEY, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.destroy();
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const [code] = await once(child, "exit");
+  assert.is(stderr, "");
+  assert.is(code, 0);
+});
+
 cli("npm run demo's script plans, applies and converges on the bundled sandbox", async () => {
   const child = spawn(process.execPath, [`${ROOT}scripts/demo.mjs`], { cwd: ROOT, env: { PATH: process.env.PATH, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";

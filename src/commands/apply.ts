@@ -69,9 +69,10 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
         write(io.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n", io.env);
         return APPLY_EXIT.error;
       }
-      if (!(await confirm(io, plan.summary.remove, client.host))) {
-        write(io.stderr, "Apply cancelled: nothing was changed.\n", io.env);
-        return APPLY_EXIT.error;
+      const answer = await confirm(io, plan.summary.remove, client.host);
+      if (answer !== "yes") {
+        write(io.stderr, `\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io.env);
+        return answer === "interrupted" ? APPLY_EXIT.interrupted : APPLY_EXIT.error;
       }
     }
 
@@ -175,13 +176,18 @@ export function applyJson(result: ApplyResult, verification: Verification | unde
   };
 }
 
-async function confirm(io: Io, count: number, host: string): Promise<boolean> {
+/** Asks at the terminal, as Terraform does: only "yes" approves; Ctrl-C at the question cancels. */
+async function confirm(io: Io, count: number, host: string): Promise<"yes" | "no" | "interrupted"> {
   const rl = createInterface({ input: io.stdin, output: io.stdout });
   try {
     write(io.stdout, `\nDo you want to remove ${plural(count, "user")} from the organization at ${host}?\n  Only 'yes' will be accepted to approve.\n\n`, io.env);
     const answer = await rl.question("  Enter a value: ");
     write(io.stdout, "\n", io.env);
-    return answer.trim() === "yes";
+    return answer.trim() === "yes" ? "yes" : "no";
+  } catch (error) {
+    // readline rejects the question with an AbortError when Ctrl-C is pressed at it.
+    if ((error as Error).name === "AbortError") return "interrupted";
+    throw error;
   } finally {
     rl.close();
   }

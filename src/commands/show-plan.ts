@@ -32,7 +32,8 @@ export async function showPlan(plan: Plan, verdict: GuardVerdict, source: PlanSo
   if (format === "pretty" && isInteractive(io)) {
     // ink and react are loaded only when a person is looking: they cost more to load than the rest of roster.
     const { renderPlanToString } = await import("../render/ink/render-plan.js");
-    write(io.stdout, renderPlanToString(plan, { verdict }, io.stdout.columns ?? 100) + "\n", io.env);
+    // A terminal that reports no size (0 columns: some containers and pseudo-terminals) gets a usual width.
+    write(io.stdout, renderPlanToString(plan, { verdict }, io.stdout.columns || 100) + "\n", io.env);
     return;
   }
   write(io.stdout, text(), io.env);

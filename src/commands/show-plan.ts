@@ -2,7 +2,7 @@ import { isInteractive, write, type Io } from "../cli/io.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { planGithub } from "../render/github-commands.js";
-import { linesToText, type PlanSource } from "../render/lines.js";
+import { linesToText, terminalWidth, type PlanSource } from "../render/lines.js";
 import { planJson } from "../render/plan-json.js";
 import { planLines } from "../render/plan-lines.js";
 import { planMarkdown } from "../render/plan-markdown.js";
@@ -32,8 +32,7 @@ export async function showPlan(plan: Plan, verdict: GuardVerdict, source: PlanSo
   if (format === "pretty" && isInteractive(io)) {
     // ink and react are loaded only when a person is looking: they cost more to load than the rest of roster.
     const { renderPlanToString } = await import("../render/ink/render-plan.js");
-    // A terminal that reports no size (0 columns: some containers and pseudo-terminals) gets a usual width.
-    write(io.stdout, renderPlanToString(plan, { verdict }, io.stdout.columns || 100) + "\n", io.env);
+    write(io.stdout, renderPlanToString(plan, { verdict }, terminalWidth(io.stdout)) + "\n", io.env);
     return;
   }
   write(io.stdout, text(), io.env);

@@ -48,3 +48,11 @@ export interface PlanSource {
   manifest: string;
   host: string;
 }
+
+/**
+ * The width to lay the terminal preview out to. A terminal that reports none (0 columns: some containers
+ * and pseudo-terminals) gets a usual width, or every character would go on a line of its own.
+ */
+export function terminalWidth(stream: { columns?: number }): number {
+  return stream.columns || 100;
+}

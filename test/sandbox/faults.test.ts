@@ -61,6 +61,20 @@ test("over HTTP, the real rate limit answers 429 with the API's error and header
   }
 });
 
+test("a quiet rate limit sends the x-ratelimit headers only with its 429", async () => {
+  const sandbox = await startSandbox({ users: makeOrg(5), apiKey: TEST_API_KEY, faults: { rateLimit: 1, rateWindowMs: 60_000, quietRateLimit: true } });
+  try {
+    const served = await fetch(`${sandbox.url}/organizations/users`, { headers });
+    const refused = await fetch(`${sandbox.url}/organizations/users`, { headers });
+    assert.equal([served.status, refused.status], [200, 429]);
+    assert.is(served.headers.get("x-ratelimit-remaining"), null);
+    assert.is(refused.headers.get("x-ratelimit-remaining"), "0");
+    assert.is(refused.headers.get("x-ratelimit-reset"), "60");
+  } finally {
+    await sandbox.close();
+  }
+});
+
 test("over HTTP, a ghost removes the user and loses the answer; a reset does no work", async () => {
   const org = makeOrg(3);
   const [ghost, reset] = [org[1]!, org[2]!];

@@ -4,6 +4,7 @@ import { applyPlan } from "../../src/apply/apply-plan.js";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { rulesOf } from "../../src/plan/rules.js";
+import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { TelnyxClient } from "../../src/telnyx/client.js";
 import { TEST_API_KEY } from "../helpers/cli.js";
 import { makeOrg, manifestText } from "../helpers/org.js";
@@ -42,6 +43,23 @@ test("when 429s say nothing of the window, fewer requests are sent at once and e
   } finally {
     api.close();
     await server.close();
+  }
+});
+
+test("a limit the API tells only by its 429s is learned from them: every removal lands, with few 429s", async () => {
+  const org = makeOrg(41);
+  const manifest = parseManifest(manifestText(["owner@example.com"]), "users.yaml");
+  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 2, faults: { rateLimit: 10, rateWindowMs: 200, quietRateLimit: true } });
+  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, backoffBaseMs: 5, maxSockets: 8 });
+  try {
+    const result = await applyPlan(planRemovals(manifest, org), rulesOf(manifest), api, { concurrency: 8 });
+    assert.is(result.summary.removed, 40);
+    assert.is(sandbox.users().length, 1);
+    // 40 removals in windows of 10: once the first 429 tells the window, the client waits for each reset.
+    assert.ok(sandbox.stats.rateLimited <= 12, `${sandbox.stats.rateLimited} requests were refused`);
+  } finally {
+    api.close();
+    await sandbox.close();
   }
 });
 

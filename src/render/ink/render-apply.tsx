@@ -1,14 +1,12 @@
 import { render } from "ink";
 import type { Writable } from "node:stream";
+import { terminalWidth } from "../lines.js";
 import { ApplyView, type Subscribe } from "./ApplyView.js";
-
-/** The width used when a terminal reports none (0 columns: some containers and pseudo-terminals). */
-const FALLBACK_COLUMNS = 100;
 
 /** Draws live apply progress at the terminal; resolves when the view has shown the summary. */
 export async function renderApplyProgress(subscribe: Subscribe, total: number, stdout: Writable & { columns?: number }): Promise<void> {
-  // ink lays text out to the terminal's width, and a width of 0 would put every character on a line of its own.
-  const sized = stdout.columns ? stdout : withColumns(stdout, FALLBACK_COLUMNS);
+  // ink lays text out to stdout.columns itself: a terminal that reports 0 is given the same width as the preview.
+  const sized = stdout.columns ? stdout : withColumns(stdout, terminalWidth(stdout));
   const instance = render(<ApplyView subscribe={subscribe} total={total} />, {
     stdout: sized as NodeJS.WriteStream,
     exitOnCtrlC: false,

@@ -69,7 +69,7 @@ function refuseOverwrite(out: string): Error {
 
 /**
  * The schema that ships with this roster (schema/users.schema.json in the package), as a path relative to
- * the manifest's folder: with roster a dev dependency, node_modules/roster/schema/users.schema.json.
+ * the manifest's folder: with roster a dev dependency, node_modules/telnyx-roster/schema/users.schema.json.
  */
 function schemaRefFrom(folder: string): string {
   let dir = dirname(fileURLToPath(import.meta.url));

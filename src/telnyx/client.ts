@@ -251,7 +251,7 @@ export class TelnyxClient {
     try {
       const response = await fetchImpl(`${this.baseUrl.href}${path}`, {
         method,
-        headers: { Authorization: this.#authorization, Accept: "application/json", "User-Agent": "roster" },
+        headers: { Authorization: this.#authorization, Accept: "application/json", "User-Agent": "telnyx-roster" },
         agent: this.#agent,
         // Redirects are never followed: the API does not redirect, and a redirect must not take the key
         // (or a removal) to whatever host it names.

@@ -25,11 +25,11 @@ function shellLines(doc: Record<string, unknown>): string[] {
   return [...scripts, ...defaults].flatMap((s) => s.split("\n"));
 }
 
-/** The arguments of each `npx roster …` on a line, up to the first shell operator. */
+/** The arguments of each `npx -y telnyx-roster …` on a line, up to the first shell operator. */
 function rosterCommands(lines: readonly string[]): string[][] {
   const commands: string[][] = [];
   for (const line of lines) {
-    const match = /\bnpx\s+roster\b(.*)$/.exec(line);
+    const match = /\bnpx\s+(?:-y\s+)?telnyx-roster\b(.*)$/.exec(line);
     if (!match) continue;
     const words = match[1]!.match(/"[^"]*"|'[^']*'|\S+/g) ?? [];
     const end = words.findIndex((w) => /^(\||\|\||&&|;|\d?>>?|\d?>&\d|<)/.test(w));
@@ -72,7 +72,7 @@ for (const file of WORKFLOWS) {
     const doc = parse(readFileSync(`${EXAMPLES}${file}`, "utf8"), { strict: true, uniqueKeys: true });
     const commands = rosterCommands(shellLines(doc));
     assert.ok(commands.length > 0, "the workflow runs roster");
-    for (const args of commands) assert.equal(problemsOf(args), [], `npx roster ${args.join(" ")}`);
+    for (const args of commands) assert.equal(problemsOf(args), [], `npx -y telnyx-roster ${args.join(" ")}`);
   });
 }
 

@@ -5,7 +5,7 @@ import { planRemovals } from "../../src/plan/plan.js";
 import { exportManifest } from "../../src/render/export-manifest.js";
 import { liveUser } from "../helpers/org.js";
 
-const source = { host: "api.telnyx.com", schemaRef: "node_modules/roster/schema/users.schema.json" };
+const source = { host: "api.telnyx.com", schemaRef: "node_modules/telnyx-roster/schema/users.schema.json" };
 
 test("the manifest lists every user sorted by email, the owner included, each with status and last sign-in", () => {
   const live = [
@@ -15,7 +15,7 @@ test("the manifest lists every user sorted by email, the owner included, each wi
   ];
   assert.is(
     exportManifest(live, source),
-    `# yaml-language-server: $schema=node_modules/roster/schema/users.schema.json
+    `# yaml-language-server: $schema=node_modules/telnyx-roster/schema/users.schema.json
 # Who may log in to the Telnyx organization at api.telnyx.com: its 3 users as roster export found them.
 # Review it before you commit it: roster apply removes every user this file does not list (the owner and
 # users matching a protect pattern excepted).

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { parse } from "yaml";
 import { assertNoKey, tempDir, TEST_API_KEY } from "../helpers/cli.js";
 import { EXAMPLES, ROOT } from "../helpers/org.js";
 
@@ -83,6 +84,20 @@ test("the packed tarball installs alone with --omit=dev, without a warning, and 
     assert.is(applied.code, 0, applied.stderr);
     assert.match(applied.stdout, "Apply complete: 5 removed, 0 already absent, 0 failed, of 5 planned removals.");
     assert.match(applied.stdout, "Verified: the organization now matches the manifest.");
+
+    // The action as `uses: ./node_modules/telnyx-roster` runs it: action.yml's main, from the package.
+    const action = parse(readFileSync(join(project, "node_modules/telnyx-roster/action.yml"), "utf8"));
+    writeFileSync(join(project, "outputs"), "");
+    const acted = await run(process.execPath, [join(project, "node_modules/telnyx-roster", action.runs.main)], project, {
+      INPUT_COMMAND: "plan",
+      "INPUT_API-KEY": TEST_API_KEY,
+      "INPUT_BASE-URL": url,
+      GITHUB_EVENT_NAME: "push",
+      GITHUB_OUTPUT: join(project, "outputs"),
+      RUNNER_TEMP: project,
+    });
+    assert.is(acted.code, 0, acted.stderr);
+    assert.match(readFileSync(join(project, "outputs"), "utf8"), "exit-code=0\nremovals=0\n", "after the apply: nothing left to remove");
 
     const exported = await run("npx", ["roster", "export", "-o", "exported.yaml"], project, env);
     assert.is(exported.code, 0, exported.stderr);

@@ -1,6 +1,7 @@
 // Bundles the CLI into dist/ so that `roster` starts with plain node, fast: one file for the commands,
 // and ink with react in a separate chunk loaded only when a terminal preview is drawn. The JSON Schemas are
-// compiled to plain functions first, so no run of roster loads Ajv.
+// compiled to plain functions first, so no run of roster loads Ajv. dist/action.js is the GitHub Action's
+// entry (action.yml): it shares the chunks and runs dist/roster.js.
 import { build } from "esbuild";
 import { chmod, rm } from "node:fs/promises";
 import { writeSchemaValidators } from "./schema-validators.mjs";
@@ -8,7 +9,7 @@ import { writeSchemaValidators } from "./schema-validators.mjs";
 await writeSchemaValidators();
 await rm("dist", { recursive: true, force: true });
 await build({
-  entryPoints: { roster: "src/bin.ts" },
+  entryPoints: { roster: "src/bin.ts", action: "src/github/action-main.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { UnsafeRemovalError } from "../apply/apply-plan.js";
 import { PLAN_FORMATS } from "../render/plan-formats.js";
 import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
@@ -7,6 +7,7 @@ import { problemCommands, workflowCommand } from "../render/github-commands.js";
 import type { SandboxFaults } from "../sandbox/faults.js";
 import { clip, sanitize } from "../render/sanitize.js";
 import { ApiError } from "../telnyx/api-error.js";
+import { SHELLS } from "./completion.js";
 import { redact, type Io } from "./io.js";
 
 const VERSION = "0.1.0";
@@ -186,6 +187,22 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         ),
       ),
     );
+
+  program
+    .command("completion")
+    .description("print the shell completion script of roster's commands, flags and choices")
+    .addArgument(new Argument("<shell>", "the shell").choices(SHELLS))
+    .addHelpText(
+      "after",
+      `
+Install:
+  bash  echo 'source <(roster completion bash)' >> ~/.bashrc
+  zsh   echo 'source <(roster completion zsh)' >> ~/.zshrc
+  fish  roster completion fish > ~/.config/fish/completions/roster.fish`,
+    )
+    .action(async (shell: (typeof SHELLS)[number]) => {
+      io.stdout.write((await import("./completion.js")).completionScript(program, shell));
+    });
 
   return program;
 }

@@ -2,6 +2,7 @@ import { createInterface } from "node:readline/promises";
 import { canPrompt, isInteractive, redact, write, type Io } from "../cli/io.js";
 import { applyPlan, type ApplyEvent, type ApplyResult } from "../apply/apply-plan.js";
 import { AuditLog, auditEntry, unknownEntry } from "../apply/audit-log.js";
+import { reportApply } from "../github/job-summary.js";
 import { loadManifest } from "../manifest/load-manifest.js";
 import { countRemovable, type Rules } from "../plan/rules.js";
 import type { Removal } from "../plan/plan.js";
@@ -56,16 +57,19 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
     if (!json) await showPlan(plan, verdict, source, options.format, io);
 
     if (plan.summary.remove === 0) {
+      reportApply(io, plan, verdict, source, undefined, "Nothing to apply: the organization already matches the manifest.");
       if (json) write(io.stdout, jsonText(applyJson(emptyResult(), undefined), 2) + "\n", io.env);
       else write(io.stdout, "\nNothing to apply: the organization already matches the manifest.\n", io.env);
       return APPLY_EXIT.ok;
     }
     if (!verdict.allowed) {
+      reportApply(io, plan, verdict, source, undefined, "Not applied: a safety guard refused the plan. Nothing was changed.");
       write(io.stderr, `roster: refused: ${verdict.message}\nNothing was changed.\n`, io.env);
       return APPLY_EXIT.refused;
     }
     if (!options.yes && !input.saved) {
       if (!canPrompt(io)) {
+        reportApply(io, plan, verdict, source, undefined, "Not applied: no terminal to confirm at and no --yes. Nothing was changed.");
         write(io.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n", io.env);
         return APPLY_EXIT.error;
       }
@@ -121,6 +125,8 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
       verification = await verify(rules, client, options.concurrency);
       if (!json) write(io.stdout, verificationText(verification), io.env);
     }
+    const closing = [verification ? verificationText(verification) : "", result.fatal ? `Error: ${result.fatal.message}` : "", auditFailure ? `Error: ${auditFailure}` : ""];
+    reportApply(io, plan, verdict, source, result, closing.filter(Boolean).join(" "));
     if (json) write(io.stdout, jsonText(applyJson(result, verification), 2) + "\n", io.env);
     if (result.fatal) write(io.stderr, `roster: error: ${sanitize(result.fatal.message)}\n`, io.env);
     if (auditFailure) {

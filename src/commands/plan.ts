@@ -4,6 +4,7 @@ import { writeFileAtomic } from "../files/write-file-atomic.js";
 import { normalizeEmail } from "../manifest/email.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load-manifest.js";
 import { savedPlanText, type SavedPlan } from "../plan/saved-plan.js";
+import { reportPlan } from "../github/job-summary.js";
 import { sanitize } from "../render/sanitize.js";
 import { connect, type ApiOptions } from "./connect.js";
 import { preparePlan, type GuardFlags, type PreparedPlan } from "./prepare-plan.js";
@@ -32,6 +33,7 @@ export async function planCommand(options: PlanOptions, io: Io): Promise<number>
     const prepared = await preparePlan(manifest, client, options.concurrency, options.guards);
     const { plan, verdict } = prepared;
     await showPlan(plan, verdict, prepared.source, options.format, io);
+    reportPlan(io, plan, verdict, prepared.source);
     if (options.out) {
       // Readable by its owner only: it lists people's emails and statuses.
       await writeFileAtomic(options.out, savedPlanText(savedPlanOf(manifest, prepared, new Date())), { overwrite: true, mode: 0o600 });

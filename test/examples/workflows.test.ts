@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { buildProgram } from "../../src/cli/main.js";
-import { EXAMPLES } from "../helpers/org.js";
+import { EXAMPLES, ROOT } from "../helpers/org.js";
 
 const WORKFLOWS = ["github/roster-pull-request.yml", "github/roster-apply.yml", "github/roster-drift.yml", "gitlab-ci.yml"];
 
@@ -84,11 +84,53 @@ test("the checker itself catches a missing flag, a wrong choice, an unknown comm
   assert.equal(problemsOf(["apply", "plan.json", "--max-removals=3"]), []);
 });
 
+/** action.yml's inputs: name and default. */
+const actionInputs: Record<string, { default?: string }> = parse(readFileSync(`${ROOT}action.yml`, "utf8"), { strict: true, uniqueKeys: true }).inputs;
+
+/** roster's action as a workflow names it: this repository (./), the package in node_modules, or owner/repo@ref. */
+const ROSTER_ACTION = /^(\.\/|\.\/node_modules\/telnyx-roster\/?|[\w.-]+\/roster@[\w.-]+)$/;
+
+/** Every step of a GitHub workflow that uses roster's action, with its `with:` inputs. */
+function actionSteps(doc: Record<string, unknown>): Record<string, string>[] {
+  const steps = Object.values((doc.jobs ?? {}) as Record<string, { steps?: { uses?: string; with?: Record<string, unknown> }[] }>).flatMap((job) => job.steps ?? []);
+  return steps.filter((step) => step.uses !== undefined && ROSTER_ACTION.test(step.uses)).map((step) => Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, String(v)])));
+}
+
+/** What is wrong with one use of the action: inputs it does not have, a command or format the CLI does not take. */
+function actionProblems(inputs: Record<string, string>): string[] {
+  const problems = Object.keys(inputs)
+    .filter((name) => !(name in actionInputs))
+    .map((name) => `the action has no input ${name}`);
+  const command = inputs.command ?? actionInputs.command?.default ?? "";
+  if (command !== "plan" && command !== "apply") return [...problems, `the action does not run "${command}"`];
+  if (inputs.format !== undefined) problems.push(...problemsOf([command, "--format", inputs.format]));
+  for (const flag of ["max-removals", "max-removal-percent", "base-url"]) if (inputs[flag] !== undefined) problems.push(...problemsOf([command, `--${flag}`, inputs[flag]!]));
+  return problems;
+}
+
+for (const file of WORKFLOWS.filter((f) => f.startsWith("github/"))) {
+  test(`${file}: every use of roster's action gives only inputs action.yml declares, with values the CLI takes`, () => {
+    const doc = parse(readFileSync(`${EXAMPLES}${file}`, "utf8"));
+    for (const inputs of actionSteps(doc)) assert.equal(actionProblems(inputs), [], JSON.stringify(inputs));
+  });
+}
+
+test("the action checker catches an unknown input, an unknown command and a wrong format", () => {
+  assert.equal(actionProblems({ command: "destroy" }), ['the action does not run "destroy"']);
+  assert.equal(actionProblems({ command: "apply", format: "markdown", "dry-run": "true" }), ["the action has no input dry-run", '--format does not take "markdown"']);
+  assert.equal(actionProblems({ manifest: "users.yaml", "max-removals": "3" }), []);
+  assert.ok(ROSTER_ACTION.test("./node_modules/telnyx-roster") && ROSTER_ACTION.test("acme/roster@v1") && ROSTER_ACTION.test("./"));
+  assert.not.ok(ROSTER_ACTION.test("actions/checkout@v4"));
+});
+
 const commandsOf = (file: string) => rosterCommands(shellLines(parse(readFileSync(`${EXAMPLES}${file}`, "utf8")))).map((c) => c.join(" "));
 
-test("the pull-request workflow validates for GitHub, plans as a comment, and plans only where the secret is", () => {
+test("the pull-request workflow validates for GitHub, plans as a comment with the action, and plans only where the secret is", () => {
   const doc = parse(readFileSync(`${EXAMPLES}github/roster-pull-request.yml`, "utf8"));
-  assert.equal(commandsOf("github/roster-pull-request.yml"), ["validate --format github", "plan --format markdown --detailed-exitcode"]);
+  assert.equal(commandsOf("github/roster-pull-request.yml"), ["validate --format github"]);
+  assert.equal(actionSteps(doc), [{ command: "plan", manifest: "users.yaml", "api-key": "${{ secrets.TELNYX_API_KEY }}" }]);
+  assert.match(doc.jobs.plan.steps.find((s: { uses?: string }) => s.uses?.includes("telnyx-roster")).uses, "./node_modules/telnyx-roster");
+  assert.equal(doc.jobs.plan.permissions, { contents: "read", "pull-requests": "write" }, "the comment needs pull-requests write");
   assert.equal(Object.keys(doc.on), ["pull_request"]);
   assert.match(doc.jobs.plan.if, "github.event.pull_request.head.repo.full_name == github.repository");
   assert.is(doc.jobs.validate.if, undefined, "forks are validated");

@@ -1,0 +1,132 @@
+import { GITHUB_COMMENT_LIMIT } from "../render/plan-markdown.js";
+
+/** Where and as whom the action comments: the REST API, the repository, the pull request and the job's token. */
+export interface PullRequestTarget {
+  /** GITHUB_API_URL: https://api.github.com, or a GitHub Enterprise Server's /api/v3. */
+  apiUrl: string;
+  /** GITHUB_REPOSITORY: owner/name. */
+  repository: string;
+  pullRequest: number;
+  token: string;
+}
+
+/** Who a comment was written by, as the REST API reports it. */
+export interface CommentAuthor {
+  login: string;
+  type: string;
+}
+
+/** The identity of the workflow's default token (GITHUB_TOKEN), which cannot ask GET /user who it is. */
+export const ACTIONS_BOT: CommentAuthor = { login: "github-actions[bot]", type: "Bot" };
+
+/** A refusal or failure of the GitHub REST API; `status` 403 is a read-only token (pull requests from forks). */
+export class GithubApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "GithubApiError";
+  }
+}
+
+/**
+ * The hidden first line that marks roster's comment for one manifest, so each manifest keeps its own comment.
+ * The path is percent-encoded: it cannot end the HTML comment or start a new line.
+ */
+export function commentMarker(manifest: string): string {
+  return `<!-- roster-plan manifest=${encodeURIComponent(manifest)} -->`;
+}
+
+/** What happened to the pull request's plan comment. */
+export interface CommentOutcome {
+  action: "created" | "updated";
+  id: number;
+  url: string;
+}
+
+interface IssueComment {
+  id: number;
+  body?: string | null;
+  html_url: string;
+  user: CommentAuthor | null;
+}
+
+/**
+ * Keeps one plan comment on the pull request: the first comment that carries `marker` on its first line AND
+ * was written by the token's own identity is edited; otherwise a new one is created. Comments by anyone else
+ * are never touched, whatever they hold.
+ */
+export async function upsertPlanComment(target: PullRequestTarget, marker: string, markdown: string): Promise<CommentOutcome> {
+  const api = apiClient(target);
+  const self = await api.identity();
+  const body = commentBody(marker, markdown);
+  const [owner, name] = target.repository.split("/").map(encodeURIComponent);
+  const repo = `/repos/${owner}/${name}`;
+  let next: string | undefined = `${repo}/issues/${target.pullRequest}/comments?per_page=100`;
+  while (next) {
+    const page: { data: IssueComment[]; next?: string } = await api.list(next);
+    const mine = page.data.find((c) => c.user && isSelf(c.user, self) && (c.body ?? "").split(/\r?\n/, 1)[0] === marker);
+    if (mine) {
+      const updated = (await api.send("PATCH", `${repo}/issues/comments/${mine.id}`, body)) as IssueComment;
+      return { action: "updated", id: updated.id, url: updated.html_url };
+    }
+    next = page.next;
+  }
+  const created = (await api.send("POST", `${repo}/issues/${target.pullRequest}/comments`, body)) as IssueComment;
+  return { action: "created", id: created.id, url: created.html_url };
+}
+
+/** A bot's login can be told from a person's only with its type: both must match. */
+function isSelf(author: CommentAuthor, self: CommentAuthor): boolean {
+  return author.login === self.login && author.type === self.type;
+}
+
+/** The marker, then the Markdown, cut to GitHub's comment limit (an apply's results can be longer). */
+export function commentBody(marker: string, markdown: string): string {
+  const body = `${marker}\n${markdown}`;
+  if (body.length <= GITHUB_COMMENT_LIMIT) return body;
+  const note = "\n\n… cut here: a comment holds at most 65,536 characters. The job summary has the rest.\n";
+  return body.slice(0, GITHUB_COMMENT_LIMIT - note.length) + note;
+}
+
+function apiClient(target: PullRequestTarget) {
+  const base = new URL(target.apiUrl.endsWith("/") ? target.apiUrl : `${target.apiUrl}/`);
+  const headers = {
+    authorization: `Bearer ${target.token}`,
+    accept: "application/vnd.github+json",
+    "x-github-api-version": "2022-11-28",
+    "user-agent": "telnyx-roster",
+  };
+  const urlOf = (path: string) => new URL(path.replace(/^\//, ""), base);
+  const request = async (method: string, url: URL, body?: string) => {
+    // The token goes only to the API it was given for: a Link header naming another host is not followed.
+    if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) throw new GithubApiError(0, `the GitHub API pointed to ${url.origin}, outside ${base.origin}${base.pathname}`);
+    const response = await fetch(url, { method, headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify({ body }) } : {}) });
+    if (!response.ok) {
+      const detail = await response.json().then((d: { message?: unknown }) => (typeof d?.message === "string" ? `: ${d.message.slice(0, 300)}` : ""), () => "");
+      throw new GithubApiError(response.status, `${method} ${url.pathname} answered ${response.status}${detail}`);
+    }
+    return response;
+  };
+  return {
+    /** GET /user names a personal token's owner; the job's GITHUB_TOKEN may not ask, and is github-actions[bot]. */
+    async identity(): Promise<CommentAuthor> {
+      const response = await fetch(urlOf("user"), { headers });
+      if (!response.ok) {
+        await response.body?.cancel();
+        return ACTIONS_BOT;
+      }
+      const user = (await response.json()) as CommentAuthor;
+      return { login: user.login, type: user.type };
+    },
+    async list(path: string): Promise<{ data: IssueComment[]; next?: string }> {
+      const response = await request("GET", path.startsWith("http") ? new URL(path) : urlOf(path));
+      const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get("link") ?? "")?.[1];
+      return { data: (await response.json()) as IssueComment[], ...(next ? { next } : {}) };
+    },
+    async send(method: "POST" | "PATCH", path: string, body: string): Promise<unknown> {
+      return (await request(method, urlOf(path), body)).json();
+    },
+  };
+}

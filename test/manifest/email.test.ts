@@ -1,6 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { problems } from "../helpers/manifest.js";
 import { emailProblem, foldCase, normalizeEmail, readableEmail } from "../../src/manifest/email.js";
+import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { confusableLetters, emailSkeleton } from "../../src/manifest/skeleton.js";
 
 test("emails compare case-insensitively after trimming and composition, ASCII or not", () => {
@@ -58,6 +60,19 @@ test("confusable letters are the ones that are not ASCII but read as ASCII", () 
   assert.equal(confusableLetters("соре@example.com").map((l) => l.letter), ["с", "о", "р", "е"]);
   assert.equal(confusableLetters("user@bücher.example"), []);
   assert.equal(confusableLetters("cope@example.com"), []);
+});
+
+test("the manifest accepts quoted local parts, trailing dots and either spelling of a domain, and finds their duplicates", () => {
+  const manifest = parseManifest(`version: 1\nusers:\n  - '"a b"@example.com'\n  - b@example.com.\n  - user@bücher.example\n`, "users.yaml");
+  assert.equal(manifest.users.map((u) => [u.written, u.email]), [
+    ['"a b"@example.com', '"a b"@example.com'],
+    ["b@example.com.", "b@example.com"],
+    ["user@bücher.example", "user@xn--bcher-kva.example"],
+  ]);
+  assert.equal(problems(`version: 1\nusers:\n  - '"alice"@example.com'\n  - ALICE@example.com.\n  - user@bücher.example\n  - user@xn--bcher-kva.example\n`), [
+    'users.yaml:4:5: duplicate user "alice@example.com" (first at line 3)',
+    'users.yaml:6:5: duplicate user "user@xn--bcher-kva.example" (first at line 5)',
+  ]);
 });
 
 test.run();

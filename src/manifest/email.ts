@@ -12,6 +12,9 @@ import { domainToASCII, domainToUnicode } from "node:url";
  *   without trailing dots (example.com. names the same domain as example.com).
  */
 export function normalizeEmail(email: string): string {
+  // Nearly every address: plain ASCII, an unquoted local part and a domain of letters, digits and hyphens
+  // that is not punycode; its compared form is its lower case, without the cost of the general path.
+  if (PLAIN_ADDRESS.test(email) && !email.includes("xn--") && !email.includes("XN--")) return email.toLowerCase();
   const text = email.trim().normalize("NFC");
   const at = text.lastIndexOf("@");
   if (at < 0) return foldCase(text);
@@ -35,6 +38,7 @@ export function readableFromCompared(compared: string): string {
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
+const PLAIN_ADDRESS = /^[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 /**
  * Unicode full case folding (CaseFolding.txt, statuses C and F), character by character: upper- then
@@ -79,6 +83,9 @@ const NOT_HOST = /[\u0000-\u0020#%/:<>?@[\\\]^|\u007f]/u;
 /** A domain as compared: its ASCII (punycode) form, lower-cased, without trailing dots. */
 export function comparedDomain(domain: string): string {
   const bare = domain.replace(/\.+$/, "");
+  // Letters, digits and hyphens, not punycode: already ASCII (and never read as an IPv4 address, as the URL
+  // host parser would read 1.2).
+  if (/^[A-Za-z0-9.-]+$/.test(bare) && !/(?:^|\.)xn--/i.test(bare)) return bare.toLowerCase();
   const ascii = bare === "" || NOT_HOST.test(bare) ? "" : domainToASCII(bare);
   return ascii === "" ? foldCase(bare) : ascii;
 }
@@ -105,18 +112,21 @@ const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
  */
 export function emailProblem(email: string): string | undefined {
   const text = email.trim().normalize("NFC");
-  const shown = textProblem(text);
+  // Printable ASCII holds no hidden character, compatibility form or look-alike script.
+  const ascii = /^[\x21-\x7e]*$/.test(text);
+  const shown = ascii ? undefined : textProblem(text);
   if (shown) return shown;
   const at = text.lastIndexOf("@");
   if (at < 0) return mixedScripts([text]);
   const domain = text.slice(at + 1).replace(/\.+$/, "");
   // A domain not even shaped as labels and dots is the schema's to word.
   if (!/^[^.]+(?:\.[^.]+)+$/.test(domain)) return textProblem(text.slice(0, at));
-  const ascii = NOT_HOST.test(domain) ? "" : domainToASCII(domain);
-  if (ascii === "" || !ascii.split(".").every((label) => LDH_LABEL.test(label))) {
+  const plain = /^[A-Za-z0-9.-]+$/.test(domain) && !/(?:^|\.)xn--/i.test(domain);
+  const asciiDomain = plain ? domain.toLowerCase() : NOT_HOST.test(domain) ? "" : domainToASCII(domain);
+  if (asciiDomain === "" || !asciiDomain.split(".").every((label) => LDH_LABEL.test(label))) {
     return `its domain ${JSON.stringify(domain)} is not a valid domain name: write it as in the address book (bücher.example or xn--bcher-kva.example)`;
   }
-  return mixedScripts([text.slice(0, at), ...domain.split(".")]);
+  return ascii ? undefined : mixedScripts([text.slice(0, at), ...domain.split(".")]);
 }
 
 /**

@@ -66,41 +66,44 @@ export interface Plan {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** An entry with its email as compared, computed once. */
+interface Keyed<T> {
+  key: string;
+  item: T;
+}
 /** In the order of the compared emails, then of their spellings: the same order whatever case the API uses. */
-const byEmail = (a: { key: string; email: string }, b: { key: string; email: string }) => compare(a.key, b.key) || compare(a.email, b.email);
-const sortedByEmail = <T extends { email: string }>(items: T[]): T[] =>
-  items
-    .map((item) => ({ item, key: normalizeEmail(item.email), email: item.email }))
-    .sort(byEmail)
-    .map(({ item }) => item);
+const sorted = <T extends { email: string }>(items: Keyed<T>[]): T[] =>
+  items.sort((a, b) => compare(a.key, b.key) || compare(a.item.email, b.item.email)).map(({ item }) => item);
 
 /** What apply would do with these live users under this manifest: pure, built without I/O. */
 export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Partial<Pick<Manifest, "protectAt">>, liveUsers: readonly OrganizationUser[]): Plan {
   const rules = rulesOf(manifest);
-  const changes: Removal[] = [];
-  const protectedUsers: ProtectedUser[] = [];
-  const kept: LiveEntry[] = [];
+  const changes: Keyed<Removal>[] = [];
+  const protectedUsers: Keyed<ProtectedUser>[] = [];
+  const kept: Keyed<LiveEntry>[] = [];
   const present = new Set<string>();
   for (const user of liveUsers) {
     const entry: LiveEntry = { id: user.id, email: user.email, user_status: user.user_status, last_sign_in_at: user.last_sign_in_at ?? null };
-    present.add(normalizeEmail(user.email));
-    const verdict = judge(user, rules);
+    const key = normalizeEmail(user.email);
+    present.add(key);
+    const verdict = judge(user, rules, key);
     if (verdict.kind === "keep") {
-      kept.push(entry);
+      kept.push({ key, item: entry });
     } else if (verdict.kind === "protected") {
-      protectedUsers.push({
+      const item: ProtectedUser = {
         ...entry,
         reason: verdict.reason,
         ...(verdict.pattern !== undefined ? { pattern: verdict.pattern } : {}),
         ...(verdict.reason === "unknown_record_type" ? { record_type: typeof user.record_type === "string" ? user.record_type : "" } : {}),
-      });
+      };
+      protectedUsers.push({ key, item });
     } else {
-      changes.push({ action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null });
+      changes.push({ key, item: { action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null } });
     }
   }
   const missing = manifest.users
     .filter((user) => !present.has(user.email))
-    .map((user) => ({ email: user.written.trim(), line: user.position.line, col: user.position.col }));
+    .map((user) => ({ key: user.email, item: { email: user.written.trim(), line: user.position.line, col: user.position.col } }));
   const presentEmails = [...present];
   const unusedPatterns = rules.patterns
     .map((pattern, index) => ({ pattern, at: manifest.protectAt?.[index] }))
@@ -108,10 +111,10 @@ export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Par
     .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
   return {
     summary: { remove: changes.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length },
-    changes: sortedByEmail(changes),
-    protected: sortedByEmail(protectedUsers),
-    kept: sortedByEmail(kept),
-    missing: sortedByEmail(missing),
+    changes: sorted(changes),
+    protected: sorted(protectedUsers),
+    kept: sorted(kept),
+    missing: sorted(missing),
     liveCount: liveUsers.length,
     ...(unusedPatterns.length > 0 ? { unusedPatterns } : {}),
   };

@@ -31,17 +31,19 @@ export function rulesOf(manifest: { users: readonly Pick<DesiredUser, "email">[]
 
 /** A record type as compared: trimmed and lower-cased, so "Organization_Owner" is the owner. */
 export function recordTypeOf(user: { record_type?: unknown }): string {
-  return typeof user.record_type === "string" ? user.record_type.trim().toLowerCase() : "";
+  const type = user.record_type;
+  if (type === SUB_USER_RECORD_TYPE || type === OWNER_RECORD_TYPE) return type;
+  return typeof type === "string" ? type.trim().toLowerCase() : "";
 }
 
 /**
  * The one place that decides whether a live user may be removed. The planner uses it to build the plan,
  * and the executor asks it again before every request, so no path can remove a listed, owner or protected
- * user. Only a user whose record type is organization_sub_user can be removed: an owner by any spelling,
+ * user. `compared` is the user's email as compared, when the caller has it already. Only a user whose record type is organization_sub_user can be removed: an owner by any spelling,
  * and any record type roster does not know (missing or empty too), are protected.
  */
-export function judge(user: Pick<OrganizationUser, "email"> & { record_type?: unknown }, rules: Rules): Verdict {
-  const email = normalizeEmail(user.email);
+export function judge(user: Pick<OrganizationUser, "email"> & { record_type?: unknown }, rules: Rules, compared?: string): Verdict {
+  const email = compared ?? normalizeEmail(user.email);
   if (rules.desiredEmails.has(email)) return { kind: "keep" };
   const recordType = recordTypeOf(user);
   if (recordType === OWNER_RECORD_TYPE) return { kind: "protected", reason: "owner" };

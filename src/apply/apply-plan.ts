@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import type { Plan, Removal } from "../plan/plan.js";
-import { judge, type Rules } from "../plan/rules.js";
+import { judge, protectionWords, type Rules } from "../plan/rules.js";
 import { ApiError } from "../telnyx/api-error.js";
 import type { RemoveResult } from "../telnyx/client.js";
 
@@ -132,7 +132,5 @@ export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remov
 function assertRemovable(removal: Removal, rules: Rules): void {
   const verdict = judge(removal, rules);
   if (verdict.kind === "keep") throw new UnsafeRemovalError(removal, "listed in the manifest");
-  if (verdict.kind === "protected") {
-    throw new UnsafeRemovalError(removal, verdict.reason === "owner" ? "the organization owner" : `protected by ${verdict.pattern}`);
-  }
+  if (verdict.kind === "protected") throw new UnsafeRemovalError(removal, protectionWords(verdict, removal.record_type));
 }

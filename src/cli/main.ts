@@ -79,7 +79,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .addOption(formatOption(["pretty", "github"]))
     .action(async (opts) => {
       setFormat(opts.format);
-      setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file }, io));
+      setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file, format: opts.format }, io));
     });
 
   guardOptions(

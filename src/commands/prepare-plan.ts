@@ -1,5 +1,5 @@
-import { normalizeEmail } from "../manifest/email.js";
 import type { GuardSettings, Manifest } from "../manifest/manifest.js";
+import { ManifestError } from "../manifest/manifest-error.js";
 import { checkGuards, type GuardVerdict } from "../plan/guards.js";
 import { planRemovals, type Plan } from "../plan/plan.js";
 import { rulesOf, type Rules } from "../plan/rules.js";
@@ -27,6 +27,12 @@ export interface PreparedPlan {
 export async function preparePlan(manifest: Manifest, client: TelnyxClient, concurrency: number, guards: GuardFlags): Promise<PreparedPlan> {
   const liveUsers = await readOrganization(client, { concurrency });
   const plan = planRemovals(manifest, liveUsers);
+  // A missing user who looks like one the plan removes is a typo that would remove the person meant:
+  // refused before anything is shown or sent, whatever the flags. The look-alike table loads only then.
+  if (plan.missing.length > 0 && plan.changes.length > 0) {
+    const problems = (await import("../plan/lookalikes.js")).lookalikeProblems(plan, manifest.path);
+    if (problems.length > 0) throw new ManifestError(problems);
+  }
   const verdict = checkGuards(plan, { ...manifest.guards, ...definedOnly(guards) });
   return { plan, verdict, rules: rulesOf(manifest), source: { manifest: manifest.path, host: client.host }, fingerprint: organizationFingerprint(liveUsers) };
 }
@@ -52,7 +58,7 @@ export async function prepareSavedPlan(saved: SavedPlan, client: TelnyxClient, c
     const user = byId.get(removal.id)!;
     return {
       ...removal,
-      email: normalizeEmail(user.email),
+      email: user.email,
       user_status: user.user_status,
       last_sign_in_at: user.last_sign_in_at ?? null,
       record_type: user.record_type,

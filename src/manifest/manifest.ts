@@ -6,7 +6,7 @@ export interface SourcePosition {
 
 /** One user the manifest says may stay in the organization. */
 export interface DesiredUser {
-  /** The email as compared: trimmed and lower-cased. */
+  /** The email as compared (normalizeEmail): case-folded, its domain in ASCII. */
   email: string;
   /** The email as written in the manifest. */
   written: string;
@@ -26,8 +26,10 @@ export interface Manifest {
   path: string;
   version: 1;
   users: DesiredUser[];
-  /** Glob patterns of users never removed, as written. */
+  /** Glob patterns of users never removed, as written (trimmed). */
   protect: string[];
+  /** Where each protect pattern is written, in the order of `protect`. */
+  protectAt?: SourcePosition[];
   guards: GuardSettings;
   /** "sha256:" and the hex digest of the file's bytes, when the manifest was read from a file. */
   sha256?: string;

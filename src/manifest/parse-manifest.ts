@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
 import { emailProblem, normalizeEmail } from "./email.js";
-import { guardSettings, HIDDEN_IN_PATTERN, plainManifest, type ManifestData } from "./plain-manifest.js";
+import { guardSettings, plainManifest, type ManifestData } from "./plain-manifest.js";
+import { patternProblem } from "./protect-pattern.js";
 import type { DesiredUser, Manifest, SourcePosition } from "./manifest.js";
 import { ManifestError, type ManifestProblem } from "./manifest-error.js";
 import { describe, locate, mappingName, schemaProblems } from "./schema-problems.js";
@@ -47,14 +48,23 @@ export function parseManifestWithYaml(text: string, file: string): Manifest {
   if (problems.length > 0) fail();
 
   const data = doc.toJS() as unknown;
-  const refused = schemaProblems(data, root);
+  // A pattern's own check words and places its problem at the character (see protectPatterns): the
+  // schema's refusal of the same pattern is not reported twice.
+  const refused = schemaProblems(data, root).filter((problem) => !isPatternProblem(data, problem.path));
   for (const problem of refused) report(problem.node, problem.message);
   const users = desiredUsers(data, root, new Set(refused.map((p) => p.path.join("/"))), report, positionOf);
-  hiddenInPatterns(data, root, report);
+  const protectAt = protectPatterns(data, root, text, at, (position, message) => problems.push({ file, ...position, message }), positionOf);
   if (problems.length > 0) fail();
 
   const valid = data as ManifestData;
-  return { path: file, version: 1, users, protect: (valid.protect ?? []).map((p) => p.trim()), guards: guardSettings(valid.guards) };
+  return { path: file, version: 1, users, protect: (valid.protect ?? []).map((p) => p.trim()), protectAt, guards: guardSettings(valid.guards) };
+}
+
+/** Whether the schema error at `path` is a protect pattern that patternProblem words itself. */
+function isPatternProblem(data: unknown, path: readonly (string | number)[]): boolean {
+  if (path.length !== 2 || path[0] !== "protect") return false;
+  const pattern = (data as { protect?: unknown[] }).protect?.[path[1] as number];
+  return typeof pattern === "string" && patternProblem(pattern) !== undefined;
 }
 
 type Report = (node: Node | null | undefined, message: string) => void;
@@ -110,7 +120,7 @@ function desiredUsers(
     if (typeof entry?.email !== "string" || !emailNode || refusedPaths.has(emailPath.join("/"))) return;
     const position = positionOf(emailNode);
     const email = normalizeEmail(entry.email);
-    const problem = emailProblem(email);
+    const problem = emailProblem(entry.email);
     if (problem) {
       report(emailNode, `invalid email ${JSON.stringify(entry.email)}: ${problem}`);
       return;
@@ -129,13 +139,38 @@ function desiredUsers(
   return users;
 }
 
-/** A protect pattern with an invisible or control character would not match what a reviewer reads. */
-function hiddenInPatterns(data: unknown, root: Node, report: Report): void {
+/**
+ * Checks each protect pattern as emails are checked, and refuses pattern syntax roster does not support,
+ * at the offending character when the pattern is written plainly or quoted without escapes (else at the
+ * pattern). Returns where each pattern is written, for the plan's warnings.
+ */
+function protectPatterns(
+  data: unknown,
+  root: Node,
+  text: string,
+  at: (offset: number) => SourcePosition,
+  report: (position: SourcePosition, message: string) => void,
+  positionOf: (node: Node | null) => SourcePosition,
+): SourcePosition[] {
   const patterns = (data as { protect?: unknown } | null)?.protect;
-  if (!Array.isArray(patterns)) return;
-  patterns.forEach((pattern: unknown, index) => {
-    if (typeof pattern === "string" && HIDDEN_IN_PATTERN.test(pattern)) {
-      report(locate(root, ["protect", index]).node, "a protect pattern must not hold invisible or control characters: it would not match what it looks like");
+  if (!Array.isArray(patterns)) return [];
+  return patterns.map((pattern: unknown, index) => {
+    const node = locate(root, ["protect", index]).node;
+    const position = positionOf(node);
+    if (typeof pattern !== "string") return position;
+    const problem = patternProblem(pattern);
+    if (problem) {
+      const range = node?.range;
+      const source = range ? text.slice(range[0], range[1]) : "";
+      const offset = !range
+        ? undefined
+        : source === pattern
+          ? range[0] + problem.index
+          : source.length === pattern.length + 2 && source.slice(1, -1) === pattern
+            ? range[0] + 1 + problem.index
+            : undefined;
+      report(offset === undefined ? position : at(offset), problem.message);
     }
+    return position;
   });
 }

@@ -2,9 +2,7 @@ import { validate as validateManifestSchema } from "../generated/manifest-schema
 import { emailProblem, normalizeEmail } from "./email.js";
 import { scanPlainManifest } from "./fast-scan.js";
 import type { DesiredUser, GuardSettings, Manifest } from "./manifest.js";
-
-/** Invisible or control characters, which a protect pattern must not hold. */
-export const HIDDEN_IN_PATTERN = /\p{C}/u;
+import { patternProblem } from "./protect-pattern.js";
 
 /** The manifest's data once it has passed the schema (schema/users.schema.json). */
 export interface ManifestData {
@@ -28,15 +26,23 @@ export function plainManifest(text: string, file: string): Manifest | undefined 
   for (const [index, item] of data.users.entries()) {
     const entry = typeof item === "string" ? { email: item } : item;
     const email = normalizeEmail(entry.email);
-    if (seen.has(email) || emailProblem(email)) return undefined;
+    if (seen.has(email) || emailProblem(entry.email)) return undefined;
     seen.add(email);
     const user: DesiredUser = { email, written: entry.email, position: source.positionOf(typeof item === "string" ? ["users", index] : ["users", index, "email"]) };
     if (entry.name !== undefined) user.name = entry.name;
     if (entry.comment !== undefined) user.comment = entry.comment;
     users.push(user);
   }
-  if ((data.protect ?? []).some((pattern) => HIDDEN_IN_PATTERN.test(pattern))) return undefined;
-  return { path: file, version: 1, users, protect: (data.protect ?? []).map((p) => p.trim()), guards: guardSettings(data.guards) };
+  const protect = data.protect ?? [];
+  if (protect.some((pattern) => patternProblem(pattern))) return undefined;
+  return {
+    path: file,
+    version: 1,
+    users,
+    protect: protect.map((p) => p.trim()),
+    protectAt: protect.map((_, index) => source.positionOf(["protect", index])),
+    guards: guardSettings(data.guards),
+  };
 }
 
 export function guardSettings(guards: ManifestData["guards"]): GuardSettings {

@@ -1,7 +1,8 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
 import { validate as validateManifestSchema } from "../generated/manifest-schema.js";
 import type { SchemaError } from "../generated/schema-validator.js";
-import { emailProblem, normalizeEmail } from "./email.js";
+import { emailProblem } from "./email.js";
+import { patternProblem } from "./protect-pattern.js";
 
 /** A place in the YAML document: the value's node and, when it is a mapping's value, its key's node. */
 export interface Located {
@@ -58,7 +59,10 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
   "users/*/name": (c) => `"name" must be text, found ${c.found}`,
   "users/*/comment": (c) => `"comment" must be text, found ${c.found}`,
   protect: (c) => `"protect" must be a list of email patterns such as "*@partners.example.com", found ${c.found}`,
-  "protect/*": (c) => `a protect pattern must be non-empty text such as "*@partners.example.com", found ${c.found}`,
+  "protect/*": (c) => {
+    const problem = isScalar(c.node) && typeof c.node.value === "string" ? patternProblem(c.node.value) : undefined;
+    return problem?.message ?? `a protect pattern must be non-empty text such as "*@partners.example.com", found ${c.found}`;
+  },
   guards: (c) =>
     c.error.keyword === "type" ? `"guards" must be a mapping with max_removals and/or max_removal_percent, found ${c.found}` : unknownKey(c),
   "guards/max_removals": (c) => `max_removals must be a whole number of 0 or more, found ${c.found}`,
@@ -68,7 +72,7 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
 function emailMessage(c: Context): string {
   if (c.error.keyword !== "pattern" || !isScalar(c.node) || typeof c.node.value !== "string") return `expected an email, found ${c.found}`;
   // A hidden or look-alike character is the likelier reason, and the one a person cannot see.
-  const why = emailProblem(normalizeEmail(c.node.value)) ?? "write it as name@domain.example";
+  const why = emailProblem(c.node.value) ?? "write it as name@domain.example";
   return `invalid email ${JSON.stringify(c.node.value)}: ${why}`;
 }
 

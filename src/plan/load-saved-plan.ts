@@ -4,7 +4,7 @@ import { normalizeEmail } from "../manifest/email.js";
 import type { GuardSettings } from "../manifest/manifest.js";
 import type { GuardVerdict } from "./guards.js";
 import type { LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
-import { judge, rulesOf } from "./rules.js";
+import { judge, protectionWords, rulesOf } from "./rules.js";
 import { checksumOf, organizationFingerprint, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
 
 /** No saved plan comes near this: 20,000 users take about 6 MB. */
@@ -105,7 +105,7 @@ export function parseSavedPlan(text: string, file: string): SavedPlan {
   for (const removal of plan.changes) {
     const verdict = judge(removal, rules);
     if (verdict.kind !== "remove") {
-      const who = verdict.kind === "keep" ? "listed in its manifest" : verdict.reason === "owner" ? "the organization owner" : `protected by ${verdict.pattern}`;
+      const who = verdict.kind === "keep" ? "listed in its manifest" : protectionWords(verdict, removal.record_type);
       fail(`would remove ${removal.email}, who is ${who}: the file was changed by hand; make the plan again with roster plan --out`);
     }
   }

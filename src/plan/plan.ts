@@ -3,10 +3,10 @@ import type { Manifest } from "../manifest/manifest.js";
 import type { OrganizationUser } from "../telnyx/organization-user.js";
 import { judge, rulesOf, type ProtectionReason } from "./rules.js";
 
-/** A live user as every part of a plan shows it: the email as compared, status and last sign-in. */
+/** A live user as every part of a plan shows it: the email as the API spells it, status and last sign-in. */
 export interface LiveEntry {
   id: string;
-  /** Trimmed and lower-cased. */
+  /** As the API gave it: shown and saved in this spelling, compared in normalizeEmail's form. */
   email: string;
   user_status: string;
   last_sign_in_at: string | null;
@@ -23,13 +23,24 @@ export interface Removal extends LiveEntry {
 export interface ProtectedUser extends LiveEntry {
   reason: ProtectionReason;
   pattern?: string;
+  /** The record type as the API gave it, for reason "unknown_record_type". */
+  record_type?: string;
 }
 
 /** A manifest user who is not in the organization: roster cannot invite, so the plan only reports it. */
 export interface MissingUser {
+  /** As written in the manifest. */
   email: string;
   line: number;
   col: number;
+}
+
+/** A protect pattern that matches no user of the organization: a typo, or a pattern that outlived its users. */
+export interface UnusedPattern {
+  pattern: string;
+  /** Where the manifest holds it, when known (a saved plan does not keep it). */
+  line?: number;
+  col?: number;
 }
 
 export interface PlanSummary {
@@ -50,42 +61,61 @@ export interface Plan {
   missing: MissingUser[];
   /** How many distinct users the organization has now. */
   liveCount: number;
+  /** Protect patterns that match no live user; every plan format warns about them. Absent in saved plans. */
+  unusedPatterns?: UnusedPattern[];
 }
 
-const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** An entry with its email as compared, computed once. */
+interface Keyed<T> {
+  key: string;
+  item: T;
+}
+/** In the order of the compared emails, then of their spellings: the same order whatever case the API uses. */
+const sorted = <T extends { email: string }>(items: Keyed<T>[]): T[] =>
+  items.sort((a, b) => compare(a.key, b.key) || compare(a.item.email, b.item.email)).map(({ item }) => item);
 
 /** What apply would do with these live users under this manifest: pure, built without I/O. */
-export function planRemovals(manifest: Pick<Manifest, "users" | "protect">, liveUsers: readonly OrganizationUser[]): Plan {
+export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Partial<Pick<Manifest, "protectAt">>, liveUsers: readonly OrganizationUser[]): Plan {
   const rules = rulesOf(manifest);
-  const changes: Removal[] = [];
-  const protectedUsers: ProtectedUser[] = [];
-  const kept: LiveEntry[] = [];
+  const changes: Keyed<Removal>[] = [];
+  const protectedUsers: Keyed<ProtectedUser>[] = [];
+  const kept: Keyed<LiveEntry>[] = [];
   const present = new Set<string>();
   for (const user of liveUsers) {
-    const entry: LiveEntry = { id: user.id, email: normalizeEmail(user.email), user_status: user.user_status, last_sign_in_at: user.last_sign_in_at ?? null };
-    present.add(entry.email);
-    const verdict = judge(user, rules);
+    const entry: LiveEntry = { id: user.id, email: user.email, user_status: user.user_status, last_sign_in_at: user.last_sign_in_at ?? null };
+    const key = normalizeEmail(user.email);
+    present.add(key);
+    const verdict = judge(user, rules, key);
     if (verdict.kind === "keep") {
-      kept.push(entry);
+      kept.push({ key, item: entry });
     } else if (verdict.kind === "protected") {
-      protectedUsers.push({ ...entry, reason: verdict.reason, ...(verdict.pattern !== undefined ? { pattern: verdict.pattern } : {}) });
+      const item: ProtectedUser = {
+        ...entry,
+        reason: verdict.reason,
+        ...(verdict.pattern !== undefined ? { pattern: verdict.pattern } : {}),
+        ...(verdict.reason === "unknown_record_type" ? { record_type: typeof user.record_type === "string" ? user.record_type : "" } : {}),
+      };
+      protectedUsers.push({ key, item });
     } else {
-      changes.push({ action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null });
+      changes.push({ key, item: { action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null } });
     }
   }
   const missing = manifest.users
     .filter((user) => !present.has(user.email))
-    .map((user) => ({ email: user.email, line: user.position.line, col: user.position.col }));
-  changes.sort(byEmail);
-  protectedUsers.sort(byEmail);
-  kept.sort(byEmail);
-  missing.sort(byEmail);
+    .map((user) => ({ key: user.email, item: { email: user.written.trim(), line: user.position.line, col: user.position.col } }));
+  const presentEmails = [...present];
+  const unusedPatterns = rules.patterns
+    .map((pattern, index) => ({ pattern, at: manifest.protectAt?.[index] }))
+    .filter(({ pattern }) => !presentEmails.some((email) => pattern.matches(email)))
+    .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
   return {
     summary: { remove: changes.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length },
-    changes,
-    protected: protectedUsers,
-    kept,
-    missing,
+    changes: sorted(changes),
+    protected: sorted(protectedUsers),
+    kept: sorted(kept),
+    missing: sorted(missing),
     liveCount: liveUsers.length,
+    ...(unusedPatterns.length > 0 ? { unusedPatterns } : {}),
   };
 }

@@ -1,10 +1,13 @@
 import { normalizeEmail } from "../manifest/email.js";
 import type { DesiredUser } from "../manifest/manifest.js";
 import { compileProtectPattern, type ProtectPattern } from "../manifest/protect-pattern.js";
-import { OWNER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization-user.js";
+import { OWNER_RECORD_TYPE, SUB_USER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization-user.js";
 
-/** Why a user the manifest does not list is still never removed. */
-export type ProtectionReason = "owner" | "pattern";
+/**
+ * Why a user the manifest does not list is still never removed: the owner, a protect pattern, or a record
+ * type roster does not know (only organization_sub_user is ever removed).
+ */
+export type ProtectionReason = "owner" | "pattern" | "unknown_record_type";
 
 /** What the manifest says of one live user. */
 export type Verdict =
@@ -26,21 +29,38 @@ export function rulesOf(manifest: { users: readonly Pick<DesiredUser, "email">[]
   };
 }
 
+/** A record type as compared: trimmed and lower-cased, so "Organization_Owner" is the owner. */
+export function recordTypeOf(user: { record_type?: unknown }): string {
+  const type = user.record_type;
+  if (type === SUB_USER_RECORD_TYPE || type === OWNER_RECORD_TYPE) return type;
+  return typeof type === "string" ? type.trim().toLowerCase() : "";
+}
+
 /**
  * The one place that decides whether a live user may be removed. The planner uses it to build the plan,
  * and the executor asks it again before every request, so no path can remove a listed, owner or protected
- * user.
+ * user. `compared` is the user's email as compared, when the caller has it already. Only a user whose record type is organization_sub_user can be removed: an owner by any spelling,
+ * and any record type roster does not know (missing or empty too), are protected.
  */
-export function judge(user: Pick<OrganizationUser, "email" | "record_type">, rules: Rules): Verdict {
-  const email = normalizeEmail(user.email);
+export function judge(user: Pick<OrganizationUser, "email"> & { record_type?: unknown }, rules: Rules, compared?: string): Verdict {
+  const email = compared ?? normalizeEmail(user.email);
   if (rules.desiredEmails.has(email)) return { kind: "keep" };
-  if (user.record_type === OWNER_RECORD_TYPE) return { kind: "protected", reason: "owner" };
+  const recordType = recordTypeOf(user);
+  if (recordType === OWNER_RECORD_TYPE) return { kind: "protected", reason: "owner" };
+  if (recordType !== SUB_USER_RECORD_TYPE) return { kind: "protected", reason: "unknown_record_type" };
   const pattern = rules.patterns.find((p) => p.matches(email));
   if (pattern) return { kind: "protected", reason: "pattern", pattern: pattern.pattern };
   return { kind: "remove" };
 }
 
+/** Why a protected user is never removed, in words: "the organization owner", "protected by *@x". */
+export function protectionWords(verdict: { reason: ProtectionReason; pattern?: string | undefined }, recordType?: string): string {
+  if (verdict.reason === "owner") return "the organization owner";
+  if (verdict.reason === "pattern") return `protected by ${verdict.pattern ?? "a protect pattern"}`;
+  return `of record type ${JSON.stringify(recordType ?? "")}, which roster does not know and never removes`;
+}
+
 /** How many of these live users the rules would still remove: zero once apply has converged. */
-export function countRemovable(liveUsers: readonly Pick<OrganizationUser, "email" | "record_type">[], rules: Rules): number {
+export function countRemovable(liveUsers: readonly (Pick<OrganizationUser, "email"> & { record_type?: unknown })[], rules: Rules): number {
   return liveUsers.filter((user) => judge(user, rules).kind === "remove").length;
 }

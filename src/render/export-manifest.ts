@@ -2,6 +2,7 @@ import { OWNER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization
 import { columnWidth } from "./lines.js";
 import { rosterNote } from "./roster-lines.js";
 import { normalizeEmail } from "../manifest/email.js";
+import { recordTypeOf } from "../plan/rules.js";
 
 /** What the header of an exported manifest says: where the users came from, and where the schema is. */
 export interface ExportSource {
@@ -27,7 +28,7 @@ export function exportManifest(liveUsers: readonly OrganizationUser[], source: E
   const scalars = users.map(({ user }) => yamlScalar(user.email.trim()));
   const width = columnWidth(scalars);
   const lines = users.map(({ user }, i) => {
-    const owner = user.record_type === OWNER_RECORD_TYPE ? "organization owner, " : "";
+    const owner = recordTypeOf(user) === OWNER_RECORD_TYPE ? "organization owner, " : "";
     return `  - ${scalars[i]!.padEnd(width)}  # ${commentText(owner + rosterNote(user))}`;
   });
   return [

@@ -2,7 +2,7 @@ import type { ManifestProblem } from "../manifest/manifest-error.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { lineText, linesToText, plural, type PlanSource } from "./lines.js";
-import { planLines, summaryLine, verdictLine } from "./plan-lines.js";
+import { planLines, summaryLine, unusedPatternText, verdictLine } from "./plan-lines.js";
 import { sanitize } from "./sanitize.js";
 
 /** The annotations GitHub Actions draws from workflow commands. */
@@ -62,5 +62,8 @@ export function planGithub(plan: Plan, verdict: GuardVerdict, source: PlanSource
   }
   const more = plan.missing.length - MAX_MISSING_ANNOTATIONS;
   if (more > 0) commands.push(workflowCommand("warning", { file }, `and ${plural(more, "more missing user")}: see the plan in the log`));
+  for (const unused of plan.unusedPatterns ?? []) {
+    commands.push(workflowCommand("warning", { file, line: unused.line, col: unused.col }, unusedPatternText(unused)));
+  }
   return linesToText(planLines(plan, { verdict })) + commands.join("\n") + "\n";
 }

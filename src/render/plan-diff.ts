@@ -1,6 +1,7 @@
 import { FILE_HEADERS_ONLY, formatPatch } from "diff";
 import type { Plan } from "../plan/plan.js";
 import { plural, type PlanSource } from "./lines.js";
+import { unusedPatternText } from "./plan-lines.js";
 import { rosterLines } from "./roster-lines.js";
 import { sanitize } from "./sanitize.js";
 import { sortedDiffHunks } from "./sorted-diff.js";
@@ -13,7 +14,9 @@ import { sortedDiffHunks } from "./sorted-diff.js";
 export function planDiff(plan: Plan, source: PlanSource): string {
   const live = rosterLines(plan);
   const after = live.filter((line) => !line.removed);
-  return formatPatch(
+  // Before the file headers, where patch tools skip text: the diff itself has no place for a warning.
+  const warnings = (plan.unusedPatterns ?? []).map((u) => `warning: ${unusedPatternText(u)}\n`).join("");
+  return warnings + formatPatch(
     {
       oldFileName: "live",
       newFileName: "after-apply",

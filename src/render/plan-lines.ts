@@ -1,5 +1,5 @@
 import type { GuardVerdict } from "../plan/guards.js";
-import type { Plan } from "../plan/plan.js";
+import type { Plan, ProtectedUser, UnusedPattern } from "../plan/plan.js";
 import { columnWidth, formatSignIn, line, plural, toned, type Line } from "./lines.js";
 import { sanitize } from "./sanitize.js";
 
@@ -40,7 +40,7 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   if (summary.protected > 0) {
     lines.push(line(""), line(toned("heading", `Protected, never removed (${summary.protected}):`)));
     for (const entry of plan.protected.slice(0, maxRows)) {
-      const why = entry.reason === "owner" ? "organization owner" : `matches ${sanitize(entry.pattern ?? "a protect pattern")}`;
+      const why = protectionNote(entry);
       lines.push(line(toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", `  ${why}`)));
     }
     lines.push(...more(summary.protected, "protected users"));
@@ -55,8 +55,26 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     }
     lines.push(...more(summary.missing, "missing users"));
   }
+  const unused = plan.unusedPatterns ?? [];
+  if (unused.length > 0) {
+    lines.push(line(""), line(toned("warn", `Warnings (${unused.length}):`)));
+    for (const entry of unused) lines.push(line(toned("warn", `  ! ${unusedPatternText(entry)}`)));
+  }
   if (context.verdict) lines.push(line(""), verdictLine(context.verdict));
   return lines;
+}
+
+/** Why a protected user stays, as every plain-text format shows it. */
+export function protectionNote(entry: Pick<ProtectedUser, "reason" | "pattern" | "record_type">): string {
+  if (entry.reason === "owner") return "organization owner";
+  if (entry.reason === "pattern") return `matches ${sanitize(entry.pattern ?? "a protect pattern")}`;
+  return `unknown record type "${sanitize(entry.record_type ?? "")}": roster removes only organization_sub_user`;
+}
+
+/** The warning about a protect pattern that matches no live user, as every format words it. */
+export function unusedPatternText(entry: UnusedPattern): string {
+  const where = entry.line !== undefined ? ` (manifest line ${entry.line})` : "";
+  return `protect pattern "${sanitize(entry.pattern)}"${where} matches no user in the organization: check it for a typo, or remove it`;
 }
 
 /** The first line of every plan: the counts. */

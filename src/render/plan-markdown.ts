@@ -1,5 +1,5 @@
 import type { GuardVerdict } from "../plan/guards.js";
-import type { Plan } from "../plan/plan.js";
+import type { Plan, ProtectedUser } from "../plan/plan.js";
 import { plural, type PlanSource } from "./lines.js";
 import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
 import { rosterLines } from "./roster-lines.js";
@@ -48,7 +48,7 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   if (summary.protected > 0) {
     sections.push({
       before: ["", `**Protected, never removed (${summary.protected})**`, ""],
-      items: plan.protected.map((p) => `- ${codeSpan(p.email)}: ${p.reason === "owner" ? "organization owner" : `matches ${codeSpan(p.pattern ?? "")}`}`),
+      items: plan.protected.map((p) => `- ${codeSpan(p.email)}: ${protectedWhy(p)}`),
       after: [],
       what: "protected users",
     });
@@ -59,6 +59,18 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
       items: plan.missing.map((m) => `- ${codeSpan(m.email)} (manifest line ${m.line})`),
       after: [],
       what: "missing users",
+    });
+  }
+
+  const unused = plan.unusedPatterns ?? [];
+  if (unused.length > 0) {
+    sections.push({
+      before: ["", `**Warnings (${unused.length})**`, ""],
+      items: unused.map(
+        (u) => `- protect pattern ${codeSpan(u.pattern)}${u.line !== undefined ? ` (manifest line ${u.line})` : ""} matches no user in the organization: check it for a typo, or remove it`,
+      ),
+      after: [],
+      what: "warnings",
     });
   }
 
@@ -86,4 +98,10 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
     }
   }
   return [...head, ...body, ...tail].join("\n") + "\n";
+}
+
+function protectedWhy(p: ProtectedUser): string {
+  if (p.reason === "owner") return "organization owner";
+  if (p.reason === "pattern") return `matches ${codeSpan(p.pattern ?? "")}`;
+  return `unknown record type ${codeSpan(p.record_type ?? "")}: roster removes only organization_sub_user`;
 }

@@ -1,10 +1,11 @@
+import { normalizeEmail } from "../manifest/email.js";
 import type { LiveEntry, Plan } from "../plan/plan.js";
 import { columnWidth, formatSignIn } from "./lines.js";
 import { sanitize } from "./sanitize.js";
 
 /** One live user as a line of the roster: the same text in the diff and in the pull-request comment. */
 export interface RosterLine {
-  /** Sorts the roster: the email, then the id, so two users with one email stay two lines. */
+  /** Sorts the roster: the email as compared, its spelling, then the id, so two users with one email stay two lines. */
   key: string;
   text: string;
   removed: boolean;
@@ -25,7 +26,7 @@ export function rosterLines(plan: Pick<Plan, "changes" | "protected" | "kept">):
   const width = columnWidth(users.map(({ user }) => sanitize(user.email)));
   return users
     .map(({ user, removed }) => ({
-      key: `${user.email}\u0000${user.id}`,
+      key: `${normalizeEmail(user.email)}\u0000${user.email}\u0000${user.id}`,
       text: `${sanitize(user.email).padEnd(width)}  ${rosterNote(user)}`,
       removed,
     }))

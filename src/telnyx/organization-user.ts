@@ -11,3 +11,5 @@ export interface OrganizationUser {
 }
 
 export const OWNER_RECORD_TYPE = "organization_owner";
+/** The record type of every user but the owner: the only one roster ever removes. */
+export const SUB_USER_RECORD_TYPE = "organization_sub_user";

@@ -275,11 +275,11 @@ test("escape sequences and bidi controls from the API are neutralised in text, J
   try {
     const plan = await runCli(["plan", "-f", manifest], { env: { TELNYX_BASE_URL: sandbox.url } });
     assert.not.match(plan.stdout, raw);
-    assert.match(plan.stdout, "  - evil\\u001b[2j\\u202e@example.com");
+    assert.match(plan.stdout, "  - evil\\u001b[2J\\u202e@example.com");
     assert.match(plan.stdout, "last sign-in \\u001b]0;pwned\\u0007");
     const json = await runCli(["plan", "-f", manifest, "--format", "json"], { env: { TELNYX_BASE_URL: sandbox.url } });
     assert.not.match(json.stdout, raw);
-    assert.is(JSON.parse(json.stdout).changes[0].email, "evil\u001b[2j\u202e@example.com", "the same value once parsed");
+    assert.is(JSON.parse(json.stdout).changes[0].email, "evil\u001b[2J\u202e@example.com", "the same value once parsed");
     const log = `${dir}/audit.jsonl`;
     const apply = await runCli(["apply", "-f", manifest, "--yes", "--force", "--audit-log", log], { env: { TELNYX_BASE_URL: sandbox.url } });
     assert.is(apply.code, 0);

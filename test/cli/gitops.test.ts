@@ -129,7 +129,7 @@ gitops("plan --format diff prints a unified diff of the live roster", async ({ e
   assert.equal(lines.filter((l) => l.startsWith("-") && !l.startsWith("---")).map((l) => l.split(" ")[0]), [
     "-ben.cohen@example.com",
     "-contractor.jones@example.com",
-    "-former.employee@example.com",
+    "-Former.Employee@Example.com",
     "-intern.2024@example.com",
     "-isabel.costa@example.com",
   ]);

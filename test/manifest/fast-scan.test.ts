@@ -15,6 +15,13 @@ const VALUES = [
   "-dash@example.com", "?q@example.com", "@at@example.com", "%pct", "`tick`", '"with \\"escape\\""', "'it''s'", '"*@partners.example.com"',
   "user+tag@example.com", "  padded@example.com  ", "a  b", "multi word comment", "ünï@example.com", "e\u2028x@example.com", "",
 ];
+// Protect patterns and emails on both sides of roster's own checks: unsupported syntax, look-alikes,
+// decomposed letters, internationalised domains.
+const IDENTITY_VALUES = [
+  "svc-[ab]@example.com", "{a,b}@example.com", ".*@example.com", "*@.*example.com", "ops+*@example.com", "a*+@example.com", "svc.*@example.com",
+  "(a|b)@example.com", "^x@example.com", "x@example.com$", "jose\u0301*@example.com", "*@bücher.example", "user@bücher.example",
+  "user@xn--bcher-kva.example", "*@p\u0430rtners.example.com", "соре@example.com", "ΟΔΟΣ@example.com", "a@example.com.", "a@xn--zz.example",
+];
 const INDENTS = ["", " ", "  ", "    "];
 
 function pick<T>(rnd: () => number, items: readonly T[]): T {
@@ -23,7 +30,7 @@ function pick<T>(rnd: () => number, items: readonly T[]): T {
 
 function generate(rnd: () => number): string {
   const lines: string[] = [];
-  const value = () => (rnd() < 0.93 ? pick(rnd, PLAIN_VALUES) : pick(rnd, VALUES));
+  const value = () => (rnd() < 0.93 ? pick(rnd, PLAIN_VALUES) : rnd() < 0.5 ? pick(rnd, VALUES) : pick(rnd, IDENTITY_VALUES));
   const maybeComment = () => (rnd() < 0.15 ? lines.push(`${pick(rnd, INDENTS)}# note ${value()}`) : rnd() < 0.1 && lines.push(""));
   const keys = ["version", "users", "protect", "guards", "unknown"].filter((k) => rnd() < (k === "unknown" ? 0.1 : 0.85));
   for (const key of keys.sort(() => rnd() - 0.5)) {

@@ -50,7 +50,7 @@ test("manifest users absent from the organization are reported missing, not chan
 
 test("the users the manifest lists are kept in the plan, so the plan holds the whole live roster", () => {
   const plan = planRemovals(manifest, live);
-  assert.equal(plan.kept, [{ id: "2", email: "alice@example.com", user_status: "enabled", last_sign_in_at: null }]);
+  assert.equal(plan.kept, [{ id: "2", email: "Alice@Example.com", user_status: "enabled", last_sign_in_at: null }]);
   assert.is(plan.kept.length + plan.protected.length + plan.changes.length, plan.liveCount);
 });
 

@@ -3,7 +3,7 @@
 // The sandbox runs in a child process so that its work does not share the client's event loop.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -28,6 +28,10 @@ const KEY = "bench-key";
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const ONLY = process.env.BENCH_ONLY?.split(",");
 const work = mkdtempSync(join(tmpdir(), "roster-bench-"));
+// The seeds and manifests written for the runs go when the bench ends, however it ends.
+const removeWork = () => rmSync(work, { recursive: true, force: true, maxRetries: 3 });
+process.on("exit", removeWork);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => (removeWork(), process.kill(process.pid, signal)));
 const rows: string[][] = [];
 
 const median = (values: number[]) => {

@@ -1,4 +1,8 @@
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { TEST_API_KEY } from "./helpers/cli.js";
+import { removeTempDirs, TEMP_PREFIX } from "./helpers/temp.js";
 
 // Preloaded before any test file. ink decides once, when first imported, whether it runs in CI (only the
 // final frame) or at a terminal. roster draws ink only at a terminal outside CI, so the ink views are tested
@@ -18,4 +22,32 @@ for (const stream of [process.stdout, process.stderr]) {
     }
     return write(chunk, ...rest);
   }) as typeof stream.write;
+}
+
+// Tests leave nothing behind among the system's temporary files. Every temporary file of the run goes into
+// one folder of its own: TMPDIR points there, so tempDir(), a test's own mkdtemp and anything else that asks
+// os.tmpdir() land in it. At exit the folders tempDir() made are removed; anything else still there was left
+// behind by a test, which fails the run (and is removed too, so that even a failed run leaves nothing).
+const runDir = mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}run-`));
+process.env.TMPDIR = runDir;
+let finished = false;
+function finish(): void {
+  if (finished) return;
+  finished = true;
+  removeTempDirs();
+  const left = readdirSync(runDir);
+  rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });
+  if (left.length === 0) return;
+  process.exitCode = 1;
+  process.stderr.write(
+    `\ntests left ${left.length} temporary files or folders behind (${left.slice(0, 5).join(", ")}): ` +
+      "make them with tempDir() or withTempDir() from test/helpers/temp.ts, or remove them\n",
+  );
+}
+process.on("exit", finish);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    finish();
+    process.kill(process.pid, signal);
+  });
 }

@@ -66,19 +66,25 @@ interface Reply {
   contentType: string;
 }
 
+/** The API's error codes and titles by status (Telnyx's error list and the endpoints' published examples). */
 const ERRORS = {
   400: { code: "10015", title: "Bad Request" },
   401: { code: "10009", title: "Authentication failed" },
   403: { code: "10010", title: "Not authorized" },
   404: { code: "10005", title: "Resource not found" },
-  408: { code: "10006", title: "Request timeout" },
+  408: { code: "10008", title: "Request timeout" },
   429: { code: "10011", title: "Too many requests" },
-  500: { code: "10000", title: "Internal error" },
-  503: { code: "10003", title: "Service unavailable" },
+  500: { code: "10007", title: "Unexpected error" },
+  // Telnyx lists no code of its own for an unavailable service: its "unexpected error" is the nearest.
+  503: { code: "10007", title: "Unexpected error" },
 } as const;
 
+// The published examples carry `source.pointer` on 400, 403 and 404 and none on 401; errors the examples do
+// not show (408, 429, 5xx) name no part of the request either.
+const WITH_SOURCE = new Set([400, 403, 404]);
+
 const BASE_PATH = "/v2";
-const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 250;
 
 /** Starts a simulator of the Organization Users endpoints on loopback, seeded with `users`. */
@@ -174,7 +180,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       if (user.record_type === OWNER_RECORD_TYPE) return errorReply(403, ERRORS[403], "The organization owner cannot be removed");
       org.delete(removeId);
       cachedListing = undefined;
-      return jsonReply(200, { data: user });
+      return jsonReply(200, { data: withGroups(user, url.searchParams.get("include_groups") === "true") });
     }
     if (req.method === "GET" && path === "/organizations/users") {
       stats.listRequests += 1;
@@ -227,9 +233,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   function groupsReport(req: IncomingMessage): Reply {
     const users = [...org.values()].map((u) => withGroups(u, true));
     if ((req.headers.accept ?? "").includes("text/csv")) {
-      const header = "id,email,record_type,user_status,created_at,last_sign_in_at,groups";
+      // The API's CSV has no record_type column: it cannot tell the owner, which is why roster reads JSON.
+      const header = "id,email,user_status,created_at,last_sign_in_at,groups";
       const rows = users.map((u) =>
-        [u.id, u.email, u.record_type, u.user_status, u.created_at ?? "", u.last_sign_in_at ?? "", (u.groups ?? []).map((g) => g.name).join(";")]
+        [u.id, u.email, u.user_status, u.created_at ?? "", u.last_sign_in_at ?? "", (u.groups ?? []).map((g) => g.name).join(", ")]
           .map(csvField)
           .join(","),
       );
@@ -273,16 +280,17 @@ function intParam(url: URL, name: string, fallback: number): number | undefined 
 }
 
 function csvField(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 function jsonReply(status: number, body: unknown): Reply {
   return { status, contentType: "application/json", body: JSON.stringify(body) };
 }
 
-function errorReply(status: number, error: { code: string; title: string }, detail: string, pointer = "/"): Reply {
+function errorReply(status: keyof typeof ERRORS, error: { code: string; title: string }, detail: string, pointer = "/"): Reply {
+  const source = WITH_SOURCE.has(status) ? { source: { pointer } } : {};
   return jsonReply(status, {
-    errors: [{ ...error, detail, source: { pointer }, meta: { url: `https://developers.telnyx.com/docs/overview/errors/${error.code}` } }],
+    errors: [{ ...error, detail, ...source, meta: { url: `https://developers.telnyx.com/docs/overview/errors/${error.code}` } }],
   });
 }
 

@@ -16,6 +16,11 @@ export async function readSeed(path: string): Promise<OrganizationUser[]> {
     if (typeof u?.id !== "string" || typeof u.email !== "string" || typeof u.record_type !== "string") {
       throw new Error(`${path}: user ${index + 1} needs string "id", "email" and "record_type" fields`);
     }
+    // The sandbox serves groups as the API does ({ id, name }); a seed that says otherwise would make it lie.
+    const groups = u.groups as unknown;
+    if (groups !== undefined && !(Array.isArray(groups) && groups.every((g) => typeof g?.id === "string" && typeof g?.name === "string"))) {
+      throw new Error(`${path}: user ${index + 1} has "groups" that are not a list of { "id": string, "name": string }, like examples/org.json`);
+    }
   });
   return parsed as OrganizationUser[];
 }

@@ -165,7 +165,7 @@ test("a removal that keeps failing is reported, and verification says the organi
   try {
     const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1"], { env: { ...env, TELNYX_BASE_URL: failing.url } });
     assert.is(run.code, 1);
-    assert.match(run.stdout, `  failed         ${stubborn.email}: POST /organizations/users/${stubborn.id}/actions/remove answered 500 10000: Internal error: injected fault`);
+    assert.match(run.stdout, `  failed         ${stubborn.email}: POST /organizations/users/${stubborn.id}/actions/remove answered 500 10007: Unexpected error: injected fault`);
     assert.match(run.stdout, "Apply complete: 1 removed, 0 already absent, 1 failed, of 2 planned removals.\nNot converged: 1 user the manifest does not list is still in the organization; run roster apply again.\n");
   } finally {
     await failing.close();
@@ -184,7 +184,7 @@ test("when the organization cannot be read again, apply says so and still prints
     try {
       const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1", "--format", format], { env: { ...env, TELNYX_BASE_URL: sandbox.url } });
       assert.is(run.code, 1);
-      const why = "GET /organizations/users/users_groups_report answered 503 10003: Service unavailable: injected fault";
+      const why = "GET /organizations/users/users_groups_report answered 503 10007: Unexpected error: injected fault";
       if (format === "pretty") {
         assert.match(run.stdout, `Apply complete: 2 removed, 0 already absent, 0 failed, of 2 planned removals.\nCould not verify: ${why}; run roster plan to check.\n`);
         continue;

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./org.js";
 
@@ -109,10 +108,8 @@ export function assertNoKey(text: string, where: string): void {
   }
 }
 
-/** A fresh folder for files a test writes. */
-export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "roster-test-"));
-}
+// Where tests have always found it; the folders are made and removed by test/helpers/temp.ts.
+export { tempDir, withTempDir } from "./temp.js";
 
 export function writeTemp(dir: string, name: string, text: string | Uint8Array): string {
   const path = join(dir, name);

@@ -45,7 +45,7 @@ test("retries stop at --max-retries: the error names the status and the attempts
     const error = (await rejection(api.removeUser(VICTIM.id))) as ApiError;
     assert.is(error.status, 503);
     assert.is(error.attempts, 3);
-    assert.is(error.message, `POST ${removePath(VICTIM.id)} answered 503 10003: Service unavailable: injected fault`);
+    assert.is(error.message, `POST ${removePath(VICTIM.id)} answered 503 10007: Unexpected error: injected fault`);
     assert.is(removals(sandbox), 3, "1 attempt and 2 retries");
   } finally {
     await done();

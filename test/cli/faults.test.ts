@@ -84,7 +84,8 @@ test("kill -9 in the middle of an apply: every audit line parses, and the next a
   }
 });
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+// SIGHUP is the terminal closing: treated as SIGTERM (issue 13).
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   test(`${signal} in the middle: removals in flight finish, the summary is printed, exit 130; the next run converges`, async () => {
     const { manifest, log, sandbox, env, planned } = await setup(121, 20, { latencyMs: 20 });
     try {

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startSandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
@@ -220,14 +221,19 @@ test("a key revoked in the middle of an apply stops it at once: the message, exi
 
 test("when the audit log cannot be written, no further removal starts and the record goes to stderr", async () => {
   const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
+  // A log already at the file-size limit the CLI runs under: its first line fails (EFBIG), as on a full disk.
+  // (It was /dev/full until the audit log had to be a regular file: issue 13 refuses devices and FIFOs.)
+  const dir = tempDir();
+  const log = writeTemp(dir, "audit.jsonl", `${"x".repeat(1023)}\n`);
   try {
-    const run = await runCli(["apply", "-f", USERS, "--yes", "--concurrency", "1", "--audit-log", "/dev/full"], { env: { TELNYX_BASE_URL: sandbox.url } });
+    const run = await runCli(["apply", "-f", USERS, "--yes", "--concurrency", "1", "--audit-log", log], { env: { TELNYX_BASE_URL: sandbox.url }, fileSizeLimitKiB: 1 });
     assert.is(run.code, 1);
     assert.match(run.stderr, /roster: not in the audit log: \{"time":"[^"]+","id":"[^"]+","email":"ben\.cohen@example\.com",.*"outcome":"removed","http_status":200,"attempts":1\}\n/);
-    assert.match(run.stderr, "roster: error: cannot append to the audit log /dev/full (ENOSPC): no further removal was started\n");
+    assert.match(run.stderr, `roster: error: cannot append to the audit log ${log} (EFBIG): no further removal was started\n`);
     assert.is(sandbox.users().length, 29, "one removal, then it stopped");
   } finally {
     await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

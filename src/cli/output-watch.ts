@@ -67,6 +67,8 @@ export class OutputWatch {
           }),
       ),
     );
+    // A failed write's 'error' event is emitted on a later tick than its callback (or the stream's destruction).
+    await new Promise((resolve) => setImmediate(resolve));
     return this.failures();
   }
 

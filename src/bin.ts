@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { main } from "./cli/main.js";
+import { OutputWatch } from "./cli/output-watch.js";
 
-// A reader that goes away (`roster plan | head`) must not crash roster with a stack trace, nor cut short an
-// apply whose removals are under way: what cannot be shown any more is dropped, and the run finishes.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
-  });
-}
+// A write that fails (a full disk, a reader gone, a closed terminal) is recorded, never thrown as a crash with
+// a stack trace: each command decides what it means (apply starts no further removal), and the exit code tells.
+const output = new OutputWatch();
+output.watch("stdout", process.stdout);
+output.watch("stderr", process.stderr);
 
-const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, output });
 process.exitCode = code;

@@ -51,3 +51,12 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.kill(process.pid, signal);
   });
 }
+// No Node warning may be printed under any test (issue 11): the CLI subprocess tests fail on one in the
+// child's stderr (test/helpers/cli.ts), and one in the suite's own process fails the run here.
+const warnings: string[] = [];
+process.on("warning", (warning) => warnings.push(`${warning.name}: ${warning.message}`));
+process.on("exit", () => {
+  if (warnings.length === 0) return;
+  process.stderr.write(`\nNode printed ${warnings.length} warning(s) during the suite, the first: ${warnings[0]}\n`);
+  process.exitCode = 1;
+});

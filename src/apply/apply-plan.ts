@@ -4,8 +4,11 @@ import { judge, protectionWords, type Rules } from "../plan/rules.js";
 import { ApiError } from "../telnyx/api-error.js";
 import type { RemoveResult } from "../telnyx/client.js";
 
-/** How one planned removal ended. */
-export type Outcome = "removed" | "already_absent" | "failed";
+/**
+ * How one planned removal ended: "unknown" when the run was stopped while it waited to be sent again after
+ * an attempt that may have gone through (a timeout, a cut connection, a 5xx): it may or may not have happened.
+ */
+export type Outcome = "removed" | "already_absent" | "failed" | "unknown";
 
 export interface RemovalResult {
   removal: Removal;
@@ -21,7 +24,8 @@ export interface ApplySummary {
   removed: number;
   already_absent: number;
   failed: number;
-  /** Planned removals never sent because the run was interrupted or the key was refused. */
+  unknown: number;
+  /** Planned removals never sent (or only refused with a 429) because the run was interrupted or the key was refused. */
   not_started: number;
 }
 
@@ -39,7 +43,7 @@ export interface ApplyResult {
 export type ApplyEvent =
   | { type: "start"; total: number; concurrency: number }
   | { type: "sent"; removal: Removal }
-  /** A planned removal that will not be sent (interrupted, or the key refused, before its request). */
+  /** A planned removal that will not be sent (interrupted, or the key refused, before a request the API acted on). */
   | { type: "not_started"; removal: Removal }
   | { type: "finished"; result: RemovalResult; summary: ApplySummary }
   | { type: "done"; result: ApplyResult };
@@ -77,7 +81,7 @@ export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remov
     seen.add(removal.id);
   }
   const emit = options.onEvent ?? (() => {});
-  const summary: ApplySummary = { removed: 0, already_absent: 0, failed: 0, not_started: 0 };
+  const summary: ApplySummary = { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 };
   const results: RemovalResult[] = [];
   let stoppedBy: ApplyResult["stoppedBy"];
   let fatal: ApiError | undefined;
@@ -110,18 +114,23 @@ export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remov
             stoppedBy = "auth";
             fatal ??= error;
           }
-          // Stopped before its first request went out: nothing happened to this user.
-          if ((error.kind === "aborted" || error.kind === "auth") && error.attempts === 0) {
+          // Stopped before a request the API acted on (none sent, or only refused with a 429): nothing happened to this user.
+          if ((error.kind === "aborted" && !error.mayHaveHappened) || (error.kind === "auth" && error.attempts === 0)) {
             if (error.kind === "aborted") stoppedBy ??= "interrupt";
             return notStarted();
           }
-          const result: RemovalResult = { removal, outcome: "failed", attempts: error.attempts, error: error.message, finishedAt: new Date().toISOString() };
+          if (error.kind === "aborted") stoppedBy ??= "interrupt";
+          const outcome = error.kind === "aborted" ? "unknown" : "failed";
+          const result: RemovalResult = { removal, outcome, attempts: error.attempts, error: error.message, finishedAt: new Date().toISOString() };
           if (error.status !== undefined) result.status = error.status;
           finish(result);
         }
       }),
     ),
   );
+  // Interrupted while every removal was already under way (waiting out a 429 or a backoff): no queued removal
+  // was left to notice, but the run was stopped all the same, and nothing may say it completed.
+  if (options.signal?.aborted) stoppedBy ??= "interrupt";
   const result: ApplyResult = { summary, results };
   if (stoppedBy) result.stoppedBy = stoppedBy;
   if (fatal) result.fatal = fatal;

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import type { Removal } from "../plan/plan.js";
+import { APPEND_NONBLOCK, fileKind } from "../files/regular-file.js";
 import { jsonText } from "../render/sanitize.js";
 import type { Outcome, RemovalResult } from "./apply-plan.js";
 
@@ -72,15 +73,20 @@ export class AuditLog {
   static open(path: string, redact: (text: string) => string = (text) => text): AuditLog {
     let fd: number;
     try {
-      fd = openSync(path, "a+", 0o600);
+      // Never blocking, and never anything but a regular file: a FIFO would swallow the lines (or block once
+      // full), a device keeps nothing (/dev/null) or scrolls away (a terminal). The log is the record of who was removed.
+      fd = openSync(path, APPEND_NONBLOCK, 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
       throw new Error(`cannot open the audit log ${path} (${code}): check that its folder exists and is writable; nothing was changed`, { cause: error });
     }
     const log = new AuditLog(path, fd, redact);
     try {
+      const stats = fstatSync(fd);
+      const kind = fileKind(stats);
+      if (kind) throw new Error(`the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing); nothing was changed`);
       // A line cut short by an earlier crash or a full disk must not swallow the first line of this run.
-      const { size } = fstatSync(fd);
+      const { size } = stats;
       const last = Buffer.alloc(1);
       if (size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a) log.#append("\n");
     } catch (error) {
@@ -99,7 +105,7 @@ export class AuditLog {
     try {
       fsyncSync(this.#fd);
     } catch {
-      // A pipe or a terminal given as the log cannot be synced; what was written is already delivered.
+      // A disk that failed the lines fails the sync too: the failure was reported with the line.
     }
     closeSync(this.#fd);
   }

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import type { OutputWatch } from "./output-watch.js";
 
 /** The terminal and environment a command runs in; the only way commands reach the outside. */
 export interface Io {
@@ -6,6 +7,8 @@ export interface Io {
   stderr: Writable & { isTTY?: boolean };
   stdin: Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Records writes to stdout and stderr that fail; absent where output goes to memory (tests of views). */
+  output?: OutputWatch;
 }
 
 /** The ink preview is for a person at a terminal; CI logs and pipes get plain text without cursor codes. */

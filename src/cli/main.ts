@@ -9,6 +9,7 @@ import { clip, sanitize } from "../render/sanitize.js";
 import { ApiError } from "../telnyx/api-error.js";
 import { SHELLS } from "./completion.js";
 import { redact, type Io } from "./io.js";
+import { describeOutputFailure } from "./output-watch.js";
 
 const VERSION = "0.1.0";
 /** A longer error message only repeats a hostile value: cut it there. */
@@ -27,10 +28,28 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io, (code) => (exitCode = code), (format) => (errorFormat = format === "github" ? "github" : "text"));
   try {
     await program.parseAsync(argv, { from: "user" });
-    return exitCode;
   } catch (error) {
-    return reportError(error, io, errorFormat);
+    exitCode = reportError(error, io, errorFormat);
   }
+  return withOutputFailures(exitCode, io);
+}
+
+/**
+ * Output that could not be written (a full disk, a closed terminal) turns a success into exit 1, with a word
+ * on stderr when stderr still works. A reader that went away from a preview (`roster plan | head`) took what
+ * it wanted: that is not an error, unless the command says so (`OutputWatch.closedPipeIsError`).
+ */
+async function withOutputFailures(code: number, io: Io): Promise<number> {
+  const watch = io.output;
+  if (!watch) return code;
+  await watch.settled();
+  const lost = watch.errors();
+  if (lost.length === 0) return code;
+  const stdout = lost.find((failure) => failure.stream === "stdout");
+  if (stdout && !watch.reported && !watch.failed("stderr")) {
+    io.stderr.write(redact(`roster: error: ${describeOutputFailure(stdout)}: the output is incomplete.\n`, io.env));
+  }
+  return code === 0 || code === 2 ? 1 : code;
 }
 
 /**

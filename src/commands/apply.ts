@@ -3,6 +3,9 @@ import { canPrompt, isInteractive, redact, write, type Io } from "../cli/io.js";
 import { applyPlan, type ApplyEvent, type ApplyResult } from "../apply/apply-plan.js";
 import { AuditLog, auditEntry, unknownEntry } from "../apply/audit-log.js";
 import { reportApply } from "../github/job-summary.js";
+import { APPLY_EXIT, applyExitCode } from "../apply/exit-code.js";
+import { describeOutputFailure, type OutputFailure } from "../cli/output-watch.js";
+import { notRegularFile } from "../files/regular-file.js";
 import { loadManifest } from "../manifest/load-manifest.js";
 import { countRemovable, type Rules } from "../plan/rules.js";
 import type { Removal } from "../plan/plan.js";
@@ -29,13 +32,20 @@ export interface ApplyOptions extends ApiOptions {
   verify: boolean;
 }
 
-export const APPLY_EXIT = { ok: 0, error: 1, refused: 3, interrupted: 130 } as const;
+export { APPLY_EXIT };
+
+/** The signals that interrupt an apply: Ctrl-C, a polite kill, the terminal going away. */
+const INTERRUPT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /**
  * Plans afresh (or takes a saved plan), shows the plan, checks the guards, asks, removes, verifies. A saved
  * plan is not asked about: saving it and applying it are the two steps of a review, as with Terraform.
  */
 export async function applyCommand(options: ApplyOptions, io: Io): Promise<number> {
+  // apply never removes anyone once its preview could not be written, a reader gone away included.
+  if (io.output) io.output.closedPipeIsError = true;
+  // An audit log that is not a file (a FIFO, a device) is refused before anything else, not after the question.
+  if (options.auditLog) checkAuditLogPath(options.auditLog);
   // Bad input is refused before any request: the manifest, or the saved plan (whose checks load only when needed).
   const input = options.planFile
     ? { saved: await (await import("../plan/load-saved-plan.js")).loadSavedPlan(options.planFile) }
@@ -67,6 +77,7 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
       write(io.stderr, `roster: refused: ${verdict.message}\nNothing was changed.\n`, io.env);
       return APPLY_EXIT.refused;
     }
+    if (await previewLost(io)) return APPLY_EXIT.error;
     if (!options.yes && !input.saved) {
       if (!canPrompt(io)) {
         reportApply(io, plan, verdict, source, undefined, "Not applied: no terminal to confirm at and no --yes. Nothing was changed.");
@@ -79,6 +90,9 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
         return answer === "interrupted" ? APPLY_EXIT.interrupted : APPLY_EXIT.error;
       }
     }
+
+    // The last moment to stop with nothing changed: the preview and the question must have been written.
+    if (await previewLost(io)) return APPLY_EXIT.error;
 
     const hub = eventHub();
     const audit = options.auditLog ? AuditLog.open(options.auditLog, (text) => redact(text, io.env)) : undefined;
@@ -100,8 +114,19 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
         interrupt.abort();
       }
     });
+    // Output that cannot be written (a full disk, a closed terminal or pipe) stops new removals, as an
+    // interruption does; those in flight finish and get their audit lines.
+    let writeFailure: OutputFailure | undefined;
+    const stopWatching = io.output?.onFailure((failure) => {
+      writeFailure ??= failure;
+      interrupt.abort();
+    });
+    let interrupted = false;
     const view = json ? undefined : await startProgressView(hub, plan.summary.remove, io);
-    const stopSignals = onInterrupt(io, () => interrupt.abort(), () => {
+    const stopSignals = onInterrupt(io, () => {
+      interrupted = true;
+      interrupt.abort();
+    }, () => {
       // Exiting at once: the removals in flight may or may not happen, and the log says so.
       const time = new Date().toISOString();
       try {
@@ -119,23 +144,24 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
       audit?.close();
     }
     await view?.finished;
+    await io.output?.settled();
 
     let verification: Verification | undefined;
-    if (options.verify && !result.stoppedBy) {
+    // Verification never follows a stop (an interruption, a lost audit line or lost output): the run did not
+    // do all it planned, and its output could not show the answer anyway.
+    if (options.verify && !result.stoppedBy && !writeFailure) {
       verification = await verify(rules, client, options.concurrency);
       if (!json) write(io.stdout, verificationText(verification), io.env);
     }
     const closing = [verification ? verificationText(verification) : "", result.fatal ? `Error: ${result.fatal.message}` : "", auditFailure ? `Error: ${auditFailure}` : ""];
     reportApply(io, plan, verdict, source, result, closing.filter(Boolean).join(" "));
     if (json) write(io.stdout, jsonText(applyJson(result, verification), 2) + "\n", io.env);
+    await io.output?.settled();
+    stopWatching?.();
     if (result.fatal) write(io.stderr, `roster: error: ${sanitize(result.fatal.message)}\n`, io.env);
-    if (auditFailure) {
-      write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);
-      return APPLY_EXIT.error;
-    }
-    if (result.stoppedBy === "interrupt") return APPLY_EXIT.interrupted;
-    if (result.fatal || result.summary.failed > 0 || (verification && "error" in verification)) return APPLY_EXIT.error;
-    return APPLY_EXIT.ok;
+    if (auditFailure) write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);
+    if (writeFailure) reportLostOutput(writeFailure, result, plan.summary.remove, verification, io);
+    return applyExitCode({ result, verification, auditFailure: auditFailure !== undefined, writeFailure: writeFailure !== undefined, interrupted });
   } finally {
     client.close();
   }
@@ -163,14 +189,46 @@ function verificationText(verification: Verification): string {
 }
 
 function emptyResult(): ApplyResult {
-  return { summary: { removed: 0, already_absent: 0, failed: 0, not_started: 0 }, results: [] };
+  return { summary: { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 }, results: [] };
+}
+
+/**
+ * Whether the preview (or the question) could not be written: then nothing is applied, since nobody may have
+ * seen what would be removed. Says so on stderr when stderr still works.
+ */
+async function previewLost(io: Io): Promise<boolean> {
+  const [failure] = (await io.output?.settled()) ?? [];
+  if (!failure) return false;
+  io.output!.reported = true;
+  write(io.stderr, `roster: error: ${describeOutputFailure(failure)}: the plan could not be shown, so nothing was applied. Nothing was changed.\n`, io.env);
+  return true;
+}
+
+/**
+ * After output failed during apply: no further removal was started, and every result that may not have
+ * reached stdout is written to stderr (when stderr still works), with the summary. The audit log has them all.
+ */
+function reportLostOutput(failure: OutputFailure, result: ApplyResult, total: number, verification: Verification | undefined, io: Io): void {
+  io.output!.reported = true;
+  if (io.output!.failed("stderr")) return;
+  const stopped = result.stoppedBy ? "no further removal was started; " : "";
+  write(io.stderr, `roster: error: ${describeOutputFailure(failure)}: ${stopped}the results follow here.\n`, io.env);
+  if (!io.output!.failed("stdout")) return;
+  write(io.stderr, linesToText([...result.results.map(resultLine), ...summaryLines(result, total)]), io.env);
+  if (verification) write(io.stderr, verificationText(verification), io.env);
+}
+
+/** Refuses, before any request, an audit log path that names something other than a regular file. */
+function checkAuditLogPath(path: string): void {
+  const kind = notRegularFile(path);
+  if (kind) throw new Error(`the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing). Nothing was changed.`);
 }
 
 /** The apply result as `--format json` prints it. */
 export function applyJson(result: ApplyResult, verification: Verification | undefined) {
-  const { removed, already_absent, failed, not_started } = result.summary;
+  const { removed, already_absent, failed, unknown, not_started } = result.summary;
   return {
-    summary: { removed, already_absent, failed, ...(not_started > 0 ? { not_started } : {}) },
+    summary: { removed, already_absent, failed, ...(unknown > 0 ? { unknown } : {}), ...(not_started > 0 ? { not_started } : {}) },
     results: result.results.map((r) => ({
       id: r.removal.id,
       email: r.removal.email,
@@ -241,8 +299,9 @@ async function startProgressView(hub: EventHub, total: number, io: Io): Promise<
 }
 
 /**
- * The first SIGINT or SIGTERM stops new removals; a second exits at once, after `abandon` has recorded the
- * removals still in flight (it returns how many).
+ * The first SIGINT, SIGTERM or SIGHUP (the terminal closed) stops new removals; a second exits at once, after
+ * `abandon` has recorded the removals still in flight (it returns how many). All three mean "stop", and all
+ * exit 130, so a script sees one code for an interrupted apply whichever way it was stopped.
  */
 function onInterrupt(io: Io, stop: () => void, abandon: () => number): () => void {
   let count = 0;
@@ -257,10 +316,8 @@ function onInterrupt(io: Io, stop: () => void, abandon: () => number): () => voi
     write(io.stderr, "\nInterrupted: no new removal will start; waiting for those in flight (press Ctrl-C again to exit at once).\n", io.env);
     stop();
   };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
+  for (const signal of INTERRUPT_SIGNALS) process.on(signal, handler);
   return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
+    for (const signal of INTERRUPT_SIGNALS) process.off(signal, handler);
   };
 }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { write, type Io } from "../cli/io.js";
+import { notRegularFile } from "../files/regular-file.js";
 import { writeFileAtomic } from "../files/write-file-atomic.js";
 import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
 import { parseManifest } from "../manifest/parse-manifest.js";
@@ -27,6 +28,10 @@ export interface ExportOptions extends ApiOptions {
  */
 export async function exportCommand(options: ExportOptions, io: Io): Promise<number> {
   const out = options.output;
+  // The manifest replaces whatever is at -o by a rename, even with --force only ever a file: a FIFO or a
+  // device named there is refused, never replaced nor written into.
+  const kind = out === undefined ? undefined : notRegularFile(out);
+  if (kind) throw new Error(`${out} is ${kind}, not a file: roster export -o writes a manifest file; without -o it prints the manifest on stdout. Nothing was written`);
   if (out && !options.force && existsSync(out)) throw refuseOverwrite(out);
   if (options.schemaRef !== undefined && !/^[\x21-\x7e]+$/.test(options.schemaRef)) {
     throw new Error("--schema-ref takes a path or URL without spaces or control characters");
@@ -48,6 +53,8 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
     if (remaining > 0) throw new Error(`cannot export: the manifest would still remove ${plural(remaining, "user")}; nothing was written`);
     if (!out) {
       write(io.stdout, text, io.env);
+      // The manifest is the product: a reader gone away before its end has a truncated one.
+      if (io.output) io.output.closedPipeIsError = true;
       return 0;
     }
     try {

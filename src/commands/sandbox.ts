@@ -26,6 +26,12 @@ export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Pr
     ...(options.faults ? { faults: options.faults } : {}),
   });
   write(io.stdout, `${sandbox.url}\n`, io.env);
+  // The URL is what the sandbox is for: when it cannot be written (a full disk, a reader gone), stop.
+  if (io.output) io.output.closedPipeIsError = true;
+  if (io.output && (await io.output.settled()).length > 0) {
+    await sandbox.close();
+    return 1;
+  }
   const keyHint = io.env.TELNYX_API_KEY ? "the key in TELNYX_API_KEY" : `the key "${SANDBOX_DEFAULT_KEY}"`;
   write(
     io.stderr,

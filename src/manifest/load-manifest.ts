@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import type { Manifest } from "./manifest.js";
 import { ManifestError } from "./manifest-error.js";
+import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
 import { sha256 } from "../files/sha256.js";
 import { plainManifest } from "./plain-manifest.js";
 
@@ -18,11 +19,12 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
   let bytes: Buffer;
   try {
     // One open file for the checks and the read, so the file cannot be swapped or grow in between.
-    const file = await open(path, "r");
+    // Without blocking: a FIFO opened plainly waits for a writer forever. Its type is checked next.
+    const file = await open(path, READ_NONBLOCK);
     try {
       const info = await file.stat();
-      // A FIFO or a device (/dev/zero) could be read forever.
-      if (!info.isFile()) fail("not a file: pass the path of a users.yaml manifest with -f");
+      // A FIFO or a device (/dev/zero) could be read forever, or swallow what it held.
+      if (fileKind(info)) fail("not a file: pass the path of a users.yaml manifest with -f");
       if (info.size > MAX_MANIFEST_BYTES) fail(tooLarge(info.size));
       // One byte more than the file holds: filling it means the file grew while it was read.
       const buffer = Buffer.allocUnsafe(info.size + 1);

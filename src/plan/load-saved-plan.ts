@@ -1,4 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
+import { open } from "node:fs/promises";
+import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
 import { validate as validatePlanFile } from "../generated/plan-schema.js";
 import { normalizeEmail } from "../manifest/email.js";
 import type { GuardSettings } from "../manifest/manifest.js";
@@ -31,10 +32,18 @@ interface PlanFile {
 export async function loadSavedPlan(path: string): Promise<SavedPlan> {
   let text: string;
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new SavedPlanError(`${path} is not a file: give the path of a plan saved by roster plan --out`);
-    if (info.size > MAX_PLAN_FILE_BYTES) throw new SavedPlanError(`${path} is ${info.size} bytes, more than any saved plan: make the plan again with roster plan --out`);
-    text = await readFile(path, "utf8");
+    // Without blocking (a FIFO opened plainly waits for a writer forever), then checked on the open file, so
+    // what is checked is what is read.
+    const file = await open(path, READ_NONBLOCK);
+    try {
+      const info = await file.stat();
+      const kind = fileKind(info);
+      if (kind) throw new SavedPlanError(`${path} is ${kind}, not a file: give the path of a plan saved by roster plan --out`);
+      if (info.size > MAX_PLAN_FILE_BYTES) throw new SavedPlanError(`${path} is ${info.size} bytes, more than any saved plan: make the plan again with roster plan --out`);
+      text = await file.readFile("utf8");
+    } finally {
+      await file.close();
+    }
   } catch (error) {
     if (error instanceof SavedPlanError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

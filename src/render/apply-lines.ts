@@ -2,20 +2,21 @@ import type { ApplyResult, ApplySummary, RemovalResult } from "../apply/apply-pl
 import { line, plural, toned, type Line } from "./lines.js";
 import { sanitize } from "./sanitize.js";
 
-const LABEL = { removed: "removed", already_absent: "already absent", failed: "failed" } as const;
-const TONE = { removed: "remove", already_absent: "muted", failed: "error" } as const;
+/** How each outcome of a removal is worded, in every format. */
+export const OUTCOME_LABEL = { removed: "removed", already_absent: "already absent", failed: "failed", unknown: "unknown" } as const;
+const TONE = { removed: "remove", already_absent: "muted", failed: "error", unknown: "warn" } as const;
 
 /** One finished removal, as a row of the progress log. */
 export function resultLine(result: RemovalResult): Line {
-  const label = toned(TONE[result.outcome], `  ${LABEL[result.outcome].padEnd(15)}`);
+  const label = toned(TONE[result.outcome], `  ${OUTCOME_LABEL[result.outcome].padEnd(15)}`);
   const email = sanitize(result.removal.email);
-  if (result.outcome === "failed") return line(label, email, toned("error", `: ${sanitize(result.error ?? "unknown error")}`));
+  if (result.outcome === "failed" || result.outcome === "unknown") return line(label, email, toned("error", `: ${sanitize(result.error ?? "unknown error")}`));
   return line(label, email);
 }
 
 /** The live counter under the progress log. */
 export function progressLine(summary: ApplySummary, total: number): Line {
-  const done = summary.removed + summary.already_absent + summary.failed;
+  const done = summary.removed + summary.already_absent + summary.failed + summary.unknown;
   return line(
     toned("heading", `Removing: ${done} of ${total} done`),
     ` (${summary.removed} removed, ${summary.already_absent} already absent, `,
@@ -27,7 +28,8 @@ export function progressLine(summary: ApplySummary, total: number): Line {
 /** The closing summary of an apply. */
 export function summaryLines(result: ApplyResult, total: number): Line[] {
   const { summary } = result;
-  const counts = `${summary.removed} removed, ${summary.already_absent} already absent, ${summary.failed} failed`;
+  // "unknown" (stopped while waiting to retry a removal that may have gone through) is rare: named only when it happened.
+  const counts = `${summary.removed} removed, ${summary.already_absent} already absent, ${summary.failed} failed${summary.unknown > 0 ? `, ${summary.unknown} unknown` : ""}`;
   const lines: Line[] = [line("")];
   if (result.stoppedBy === "interrupt") {
     lines.push(line(toned("warn", `Apply interrupted: ${counts}, ${summary.not_started} not started, of ${plural(total, "planned removal")}.`)));

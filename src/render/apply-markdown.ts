@@ -1,4 +1,5 @@
 import type { ApplyResult } from "../apply/apply-plan.js";
+import { OUTCOME_LABEL } from "./apply-lines.js";
 import { plural } from "./lines.js";
 import { escapeMarkdown, fencedBlock } from "./markdown.js";
 import { sanitize } from "./sanitize.js";
@@ -9,8 +10,6 @@ export const STEP_SUMMARY_LIMIT = 1024 * 1024;
 /** Room kept for the "left out" note, so it never pushes the text over the limit. */
 const NOTE_ROOM = 300;
 
-const LABEL = { removed: "removed", already_absent: "already absent", failed: "failed" } as const;
-
 /**
  * What apply did, as Markdown after the plan's: the counts, one line per finished removal (in the order they
  * finished), then `closing` (the verification, or why nothing was applied). The whole text, plan included,
@@ -19,15 +18,15 @@ const LABEL = { removed: "removed", already_absent: "already absent", failed: "f
 export function applyMarkdown(planMarkdown: string, result: ApplyResult | undefined, closing: string, total: number, limitBytes = STEP_SUMMARY_LIMIT): string {
   const tail = ["", escapeMarkdown(closing.trim())];
   if (!result) return cut(planMarkdown + tail.join("\n") + "\n", limitBytes);
-  const { removed, already_absent, failed, not_started } = result.summary;
+  const { removed, already_absent, failed, unknown, not_started } = result.summary;
   const verb = result.stoppedBy === "interrupt" ? "interrupted" : result.stoppedBy === "auth" ? "stopped" : "complete";
   const head = [
     "",
-    `### roster apply ${verb}: ${removed} removed, ${already_absent} already absent, ${failed} failed${not_started > 0 ? `, ${not_started} not started` : ""}, of ${plural(total, "planned removal")}`,
+    `### roster apply ${verb}: ${removed} removed, ${already_absent} already absent, ${failed} failed${unknown > 0 ? `, ${unknown} unknown` : ""}${not_started > 0 ? `, ${not_started} not started` : ""}, of ${plural(total, "planned removal")}`,
   ];
   const rows = result.results.map((r) => {
-    const row = `${LABEL[r.outcome].padEnd(15)} ${sanitize(r.removal.email)}`;
-    return r.outcome === "failed" ? `${row}: ${sanitize(r.error ?? "unknown error")}` : row;
+    const row = `${OUTCOME_LABEL[r.outcome].padEnd(15)} ${sanitize(r.removal.email)}`;
+    return r.outcome === "failed" || r.outcome === "unknown" ? `${row}: ${sanitize(r.error ?? "unknown error")}` : row;
   });
   const bytes = (text: string) => Buffer.byteLength(text, "utf8");
   let room = limitBytes - bytes(planMarkdown) - bytes([...head, ...tail].join("\n")) - NOTE_ROOM;

@@ -1,11 +1,12 @@
-import { readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
+import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
 import type { OrganizationUser } from "../telnyx/organization-user.js";
 
 /** Reads a sandbox seed: a JSON array of organization users. */
 export async function readSeed(path: string): Promise<OrganizationUser[]> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path, "utf8"));
+    parsed = JSON.parse(await readRegular(path));
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
     throw new Error(`${path}: cannot read the sandbox state (${reason}): give a JSON array of users, like examples/org.json`);
@@ -23,4 +24,16 @@ export async function readSeed(path: string): Promise<OrganizationUser[]> {
     }
   });
   return parsed as OrganizationUser[];
+}
+
+/** The file's text; a FIFO or a device is refused without blocking on it. */
+async function readRegular(path: string): Promise<string> {
+  const file = await open(path, READ_NONBLOCK);
+  try {
+    const kind = fileKind(await file.stat());
+    if (kind) throw new Error(`it is ${kind}, not a file`);
+    return await file.readFile("utf8");
+  } finally {
+    await file.close();
+  }
 }

@@ -19,14 +19,17 @@ export class ApiError extends Error {
   readonly status: number | undefined;
   readonly code: string | undefined;
   readonly attempts: number;
+  /** An attempt may have reached the API and done the work (a timeout, a cut connection, a 5xx). */
+  readonly mayHaveHappened: boolean;
 
-  constructor(kind: ApiErrorKind, message: string, options: { status?: number; code?: string; attempts?: number } = {}) {
+  constructor(kind: ApiErrorKind, message: string, options: { status?: number; code?: string; attempts?: number; mayHaveHappened?: boolean } = {}) {
     super(message);
     this.name = "ApiError";
     this.kind = kind;
     this.status = options.status;
     this.code = options.code;
     this.attempts = options.attempts ?? 1;
+    this.mayHaveHappened = options.mayHaveHappened ?? false;
   }
 }
 

@@ -8,6 +8,7 @@ import { parseBaseUrl } from "./base-url.js";
 import { clip } from "../render/sanitize.js";
 import type { OrganizationUser } from "./organization-user.js";
 import { proxyFor } from "./proxy.js";
+import { interruptibleSleep } from "./interruptible-sleep.js";
 import { RatePacer, rateLimitWaitMs } from "./rate-limit.js";
 
 /** Statuses worth another attempt: the request may succeed if sent again later. */
@@ -91,6 +92,8 @@ export class TelnyxClient {
   /** The proxy's host, for messages (never its credentials). */
   readonly #via: string;
   readonly #pacer = new RatePacer();
+  /** Waits (backoffs, rate-limit pauses) that end early once the run is interrupted. */
+  readonly #sleep: (ms: number) => Promise<void>;
   #halted = false;
 
   constructor(options: ClientOptions) {
@@ -105,6 +108,7 @@ export class TelnyxClient {
     this.#backoffBaseMs = options.backoffBaseMs ?? 500;
     this.#onRetry = options.onRetry;
     this.#signal = options.signal;
+    this.#sleep = interruptibleSleep(options.signal);
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
     const proxy = proxyFor(this.baseUrl, options.env ?? process.env);
     this.#via = proxy ? ` via the proxy at ${proxy.host}` : "";
@@ -155,10 +159,16 @@ export class TelnyxClient {
     const path = `/organizations/users/${encodeURIComponent(id)}/actions/remove`;
     const response = await this.#request("POST", path);
     if (response.status === 200) {
-      // A 200 that is not the API's answer (a captive portal, a wrong base URL) cannot be counted as a removal.
+      // A 200 that is not the API's answer (a captive portal, a wrong base URL) cannot be counted as a removal,
+      // nor one that names another user (or none): only the record of the user asked for says it was removed.
       const data = (response.body as { data?: unknown } | undefined)?.data;
-      if (!response.isApiJson || typeof data !== "object" || data === null) {
-        throw new ApiError("shape", `POST ${path} answered 200 but not with the API's JSON user: not counted as removed; check --base-url`, { status: 200, attempts: response.attempts });
+      const fail = (what: string) => new ApiError("shape", `POST ${path} answered 200 ${what}: not counted as removed; check --base-url`, { status: 200, attempts: response.attempts });
+      if (!response.isApiJson || typeof data !== "object" || data === null || Array.isArray(data)) throw fail("but not with the API's JSON user");
+      const { id: answeredId, email } = data as { id?: unknown; email?: unknown };
+      if (answeredId === undefined) throw fail("with a user record without an id");
+      if (answeredId !== id) {
+        const whose = typeof email === "string" ? `, email ${quoted(email)}` : "";
+        throw fail(`with the record of another user (id ${quoted(String(typeof answeredId === "string" ? answeredId : JSON.stringify(answeredId)))}${whose})`);
       }
       return { outcome: "removed", status: 200, attempts: response.attempts };
     }
@@ -227,12 +237,12 @@ export class TelnyxClient {
     const stopped = () => {
       if (this.#halted) return new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: sent });
       if (!this.#signal?.aborted) return undefined;
-      const why = sent === 0 ? "not sent" : `not tried again after ${sent} attempts${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
-      return new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, { attempts: sent });
+      const why = sent === 0 ? "not sent" : `not tried again after ${sent === 1 ? "1 attempt" : `${sent} attempts`}${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
+      return new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, { attempts: sent, mayHaveHappened: ambiguousEarlier });
     };
     const before = stopped();
     if (before) throw before;
-    const started = await this.#pacer.start(this.#signal, (ms) => sleep(ms, this.#signal));
+    const started = await this.#pacer.start(this.#signal, this.#sleep);
     const after = stopped();
     if (after) {
       if (started) this.#pacer.finished(undefined, Date.now());
@@ -242,7 +252,7 @@ export class TelnyxClient {
 
   async #beforeRetry(method: string, path: string, attempt: number, reason: string, delayMs: number): Promise<void> {
     this.#onRetry?.({ method, path, attempt: attempt + 1, reason, delayMs });
-    await sleep(delayMs, this.#signal);
+    await this.#sleep(delayMs);
   }
 
   async #send(method: string, path: string, maxBytes: number): Promise<SentResponse> {
@@ -291,17 +301,10 @@ export class TelnyxClient {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
+
+/** A value from an answer, cut short and quoted for a message (renderers neutralise control characters). */
+function quoted(value: string): string {
+  return JSON.stringify(clip(value, 100));
 }
 
 function networkReason(error: unknown, timeoutMs: number): string {

@@ -86,7 +86,9 @@ export class RatePacer {
         this.#guessing = true;
       }
       if (this.#inFlight >= Math.floor(this.#allowed)) {
-        await Promise.race([new Promise<void>((resolve) => this.#waiting.push(resolve)), sleep(MAX_RATE_WAIT_MS)]);
+        // A request in flight always calls `finished` (answered, failed or timed out), and the run waits for it
+        // anyway when interrupted: no timer is needed, and none is left running to hold the process open.
+        await new Promise<void>((resolve) => this.#waiting.push(resolve));
         continue;
       }
       if (this.#remaining !== undefined && this.#remaining <= 0) {

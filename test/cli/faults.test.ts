@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startSandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
@@ -84,7 +85,8 @@ test("kill -9 in the middle of an apply: every audit line parses, and the next a
   }
 });
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+// SIGHUP is the terminal closing: treated as SIGTERM (issue 13).
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   test(`${signal} in the middle: removals in flight finish, the summary is printed, exit 130; the next run converges`, async () => {
     const { manifest, log, sandbox, env, planned } = await setup(121, 20, { latencyMs: 20 });
     try {
@@ -219,14 +221,19 @@ test("a key revoked in the middle of an apply stops it at once: the message, exi
 
 test("when the audit log cannot be written, no further removal starts and the record goes to stderr", async () => {
   const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
+  // A log already at the file-size limit the CLI runs under: its first line fails (EFBIG), as on a full disk.
+  // (It was /dev/full until the audit log had to be a regular file: issue 13 refuses devices and FIFOs.)
+  const dir = tempDir();
+  const log = writeTemp(dir, "audit.jsonl", `${"x".repeat(1023)}\n`);
   try {
-    const run = await runCli(["apply", "-f", USERS, "--yes", "--concurrency", "1", "--audit-log", "/dev/full"], { env: { TELNYX_BASE_URL: sandbox.url } });
+    const run = await runCli(["apply", "-f", USERS, "--yes", "--concurrency", "1", "--audit-log", log], { env: { TELNYX_BASE_URL: sandbox.url }, fileSizeLimitKiB: 1 });
     assert.is(run.code, 1);
     assert.match(run.stderr, /roster: not in the audit log: \{"time":"[^"]+","id":"[^"]+","email":"ben\.cohen@example\.com",.*"outcome":"removed","http_status":200,"attempts":1\}\n/);
-    assert.match(run.stderr, "roster: error: cannot append to the audit log /dev/full (ENOSPC): no further removal was started\n");
+    assert.match(run.stderr, `roster: error: cannot append to the audit log ${log} (EFBIG): no further removal was started\n`);
     assert.is(sandbox.users().length, 29, "one removal, then it stopped");
   } finally {
     await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -94,7 +94,7 @@ summary.run();
 const cutting = suite("apply Markdown size");
 
 const results = (count: number): ApplyResult => ({
-  summary: { removed: count, already_absent: 0, failed: 0, not_started: 0 },
+  summary: { removed: count, already_absent: 0, failed: 0, unknown: 0, not_started: 0 },
   results: Array.from({ length: count }, (_, i) => ({
     removal: { id: String(i), email: `ünïcödé.user${i}@example.com`, status: "enabled", recordType: "organization_sub_user" } as never,
     outcome: "removed" as const,

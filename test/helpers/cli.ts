@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./org.js";
@@ -17,6 +17,17 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   input?: string;
+  /** A file descriptor to give the CLI as its stdout (one opened on /dev/full), instead of a pipe read here. */
+  stdoutFd?: number;
+  /** The same for stderr. */
+  stderrFd?: number;
+  /** Run under `ulimit -f` with this many KiB: a regular file written past it fails with EFBIG (a full disk, for one file). */
+  fileSizeLimitKiB?: number;
+  /**
+   * A Node warning (`(node:123) SomeWarning: ...`) or a stack trace on stderr fails every run: roster prints
+   * neither. A test that means to see one says so here.
+   */
+  allowWarnings?: boolean;
 }
 
 /** Runs the built CLI as a subprocess, as CI runs it (CI=true, no TTY), and checks the key never shows. */
@@ -26,7 +37,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 
 /** A CLI subprocess still running: its output so far, and its end; for tests that signal or kill it. */
 export interface RunningCli {
-  child: ChildProcessWithoutNullStreams;
+  child: ChildProcess;
   output(): { stdout: string; stderr: string };
   /** Resolves once the output so far (stdout, then stderr) passes `check`, or the process has ended. */
   waitFor(check: string | RegExp | ((output: string) => boolean)): Promise<void>;
@@ -42,7 +53,10 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
     ...options.env,
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const child = spawn(process.execPath, [`${ROOT}dist/roster.js`, ...args], { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv });
+  const command = [process.execPath, `${ROOT}dist/roster.js`, ...args];
+  const spawned = options.fileSizeLimitKiB === undefined ? command : ["bash", "-c", `ulimit -f ${options.fileSizeLimitKiB} && exec "$@"`, "bash", ...command];
+  const stdio = ["pipe", options.stdoutFd ?? "pipe", options.stderrFd ?? "pipe"] as const;
+  const child = spawn(spawned[0]!, spawned.slice(1), { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: [...stdio] });
   let stdout = "";
   let stderr = "";
   const waiters: { test: (output: string) => boolean; resolve: () => void }[] = [];
@@ -54,19 +68,30 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
       }
     }
   };
-  child.stdout.on("data", (d) => {
+  child.stdout?.on("data", (d) => {
     stdout += d;
     check();
   });
-  child.stderr.on("data", (d) => {
+  child.stderr?.on("data", (d) => {
     stderr += d;
     check();
   });
-  child.stdin.end(options.input ?? "");
+  // A test may close its end of stdout on purpose (a reader gone away): the child's writes then fail, not ours.
+  child.stdout?.on("error", () => {});
+  child.stdin?.on("error", () => {});
+  child.stdin?.end(options.input ?? "");
   const run = new Promise<CliRun>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => {
       assertNoKey(stdout + stderr, `roster ${args.join(" ")}`);
+      if (!options.allowWarnings) {
+        try {
+          assertNoWarning(stderr, `roster ${args.join(" ")}`, env.ROSTER_DEBUG !== undefined);
+        } catch (error) {
+          reject(error);
+          return;
+        }
+      }
       for (const waiter of waiters) waiter.resolve();
       resolve({ code, signal, stdout, stderr });
     });
@@ -82,6 +107,14 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
       }),
     run,
   };
+}
+
+/** Fails if stderr holds a Node warning or, unless ROSTER_DEBUG asked for one, a stack trace. */
+export function assertNoWarning(stderr: string, where: string, stackAllowed = false): void {
+  const warning = /^\(node:\d+\) .*$|^\S*Warning: .*$/m.exec(stderr);
+  if (warning) throw new Error(`Node printed a warning in the stderr of ${where}: ${warning[0]}`);
+  const trace = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m.exec(stderr);
+  if (trace && !stackAllowed) throw new Error(`a stack trace in the stderr of ${where}: ${trace[0]}`);
 }
 
 /** Every line of an audit log, parsed; fails if a line is not JSON or the key appears in the file. */

@@ -31,12 +31,12 @@ test("progress counts finished removals live, then the rows stay and the summary
     await tick();
     assert.is(lastFrame(), "Removing: 0 of 3 done (0 removed, 0 already absent, 0 failed)");
     const a = finished("1", "a@example.com", "removed");
-    events.emit({ type: "finished", result: a, summary: { removed: 1, already_absent: 0, failed: 0, not_started: 0 } });
+    events.emit({ type: "finished", result: a, summary: { removed: 1, already_absent: 0, failed: 0, unknown: 0, not_started: 0 } });
     await tick();
     assert.is(lastFrame(), "  removed        a@example.com\nRemoving: 1 of 3 done (1 removed, 0 already absent, 0 failed)");
     const b = finished("2", "b@example.com", "already_absent");
     const c = finished("3", "c@example.com", "failed", "POST /organizations/users/3/actions/remove answered 500");
-    const summary = { removed: 1, already_absent: 1, failed: 1, not_started: 0 };
+    const summary = { removed: 1, already_absent: 1, failed: 1, unknown: 0, not_started: 0 };
     events.emit({ type: "finished", result: b, summary: { ...summary, failed: 0 } });
     events.emit({ type: "finished", result: c, summary });
     events.emit({ type: "done", result: { summary, results: [a, b, c] } });

@@ -18,7 +18,7 @@ test("when 429s say nothing of the window, fewer requests are sent at once and e
   let refused = 0;
   let removed = 0;
   // An API that serves 4 requests at a time and refuses the rest with a bare 429: no Retry-After, no x-ratelimit-*.
-  const server = await startServer((_req, res) => {
+  const server = await startServer((req, res) => {
     if (inFlight >= 4) {
       refused += 1;
       res.writeHead(429, { "content-type": "application/json" });
@@ -30,7 +30,8 @@ test("when 429s say nothing of the window, fewer requests are sent at once and e
       inFlight -= 1;
       removed += 1;
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ data: { id: "x" } }));
+      // The removed user's own record: a 200 naming anyone else is not a removal.
+      res.end(JSON.stringify({ data: { id: decodeURIComponent(req.url!.split("/").at(-3)!) } }));
     }, 10);
   });
   const api = new TelnyxClient({ baseUrl: server.url, apiKey: TEST_API_KEY, backoffBaseMs: 5, maxSockets: 16 });

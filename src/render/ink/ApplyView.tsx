@@ -13,7 +13,7 @@ export type Subscribe = (listener: (event: ApplyEvent) => void) => () => void;
 export function ApplyView({ subscribe, total }: { subscribe: Subscribe; total: number }) {
   const { exit } = useApp();
   const [finished, setFinished] = useState<RemovalResult[]>([]);
-  const [summary, setSummary] = useState<ApplySummary>({ removed: 0, already_absent: 0, failed: 0, not_started: 0 });
+  const [summary, setSummary] = useState<ApplySummary>({ removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 });
   const [result, setResult] = useState<ApplyResult | undefined>();
 
   // Finished rows arrive faster than a terminal can show them: collect them and flush a batch per frame,

@@ -49,9 +49,10 @@ export function packPieces(pieces: readonly Segment[], width: number): Line[] {
   const lines: Line[] = [];
   let current: Segment[] = [];
   let used = 0;
-  for (const piece of pieces) {
-    const needed = current.length === 0 ? piece.text.length : used + 2 + piece.text.length;
-    if (current.length > 0 && needed > width) {
+  pieces.forEach((piece, index) => {
+    // Room for the comma that follows every piece but the last, in case the line breaks after it.
+    const comma = index < pieces.length - 1 ? 1 : 0;
+    if (current.length > 0 && used + 2 + piece.text.length + comma > width) {
       current.push({ text: "," });
       lines.push(current);
       current = [];
@@ -63,7 +64,7 @@ export function packPieces(pieces: readonly Segment[], width: number): Line[] {
     }
     current.push(piece);
     used += piece.text.length;
-  }
+  });
   if (current.length > 0) lines.push(current);
   return lines;
 }

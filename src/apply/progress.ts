@@ -30,7 +30,7 @@ export interface ProgressFigures {
   /** done / total, from 0 to 1. */
   fraction: number;
   elapsedMs: number;
-  /** Removals finished a second over the run so far; undefined until one has finished. */
+  /** Removals finished a second over the run so far (over at least its first second); undefined until one has finished. */
   rate: number | undefined;
   /** Time left at that rate for the removals not finished; undefined until a rate is known. */
   etaMs: number | undefined;
@@ -73,11 +73,16 @@ export function foldProgress(state: ProgressState, event: ApplyEvent, now: numbe
   }
 }
 
+/** The shortest span a rate is taken over. */
+const RATE_MIN_SPAN_MS = 1_000;
+
 /** The figures at time `now`: elapsed time, rate, time left, the wait still running. */
 export function progressFigures(state: ProgressState, now: number): ProgressFigures {
   const done = state.removed + state.already_absent + state.failed;
   const elapsedMs = state.startedAt === undefined ? 0 : Math.max(0, now - state.startedAt);
-  const rate = done > 0 && elapsedMs > 0 ? done / (elapsedMs / 1000) : undefined;
+  // Over at least a second: the first window of a rate limit is served at once, and a rate taken from its
+  // first 40 ms would promise hundreds a second.
+  const rate = done > 0 ? done / (Math.max(elapsedMs, RATE_MIN_SPAN_MS) / 1000) : undefined;
   const left = Math.max(0, state.total - done - state.notStarted);
   const etaMs = rate === undefined ? undefined : (left / rate) * 1000;
   const waiting = state.waiting && state.waiting.untilMs > now ? { reason: state.waiting.reason, ms: state.waiting.untilMs - now } : undefined;

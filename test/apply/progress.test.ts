@@ -20,6 +20,14 @@ test("elapsed, rate and time left come from the removals finished since the star
   assert.equal(figures, { total: 10, done: 2, fraction: 0.2, elapsedMs: 2_000, rate: 1, etaMs: 8_000, inFlight: 2, retries: 0, waiting: undefined });
 });
 
+test("the rate is taken over at least a second: a burst in the first moments does not promise hundreds a second", () => {
+  const burst: [ApplyEvent, number][] = Array.from({ length: 30 }, (_, i) => [{ type: "finished", result: result(String(i), "removed"), summary }, T0 + 40]);
+  const state = fold([[{ type: "start", total: 300, concurrency: 16 }, T0], ...burst], initialProgress(300));
+  const figures = progressFigures(state, T0 + 40);
+  assert.is(figures.rate, 30);
+  assert.is(figures.etaMs, 9_000);
+});
+
 test("before any removal finished there is no rate and no estimate, not a division by zero", () => {
   const figures = progressFigures(fold([[{ type: "start", total: 10, concurrency: 4 }, T0]]), T0 + 5_000);
   assert.is(figures.rate, undefined);

@@ -76,7 +76,7 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
       }
       const answer = await confirm(io, plan.summary.remove, client.host);
       if (answer !== "yes") {
-        write(io.stderr, `\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io.env);
+        write(io.stderr, atWidth(`\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io), io.env);
         return answer === "interrupted" ? APPLY_EXIT.interrupted : APPLY_EXIT.error;
       }
     }

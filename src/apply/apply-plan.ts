@@ -46,7 +46,11 @@ export type ApplyEvent =
   /** A planned removal that will not be sent (interrupted, or the key refused, before a request the API acted on). */
   | { type: "not_started"; removal: Removal }
   | { type: "finished"; result: RemovalResult; summary: ApplySummary }
-  | { type: "done"; result: ApplyResult };
+  | { type: "done"; result: ApplyResult }
+  /** A request is about to be sent again (the client reports it; the command forwards it to the views). */
+  | { type: "retrying"; attempt: number; reason: string; delayMs: number }
+  /** Requests are held back until `untilMs` (the client reports it; the command forwards it to the views). */
+  | { type: "waiting"; reason: "rate limit" | "429" | "retry"; untilMs: number };
 
 /** The one effect apply needs: the API's remove call. */
 export interface Remover {

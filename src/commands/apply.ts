@@ -9,8 +9,10 @@ import { notRegularFile } from "../files/regular-file.js";
 import { loadManifest } from "../manifest/load-manifest.js";
 import { countRemovable, type Rules } from "../plan/rules.js";
 import type { Removal } from "../plan/plan.js";
-import { linesToText, plural } from "../render/lines.js";
+import { linesToText, plural, terminalWidth } from "../render/lines.js";
 import { resultLine, summaryLines } from "../render/apply-lines.js";
+import { colorWanted } from "../render/color.js";
+import { wrapWords } from "../render/wrap-words.js";
 import { jsonText, sanitize } from "../render/sanitize.js";
 import { ApiError } from "../telnyx/api-error.js";
 import type { TelnyxClient } from "../telnyx/client.js";
@@ -51,9 +53,13 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
     ? { saved: await (await import("../plan/load-saved-plan.js")).loadSavedPlan(options.planFile) }
     : { manifest: await loadManifest(options.file) };
   const interrupt = new AbortController();
+  // Set once removals start: the progress views hear of the client's retries and waits through the events.
+  let clientEvent: ((event: ApplyEvent) => void) | undefined;
   const client = connect(options, io, {
     signal: interrupt.signal,
+    onWait: (wait) => clientEvent?.({ type: "waiting", ...wait }),
     onRetry: (event) => {
+      clientEvent?.({ type: "retrying", attempt: event.attempt, reason: event.reason, delayMs: event.delayMs });
       if (options.format !== "json" && !isInteractive(io)) {
         write(io.stderr, `retrying ${event.method} ${event.path.split("?")[0]} (attempt ${event.attempt}) after ${sanitize(event.reason)} in ${(event.delayMs / 1000).toFixed(1)} s\n`, io.env);
       }
@@ -86,7 +92,7 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
       }
       const answer = await confirm(io, plan.summary.remove, client.host);
       if (answer !== "yes") {
-        write(io.stderr, `\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io.env);
+        write(io.stderr, atWidth(`\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io), io.env);
         return answer === "interrupted" ? APPLY_EXIT.interrupted : APPLY_EXIT.error;
       }
     }
@@ -95,6 +101,7 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
     if (await previewLost(io)) return APPLY_EXIT.error;
 
     const hub = eventHub();
+    clientEvent = hub.emit;
     const audit = options.auditLog ? AuditLog.open(options.auditLog, (text) => redact(text, io.env)) : undefined;
     const inFlight = new Map<string, Removal>();
     let auditFailure: string | undefined;
@@ -123,7 +130,8 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
     });
     let interrupted = false;
     const view = json ? undefined : await startProgressView(hub, plan.summary.remove, io);
-    const stopSignals = onInterrupt(io, () => {
+    const say = view?.say ?? ((text: string) => write(io.stderr, text, io.env));
+    const stopSignals = onInterrupt(io, say, () => {
       interrupted = true;
       interrupt.abort();
     }, () => {
@@ -151,7 +159,7 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
     // do all it planned, and its output could not show the answer anyway.
     if (options.verify && !result.stoppedBy && !writeFailure) {
       verification = await verify(rules, client, options.concurrency);
-      if (!json) write(io.stdout, verificationText(verification), io.env);
+      if (!json) write(io.stdout, atWidth(verificationText(verification), io), io.env);
     }
     const closing = [verification ? verificationText(verification) : "", result.fatal ? `Error: ${result.fatal.message}` : "", auditFailure ? `Error: ${auditFailure}` : ""];
     reportApply(io, plan, verdict, source, result, closing.filter(Boolean).join(" "));
@@ -244,7 +252,8 @@ export function applyJson(result: ApplyResult, verification: Verification | unde
 async function confirm(io: Io, count: number, host: string): Promise<"yes" | "no" | "interrupted"> {
   const rl = createInterface({ input: io.stdin, output: io.stdout });
   try {
-    write(io.stdout, `\nDo you want to remove ${plural(count, "user")} from the organization at ${host}?\n  Only 'yes' will be accepted to approve.\n\n`, io.env);
+    const question = `\nDo you want to remove ${plural(count, "user")} from the organization at ${host}?\n  Only 'yes' will be accepted to approve.\n\n`;
+    write(io.stdout, atWidth(question, io), io.env);
     const answer = await rl.question("  Enter a value: ");
     write(io.stdout, "\n", io.env);
     return answer.trim() === "yes" ? "yes" : "no";
@@ -279,23 +288,28 @@ function eventHub(): EventHub {
   };
 }
 
-/** Progress as removals finish: the ink view at a terminal, one plain line each in logs. */
-async function startProgressView(hub: EventHub, total: number, io: Io): Promise<{ finished: Promise<void> }> {
+/** The live progress: the ink view at a terminal, a plain log otherwise; `say` shows a message beside it. */
+interface ProgressView {
+  finished: Promise<void>;
+  say(text: string): void;
+}
+
+/** Progress as removals finish: the ink view at a terminal; in logs a line per removal, or per tenth of a large run. */
+async function startProgressView(hub: EventHub, total: number, io: Io): Promise<ProgressView> {
   write(io.stdout, "\n", io.env);
+  const say = (text: string) => write(io.stderr, text, io.env);
   if (isInteractive(io)) {
     const { renderApplyProgress } = await import("../render/ink/render-apply.js");
-    return { finished: renderApplyProgress(hub.subscribe, total, io.stdout) };
+    const view = renderApplyProgress(hub.subscribe, total, io.stdout, io.stderr, colorWanted(io.env));
+    return { finished: view.finished, say: (text) => view.say(atWidth(redact(text, io.env), io)) };
   }
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  hub.subscribe((event) => {
-    if (event.type === "finished") write(io.stdout, linesToText([resultLine(event.result)]), io.env);
-    if (event.type === "done") {
-      write(io.stdout, linesToText(summaryLines(event.result, total)), io.env);
-      done();
-    }
-  });
-  return { finished };
+  const { logApplyProgress } = await import("../render/progress-log.js");
+  return { finished: logApplyProgress(hub.subscribe, total, (text) => write(io.stdout, text, io.env)), say };
+}
+
+/** Text for the terminal wrapped at word boundaries to its width; unchanged for logs and pipes. */
+function atWidth(text: string, io: Io): string {
+  return isInteractive(io) ? wrapWords(text, terminalWidth(io.stdout)) : text;
 }
 
 /**
@@ -303,17 +317,17 @@ async function startProgressView(hub: EventHub, total: number, io: Io): Promise<
  * `abandon` has recorded the removals still in flight (it returns how many). All three mean "stop", and all
  * exit 130, so a script sees one code for an interrupted apply whichever way it was stopped.
  */
-function onInterrupt(io: Io, stop: () => void, abandon: () => number): () => void {
+function onInterrupt(io: Io, say: (text: string) => void, stop: () => void, abandon: () => number): () => void {
   let count = 0;
   const handler = () => {
     count += 1;
     if (count > 1) {
       const unknown = abandon();
       const what = unknown === 0 ? "" : ` ${plural(unknown, "removal")} in flight may or may not have happened; run roster plan.`;
-      write(io.stderr, `\nExiting at once.${what}\n`, io.env);
+      say(`\nExiting at once.${what}\n`);
       process.exit(APPLY_EXIT.interrupted);
     }
-    write(io.stderr, "\nInterrupted: no new removal will start; waiting for those in flight (press Ctrl-C again to exit at once).\n", io.env);
+    say("\nInterrupted: no new removal will start; waiting for those in flight (press Ctrl-C again to exit at once).\n");
     stop();
   };
   for (const signal of INTERRUPT_SIGNALS) process.on(signal, handler);

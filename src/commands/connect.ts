@@ -1,6 +1,6 @@
 import type { Io } from "../cli/io.js";
 import { DEFAULT_BASE_URL } from "../telnyx/base-url.js";
-import { TelnyxClient, type RetryEvent } from "../telnyx/client.js";
+import { TelnyxClient, type RetryEvent, type WaitEvent } from "../telnyx/client.js";
 
 /** Flags shared by every command that talks to the API. */
 export interface ApiOptions {
@@ -11,7 +11,7 @@ export interface ApiOptions {
 }
 
 /** Builds the client from flags and environment: key from TELNYX_API_KEY, base URL from flag, env, default. */
-export function connect(options: ApiOptions, io: Io, extra: { signal?: AbortSignal; onRetry?: (event: RetryEvent) => void } = {}): TelnyxClient {
+export function connect(options: ApiOptions, io: Io, extra: { signal?: AbortSignal; onRetry?: (event: RetryEvent) => void; onWait?: (event: WaitEvent) => void } = {}): TelnyxClient {
   const backoff = Number(io.env.ROSTER_BACKOFF_BASE_MS);
   return new TelnyxClient({
     baseUrl: options.baseUrl ?? (io.env.TELNYX_BASE_URL || DEFAULT_BASE_URL),

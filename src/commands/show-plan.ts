@@ -1,6 +1,7 @@
 import { isInteractive, write, type Io } from "../cli/io.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
+import { colorWanted } from "../render/color.js";
 import { planGithub } from "../render/github-commands.js";
 import { linesToText, terminalWidth, type PlanSource } from "../render/lines.js";
 import { planJson } from "../render/plan-json.js";
@@ -32,7 +33,7 @@ export async function showPlan(plan: Plan, verdict: GuardVerdict, source: PlanSo
   if (format === "pretty" && isInteractive(io)) {
     // ink and react are loaded only when a person is looking: they cost more to load than the rest of roster.
     const { renderPlanToString } = await import("../render/ink/render-plan.js");
-    write(io.stdout, renderPlanToString(plan, { verdict }, terminalWidth(io.stdout)) + "\n", io.env);
+    write(io.stdout, renderPlanToString(plan, { verdict }, terminalWidth(io.stdout), colorWanted(io.env)) + "\n", io.env);
     return;
   }
   write(io.stdout, text(), io.env);

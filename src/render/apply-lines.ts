@@ -42,3 +42,10 @@ export function summaryLines(result: ApplyResult, total: number): Line[] {
   }
   return lines;
 }
+
+/** Every failed removal, for the end of a log that did not list each result as it finished. */
+export function failureLines(results: readonly RemovalResult[]): Line[] {
+  const failed = results.filter((r) => r.outcome === "failed");
+  if (failed.length === 0) return [];
+  return [line(toned("error", `Failed (${failed.length}):`)), ...failed.map(resultLine)];
+}

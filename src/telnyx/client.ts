@@ -9,7 +9,7 @@ import { clip } from "../render/sanitize.js";
 import type { OrganizationUser } from "./organization-user.js";
 import { proxyFor } from "./proxy.js";
 import { interruptibleSleep } from "./interruptible-sleep.js";
-import { RatePacer, rateLimitWaitMs } from "./rate-limit.js";
+import { MAX_RATE_WAIT_MS, RatePacer, rateLimitWaitMs } from "./rate-limit.js";
 
 /** Statuses worth another attempt: the request may succeed if sent again later. */
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -34,6 +34,8 @@ export interface ClientOptions {
   backoffBaseMs?: number;
   /** Called before each retry, for progress and logs. */
   onRetry?: (event: RetryEvent) => void;
+  /** Called when requests are held back on the clock, so a progress view can say what it waits for. */
+  onWait?: (event: WaitEvent) => void;
   /** Once aborted, no new attempt starts (requests already sent are left to finish). */
   signal?: AbortSignal;
   /** Sockets kept open to the API, at least the concurrency of the run. */
@@ -49,6 +51,15 @@ export interface RetryEvent {
   attempt: number;
   reason: string;
   delayMs: number;
+}
+
+/**
+ * Requests held back until `untilMs` (epoch milliseconds): the rate-limit window the answers told, a 429's
+ * wait, or one request's backoff before a retry.
+ */
+export interface WaitEvent {
+  reason: "rate limit" | "429" | "retry";
+  untilMs: number;
 }
 
 /** One page of users with the pagination the API reported. */
@@ -87,6 +98,7 @@ export class TelnyxClient {
   readonly #maxRetries: number;
   readonly #backoffBaseMs: number;
   readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly #onWait: ((event: WaitEvent) => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #agent: http.Agent;
   /** The proxy's host, for messages (never its credentials). */
@@ -107,6 +119,7 @@ export class TelnyxClient {
     this.#maxRetries = options.maxRetries ?? 5;
     this.#backoffBaseMs = options.backoffBaseMs ?? 500;
     this.#onRetry = options.onRetry;
+    this.#onWait = options.onWait;
     this.#signal = options.signal;
     this.#sleep = interruptibleSleep(options.signal);
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
@@ -242,7 +255,11 @@ export class TelnyxClient {
     };
     const before = stopped();
     if (before) throw before;
-    const started = await this.#pacer.start(this.#signal, this.#sleep);
+    const started = await this.#pacer.start(this.#signal, (ms) => {
+      // The pacer's longest sleep is its fallback while waiting for a slot, not a wait on the clock.
+      if (ms < MAX_RATE_WAIT_MS) this.#onWait?.({ reason: "rate limit", untilMs: Date.now() + ms });
+      return this.#sleep(ms);
+    });
     const after = stopped();
     if (after) {
       if (started) this.#pacer.finished(undefined, Date.now());
@@ -252,6 +269,7 @@ export class TelnyxClient {
 
   async #beforeRetry(method: string, path: string, attempt: number, reason: string, delayMs: number): Promise<void> {
     this.#onRetry?.({ method, path, attempt: attempt + 1, reason, delayMs });
+    this.#onWait?.({ reason: reason.startsWith("429") ? "429" : "retry", untilMs: Date.now() + delayMs });
     await this.#sleep(delayMs);
   }
 

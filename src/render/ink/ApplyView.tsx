@@ -1,58 +1,89 @@
-import { Box, Static, useApp } from "ink";
+import { Box, Static, useApp, useStderr } from "ink";
 import { useEffect, useRef, useState } from "react";
-import type { ApplyEvent, ApplyResult, ApplySummary, RemovalResult } from "../../apply/apply-plan.js";
-import { progressLine, resultLine, summaryLines } from "../apply-lines.js";
+import type { ApplyEvent, RemovalResult } from "../../apply/apply-plan.js";
+import { foldProgress, initialProgress, progressFigures, showsRow, ROW_BY_ROW_MAX, type ProgressState } from "../../apply/progress.js";
+import { resultLine, summaryLines } from "../apply-lines.js";
+import { line, toned, type Line } from "../lines.js";
+import { liveProgressLines } from "../progress-lines.js";
 import { LinesView, LineView } from "./LinesView.js";
 
-const FRAME_MS = 50;
+/** How often the live lines are redrawn: the clock figures move even when no removal finishes. */
+const FRAME_MS = 100;
 
 /** A source of apply events the view subscribes to; returns the unsubscribe function. */
 export type Subscribe = (listener: (event: ApplyEvent) => void) => () => void;
 
-/** Live progress of an apply: finished rows above (never redrawn), the counter below, then the summary. */
-export function ApplyView({ subscribe, total }: { subscribe: Subscribe; total: number }) {
-  const { exit } = useApp();
-  const [finished, setFinished] = useState<RemovalResult[]>([]);
-  const [summary, setSummary] = useState<ApplySummary>({ removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 });
-  const [result, setResult] = useState<ApplyResult | undefined>();
+/** Messages for the person at the terminal (an interruption) that must not be drawn over by the live lines. */
+export type Notices = (listener: (text: string) => void) => () => void;
 
-  // Finished rows arrive faster than a terminal can show them: collect them and flush a batch per frame,
-  // so 20,000 removals cost a few hundred renders, not 20,000.
-  const pending = useRef<{ rows: RemovalResult[]; summary?: ApplySummary; result?: ApplyResult }>({ rows: [] });
+export interface ApplyViewProps {
+  subscribe: Subscribe;
+  total: number;
+  /** The terminal's width: the live lines are laid out to it. */
+  columns: number;
+  notices?: Notices;
+  /** The time, for tests; Date.now by default. */
+  clock?: () => number;
+}
+
+/** One row of the finished area: a removal's result, or the note that only failures are listed. */
+type Row = { key: string; line: Line };
+
+/**
+ * Live progress of an apply: finished rows above (never redrawn), the bar and figures below, then the
+ * summary. Above ROW_BY_ROW_MAX removals only the failures get a row: thousands of "removed" rows scroll
+ * the failures out of sight, and the audit log and `--format json` keep every result.
+ */
+export function ApplyView({ subscribe, total, columns, notices, clock = Date.now }: ApplyViewProps) {
+  const { exit } = useApp();
+  const { write: writeStderr } = useStderr();
+  const [rows, setRows] = useState<Row[]>(() =>
+    total > ROW_BY_ROW_MAX ? [{ key: "note", line: line(toned("muted", `Listing only failures of the ${total} removals; --audit-log FILE records each one.`)) }] : [],
+  );
+  const [state, setState] = useState<ProgressState>(() => initialProgress(total));
+  const [now, setNow] = useState(clock);
+
+  // Events arrive faster than a terminal can show them: fold them as they come and draw once a frame, so
+  // 20,000 removals cost a few hundred renders, not 20,000.
+  const pending = useRef<{ rows: Row[]; state: ProgressState }>({ rows: [], state: initialProgress(total) });
   useEffect(() => {
     const flush = () => {
       const batch = pending.current;
       if (batch.rows.length > 0) {
-        const rows = batch.rows;
+        const added = batch.rows;
         batch.rows = [];
-        setFinished((shown) => shown.concat(rows));
+        setRows((shown) => shown.concat(added));
       }
-      if (batch.summary) setSummary(batch.summary);
-      if (batch.result) setResult(batch.result);
+      setState(batch.state);
+      setNow(clock());
     };
     const timer = setInterval(flush, FRAME_MS);
     const unsubscribe = subscribe((event) => {
-      if (event.type === "finished") {
-        pending.current.rows.push(event.result);
-        pending.current.summary = event.summary;
-      } else if (event.type === "done") {
-        pending.current.result = event.result;
-        flush();
-      }
+      const batch = pending.current;
+      batch.state = foldProgress(batch.state, event, clock());
+      if (event.type === "finished" && showsRow(total, event.result)) batch.rows.push(resultRow(event.result));
+      if (event.type === "done") flush();
     });
     return () => {
       clearInterval(timer);
       unsubscribe();
     };
-  }, [subscribe]);
+  }, [subscribe, total, clock]);
+  // ink clears the live lines, writes the message and draws them again below it: it stays in sight.
+  useEffect(() => notices?.((text) => writeStderr(text)), [notices, writeStderr]);
   useEffect(() => {
-    if (result) exit();
-  }, [result, exit]);
+    if (state.result) exit();
+  }, [state.result, exit]);
 
+  const counts = { removed: state.removed, already_absent: state.already_absent, failed: state.failed, unknown: state.unknown };
   return (
-    <Box flexDirection="column">
-      <Static items={finished}>{(row) => <LineView key={row.removal.id} segments={resultLine(row)} />}</Static>
-      {result ? <LinesView lines={summaryLines(result, total)} /> : <LineView segments={progressLine(summary, total)} />}
+    <Box flexDirection="column" width={columns}>
+      <Static items={rows}>{(row) => <LineView key={row.key} segments={row.line} />}</Static>
+      {state.result ? <LinesView lines={summaryLines(state.result, total)} /> : <LinesView lines={liveProgressLines(progressFigures(state, now), counts, columns)} />}
     </Box>
   );
+}
+
+function resultRow(result: RemovalResult): Row {
+  return { key: result.removal.id, line: resultLine(result) };
 }

@@ -1,5 +1,7 @@
 import { Box, Text } from "ink";
+import { useContext } from "react";
 import type { Line, Tone } from "../lines.js";
+import { ColorContext } from "./color-context.js";
 
 const STYLE: Record<Tone, { color?: string; bold?: boolean; dimColor?: boolean }> = {
   plain: {},
@@ -25,11 +27,13 @@ export function LinesView({ lines }: { lines: readonly Line[] }) {
 }
 
 export function LineView({ segments }: { segments: Line }) {
+  // Without colour, no style at all: bold and dim are escape codes too.
+  const color = useContext(ColorContext);
   if (segments.every((s) => s.text === "")) return <Text> </Text>;
   return (
     <Text>
       {segments.map((segment, index) => (
-        <Text key={index} {...STYLE[segment.tone ?? "plain"]}>
+        <Text key={index} {...(color ? STYLE[segment.tone ?? "plain"] : {})}>
           {segment.text}
         </Text>
       ))}

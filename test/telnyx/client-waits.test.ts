@@ -1,0 +1,39 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { startSandbox } from "../../src/sandbox/sandbox.js";
+import { TelnyxClient, type WaitEvent } from "../../src/telnyx/client.js";
+import { TEST_API_KEY } from "../helpers/cli.js";
+import { makeOrg } from "../helpers/org.js";
+
+/** Removes every sub-user of a fresh sandbox with the given faults, and returns the waits the client reported. */
+async function waitsOf(faults: Parameters<typeof startSandbox>[0]["faults"]) {
+  const org = makeOrg(21);
+  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, faults });
+  const waits: { event: WaitEvent; at: number }[] = [];
+  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, backoffBaseMs: 5, onWait: (event) => waits.push({ event, at: Date.now() }) });
+  try {
+    const results = await Promise.all(org.slice(1).map((u) => api.removeUser(u.id)));
+    assert.ok(results.every((r) => r.outcome === "removed"));
+    return waits;
+  } finally {
+    api.close();
+    await sandbox.close();
+  }
+}
+
+test("the client tells when it holds requests back for the rate-limit window, and until when", async () => {
+  const waits = await waitsOf({ rateLimit: 5, rateWindowMs: 100 });
+  const paced = waits.filter((w) => w.event.reason === "rate limit");
+  assert.ok(paced.length > 0, JSON.stringify(waits.map((w) => w.event.reason)));
+  assert.ok(paced.every((w) => w.event.untilMs > w.at && w.event.untilMs - w.at <= 100), "until the window resets, in the future");
+});
+
+test("the client tells of a 429's wait and of a retry's backoff, each with its reason", async () => {
+  const waits = await waitsOf({
+    script: (r) => (r.method !== "POST" || r.occurrence > 1 ? undefined : r.path.includes("0001/") ? { kind: "throttle" } : r.path.includes("0002/") ? { kind: "error", status: 503 } : undefined),
+  });
+  const reasons = waits.map((w) => w.event.reason).sort();
+  assert.equal(reasons.filter((r) => r !== "rate limit"), ["429", "retry"]);
+});
+
+test.run();

@@ -27,7 +27,7 @@ test("300 removals in a CI log: a progress line per tenth, not a line per remova
     assert.match(progress.at(-1)!, /^Removing: 300 of 300 done \(100%\): 293 removed, 0 already absent, 7 failed; \d+ s elapsed, [\d.]+\/s, about 0 s left, 0 in flight, 7 retries$/, "each failing removal was tried twice");
     assert.not.ok(lines.some((l) => l.startsWith("  removed ")), "no line per removal");
     const summary = run.stdout.slice(run.stdout.indexOf("\nApply complete:"));
-    const failures = planned.filter((u) => failing.has(u.id)).map((u) => `  failed         ${u.email}: POST /organizations/users/${u.id}/actions/remove answered 500 10000: Internal error: injected fault`);
+    const failures = planned.filter((u) => failing.has(u.id)).map((u) => `  failed         ${u.email}: POST /organizations/users/${u.id}/actions/remove answered 500 10007: Unexpected error: injected fault`);
     assert.is(failures.length, 7);
     assert.equal(summary.split("\n").slice(1, 3), ["Apply complete: 293 removed, 0 already absent, 7 failed, of 300 planned removals.", "Failed (7):"]);
     assert.equal(summary.split("\n").slice(3, 10).sort(), failures.sort(), "every failure listed under the summary");

@@ -118,7 +118,8 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         .addOption(formatOption())
         .option("-y, --yes", "apply without asking (for CI); review the plan first")
         .option("--audit-log <file>", "append one JSON line per finished removal to this file")
-        .option("--no-verify", "skip reading the organization again after applying"),
+        .option("--no-verify", "skip reading the organization again after applying")
+        .option("--ignore-manifest-change", "apply a saved plan even if the manifest it was made from has changed since"),
     ),
   ).action(async (planFile: string | undefined, opts, command: Command) => {
     if (planFile !== undefined && command.getOptionValueSource("file") === "cli") {
@@ -133,6 +134,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
           yes: Boolean(opts.yes),
           guards: guardFlags(opts),
           verify: opts.verify !== false,
+          ...(opts.ignoreManifestChange ? { ignoreManifestChange: true } : {}),
           ...(opts.auditLog ? { auditLog: opts.auditLog } : {}),
           ...apiFlags(opts),
         },

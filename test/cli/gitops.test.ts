@@ -85,7 +85,7 @@ gitops("a saved plan changed by hand is refused before any request", async ({ sa
   const requests = sandbox.stats.requests;
   const run = await runCli(["apply", `${dir}/plan.json`], { env });
   assert.is(run.code, 1);
-  assert.is(run.stderr, `roster: error: ${dir}/plan.json was changed after roster saved it (its checksum does not match): make the plan again with roster plan --out\nNothing was changed.\n`);
+  assert.is(run.stderr, `roster: error: ${dir}/plan.json was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out\nNothing was changed.\n`);
   assert.is(sandbox.stats.requests, requests);
 });
 

@@ -7,6 +7,7 @@ import { ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
 import { parseBaseUrl } from "./base-url.js";
 import { clip } from "../render/sanitize.js";
 import type { OrganizationUser } from "./organization-user.js";
+import { networkFailure } from "./network-error.js";
 import { proxyFor } from "./proxy.js";
 import { RatePacer, rateLimitWaitMs } from "./rate-limit.js";
 
@@ -19,8 +20,6 @@ export const MAX_RATE_LIMITED = 20;
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** The groups report holds the whole organization (about 250 bytes a user): room for a million users. */
 const MAX_REPORT_BYTES = 256 * 1024 * 1024;
-/** Connection errors that mean the request never left: a removal refused this way cannot have happened. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 export interface ClientOptions {
   baseUrl: string;
@@ -90,6 +89,7 @@ export class TelnyxClient {
   readonly #agent: http.Agent;
   /** The proxy's host, for messages (never its credentials). */
   readonly #via: string;
+  readonly #proxyHost: string | undefined;
   readonly #pacer = new RatePacer();
   #halted = false;
 
@@ -108,6 +108,7 @@ export class TelnyxClient {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
     const proxy = proxyFor(this.baseUrl, options.env ?? process.env);
     this.#via = proxy ? ` via the proxy at ${proxy.host}` : "";
+    this.#proxyHost = proxy?.host;
     const secure = this.baseUrl.protocol === "https:";
     // Through a proxy an https request is tunnelled with CONNECT, so the proxy never sees the key; a plain
     // http request (loopback only, see proxyFor) is forwarded.
@@ -185,12 +186,15 @@ export class TelnyxClient {
         if ((error as { type?: string }).type === "max-size") {
           throw new ApiError("shape", `${method} ${this.#describe(path)} answered with more than ${maxBytes} bytes: not the API's answer; check --base-url`, { attempts: attempt });
         }
-        const reason = networkReason(error, this.#timeoutMs);
+        const failure = networkFailure(error, { host: this.baseUrl.host, timeoutMs: this.#timeoutMs, ...(this.#proxyHost ? { proxyHost: this.#proxyHost } : {}) });
         // A timeout or a cut connection may come after the API did the work; a refused connection cannot.
-        if (method !== "GET" && !NOT_SENT_CODES.has((error as { code?: string }).code ?? "")) ambiguousEarlier = true;
+        if (method !== "GET" && !failure.notSent) ambiguousEarlier = true;
         failures += 1;
-        if (failures > this.#maxRetries) throw new ApiError("network", `${method} ${this.#describe(path)} failed: ${reason}`, { attempts: attempt });
-        await this.#beforeRetry(method, path, attempt, reason, this.#backoff(failures));
+        // A name that does not resolve or a certificate that is not trusted will not get better: no retry.
+        if (!failure.retry || failures > this.#maxRetries) {
+          throw new ApiError("network", `${method} ${this.#describe(path)} failed: ${failure.reason}: ${failure.advice}`, { attempts: attempt });
+        }
+        await this.#beforeRetry(method, path, attempt, failure.reason, this.#backoff(failures));
         continue;
       }
       this.#pacer.finished(response.headers, Date.now(), { status: response.status, sentAt });
@@ -302,13 +306,6 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
-}
-
-function networkReason(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; code?: string; type?: string; message?: string };
-  if (err?.name === "AbortError" || err?.type === "aborted") return `no answer within ${Number((timeoutMs / 1000).toFixed(3))} s (timeout)`;
-  if (err?.code) return `connection error ${err.code}`;
-  return "connection error";
 }
 
 /** The API's 404: a JSON error body with code 10005 (Resource not found). */

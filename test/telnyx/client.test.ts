@@ -185,7 +185,7 @@ test("an unreachable API is a clear network error", async () => {
   const url = server.url;
   await server.close();
   const error = await rejection(client(url).listUsersPage(1));
-  assert.match(error.message, /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: connection error ECONNREFUSED$/);
+  assert.match(error.message, /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: 127\.0\.0\.1:\d+ refused the connection \(nothing listens at that port\): check --base-url \/ TELNYX_BASE_URL$/);
 });
 
 test.run();

@@ -4,7 +4,7 @@ import crossFetch from "cross-fetch";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
-import { parseBaseUrl } from "./base-url.js";
+import { BASE_URL_VERSION_HINT, hasVersionSegment, parseBaseUrl } from "./base-url.js";
 import { clip } from "../render/sanitize.js";
 import type { OrganizationUser } from "./organization-user.js";
 import { networkFailure } from "./network-error.js";
@@ -23,6 +23,8 @@ const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 
 export interface ClientOptions {
   baseUrl: string;
+  /** Where the base URL came from (--base-url, TELNYX_BASE_URL), for messages about it. */
+  baseUrlSource?: string;
   apiKey: string;
   /** Per attempt, in milliseconds. */
   timeoutMs?: number;
@@ -94,7 +96,7 @@ export class TelnyxClient {
   #halted = false;
 
   constructor(options: ClientOptions) {
-    this.baseUrl = parseBaseUrl(options.baseUrl);
+    this.baseUrl = parseBaseUrl(options.baseUrl, options.baseUrlSource);
     if (!options.apiKey) throw new ApiError("config", "TELNYX_API_KEY is not set: export your Telnyx API key (or the sandbox's key) first");
     if (!/^[\x21-\x7e]+$/.test(options.apiKey)) {
       throw new ApiError("config", "TELNYX_API_KEY holds spaces or control characters, which cannot be sent: copy the key again");
@@ -129,7 +131,7 @@ export class TelnyxClient {
   async listUsersPage(pageNumber: number, pageSize = MAX_PAGE_SIZE): Promise<UsersPage> {
     const path = `/organizations/users?page[number]=${pageNumber}&page[size]=${pageSize}`;
     const response = await this.#request("GET", path);
-    if (response.status !== 200) throw errorFor("GET", path, response);
+    if (response.status !== 200) throw errorFor("GET", path, response, this.baseUrl);
     return parseUsersPage(response.body, path);
   }
 
@@ -140,7 +142,7 @@ export class TelnyxClient {
   async usersGroupsReport(): Promise<OrganizationUser[]> {
     const path = "/organizations/users/users_groups_report";
     const response = await this.#request("GET", path, MAX_REPORT_BYTES);
-    if (response.status !== 200) throw errorFor("GET", path, response);
+    if (response.status !== 200) throw errorFor("GET", path, response, this.baseUrl);
     const fail = shapeFailure(path);
     const data = (response.body as { data?: unknown } | undefined)?.data;
     if (typeof response.body !== "object" || response.body === null) return fail("not with JSON");
@@ -167,7 +169,7 @@ export class TelnyxClient {
       const outcome = response.ambiguousEarlier ? "removed" : "already_absent";
       return { outcome, status: 404, attempts: response.attempts };
     }
-    throw errorFor("POST", path, response);
+    throw errorFor("POST", path, response, this.baseUrl);
   }
 
   async #request(method: string, path: string, maxBytes = MAX_BODY_BYTES): Promise<ApiResponse> {
@@ -314,14 +316,19 @@ function isNotFoundError(body: unknown): boolean {
   return Array.isArray(errors) && errors.some((e) => (e as { code?: unknown })?.code === "10005");
 }
 
-function errorFor(method: string, path: string, response: ApiResponse): ApiError {
+/**
+ * The error for an answer that is not a success. A 404 that is not the API's JSON, or any 404 to a base URL
+ * without a version segment, most likely means a wrong base URL (https://api.telnyx.com without /v2): the
+ * message says so. Such a base URL is not refused up front, since a gateway may rewrite paths.
+ */
+function errorFor(method: string, path: string, response: ApiResponse, baseUrl: URL): ApiError {
   const where = `${method} ${path.split("?")[0]}`;
   const first = (response.body as { errors?: { code?: unknown; title?: unknown; detail?: unknown }[] })?.errors?.[0];
   const options = { status: response.status, attempts: response.attempts, ...(typeof first?.code === "string" ? { code: first.code } : {}) };
   if (!response.isApiJson || !first) {
     const hint =
       response.status === 404
-        ? ": not the Telnyx API's answer; check --base-url"
+        ? `: not the Telnyx API's answer; ${BASE_URL_VERSION_HINT}`
         : response.status === 407
           ? ": the proxy asks for credentials; put them in the proxy URL (HTTPS_PROXY=http://user:password@host:port)"
           : "";
@@ -330,7 +337,8 @@ function errorFor(method: string, path: string, response: ApiResponse): ApiError
   // The API's words are shown as they come (sanitized when printed), cut short: a hostile answer can be huge.
   const words = [first.title, first.detail].filter((w): w is string => typeof w === "string" && w !== "").map((w) => clip(w, 300));
   const code = typeof first.code === "string" ? ` ${first.code}` : "";
-  return new ApiError("http", `${where} answered ${response.status}${code}: ${words.join(": ") || "no detail"}`, options);
+  const hint = response.status === 404 && !hasVersionSegment(baseUrl) ? `; ${BASE_URL_VERSION_HINT}` : "";
+  return new ApiError("http", `${where} answered ${response.status}${code}: ${words.join(": ") || "no detail"}${hint}`, options);
 }
 
 type ShapeFailure = (what: string) => never;

@@ -273,7 +273,7 @@ function reportError(error: unknown, io: Io, format: ErrorFormat): number {
     say(`roster: ${safe(error.message)}\n`);
     return 3;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof ApiError ? error.fullMessage : error instanceof Error ? error.message : String(error);
   annotate(workflowCommand("error", {}, `roster: error: ${safe(message)}`) + "\n");
   if (error instanceof SavedPlanError) {
     say(`roster: error: ${safe(message)}\nNothing was changed.\n`);

@@ -19,15 +19,31 @@ export class ApiError extends Error {
   readonly status: number | undefined;
   readonly code: string | undefined;
   readonly attempts: number;
+  /** What to do about it, when the message does not say: added where the error ends the run, not to each user's row. */
+  readonly advice: string | undefined;
 
-  constructor(kind: ApiErrorKind, message: string, options: { status?: number; code?: string; attempts?: number } = {}) {
+  constructor(kind: ApiErrorKind, message: string, options: { status?: number; code?: string; attempts?: number; advice?: string } = {}) {
     super(message);
     this.name = "ApiError";
     this.kind = kind;
     this.status = options.status;
     this.code = options.code;
     this.attempts = options.attempts ?? 1;
+    this.advice = options.advice;
   }
+
+  /** The message with the advice, for an error that ends the run. */
+  get fullMessage(): string {
+    return this.advice ? `${this.message}: ${this.advice}` : this.message;
+  }
+}
+
+/** What to do about an error status the API's words may not explain; undefined when the message says it already. */
+export function adviceForStatus(status: number, attempts: number): string | undefined {
+  if (status === 403) return "check that the API key may manage the organization's users";
+  if (status === 429) return `rate limited on all ${attempts} attempts: run again later, or with a lower --concurrency`;
+  if (status >= 500) return `the API (or a gateway before it) failed, ${attempts === 1 ? "once" : `${attempts} times`}: try again later`;
+  return undefined;
 }
 
 export const AUTH_FAILED_MESSAGE = "authentication failed: check TELNYX_API_KEY";

@@ -3,7 +3,7 @@ import https from "node:https";
 import crossFetch from "cross-fetch";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import { ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
+import { adviceForStatus, ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
 import { BASE_URL_VERSION_HINT, hasVersionSegment, parseBaseUrl } from "./base-url.js";
 import { clip } from "../render/sanitize.js";
 import type { OrganizationUser } from "./organization-user.js";
@@ -324,7 +324,8 @@ function isNotFoundError(body: unknown): boolean {
 function errorFor(method: string, path: string, response: ApiResponse, baseUrl: URL): ApiError {
   const where = `${method} ${path.split("?")[0]}`;
   const first = (response.body as { errors?: { code?: unknown; title?: unknown; detail?: unknown }[] })?.errors?.[0];
-  const options = { status: response.status, attempts: response.attempts, ...(typeof first?.code === "string" ? { code: first.code } : {}) };
+  const advice = adviceForStatus(response.status, response.attempts);
+  const options = { status: response.status, attempts: response.attempts, ...(typeof first?.code === "string" ? { code: first.code } : {}), ...(advice ? { advice } : {}) };
   if (!response.isApiJson || !first) {
     const hint =
       response.status === 404

@@ -130,6 +130,9 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
   ).action(async (planFile: string | undefined, opts, command: Command) => {
     const misplaced = applyArgumentsError(command.args);
     if (misplaced) throw misplaced;
+    if (opts.ignoreManifestChange && planFile === undefined) {
+      throw new Error("--ignore-manifest-change is for a saved plan (roster apply PLAN): without one, apply plans from the manifest as it is now. Nothing was changed.");
+    }
     if (planFile !== undefined && command.getOptionValueSource("file") === "cli") {
       throw new Error(`give a saved plan or -f, not both: roster apply ${planFile} applies the plan as saved, without reading a manifest. Nothing was changed.`);
     }

@@ -35,6 +35,12 @@ test("apply given a .yml manifest where a saved plan goes suggests -f; two plans
   assert.is(two.stderr, "roster: error: roster apply takes one saved plan, and was given 2 files (a.json b.json): apply one plan at a time\n");
 });
 
+test("--ignore-manifest-change without a saved plan is refused: it would mean nothing", async () => {
+  const run = await runCli(["apply", "--yes", "--ignore-manifest-change"], offline);
+  assert.is(run.code, 1);
+  assert.is(run.stderr, "roster: error: --ignore-manifest-change is for a saved plan (roster apply PLAN): without one, apply plans from the manifest as it is now. Nothing was changed.\n");
+});
+
 test("with --format github the hint is an annotation too", async () => {
   const run = await runCli(["validate", "users.yaml", "--format", "github"], offline);
   assert.is(run.stdout, "::error::roster: error: roster validate takes the manifest with -f: roster validate -f users.yaml\n");

@@ -10,6 +10,7 @@ import { ApiError } from "../telnyx/api-error.js";
 import { SHELLS } from "./completion.js";
 import { redact, type Io } from "./io.js";
 import { describeOutputFailure } from "./output-watch.js";
+import { applyArgumentsError, strayArgumentsError } from "./usage-hints.js";
 
 const VERSION = "0.1.0";
 /** A longer error message only repeats a hostile value: cut it there. */
@@ -96,9 +97,12 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .description("check the manifest offline: no API key needed, no request made")
     .addOption(fileOption())
     .addOption(formatOption(["pretty", "github"]))
-    .action(async (opts) => {
+    .allowExcessArguments()
+    .action(async (opts, command: Command) => {
       setFormat(opts.format);
       setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file, format: opts.format }, io));
+      if (command.args.length > 0) throw strayArgumentsError("validate", command.args);
+      setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file }, io));
     });
 
   guardOptions(
@@ -109,10 +113,12 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         .addOption(fileOption())
         .addOption(formatOption(PLAN_FORMATS))
         .option("--out <file>", "also save the plan to this file, for roster apply FILE")
-        .option("--detailed-exitcode", "exit 0 without removals, 2 with removals, 3 when a guard would refuse, 1 on error"),
+        .option("--detailed-exitcode", "exit 0 without removals, 2 with removals, 3 when a guard would refuse, 1 on error")
+        .allowExcessArguments(),
     ),
-  ).action(async (opts) => {
+  ).action(async (opts, command: Command) => {
     setFormat(opts.format);
+    if (command.args.length > 0) throw strayArgumentsError("plan", command.args);
     setExit(
       await (await import("../commands/plan.js")).planCommand(
         {
@@ -138,9 +144,16 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         .addOption(formatOption())
         .option("-y, --yes", "apply without asking (for CI); review the plan first")
         .option("--audit-log <file>", "append one JSON line per finished removal to this file")
-        .option("--no-verify", "skip reading the organization again after applying"),
+        .option("--no-verify", "skip reading the organization again after applying")
+        .option("--ignore-manifest-change", "apply a saved plan even if the manifest it was made from has changed since")
+        .allowExcessArguments(),
     ),
   ).action(async (planFile: string | undefined, opts, command: Command) => {
+    const misplaced = applyArgumentsError(command.args);
+    if (misplaced) throw misplaced;
+    if (opts.ignoreManifestChange && planFile === undefined) {
+      throw new Error("--ignore-manifest-change is for a saved plan (roster apply PLAN): without one, apply plans from the manifest as it is now. Nothing was changed.");
+    }
     if (planFile !== undefined && command.getOptionValueSource("file") === "cli") {
       throw new Error(`give a saved plan or -f, not both: roster apply ${planFile} applies the plan as saved, without reading a manifest. Nothing was changed.`);
     }
@@ -153,6 +166,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
           yes: Boolean(opts.yes),
           guards: guardFlags(opts),
           verify: opts.verify !== false,
+          ...(opts.ignoreManifestChange ? { ignoreManifestChange: true } : {}),
           ...(opts.auditLog ? { auditLog: opts.auditLog } : {}),
           ...apiFlags(opts),
         },
@@ -167,8 +181,10 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
       .description("write a manifest of the organization as it is now, to adopt roster (plan on it finds nothing to do)")
       .option("-o, --output <file>", "write the manifest to this file instead of printing it")
       .option("--force", "replace the output file if it exists")
-      .option("--schema-ref <ref>", "the $schema reference on the first line (default: the schema shipped with roster, relative to the file)"),
-  ).action(async (opts) =>
+      .option("--schema-ref <ref>", "the $schema reference on the first line (default: the schema shipped with roster, relative to the file)")
+      .allowExcessArguments(),
+  ).action(async (opts, command: Command) => {
+    if (command.args.length > 0) throw strayArgumentsError("export", command.args);
     setExit(
       await (await import("../commands/export.js")).exportCommand(
         {
@@ -179,8 +195,8 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         },
         io,
       ),
-    ),
-  );
+    );
+  });
 
   program
     .command("sandbox")
@@ -297,7 +313,7 @@ function reportError(error: unknown, io: Io, format: ErrorFormat): number {
     say(`roster: ${safe(error.message)}\n`);
     return 3;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof ApiError ? error.fullMessage : error instanceof Error ? error.message : String(error);
   annotate(workflowCommand("error", {}, `roster: error: ${safe(message)}`) + "\n");
   if (error instanceof SavedPlanError) {
     say(`roster: error: ${safe(message)}\nNothing was changed.\n`);

@@ -25,6 +25,8 @@ export interface ApplyOptions extends ApiOptions {
   file: string;
   /** A plan saved by `roster plan --out`: apply exactly its removals, without the manifest and without a question. */
   planFile?: string;
+  /** Apply a saved plan even when the manifest it was made from has changed since. */
+  ignoreManifestChange?: boolean;
   format: PlanFormat;
   yes: boolean;
   guards: GuardFlags;
@@ -50,7 +52,7 @@ export async function applyCommand(options: ApplyOptions, io: Io): Promise<numbe
   if (options.auditLog) checkAuditLogPath(options.auditLog);
   // Bad input is refused before any request: the manifest, or the saved plan (whose checks load only when needed).
   const input = options.planFile
-    ? { saved: await (await import("../plan/load-saved-plan.js")).loadSavedPlan(options.planFile) }
+    ? { saved: await (await import("./saved-plan-input.js")).loadSavedPlanForApply(options.planFile, options.ignoreManifestChange ?? false, io) }
     : { manifest: await loadManifest(options.file) };
   const interrupt = new AbortController();
   // Set once removals start: the progress views hear of the client's retries and waits through the events.

@@ -1,8 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { write, type Io } from "../cli/io.js";
 import { notRegularFile } from "../files/regular-file.js";
+import { fileWriteError } from "../files/file-error.js";
 import { writeFileAtomic } from "../files/write-file-atomic.js";
 import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
 import { parseManifest } from "../manifest/parse-manifest.js";
@@ -71,6 +72,7 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
 }
 
 function refuseOverwrite(out: string): Error {
+  if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) return fileWriteError({ code: "EISDIR" }, out);
   return new Error(`${out} already exists: roster export does not overwrite a manifest (it may hold reviewed users, protect patterns and guards); pass --force to replace it, or -o another file`);
 }
 

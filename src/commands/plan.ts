@@ -39,7 +39,7 @@ export async function planCommand(options: PlanOptions, io: Io): Promise<number>
     reportPlan(io, plan, verdict, prepared.source);
     if (options.out) {
       // Readable by its owner only: it lists people's emails and statuses.
-      await writeFileAtomic(options.out, savedPlanText(savedPlanOf(manifest, prepared, new Date())), { overwrite: true, mode: 0o600 });
+      await writeFileAtomic(options.out, savedPlanText(savedPlanOf(manifest, prepared, new Date()), io.env.TELNYX_API_KEY ?? ""), { overwrite: true, mode: 0o600 });
       write(io.stderr, `Saved the plan to ${sanitize(options.out)}: roster apply ${sanitize(options.out)} applies exactly these removals.\n`, io.env);
     }
     if (!options.detailedExitcode) return PLAN_EXIT.noChanges;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { link, open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { fileWriteError } from "./file-error.js";
 
 export interface WriteOptions {
   /** Permission bits of a new file. */
@@ -13,9 +14,18 @@ export interface WriteOptions {
  * Writes a file so that readers only ever see the old content or the whole new one: the text goes to a
  * temporary file in the same folder, is flushed to disk, then takes the file's name in one step. A crash
  * or a full disk half-way leaves at most a stray temporary file, never a truncated plan or manifest (a
- * truncated manifest would list fewer users, and apply would remove the rest).
+ * truncated manifest would list fewer users, and apply would remove the rest). A failure is a FileWriteError
+ * that says in words what went wrong with `path` (never the temporary file's name) and keeps the code.
  */
 export async function writeFileAtomic(path: string, text: string, options: WriteOptions): Promise<void> {
+  try {
+    await writeThroughTemp(path, text, options);
+  } catch (error) {
+    throw fileWriteError(error, path);
+  }
+}
+
+async function writeThroughTemp(path: string, text: string, options: WriteOptions): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   const handle = await open(temp, "wx", options.mode ?? 0o644);
   try {

@@ -1,12 +1,13 @@
 import { open } from "node:fs/promises";
 import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
+import { readProblem } from "../files/file-error.js";
 import { validate as validatePlanFile } from "../generated/plan-schema.js";
 import { normalizeEmail } from "../manifest/email.js";
 import type { GuardSettings } from "../manifest/manifest.js";
 import type { GuardVerdict } from "./guards.js";
 import type { LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
 import { judge, protectionWords, rulesOf } from "./rules.js";
-import { checksumOf, organizationFingerprint, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
+import { checksumMatches, organizationFingerprint, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
 
 /** No saved plan comes near this: 20,000 users take about 6 MB. */
 export const MAX_PLAN_FILE_BYTES = 256 * 1024 * 1024;
@@ -28,8 +29,11 @@ interface PlanFile {
   checksum: string;
 }
 
-/** Reads and checks a plan saved by `roster plan --out`; every failure is a SavedPlanError naming the file. */
-export async function loadSavedPlan(path: string): Promise<SavedPlan> {
+/**
+ * Reads and checks a plan saved by `roster plan --out`, its seal with `apiKey`; every failure is a
+ * SavedPlanError naming the file.
+ */
+export async function loadSavedPlan(path: string, apiKey: string): Promise<SavedPlan> {
   let text: string;
   try {
     // Without blocking (a FIFO opened plainly waits for a writer forever), then checked on the open file, so
@@ -47,17 +51,17 @@ export async function loadSavedPlan(path: string): Promise<SavedPlan> {
   } catch (error) {
     if (error instanceof SavedPlanError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SavedPlanError(code === "ENOENT" ? `${path}: no such file: save a plan first with roster plan --out ${path}` : `cannot read the plan ${path} (${code ?? "unknown error"})`);
+    throw new SavedPlanError(code === "ENOENT" ? `${path}: no such file: save a plan first with roster plan --out ${path}` : `cannot read the plan ${path}: ${readProblem(code, path)}`);
   }
-  return parseSavedPlan(text, path);
+  return parseSavedPlan(text, path, apiKey);
 }
 
 /**
  * Checks the text of a saved plan and returns it. Pure. Beyond the schema, the plan must agree with itself:
- * its checksum, its counts, its fingerprint over the users it lists, and its own rules, which must judge
+ * its seal (an HMAC keyed by `apiKey`), its counts, its fingerprint over the users it lists, and its own rules, which must judge
  * every removal removable. A plan that fails any of these is refused whole: nothing of it is applied.
  */
-export function parseSavedPlan(text: string, file: string): SavedPlan {
+export function parseSavedPlan(text: string, file: string, apiKey: string): SavedPlan {
   const fail = (why: string): never => {
     throw new SavedPlanError(`${file} ${why}`);
   };
@@ -75,6 +79,9 @@ export function parseSavedPlan(text: string, file: string): SavedPlan {
     }
     fail("is not a plan saved by roster plan --out");
   }
+  if (head.format_version === 1) {
+    fail("was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan again with roster plan --out");
+  }
   if (head.format_version !== PLAN_FILE_VERSION) {
     fail(`has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${PLAN_FILE_VERSION}: make the plan again with this roster`);
   }
@@ -84,7 +91,10 @@ export function parseSavedPlan(text: string, file: string): SavedPlan {
   }
   const planFile = data as PlanFile;
   const { checksum, ...body } = planFile;
-  if (checksumOf(body) !== checksum) fail("was changed after roster saved it (its checksum does not match): make the plan again with roster plan --out");
+  if (!apiKey) fail("cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
+  if (!checksumMatches(body, checksum, apiKey)) {
+    fail("was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out");
+  }
 
   const plan: Plan = {
     summary: planFile.summary,

@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { sha256 } from "../files/sha256.js";
 import { normalizeEmail } from "../manifest/email.js";
 import type { GuardSettings } from "../manifest/manifest.js";
@@ -6,8 +7,11 @@ import type { Plan } from "./plan.js";
 
 /** The `format` every saved plan carries, so no other JSON (such as `plan --format json`) is taken for one. */
 export const PLAN_FILE_FORMAT = "roster-plan";
-/** The version of the saved-plan layout this roster writes and reads (schema/plan.schema.json). */
-export const PLAN_FILE_VERSION = 1;
+/**
+ * The version of the saved-plan layout this roster writes and reads (schema/plan.schema.json). Version 2
+ * seals the plan with an HMAC keyed by the API key; version 1's plain sha256 anyone could compute again.
+ */
+export const PLAN_FILE_VERSION = 2;
 
 /**
  * A plan saved by `roster plan --out`: everything `roster apply PLAN` needs to apply exactly these removals
@@ -51,8 +55,8 @@ export function organizationFingerprint(users: readonly { id: string; email: str
   return sha256(rows.join(""));
 }
 
-/** The saved plan as the file holds it: JSON, with a checksum of everything before it. */
-export function savedPlanText(saved: SavedPlan): string {
+/** The saved plan as the file holds it: JSON, sealed with an HMAC of everything before it keyed by `apiKey`. */
+export function savedPlanText(saved: SavedPlan, apiKey: string): string {
   const { plan, verdict, manifest } = saved;
   const guards: Record<string, number> = {};
   if (manifest.guards.maxRemovals !== undefined) guards.max_removals = manifest.guards.maxRemovals;
@@ -71,13 +75,23 @@ export function savedPlanText(saved: SavedPlan): string {
     protected: plan.protected,
     missing: plan.missing,
   };
-  return JSON.stringify({ ...body, checksum: checksumOf(body) }, null, 2) + "\n";
+  return JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2) + "\n";
 }
 
 /**
- * The checksum of a saved plan's content: it catches a file edited by hand or cut short, not a forger,
- * who could compute it again; the executor's checks against the live organization stop those.
+ * The seal of a saved plan's content: HMAC-SHA256 keyed by the API key, so a plan edited by anyone without
+ * the key (or made with another key) is refused, and the file reveals nothing of the key. Whoever holds the
+ * key can forge one; the executor's checks of every removal against the live organization still stand.
  */
-export function checksumOf(body: object): string {
-  return sha256(JSON.stringify(body));
+export function checksumOf(body: object, apiKey: string): string {
+  // The label keeps this use of the key apart from any other MAC that might ever be made with it.
+  const mac = createHmac("sha256", apiKey).update(`roster-plan ${PLAN_FILE_VERSION}\n`).update(JSON.stringify(body));
+  return `hmac-sha256:${mac.digest("hex")}`;
+}
+
+/** Whether `checksum` is the seal of `body` under `apiKey`, compared in constant time. */
+export function checksumMatches(body: object, checksum: string, apiKey: string): boolean {
+  const expected = Buffer.from(checksumOf(body, apiKey));
+  const given = Buffer.from(checksum);
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }

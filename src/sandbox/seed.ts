@@ -1,5 +1,6 @@
 import { open } from "node:fs/promises";
 import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
+import { readProblem } from "../files/file-error.js";
 import type { OrganizationUser } from "../telnyx/organization-user.js";
 
 /** Reads a sandbox seed: a JSON array of organization users. */
@@ -8,7 +9,9 @@ export async function readSeed(path: string): Promise<OrganizationUser[]> {
   try {
     parsed = JSON.parse(await readRegular(path));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    // A system error in words (never a bare code); a JSON error says where the text stops being JSON.
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code ? readProblem(code, path) : `not JSON: ${(error as Error).message}`;
     throw new Error(`${path}: cannot read the sandbox state (${reason}): give a JSON array of users, like examples/org.json`);
   }
   if (!Array.isArray(parsed)) throw new Error(`${path}: the sandbox state must be a JSON array of users, like examples/org.json`);

@@ -22,7 +22,10 @@ export class ApiError extends Error {
   /** An attempt may have reached the API and done the work (a timeout, a cut connection, a 5xx). */
   readonly mayHaveHappened: boolean;
 
-  constructor(kind: ApiErrorKind, message: string, options: { status?: number; code?: string; attempts?: number; mayHaveHappened?: boolean } = {}) {
+  /** What to do about it, when the message does not say: added where the error ends the run, not to each user's row. */
+  readonly advice: string | undefined;
+
+  constructor(kind: ApiErrorKind, message: string, options: { status?: number; code?: string; attempts?: number; advice?: string; mayHaveHappened?: boolean } = {}) {
     super(message);
     this.name = "ApiError";
     this.kind = kind;
@@ -30,7 +33,21 @@ export class ApiError extends Error {
     this.code = options.code;
     this.attempts = options.attempts ?? 1;
     this.mayHaveHappened = options.mayHaveHappened ?? false;
+    this.advice = options.advice;
   }
+
+  /** The message with the advice, for an error that ends the run. */
+  get fullMessage(): string {
+    return this.advice ? `${this.message}: ${this.advice}` : this.message;
+  }
+}
+
+/** What to do about an error status the API's words may not explain; undefined when the message says it already. */
+export function adviceForStatus(status: number, attempts: number): string | undefined {
+  if (status === 403) return "check that the API key may manage the organization's users";
+  if (status === 429) return `rate limited on all ${attempts} attempts: run again later, or with a lower --concurrency`;
+  if (status >= 500) return `the API (or a gateway before it) failed, ${attempts === 1 ? "once" : `${attempts} times`}: try again later`;
+  return undefined;
 }
 
 export const AUTH_FAILED_MESSAGE = "authentication failed: check TELNYX_API_KEY";

@@ -3,10 +3,11 @@ import https from "node:https";
 import crossFetch from "cross-fetch";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import { ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
-import { parseBaseUrl } from "./base-url.js";
+import { adviceForStatus, ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
+import { BASE_URL_VERSION_HINT, hasVersionSegment, parseBaseUrl } from "./base-url.js";
 import { clip } from "../render/sanitize.js";
 import type { OrganizationUser } from "./organization-user.js";
+import { networkFailure } from "./network-error.js";
 import { proxyFor } from "./proxy.js";
 import { interruptibleSleep } from "./interruptible-sleep.js";
 import { MAX_RATE_WAIT_MS, RatePacer, rateLimitWaitMs } from "./rate-limit.js";
@@ -20,11 +21,11 @@ export const MAX_RATE_LIMITED = 20;
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** The groups report holds the whole organization (about 250 bytes a user): room for a million users. */
 const MAX_REPORT_BYTES = 256 * 1024 * 1024;
-/** Connection errors that mean the request never left: a removal refused this way cannot have happened. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
 
 export interface ClientOptions {
   baseUrl: string;
+  /** Where the base URL came from (--base-url, TELNYX_BASE_URL), for messages about it. */
+  baseUrlSource?: string;
   apiKey: string;
   /** Per attempt, in milliseconds. */
   timeoutMs?: number;
@@ -103,13 +104,14 @@ export class TelnyxClient {
   readonly #agent: http.Agent;
   /** The proxy's host, for messages (never its credentials). */
   readonly #via: string;
+  readonly #proxyHost: string | undefined;
   readonly #pacer = new RatePacer();
   /** Waits (backoffs, rate-limit pauses) that end early once the run is interrupted. */
   readonly #sleep: (ms: number) => Promise<void>;
   #halted = false;
 
   constructor(options: ClientOptions) {
-    this.baseUrl = parseBaseUrl(options.baseUrl);
+    this.baseUrl = parseBaseUrl(options.baseUrl, options.baseUrlSource);
     if (!options.apiKey) throw new ApiError("config", "TELNYX_API_KEY is not set: export your Telnyx API key (or the sandbox's key) first");
     if (!/^[\x21-\x7e]+$/.test(options.apiKey)) {
       throw new ApiError("config", "TELNYX_API_KEY holds spaces or control characters, which cannot be sent: copy the key again");
@@ -125,6 +127,7 @@ export class TelnyxClient {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
     const proxy = proxyFor(this.baseUrl, options.env ?? process.env);
     this.#via = proxy ? ` via the proxy at ${proxy.host}` : "";
+    this.#proxyHost = proxy?.host;
     const secure = this.baseUrl.protocol === "https:";
     // Through a proxy an https request is tunnelled with CONNECT, so the proxy never sees the key; a plain
     // http request (loopback only, see proxyFor) is forwarded.
@@ -145,7 +148,7 @@ export class TelnyxClient {
   async listUsersPage(pageNumber: number, pageSize = MAX_PAGE_SIZE): Promise<UsersPage> {
     const path = `/organizations/users?page[number]=${pageNumber}&page[size]=${pageSize}`;
     const response = await this.#request("GET", path);
-    if (response.status !== 200) throw errorFor("GET", path, response);
+    if (response.status !== 200) throw errorFor("GET", path, response, this.baseUrl);
     return parseUsersPage(response.body, path);
   }
 
@@ -156,7 +159,7 @@ export class TelnyxClient {
   async usersGroupsReport(): Promise<OrganizationUser[]> {
     const path = "/organizations/users/users_groups_report";
     const response = await this.#request("GET", path, MAX_REPORT_BYTES);
-    if (response.status !== 200) throw errorFor("GET", path, response);
+    if (response.status !== 200) throw errorFor("GET", path, response, this.baseUrl);
     const fail = shapeFailure(path);
     const data = (response.body as { data?: unknown } | undefined)?.data;
     if (typeof response.body !== "object" || response.body === null) return fail("not with JSON");
@@ -189,7 +192,7 @@ export class TelnyxClient {
       const outcome = response.ambiguousEarlier ? "removed" : "already_absent";
       return { outcome, status: 404, attempts: response.attempts };
     }
-    throw errorFor("POST", path, response);
+    throw errorFor("POST", path, response, this.baseUrl);
   }
 
   async #request(method: string, path: string, maxBytes = MAX_BODY_BYTES): Promise<ApiResponse> {
@@ -208,12 +211,15 @@ export class TelnyxClient {
         if ((error as { type?: string }).type === "max-size") {
           throw new ApiError("shape", `${method} ${this.#describe(path)} answered with more than ${maxBytes} bytes: not the API's answer; check --base-url`, { attempts: attempt });
         }
-        const reason = networkReason(error, this.#timeoutMs);
+        const failure = networkFailure(error, { host: this.baseUrl.host, timeoutMs: this.#timeoutMs, ...(this.#proxyHost ? { proxyHost: this.#proxyHost } : {}) });
         // A timeout or a cut connection may come after the API did the work; a refused connection cannot.
-        if (method !== "GET" && !NOT_SENT_CODES.has((error as { code?: string }).code ?? "")) ambiguousEarlier = true;
+        if (method !== "GET" && !failure.notSent) ambiguousEarlier = true;
         failures += 1;
-        if (failures > this.#maxRetries) throw new ApiError("network", `${method} ${this.#describe(path)} failed: ${reason}`, { attempts: attempt });
-        await this.#beforeRetry(method, path, attempt, reason, this.#backoff(failures));
+        // A name that does not resolve or a certificate that is not trusted will not get better: no retry.
+        if (!failure.retry || failures > this.#maxRetries) {
+          throw new ApiError("network", `${method} ${this.#describe(path)} failed: ${failure.reason}: ${failure.advice}`, { attempts: attempt });
+        }
+        await this.#beforeRetry(method, path, attempt, failure.reason, this.#backoff(failures));
         continue;
       }
       this.#pacer.finished(response.headers, Date.now(), { status: response.status, sentAt });
@@ -325,27 +331,26 @@ function quoted(value: string): string {
   return JSON.stringify(clip(value, 100));
 }
 
-function networkReason(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; code?: string; type?: string; message?: string };
-  if (err?.name === "AbortError" || err?.type === "aborted") return `no answer within ${Number((timeoutMs / 1000).toFixed(3))} s (timeout)`;
-  if (err?.code) return `connection error ${err.code}`;
-  return "connection error";
-}
-
 /** The API's 404: a JSON error body with code 10005 (Resource not found). */
 function isNotFoundError(body: unknown): boolean {
   const errors = (body as { errors?: unknown })?.errors;
   return Array.isArray(errors) && errors.some((e) => (e as { code?: unknown })?.code === "10005");
 }
 
-function errorFor(method: string, path: string, response: ApiResponse): ApiError {
+/**
+ * The error for an answer that is not a success. A 404 that is not the API's JSON, or any 404 to a base URL
+ * without a version segment, most likely means a wrong base URL (https://api.telnyx.com without /v2): the
+ * message says so. Such a base URL is not refused up front, since a gateway may rewrite paths.
+ */
+function errorFor(method: string, path: string, response: ApiResponse, baseUrl: URL): ApiError {
   const where = `${method} ${path.split("?")[0]}`;
   const first = (response.body as { errors?: { code?: unknown; title?: unknown; detail?: unknown }[] })?.errors?.[0];
-  const options = { status: response.status, attempts: response.attempts, ...(typeof first?.code === "string" ? { code: first.code } : {}) };
+  const advice = adviceForStatus(response.status, response.attempts);
+  const options = { status: response.status, attempts: response.attempts, ...(typeof first?.code === "string" ? { code: first.code } : {}), ...(advice ? { advice } : {}) };
   if (!response.isApiJson || !first) {
     const hint =
       response.status === 404
-        ? ": not the Telnyx API's answer; check --base-url"
+        ? `: not the Telnyx API's answer; ${BASE_URL_VERSION_HINT}`
         : response.status === 407
           ? ": the proxy asks for credentials; put them in the proxy URL (HTTPS_PROXY=http://user:password@host:port)"
           : "";
@@ -354,7 +359,8 @@ function errorFor(method: string, path: string, response: ApiResponse): ApiError
   // The API's words are shown as they come (sanitized when printed), cut short: a hostile answer can be huge.
   const words = [first.title, first.detail].filter((w): w is string => typeof w === "string" && w !== "").map((w) => clip(w, 300));
   const code = typeof first.code === "string" ? ` ${first.code}` : "";
-  return new ApiError("http", `${where} answered ${response.status}${code}: ${words.join(": ") || "no detail"}`, options);
+  const hint = response.status === 404 && !hasVersionSegment(baseUrl) ? `; ${BASE_URL_VERSION_HINT}` : "";
+  return new ApiError("http", `${where} answered ${response.status}${code}: ${words.join(": ") || "no detail"}${hint}`, options);
 }
 
 type ShapeFailure = (what: string) => never;

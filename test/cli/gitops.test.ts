@@ -85,7 +85,7 @@ gitops("a saved plan changed by hand is refused before any request", async ({ sa
   const requests = sandbox.stats.requests;
   const run = await runCli(["apply", `${dir}/plan.json`], { env });
   assert.is(run.code, 1);
-  assert.is(run.stderr, `roster: error: ${dir}/plan.json was changed after roster saved it (its checksum does not match): make the plan again with roster plan --out\nNothing was changed.\n`);
+  assert.is(run.stderr, `roster: error: ${dir}/plan.json was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out\nNothing was changed.\n`);
   assert.is(sandbox.stats.requests, requests);
 });
 
@@ -98,10 +98,11 @@ gitops("plan --out never writes over the manifest", async ({ sandbox, env, dir }
   assert.is(sandbox.stats.requests, 0);
 });
 
-gitops("a manifest given where a saved plan goes says how to apply a manifest", async ({ env }) => {
+gitops("a manifest given where a saved plan goes says how to apply a manifest", async ({ sandbox, env }) => {
   const run = await runCli(["apply", USERS], { env });
   assert.is(run.code, 1);
-  assert.match(run.stderr, `is not a saved plan: it is not JSON; to apply a manifest, run roster apply -f ${USERS}`);
+  assert.is(run.stderr, `roster: error: roster apply takes the manifest with -f: roster apply -f ${USERS} (a file given without -f is a plan saved by roster plan --out)\n`);
+  assert.is(sandbox.stats.requests, 0);
 });
 
 gitops("--detailed-exitcode gives 0, 2 and 3 in every format", async ({ env, dir }) => {

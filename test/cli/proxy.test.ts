@@ -81,7 +81,7 @@ test("an unreachable proxy is named by its host, never with its password", async
     env: { TELNYX_BASE_URL: "https://api.telnyx.com/v2", HTTPS_PROXY: `http://roster:s3cret-proxy-pass@127.0.0.1:${port}` },
   });
   assert.is(run.code, 1);
-  assert.is(run.stderr, `roster: error: GET api.telnyx.com/v2/organizations/users/users_groups_report via the proxy at 127.0.0.1:${port} failed: connection error ECONNREFUSED\n`);
+  assert.is(run.stderr, `roster: error: GET api.telnyx.com/v2/organizations/users/users_groups_report via the proxy at 127.0.0.1:${port} failed: the proxy 127.0.0.1:${port} refused the connection (nothing listens at that port): check HTTPS_PROXY / HTTP_PROXY\n`);
   assert.not.match(run.stdout + run.stderr, "s3cret");
 });
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { writeProblem } from "../../src/files/file-error.js";
 import { writeFileAtomic } from "../../src/files/write-file-atomic.js";
 import { rejection, tempDir, writeTemp } from "../helpers/cli.js";
 
@@ -33,7 +34,21 @@ test("a folder that does not exist is an error, and nothing is left behind", asy
   const dir = tempDir();
   const error = (await rejection(writeFileAtomic(`${dir}/no/plan.json`, "x", { overwrite: true }))) as NodeJS.ErrnoException;
   assert.is(error.code, "ENOENT");
+  assert.is(error.message, `cannot write ${dir}/no/plan.json: the folder ${dir}/no does not exist: create it first, or give another path`);
   assert.equal(readdirSync(dir), []);
+});
+
+test("every write failure says in words what happened and what to do, without a bare code", () => {
+  const cases: [string, string][] = [
+    ["EACCES", "no permission to write in the folder out: give a path you can write to, or change the folder's permissions"],
+    ["EPERM", "no permission to write in the folder out: give a path you can write to, or change the folder's permissions"],
+    ["ENOSPC", "the disk is full: free some space, or give a path on another disk"],
+    ["EROFS", "the folder out is on a read-only file system: give a path on a writable disk"],
+    ["EDQUOT", "your disk quota is used up: free some space, or give a path on another disk"],
+    ["EIO", "the disk reported an input/output error: check the disk, or give a path on another one"],
+    ["EWHATEVER", "the system refused the write (error EWHATEVER): check the path and the disk, or give another path"],
+  ];
+  for (const [code, words] of cases) assert.is(writeProblem(code, "out/plan.json"), words, code);
 });
 
 test.run();

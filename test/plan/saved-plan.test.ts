@@ -5,6 +5,7 @@ import { checkGuards } from "../../src/plan/guards.js";
 import { parseSavedPlan } from "../../src/plan/load-saved-plan.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { checksumOf, organizationFingerprint, savedPlanText, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
+import { sha256 } from "../../src/files/sha256.js";
 import { exampleOrg, manifestText } from "../helpers/org.js";
 
 const org = exampleOrg();
@@ -18,22 +19,23 @@ const saved: SavedPlan = {
   plan,
   verdict: checkGuards(plan, manifest.guards),
 };
-const text = savedPlanText(saved);
+const KEY = "KEYtest_plan_seal_0123456789";
+const text = savedPlanText(saved, KEY);
 
-/** The saved plan with `edit` applied to its JSON; `reseal` computes the checksum again, as a forger would. */
+/** The saved plan with `edit` applied to its JSON; `reseal` computes the checksum again, as a forger with the key would. */
 function edited(edit: (doc: Record<string, any>) => void, reseal = true): string {
   const doc = JSON.parse(text);
   edit(doc);
   if (reseal) {
     const { checksum: _old, ...body } = doc;
-    doc.checksum = checksumOf(body);
+    doc.checksum = checksumOf(body, KEY);
   }
   return JSON.stringify(doc);
 }
 
-function refusal(content: string, file = "plan.json"): string {
+function refusal(content: string, file = "plan.json", key = KEY): string {
   try {
-    parseSavedPlan(content, file);
+    parseSavedPlan(content, file, key);
   } catch (error) {
     assert.instance(error, SavedPlanError);
     return (error as Error).message;
@@ -42,7 +44,7 @@ function refusal(content: string, file = "plan.json"): string {
 }
 
 test("a saved plan reads back as the same plan, rules, guards and fingerprint", () => {
-  assert.equal(parseSavedPlan(text, "plan.json"), saved);
+  assert.equal(parseSavedPlan(text, "plan.json", KEY), saved);
 });
 
 test("the file names its format, version, host and manifest, and carries the removal fields the executor and audit need", () => {
@@ -63,11 +65,35 @@ test("the fingerprint changes when a user is added, removed or renamed, not when
   assert.is.not(organizationFingerprint(org.map((u, i) => (i === 3 ? { ...u, email: "renamed@example.com" } : u))), base);
 });
 
+const ALTERED = "plan.json was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out";
+
 test("a file edited by hand is refused by its checksum", () => {
-  assert.is(
-    refusal(edited((doc) => (doc.removals[0].email = "someone.else@example.com"), false)),
-    "plan.json was changed after roster saved it (its checksum does not match): make the plan again with roster plan --out",
+  assert.is(refusal(edited((doc) => (doc.removals[0].email = "someone.else@example.com"), false)), ALTERED);
+});
+
+test("a plan edited and resealed with a plain sha256, as anyone could, is refused", () => {
+  const forged = JSON.parse(
+    edited((doc) => {
+      const { id, email, user_status, last_sign_in_at } = doc.removals.pop();
+      doc.kept.push({ id, email, user_status, last_sign_in_at });
+    }, false),
   );
+  forged.summary = { ...forged.summary, remove: forged.summary.remove - 1, keep: forged.summary.keep + 1 };
+  const { checksum: _old, ...body } = forged;
+  forged.checksum = `hmac-sha256:${sha256(JSON.stringify(body)).slice("sha256:".length)}`;
+  assert.is(refusal(JSON.stringify(forged)), ALTERED);
+});
+
+test("a plan made with another API key is refused, and one checked without a key says to set it", () => {
+  assert.is(refusal(text, "plan.json", `${KEY}-other`), ALTERED);
+  assert.is(refusal(text, "plan.json", ""), "plan.json cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
+});
+
+test("the file never holds the key, and its checksum is an HMAC, not the sha256 of its content", () => {
+  assert.not.match(text, KEY);
+  const { checksum, ...body } = JSON.parse(text);
+  assert.match(checksum, /^hmac-sha256:[0-9a-f]{64}$/);
+  assert.is.not(checksum.slice("hmac-sha256:".length), sha256(JSON.stringify(body)).slice("sha256:".length));
 });
 
 test("a forged plan that would remove a listed user, the owner or a protected user is refused, even with a good checksum", () => {
@@ -106,8 +132,12 @@ test("a file that is not a saved plan says what it is and what to do", () => {
   );
   assert.is(refusal("[]"), "plan.json is not a plan saved by roster plan --out");
   assert.is(
-    refusal(edited((doc) => (doc.format_version = 2))),
-    "plan.json has plan format version 2; this roster reads version 1: make the plan again with this roster",
+    refusal(edited((doc) => (doc.format_version = 3))),
+    "plan.json has plan format version 3; this roster reads version 2: make the plan again with this roster",
+  );
+  assert.is(
+    refusal(edited((doc) => (doc.format_version = 1))),
+    "plan.json was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan again with roster plan --out",
   );
 });
 

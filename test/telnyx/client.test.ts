@@ -136,7 +136,7 @@ test("a 404 that is not the API's JSON error (a proxy's HTML page) is a failure,
   });
   try {
     const error = await rejection(client(proxy.url).removeUser("abc"));
-    assert.is(error.message, "POST /organizations/users/abc/actions/remove answered 404 without the API's JSON error body: not the Telnyx API's answer; check --base-url");
+    assert.is(error.message, "POST /organizations/users/abc/actions/remove answered 404 without the API's JSON error body: not the Telnyx API's answer; check --base-url: the Telnyx API's base URL ends in /v2 (https://api.telnyx.com/v2)");
   } finally {
     await proxy.close();
   }
@@ -164,7 +164,7 @@ test("answers that are not the API's shape are errors that change nothing", asyn
 });
 
 test("plain http is refused for any host but loopback, before a request is made", () => {
-  assert.throws(() => client("http://api.telnyx.com/v2"), /refusing plain http to api\.telnyx\.com/);
+  assert.throws(() => client("http://api.telnyx.com/v2"), /plain http to api\.telnyx\.com would send the API key unencrypted: use https/);
   assert.ok(client("http://localhost:1/v2"));
   assert.ok(client("http://[::1]:1/v2"));
 });
@@ -185,7 +185,7 @@ test("an unreachable API is a clear network error", async () => {
   const url = server.url;
   await server.close();
   const error = await rejection(client(url).listUsersPage(1));
-  assert.match(error.message, /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: connection error ECONNREFUSED$/);
+  assert.match(error.message, /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: 127\.0\.0\.1:\d+ refused the connection \(nothing listens at that port\): check --base-url \/ TELNYX_BASE_URL$/);
 });
 
 test.run();

@@ -100,9 +100,8 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .allowExcessArguments()
     .action(async (opts, command: Command) => {
       setFormat(opts.format);
-      setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file, format: opts.format }, io));
       if (command.args.length > 0) throw strayArgumentsError("validate", command.args);
-      setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file }, io));
+      setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file, format: opts.format }, io));
     });
 
   guardOptions(

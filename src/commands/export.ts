@@ -32,6 +32,7 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
   // The manifest replaces whatever is at -o by a rename, even with --force only ever a file: a FIFO or a
   // device named there is refused, never replaced nor written into.
   const kind = out === undefined ? undefined : notRegularFile(out);
+  if (kind === "a folder") throw fileWriteError({ code: "EISDIR" }, out!);
   if (kind) throw new Error(`${out} is ${kind}, not a file: roster export -o writes a manifest file; without -o it prints the manifest on stdout. Nothing was written`);
   if (out && !options.force && existsSync(out)) throw refuseOverwrite(out);
   if (options.schemaRef !== undefined && !/^[\x21-\x7e]+$/.test(options.schemaRef)) {

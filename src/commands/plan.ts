@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { write, type Io } from "../cli/io.js";
+import { fileWriteError } from "../files/file-error.js";
 import { notRegularFile } from "../files/regular-file.js";
 import { writeFileAtomic } from "../files/write-file-atomic.js";
 import { normalizeEmail } from "../manifest/email.js";
@@ -29,6 +30,7 @@ export async function planCommand(options: PlanOptions, io: Io): Promise<number>
     throw new Error(`--out ${options.out} is the manifest itself: save the plan to another file, such as plan.json. Nothing was changed.`);
   }
   const outKind = options.out === undefined ? undefined : notRegularFile(options.out);
+  if (outKind === "a folder") throw fileWriteError({ code: "EISDIR" }, options.out!);
   if (outKind) throw new Error(`--out ${options.out} is ${outKind}, not a file: save the plan to a file, such as plan.json. Nothing was changed.`);
   const manifest = await loadManifest(options.file);
   const client = connect(options, io);

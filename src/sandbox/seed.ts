@@ -11,7 +11,7 @@ export async function readSeed(path: string): Promise<OrganizationUser[]> {
   } catch (error) {
     // A system error in words (never a bare code); a JSON error says where the text stops being JSON.
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code ? readProblem(code, path) : `not JSON: ${(error as Error).message}`;
+    const reason = code ? readProblem(code, path) : error instanceof SyntaxError ? `not JSON: ${error.message}` : (error as Error).message;
     throw new Error(`${path}: cannot read the sandbox state (${reason}): give a JSON array of users, like examples/org.json`);
   }
   if (!Array.isArray(parsed)) throw new Error(`${path}: the sandbox state must be a JSON array of users, like examples/org.json`);

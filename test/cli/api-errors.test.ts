@@ -15,7 +15,7 @@ test("a read that keeps failing with 503 says the API failed and to try again la
     assert.is(run.code, 1);
     assert.is(
       run.stderr,
-      "roster: error: GET /organizations/users/users_groups_report answered 503 10003: Service unavailable: injected fault: the API (or a gateway before it) failed, 2 times: try again later\n",
+      "roster: error: GET /organizations/users/users_groups_report answered 503 10007: Unexpected error: injected fault: the API (or a gateway before it) failed, 2 times: try again later\n",
     );
   } finally {
     await sandbox.close();

@@ -18,7 +18,7 @@ import { linesToText } from "../src/render/lines.js";
 import { planJson } from "../src/render/plan-json.js";
 import { planLines } from "../src/render/plan-lines.js";
 import { TelnyxClient } from "../src/telnyx/client.js";
-import type { OrganizationUser } from "../src/telnyx/organization-user.js";
+import type { OrganizationUser } from "../src/core/organization-user.js";
 import { readOrganization } from "../src/telnyx/read-organization.js";
 import { makeOrg } from "../test/helpers/org.js";
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { main } from "./cli/main.js";
-import { OutputWatch } from "./cli/output-watch.js";
+import { OutputWatch } from "./terminal/output-watch.js";
 
 // A write that fails (a full disk, a reader gone, a closed terminal) is recorded, never thrown as a crash with
 // a stack trace: each command decides what it means (apply starts no further removal), and the exit code tells.

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import type { Removal } from "../plan/plan.js";
 import { APPEND_NONBLOCK, fileKind } from "../files/regular-file.js";
-import { jsonText } from "../render/sanitize.js";
+import { jsonText } from "../core/safe-text.js";
 import type { Outcome, RemovalResult } from "./apply-plan.js";
 
 /** How a removal ended, as the audit log records it: "unknown" when roster exited with the request in flight. */

@@ -5,11 +5,11 @@ import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
 import { SavedPlanError } from "../plan/saved-plan.js";
 import { problemCommands, workflowCommand } from "../render/github-commands.js";
 import type { SandboxFaults } from "../sandbox/faults.js";
-import { clip, sanitize } from "../render/sanitize.js";
+import { clip, sanitize } from "../core/safe-text.js";
 import { ApiError } from "../telnyx/api-error.js";
 import { SHELLS } from "./completion.js";
-import { redact, type Io } from "./io.js";
-import { describeOutputFailure } from "./output-watch.js";
+import { redact, type Io } from "../terminal/io.js";
+import { describeOutputFailure } from "../terminal/output-watch.js";
 import { applyArgumentsError, strayArgumentsError } from "./usage-hints.js";
 
 const VERSION = "0.1.0";

@@ -1,4 +1,4 @@
-import type { Io } from "../cli/io.js";
+import type { Io } from "../terminal/io.js";
 import { DEFAULT_BASE_URL } from "../telnyx/base-url.js";
 import { TelnyxClient, type RetryEvent, type WaitEvent } from "../telnyx/client.js";
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { write, type Io } from "../cli/io.js";
+import { write, type Io } from "../terminal/io.js";
 import { notRegularFile } from "../files/regular-file.js";
 import { fileWriteError } from "../files/file-error.js";
 import { writeFileAtomic } from "../files/write-file-atomic.js";
@@ -9,8 +9,8 @@ import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
 import { parseManifest } from "../manifest/parse-manifest.js";
 import { planRemovals } from "../plan/plan.js";
 import { exportManifest } from "../render/export-manifest.js";
-import { plural } from "../render/lines.js";
-import { sanitize } from "../render/sanitize.js";
+import { plural } from "../core/plural.js";
+import { sanitize } from "../core/safe-text.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { connect, type ApiOptions } from "./connect.js";
 

@@ -1,13 +1,13 @@
 import { resolve } from "node:path";
-import { write, type Io } from "../cli/io.js";
+import { write, type Io } from "../terminal/io.js";
 import { fileWriteError } from "../files/file-error.js";
 import { notRegularFile } from "../files/regular-file.js";
 import { writeFileAtomic } from "../files/write-file-atomic.js";
-import { normalizeEmail } from "../manifest/email.js";
+import { normalizeEmail } from "../core/email.js";
 import { loadManifest, type LoadedManifest } from "../manifest/load-manifest.js";
 import { savedPlanText, type SavedPlan } from "../plan/saved-plan.js";
 import { reportPlan } from "../github/job-summary.js";
-import { sanitize } from "../render/sanitize.js";
+import { sanitize } from "../core/safe-text.js";
 import { connect, type ApiOptions } from "./connect.js";
 import { preparePlan, type GuardFlags, type PreparedPlan } from "./prepare-plan.js";
 import { showPlan, type PlanFormat } from "./show-plan.js";

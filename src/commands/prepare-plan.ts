@@ -4,7 +4,7 @@ import { checkGuards, type GuardVerdict } from "../plan/guards.js";
 import { planRemovals, type Plan } from "../plan/plan.js";
 import { rulesOf, type Rules } from "../plan/rules.js";
 import { organizationFingerprint, SavedPlanError, type SavedPlan } from "../plan/saved-plan.js";
-import type { PlanSource } from "../render/lines.js";
+import type { PlanSource } from "../plan/plan.js";
 import type { TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 

@@ -1,8 +1,8 @@
-import { write, type Io } from "../cli/io.js";
+import { write, type Io } from "../terminal/io.js";
 import { startSandbox, SANDBOX_DEFAULT_KEY, type SandboxFaults } from "../sandbox/sandbox.js";
 import { readSeed } from "../sandbox/seed.js";
 import defaultOrganization from "../../examples/org.json" with { type: "json" };
-import type { OrganizationUser } from "../telnyx/organization-user.js";
+import type { OrganizationUser } from "../core/organization-user.js";
 
 export interface SandboxCommandOptions {
   state?: string;

@@ -1,13 +1,13 @@
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { resolve } from "node:path";
-import { write, type Io } from "../cli/io.js";
+import { write, type Io } from "../terminal/io.js";
 import { readProblem } from "../files/file-error.js";
-import { sha256 } from "../files/sha256.js";
+import { sha256 } from "../core/digest.js";
 import { MAX_MANIFEST_BYTES } from "../manifest/load-manifest.js";
 import { loadSavedPlan } from "../plan/load-saved-plan.js";
 import { SavedPlanError, type SavedPlan } from "../plan/saved-plan.js";
-import { sanitize } from "../render/sanitize.js";
+import { sanitize } from "../core/safe-text.js";
 
 /** What became of the manifest a saved plan was made from, as `apply PLAN` found it. */
 export type PlanManifestCheck = "unchanged" | "absent" | "ignored";

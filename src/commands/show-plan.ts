@@ -1,14 +1,15 @@
-import { isInteractive, write, type Io } from "../cli/io.js";
+import { isInteractive, write, type Io } from "../terminal/io.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { colorWanted } from "../render/color.js";
 import { planGithub } from "../render/github-commands.js";
-import { linesToText, terminalWidth, type PlanSource } from "../render/lines.js";
+import { linesToText, terminalWidth } from "../render/lines.js";
+import { type PlanSource } from "../plan/plan.js";
 import { planJson } from "../render/plan-json.js";
 import { planLines } from "../render/plan-lines.js";
 import { planMarkdown } from "../render/plan-markdown.js";
 import type { PlanFormat } from "../render/plan-formats.js";
-import { jsonText } from "../render/sanitize.js";
+import { jsonText } from "../core/safe-text.js";
 
 export type { PlanFormat };
 

@@ -1,8 +1,8 @@
-import { write, type Io } from "../cli/io.js";
+import { write, type Io } from "../terminal/io.js";
 import { confusableWarnings } from "../manifest/confusable-warnings.js";
 import { loadManifest } from "../manifest/load-manifest.js";
 import { formatProblem } from "../manifest/manifest-error.js";
-import { plural } from "../render/lines.js";
+import { plural } from "../core/plural.js";
 
 export interface ValidateOptions {
   file: string;

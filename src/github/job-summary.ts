@@ -1,12 +1,12 @@
 import { appendFileSync, writeFileSync } from "node:fs";
 import type { ApplyResult } from "../apply/apply-plan.js";
-import { redact, write, type Io } from "../cli/io.js";
+import { redact, write, type Io } from "../terminal/io.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { applyMarkdown } from "../render/apply-markdown.js";
-import type { PlanSource } from "../render/lines.js";
+import type { PlanSource } from "../plan/plan.js";
 import { planMarkdown } from "../render/plan-markdown.js";
-import { sanitize } from "../render/sanitize.js";
+import { sanitize } from "../core/safe-text.js";
 
 /**
  * Set by roster's GitHub Action for the roster it runs: the file to write what the run planned (removals and

@@ -14,7 +14,7 @@ export async function confusableWarnings(manifest: Pick<Manifest, "path" | "user
   ].filter(({ text }) => !/^[\x00-\x7f]*$/.test(text));
   if (texts.length === 0) return [];
   const { confusableLetters, describeConfusables } = await import("./skeleton.js");
-  const { sanitize } = await import("../render/sanitize.js");
+  const { sanitize } = await import("../core/safe-text.js");
   const warnings: ManifestProblem[] = [];
   for (const { text, what, at } of texts) {
     const letters = confusableLetters(text);

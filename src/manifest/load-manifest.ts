@@ -2,7 +2,7 @@ import { open } from "node:fs/promises";
 import type { Manifest } from "./manifest.js";
 import { ManifestError } from "./manifest-error.js";
 import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
-import { sha256 } from "../files/sha256.js";
+import { sha256 } from "../core/digest.js";
 import { plainManifest } from "./plain-manifest.js";
 
 /** Manifests larger than this are refused before they are read: no real roster comes near it. */

@@ -1,5 +1,5 @@
 import { validate as validateManifestSchema } from "../generated/manifest-schema.js";
-import { emailProblem, normalizeEmail } from "./email.js";
+import { emailProblem, normalizeEmail } from "../core/email.js";
 import { scanPlainManifest } from "./fast-scan.js";
 import type { DesiredUser, GuardSettings, Manifest } from "./manifest.js";
 import { patternProblem } from "./protect-pattern.js";

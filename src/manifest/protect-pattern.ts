@@ -1,4 +1,4 @@
-import { comparedDomain, foldCase, HIDDEN, mixedScripts, readableFromCompared, textProblem } from "./email.js";
+import { comparedDomain, foldCase, HIDDEN, mixedScripts, readableFromCompared, textProblem } from "../core/email.js";
 
 /**
  * A `protect` glob: `*` matches any run of characters, `?` one character; the match is over the whole

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
 import { validate as validateManifestSchema } from "../generated/manifest-schema.js";
 import type { SchemaError } from "../generated/schema-validator.js";
-import { emailProblem } from "./email.js";
+import { emailProblem } from "../core/email.js";
 import { patternProblem } from "./protect-pattern.js";
 
 /** A place in the YAML document: the value's node and, when it is a mapping's value, its key's node. */

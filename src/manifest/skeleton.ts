@@ -1,5 +1,5 @@
 import unhomoglyph from "unhomoglyph";
-import { codePoint, readableEmail } from "./email.js";
+import { codePoint, readableEmail } from "../core/email.js";
 
 // Loaded only by the commands that look for look-alikes (its table is Unicode's confusables.txt, 100 kB).
 

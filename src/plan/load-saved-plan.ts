@@ -2,7 +2,7 @@ import { open } from "node:fs/promises";
 import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
 import { readProblem } from "../files/file-error.js";
 import { validate as validatePlanFile } from "../generated/plan-schema.js";
-import { normalizeEmail } from "../manifest/email.js";
+import { normalizeEmail } from "../core/email.js";
 import type { GuardSettings } from "../manifest/manifest.js";
 import type { GuardVerdict } from "./guards.js";
 import type { LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";

@@ -1,6 +1,6 @@
 import type { ManifestProblem } from "../manifest/manifest-error.js";
 import { confusableLetters, describeConfusables, emailSkeleton } from "../manifest/skeleton.js";
-import { sanitize } from "../render/sanitize.js";
+import { sanitize } from "../core/safe-text.js";
 import type { Plan } from "./plan.js";
 
 /**

@@ -1,6 +1,6 @@
-import { normalizeEmail } from "../manifest/email.js";
+import { normalizeEmail } from "../core/email.js";
 import type { Manifest } from "../manifest/manifest.js";
-import type { OrganizationUser } from "../telnyx/organization-user.js";
+import type { OrganizationUser } from "../core/organization-user.js";
 import { judge, rulesOf, type ProtectionReason } from "./rules.js";
 
 /** A live user as every part of a plan shows it: the email as the API spells it, status and last sign-in. */
@@ -118,4 +118,10 @@ export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Par
     liveCount: liveUsers.length,
     ...(unusedPatterns.length > 0 ? { unusedPatterns } : {}),
   };
+}
+
+/** Where a plan came from, for the headers of reviews and diffs: the manifest's path and the API's host. */
+export interface PlanSource {
+  manifest: string;
+  host: string;
 }

@@ -1,7 +1,7 @@
-import { normalizeEmail } from "../manifest/email.js";
+import { normalizeEmail } from "../core/email.js";
 import type { DesiredUser } from "../manifest/manifest.js";
 import { compileProtectPattern, type ProtectPattern } from "../manifest/protect-pattern.js";
-import { OWNER_RECORD_TYPE, SUB_USER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization-user.js";
+import { OWNER_RECORD_TYPE, SUB_USER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
 
 /**
  * Why a user the manifest does not list is still never removed: the owner, a protect pattern, or a record

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { sha256 } from "../files/sha256.js";
-import { normalizeEmail } from "../manifest/email.js";
+import { sha256 } from "../core/digest.js";
+import { normalizeEmail } from "../core/email.js";
 import type { GuardSettings } from "../manifest/manifest.js";
 import type { GuardVerdict } from "./guards.js";
 import type { Plan } from "./plan.js";

@@ -1,6 +1,7 @@
 import type { ApplyResult, ApplySummary, RemovalResult } from "../apply/apply-plan.js";
-import { line, plural, toned, type Line } from "./lines.js";
-import { sanitize } from "./sanitize.js";
+import { line, toned, type Line } from "./lines.js";
+import { plural } from "../core/plural.js";
+import { sanitize } from "../core/safe-text.js";
 
 /** How each outcome of a removal is worded, in every format. */
 export const OUTCOME_LABEL = { removed: "removed", already_absent: "already absent", failed: "failed", unknown: "unknown" } as const;

@@ -1,8 +1,8 @@
 import type { ApplyResult } from "../apply/apply-plan.js";
 import { OUTCOME_LABEL } from "./apply-lines.js";
-import { plural } from "./lines.js";
+import { plural } from "../core/plural.js";
 import { escapeMarkdown, fencedBlock } from "./markdown.js";
-import { sanitize } from "./sanitize.js";
+import { sanitize } from "../core/safe-text.js";
 
 /** GitHub shows at most this many bytes of one step's job summary. */
 export const STEP_SUMMARY_LIMIT = 1024 * 1024;

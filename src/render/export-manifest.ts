@@ -1,7 +1,7 @@
-import { OWNER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization-user.js";
+import { OWNER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
 import { columnWidth } from "./lines.js";
 import { rosterNote } from "./roster-lines.js";
-import { normalizeEmail } from "../manifest/email.js";
+import { normalizeEmail } from "../core/email.js";
 import { recordTypeOf } from "../plan/rules.js";
 
 /** What the header of an exported manifest says: where the users came from, and where the schema is. */

@@ -1,9 +1,11 @@
 import type { ManifestProblem } from "../manifest/manifest-error.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
-import { lineText, linesToText, plural, type PlanSource } from "./lines.js";
+import { lineText, linesToText } from "./lines.js";
+import { plural } from "../core/plural.js";
+import { type PlanSource } from "../plan/plan.js";
 import { planLines, summaryLine, unusedPatternText, verdictLine } from "./plan-lines.js";
-import { sanitize } from "./sanitize.js";
+import { sanitize } from "../core/safe-text.js";
 
 /** The annotations GitHub Actions draws from workflow commands. */
 export type WorkflowCommand = "error" | "warning" | "notice";

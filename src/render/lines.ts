@@ -1,4 +1,4 @@
-import { clip, sanitize } from "./sanitize.js";
+import { clip, sanitize } from "../core/safe-text.js";
 
 /** How a piece of text is meant to look; ink maps tones to colours, plain text ignores them. */
 export type Tone = "plain" | "heading" | "remove" | "protected" | "missing" | "ok" | "warn" | "error" | "muted";
@@ -34,20 +34,12 @@ export function formatSignIn(lastSignInAt: string | null): string {
   return Number.isNaN(date.getTime()) ? sanitize(clip(lastSignInAt, 40)) : date.toISOString().slice(0, 10);
 }
 
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 /** Pads a column to the widest value shown, capped so one long email does not push the rest away. */
 export function columnWidth(values: readonly string[], cap = 48): number {
   return Math.min(cap, values.reduce((w, v) => Math.max(w, v.length), 0));
 }
 
-/** Where a plan came from, for the headers of reviews and diffs: the manifest's path and the API's host. */
-export interface PlanSource {
-  manifest: string;
-  host: string;
-}
 
 /**
  * The width to lay the terminal preview out to. A terminal that reports none (0 columns: some containers

@@ -1,4 +1,4 @@
-import { sanitize } from "./sanitize.js";
+import { sanitize } from "../core/safe-text.js";
 
 // Text from the API or a manifest is untrusted: in a pull-request comment it must not close a code block,
 // start a heading, inject HTML, link, or mention anyone. It goes into code spans and fences, whose content

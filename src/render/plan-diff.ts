@@ -1,9 +1,10 @@
 import { FILE_HEADERS_ONLY, formatPatch } from "diff";
 import type { Plan } from "../plan/plan.js";
-import { plural, type PlanSource } from "./lines.js";
+import { plural } from "../core/plural.js";
+import { type PlanSource } from "../plan/plan.js";
 import { unusedPatternText } from "./plan-lines.js";
 import { rosterLines } from "./roster-lines.js";
-import { sanitize } from "./sanitize.js";
+import { sanitize } from "../core/safe-text.js";
 import { sortedDiffHunks } from "./sorted-diff.js";
 
 /**

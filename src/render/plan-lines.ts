@@ -1,7 +1,8 @@
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan, ProtectedUser, UnusedPattern } from "../plan/plan.js";
-import { columnWidth, formatSignIn, line, plural, toned, type Line } from "./lines.js";
-import { sanitize } from "./sanitize.js";
+import { columnWidth, formatSignIn, line, toned, type Line } from "./lines.js";
+import { plural } from "../core/plural.js";
+import { sanitize } from "../core/safe-text.js";
 
 export interface PlanViewContext {
   /** The guard check of this run, shown under the plan. */

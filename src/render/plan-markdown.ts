@@ -1,6 +1,7 @@
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan, ProtectedUser } from "../plan/plan.js";
-import { plural, type PlanSource } from "./lines.js";
+import { plural } from "../core/plural.js";
+import { type PlanSource } from "../plan/plan.js";
 import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
 import { rosterLines } from "./roster-lines.js";
 

@@ -1,5 +1,6 @@
 import type { ProgressFigures, WaitReason } from "../apply/progress.js";
-import { line, plural, toned, type Line, type Segment } from "./lines.js";
+import { line, toned, type Line, type Segment } from "./lines.js";
+import { plural } from "../core/plural.js";
 import { wrapWords } from "./wrap-words.js";
 
 /** A duration as people read it: "0 s", "42 s", "3 min 05 s", "1 h 02 min". */

@@ -1,7 +1,7 @@
-import { normalizeEmail } from "../manifest/email.js";
+import { normalizeEmail } from "../core/email.js";
 import type { LiveEntry, Plan } from "../plan/plan.js";
 import { columnWidth, formatSignIn } from "./lines.js";
-import { sanitize } from "./sanitize.js";
+import { sanitize } from "../core/safe-text.js";
 
 /** One live user as a line of the roster: the same text in the diff and in the pull-request comment. */
 export interface RosterLine {

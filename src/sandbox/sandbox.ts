@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { OWNER_RECORD_TYPE, type OrganizationUser } from "../telnyx/organization-user.js";
+import { OWNER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
 import { checkFaults, chooseFault, RateWindow, type FaultCounts, type SandboxFaults } from "./faults.js";
 
 export type { Fault, FaultRequest, SandboxFaults } from "./faults.js";

@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
 import { readProblem } from "../files/file-error.js";
-import type { OrganizationUser } from "../telnyx/organization-user.js";
+import type { OrganizationUser } from "../core/organization-user.js";
 
 /** Reads a sandbox seed: a JSON array of organization users. */
 export async function readSeed(path: string): Promise<OrganizationUser[]> {

@@ -1,4 +1,4 @@
-import { clip } from "../render/sanitize.js";
+import { clip } from "../core/safe-text.js";
 import { ApiError } from "./api-error.js";
 
 export const DEFAULT_BASE_URL = "https://api.telnyx.com/v2";

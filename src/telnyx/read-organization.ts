@@ -1,9 +1,9 @@
 import pLimit from "p-limit";
-import { normalizeEmail } from "../manifest/email.js";
-import { clip } from "../render/sanitize.js";
+import { normalizeEmail } from "../core/email.js";
+import { clip } from "../core/safe-text.js";
 import { ApiError } from "./api-error.js";
 import type { TelnyxClient } from "./client.js";
-import type { OrganizationUser } from "./organization-user.js";
+import type { OrganizationUser } from "../core/organization-user.js";
 
 /** Where the users are read from: the groups report (one request), the pages, or the report with pages as fallback. */
 export type ReadSource = "auto" | "report" | "pages";

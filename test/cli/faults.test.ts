@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startSandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
-import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
+import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { readAuditLog, runCli, startCli, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
 import { EXAMPLES, exampleOrg, makeOrg, manifestText } from "../helpers/org.js";
 import { startServer } from "../helpers/servers.js";

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox.js";
-import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
+import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { readAuditLog, runCli, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
 import { liveUser } from "../helpers/org.js";
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox.js";
-import { sha256 } from "../../src/files/sha256.js";
+import { sha256 } from "../../src/core/digest.js";
 import { runCli, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
 import { EXAMPLES, exampleOrg } from "../helpers/org.js";
 

@@ -8,7 +8,7 @@ import { planRemovals } from "../../src/plan/plan.js";
 import { organizationFingerprint, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
 import { startSandbox, type SandboxStats } from "../../src/sandbox/sandbox.js";
 import { TelnyxClient } from "../../src/telnyx/client.js";
-import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
+import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";
 import { exampleOrg, manifestText } from "../helpers/org.js";
 

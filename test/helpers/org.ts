@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
+import type { OrganizationUser } from "../../src/core/organization-user.js";
 
 export const ROOT = new URL("../../", import.meta.url).pathname;
 export const EXAMPLES = `${ROOT}examples/`;

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { problems } from "../helpers/manifest.js";
-import { emailProblem, foldCase, normalizeEmail, readableEmail } from "../../src/manifest/email.js";
+import { emailProblem, foldCase, normalizeEmail, readableEmail } from "../../src/core/email.js";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { confusableLetters, emailSkeleton } from "../../src/manifest/skeleton.js";
 

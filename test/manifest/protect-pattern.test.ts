@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { normalizeEmail } from "../../src/manifest/email.js";
+import { normalizeEmail } from "../../src/core/email.js";
 import { compileProtectPattern, patternProblem } from "../../src/manifest/protect-pattern.js";
 import { problems } from "../helpers/manifest.js";
 

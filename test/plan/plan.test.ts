@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { checkGuards } from "../../src/plan/guards.js";
 import { planRemovals } from "../../src/plan/plan.js";
-import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
+import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { liveUser, makeOrg, manifestText } from "../helpers/org.js";
 
 const user = (id: string, email: string, extra: Partial<OrganizationUser> = {}) => liveUser(id, email, { created_at: "2025-01-01T00:00:00Z", ...extra });

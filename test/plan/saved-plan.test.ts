@@ -5,7 +5,7 @@ import { checkGuards } from "../../src/plan/guards.js";
 import { parseSavedPlan } from "../../src/plan/load-saved-plan.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { checksumOf, organizationFingerprint, savedPlanText, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
-import { sha256 } from "../../src/files/sha256.js";
+import { sha256 } from "../../src/core/digest.js";
 import { exampleOrg, manifestText } from "../helpers/org.js";
 
 const org = exampleOrg();

@@ -1,7 +1,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { startSandbox, type Fault, type Sandbox } from "../../src/sandbox/sandbox.js";
-import type { OrganizationUser } from "../../src/telnyx/organization-user.js";
+import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { assertShape, type ApiSchema } from "../helpers/api-schemas.js";
 import { TEST_API_KEY } from "../helpers/cli.js";
 import { exampleOrg, makeOrg } from "../helpers/org.js";

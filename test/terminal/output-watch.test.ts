@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { OutputWatch, describeOutputFailure, type OutputFailure } from "../../src/cli/output-watch.js";
+import { OutputWatch, describeOutputFailure, type OutputFailure } from "../../src/terminal/output-watch.js";
 
 /** A stream whose writes fail with `code` (as /dev/full's fail with ENOSPC), or succeed when undefined. */
 function stream(code?: string): Writable & { written: string } {

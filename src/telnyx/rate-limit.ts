@@ -35,6 +35,9 @@ function clampWait(ms: number): number {
   return Math.min(Math.max(ms, 0), MAX_RATE_WAIT_MS);
 }
 
+/** The tokens a bucket must be thought to hold before a request goes. */
+const BUCKET_SPARE = 1.05;
+
 /** A request the pacer let start, to be handed back to `finished` with its answer. */
 export interface PaceTicket {
   readonly seq: number;
@@ -103,6 +106,8 @@ export class RatePacer {
   #windowTold = false;
   #anchor: Anchor | undefined;
   #mode: "window" | "bucket" = "window";
+  /** 429s in bucket mode: a few mean the limiter is not a bucket after all. */
+  #bucketRefusals = 0;
   /** Tokens a millisecond, in bucket mode. */
   #rate = 0;
   /** The current window's end lies in (#lo, #hi]. */
@@ -180,8 +185,9 @@ export class RatePacer {
     if (this.#mode === "bucket") {
       if (since >= (this.#limit ?? Number.POSITIVE_INFINITY)) return { kind: "answer" };
       const tokens = Math.min(this.#limit ?? Number.POSITIVE_INFINITY, anchor.remaining + this.#rate * (now - anchor.sentAt));
-      if (tokens - since >= 1 - 1e-9) return { kind: "go", probe: false };
-      return { kind: "wait", until: Math.max(now + 1, Math.ceil(anchor.sentAt + (1 + since - anchor.remaining) / this.#rate)) };
+      // A twentieth of a token to spare: requests sent a token apart may arrive a little closer.
+      if (tokens - since >= BUCKET_SPARE) return { kind: "go", probe: false };
+      return { kind: "wait", until: Math.max(now + 1, Math.ceil(anchor.sentAt + (BUCKET_SPARE + since - anchor.remaining) / this.#rate)) };
     }
     if (anchor.remaining - since >= 1) return { kind: "go", probe: false };
     if (now >= this.#hi) {
@@ -330,7 +336,7 @@ export class RatePacer {
         this.#mode = "bucket";
         this.#rate = limit / this.#windowMs;
       } else if (
-        (sole && limit !== undefined && remaining >= limit - 2) ||
+        (sole && gain >= 2 && limit !== undefined && remaining >= limit - 2) ||
         (gain >= Math.max(2, (limit ?? 0) / 2) && (limit === undefined || remaining + between + 1 >= limit - 1))
       ) {
         // Remaining jumped back up, to about the whole limit less the requests sent since the anchor (or to
@@ -343,9 +349,11 @@ export class RatePacer {
         this.#hi = arrivedBy + this.#windowMs;
       }
     }
-    if (status === 429 && this.#mode === "bucket") {
-      // A bucket paced at its rate is not refused: this limiter is not one, or not at that rate.
+    if (status === 429 && this.#mode === "bucket" && (this.#bucketRefusals += 1) >= 3) {
+      // A bucket paced at its rate is refused only when a request overtakes the one before it; refused again
+      // and again, this limiter is not one, or not at that rate.
       this.#mode = "window";
+      this.#bucketRefusals = 0;
     }
     if (probe && status === 429) this.#failedProbes += 1;
     if (this.#rolledAt !== undefined && ticket.seq > this.#rolledAt) {

@@ -270,7 +270,8 @@ export class RatePacer {
   #probeAt(): number | undefined {
     const width = this.#hi - this.#lo;
     if (!Number.isFinite(width) || width <= Math.max(this.#windowMs / 32, 2 * this.#rttMs)) return undefined;
-    if (this.#probedWindow === this.#windows) return undefined;
+    // Not where only 429s carry the headers: the window's end is then learned from a 429 anyway.
+    if (this.#probedWindow === this.#windows || !this.#windowTold) return undefined;
     // One probe answered 429, then at most one more for every 100 requests: under a window that starts with
     // the first request after the last one ended, every probe is early.
     if (this.#failedProbes > Math.floor(this.#startedCount / 100)) return undefined;

@@ -6,6 +6,7 @@ import { SavedPlanError } from "../plan/saved-plan.js";
 import { problemCommands, workflowCommand } from "../render/github-commands.js";
 import type { SandboxFaults } from "../sandbox/faults.js";
 import { clip, sanitize } from "../core/safe-text.js";
+import type { RateModel } from "../sandbox/rate-models.js";
 import { ApiError } from "../telnyx/api-error.js";
 import { SHELLS } from "./completion.js";
 import { redact, type Io } from "../terminal/io.js";
@@ -212,6 +213,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .addOption(new Option("--ghost-rate <share>", "share done, then the answer lost (cut, no answer, or 504)").argParser(numberIn("--ghost-rate", 0, 1)))
     .addOption(new Option("--rate-limit <n>", "requests served per window; more are answered 429 with x-ratelimit headers").argParser(intIn("--rate-limit", 1, 1_000_000)))
     .addOption(new Option("--rate-window <ms>", "the rate-limit window").default(1000).argParser(intIn("--rate-window", 1, 3_600_000)))
+    .addOption(new Option("--rate-model <model>", "how the rate limit counts: window (starts at the first request after the last ended), grid (fixed windows on the clock) or bucket (tokens refilled continuously)").choices(["window", "grid", "bucket"]).default("window"))
     .option("--quiet-rate-limit", "send the x-ratelimit headers only with a 429, so the client learns of the limit by hitting it")
     .action(async (opts) =>
       setExit(
@@ -252,7 +254,12 @@ function apiFlags(opts: Record<string, unknown>) {
 
 function sandboxFaults(opts: Record<string, unknown>): SandboxFaults {
   const rate = (name: string) => (typeof opts[name] === "number" ? (opts[name] as number) : undefined);
-  const faults: SandboxFaults = { seed: opts.seed as number, rateWindowMs: opts.rateWindow as number, ...(opts.quietRateLimit ? { quietRateLimit: true } : {}) };
+  const faults: SandboxFaults = {
+    seed: opts.seed as number,
+    rateWindowMs: opts.rateWindow as number,
+    rateModel: opts.rateModel as RateModel,
+    ...(opts.quietRateLimit ? { quietRateLimit: true } : {}),
+  };
   for (const [flag, key] of [
     ["failRate", "errorRate"],
     ["throttleRate", "throttleRate"],

@@ -54,6 +54,6 @@ function faultsLine(faults: SandboxFaults | undefined): string {
   const parts = (["errorRate", "throttleRate", "resetRate", "hangRate", "ghostRate"] as const)
     .filter((key) => (faults[key] ?? 0) > 0)
     .map((key) => `${key.replace(/Rate$/, "")} ${(faults[key]! * 100).toFixed(1)}%`);
-  if (faults.rateLimit !== undefined) parts.push(`rate limit ${faults.rateLimit} per ${faults.rateWindowMs ?? 1000} ms`);
+  if (faults.rateLimit !== undefined) parts.push(`rate limit ${faults.rateLimit} per ${faults.rateWindowMs ?? 1000} ms${faults.rateModel && faults.rateModel !== "window" ? ` (${faults.rateModel})` : ""}`);
   return parts.length > 0 ? `  faults (seed ${faults.seed ?? 0}): ${parts.join(", ")}\n` : "";
 }

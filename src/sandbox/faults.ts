@@ -1,3 +1,5 @@
+import type { RateModel } from "./rate-models.js";
+
 /**
  * Faults the sandbox injects, in one typed object so that tests, `roster sandbox` and benchmarks share it.
  * Rates are shares of requests (0 to 1) and add up to at most 1.
@@ -19,6 +21,11 @@ export interface SandboxFaults {
   rateLimit?: number;
   /** The rate-limit window in milliseconds (default 1000); also the reset given with an injected 429. */
   rateWindowMs?: number;
+  /**
+   * Which limiter counts the requests (default "window"): windows starting at the first request after the
+   * last one ended, fixed windows on the clock ("grid"), or a token bucket refilled continuously ("bucket").
+   */
+  rateModel?: RateModel;
   /** Send the x-ratelimit headers only with a 429, as some APIs do: the client learns of the limit only by hitting it. */
   quietRateLimit?: boolean;
   /** Chooses the fault of a request instead of the rates, when it returns one: for tests that need one exact fault. */
@@ -61,6 +68,9 @@ export function checkFaults(faults: SandboxFaults): void {
   if (total > 1 + 1e-9) throw new Error(`sandbox fault rates add up to ${total.toFixed(3)}: they must add up to at most 1`);
   if (faults.rateLimit !== undefined && (!Number.isInteger(faults.rateLimit) || faults.rateLimit < 1)) {
     throw new Error(`sandbox rateLimit must be a whole number of requests of 1 or more, got ${faults.rateLimit}`);
+  }
+  if (faults.rateModel !== undefined && !["window", "grid", "bucket"].includes(faults.rateModel)) {
+    throw new Error(`sandbox rateModel must be window, grid or bucket, got ${faults.rateModel}`);
   }
   if (faults.rateWindowMs !== undefined && !(faults.rateWindowMs > 0)) throw new Error(`sandbox rateWindowMs must be positive, got ${faults.rateWindowMs}`);
 }

@@ -2,9 +2,11 @@ import { createServer, type IncomingMessage, type RequestListener, type ServerRe
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { OWNER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
-import { checkFaults, chooseFault, RateWindow, type FaultCounts, type SandboxFaults } from "./faults.js";
+import { checkFaults, chooseFault, type FaultCounts, type SandboxFaults } from "./faults.js";
+import { rateLimiter } from "./rate-models.js";
 
 export type { Fault, FaultRequest, SandboxFaults } from "./faults.js";
+export type { RateModel } from "./rate-models.js";
 
 /** The key the sandbox accepts when none is given: public, it guards nothing real. */
 export const SANDBOX_DEFAULT_KEY = "sandbox-key";
@@ -93,7 +95,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const faults = options.faults ?? {};
   checkFaults(faults);
   const windowMs = faults.rateWindowMs ?? 1000;
-  const limiter = faults.rateLimit !== undefined ? new RateWindow(faults.rateLimit, windowMs) : undefined;
+  const limiter = faults.rateLimit !== undefined ? rateLimiter(faults.rateModel ?? "window", faults.rateLimit, windowMs) : undefined;
   const occurrences = new Map<string, number>();
   const latency = () => (options.latencyMs ?? 0) + (options.jitterMs ? Math.random() * options.jitterMs : 0);
   const org = new Map<string, OrganizationUser>(options.users.map((u) => [u.id, structuredClone(u)]));

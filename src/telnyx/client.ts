@@ -10,7 +10,7 @@ import type { OrganizationUser } from "../core/organization-user.js";
 import { networkFailure } from "./network-error.js";
 import { proxyFor } from "./proxy.js";
 import { interruptibleSleep } from "./interruptible-sleep.js";
-import { MAX_RATE_WAIT_MS, RatePacer, rateLimitWaitMs } from "./rate-limit.js";
+import { RatePacer, type PaceTicket } from "./rate-limit.js";
 
 /** Statuses worth another attempt: the request may succeed if sent again later. */
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -200,13 +200,12 @@ export class TelnyxClient {
     let failures = 0;
     let rateLimited = 0;
     for (let attempt = 1; ; attempt += 1) {
-      await this.#paced(method, path, attempt - 1, ambiguousEarlier);
+      const ticket = await this.#paced(method, path, attempt - 1, ambiguousEarlier);
       let response: SentResponse;
-      const sentAt = Date.now();
       try {
         response = await this.#send(method, path, maxBytes);
       } catch (error) {
-        this.#pacer.finished(undefined, Date.now());
+        this.#pacer.finished(ticket);
         if (error instanceof ApiError) throw error;
         if ((error as { type?: string }).type === "max-size") {
           throw new ApiError("shape", `${method} ${this.#describe(path)} answered with more than ${maxBytes} bytes: not the API's answer; check --base-url`, { attempts: attempt });
@@ -222,7 +221,7 @@ export class TelnyxClient {
         await this.#beforeRetry(method, path, attempt, failure.reason, this.#backoff(failures));
         continue;
       }
-      this.#pacer.finished(response.headers, Date.now(), { status: response.status, sentAt });
+      this.#pacer.finished(ticket, response);
       const result: ApiResponse = { ...response, attempts: attempt, ambiguousEarlier };
       if (response.status === 401) {
         this.#halted = true;
@@ -232,11 +231,11 @@ export class TelnyxClient {
       if (response.status === 429) {
         rateLimited += 1;
         if (rateLimited > MAX_RATE_LIMITED) return result;
-        const asked = rateLimitWaitMs(response.headers, Date.now());
+        const asked = this.#pacer.waitAfter429(response.headers);
         // A little jitter so the requests that waited together do not all arrive at the reset at once.
         const delayMs = asked === undefined ? this.#backoff(rateLimited) : asked + Math.random() * Math.min(250, asked / 10);
         // The API counts the requests of one key together: the others wait for the window as well.
-        this.#pacer.pause(Date.now() + delayMs);
+        this.#pacer.pause(Date.now() + (asked ?? delayMs));
         await this.#beforeRetry(method, path, attempt, "429 rate limited", delayMs);
         continue;
       }
@@ -252,7 +251,7 @@ export class TelnyxClient {
    * Returns once a request may be sent: not after a 401, not once interrupted, and not before the rate-limit
    * window allows it.
    */
-  async #paced(method: string, path: string, sent: number, ambiguousEarlier: boolean): Promise<void> {
+  async #paced(method: string, path: string, sent: number, ambiguousEarlier: boolean): Promise<PaceTicket> {
     const stopped = () => {
       if (this.#halted) return new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: sent });
       if (!this.#signal?.aborted) return undefined;
@@ -261,16 +260,16 @@ export class TelnyxClient {
     };
     const before = stopped();
     if (before) throw before;
-    const started = await this.#pacer.start(this.#signal, (ms) => {
-      // The pacer's longest sleep is its fallback while waiting for a slot, not a wait on the clock.
-      if (ms < MAX_RATE_WAIT_MS) this.#onWait?.({ reason: "rate limit", untilMs: Date.now() + ms });
+    const ticket = await this.#pacer.start(this.#signal, (ms) => {
+      this.#onWait?.({ reason: "rate limit", untilMs: Date.now() + ms });
       return this.#sleep(ms);
     });
     const after = stopped();
-    if (after) {
-      if (started) this.#pacer.finished(undefined, Date.now());
-      throw after;
+    if (after || !ticket) {
+      if (ticket) this.#pacer.finished(ticket);
+      throw after ?? stopped()!;
     }
+    return ticket;
   }
 
   async #beforeRetry(method: string, path: string, attempt: number, reason: string, delayMs: number): Promise<void> {

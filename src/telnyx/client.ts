@@ -261,7 +261,7 @@ export class TelnyxClient {
     const before = stopped();
     if (before) throw before;
     const ticket = await this.#pacer.start(this.#signal, (ms) => {
-      this.#onWait?.({ reason: "rate limit", untilMs: Date.now() + ms });
+      if (ms > 0) this.#onWait?.({ reason: "rate limit", untilMs: Date.now() + ms });
       return this.#sleep(ms);
     });
     const after = stopped();

@@ -282,7 +282,7 @@ export class TelnyxClient {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
     try {
-      const response = await fetchImpl(`${this.baseUrl.href}${path}`, {
+      const response = await fetchImpl(`${this.baseUrl.href.replace(/\/$/, "")}${path}`, {
         method,
         headers: { Authorization: this.#authorization, Accept: "application/json", "User-Agent": "telnyx-roster" },
         agent: this.#agent,

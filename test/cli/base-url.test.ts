@@ -37,6 +37,23 @@ test("a 404 that is not the API's JSON says to check the base URL, whatever its 
   }
 });
 
+test("a base URL without a path sends requests to /organizations/..., not //organizations/...", async () => {
+  const paths: string[] = [];
+  const server = await startServer((req, res) => {
+    paths.push(req.url ?? "");
+    res.writeHead(404, { "content-type": "text/html" });
+    res.end("<h1>Not Found</h1>");
+  });
+  try {
+    const run = await runCli(["plan", "-f", USERS], { env: { TELNYX_BASE_URL: server.url.replace(/\/v2$/, "") } });
+    assert.is(run.code, 1);
+    assert.ok(paths.length > 0, "a request was made");
+    for (const path of paths) assert.ok(path.startsWith("/organizations/"), `requested ${path}`);
+  } finally {
+    await server.close();
+  }
+});
+
 test("a base URL roster will not use is refused in words, naming where it came from, before any request", async () => {
   const cases: [string[], Record<string, string>, string][] = [
     [["--base-url", "ftp://x"], {}, "--base-url ftp://x: the scheme must be https (or http to a loopback host such as the sandbox)"],

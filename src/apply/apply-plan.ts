@@ -57,7 +57,8 @@ export interface Remover {
   removeUser(id: string): Promise<RemoveResult>;
 }
 
-export interface ApplyOptions {
+/** How the executor runs: the bound on removals in flight, who hears its events, what stops it. */
+export interface ExecutorOptions {
   concurrency: number;
   onEvent?: (event: ApplyEvent) => void;
   /** Once aborted, no removal starts; those in flight finish. */
@@ -77,7 +78,7 @@ export class UnsafeRemovalError extends Error {
  * manifest's rules before anything is sent, and again just before its request, so a listed, owner or
  * protected user can never be removed whatever the plan holds.
  */
-export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remover: Remover, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remover: Remover, options: ExecutorOptions): Promise<ApplyResult> {
   const seen = new Set<string>();
   for (const removal of plan.changes) {
     assertRemovable(removal, rules);

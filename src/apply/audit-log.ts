@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import type { Removal } from "../plan/plan.js";
+import { writeProblem } from "../files/file-error.js";
 import { APPEND_NONBLOCK, fileKind } from "../files/regular-file.js";
 import { jsonText } from "../core/safe-text.js";
 import type { Outcome, RemovalResult } from "./apply-plan.js";
@@ -77,8 +78,8 @@ export class AuditLog {
       // full), a device keeps nothing (/dev/null) or scrolls away (a terminal). The log is the record of who was removed.
       fd = openSync(path, APPEND_NONBLOCK, 0o600);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? "unknown error";
-      throw new Error(`cannot open the audit log ${path} (${code}): check that its folder exists and is writable; nothing was changed`, { cause: error });
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(`cannot open the audit log ${path}: ${writeProblem(code, path)}; nothing was changed`, { cause: error });
     }
     const log = new AuditLog(path, fd, redact);
     try {

@@ -46,6 +46,8 @@ export function writeProblem(code: string | undefined, path: string): string {
       return "the name is too long for the file system: give a shorter path";
     case "EIO":
       return "the disk reported an input/output error: check the disk, or give a path on another one";
+    case "EFBIG":
+      return "the file has reached the largest size allowed here (a file size limit, ulimit -f): start a new file, or raise the limit";
     default:
       return `the system refused the write${code ? ` (error ${code})` : ""}: check the path and the disk, or give another path`;
   }

@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import type { Manifest } from "./manifest.js";
 import { ManifestError } from "./manifest-error.js";
+import { readProblem } from "../files/file-error.js";
 import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
 import { sha256 } from "../core/digest.js";
 import { plainManifest } from "./plain-manifest.js";
@@ -41,7 +42,7 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
     if (error instanceof ManifestError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EISDIR") return fail("not a file: pass the path of a users.yaml manifest with -f");
-    return fail(code === "ENOENT" ? "no such file: create it, or pass another manifest with -f FILE" : `cannot read the manifest (${code ?? "unknown error"})`);
+    return fail(code === "ENOENT" ? "no such file: create it, or pass another manifest with -f FILE" : `cannot read the manifest: ${readProblem(code, path)}`);
   }
   const text = decodeManifest(bytes, path);
   // The yaml library is loaded only for a manifest the plain reader leaves to it: most runs never pay for it.

@@ -9,6 +9,14 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** Records writes to stdout and stderr that fail; absent where output goes to memory (tests of views). */
   output?: OutputWatch;
+  /** Ends the process at once (a second Ctrl-C); process.exit unless the caller gives another. */
+  exit?: (code: number) => void;
+}
+
+/** Ends the process at once with `code`, through the Io's own exit when it has one. */
+export function exitNow(io: Io, code: number): void {
+  if (io.exit) io.exit(code);
+  else process.exit(code);
 }
 
 /** The ink preview is for a person at a terminal; CI logs and pipes get plain text without cursor codes. */

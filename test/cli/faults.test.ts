@@ -229,7 +229,7 @@ test("when the audit log cannot be written, no further removal starts and the re
     const run = await runCli(["apply", "-f", USERS, "--yes", "--concurrency", "1", "--audit-log", log], { env: { TELNYX_BASE_URL: sandbox.url }, fileSizeLimitKiB: 1 });
     assert.is(run.code, 1);
     assert.match(run.stderr, /roster: not in the audit log: \{"time":"[^"]+","id":"[^"]+","email":"ben\.cohen@example\.com",.*"outcome":"removed","http_status":200,"attempts":1\}\n/);
-    assert.match(run.stderr, `roster: error: cannot append to the audit log ${log} (EFBIG): no further removal was started\n`);
+    assert.match(run.stderr, `roster: error: cannot append to the audit log ${log}: the file has reached the largest size allowed here (a file size limit, ulimit -f): start a new file, or raise the limit: no further removal was started\n`);
     assert.is(sandbox.users().length, 29, "one removal, then it stopped");
   } finally {
     await sandbox.close();
@@ -242,7 +242,7 @@ test("an audit log in a missing folder is refused before any removal, without th
   try {
     const run = await runCli(["apply", "-f", USERS, "--yes", "--audit-log", "/nonexistent-folder/audit.jsonl"], { env: { TELNYX_BASE_URL: sandbox.url, ROSTER_DEBUG: "1" } });
     assert.is(run.code, 1);
-    assert.match(run.stderr, "roster: error: cannot open the audit log /nonexistent-folder/audit.jsonl (ENOENT): check that its folder exists and is writable; nothing was changed\n");
+    assert.match(run.stderr, "roster: error: cannot open the audit log /nonexistent-folder/audit.jsonl: the folder /nonexistent-folder does not exist: create it first, or give another path; nothing was changed\n");
     assert.match(run.stderr, /\n\s+at /, "ROSTER_DEBUG prints the stack");
     assert.is(sandbox.stats.removeRequests.size, 0);
   } finally {

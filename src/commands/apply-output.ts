@@ -1,0 +1,87 @@
+import type { ApplyEvent, ApplyResult } from "../apply/apply-plan.js";
+import type { EventHub } from "../apply/event-hub.js";
+import type { Verification } from "../apply/verify.js";
+import { notRegularFile } from "../files/regular-file.js";
+import { resultLine, summaryLines } from "../render/apply-lines.js";
+import { verificationText } from "../render/apply-report.js";
+import { colorWanted } from "../render/color.js";
+import { linesToText, terminalWidth } from "../render/lines.js";
+import { wrapWords } from "../render/wrap-words.js";
+import { isInteractive, redact, write, type Io } from "../terminal/io.js";
+import { describeOutputFailure, type OutputFailure } from "../terminal/output-watch.js";
+import { sanitize } from "../core/safe-text.js";
+import type { TelnyxClient } from "../telnyx/client.js";
+import { connect, type ApiOptions } from "./connect.js";
+
+/**
+ * The client of an apply: stopped by `signal`; its retries and waits go to `events.emit` once removals
+ * start, and in logs each retry is also a line on stderr.
+ */
+export function connectForApply(options: ApiOptions & { format: string }, io: Io, signal: AbortSignal, events: { emit?: (event: ApplyEvent) => void }): TelnyxClient {
+  return connect(options, io, {
+    signal,
+    onWait: (wait) => events.emit?.({ type: "waiting", ...wait }),
+    onRetry: (event) => {
+      events.emit?.({ type: "retrying", attempt: event.attempt, reason: event.reason, delayMs: event.delayMs });
+      if (options.format !== "json" && !isInteractive(io)) {
+        write(io.stderr, `retrying ${event.method} ${event.path.split("?")[0]} (attempt ${event.attempt}) after ${sanitize(event.reason)} in ${(event.delayMs / 1000).toFixed(1)} s\n`, io.env);
+      }
+    },
+  });
+}
+
+/** The live progress: the ink view at a terminal, a plain log otherwise; `say` shows a message beside it. */
+export interface ProgressView {
+  finished: Promise<void>;
+  say(text: string): void;
+}
+
+/** Progress as removals finish: the ink view at a terminal; in logs a line per removal, or per tenth of a large run. */
+export async function startProgressView(hub: EventHub, total: number, io: Io): Promise<ProgressView> {
+  write(io.stdout, "\n", io.env);
+  const say = (text: string) => write(io.stderr, text, io.env);
+  if (isInteractive(io)) {
+    const { renderApplyProgress } = await import("../render/ink/render-apply.js");
+    const view = renderApplyProgress(hub.subscribe, total, io.stdout, io.stderr, colorWanted(io.env));
+    return { finished: view.finished, say: (text) => view.say(atWidth(redact(text, io.env), io)) };
+  }
+  const { logApplyProgress } = await import("../render/progress-log.js");
+  return { finished: logApplyProgress(hub.subscribe, total, (text) => write(io.stdout, text, io.env)), say };
+}
+
+/** Text for the terminal wrapped at word boundaries to its width; unchanged for logs and pipes. */
+export function atWidth(text: string, io: Io): string {
+  return isInteractive(io) ? wrapWords(text, terminalWidth(io.stdout)) : text;
+}
+
+/**
+ * Whether the preview (or the question) could not be written: then nothing is applied, since nobody may have
+ * seen what would be removed. Says so on stderr when stderr still works.
+ */
+export async function previewLost(io: Io): Promise<boolean> {
+  const [failure] = (await io.output?.settled()) ?? [];
+  if (!failure) return false;
+  io.output!.reported = true;
+  write(io.stderr, `roster: error: ${describeOutputFailure(failure)}: the plan could not be shown, so nothing was applied. Nothing was changed.\n`, io.env);
+  return true;
+}
+
+/**
+ * After output failed during apply: no further removal was started, and every result that may not have
+ * reached stdout is written to stderr (when stderr still works), with the summary. The audit log has them all.
+ */
+export function reportLostOutput(failure: OutputFailure, result: ApplyResult, total: number, verification: Verification | undefined, io: Io): void {
+  io.output!.reported = true;
+  if (io.output!.failed("stderr")) return;
+  const stopped = result.stoppedBy ? "no further removal was started; " : "";
+  write(io.stderr, `roster: error: ${describeOutputFailure(failure)}: ${stopped}the results follow here.\n`, io.env);
+  if (!io.output!.failed("stdout")) return;
+  write(io.stderr, linesToText([...result.results.map(resultLine), ...summaryLines(result, total)]), io.env);
+  if (verification) write(io.stderr, verificationText(verification), io.env);
+}
+
+/** Refuses, before any request, an audit log path that names something other than a regular file. */
+export function checkAuditLogPath(path: string): void {
+  const kind = notRegularFile(path);
+  if (kind) throw new Error(`the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing). Nothing was changed.`);
+}

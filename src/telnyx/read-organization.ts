@@ -17,11 +17,8 @@ export interface ReadOptions {
   source?: ReadSource;
 }
 
-type Reader = Pick<TelnyxClient, "listUsersPage" | "usersGroupsReport">;
-
-// Clients whose API refused the groups report: later reads in the same run (apply's verification) go
-// straight to the pages instead of asking again.
-const reportRefused = new WeakSet<object>();
+/** What reading needs of a client; `reportRefused` is noted on it, so later reads of a run go to the pages. */
+type Reader = Pick<TelnyxClient, "listUsersPage" | "usersGroupsReport"> & { reportRefused?: boolean };
 
 /**
  * Reads every user of the organization. The groups report gives them all in one request and one snapshot,
@@ -30,12 +27,12 @@ const reportRefused = new WeakSet<object>();
  */
 export async function readOrganization(client: Reader, options: ReadOptions): Promise<OrganizationUser[]> {
   const source = options.source ?? "auto";
-  if (source === "pages" || (source === "auto" && reportRefused.has(client))) return readPages(client, options);
+  if (source === "pages" || (source === "auto" && client.reportRefused)) return readPages(client, options);
   try {
     return distinctUsers([await client.usersGroupsReport()]);
   } catch (error) {
     if (source === "report" || !refusal(error)) throw error;
-    reportRefused.add(client);
+    client.reportRefused = true;
     return readPages(client, options);
   }
 }

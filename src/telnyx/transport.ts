@@ -1,0 +1,249 @@
+import http from "node:http";
+import https from "node:https";
+import crossFetch from "cross-fetch";
+import { HttpProxyAgent } from "http-proxy-agent";
+import { HttpsProxyAgent } from "https-proxy-agent";
+import { ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
+import { answerMeaning, FIRST_ATTEMPT, type AttemptState } from "./answer-meaning.js";
+import { parseBaseUrl } from "./base-url.js";
+import { interruptibleSleep } from "./interruptible-sleep.js";
+import { networkFailure } from "./network-error.js";
+import { proxyFor } from "./proxy.js";
+import { RatePacer, type PaceTicket } from "./rate-limit.js";
+
+/** Answers larger than this are not the API's (a page of 250 users is about 100 KB). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export interface ClientOptions {
+  baseUrl: string;
+  /** Where the base URL came from (--base-url, TELNYX_BASE_URL), for messages about it. */
+  baseUrlSource?: string;
+  apiKey: string;
+  /** Per attempt, in milliseconds. */
+  timeoutMs?: number;
+  /** Attempts after the first one, for retryable failures. */
+  maxRetries?: number;
+  /** First backoff step in milliseconds; doubles each retry, capped at 8 s, with jitter. */
+  backoffBaseMs?: number;
+  /** Called before each retry, for progress and logs. */
+  onRetry?: (event: RetryEvent) => void;
+  /** Called when requests are held back on the clock, so a progress view can say what it waits for. */
+  onWait?: (event: WaitEvent) => void;
+  /** Once aborted, no new attempt starts (requests already sent are left to finish). */
+  signal?: AbortSignal;
+  /** Sockets kept open to the API, at least the concurrency of the run. */
+  maxSockets?: number;
+  /** Where the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; process.env by default. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One request about to be sent again, and why. */
+export interface RetryEvent {
+  method: string;
+  path: string;
+  attempt: number;
+  reason: string;
+  delayMs: number;
+}
+
+/**
+ * Requests held back until `untilMs` (epoch milliseconds): the rate-limit window the answers told, a 429's
+ * wait, or one request's backoff before a retry.
+ */
+export interface WaitEvent {
+  reason: "rate limit" | "429" | "retry";
+  untilMs: number;
+}
+
+/** An answer as the endpoints read it, with how many attempts it took. */
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  isApiJson: boolean;
+  attempts: number;
+  /** An earlier attempt may have reached the server and done the work (timeout, cut connection, 5xx). */
+  ambiguousEarlier: boolean;
+}
+
+type SentResponse = Omit<ApiResponse, "attempts" | "ambiguousEarlier">;
+type FetchLike = (url: string, init: Record<string, unknown>) => Promise<Response>;
+const fetchImpl = crossFetch as unknown as FetchLike;
+
+/**
+ * Sending and retrying: the agent (and proxy), one attempt's timeout and size cap, redirects refused, pacing
+ * by the rate limit, and the retry loop, which asks answerMeaning what each attempt's outcome means. What
+ * the answers say is the endpoints' business (client.ts, parse-answers.ts).
+ */
+export class Transport {
+  readonly baseUrl: URL;
+  readonly #authorization: string;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #backoffBaseMs: number;
+  readonly #onRetry: ((event: RetryEvent) => void) | undefined;
+  readonly #onWait: ((event: WaitEvent) => void) | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #agent: http.Agent;
+  /** The proxy's host, for messages (never its credentials). */
+  readonly #via: string;
+  readonly #proxyHost: string | undefined;
+  readonly #pacer = new RatePacer();
+  /** Waits (backoffs, rate-limit pauses) that end early once the run is interrupted. */
+  readonly #sleep: (ms: number) => Promise<void>;
+  #halted = false;
+
+  constructor(options: ClientOptions) {
+    this.baseUrl = parseBaseUrl(options.baseUrl, options.baseUrlSource);
+    if (!options.apiKey) throw new ApiError("config", "TELNYX_API_KEY is not set: export your Telnyx API key (or the sandbox's key) first");
+    if (!/^[\x21-\x7e]+$/.test(options.apiKey)) {
+      throw new ApiError("config", "TELNYX_API_KEY holds spaces or control characters, which cannot be sent: copy the key again");
+    }
+    this.#authorization = `Bearer ${options.apiKey}`;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxRetries = options.maxRetries ?? 5;
+    this.#backoffBaseMs = options.backoffBaseMs ?? 500;
+    this.#onRetry = options.onRetry;
+    this.#onWait = options.onWait;
+    this.#signal = options.signal;
+    this.#sleep = interruptibleSleep(options.signal);
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+    const proxy = proxyFor(this.baseUrl, options.env ?? process.env);
+    this.#via = proxy ? ` via the proxy at ${proxy.host}` : "";
+    this.#proxyHost = proxy?.host;
+    const secure = this.baseUrl.protocol === "https:";
+    // Through a proxy an https request is tunnelled with CONNECT, so the proxy never sees the key; a plain
+    // http request (loopback only, see proxyFor) is forwarded.
+    if (proxy) this.#agent = secure ? new HttpsProxyAgent(proxy, agentOptions) : new HttpProxyAgent(proxy, agentOptions);
+    else this.#agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  }
+
+  /** The host requests go to, for messages and plan files (never the key). */
+  get host(): string {
+    return this.baseUrl.host;
+  }
+
+  /** Closes idle keep-alive sockets so the process can exit promptly. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  /** Sends a request until its answer is final: retried, paced and stopped as answerMeaning says. */
+  async request(method: string, path: string, maxBytes = MAX_BODY_BYTES): Promise<ApiResponse> {
+    let state: AttemptState = FIRST_ATTEMPT;
+    for (let attempt = 1; ; attempt += 1) {
+      const ticket = await this.#paced(method, path, attempt - 1, state.ambiguousEarlier);
+      let response: SentResponse;
+      try {
+        response = await this.#send(method, path, maxBytes);
+      } catch (error) {
+        this.#pacer.finished(ticket);
+        if (error instanceof ApiError) throw error;
+        if ((error as { type?: string }).type === "max-size") {
+          throw new ApiError("shape", `${method} ${this.describe(path)} answered with more than ${maxBytes} bytes: not the API's answer; check --base-url`, { attempts: attempt });
+        }
+        const failure = networkFailure(error, { host: this.baseUrl.host, timeoutMs: this.#timeoutMs, ...(this.#proxyHost ? { proxyHost: this.#proxyHost } : {}) });
+        const meaning = answerMeaning(method, state, { kind: "network", notSent: failure.notSent, retry: failure.retry }, this.#maxRetries);
+        state = meaning.state;
+        if (meaning.kind !== "retry") throw new ApiError("network", `${method} ${this.describe(path)} failed: ${failure.reason}: ${failure.advice}`, { attempts: attempt });
+        await this.#beforeRetry(method, path, attempt, failure.reason, this.#backoff(state.failures));
+        continue;
+      }
+      this.#pacer.finished(ticket, response);
+      const meaning = answerMeaning(method, state, { kind: "answer", status: response.status }, this.#maxRetries);
+      const result: ApiResponse = { ...response, attempts: attempt, ambiguousEarlier: state.ambiguousEarlier };
+      state = meaning.state;
+      if (meaning.kind === "halt") {
+        this.#halted = true;
+        throw new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: attempt });
+      }
+      if (meaning.kind !== "retry") return result;
+      if (meaning.wait === "rate-limit") {
+        const asked = this.#pacer.waitAfter429(response.headers);
+        // A little jitter so the requests that waited together do not all arrive at the reset at once.
+        const delayMs = asked === undefined ? this.#backoff(state.rateLimited) : asked + Math.random() * Math.min(250, asked / 10);
+        // The API counts the requests of one key together: the others wait for the window as well.
+        this.#pacer.pause(Date.now() + (asked ?? delayMs));
+        await this.#beforeRetry(method, path, attempt, "429 rate limited", delayMs);
+        continue;
+      }
+      await this.#beforeRetry(method, path, attempt, `${response.status}`, this.#backoff(state.failures));
+    }
+  }
+
+  /**
+   * Returns once a request may be sent: not after a 401, not once interrupted, and not before the rate-limit
+   * window allows it.
+   */
+  async #paced(method: string, path: string, sent: number, ambiguousEarlier: boolean): Promise<PaceTicket> {
+    const stopped = () => {
+      if (this.#halted) return new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: sent });
+      if (!this.#signal?.aborted) return undefined;
+      const why = sent === 0 ? "not sent" : `not tried again after ${sent === 1 ? "1 attempt" : `${sent} attempts`}${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
+      return new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, { attempts: sent, mayHaveHappened: ambiguousEarlier });
+    };
+    const before = stopped();
+    if (before) throw before;
+    const ticket = await this.#pacer.start(this.#signal, (ms) => {
+      if (ms > 0) this.#onWait?.({ reason: "rate limit", untilMs: Date.now() + ms });
+      return this.#sleep(ms);
+    });
+    const after = stopped();
+    if (after || !ticket) {
+      if (ticket) this.#pacer.finished(ticket);
+      throw after ?? stopped()!;
+    }
+    return ticket;
+  }
+
+  async #beforeRetry(method: string, path: string, attempt: number, reason: string, delayMs: number): Promise<void> {
+    this.#onRetry?.({ method, path, attempt: attempt + 1, reason, delayMs });
+    this.#onWait?.({ reason: reason.startsWith("429") ? "429" : "retry", untilMs: Date.now() + delayMs });
+    await this.#sleep(delayMs);
+  }
+
+  async #send(method: string, path: string, maxBytes: number): Promise<SentResponse> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
+    try {
+      const response = await fetchImpl(`${this.baseUrl.href.replace(/\/$/, "")}${path}`, {
+        method,
+        headers: { Authorization: this.#authorization, Accept: "application/json", "User-Agent": "telnyx-roster" },
+        agent: this.#agent,
+        // Redirects are never followed: the API does not redirect, and a redirect must not take the key
+        // (or a removal) to whatever host it names.
+        redirect: "manual",
+        signal: controller.signal,
+        size: maxBytes,
+      });
+      if (response.status >= 300 && response.status < 400) {
+        await response.text().catch(() => "");
+        throw new ApiError("http", `${method} ${this.describe(path)} was redirected (${response.status}) to ${response.headers.get("location") ?? "nowhere"}: roster does not follow redirects with the API key; check --base-url`, { status: response.status });
+      }
+      const text = await response.text();
+      let body: unknown;
+      let isApiJson = false;
+      if ((response.headers.get("content-type") ?? "").includes("json")) {
+        try {
+          body = JSON.parse(text);
+          isApiJson = true;
+        } catch {
+          body = undefined;
+        }
+      }
+      return { status: response.status, headers: response.headers, body, isApiJson };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Exponential backoff with jitter: half the step plus a random half, the step doubling up to 8 s. */
+  #backoff(failures: number): number {
+    const step = Math.min(this.#backoffBaseMs * 2 ** (failures - 1), 8_000);
+    return step / 2 + Math.random() * (step / 2);
+  }
+
+  describe(path: string): string {
+    return `${this.baseUrl.host}${this.baseUrl.pathname}${path.split("?")[0]}${this.#via}`;
+  }
+}

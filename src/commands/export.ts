@@ -8,7 +8,7 @@ import { writeFileAtomic } from "../files/write-file-atomic.js";
 import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
 import { parseManifest } from "../manifest/parse-manifest.js";
 import { planRemovals } from "../plan/plan.js";
-import { exportManifest } from "../render/export-manifest.js";
+import { exportManifest } from "../manifest/export-manifest.js";
 import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 import { readOrganization } from "../telnyx/read-organization.js";

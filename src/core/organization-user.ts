@@ -13,3 +13,10 @@ export interface OrganizationUser {
 export const OWNER_RECORD_TYPE = "organization_owner";
 /** The record type of every user but the owner: the only one roster ever removes. */
 export const SUB_USER_RECORD_TYPE = "organization_sub_user";
+
+/** A record type as compared: trimmed and lower-cased, so "Organization_Owner" is the owner. */
+export function recordTypeOf(user: { record_type?: unknown }): string {
+  const type = user.record_type;
+  if (type === SUB_USER_RECORD_TYPE || type === OWNER_RECORD_TYPE) return type;
+  return typeof type === "string" ? type.trim().toLowerCase() : "";
+}

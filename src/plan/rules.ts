@@ -1,7 +1,9 @@
 import { normalizeEmail } from "../core/email.js";
 import type { DesiredUser } from "../manifest/manifest.js";
 import { compileProtectPattern, type ProtectPattern } from "../manifest/protect-pattern.js";
-import { OWNER_RECORD_TYPE, SUB_USER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
+import { OWNER_RECORD_TYPE, recordTypeOf, SUB_USER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
+
+export { recordTypeOf };
 
 /**
  * Why a user the manifest does not list is still never removed: the owner, a protect pattern, or a record
@@ -29,12 +31,6 @@ export function rulesOf(manifest: { users: readonly Pick<DesiredUser, "email">[]
   };
 }
 
-/** A record type as compared: trimmed and lower-cased, so "Organization_Owner" is the owner. */
-export function recordTypeOf(user: { record_type?: unknown }): string {
-  const type = user.record_type;
-  if (type === SUB_USER_RECORD_TYPE || type === OWNER_RECORD_TYPE) return type;
-  return typeof type === "string" ? type.trim().toLowerCase() : "";
-}
 
 /**
  * The one place that decides whether a live user may be removed. The planner uses it to build the plan,

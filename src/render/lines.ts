@@ -1,5 +1,3 @@
-import { clip, sanitize } from "../core/safe-text.js";
-
 /** How a piece of text is meant to look; ink maps tones to colours, plain text ignores them. */
 export type Tone = "plain" | "heading" | "remove" | "protected" | "missing" | "ok" | "warn" | "error" | "muted";
 
@@ -27,18 +25,8 @@ export function lineText(segments: Line): string {
   return segments.map((s) => s.text).join("").trimEnd();
 }
 
-export function formatSignIn(lastSignInAt: string | null): string {
-  if (!lastSignInAt) return "never";
-  const date = new Date(lastSignInAt);
-  // Not a date: the API's text as it came, made safe to print.
-  return Number.isNaN(date.getTime()) ? sanitize(clip(lastSignInAt, 40)) : date.toISOString().slice(0, 10);
-}
 
 
-/** Pads a column to the widest value shown, capped so one long email does not push the rest away. */
-export function columnWidth(values: readonly string[], cap = 48): number {
-  return Math.min(cap, values.reduce((w, v) => Math.max(w, v.length), 0));
-}
 
 
 /**

@@ -1,6 +1,7 @@
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan, ProtectedUser, UnusedPattern } from "../plan/plan.js";
-import { columnWidth, formatSignIn, line, toned, type Line } from "./lines.js";
+import { columnWidth, formatSignIn } from "../core/user-note.js";
+import { line, toned, type Line } from "./lines.js";
 import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 

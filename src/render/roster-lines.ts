@@ -1,6 +1,6 @@
 import { normalizeEmail } from "../core/email.js";
-import type { LiveEntry, Plan } from "../plan/plan.js";
-import { columnWidth, formatSignIn } from "./lines.js";
+import type { Plan } from "../plan/plan.js";
+import { columnWidth, rosterNote } from "../core/user-note.js";
 import { sanitize } from "../core/safe-text.js";
 
 /** One live user as a line of the roster: the same text in the diff and in the pull-request comment. */
@@ -11,10 +11,6 @@ export interface RosterLine {
   removed: boolean;
 }
 
-/** Status and last sign-in, as the roster lines and the exported manifest's comments show them. */
-export function rosterNote(user: Pick<LiveEntry, "user_status" | "last_sign_in_at">): string {
-  return `${sanitize(user.user_status)}, last sign-in ${sanitize(formatSignIn(user.last_sign_in_at))}`;
-}
 
 /** Every live user of a plan, sorted by email, each marked removed or not. */
 export function rosterLines(plan: Pick<Plan, "changes" | "protected" | "kept">): RosterLine[] {

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { planRemovals } from "../../src/plan/plan.js";
-import { exportManifest } from "../../src/render/export-manifest.js";
+import { exportManifest } from "../../src/manifest/export-manifest.js";
 import { liveUser } from "../helpers/org.js";
 
 const source = { host: "api.telnyx.com", schemaRef: "node_modules/telnyx-roster/schema/users.schema.json" };

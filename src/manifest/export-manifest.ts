@@ -1,8 +1,6 @@
-import { OWNER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
-import { columnWidth } from "./lines.js";
-import { rosterNote } from "./roster-lines.js";
 import { normalizeEmail } from "../core/email.js";
-import { recordTypeOf } from "../plan/rules.js";
+import { OWNER_RECORD_TYPE, recordTypeOf, type OrganizationUser } from "../core/organization-user.js";
+import { columnWidth, rosterNote } from "../core/user-note.js";
 
 /** What the header of an exported manifest says: where the users came from, and where the schema is. */
 export interface ExportSource {

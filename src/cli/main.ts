@@ -1,27 +1,30 @@
-import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { UnsafeRemovalError } from "../apply/apply-plan.js";
+import { Argument, Command, Option } from "commander";
 import { PLAN_FORMATS } from "../render/plan-formats.js";
-import { ManifestError, formatProblem } from "../manifest/manifest-error.js";
-import { SavedPlanError } from "../plan/saved-plan.js";
-import { problemCommands, workflowCommand } from "../render/github-commands.js";
-import type { SandboxFaults } from "../sandbox/faults.js";
-import { clip, sanitize } from "../core/safe-text.js";
-import type { RateModel } from "../sandbox/rate-models.js";
-import { ApiError } from "../telnyx/api-error.js";
-import { SHELLS } from "./completion.js";
 import { redact, type Io } from "../terminal/io.js";
 import { describeOutputFailure } from "../terminal/output-watch.js";
+import { SHELLS } from "./completion.js";
+import {
+  apiOptionsOf,
+  guardOptionsOf,
+  intIn,
+  numberIn,
+  sandboxFaultsOf,
+  type ApplyFlags,
+  type ExportFlags,
+  type PlanFlags,
+  type SandboxFlags,
+  type ValidateFlags,
+} from "./flags.js";
+import { reportError, type ErrorFormat } from "./report-error.js";
 import { applyArgumentsError, strayArgumentsError } from "./usage-hints.js";
 
 const VERSION = "0.1.0";
-/** A longer error message only repeats a hostile value: cut it there. */
-const MAX_MESSAGE_CHARS = 1000;
+
+/** The commands whose actions go through `act`. */
+type CommandName = "validate" | "plan" | "apply" | "export" | "sandbox";
 
 // Each command's module is imported only when that command runs, so `--help` and `validate` start
 // without loading the HTTP stack, and a terminal preview alone pays for ink.
-
-/** How errors are reported: as text, or also as GitHub Actions annotations (`--format github`). */
-type ErrorFormat = "text" | "github";
 
 /** Parses the arguments, runs one command and returns its exit code; never throws. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -92,6 +95,21 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
       .addOption(new Option("--max-removal-percent <p>", "refuse a plan removing a larger share (overrides guards.max_removal_percent; default 25 from 10 users)").argParser(numberIn("--max-removal-percent", 0, 100)))
       .option("--force", "lift the count and percent guards for this run (never the owner, protect or the manifest's users)");
   const formatOption = (formats: readonly string[] = ["pretty", "json"]) => new Option("--format <format>", "output format").choices(formats).default("pretty");
+  /**
+   * One command's action: note its output format (errors are worded for it), refuse words it does not take,
+   * then run it and keep its exit code. `run` imports the command's module, so only the command run loads it.
+   */
+  const act =
+    <Flags extends object>(name: CommandName, run: (flags: Flags, positionals: string[], command: Command) => Promise<number>, positionalsTaken = 0) =>
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const flags = command.opts<Flags>();
+      const { format } = flags as { format?: unknown };
+      if (typeof format === "string") setFormat(format);
+      const positionals = args.slice(0, positionalsTaken) as string[];
+      if (name !== "apply" && name !== "sandbox" && command.args.length > 0) throw strayArgumentsError(name, command.args);
+      setExit(await run(flags, positionals, command));
+    };
 
   program
     .command("validate")
@@ -99,11 +117,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .addOption(fileOption())
     .addOption(formatOption(["pretty", "github"]))
     .allowExcessArguments()
-    .action(async (opts, command: Command) => {
-      setFormat(opts.format);
-      if (command.args.length > 0) throw strayArgumentsError("validate", command.args);
-      setExit(await (await import("../commands/validate.js")).validateCommand({ file: opts.file, format: opts.format }, io));
-    });
+    .action(act<ValidateFlags>("validate", async (flags) => (await import("../commands/validate.js")).validateCommand({ file: flags.file, format: flags.format }, io)));
 
   guardOptions(
     apiOptions(
@@ -116,23 +130,21 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         .option("--detailed-exitcode", "exit 0 without removals, 2 with removals, 3 when a guard would refuse, 1 on error")
         .allowExcessArguments(),
     ),
-  ).action(async (opts, command: Command) => {
-    setFormat(opts.format);
-    if (command.args.length > 0) throw strayArgumentsError("plan", command.args);
-    setExit(
-      await (await import("../commands/plan.js")).planCommand(
+  ).action(
+    act<PlanFlags>("plan", async (flags) =>
+      (await import("../commands/plan.js")).planCommand(
         {
-          file: opts.file,
-          format: opts.format,
-          detailedExitcode: Boolean(opts.detailedExitcode),
-          guards: guardFlags(opts),
-          ...(opts.out ? { out: opts.out } : {}),
-          ...apiFlags(opts),
+          file: flags.file,
+          format: flags.format,
+          detailedExitcode: Boolean(flags.detailedExitcode),
+          guards: guardOptionsOf(flags),
+          ...(flags.out ? { out: flags.out } : {}),
+          ...apiOptionsOf(flags),
         },
         io,
       ),
-    );
-  });
+    ),
+  );
 
   guardOptions(
     apiOptions(
@@ -148,32 +160,36 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         .option("--ignore-manifest-change", "apply a saved plan even if the manifest it was made from has changed since")
         .allowExcessArguments(),
     ),
-  ).action(async (planFile: string | undefined, opts, command: Command) => {
-    const misplaced = applyArgumentsError(command.args);
-    if (misplaced) throw misplaced;
-    if (opts.ignoreManifestChange && planFile === undefined) {
-      throw new Error("--ignore-manifest-change is for a saved plan (roster apply PLAN): without one, apply plans from the manifest as it is now. Nothing was changed.");
-    }
-    if (planFile !== undefined && command.getOptionValueSource("file") === "cli") {
-      throw new Error(`give a saved plan or -f, not both: roster apply ${planFile} applies the plan as saved, without reading a manifest. Nothing was changed.`);
-    }
-    setExit(
-      await (await import("../commands/apply.js")).applyCommand(
-        {
-          file: opts.file,
-          ...(planFile !== undefined ? { planFile } : {}),
-          format: opts.format,
-          yes: Boolean(opts.yes),
-          guards: guardFlags(opts),
-          verify: opts.verify !== false,
-          ...(opts.ignoreManifestChange ? { ignoreManifestChange: true } : {}),
-          ...(opts.auditLog ? { auditLog: opts.auditLog } : {}),
-          ...apiFlags(opts),
-        },
-        io,
-      ),
-    );
-  });
+  ).action(
+    act<ApplyFlags>(
+      "apply",
+      async (flags, [planFile], command) => {
+        const misplaced = applyArgumentsError(command.args);
+        if (misplaced) throw misplaced;
+        if (flags.ignoreManifestChange && planFile === undefined) {
+          throw new Error("--ignore-manifest-change is for a saved plan (roster apply PLAN): without one, apply plans from the manifest as it is now. Nothing was changed.");
+        }
+        if (planFile !== undefined && command.getOptionValueSource("file") === "cli") {
+          throw new Error(`give a saved plan or -f, not both: roster apply ${planFile} applies the plan as saved, without reading a manifest. Nothing was changed.`);
+        }
+        return (await import("../commands/apply.js")).applyCommand(
+          {
+            file: flags.file,
+            ...(planFile !== undefined ? { planFile } : {}),
+            format: flags.format,
+            yes: Boolean(flags.yes),
+            guards: guardOptionsOf(flags),
+            verify: flags.verify !== false,
+            ...(flags.ignoreManifestChange ? { ignoreManifestChange: true } : {}),
+            ...(flags.auditLog ? { auditLog: flags.auditLog } : {}),
+            ...apiOptionsOf(flags),
+          },
+          io,
+        );
+      },
+      1,
+    ),
+  );
 
   apiOptions(
     program
@@ -183,20 +199,19 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
       .option("--force", "replace the output file if it exists")
       .option("--schema-ref <ref>", "the $schema reference on the first line (default: the schema shipped with roster, relative to the file)")
       .allowExcessArguments(),
-  ).action(async (opts, command: Command) => {
-    if (command.args.length > 0) throw strayArgumentsError("export", command.args);
-    setExit(
-      await (await import("../commands/export.js")).exportCommand(
+  ).action(
+    act<ExportFlags>("export", async (flags) =>
+      (await import("../commands/export.js")).exportCommand(
         {
-          force: Boolean(opts.force),
-          ...(opts.output ? { output: opts.output } : {}),
-          ...(opts.schemaRef !== undefined ? { schemaRef: opts.schemaRef } : {}),
-          ...apiFlags(opts),
+          force: Boolean(flags.force),
+          ...(flags.output ? { output: flags.output } : {}),
+          ...(flags.schemaRef !== undefined ? { schemaRef: flags.schemaRef } : {}),
+          ...apiOptionsOf(flags),
         },
         io,
       ),
-    );
-  });
+    ),
+  );
 
   program
     .command("sandbox")
@@ -215,10 +230,10 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .addOption(new Option("--rate-window <ms>", "the rate-limit window").default(1000).argParser(intIn("--rate-window", 1, 3_600_000)))
     .addOption(new Option("--rate-model <model>", "how the rate limit counts: window (starts at the first request after the last ended), grid (fixed windows on the clock) or bucket (tokens refilled continuously)").choices(["window", "grid", "bucket"]).default("window"))
     .option("--quiet-rate-limit", "send the x-ratelimit headers only with a 429, so the client learns of the limit by hitting it")
-    .action(async (opts) =>
-      setExit(
-        await (await import("../commands/sandbox.js")).sandboxCommand(
-          { port: opts.port, latencyMs: opts.latency, jitterMs: opts.jitter, faults: sandboxFaults(opts), ...(opts.state ? { state: opts.state } : {}) },
+    .action(
+      act<SandboxFlags>("sandbox", async (flags) =>
+        (await import("../commands/sandbox.js")).sandboxCommand(
+          { port: flags.port, latencyMs: flags.latency, jitterMs: flags.jitter, faults: sandboxFaultsOf(flags), ...(flags.state ? { state: flags.state } : {}) },
           io,
         ),
       ),
@@ -243,94 +258,3 @@ Install:
   return program;
 }
 
-function apiFlags(opts: Record<string, unknown>) {
-  return {
-    ...(typeof opts.baseUrl === "string" ? { baseUrl: opts.baseUrl } : {}),
-    concurrency: opts.concurrency as number,
-    timeoutSeconds: opts.timeout as number,
-    maxRetries: opts.maxRetries as number,
-  };
-}
-
-function sandboxFaults(opts: Record<string, unknown>): SandboxFaults {
-  const rate = (name: string) => (typeof opts[name] === "number" ? (opts[name] as number) : undefined);
-  const faults: SandboxFaults = {
-    seed: opts.seed as number,
-    rateWindowMs: opts.rateWindow as number,
-    rateModel: opts.rateModel as RateModel,
-    ...(opts.quietRateLimit ? { quietRateLimit: true } : {}),
-  };
-  for (const [flag, key] of [
-    ["failRate", "errorRate"],
-    ["throttleRate", "throttleRate"],
-    ["resetRate", "resetRate"],
-    ["hangRate", "hangRate"],
-    ["ghostRate", "ghostRate"],
-    ["rateLimit", "rateLimit"],
-  ] as const) {
-    const value = rate(flag);
-    if (value !== undefined) faults[key] = value;
-  }
-  return faults;
-}
-
-function guardFlags(opts: Record<string, unknown>) {
-  return {
-    ...(opts.maxRemovals !== undefined ? { maxRemovals: opts.maxRemovals as number } : {}),
-    ...(opts.maxRemovalPercent !== undefined ? { maxRemovalPercent: opts.maxRemovalPercent as number } : {}),
-    force: Boolean(opts.force),
-  };
-}
-
-function intIn(flag: string, min: number, max: number) {
-  return (raw: string) => {
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}.`);
-    return value;
-  };
-}
-
-function numberIn(flag: string, min: number, max: number) {
-  return (raw: string) => {
-    const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) throw new InvalidArgumentError(`${flag} takes a number from ${min} to ${max}.`);
-    return value;
-  };
-}
-
-/** The one place errors become messages and exit codes. */
-function reportError(error: unknown, io: Io, format: ErrorFormat): number {
-  // Every message may quote a manifest or an API answer: one line each, safe to print, and of a sane length.
-  const say = (text: string) => io.stderr.write(redact(text, io.env));
-  const safe = (text: string) => sanitize(clip(text, MAX_MESSAGE_CHARS));
-  // GitHub Actions reads workflow commands from stdout and turns them into annotations.
-  const annotate = (text: string) => format === "github" && io.stdout.write(redact(text, io.env));
-  if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? 0 : 1;
-  }
-  if (error instanceof ManifestError) {
-    annotate(problemCommands(error.problems));
-    if (format !== "github") for (const problem of error.problems) say(`${safe(formatProblem(problem))}\n`);
-    say(`roster: the manifest has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; fix ${error.problems.length === 1 ? "it" : "them"} and run again. Nothing was changed.\n`);
-    return 1;
-  }
-  if (error instanceof UnsafeRemovalError) {
-    annotate(workflowCommand("error", {}, `roster: ${safe(error.message)}`) + "\n");
-    say(`roster: ${safe(error.message)}\n`);
-    return 3;
-  }
-  const message = error instanceof ApiError ? error.fullMessage : error instanceof Error ? error.message : String(error);
-  annotate(workflowCommand("error", {}, `roster: error: ${safe(message)}`) + "\n");
-  if (error instanceof SavedPlanError) {
-    say(`roster: error: ${safe(message)}\nNothing was changed.\n`);
-    return 1;
-  }
-  if (error instanceof ApiError) {
-    say(`roster: error: ${safe(message)}\n`);
-    return 1;
-  }
-  // Multi-line messages (export's list of problems) keep their lines; each is made safe.
-  say(`roster: error: ${message.split("\n").map(safe).join("\n")}\n`);
-  if (io.env.ROSTER_DEBUG && error instanceof Error && error.stack) say(`${error.stack.split("\n").map(sanitize).join("\n")}\n`);
-  return 1;
-}

@@ -1,8 +1,8 @@
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
-import { emailProblem, normalizeEmail } from "../core/email.js";
-import { guardSettings, plainManifest, type ManifestData } from "./plain-manifest.js";
-import { patternProblem } from "./protect-pattern.js";
-import type { DesiredUser, Manifest, SourcePosition } from "./manifest.js";
+import { plainManifest } from "./plain-manifest.js";
+import { patternProblem, type PatternProblem } from "./protect-pattern.js";
+import type { Manifest, SourcePosition } from "./manifest.js";
+import { toManifest } from "./to-manifest.js";
 import { ManifestError, type ManifestProblem } from "./manifest-error.js";
 import { describe, locate, mappingName, schemaProblems } from "./schema-problems.js";
 
@@ -52,12 +52,17 @@ export function parseManifestWithYaml(text: string, file: string): Manifest {
   // schema's refusal of the same pattern is not reported twice.
   const refused = schemaProblems(data, root).filter((problem) => !isPatternProblem(data, problem.path));
   for (const problem of refused) report(problem.node, problem.message);
-  const users = desiredUsers(data, root, new Set(refused.map((p) => p.path.join("/"))), report, positionOf);
-  const protectAt = protectPatterns(data, root, text, at, (position, message) => problems.push({ file, ...position, message }), positionOf);
+  const manifest = toManifest(
+    file,
+    { data, positionOf: (path) => (locate(root, path).node ? positionOf(locate(root, path).node) : undefined), refused: new Set(refused.map((p) => p.path.join("/"))) },
+    (problem) => {
+      const node = locate(root, problem.path).node;
+      if (problem.kind === "pattern") problems.push({ file, ...patternPosition(problem.pattern, problem.problem, node, text, at, positionOf), message: problem.problem.message });
+      else report(node, problem.message);
+    },
+  );
   if (problems.length > 0) fail();
-
-  const valid = data as ManifestData;
-  return { path: file, version: 1, users, protect: (valid.protect ?? []).map((p) => p.trim()), protectAt, guards: guardSettings(valid.guards) };
+  return manifest;
 }
 
 /** Whether the schema error at `path` is a protect pattern that patternProblem words itself. */
@@ -96,81 +101,25 @@ function yamlOnlyProblems(node: unknown, path: (string | number)[], report: Repo
 }
 
 /**
- * The users whose email passed the schema, normalised, each once: a user listed twice, even in another
- * letter case, is a problem naming the first line. Runs even when other parts of the manifest have
- * problems, so that every problem is reported at once.
+ * Where a protect pattern's problem is: at the offending character when the pattern is written plainly or
+ * quoted without escapes, else at the pattern.
  */
-function desiredUsers(
-  data: unknown,
-  root: Node,
-  refusedPaths: ReadonlySet<string>,
-  report: Report,
-  positionOf: (node: Node | null) => SourcePosition,
-): DesiredUser[] {
-  const list = (data as { users?: unknown } | null)?.users;
-  const listNode = locate(root, ["users"]).node;
-  if (!Array.isArray(list) || !isSeq(listNode)) return [];
-  const users: DesiredUser[] = [];
-  const firstSeen = new Map<string, number>();
-  list.forEach((item: unknown, index) => {
-    const entry = typeof item === "string" ? { email: item } : (item as { email?: unknown; name?: unknown; comment?: unknown } | null);
-    const emailPath = typeof item === "string" ? ["users", index] : ["users", index, "email"];
-    const emailNode = locate(root, emailPath).node;
-    // An email the schema refused is reported there; it cannot also be a duplicate.
-    if (typeof entry?.email !== "string" || !emailNode || refusedPaths.has(emailPath.join("/"))) return;
-    const position = positionOf(emailNode);
-    const email = normalizeEmail(entry.email);
-    const problem = emailProblem(entry.email);
-    if (problem) {
-      report(emailNode, `invalid email ${JSON.stringify(entry.email)}: ${problem}`);
-      return;
-    }
-    const first = firstSeen.get(email);
-    if (first !== undefined) {
-      report(listNode.items[index] as Node, `duplicate user ${JSON.stringify(email)} (first at line ${first})`);
-      return;
-    }
-    firstSeen.set(email, position.line);
-    const user: DesiredUser = { email, written: entry.email, position };
-    if (typeof entry.name === "string") user.name = entry.name;
-    if (typeof entry.comment === "string") user.comment = entry.comment;
-    users.push(user);
-  });
-  return users;
-}
-
-/**
- * Checks each protect pattern as emails are checked, and refuses pattern syntax roster does not support,
- * at the offending character when the pattern is written plainly or quoted without escapes (else at the
- * pattern). Returns where each pattern is written, for the plan's warnings.
- */
-function protectPatterns(
-  data: unknown,
-  root: Node,
+function patternPosition(
+  pattern: string,
+  problem: PatternProblem,
+  node: Node | null | undefined,
   text: string,
   at: (offset: number) => SourcePosition,
-  report: (position: SourcePosition, message: string) => void,
-  positionOf: (node: Node | null) => SourcePosition,
-): SourcePosition[] {
-  const patterns = (data as { protect?: unknown } | null)?.protect;
-  if (!Array.isArray(patterns)) return [];
-  return patterns.map((pattern: unknown, index) => {
-    const node = locate(root, ["protect", index]).node;
-    const position = positionOf(node);
-    if (typeof pattern !== "string") return position;
-    const problem = patternProblem(pattern);
-    if (problem) {
-      const range = node?.range;
-      const source = range ? text.slice(range[0], range[1]) : "";
-      const offset = !range
-        ? undefined
-        : source === pattern
-          ? range[0] + problem.index
-          : source.length === pattern.length + 2 && source.slice(1, -1) === pattern
-            ? range[0] + 1 + problem.index
-            : undefined;
-      report(offset === undefined ? position : at(offset), problem.message);
-    }
-    return position;
-  });
+  positionOf: (node: Node | null | undefined) => SourcePosition,
+): SourcePosition {
+  const range = node?.range;
+  const source = range ? text.slice(range[0], range[1]) : "";
+  const offset = !range
+    ? undefined
+    : source === pattern
+      ? range[0] + problem.index
+      : source.length === pattern.length + 2 && source.slice(1, -1) === pattern
+        ? range[0] + 1 + problem.index
+        : undefined;
+  return offset === undefined ? positionOf(node) : at(offset);
 }

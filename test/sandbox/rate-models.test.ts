@@ -70,7 +70,8 @@ test("an apply under each model's rate limit lands every removal with few 429s",
   // 60 removals under 20 requests a second: three windows' worth, in whole-second windows as the API has.
   const org = makeOrg(61);
   const manifest = parseManifest(manifestText(["owner@example.com"]), "users.yaml");
-  const runs = (["window", "grid", "bucket"] as const).map(async (rateModel) => {
+  // One model at a time: three applies sharing this process's event loop would delay each other's answers.
+  for (const rateModel of ["window", "grid", "bucket"] as const) {
     const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 5, faults: { rateLimit: 20, rateWindowMs: 1000, rateModel } });
     const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxSockets: 16, backoffBaseMs: 5 });
     try {
@@ -78,15 +79,14 @@ test("an apply under each model's rate limit lands every removal with few 429s",
       const result = await applyPlan(plan, rulesOf(manifest), api, { concurrency: 16 });
       assert.is(result.summary.removed, 60, rateModel);
       assert.is(sandbox.users().length, 1, rateModel);
-      // Sent 16 at a time regardless, most of each window's excess would be refused; paced, at most a probe
-      // into a window's uncertain end and a request at its edge.
-      assert.ok(sandbox.stats.rateLimited <= 3, `${rateModel}: ${sandbox.stats.rateLimited} answered 429`);
+      // Sent 16 at a time regardless, most of each window's excess would be refused (dozens of 429s); paced,
+      // at most a probe into a window's uncertain end and a request at its edge, with room for a loaded machine.
+      assert.ok(sandbox.stats.rateLimited <= 5, `${rateModel}: ${sandbox.stats.rateLimited} answered 429`);
     } finally {
       api.close();
       await sandbox.close();
     }
-  });
-  await Promise.all(runs);
+  }
 });
 
 test.run();

@@ -1,0 +1,85 @@
+import { emailProblem, normalizeEmail } from "../core/email.js";
+import type { DesiredUser, GuardSettings, Manifest, SourcePosition } from "./manifest.js";
+import { patternProblem, type PatternProblem } from "./protect-pattern.js";
+
+/** A place in the manifest's data: keys and list indexes from the root. */
+export type DataPath = readonly (string | number)[];
+
+/** The manifest's data once it has passed the schema (schema/users.schema.json). */
+export interface ManifestData {
+  version: 1;
+  users: (string | { email: string; name?: string; comment?: string })[];
+  protect?: string[];
+  guards?: { max_removals?: number; max_removal_percent?: number };
+}
+
+/** What a reading of the manifest (the fast line reader or the yaml library) hands the one builder. */
+export interface ManifestReading {
+  /** The data as read; parts the schema refused are skipped through `refused`. */
+  data: unknown;
+  /** Where a path's value is written; undefined when the reading cannot place it. */
+  positionOf(path: DataPath): SourcePosition | undefined;
+  /** Paths the schema refused (joined by "/"): reported there already, so not checked again. */
+  refused?: ReadonlySet<string>;
+}
+
+/** What the builder finds wrong, for the reading to word (the yaml reading) or to give up on (the fast one). */
+export type BuildProblem =
+  | { kind: "email"; path: DataPath; message: string }
+  | { kind: "duplicate"; path: DataPath; message: string }
+  | { kind: "pattern"; path: DataPath; pattern: string; problem: PatternProblem };
+
+/**
+ * The one place a manifest is built from its data, whichever reading served it: emails normalised and
+ * checked, each user once (a user listed twice, even in another letter case, is a problem naming the first
+ * line), names and comments copied, protect patterns checked and trimmed, guards mapped. Every problem goes
+ * to `report`; the manifest returned is meaningful only when none was reported.
+ */
+export function toManifest(file: string, reading: ManifestReading, report: (problem: BuildProblem) => void): Manifest {
+  const data = reading.data as Partial<ManifestData> | null;
+  const refused = reading.refused ?? new Set<string>();
+  const users: DesiredUser[] = [];
+  const firstSeen = new Map<string, number>();
+  const list: unknown[] = Array.isArray(data?.users) ? data.users : [];
+  list.forEach((item, index) => {
+    const entry = typeof item === "string" ? { email: item } : (item as { email?: unknown; name?: unknown; comment?: unknown } | null);
+    const emailPath = typeof item === "string" ? ["users", index] : ["users", index, "email"];
+    const position = reading.positionOf(emailPath);
+    // An email the schema refused is reported there; it cannot also be a duplicate.
+    if (typeof entry?.email !== "string" || !position || refused.has(emailPath.join("/"))) return;
+    const problem = emailProblem(entry.email);
+    if (problem) return report({ kind: "email", path: emailPath, message: `invalid email ${JSON.stringify(entry.email)}: ${problem}` });
+    const email = normalizeEmail(entry.email);
+    const first = firstSeen.get(email);
+    if (first !== undefined) return report({ kind: "duplicate", path: ["users", index], message: `duplicate user ${JSON.stringify(email)} (first at line ${first})` });
+    firstSeen.set(email, position.line);
+    const user: DesiredUser = { email, written: entry.email, position };
+    if (typeof entry.name === "string") user.name = entry.name;
+    if (typeof entry.comment === "string") user.comment = entry.comment;
+    users.push(user);
+  });
+  const patterns: unknown[] = Array.isArray(data?.protect) ? data.protect : [];
+  const protectAt = patterns.map((pattern, index) => {
+    const path = ["protect", index];
+    if (typeof pattern === "string") {
+      const problem = patternProblem(pattern);
+      if (problem) report({ kind: "pattern", path, pattern, problem });
+    }
+    return reading.positionOf(path) ?? { line: 1, col: 1 };
+  });
+  return {
+    path: file,
+    version: 1,
+    users,
+    protect: patterns.filter((p): p is string => typeof p === "string").map((p) => p.trim()),
+    protectAt,
+    guards: guardSettings(data?.guards),
+  };
+}
+
+function guardSettings(guards: ManifestData["guards"]): GuardSettings {
+  const settings: GuardSettings = {};
+  if (guards?.max_removals !== undefined) settings.maxRemovals = guards.max_removals;
+  if (guards?.max_removal_percent !== undefined) settings.maxRemovalPercent = guards.max_removal_percent;
+  return settings;
+}

@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import type { Plan, Removal } from "../plan/plan.js";
-import { judge, protectionWords, type Rules } from "../plan/rules.js";
+import { protectionWords } from "../plan/protection.js";
+import { judge, type Rules } from "../plan/rules.js";
 import { ApiError } from "../telnyx/api-error.js";
 import type { RemoveResult } from "../telnyx/client.js";
 

@@ -19,7 +19,8 @@ import { ApiError } from "../telnyx/api-error.js";
 import type { TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { connect, type ApiOptions } from "./connect.js";
-import { preparePlan, prepareSavedPlan, type GuardFlags } from "./prepare-plan.js";
+import type { GuardOptions } from "../plan/guards.js";
+import { preparePlan, prepareSavedPlan } from "./prepare-plan.js";
 import { showPlan, type PlanFormat } from "./show-plan.js";
 
 export interface ApplyOptions extends ApiOptions {
@@ -30,7 +31,7 @@ export interface ApplyOptions extends ApiOptions {
   ignoreManifestChange?: boolean;
   format: PlanFormat;
   yes: boolean;
-  guards: GuardFlags;
+  guards: GuardOptions;
   /** Append one JSON line per finished removal to this file. */
   auditLog?: string;
   /** Read the organization again afterwards and report whether it converged. */

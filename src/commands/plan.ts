@@ -9,14 +9,15 @@ import { savedPlanText, type SavedPlan } from "../plan/saved-plan.js";
 import { reportPlan } from "../github/job-summary.js";
 import { sanitize } from "../core/safe-text.js";
 import { connect, type ApiOptions } from "./connect.js";
-import { preparePlan, type GuardFlags, type PreparedPlan } from "./prepare-plan.js";
+import type { GuardOptions } from "../plan/guards.js";
+import { preparePlan, type PreparedPlan } from "./prepare-plan.js";
 import { showPlan, type PlanFormat } from "./show-plan.js";
 
 export interface PlanOptions extends ApiOptions {
   file: string;
   format: PlanFormat;
   detailedExitcode: boolean;
-  guards: GuardFlags;
+  guards: GuardOptions;
   /** Also save the plan to this file, for `roster apply FILE`. */
   out?: string;
 }

@@ -1,17 +1,12 @@
-import type { GuardSettings, Manifest } from "../manifest/manifest.js";
+import type { Manifest } from "../manifest/manifest.js";
 import { ManifestError } from "../manifest/manifest-error.js";
-import { checkGuards, type GuardVerdict } from "../plan/guards.js";
+import { checkGuards, type GuardOptions, type GuardVerdict } from "../plan/guards.js";
 import { planRemovals, type Plan } from "../plan/plan.js";
 import { rulesOf, type Rules } from "../plan/rules.js";
 import { organizationFingerprint, SavedPlanError, type SavedPlan } from "../plan/saved-plan.js";
 import type { PlanSource } from "../plan/plan.js";
 import type { TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
-
-/** Guard flags of one run: they override the manifest's `guards`. */
-export interface GuardFlags extends GuardSettings {
-  force?: boolean;
-}
 
 /** A plan ready to show and apply, with the rules the executor re-checks each removal against. */
 export interface PreparedPlan {
@@ -24,7 +19,7 @@ export interface PreparedPlan {
 }
 
 /** The steps of plan and apply after the manifest is loaded, in their fixed order: read the organization, plan, check. */
-export async function preparePlan(manifest: Manifest, client: TelnyxClient, concurrency: number, guards: GuardFlags): Promise<PreparedPlan> {
+export async function preparePlan(manifest: Manifest, client: TelnyxClient, concurrency: number, guards: GuardOptions): Promise<PreparedPlan> {
   const liveUsers = await readOrganization(client, { concurrency });
   const plan = planRemovals(manifest, liveUsers);
   // A missing user who looks like one the plan removes is a typo that would remove the person meant:
@@ -43,7 +38,7 @@ export async function preparePlan(manifest: Manifest, client: TelnyxClient, conc
  * removals are exactly the saved ones, each carrying what the organization says of that user now, so the
  * executor judges the live record: an owner is never removed, even one who became owner after the plan.
  */
-export async function prepareSavedPlan(saved: SavedPlan, client: TelnyxClient, concurrency: number, guards: GuardFlags): Promise<PreparedPlan> {
+export async function prepareSavedPlan(saved: SavedPlan, client: TelnyxClient, concurrency: number, guards: GuardOptions): Promise<PreparedPlan> {
   if (saved.apiHost !== client.host) {
     throw new SavedPlanError(
       `the plan was made against ${saved.apiHost}, but this run talks to ${client.host}: apply it with the base URL it was made with, or make a new plan`,

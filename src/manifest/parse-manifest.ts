@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
 import { emailProblem, normalizeEmail } from "../core/email.js";
-import { guardSettings, plainManifest, type ManifestData } from "./plain-manifest.js";
+import { guardSettings } from "./guard-keys.js";
+import { plainManifest, type ManifestData } from "./plain-manifest.js";
 import { patternProblem } from "./protect-pattern.js";
 import type { DesiredUser, Manifest, SourcePosition } from "./manifest.js";
 import { ManifestError, type ManifestProblem } from "./manifest-error.js";

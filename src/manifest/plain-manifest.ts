@@ -1,7 +1,8 @@
 import { validate as validateManifestSchema } from "../generated/manifest-schema.js";
 import { emailProblem, normalizeEmail } from "../core/email.js";
 import { scanPlainManifest } from "./fast-scan.js";
-import type { DesiredUser, GuardSettings, Manifest } from "./manifest.js";
+import { guardSettings, type GuardData } from "./guard-keys.js";
+import type { DesiredUser, Manifest } from "./manifest.js";
 import { patternProblem } from "./protect-pattern.js";
 
 /** The manifest's data once it has passed the schema (schema/users.schema.json). */
@@ -9,7 +10,7 @@ export interface ManifestData {
   version: 1;
   users: (string | { email: string; name?: string; comment?: string })[];
   protect?: string[];
-  guards?: { max_removals?: number; max_removal_percent?: number };
+  guards?: GuardData;
 }
 
 /**
@@ -43,11 +44,4 @@ export function plainManifest(text: string, file: string): Manifest | undefined 
     protectAt: protect.map((_, index) => source.positionOf(["protect", index])),
     guards: guardSettings(data.guards),
   };
-}
-
-export function guardSettings(guards: ManifestData["guards"]): GuardSettings {
-  const settings: GuardSettings = {};
-  if (guards?.max_removals !== undefined) settings.maxRemovals = guards.max_removals;
-  if (guards?.max_removal_percent !== undefined) settings.maxRemovalPercent = guards.max_removal_percent;
-  return settings;
 }

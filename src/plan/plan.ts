@@ -1,7 +1,8 @@
 import { normalizeEmail } from "../core/email.js";
 import type { Manifest } from "../manifest/manifest.js";
 import type { OrganizationUser } from "../core/organization-user.js";
-import { judge, rulesOf, type ProtectionReason } from "./rules.js";
+import type { Protection } from "./protection.js";
+import { judge, rulesOf } from "./rules.js";
 
 /** A live user as every part of a plan shows it: the email as the API spells it, status and last sign-in. */
 export interface LiveEntry {
@@ -20,12 +21,7 @@ export interface Removal extends LiveEntry {
 }
 
 /** A live user the manifest does not list but roster never removes. */
-export interface ProtectedUser extends LiveEntry {
-  reason: ProtectionReason;
-  pattern?: string;
-  /** The record type as the API gave it, for reason "unknown_record_type". */
-  record_type?: string;
-}
+export interface ProtectedUser extends LiveEntry, Protection {}
 
 /** A manifest user who is not in the organization: roster cannot invite, so the plan only reports it. */
 export interface MissingUser {

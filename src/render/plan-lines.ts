@@ -1,5 +1,6 @@
 import type { GuardVerdict } from "../plan/guards.js";
-import type { Plan, ProtectedUser, UnusedPattern } from "../plan/plan.js";
+import type { Plan, UnusedPattern } from "../plan/plan.js";
+import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { columnWidth, formatSignIn, line, toned, type Line } from "./lines.js";
 import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
@@ -41,7 +42,7 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   if (summary.protected > 0) {
     lines.push(line(""), line(toned("heading", `Protected, never removed (${summary.protected}):`)));
     for (const entry of plan.protected.slice(0, maxRows)) {
-      const why = protectionNote(entry);
+      const why = protectionNote(entry, PLAIN_VALUES);
       lines.push(line(toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", `  ${why}`)));
     }
     lines.push(...more(summary.protected, "protected users"));
@@ -65,17 +66,13 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   return lines;
 }
 
-/** Why a protected user stays, as every plain-text format shows it. */
-export function protectionNote(entry: Pick<ProtectedUser, "reason" | "pattern" | "record_type">): string {
-  if (entry.reason === "owner") return "organization owner";
-  if (entry.reason === "pattern") return `matches ${sanitize(entry.pattern ?? "a protect pattern")}`;
-  return `unknown record type "${sanitize(entry.record_type ?? "")}": roster removes only organization_sub_user`;
-}
+/** How the plain-text formats show a protection's values: a pattern as it is, a record type in quotes. */
+const PLAIN_VALUES: ValueStyle = { pattern: sanitize, recordType: (text) => `"${sanitize(text)}"` };
 
-/** The warning about a protect pattern that matches no live user, as every format words it. */
-export function unusedPatternText(entry: UnusedPattern): string {
+/** The warning about a protect pattern that matches no live user, as every format words it; `quote` shows the pattern. */
+export function unusedPatternText(entry: UnusedPattern, quote: (pattern: string) => string = (pattern) => `"${sanitize(pattern)}"`): string {
   const where = entry.line !== undefined ? ` (manifest line ${entry.line})` : "";
-  return `protect pattern "${sanitize(entry.pattern)}"${where} matches no user in the organization: check it for a typo, or remove it`;
+  return `protect pattern ${quote(entry.pattern)}${where} matches no user in the organization: check it for a typo, or remove it`;
 }
 
 /** The first line of every plan: the counts. */
@@ -89,9 +86,13 @@ export function summaryLine(plan: Pick<Plan, "summary" | "liveCount">): Line {
   );
 }
 
+/** What the guard verdict is called in every format: "Refused", "Guard lifted" or "Guards". */
+export function verdictLabel(verdict: Pick<GuardVerdict, "allowed" | "forced">): string {
+  return !verdict.allowed ? "Refused" : verdict.forced ? "Guard lifted" : "Guards";
+}
+
 /** The guard verdict under a plan: allowed, lifted by --force, or refused with the numbers. */
 export function verdictLine(verdict: GuardVerdict): Line {
   const tone = !verdict.allowed ? "error" : verdict.forced ? "warn" : "muted";
-  const label = !verdict.allowed ? "Refused: " : verdict.forced ? "Guard lifted: " : "Guards: ";
-  return line(toned(tone, label), toned(tone, verdict.message));
+  return line(toned(tone, `${verdictLabel(verdict)}: `), toned(tone, verdict.message));
 }

@@ -99,16 +99,16 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
 
   const plan: Plan = {
     summary: planFile.summary,
-    changes: planFile.removals,
+    removals: planFile.removals,
     protected: planFile.protected,
     kept: planFile.kept,
     missing: planFile.missing,
     liveCount: planFile.organization.live_count,
   };
-  const live = [...plan.changes, ...plan.protected, ...plan.kept];
+  const live = [...plan.removals, ...plan.protected, ...plan.kept];
   const counts = plan.summary;
   if (
-    counts.remove !== plan.changes.length ||
+    counts.remove !== plan.removals.length ||
     counts.protected !== plan.protected.length ||
     counts.keep !== plan.kept.length ||
     counts.missing !== plan.missing.length ||
@@ -122,7 +122,7 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
   }
   const desiredEmails = planFile.manifest.desired_emails.map(normalizeEmail);
   const rules = rulesOf({ users: desiredEmails.map((email) => ({ email })), protect: planFile.manifest.protect });
-  for (const removal of plan.changes) {
+  for (const removal of plan.removals) {
     const verdict = judge(removal, rules);
     if (verdict.kind !== "remove") {
       const who = verdict.kind === "keep" ? "listed in its manifest" : protectionWords(verdict, removal.record_type);

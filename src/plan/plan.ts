@@ -50,7 +50,7 @@ export interface PlanSummary {
 export interface Plan {
   summary: PlanSummary;
   /** Sorted by email. */
-  changes: Removal[];
+  removals: Removal[];
   protected: ProtectedUser[];
   /** Live users the manifest lists, sorted by email: with the others, the whole live roster. */
   kept: LiveEntry[];
@@ -74,7 +74,7 @@ const sorted = <T extends { email: string }>(items: Keyed<T>[]): T[] =>
 /** What apply would do with these live users under this manifest: pure, built without I/O. */
 export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Partial<Pick<Manifest, "protectAt">>, liveUsers: readonly OrganizationUser[]): Plan {
   const rules = rulesOf(manifest);
-  const changes: Keyed<Removal>[] = [];
+  const removals: Keyed<Removal>[] = [];
   const protectedUsers: Keyed<ProtectedUser>[] = [];
   const kept: Keyed<LiveEntry>[] = [];
   const present = new Set<string>();
@@ -94,7 +94,7 @@ export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Par
       };
       protectedUsers.push({ key, item });
     } else {
-      changes.push({ key, item: { action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null } });
+      removals.push({ key, item: { action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null } });
     }
   }
   const missing = manifest.users
@@ -106,8 +106,8 @@ export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Par
     .filter(({ pattern }) => !presentEmails.some((email) => pattern.matches(email)))
     .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
   return {
-    summary: { remove: changes.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length },
-    changes: sorted(changes),
+    summary: { remove: removals.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length },
+    removals: sorted(removals),
     protected: sorted(protectedUsers),
     kept: sorted(kept),
     missing: sorted(missing),

@@ -68,7 +68,7 @@ export function savedPlanText(saved: SavedPlan, apiKey: string): string {
     organization: { fingerprint: saved.fingerprint, live_count: plan.liveCount },
     guard: verdictData(verdict),
     summary: plan.summary,
-    removals: plan.changes,
+    removals: plan.removals,
     kept: plan.kept,
     protected: plan.protected,
     missing: plan.missing,

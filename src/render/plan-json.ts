@@ -8,7 +8,8 @@ export function planJson(plan: Plan, verdict: GuardVerdict) {
   return {
     format_version: 1,
     summary: plan.summary,
-    changes: plan.changes.map((c) => ({ action: c.action, id: c.id, email: c.email, user_status: c.user_status, last_sign_in_at: c.last_sign_in_at })),
+    // "changes" is the published key of format_version 1: the removals under their name in that format.
+    changes: plan.removals.map((c) => ({ action: c.action, id: c.id, email: c.email, user_status: c.user_status, last_sign_in_at: c.last_sign_in_at })),
     protected: plan.protected.map((p) => ({ id: p.id, email: p.email, reason: p.reason, ...protectionFacts(p) })),
     missing: plan.missing.map((m) => ({ email: m.email })),
     warnings: (plan.unusedPatterns ?? []).map((u) => ({

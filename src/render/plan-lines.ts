@@ -18,7 +18,7 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   const maxRows = context.maxRows ?? Number.POSITIVE_INFINITY;
   const lines: Line[] = [summaryLine(plan)];
   const emailWidth = columnWidth([
-    ...plan.changes.slice(0, maxRows).map((c) => sanitize(c.email)),
+    ...plan.removals.slice(0, maxRows).map((c) => sanitize(c.email)),
     ...plan.protected.slice(0, maxRows).map((p) => sanitize(p.email)),
   ]);
   const more = (total: number, label: string) =>
@@ -28,12 +28,12 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     lines.push(line(""), line(toned("ok", "No changes: every user in the organization is listed or protected.")));
   } else {
     lines.push(line(""), line(toned("heading", `Remove ${plural(summary.remove, "user")}:`)));
-    for (const change of plan.changes.slice(0, maxRows)) {
+    for (const removal of plan.removals.slice(0, maxRows)) {
       lines.push(
         line(
-          toned("remove", `  - ${sanitize(change.email).padEnd(emailWidth)}`),
-          `  ${sanitize(change.user_status).padEnd(8)}`,
-          toned("muted", `  last sign-in ${formatSignIn(change.last_sign_in_at)}`),
+          toned("remove", `  - ${sanitize(removal.email).padEnd(emailWidth)}`),
+          `  ${sanitize(removal.user_status).padEnd(8)}`,
+          toned("muted", `  last sign-in ${formatSignIn(removal.last_sign_in_at)}`),
         ),
       );
     }

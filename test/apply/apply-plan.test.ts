@@ -48,11 +48,11 @@ test("a removal that fails does not stop the others", async () => {
   const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY });
   const { plan, rules, api } = await planFor(sandbox.url, manifestText(["maria.garcia@example.com"], 'protect:\n  - "*@partners.example.com"\n'));
   // Tamper with one id so the API refuses it: a failure for that user alone.
-  const tampered: Plan = { ...plan, changes: plan.changes.map((c, i) => (i === 3 ? { ...c, id: "bad/../id" } : c)) };
+  const tampered: Plan = { ...plan, removals: plan.removals.map((c, i) => (i === 3 ? { ...c, id: "bad/../id" } : c)) };
   try {
     const result = await applyPlan(tampered, rules, api, { concurrency: 4 });
     assert.is(result.summary.failed + result.summary.already_absent, 1);
-    assert.is(result.summary.removed, plan.changes.length - 1);
+    assert.is(result.summary.removed, plan.removals.length - 1);
   } finally {
     api.close();
     await sandbox.close();
@@ -103,7 +103,7 @@ test("a plan that would remove a listed, owner or protected user is refused befo
   const partner = org.find((u) => u.email.endsWith("@partners.example.com"))!;
   try {
     for (const victim of [owner, listed, partner]) {
-      const bad: Plan = { ...plan, changes: [...plan.changes, { action: "remove", id: victim.id, email: victim.email, user_status: "enabled", last_sign_in_at: null, record_type: victim.record_type, created_at: null }] };
+      const bad: Plan = { ...plan, removals: [...plan.removals, { action: "remove", id: victim.id, email: victim.email, user_status: "enabled", last_sign_in_at: null, record_type: victim.record_type, created_at: null }] };
       const error = await rejection(applyPlan(bad, rules, api, { concurrency: 4 }));
       assert.instance(error, UnsafeRemovalError);
       assert.match(error.message, victim.email);

@@ -39,7 +39,7 @@ async function withSandbox(users: readonly OrganizationUser[], run: (client: Tel
 }
 
 test("a user who became the owner after the plan was saved is never sent a removal", async () => {
-  const target = savedFrom(before, "").plan.changes[0]!;
+  const target = savedFrom(before, "").plan.removals[0]!;
   const after = before.map((u) => (u.id === target.id ? { ...u, record_type: "organization_owner" } : u));
   await withSandbox(after, async (client, stats) => {
     const prepared = await prepareSavedPlan(savedFrom(before, client.host), client, 4, { force: true });
@@ -54,10 +54,10 @@ test("a saved plan applies exactly its removals, judged by the rules it carries"
   await withSandbox(before, async (client, stats) => {
     const saved = savedFrom(before, client.host);
     const prepared = await prepareSavedPlan(saved, client, 4, {});
-    assert.equal(prepared.plan.changes.map((c) => c.id), saved.plan.changes.map((c) => c.id));
+    assert.equal(prepared.plan.removals.map((c) => c.id), saved.plan.removals.map((c) => c.id));
     const result = await applyPlan(prepared.plan, prepared.rules, client, { concurrency: 4 });
-    assert.is(result.summary.removed, saved.plan.changes.length);
-    assert.equal([...stats.removeRequests.keys()].sort(), saved.plan.changes.map((c) => c.id).sort());
+    assert.is(result.summary.removed, saved.plan.removals.length);
+    assert.equal([...stats.removeRequests.keys()].sort(), saved.plan.removals.map((c) => c.id).sort());
   });
 });
 

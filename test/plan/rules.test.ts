@@ -33,8 +33,8 @@ test("the executor sends nothing when a removal's live record type is unknown", 
   try {
     const plan = planRemovals(parseManifest(manifestText(["owner@example.com"]), "users.yaml"), [liveUser("2", "zed@example.com")]);
     // As apply PLAN does: the saved removal carries what the organization says of the user now.
-    const changes = plan.changes.map((c) => ({ ...c, record_type: "admin" }));
-    const error = await rejection(applyPlan({ changes }, rulesOf({ users: [{ email: "owner@example.com" }], protect: [] }), api, { concurrency: 2 }));
+    const removals = plan.removals.map((c) => ({ ...c, record_type: "admin" }));
+    const error = await rejection(applyPlan({ removals }, rulesOf({ users: [{ email: "owner@example.com" }], protect: [] }), api, { concurrency: 2 }));
     assert.instance(error, UnsafeRemovalError);
     assert.match(error.message, 'of record type "admin", which roster does not know and never removes; nothing was sent');
     assert.is(sandbox.stats.removeRequests.size, 0);

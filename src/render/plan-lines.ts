@@ -12,6 +12,14 @@ export interface PlanViewContext {
   maxRows?: number;
 }
 
+/** The words of a plan's sections, the same in every format. */
+export const PLAN_WORDS = {
+  noChanges: "No changes: every user in the organization is listed or protected.",
+  protectedHeading: "Protected, never removed",
+  missingHeading: "Missing from the organization",
+  missingAdvice: "roster does not invite; invite them in the Telnyx portal",
+} as const;
+
 /** The plan as lines: summary, removals, protected and missing users, the guard verdict. */
 export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   const { summary } = plan;
@@ -25,7 +33,7 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     total > maxRows ? [line(toned("muted", `    … and ${total - maxRows} more ${label} (--format json lists them all)`))] : [];
 
   if (summary.remove === 0) {
-    lines.push(line(""), line(toned("ok", "No changes: every user in the organization is listed or protected.")));
+    lines.push(line(""), line(toned("ok", PLAN_WORDS.noChanges)));
   } else {
     lines.push(line(""), line(toned("heading", `Remove ${plural(summary.remove, "user")}:`)));
     for (const removal of plan.removals.slice(0, maxRows)) {
@@ -40,7 +48,7 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     lines.push(...more(summary.remove, "removals"));
   }
   if (summary.protected > 0) {
-    lines.push(line(""), line(toned("heading", `Protected, never removed (${summary.protected}):`)));
+    lines.push(line(""), line(toned("heading", `${PLAN_WORDS.protectedHeading} (${summary.protected}):`)));
     for (const entry of plan.protected.slice(0, maxRows)) {
       const why = protectionNote(entry, PLAIN_VALUES);
       lines.push(line(toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", `  ${why}`)));
@@ -50,7 +58,7 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   if (summary.missing > 0) {
     lines.push(
       line(""),
-      line(toned("heading", `Missing from the organization (${summary.missing}): `), toned("muted", "roster does not invite; invite them in the Telnyx portal")),
+      line(toned("heading", `${PLAN_WORDS.missingHeading} (${summary.missing}): `), toned("muted", PLAN_WORDS.missingAdvice)),
     );
     for (const entry of plan.missing.slice(0, maxRows)) {
       lines.push(line(toned("missing", `  ? ${sanitize(entry.email)}`), toned("muted", `  (manifest line ${entry.line})`)));

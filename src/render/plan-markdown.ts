@@ -4,7 +4,7 @@ import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
 import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
-import { unusedPatternText, verdictLabel } from "./plan-lines.js";
+import { PLAN_WORDS, unusedPatternText, verdictLabel } from "./plan-lines.js";
 import { rosterLines } from "./roster-lines.js";
 
 /** GitHub refuses a comment longer than this many characters. */
@@ -39,7 +39,7 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
 
   const sections: Section[] = [];
   if (summary.remove === 0) {
-    head.push("", "No changes: every user in the organization is listed or protected.");
+    head.push("", PLAN_WORDS.noChanges);
   } else {
     const removals = rosterLines(plan)
       .filter((line) => line.removed)
@@ -49,7 +49,7 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   }
   if (summary.protected > 0) {
     sections.push({
-      before: ["", `**Protected, never removed (${summary.protected})**`, ""],
+      before: ["", `**${PLAN_WORDS.protectedHeading} (${summary.protected})**`, ""],
       items: plan.protected.map((p) => `- ${codeSpan(p.email)}: ${protectionNote(p, MARKDOWN_VALUES)}`),
       after: [],
       what: "protected users",
@@ -57,7 +57,7 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   }
   if (summary.missing > 0) {
     sections.push({
-      before: ["", `**Missing from the organization (${summary.missing})**: roster does not invite; invite them in the Telnyx portal.`, ""],
+      before: ["", `**${PLAN_WORDS.missingHeading} (${summary.missing})**: ${PLAN_WORDS.missingAdvice}.`, ""],
       items: plan.missing.map((m) => `- ${codeSpan(m.email)} (manifest line ${m.line})`),
       after: [],
       what: "missing users",

@@ -9,6 +9,7 @@ import { TelnyxClient } from "../../src/telnyx/client.js";
 import { readOrganization } from "../../src/telnyx/read-organization.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";
 import { exampleOrg, makeOrg, manifestText } from "../helpers/org.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const connect = (url: string) => new TelnyxClient({ baseUrl: url, apiKey: TEST_API_KEY, maxRetries: 0 });
 
@@ -61,18 +62,15 @@ test("a removal that fails does not stop the others", async () => {
 
 test("applying again finds nothing to do", async () => {
   const org = exampleOrg();
-  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY });
-  const manifest = manifestText(org.slice(0, 25).map((u) => u.email));
-  try {
+  await withSandbox({ users: org, apiKey: TEST_API_KEY }, async (sandbox) => {
+    const manifest = manifestText(org.slice(0, 25).map((u) => u.email));
     const first = await planFor(sandbox.url, manifest);
     await applyPlan(first.plan, first.rules, first.api, { concurrency: 8 });
     first.api.close();
     const second = await planFor(sandbox.url, manifest);
     assert.is(second.plan.summary.remove, 0);
     second.api.close();
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("two applies racing on one organization both succeed; the slower sees already absent", async () => {

@@ -6,6 +6,7 @@ import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { readAuditLog, runCli, startCli, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
 import { EXAMPLES, exampleOrg, makeOrg, manifestText } from "../helpers/org.js";
 import { startServer } from "../helpers/servers.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const FAST = { ROSTER_BACKOFF_BASE_MS: "2" };
 const USERS = `${EXAMPLES}users.yaml`;
@@ -30,9 +31,8 @@ test("300 removals under 5xx, 429, resets, ghosts and hangs converge in one appl
   const dir = tempDir();
   const manifest = writeTemp(dir, "users.yaml", manifestText(kept.map((u) => u.email), 'protect:\n  - "user003?@example.com"\n'));
   const faults = { seed: 4, errorRate: 0.2, throttleRate: 0.1, resetRate: 0.05, ghostRate: 0.05, hangRate: 0.02, rateLimit: 60, rateWindowMs: 50 };
-  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, jitterMs: 2, faults });
-  const log = `${dir}/audit.jsonl`;
-  try {
+  await withSandbox({ users: org, apiKey: TEST_API_KEY, jitterMs: 2, faults }, async (sandbox) => {
+    const log = `${dir}/audit.jsonl`;
     const run = await runCli(
       ["apply", "-f", manifest, "--yes", "--force", "--concurrency", "8", "--timeout", "0.25", "--max-retries", "10", "--audit-log", log],
       { env: { TELNYX_BASE_URL: sandbox.url, ...FAST } },
@@ -53,9 +53,7 @@ test("300 removals under 5xx, 429, resets, ghosts and hangs converge in one appl
     assert.ok(seen.error > 50 && seen.throttle > 20 && seen.reset > 5 && seen.hang > 3 && ghostRemovals.size > 5, JSON.stringify({ seen, rateLimited }));
     const ghost = lines.find((l) => l.id === [...ghostRemovals][0]);
     assert.equal([ghost?.outcome, ghost?.http_status], ["removed", 404], "a ghost is recorded as removed, from the 404 of its retry");
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("kill -9 in the middle of an apply: every audit line parses, and the next apply converges", async () => {
@@ -158,45 +156,39 @@ test("apply verifies by reading the organization again; --no-verify skips it", a
 test("a removal that keeps failing is reported, and verification says the organization has not converged", async () => {
   const { org, manifest, sandbox, env } = await setup(12, 9);
   const stubborn = org[11]!;
-  const failing = await startSandbox({
+  await withSandbox({
     users: org,
     apiKey: TEST_API_KEY,
     faults: { script: (r) => (r.path.includes(stubborn.id) ? { kind: "error", status: 500 } : undefined) },
-  });
-  await sandbox.close();
-  try {
+  }, async (failing) => {
+    await sandbox.close();
     const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1"], { env: { ...env, TELNYX_BASE_URL: failing.url } });
     assert.is(run.code, 1);
     assert.match(run.stdout, `  failed         ${stubborn.email}: POST /organizations/users/${stubborn.id}/actions/remove answered 500 10007: Unexpected error: injected fault`);
     assert.match(run.stdout, "Apply complete: 1 removed, 0 already absent, 1 failed, of 2 planned removals.\nNot converged: 1 user the manifest does not list is still in the organization; run roster apply again.\n");
-  } finally {
-    await failing.close();
-  }
+  });
 });
 
 test("when the organization cannot be read again, apply says so and still prints every result", async () => {
   for (const format of ["json", "pretty"]) {
     const { manifest, sandbox: unused, env } = await setup(12, 9);
     await unused.close();
-    const sandbox = await startSandbox({
+    await withSandbox({
       users: makeOrg(12),
       apiKey: TEST_API_KEY,
       faults: { script: (r) => (r.method === "GET" && r.occurrence > 1 ? { kind: "error", status: 503 } : undefined) },
-    });
-    try {
+    }, async (sandbox) => {
       const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1", "--format", format], { env: { ...env, TELNYX_BASE_URL: sandbox.url } });
       assert.is(run.code, 1);
       const why = "GET /organizations/users/users_groups_report answered 503 10007: Unexpected error: injected fault";
       if (format === "pretty") {
         assert.match(run.stdout, `Apply complete: 2 removed, 0 already absent, 0 failed, of 2 planned removals.\nCould not verify: ${why}; run roster plan to check.\n`);
-        continue;
+        return;
       }
       const doc = JSON.parse(run.stdout);
       assert.equal(doc.summary, { removed: 2, already_absent: 0, failed: 0 });
       assert.equal(doc.verified, { converged: false, error: why });
-    } finally {
-      await sandbox.close();
-    }
+    });
   }
 });
 
@@ -238,16 +230,13 @@ test("when the audit log cannot be written, no further removal starts and the re
 });
 
 test("an audit log in a missing folder is refused before any removal, without the key even in the stack", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
-  try {
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
     const run = await runCli(["apply", "-f", USERS, "--yes", "--audit-log", "/nonexistent-folder/audit.jsonl"], { env: { TELNYX_BASE_URL: sandbox.url, ROSTER_DEBUG: "1" } });
     assert.is(run.code, 1);
     assert.match(run.stderr, "roster: error: cannot open the audit log /nonexistent-folder/audit.jsonl (ENOENT): check that its folder exists and is writable; nothing was changed\n");
     assert.match(run.stderr, /\n\s+at /, "ROSTER_DEBUG prints the stack");
     assert.is(sandbox.stats.removeRequests.size, 0);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("an API that echoes the key in an error never gets it printed or logged", async () => {
@@ -275,11 +264,10 @@ test("an API that echoes the key in an error never gets it printed or logged", a
 test("escape sequences and bidi controls from the API are neutralised in text, JSON and the audit log", async () => {
   const org = makeOrg(3);
   const hostile = { ...org[2]!, email: "evil\u001b[2J\u202e@example.com", last_sign_in_at: "\u001b]0;pwned\u0007" };
-  const sandbox = await startSandbox({ users: [org[0]!, org[1]!, hostile], apiKey: TEST_API_KEY });
-  const dir = tempDir();
-  const manifest = writeTemp(dir, "users.yaml", manifestText([org[1]!.email]));
-  const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
-  try {
+  await withSandbox({ users: [org[0]!, org[1]!, hostile], apiKey: TEST_API_KEY }, async (sandbox) => {
+    const dir = tempDir();
+    const manifest = writeTemp(dir, "users.yaml", manifestText([org[1]!.email]));
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
     const plan = await runCli(["plan", "-f", manifest], { env: { TELNYX_BASE_URL: sandbox.url } });
     assert.not.match(plan.stdout, raw);
     assert.match(plan.stdout, "  - evil\\u001b[2J\\u202e@example.com");
@@ -294,9 +282,7 @@ test("escape sequences and bidi controls from the API are neutralised in text, J
     const { readFileSync } = await import("node:fs");
     assert.not.match(readFileSync(log, "utf8").replace(/\n/g, ""), raw);
     assert.is(readAuditLog(log)[0]!.last_sign_in_at, "\u001b]0;pwned\u0007");
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("an API listing that cannot be trusted is an error, and nothing is removed", async () => {

@@ -4,6 +4,7 @@ import * as assert from "uvu/assert";
 import { startSandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
 import { readAuditLog, runCli, startCli, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
 import { makeOrg, manifestText } from "../helpers/org.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 /** An organization of `size` users (the owner first), a manifest keeping the first `keep` sub-users, and a sandbox. */
 async function setup(size: number, keep: number, sandbox: Omit<SandboxOptions, "users"> = {}) {
@@ -51,7 +52,7 @@ test("Ctrl-C while removals wait to retry: one that may have gone through is unk
   await s.sandbox.close();
   const [maybe1, maybe2, refused1, refused2] = s.org.slice(2).map((u) => u.id);
   // A 500 may come after the work was done (unknown); a 408 says the API did not act (not started).
-  const sandbox = await startSandbox({
+  await withSandbox({
     users: s.org,
     apiKey: TEST_API_KEY,
     faults: {
@@ -62,8 +63,7 @@ test("Ctrl-C while removals wait to retry: one that may have gone through is unk
         return undefined;
       },
     },
-  });
-  try {
+  }, async (sandbox) => {
     // Backoffs of 30 to 60 s: only the interruption ends them.
     const run = startCli(["apply", "-f", s.manifest, "--yes", "--force", "--concurrency", "4", "--audit-log", s.log], {
       env: { TELNYX_BASE_URL: sandbox.url, ROSTER_BACKOFF_BASE_MS: "60000" },
@@ -81,9 +81,7 @@ test("Ctrl-C while removals wait to retry: one that may have gone through is unk
       assert.match(ended.stdout, `  unknown        ${line.email}: POST /organizations/users/${line.id}/actions/remove not tried again`);
     }
     assert.is(sandbox.stats.reportRequests + sandbox.stats.listRequests, 1, "no verification after an interruption");
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("a second SIGHUP exits at once, recording the removals in flight as unknown", async () => {

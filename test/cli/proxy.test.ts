@@ -6,6 +6,7 @@ import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { runCli, TEST_API_KEY } from "../helpers/cli.js";
 import { EXAMPLES, ROOT, exampleOrg } from "../helpers/org.js";
 import { startProxy } from "../helpers/proxy.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const USERS = `${EXAMPLES}users.yaml`;
 const CERT = `${ROOT}test/fixtures/tls/localhost.crt`;
@@ -55,8 +56,7 @@ test("HTTP_PROXY on loopback forwards plain-http requests to the sandbox; NO_PRO
 });
 
 test("plain http through a proxy on another machine is refused before any request", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
-  try {
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
     const run = await runCli(["plan", "-f", USERS], { env: { TELNYX_BASE_URL: sandbox.url, HTTP_PROXY: "http://192.0.2.1:3128" } });
     assert.is(run.code, 1);
     assert.is(
@@ -64,9 +64,7 @@ test("plain http through a proxy on another machine is refused before any reques
       `roster: error: refusing to send the API key over plain http through the proxy at 192.0.2.1:3128 (from HTTP_PROXY): add 127.0.0.1 to NO_PROXY\n`,
     );
     assert.is(sandbox.stats.requests, 0);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("an unreachable proxy is named by its host, never with its password", async () => {

@@ -7,6 +7,7 @@ import { readOrganization } from "../../src/telnyx/read-organization.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";
 import { makeOrg } from "../helpers/org.js";
 import { startServer } from "../helpers/servers.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const ORG = makeOrg(6);
 const VICTIM = ORG[3]!;
@@ -137,17 +138,13 @@ test("a 403 on reading the organization is an error that names it", async () => 
 });
 
 test("429s wait for the window and do not use up --max-retries", async () => {
-  const sandbox = await startSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script: firstTimes(removePath(VICTIM.id), 3, { kind: "throttle" }), rateWindowMs: 20 } });
-  const retries: RetryEvent[] = [];
-  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxRetries: 0, backoffBaseMs: 1, onRetry: (e) => retries.push(e) });
-  try {
+  await withSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script: firstTimes(removePath(VICTIM.id), 3, { kind: "throttle" }), rateWindowMs: 20 } }, async (sandbox) => {
+    const retries: RetryEvent[] = [];
+    const api = sandbox.client({ maxRetries: 0, backoffBaseMs: 1, onRetry: (e) => retries.push(e) });
     assert.equal(await api.removeUser(VICTIM.id), { outcome: "removed", status: 200, attempts: 4 });
     assert.equal(retries.map((r) => r.reason), ["429 rate limited", "429 rate limited", "429 rate limited"]);
     assert.ok(retries.every((r) => r.delayMs >= 20), "each waited at least the reset the API gave");
-  } finally {
-    api.close();
-    await sandbox.close();
-  }
+  });
 });
 
 test(`a request answered 429 more than ${MAX_RATE_LIMITED} times fails with the API's error`, async () => {
@@ -163,9 +160,8 @@ test(`a request answered 429 more than ${MAX_RATE_LIMITED} times fails with the 
 
 test("under a real rate limit the client paces itself: every request succeeds, almost none sees a 429", async () => {
   const org = makeOrg(61);
-  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, faults: { rateLimit: 10, rateWindowMs: 40 } });
-  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxRetries: 0, backoffBaseMs: 1 });
-  try {
+  await withSandbox({ users: org, apiKey: TEST_API_KEY, faults: { rateLimit: 10, rateWindowMs: 40 } }, async (sandbox) => {
+    const api = sandbox.client({ maxRetries: 0, backoffBaseMs: 1 });
     // As apply does: the organization is read first, so the client knows the window before the removals.
     await readOrganization(api, { concurrency: 2 });
     const results = await Promise.all(org.slice(1).map((u) => api.removeUser(u.id)));
@@ -173,10 +169,7 @@ test("under a real rate limit the client paces itself: every request succeeds, a
     // Sent as fast as asked, 60 removals into windows of 10 would be refused 50 at a time.
     assert.ok(sandbox.stats.rateLimited <= 2, `${sandbox.stats.rateLimited} answered 429`);
     assert.is(sandbox.users().length, 1);
-  } finally {
-    api.close();
-    await sandbox.close();
-  }
+  });
 });
 
 test("after a 429 neither that request nor any other started since comes before the window the API named", async () => {

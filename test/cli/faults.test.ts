@@ -1,25 +1,41 @@
-import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { startSandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
+import type { SandboxOptions } from "../../src/sandbox/sandbox.js";
 import type { OrganizationUser } from "../../src/core/organization-user.js";
-import { readAuditLog, runCli, startCli, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
+import { readAuditLog, runCli, startCli, tempDir, TEST_API_KEY, writeTemp, withTempDir } from "../helpers/cli.js";
 import { EXAMPLES, exampleOrg, makeOrg, manifestText } from "../helpers/org.js";
 import { startServer } from "../helpers/servers.js";
-import { withSandbox } from "../helpers/sandbox.js";
+import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
 
 const FAST = { ROSTER_BACKOFF_BASE_MS: "2" };
 const USERS = `${EXAMPLES}users.yaml`;
 
-/** An organization of `size` users (the owner first), a manifest keeping the first `keep` sub-users, and a sandbox. */
-async function setup(size: number, keep: number, sandbox: Omit<SandboxOptions, "users"> = {}) {
+/**
+ * Runs `fn` with an organization of `size` users (the owner first), a manifest keeping the first `keep`
+ * sub-users, and a sandbox serving them, closed however `fn` ends.
+ */
+async function setup(size: number, keep: number, sandbox: Omit<SandboxOptions, "users">, fn: (setting: Setting) => Promise<void>) {
   const org = makeOrg(size);
   const kept = org.slice(1, keep + 1);
   const dir = tempDir();
   const manifest = writeTemp(dir, "users.yaml", manifestText(kept.map((u) => u.email)));
-  const server = await startSandbox({ users: org, apiKey: TEST_API_KEY, ...sandbox });
   const planned = new Set(org.slice(keep + 1).map((u) => u.id));
-  return { org, kept, planned, dir, manifest, log: `${dir}/audit.jsonl`, sandbox: server, env: { TELNYX_BASE_URL: server.url, ...FAST } };
+  await withSandbox({ users: org, apiKey: TEST_API_KEY, ...sandbox }, (server) =>
+    fn({ org, kept, planned, dir, manifest, log: `${dir}/audit.jsonl`, sandbox: server, env: { TELNYX_BASE_URL: server.url, ...FAST } }),
+  );
+}
+
+/** What a test of `setup` is given. */
+interface Setting {
+  org: OrganizationUser[];
+  kept: OrganizationUser[];
+  /** The ids of the users the manifest does not keep. */
+  planned: Set<string>;
+  dir: string;
+  manifest: string;
+  log: string;
+  sandbox: TestSandbox;
+  env: Record<string, string>;
 }
 
 const removedLines = (stdout: string) => stdout.split("\n").filter((l) => l.startsWith("  removed ")).length;
@@ -57,8 +73,7 @@ test("300 removals under 5xx, 429, resets, ghosts and hangs converge in one appl
 });
 
 test("kill -9 in the middle of an apply: every audit line parses, and the next apply converges", async () => {
-  const { manifest, log, sandbox, env, planned } = await setup(121, 20, { latencyMs: 15 });
-  try {
+  await setup(121, 20, { latencyMs: 15 }, async ({ manifest, log, sandbox, env, planned }) => {
     const first = startCli(["apply", "-f", manifest, "--yes", "--force", "--concurrency", "4", "--audit-log", log], { env });
     await first.waitFor((out) => removedLines(out) >= 20);
     first.child.kill("SIGKILL");
@@ -78,16 +93,13 @@ test("kill -9 in the middle of an apply: every audit line parses, and the next a
     assert.is(new Set(ids(after)).size, after.length, "no user recorded twice");
     assert.ok(planned.size - after.length <= 4);
     assert.is(sandbox.users().length, 21);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 // SIGHUP is the terminal closing: treated as SIGTERM (issue 13).
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   test(`${signal} in the middle: removals in flight finish, the summary is printed, exit 130; the next run converges`, async () => {
-    const { manifest, log, sandbox, env, planned } = await setup(121, 20, { latencyMs: 20 });
-    try {
+    await setup(121, 20, { latencyMs: 20 }, async ({ manifest, log, sandbox, env, planned }) => {
       const first = startCli(["apply", "-f", manifest, "--yes", "--force", "--concurrency", "4", "--audit-log", log], { env });
       await first.waitFor((out) => removedLines(out) >= 10);
       first.child.kill(signal);
@@ -107,9 +119,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       assert.is(second.code, 0);
       assert.match(second.stdout, "Verified: the organization now matches the manifest.");
       assert.equal(new Set(ids(readAuditLog(log))), planned, "each removed user recorded exactly once over both runs");
-    } finally {
-      await sandbox.close();
-    }
+    });
   });
 }
 
@@ -117,10 +127,9 @@ test("a second Ctrl-C exits at once, recording the removals still in flight as u
   const org = makeOrg(41);
   const answered = new Set(org.slice(21, 24).map((u) => u.id));
   // The first three removals are answered; every other removal hangs, so only a forced exit ends the run.
-  const { manifest, log, sandbox, env } = await setup(41, 20, {
+  await setup(41, 20, {
     faults: { script: (r) => (r.method === "POST" && ![...answered].some((id) => r.path.includes(id)) ? { kind: "hang" } : undefined) },
-  });
-  try {
+  }, async ({ manifest, log, sandbox, env }) => {
     const run = startCli(["apply", "-f", manifest, "--yes", "--force", "--concurrency", "4", "--audit-log", log], { env });
     await run.waitFor((out) => removedLines(out) === 3);
     while (sandbox.stats.inFlightRemovals < 4) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -134,67 +143,61 @@ test("a second Ctrl-C exits at once, recording the removals still in flight as u
     const lines = readAuditLog(log);
     assert.equal(lines.map((l) => l.outcome).sort(), ["removed", "removed", "removed", "unknown", "unknown", "unknown", "unknown"]);
     assert.ok(lines.filter((l) => l.outcome === "unknown").every((l) => typeof l.email === "string" && l.http_status === null));
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("apply verifies by reading the organization again; --no-verify skips it", async () => {
   for (const verify of [true, false]) {
-    const { manifest, sandbox, env } = await setup(12, 9);
-    try {
+    await setup(12, 9, {}, async ({ manifest, sandbox, env }) => {
       const run = await runCli(["apply", "-f", manifest, "--yes", ...(verify ? [] : ["--no-verify"])], { env });
       assert.is(run.code, 0);
       assert.is(run.stdout.includes("Verified: the organization now matches the manifest."), verify);
       assert.is(sandbox.stats.reportRequests + sandbox.stats.listRequests, verify ? 2 : 1, "one read of the organization, and one more to verify");
-    } finally {
-      await sandbox.close();
-    }
+    });
   }
 });
 
 test("a removal that keeps failing is reported, and verification says the organization has not converged", async () => {
-  const { org, manifest, sandbox, env } = await setup(12, 9);
-  const stubborn = org[11]!;
-  await withSandbox({
-    users: org,
-    apiKey: TEST_API_KEY,
-    faults: { script: (r) => (r.path.includes(stubborn.id) ? { kind: "error", status: 500 } : undefined) },
-  }, async (failing) => {
-    await sandbox.close();
-    const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1"], { env: { ...env, TELNYX_BASE_URL: failing.url } });
-    assert.is(run.code, 1);
-    assert.match(run.stdout, `  failed         ${stubborn.email}: POST /organizations/users/${stubborn.id}/actions/remove answered 500 10007: Unexpected error: injected fault`);
-    assert.match(run.stdout, "Apply complete: 1 removed, 0 already absent, 1 failed, of 2 planned removals.\nNot converged: 1 user the manifest does not list is still in the organization; run roster apply again.\n");
+  await setup(12, 9, {}, async ({ org, manifest, env }) => {
+    const stubborn = org[11]!;
+    await withSandbox({
+      users: org,
+      apiKey: TEST_API_KEY,
+      faults: { script: (r) => (r.path.includes(stubborn.id) ? { kind: "error", status: 500 } : undefined) },
+    }, async (failing) => {
+      const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1"], { env: { ...env, TELNYX_BASE_URL: failing.url } });
+      assert.is(run.code, 1);
+      assert.match(run.stdout, `  failed         ${stubborn.email}: POST /organizations/users/${stubborn.id}/actions/remove answered 500 10007: Unexpected error: injected fault`);
+      assert.match(run.stdout, "Apply complete: 1 removed, 0 already absent, 1 failed, of 2 planned removals.\nNot converged: 1 user the manifest does not list is still in the organization; run roster apply again.\n");
+    });
   });
 });
 
 test("when the organization cannot be read again, apply says so and still prints every result", async () => {
   for (const format of ["json", "pretty"]) {
-    const { manifest, sandbox: unused, env } = await setup(12, 9);
-    await unused.close();
-    await withSandbox({
-      users: makeOrg(12),
-      apiKey: TEST_API_KEY,
-      faults: { script: (r) => (r.method === "GET" && r.occurrence > 1 ? { kind: "error", status: 503 } : undefined) },
-    }, async (sandbox) => {
-      const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1", "--format", format], { env: { ...env, TELNYX_BASE_URL: sandbox.url } });
-      assert.is(run.code, 1);
-      const why = "GET /organizations/users/users_groups_report answered 503 10007: Unexpected error: injected fault";
-      if (format === "pretty") {
-        assert.match(run.stdout, `Apply complete: 2 removed, 0 already absent, 0 failed, of 2 planned removals.\nCould not verify: ${why}; run roster plan to check.\n`);
-        return;
-      }
-      const doc = JSON.parse(run.stdout);
-      assert.equal(doc.summary, { removed: 2, already_absent: 0, failed: 0 });
-      assert.equal(doc.verified, { converged: false, error: why });
+    await setup(12, 9, {}, async ({ manifest, env }) => {
+      await withSandbox({
+        users: makeOrg(12),
+        apiKey: TEST_API_KEY,
+        faults: { script: (r) => (r.method === "GET" && r.occurrence > 1 ? { kind: "error", status: 503 } : undefined) },
+      }, async (sandbox) => {
+        const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1", "--format", format], { env: { ...env, TELNYX_BASE_URL: sandbox.url } });
+        assert.is(run.code, 1);
+        const why = "GET /organizations/users/users_groups_report answered 503 10007: Unexpected error: injected fault";
+        if (format === "pretty") {
+          assert.match(run.stdout, `Apply complete: 2 removed, 0 already absent, 0 failed, of 2 planned removals.\nCould not verify: ${why}; run roster plan to check.\n`);
+          return;
+        }
+        const doc = JSON.parse(run.stdout);
+        assert.equal(doc.summary, { removed: 2, already_absent: 0, failed: 0 });
+        assert.equal(doc.verified, { converged: false, error: why });
+      });
     });
   }
 });
 
 test("a key revoked in the middle of an apply stops it at once: the message, exit 1, no further removal sent", async () => {
-  const { manifest, sandbox, env } = await setup(61, 20, { latencyMs: 10 });
-  try {
+  await setup(61, 20, { latencyMs: 10 }, async ({ manifest, sandbox, env }) => {
     const run = startCli(["apply", "-f", manifest, "--yes", "--force", "--concurrency", "2"], { env });
     await run.waitFor((out) => removedLines(out) >= 3);
     sandbox.setApiKey("rotated-key");
@@ -206,27 +209,22 @@ test("a key revoked in the middle of an apply stops it at once: the message, exi
     assert.ok(sandbox.stats.unauthorized >= 1 && sandbox.stats.unauthorized <= 2, "only the removals already in flight met the 401");
     const sent = [...sandbox.stats.removeRequests.values()].reduce((a, b) => a + b, 0);
     assert.is(sent, Number(summary![1]) + sandbox.stats.unauthorized);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("when the audit log cannot be written, no further removal starts and the record goes to stderr", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
-  // A log already at the file-size limit the CLI runs under: its first line fails (EFBIG), as on a full disk.
-  // (It was /dev/full until the audit log had to be a regular file: issue 13 refuses devices and FIFOs.)
-  const dir = tempDir();
-  const log = writeTemp(dir, "audit.jsonl", `${"x".repeat(1023)}\n`);
-  try {
-    const run = await runCli(["apply", "-f", USERS, "--yes", "--concurrency", "1", "--audit-log", log], { env: { TELNYX_BASE_URL: sandbox.url }, fileSizeLimitKiB: 1 });
-    assert.is(run.code, 1);
-    assert.match(run.stderr, /roster: not in the audit log: \{"time":"[^"]+","id":"[^"]+","email":"ben\.cohen@example\.com",.*"outcome":"removed","http_status":200,"attempts":1\}\n/);
-    assert.match(run.stderr, `roster: error: cannot append to the audit log ${log} (EFBIG): no further removal was started\n`);
-    assert.is(sandbox.users().length, 29, "one removal, then it stopped");
-  } finally {
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await withTempDir(async (dir) => {
+    await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
+      // A log already at the file-size limit the CLI runs under: its first line fails (EFBIG), as on a full disk.
+      // (It was /dev/full until the audit log had to be a regular file: issue 13 refuses devices and FIFOs.)
+      const log = writeTemp(dir, "audit.jsonl", `${"x".repeat(1023)}\n`);
+      const run = await runCli(["apply", "-f", USERS, "--yes", "--concurrency", "1", "--audit-log", log], { env: { TELNYX_BASE_URL: sandbox.url }, fileSizeLimitKiB: 1 });
+      assert.is(run.code, 1);
+      assert.match(run.stderr, /roster: not in the audit log: \{"time":"[^"]+","id":"[^"]+","email":"ben\.cohen@example\.com",.*"outcome":"removed","http_status":200,"attempts":1\}\n/);
+      assert.match(run.stderr, `roster: error: cannot append to the audit log ${log} (EFBIG): no further removal was started\n`);
+      assert.is(sandbox.users().length, 29, "one removal, then it stopped");
+    });
+  });
 });
 
 test("an audit log in a missing folder is refused before any removal, without the key even in the stack", async () => {

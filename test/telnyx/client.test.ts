@@ -61,7 +61,7 @@ test("a groups report that is not the API's shape falls back to the pages; a 5xx
 
 test("a page lists the API's meta, and filters narrow the sandbox's answer like the API's", async () => {
   await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
-    const page = await client(sandbox.url).listUsersPage(2, 20);
+    const page = await sandbox.client(FAST).listUsersPage(2, 20);
     assert.is(page.users.length, 10);
     assert.is(page.totalPages, 2);
     assert.is(page.totalResults, 30);
@@ -94,7 +94,7 @@ test("removing answers removed, then already absent; the owner cannot be removed
 
 test("a wrong key fails with a clear message that never shows the key", async () => {
   await withSandbox({ users: exampleOrg(), apiKey: "the-right-key" }, async (sandbox) => {
-    const error = await rejection(client(sandbox.url).listUsersPage(1));
+    const error = await rejection(sandbox.client(FAST).listUsersPage(1));
     assert.is(error.message, "authentication failed: check TELNYX_API_KEY");
     assert.not.match(error.message + String(error.stack), TEST_API_KEY);
   });
@@ -102,7 +102,7 @@ test("a wrong key fails with a clear message that never shows the key", async ()
 
 test("after a 401 the client starts no further request", async () => {
   await withSandbox({ users: exampleOrg(), apiKey: "the-right-key" }, async (sandbox) => {
-    const api = client(sandbox.url);
+    const api = sandbox.client(FAST);
     await rejection(api.listUsersPage(1));
     const before = sandbox.stats.requests;
     await rejection(api.removeUser("anyone"));

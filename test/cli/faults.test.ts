@@ -66,7 +66,12 @@ test("300 removals under 5xx, 429, resets, ghosts and hangs converge in one appl
     assert.ok(lines.every((l) => l.outcome === "removed"));
     // The faults did happen: this run is the hostile one it claims to be.
     const { faults: seen, ghostRemovals, rateLimited } = sandbox.stats;
-    assert.ok(seen.error > 50 && seen.throttle > 20 && seen.reset > 5 && seen.hang > 3 && ghostRemovals.size > 5, JSON.stringify({ seen, rateLimited }));
+    const figures = JSON.stringify({ seen, rateLimited });
+    assert.ok(seen.error > 50, `more than 50 5xx errors: ${figures}`);
+    assert.ok(seen.throttle > 20, `more than 20 429s: ${figures}`);
+    assert.ok(seen.reset > 5, `more than 5 connection resets: ${figures}`);
+    assert.ok(seen.hang > 3, `more than 3 hung requests: ${figures}`);
+    assert.ok(ghostRemovals.size > 5, `more than 5 removals done with their answer lost: ${figures}`);
     const ghost = lines.find((l) => l.id === [...ghostRemovals][0]);
     assert.equal([ghost?.outcome, ghost?.http_status], ["removed", 404], "a ghost is recorded as removed, from the 404 of its retry");
   });
@@ -81,7 +86,8 @@ test("kill -9 in the middle of an apply: every audit line parses, and the next a
     assert.is(killed.signal, "SIGKILL");
     const before = readAuditLog(log);
     const gone = [...planned].filter((id) => !sandbox.users().some((u) => u.id === id));
-    assert.ok(before.length >= 20 && before.length < 100, `${before.length} lines`);
+    assert.ok(before.length >= 20, `${before.length} lines: at least the 20 removals seen before the kill`);
+    assert.ok(before.length < 100, `${before.length} lines: the kill stopped the run before its end`);
     assert.ok(ids(before).every((id) => gone.includes(id)), "every recorded removal happened");
     assert.ok(gone.length - before.length <= 4, "at most the removals in flight went unrecorded");
 
@@ -142,7 +148,9 @@ test("a second Ctrl-C exits at once, recording the removals still in flight as u
     assert.not.match(ended.stdout, "Apply interrupted:", "no waiting for the summary");
     const lines = readAuditLog(log);
     assert.equal(lines.map((l) => l.outcome).sort(), ["removed", "removed", "removed", "unknown", "unknown", "unknown", "unknown"]);
-    assert.ok(lines.filter((l) => l.outcome === "unknown").every((l) => typeof l.email === "string" && l.http_status === null));
+    const unknown = lines.filter((l) => l.outcome === "unknown");
+    assert.ok(unknown.every((l) => typeof l.email === "string"), "an unknown removal's line names the user");
+    assert.ok(unknown.every((l) => l.http_status === null), "an unknown removal's line has no HTTP status");
   });
 });
 
@@ -206,7 +214,8 @@ test("a key revoked in the middle of an apply stops it at once: the message, exi
     assert.match(ended.stderr, "roster: error: authentication failed: check TELNYX_API_KEY\n");
     const summary = /Apply stopped: (\d+) removed, 0 already absent, (\d+) failed, (\d+) not started, of 40 planned removals\./.exec(ended.stdout);
     assert.ok(summary, ended.stdout.slice(-300));
-    assert.ok(sandbox.stats.unauthorized >= 1 && sandbox.stats.unauthorized <= 2, "only the removals already in flight met the 401");
+    assert.ok(sandbox.stats.unauthorized >= 1, `${sandbox.stats.unauthorized} 401s: the rotated key was met`);
+    assert.ok(sandbox.stats.unauthorized <= 2, `${sandbox.stats.unauthorized} 401s: only the removals already in flight met the 401`);
     const sent = [...sandbox.stats.removeRequests.values()].reduce((a, b) => a + b, 0);
     assert.is(sent, Number(summary![1]) + sandbox.stats.unauthorized);
   });

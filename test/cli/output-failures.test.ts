@@ -118,7 +118,10 @@ test("a reader gone in the middle of apply: no further removal starts, every rem
     const summary = /Apply interrupted: (\d+) removed, 0 already absent, 0 failed, (\d+) not started, of 59 planned removals\./.exec(run.stderr);
     assert.ok(summary, run.stderr.slice(-400));
     const removed = Number(summary![1]);
-    assert.ok(removed >= 1 && Number(summary![2]) > 0 && removed + Number(summary![2]) === 59);
+    const notStarted = Number(summary![2]);
+    assert.ok(removed >= 1, "some removals were made before the reader went away");
+    assert.ok(notStarted > 0, "some removals were never started");
+    assert.is(removed + notStarted, 59, "every planned removal is either removed or not started");
     const lines = readAuditLog(s.log);
     assert.is(lines.length, removed, "one audit line for each removal");
     assert.is(removals(s.sandbox), removed, "every removal sent finished and was recorded");

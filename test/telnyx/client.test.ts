@@ -67,7 +67,8 @@ test("a page lists the API's meta, and filters narrow the sandbox's answer like 
     assert.is(page.totalResults, 30);
     const headers = { Authorization: `Bearer ${TEST_API_KEY}` };
     const blocked = await (await fetch(`${sandbox.url}/organizations/users?filter[user_status]=blocked`, { headers })).json();
-    assert.ok(blocked.data.length > 0 && blocked.data.every((u: { user_status: string }) => u.user_status === "blocked"));
+    assert.ok(blocked.data.length > 0, "the status filter matches some users");
+    assert.ok(blocked.data.every((u: { user_status: string }) => u.user_status === "blocked"), "every user it returns is blocked");
     const partners = await (await fetch(`${sandbox.url}/organizations/users?filter[email]=PARTNERS`, { headers })).json();
     assert.equal(partners.data.map((u: { email: string }) => u.email).sort(), ["billing-bot@partners.example.com", "noc@partners.example.com"]);
     const bad = await fetch(`${sandbox.url}/organizations/users?page[size]=251`, { headers });

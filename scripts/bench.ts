@@ -91,7 +91,7 @@ async function benchRemovals() {
           roster.push(performance.now() - start);
         } else {
           // What a script over the official SDK does: one removal after another.
-          for (const removal of plan.changes) await api.removeUser(removal.id);
+          for (const removal of plan.removals) await api.removeUser(removal.id);
           sequential.push(performance.now() - start);
         }
         api.close();

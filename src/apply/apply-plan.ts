@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import type { Plan, Removal } from "../plan/plan.js";
-import { judge, protectionWords, type Rules } from "../plan/rules.js";
+import { protectionWords } from "../plan/protection.js";
+import { judge, type Rules } from "../plan/rules.js";
 import { ApiError } from "../telnyx/api-error.js";
 import type { RemoveResult } from "../telnyx/client.js";
 
@@ -78,9 +79,9 @@ export class UnsafeRemovalError extends Error {
  * manifest's rules before anything is sent, and again just before its request, so a listed, owner or
  * protected user can never be removed whatever the plan holds.
  */
-export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remover: Remover, options: ExecutorOptions): Promise<ApplyResult> {
+export async function applyPlan(plan: Pick<Plan, "removals">, rules: Rules, remover: Remover, options: ExecutorOptions): Promise<ApplyResult> {
   const seen = new Set<string>();
-  for (const removal of plan.changes) {
+  for (const removal of plan.removals) {
     assertRemovable(removal, rules);
     if (seen.has(removal.id)) throw new UnsafeRemovalError(removal, "planned twice");
     seen.add(removal.id);
@@ -91,7 +92,7 @@ export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remov
   let stoppedBy: ApplyResult["stoppedBy"];
   let fatal: ApiError | undefined;
   const limit = pLimit(options.concurrency);
-  emit({ type: "start", total: plan.changes.length, concurrency: options.concurrency });
+  emit({ type: "start", total: plan.removals.length, concurrency: options.concurrency });
 
   const finish = (result: RemovalResult) => {
     summary[result.outcome] += 1;
@@ -100,7 +101,7 @@ export async function applyPlan(plan: Pick<Plan, "changes">, rules: Rules, remov
   };
 
   await Promise.all(
-    plan.changes.map((removal) =>
+    plan.removals.map((removal) =>
       limit(async () => {
         const notStarted = () => {
           summary.not_started += 1;

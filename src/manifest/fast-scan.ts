@@ -1,3 +1,4 @@
+import { GUARD_KEYS } from "./guard-keys.js";
 import type { SourcePosition } from "./manifest.js";
 
 /** A path into the manifest's data, as JSON Schema and the yaml library name it. */
@@ -67,7 +68,7 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
       }
       const guards = root.guards as Record<string, unknown>;
       const entry = indent === section.itemIndent ? keyValue(body) : undefined;
-      if (!entry || entry.value === undefined || entry.key in guards || !GUARD_KEYS.has(entry.key)) return undefined;
+      if (!entry || entry.value === undefined || entry.key in guards || !GUARD_NAMES.has(entry.key)) return undefined;
       if (!/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?$/.test(entry.value.text) || entry.value.quoted) return undefined;
       guards[entry.key] = Number(entry.value.text);
       at(["guards", entry.key], lineNo, indent + entry.valueCol + 1);
@@ -130,7 +131,7 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
 
 const TOP_KEYS = new Set(["version", "users", "protect", "guards"]);
 const USER_KEYS = new Set(["email", "name", "comment"]);
-const GUARD_KEYS = new Set(["max_removals", "max_removal_percent"]);
+const GUARD_NAMES = new Set<string>(Object.values(GUARD_KEYS));
 
 interface Scalar {
   text: string;

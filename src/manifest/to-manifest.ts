@@ -1,5 +1,6 @@
 import { emailProblem, normalizeEmail } from "../core/email.js";
-import type { DesiredUser, GuardSettings, Manifest, SourcePosition } from "./manifest.js";
+import { guardSettings, type GuardData } from "./guard-keys.js";
+import type { DesiredUser, Manifest, SourcePosition } from "./manifest.js";
 import { patternProblem, type PatternProblem } from "./protect-pattern.js";
 
 /** A place in the manifest's data: keys and list indexes from the root. */
@@ -10,7 +11,7 @@ export interface ManifestData {
   version: 1;
   users: (string | { email: string; name?: string; comment?: string })[];
   protect?: string[];
-  guards?: { max_removals?: number; max_removal_percent?: number };
+  guards?: GuardData;
 }
 
 /** What a reading of the manifest (the fast line reader or the yaml library) hands the one builder. */
@@ -75,11 +76,4 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     protectAt,
     guards: guardSettings(data?.guards),
   };
-}
-
-function guardSettings(guards: ManifestData["guards"]): GuardSettings {
-  const settings: GuardSettings = {};
-  if (guards?.max_removals !== undefined) settings.maxRemovals = guards.max_removals;
-  if (guards?.max_removal_percent !== undefined) settings.maxRemovalPercent = guards.max_removal_percent;
-  return settings;
 }

@@ -1,3 +1,4 @@
+import { GUARD_KEYS, type GuardKey } from "../manifest/guard-keys.js";
 import type { GuardSettings } from "../manifest/manifest.js";
 import type { Plan } from "./plan.js";
 
@@ -6,7 +7,7 @@ export const DEFAULT_MAX_REMOVAL_PERCENT = 25;
 /** ...once the organization has at least this many users (octoDNS's threshold works the same way). */
 export const DEFAULT_GUARD_MIN_USERS = 10;
 
-/** The guard limits of one run: the manifest's `guards`, overridden by flags, and whether --force was given. */
+/** The guard limits of one run (the manifest's `guards`, or flags that override them) and whether --force was given. */
 export interface GuardOptions extends GuardSettings {
   force?: boolean;
 }
@@ -15,8 +16,13 @@ export interface GuardOptions extends GuardSettings {
 export interface GuardVerdict {
   allowed: boolean;
   forced: boolean;
-  guard?: "max_removals" | "max_removal_percent";
+  guard?: GuardKey;
   message: string;
+}
+
+/** The verdict as every JSON document gives it (`plan --format json`, saved plans): `guard` only when one tripped. */
+export function verdictData(verdict: GuardVerdict): GuardVerdict {
+  return { allowed: verdict.allowed, forced: verdict.forced, ...(verdict.guard ? { guard: verdict.guard } : {}), message: verdict.message };
 }
 
 /** Checks a plan against the count and percent guards; --force lifts them and nothing else. */
@@ -39,7 +45,7 @@ function tripGuard(remove: number, total: number, percent: number, options: Guar
   const share = `would remove ${remove} of ${total} users (${percent.toFixed(1)}%)`;
   if (options.maxRemovals !== undefined && remove > options.maxRemovals) {
     return {
-      guard: "max_removals" as const,
+      guard: GUARD_KEYS.maxRemovals,
       message: `${share}, over the max_removals guard of ${options.maxRemovals}: review the plan, then raise guards.max_removals or pass --force`,
     };
   }
@@ -48,7 +54,7 @@ function tripGuard(remove: number, total: number, percent: number, options: Guar
   const applies = explicit || total >= DEFAULT_GUARD_MIN_USERS;
   if (applies && remove > 0 && percent > limit) {
     return {
-      guard: "max_removal_percent" as const,
+      guard: GUARD_KEYS.maxRemovalPercent,
       message: `${share}, over the ${limit}% guard: review the plan, then raise guards.max_removal_percent or pass --force`,
     };
   }

@@ -3,10 +3,11 @@ import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
 import { readProblem } from "../files/file-error.js";
 import { validate as validatePlanFile } from "../generated/plan-schema.js";
 import { normalizeEmail } from "../core/email.js";
-import type { GuardSettings } from "../manifest/manifest.js";
+import { guardSettings, type GuardData } from "../manifest/guard-keys.js";
 import type { GuardVerdict } from "./guards.js";
 import type { LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
-import { judge, protectionWords, rulesOf } from "./rules.js";
+import { protectionWords } from "./protection.js";
+import { judge, rulesOf } from "./rules.js";
 import { checksumMatches, organizationFingerprint, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
 
 /** No saved plan comes near this: 20,000 users take about 6 MB. */
@@ -18,7 +19,7 @@ interface PlanFile {
   format_version: number;
   created_at: string;
   api_host: string;
-  manifest: { path: string; sha256: string; desired_emails: string[]; protect: string[]; guards: { max_removals?: number; max_removal_percent?: number } };
+  manifest: { path: string; sha256: string; desired_emails: string[]; protect: string[]; guards: GuardData };
   organization: { fingerprint: string; live_count: number };
   guard: GuardVerdict;
   summary: Plan["summary"];
@@ -98,16 +99,16 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
 
   const plan: Plan = {
     summary: planFile.summary,
-    changes: planFile.removals,
+    removals: planFile.removals,
     protected: planFile.protected,
     kept: planFile.kept,
     missing: planFile.missing,
     liveCount: planFile.organization.live_count,
   };
-  const live = [...plan.changes, ...plan.protected, ...plan.kept];
+  const live = [...plan.removals, ...plan.protected, ...plan.kept];
   const counts = plan.summary;
   if (
-    counts.remove !== plan.changes.length ||
+    counts.remove !== plan.removals.length ||
     counts.protected !== plan.protected.length ||
     counts.keep !== plan.kept.length ||
     counts.missing !== plan.missing.length ||
@@ -121,7 +122,7 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
   }
   const desiredEmails = planFile.manifest.desired_emails.map(normalizeEmail);
   const rules = rulesOf({ users: desiredEmails.map((email) => ({ email })), protect: planFile.manifest.protect });
-  for (const removal of plan.changes) {
+  for (const removal of plan.removals) {
     const verdict = judge(removal, rules);
     if (verdict.kind !== "remove") {
       const who = verdict.kind === "keep" ? "listed in its manifest" : protectionWords(verdict, removal.record_type);
@@ -129,9 +130,7 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
     }
   }
 
-  const guards: GuardSettings = {};
-  if (planFile.manifest.guards.max_removals !== undefined) guards.maxRemovals = planFile.manifest.guards.max_removals;
-  if (planFile.manifest.guards.max_removal_percent !== undefined) guards.maxRemovalPercent = planFile.manifest.guards.max_removal_percent;
+  const guards = guardSettings(planFile.manifest.guards);
   return {
     createdAt: planFile.created_at,
     apiHost: planFile.api_host,

@@ -9,10 +9,10 @@ import type { Plan } from "./plan.js";
  * and removing the other is a typo that removes the person the manifest meant to keep, so such a plan is
  * refused as a problem of the manifest, at the missing user's line; --force does not lift it. Pure.
  */
-export function lookalikeProblems(plan: Pick<Plan, "missing" | "changes">, file: string): ManifestProblem[] {
-  if (plan.missing.length === 0 || plan.changes.length === 0) return [];
+export function lookalikeProblems(plan: Pick<Plan, "missing" | "removals">, file: string): ManifestProblem[] {
+  if (plan.missing.length === 0 || plan.removals.length === 0) return [];
   const removals = new Map<string, string[]>();
-  for (const removal of plan.changes) {
+  for (const removal of plan.removals) {
     const key = emailSkeleton(removal.email);
     removals.set(key, [...(removals.get(key) ?? []), removal.email]);
   }

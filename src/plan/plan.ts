@@ -1,7 +1,8 @@
 import { normalizeEmail } from "../core/email.js";
 import type { Manifest } from "../manifest/manifest.js";
 import type { OrganizationUser } from "../core/organization-user.js";
-import { judge, rulesOf, type ProtectionReason } from "./rules.js";
+import type { Protection } from "./protection.js";
+import { judge, rulesOf } from "./rules.js";
 
 /** A live user as every part of a plan shows it: the email as the API spells it, status and last sign-in. */
 export interface LiveEntry {
@@ -20,12 +21,7 @@ export interface Removal extends LiveEntry {
 }
 
 /** A live user the manifest does not list but roster never removes. */
-export interface ProtectedUser extends LiveEntry {
-  reason: ProtectionReason;
-  pattern?: string;
-  /** The record type as the API gave it, for reason "unknown_record_type". */
-  record_type?: string;
-}
+export interface ProtectedUser extends LiveEntry, Protection {}
 
 /** A manifest user who is not in the organization: roster cannot invite, so the plan only reports it. */
 export interface MissingUser {
@@ -54,7 +50,7 @@ export interface PlanSummary {
 export interface Plan {
   summary: PlanSummary;
   /** Sorted by email. */
-  changes: Removal[];
+  removals: Removal[];
   protected: ProtectedUser[];
   /** Live users the manifest lists, sorted by email: with the others, the whole live roster. */
   kept: LiveEntry[];
@@ -78,7 +74,7 @@ const sorted = <T extends { email: string }>(items: Keyed<T>[]): T[] =>
 /** What apply would do with these live users under this manifest: pure, built without I/O. */
 export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Partial<Pick<Manifest, "protectAt">>, liveUsers: readonly OrganizationUser[]): Plan {
   const rules = rulesOf(manifest);
-  const changes: Keyed<Removal>[] = [];
+  const removals: Keyed<Removal>[] = [];
   const protectedUsers: Keyed<ProtectedUser>[] = [];
   const kept: Keyed<LiveEntry>[] = [];
   const present = new Set<string>();
@@ -98,7 +94,7 @@ export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Par
       };
       protectedUsers.push({ key, item });
     } else {
-      changes.push({ key, item: { action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null } });
+      removals.push({ key, item: { action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null } });
     }
   }
   const missing = manifest.users
@@ -110,8 +106,8 @@ export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Par
     .filter(({ pattern }) => !presentEmails.some((email) => pattern.matches(email)))
     .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
   return {
-    summary: { remove: changes.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length },
-    changes: sorted(changes),
+    summary: { remove: removals.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length },
+    removals: sorted(removals),
     protected: sorted(protectedUsers),
     kept: sorted(kept),
     missing: sorted(missing),

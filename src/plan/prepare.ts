@@ -24,7 +24,7 @@ export async function prepareFromManifest(manifest: Manifest, liveUsers: readonl
   const plan = planRemovals(manifest, liveUsers);
   // A missing user who looks like one the plan removes is a typo that would remove the person meant:
   // refused before anything is shown or sent, whatever the flags. The look-alike table loads only then.
-  if (plan.missing.length > 0 && plan.changes.length > 0) {
+  if (plan.missing.length > 0 && plan.removals.length > 0) {
     const problems = (await import("./lookalikes.js")).lookalikeProblems(plan, manifest.path);
     if (problems.length > 0) throw new ManifestError(problems);
   }
@@ -50,7 +50,7 @@ export function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly Organ
   const fingerprint = organizationFingerprint(liveUsers);
   if (fingerprint !== saved.fingerprint) throw new SavedPlanError("plan is stale: the organization changed since the plan was made; run roster plan again");
   const byId = new Map(liveUsers.map((user) => [user.id, user]));
-  const changes = saved.plan.changes.map((removal) => {
+  const removals = saved.plan.removals.map((removal) => {
     // Present: the fingerprint matched, and a saved plan's fingerprint covers every user it lists.
     const user = byId.get(removal.id)!;
     return {
@@ -62,7 +62,7 @@ export function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly Organ
       created_at: user.created_at ?? null,
     };
   });
-  const plan: Plan = { ...saved.plan, changes };
+  const plan: Plan = { ...saved.plan, removals };
   const verdict = checkGuards(plan, { ...saved.manifest.guards, ...definedOnly(flags) });
   const rules = rulesOf({ users: saved.manifest.desiredEmails.map((email) => ({ email })), protect: saved.manifest.protect });
   return { plan, verdict, rules, source: { manifest: saved.manifest.path, host }, fingerprint };

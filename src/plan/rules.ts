@@ -2,14 +2,9 @@ import { normalizeEmail } from "../core/email.js";
 import type { DesiredUser } from "../manifest/manifest.js";
 import { compileProtectPattern, type ProtectPattern } from "../manifest/protect-pattern.js";
 import { OWNER_RECORD_TYPE, recordTypeOf, SUB_USER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
+import type { ProtectionReason } from "./protection.js";
 
 export { recordTypeOf };
-
-/**
- * Why a user the manifest does not list is still never removed: the owner, a protect pattern, or a record
- * type roster does not know (only organization_sub_user is ever removed).
- */
-export type ProtectionReason = "owner" | "pattern" | "unknown_record_type";
 
 /** What the manifest says of one live user. */
 export type Verdict =
@@ -47,13 +42,6 @@ export function judge(user: Pick<OrganizationUser, "email"> & { record_type?: un
   const pattern = rules.patterns.find((p) => p.matches(email));
   if (pattern) return { kind: "protected", reason: "pattern", pattern: pattern.pattern };
   return { kind: "remove" };
-}
-
-/** Why a protected user is never removed, in words: "the organization owner", "protected by *@x". */
-export function protectionWords(verdict: { reason: ProtectionReason; pattern?: string | undefined }, recordType?: string): string {
-  if (verdict.reason === "owner") return "the organization owner";
-  if (verdict.reason === "pattern") return `protected by ${verdict.pattern ?? "a protect pattern"}`;
-  return `of record type ${JSON.stringify(recordType ?? "")}, which roster does not know and never removes`;
 }
 
 /** How many of these live users the rules would still remove: zero once apply has converged. */

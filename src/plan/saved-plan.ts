@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { sha256 } from "../core/digest.js";
 import { normalizeEmail } from "../core/email.js";
+import { guardData } from "../manifest/guard-keys.js";
 import type { GuardSettings } from "../manifest/manifest.js";
-import type { GuardVerdict } from "./guards.js";
+import { verdictData, type GuardVerdict } from "./guards.js";
 import type { Plan } from "./plan.js";
 
 /** The `format` every saved plan carries, so no other JSON (such as `plan --format json`) is taken for one. */
@@ -58,19 +59,16 @@ export function organizationFingerprint(users: readonly { id: string; email: str
 /** The saved plan as the file holds it: JSON, sealed with an HMAC of everything before it keyed by `apiKey`. */
 export function savedPlanText(saved: SavedPlan, apiKey: string): string {
   const { plan, verdict, manifest } = saved;
-  const guards: Record<string, number> = {};
-  if (manifest.guards.maxRemovals !== undefined) guards.max_removals = manifest.guards.maxRemovals;
-  if (manifest.guards.maxRemovalPercent !== undefined) guards.max_removal_percent = manifest.guards.maxRemovalPercent;
   const body = {
     format: PLAN_FILE_FORMAT,
     format_version: PLAN_FILE_VERSION,
     created_at: saved.createdAt,
     api_host: saved.apiHost,
-    manifest: { path: manifest.path, sha256: manifest.sha256, desired_emails: manifest.desiredEmails, protect: manifest.protect, guards },
+    manifest: { path: manifest.path, sha256: manifest.sha256, desired_emails: manifest.desiredEmails, protect: manifest.protect, guards: guardData(manifest.guards) },
     organization: { fingerprint: saved.fingerprint, live_count: plan.liveCount },
-    guard: { allowed: verdict.allowed, forced: verdict.forced, ...(verdict.guard ? { guard: verdict.guard } : {}), message: verdict.message },
+    guard: verdictData(verdict),
     summary: plan.summary,
-    removals: plan.changes,
+    removals: plan.removals,
     kept: plan.kept,
     protected: plan.protected,
     missing: plan.missing,

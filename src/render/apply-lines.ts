@@ -1,5 +1,5 @@
 import type { ApplyResult, ApplySummary, RemovalResult } from "../apply/apply-plan.js";
-import { line, toned, type Line } from "./lines.js";
+import { line, toned, type Line, type Segment } from "./lines.js";
 import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 
@@ -7,30 +7,42 @@ import { sanitize } from "../core/safe-text.js";
 export const OUTCOME_LABEL = { removed: "removed", already_absent: "already absent", failed: "failed", unknown: "unknown" } as const;
 const TONE = { removed: "remove", already_absent: "muted", failed: "error", unknown: "warn" } as const;
 
+/** What went wrong with a removal that failed or whose outcome is unknown, as every format shows it after the email. */
+export function resultProblem(result: RemovalResult): string | undefined {
+  return result.outcome === "failed" || result.outcome === "unknown" ? sanitize(result.error ?? "unknown error") : undefined;
+}
+
 /** One finished removal, as a row of the progress log. */
 export function resultLine(result: RemovalResult): Line {
   const label = toned(TONE[result.outcome], `  ${OUTCOME_LABEL[result.outcome].padEnd(15)}`);
   const email = sanitize(result.removal.email);
-  if (result.outcome === "failed" || result.outcome === "unknown") return line(label, email, toned("error", `: ${sanitize(result.error ?? "unknown error")}`));
+  const problem = resultProblem(result);
+  if (problem !== undefined) return line(label, email, toned("error", `: ${problem}`));
   return line(label, email);
 }
 
-/** The live counter under the progress log. */
-export function progressLine(summary: ApplySummary, total: number): Line {
-  const done = summary.removed + summary.already_absent + summary.failed + summary.unknown;
-  return line(
-    toned("heading", `Removing: ${done} of ${total} done`),
-    ` (${summary.removed} removed, ${summary.already_absent} already absent, `,
-    toned(summary.failed > 0 ? "error" : "plain", `${summary.failed} failed`),
-    ")",
-  );
+/** The outcomes so far, as pieces: "300 removed", "4 already absent", "0 failed", and "2 unknown" once there are any. */
+export function outcomePieces(counts: Pick<ApplySummary, "removed" | "already_absent" | "failed"> & { unknown?: number }): Segment[] {
+  // "unknown" (stopped while waiting to retry a removal that may have gone through) is rare: named only when it happened.
+  return [
+    { text: `${counts.removed} ${OUTCOME_LABEL.removed}` },
+    { text: `${counts.already_absent} ${OUTCOME_LABEL.already_absent}` },
+    toned(counts.failed > 0 ? "error" : "plain", `${counts.failed} ${OUTCOME_LABEL.failed}`),
+    ...(counts.unknown ? [toned("warn", `${counts.unknown} ${OUTCOME_LABEL.unknown}`)] : []),
+  ];
+}
+
+/** The outcomes as one phrase: "300 removed, 4 already absent, 0 failed". */
+export function outcomeCounts(counts: Pick<ApplySummary, "removed" | "already_absent" | "failed" | "unknown">): string {
+  return outcomePieces(counts)
+    .map((piece) => piece.text)
+    .join(", ");
 }
 
 /** The closing summary of an apply. */
 export function summaryLines(result: ApplyResult, total: number): Line[] {
   const { summary } = result;
-  // "unknown" (stopped while waiting to retry a removal that may have gone through) is rare: named only when it happened.
-  const counts = `${summary.removed} removed, ${summary.already_absent} already absent, ${summary.failed} failed${summary.unknown > 0 ? `, ${summary.unknown} unknown` : ""}`;
+  const counts = outcomeCounts(summary);
   const lines: Line[] = [line("")];
   if (result.stoppedBy === "interrupt") {
     lines.push(line(toned("warn", `Apply interrupted: ${counts}, ${summary.not_started} not started, of ${plural(total, "planned removal")}.`)));

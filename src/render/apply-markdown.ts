@@ -1,5 +1,5 @@
 import type { ApplyResult } from "../apply/apply-plan.js";
-import { OUTCOME_LABEL } from "./apply-lines.js";
+import { OUTCOME_LABEL, outcomeCounts, resultProblem } from "./apply-lines.js";
 import { plural } from "../core/plural.js";
 import { escapeMarkdown, fencedBlock } from "./markdown.js";
 import { sanitize } from "../core/safe-text.js";
@@ -18,15 +18,16 @@ const NOTE_ROOM = 300;
 export function applyMarkdown(planMarkdown: string, result: ApplyResult | undefined, closing: string, total: number, limitBytes = STEP_SUMMARY_LIMIT): string {
   const tail = ["", escapeMarkdown(closing.trim())];
   if (!result) return cut(planMarkdown + tail.join("\n") + "\n", limitBytes);
-  const { removed, already_absent, failed, unknown, not_started } = result.summary;
+  const { not_started } = result.summary;
   const verb = result.stoppedBy === "interrupt" ? "interrupted" : result.stoppedBy === "auth" ? "stopped" : "complete";
   const head = [
     "",
-    `### roster apply ${verb}: ${removed} removed, ${already_absent} already absent, ${failed} failed${unknown > 0 ? `, ${unknown} unknown` : ""}${not_started > 0 ? `, ${not_started} not started` : ""}, of ${plural(total, "planned removal")}`,
+    `### roster apply ${verb}: ${outcomeCounts(result.summary)}${not_started > 0 ? `, ${not_started} not started` : ""}, of ${plural(total, "planned removal")}`,
   ];
   const rows = result.results.map((r) => {
     const row = `${OUTCOME_LABEL[r.outcome].padEnd(15)} ${sanitize(r.removal.email)}`;
-    return r.outcome === "failed" || r.outcome === "unknown" ? `${row}: ${sanitize(r.error ?? "unknown error")}` : row;
+    const problem = resultProblem(r);
+    return problem !== undefined ? `${row}: ${problem}` : row;
   });
   const bytes = (text: string) => Buffer.byteLength(text, "utf8");
   let room = limitBytes - bytes(planMarkdown) - bytes([...head, ...tail].join("\n")) - NOTE_ROOM;

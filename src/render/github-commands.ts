@@ -4,7 +4,7 @@ import type { Plan } from "../plan/plan.js";
 import { lineText, linesToText } from "./lines.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
-import { planLines, summaryLine, unusedPatternText, verdictLine } from "./plan-lines.js";
+import { PLAN_WORDS, planLines, summaryLine, unusedPatternText, verdictLine } from "./plan-lines.js";
 import { sanitize } from "../core/safe-text.js";
 
 /** The annotations GitHub Actions draws from workflow commands. */
@@ -58,7 +58,7 @@ export function planGithub(plan: Plan, verdict: GuardVerdict, source: PlanSource
       workflowCommand(
         "warning",
         { file, line: missing.line, col: missing.col },
-        `${sanitize(missing.email)} is not in the organization: roster does not invite; invite them in the Telnyx portal`,
+        `${sanitize(missing.email)} is not in the organization: ${PLAN_WORDS.missingAdvice}`,
       ),
     );
   }

@@ -1,5 +1,6 @@
-import type { GuardVerdict } from "../plan/guards.js";
+import { verdictData, type GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
+import { protectionFacts } from "../plan/protection.js";
 import { unusedPatternText } from "./plan-lines.js";
 
 /** The plan as `--format json` prints it: a stable document for machines (format_version 1). */
@@ -7,14 +8,9 @@ export function planJson(plan: Plan, verdict: GuardVerdict) {
   return {
     format_version: 1,
     summary: plan.summary,
-    changes: plan.changes.map((c) => ({ action: c.action, id: c.id, email: c.email, user_status: c.user_status, last_sign_in_at: c.last_sign_in_at })),
-    protected: plan.protected.map((p) => ({
-      id: p.id,
-      email: p.email,
-      reason: p.reason,
-      ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
-      ...(p.record_type !== undefined ? { record_type: p.record_type } : {}),
-    })),
+    // "changes" is the published key of format_version 1: the removals under their name in that format.
+    changes: plan.removals.map((c) => ({ action: c.action, id: c.id, email: c.email, user_status: c.user_status, last_sign_in_at: c.last_sign_in_at })),
+    protected: plan.protected.map((p) => ({ id: p.id, email: p.email, reason: p.reason, ...protectionFacts(p) })),
     missing: plan.missing.map((m) => ({ email: m.email })),
     warnings: (plan.unusedPatterns ?? []).map((u) => ({
       kind: "unused_protect_pattern",
@@ -22,6 +18,6 @@ export function planJson(plan: Plan, verdict: GuardVerdict) {
       ...(u.line !== undefined ? { line: u.line } : {}),
       message: unusedPatternText(u),
     })),
-    guard: { allowed: verdict.allowed, forced: verdict.forced, ...(verdict.guard ? { guard: verdict.guard } : {}), message: verdict.message },
+    guard: verdictData(verdict),
   };
 }

@@ -1,5 +1,6 @@
 import type { GuardVerdict } from "../plan/guards.js";
-import type { Plan, ProtectedUser, UnusedPattern } from "../plan/plan.js";
+import type { Plan, UnusedPattern } from "../plan/plan.js";
+import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { columnWidth, formatSignIn } from "../core/user-note.js";
 import { line, toned, type Line } from "./lines.js";
 import { plural } from "../core/plural.js";
@@ -12,37 +13,45 @@ export interface PlanViewContext {
   maxRows?: number;
 }
 
+/** The words of a plan's sections, the same in every format. */
+export const PLAN_WORDS = {
+  noChanges: "No changes: every user in the organization is listed or protected.",
+  protectedHeading: "Protected, never removed",
+  missingHeading: "Missing from the organization",
+  missingAdvice: "roster does not invite; invite them in the Telnyx portal",
+} as const;
+
 /** The plan as lines: summary, removals, protected and missing users, the guard verdict. */
 export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   const { summary } = plan;
   const maxRows = context.maxRows ?? Number.POSITIVE_INFINITY;
   const lines: Line[] = [summaryLine(plan)];
   const emailWidth = columnWidth([
-    ...plan.changes.slice(0, maxRows).map((c) => sanitize(c.email)),
+    ...plan.removals.slice(0, maxRows).map((c) => sanitize(c.email)),
     ...plan.protected.slice(0, maxRows).map((p) => sanitize(p.email)),
   ]);
   const more = (total: number, label: string) =>
     total > maxRows ? [line(toned("muted", `    … and ${total - maxRows} more ${label} (--format json lists them all)`))] : [];
 
   if (summary.remove === 0) {
-    lines.push(line(""), line(toned("ok", "No changes: every user in the organization is listed or protected.")));
+    lines.push(line(""), line(toned("ok", PLAN_WORDS.noChanges)));
   } else {
     lines.push(line(""), line(toned("heading", `Remove ${plural(summary.remove, "user")}:`)));
-    for (const change of plan.changes.slice(0, maxRows)) {
+    for (const removal of plan.removals.slice(0, maxRows)) {
       lines.push(
         line(
-          toned("remove", `  - ${sanitize(change.email).padEnd(emailWidth)}`),
-          `  ${sanitize(change.user_status).padEnd(8)}`,
-          toned("muted", `  last sign-in ${formatSignIn(change.last_sign_in_at)}`),
+          toned("remove", `  - ${sanitize(removal.email).padEnd(emailWidth)}`),
+          `  ${sanitize(removal.user_status).padEnd(8)}`,
+          toned("muted", `  last sign-in ${formatSignIn(removal.last_sign_in_at)}`),
         ),
       );
     }
     lines.push(...more(summary.remove, "removals"));
   }
   if (summary.protected > 0) {
-    lines.push(line(""), line(toned("heading", `Protected, never removed (${summary.protected}):`)));
+    lines.push(line(""), line(toned("heading", `${PLAN_WORDS.protectedHeading} (${summary.protected}):`)));
     for (const entry of plan.protected.slice(0, maxRows)) {
-      const why = protectionNote(entry);
+      const why = protectionNote(entry, PLAIN_VALUES);
       lines.push(line(toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", `  ${why}`)));
     }
     lines.push(...more(summary.protected, "protected users"));
@@ -50,7 +59,7 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   if (summary.missing > 0) {
     lines.push(
       line(""),
-      line(toned("heading", `Missing from the organization (${summary.missing}): `), toned("muted", "roster does not invite; invite them in the Telnyx portal")),
+      line(toned("heading", `${PLAN_WORDS.missingHeading} (${summary.missing}): `), toned("muted", PLAN_WORDS.missingAdvice)),
     );
     for (const entry of plan.missing.slice(0, maxRows)) {
       lines.push(line(toned("missing", `  ? ${sanitize(entry.email)}`), toned("muted", `  (manifest line ${entry.line})`)));
@@ -66,17 +75,13 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   return lines;
 }
 
-/** Why a protected user stays, as every plain-text format shows it. */
-export function protectionNote(entry: Pick<ProtectedUser, "reason" | "pattern" | "record_type">): string {
-  if (entry.reason === "owner") return "organization owner";
-  if (entry.reason === "pattern") return `matches ${sanitize(entry.pattern ?? "a protect pattern")}`;
-  return `unknown record type "${sanitize(entry.record_type ?? "")}": roster removes only organization_sub_user`;
-}
+/** How the plain-text formats show a protection's values: a pattern as it is, a record type in quotes. */
+const PLAIN_VALUES: ValueStyle = { pattern: sanitize, recordType: (text) => `"${sanitize(text)}"` };
 
-/** The warning about a protect pattern that matches no live user, as every format words it. */
-export function unusedPatternText(entry: UnusedPattern): string {
+/** The warning about a protect pattern that matches no live user, as every format words it; `quote` shows the pattern. */
+export function unusedPatternText(entry: UnusedPattern, quote: (pattern: string) => string = (pattern) => `"${sanitize(pattern)}"`): string {
   const where = entry.line !== undefined ? ` (manifest line ${entry.line})` : "";
-  return `protect pattern "${sanitize(entry.pattern)}"${where} matches no user in the organization: check it for a typo, or remove it`;
+  return `protect pattern ${quote(entry.pattern)}${where} matches no user in the organization: check it for a typo, or remove it`;
 }
 
 /** The first line of every plan: the counts. */
@@ -90,9 +95,13 @@ export function summaryLine(plan: Pick<Plan, "summary" | "liveCount">): Line {
   );
 }
 
+/** What the guard verdict is called in every format: "Refused", "Guard lifted" or "Guards". */
+export function verdictLabel(verdict: Pick<GuardVerdict, "allowed" | "forced">): string {
+  return !verdict.allowed ? "Refused" : verdict.forced ? "Guard lifted" : "Guards";
+}
+
 /** The guard verdict under a plan: allowed, lifted by --force, or refused with the numbers. */
 export function verdictLine(verdict: GuardVerdict): Line {
   const tone = !verdict.allowed ? "error" : verdict.forced ? "warn" : "muted";
-  const label = !verdict.allowed ? "Refused: " : verdict.forced ? "Guard lifted: " : "Guards: ";
-  return line(toned(tone, label), toned(tone, verdict.message));
+  return line(toned(tone, `${verdictLabel(verdict)}: `), toned(tone, verdict.message));
 }

@@ -1,8 +1,10 @@
 import type { GuardVerdict } from "../plan/guards.js";
-import type { Plan, ProtectedUser } from "../plan/plan.js";
+import type { Plan } from "../plan/plan.js";
+import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
 import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
+import { PLAN_WORDS, unusedPatternText, verdictLabel } from "./plan-lines.js";
 import { rosterLines } from "./roster-lines.js";
 
 /** GitHub refuses a comment longer than this many characters. */
@@ -33,12 +35,11 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
     "",
     `${plural(plan.liveCount, "user")} in the organization at ${codeSpan(source.host)}; manifest ${codeSpan(source.manifest)}.`,
   ];
-  const label = !verdict.allowed ? "Refused:" : verdict.forced ? "Guard lifted:" : "Guards:";
-  const tail = ["", `**${label}** ${escapeMarkdown(verdict.message)}`];
+  const tail = ["", `**${verdictLabel(verdict)}:** ${escapeMarkdown(verdict.message)}`];
 
   const sections: Section[] = [];
   if (summary.remove === 0) {
-    head.push("", "No changes: every user in the organization is listed or protected.");
+    head.push("", PLAN_WORDS.noChanges);
   } else {
     const removals = rosterLines(plan)
       .filter((line) => line.removed)
@@ -48,15 +49,15 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   }
   if (summary.protected > 0) {
     sections.push({
-      before: ["", `**Protected, never removed (${summary.protected})**`, ""],
-      items: plan.protected.map((p) => `- ${codeSpan(p.email)}: ${protectedWhy(p)}`),
+      before: ["", `**${PLAN_WORDS.protectedHeading} (${summary.protected})**`, ""],
+      items: plan.protected.map((p) => `- ${codeSpan(p.email)}: ${protectionNote(p, MARKDOWN_VALUES)}`),
       after: [],
       what: "protected users",
     });
   }
   if (summary.missing > 0) {
     sections.push({
-      before: ["", `**Missing from the organization (${summary.missing})**: roster does not invite; invite them in the Telnyx portal.`, ""],
+      before: ["", `**${PLAN_WORDS.missingHeading} (${summary.missing})**: ${PLAN_WORDS.missingAdvice}.`, ""],
       items: plan.missing.map((m) => `- ${codeSpan(m.email)} (manifest line ${m.line})`),
       after: [],
       what: "missing users",
@@ -67,9 +68,7 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   if (unused.length > 0) {
     sections.push({
       before: ["", `**Warnings (${unused.length})**`, ""],
-      items: unused.map(
-        (u) => `- protect pattern ${codeSpan(u.pattern)}${u.line !== undefined ? ` (manifest line ${u.line})` : ""} matches no user in the organization: check it for a typo, or remove it`,
-      ),
+      items: unused.map((u) => `- ${unusedPatternText(u, codeSpan)}`),
       after: [],
       what: "warnings",
     });
@@ -101,8 +100,5 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   return [...head, ...body, ...tail].join("\n") + "\n";
 }
 
-function protectedWhy(p: ProtectedUser): string {
-  if (p.reason === "owner") return "organization owner";
-  if (p.reason === "pattern") return `matches ${codeSpan(p.pattern ?? "")}`;
-  return `unknown record type ${codeSpan(p.record_type ?? "")}: roster removes only organization_sub_user`;
-}
+/** How Markdown shows a protection's values: each in a code span. */
+const MARKDOWN_VALUES: ValueStyle = { pattern: codeSpan, recordType: codeSpan };

@@ -1,4 +1,5 @@
 import type { ProgressFigures, WaitReason } from "../apply/progress.js";
+import { outcomePieces } from "./apply-lines.js";
 import { line, toned, type Line, type Segment } from "./lines.js";
 import { plural } from "../core/plural.js";
 import { wrapWords } from "./wrap-words.js";
@@ -68,16 +69,6 @@ export function packPieces(pieces: readonly Segment[], width: number): Line[] {
   });
   if (current.length > 0) lines.push(current);
   return lines;
-}
-
-/** The outcomes so far, as pieces: "300 removed", "4 already absent", "0 failed". */
-function outcomePieces(counts: { removed: number; already_absent: number; failed: number; unknown?: number }): Segment[] {
-  return [
-    { text: `${counts.removed} removed` },
-    { text: `${counts.already_absent} already absent` },
-    toned(counts.failed > 0 ? "error" : "plain", `${counts.failed} failed`),
-    ...(counts.unknown ? [toned("warn", `${counts.unknown} unknown`)] : []),
-  ];
 }
 
 function timePieces(figures: ProgressFigures): Segment[] {

@@ -13,9 +13,9 @@ export interface RosterLine {
 
 
 /** Every live user of a plan, sorted by email, each marked removed or not. */
-export function rosterLines(plan: Pick<Plan, "changes" | "protected" | "kept">): RosterLine[] {
+export function rosterLines(plan: Pick<Plan, "removals" | "protected" | "kept">): RosterLine[] {
   const users = [
-    ...plan.changes.map((user) => ({ user, removed: true })),
+    ...plan.removals.map((user) => ({ user, removed: true })),
     ...plan.protected.map((user) => ({ user, removed: false })),
     ...plan.kept.map((user) => ({ user, removed: false })),
   ];

@@ -1,26 +1,23 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { runCli, TEST_API_KEY } from "../helpers/cli.js";
 import { EXAMPLES, exampleOrg } from "../helpers/org.js";
 import { startServer } from "../helpers/servers.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 /** A base URL that cannot be right is refused in words before any request; one missing /v2 gets a hint. */
 const USERS = `${EXAMPLES}users.yaml`;
 const HINT = "check --base-url: the Telnyx API's base URL ends in /v2 (https://api.telnyx.com/v2)";
 
 test("a base URL without /v2 is not refused, and the API's 404 then says to check it", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
-  try {
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
     const base = sandbox.url.replace(/\/v2$/, "");
     const run = await runCli(["apply", "-f", USERS, "--yes", "--base-url", base]);
     assert.is(run.code, 1);
     assert.ok(run.stderr.startsWith("roster: error: GET /organizations/users answered 404 10005: Resource not found: "), run.stderr);
     assert.ok(run.stderr.endsWith(`; ${HINT}\n`), run.stderr);
     assert.is(sandbox.stats.removeRequests.size, 0);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("a 404 that is not the API's JSON says to check the base URL, whatever its path", async () => {

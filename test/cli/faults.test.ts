@@ -1,24 +1,41 @@
-import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { startSandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
+import type { SandboxOptions } from "../../src/sandbox/sandbox.js";
 import type { OrganizationUser } from "../../src/core/organization-user.js";
-import { readAuditLog, runCli, startCli, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
+import { readAuditLog, runCli, startCli, tempDir, TEST_API_KEY, writeTemp, withTempDir } from "../helpers/cli.js";
 import { EXAMPLES, exampleOrg, makeOrg, manifestText } from "../helpers/org.js";
 import { startServer } from "../helpers/servers.js";
+import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
 
 const FAST = { ROSTER_BACKOFF_BASE_MS: "2" };
 const USERS = `${EXAMPLES}users.yaml`;
 
-/** An organization of `size` users (the owner first), a manifest keeping the first `keep` sub-users, and a sandbox. */
-async function setup(size: number, keep: number, sandbox: Omit<SandboxOptions, "users"> = {}) {
+/**
+ * Runs `fn` with an organization of `size` users (the owner first), a manifest keeping the first `keep`
+ * sub-users, and a sandbox serving them, closed however `fn` ends.
+ */
+async function setup(size: number, keep: number, sandbox: Omit<SandboxOptions, "users">, fn: (setting: Setting) => Promise<void>) {
   const org = makeOrg(size);
   const kept = org.slice(1, keep + 1);
   const dir = tempDir();
   const manifest = writeTemp(dir, "users.yaml", manifestText(kept.map((u) => u.email)));
-  const server = await startSandbox({ users: org, apiKey: TEST_API_KEY, ...sandbox });
   const planned = new Set(org.slice(keep + 1).map((u) => u.id));
-  return { org, kept, planned, dir, manifest, log: `${dir}/audit.jsonl`, sandbox: server, env: { TELNYX_BASE_URL: server.url, ...FAST } };
+  await withSandbox({ users: org, apiKey: TEST_API_KEY, ...sandbox }, (server) =>
+    fn({ org, kept, planned, dir, manifest, log: `${dir}/audit.jsonl`, sandbox: server, env: { TELNYX_BASE_URL: server.url, ...FAST } }),
+  );
+}
+
+/** What a test of `setup` is given. */
+interface Setting {
+  org: OrganizationUser[];
+  kept: OrganizationUser[];
+  /** The ids of the users the manifest does not keep. */
+  planned: Set<string>;
+  dir: string;
+  manifest: string;
+  log: string;
+  sandbox: TestSandbox;
+  env: Record<string, string>;
 }
 
 const removedLines = (stdout: string) => stdout.split("\n").filter((l) => l.startsWith("  removed ")).length;
@@ -30,9 +47,8 @@ test("300 removals under 5xx, 429, resets, ghosts and hangs converge in one appl
   const dir = tempDir();
   const manifest = writeTemp(dir, "users.yaml", manifestText(kept.map((u) => u.email), 'protect:\n  - "user003?@example.com"\n'));
   const faults = { seed: 4, errorRate: 0.2, throttleRate: 0.1, resetRate: 0.05, ghostRate: 0.05, hangRate: 0.02, rateLimit: 60, rateWindowMs: 50 };
-  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, jitterMs: 2, faults });
-  const log = `${dir}/audit.jsonl`;
-  try {
+  await withSandbox({ users: org, apiKey: TEST_API_KEY, jitterMs: 2, faults }, async (sandbox) => {
+    const log = `${dir}/audit.jsonl`;
     const run = await runCli(
       ["apply", "-f", manifest, "--yes", "--force", "--concurrency", "8", "--timeout", "0.25", "--max-retries", "10", "--audit-log", log],
       { env: { TELNYX_BASE_URL: sandbox.url, ...FAST } },
@@ -50,17 +66,19 @@ test("300 removals under 5xx, 429, resets, ghosts and hangs converge in one appl
     assert.ok(lines.every((l) => l.outcome === "removed"));
     // The faults did happen: this run is the hostile one it claims to be.
     const { faults: seen, ghostRemovals, rateLimited } = sandbox.stats;
-    assert.ok(seen.error > 50 && seen.throttle > 20 && seen.reset > 5 && seen.hang > 3 && ghostRemovals.size > 5, JSON.stringify({ seen, rateLimited }));
+    const figures = JSON.stringify({ seen, rateLimited });
+    assert.ok(seen.error > 50, `more than 50 5xx errors: ${figures}`);
+    assert.ok(seen.throttle > 20, `more than 20 429s: ${figures}`);
+    assert.ok(seen.reset > 5, `more than 5 connection resets: ${figures}`);
+    assert.ok(seen.hang > 3, `more than 3 hung requests: ${figures}`);
+    assert.ok(ghostRemovals.size > 5, `more than 5 removals done with their answer lost: ${figures}`);
     const ghost = lines.find((l) => l.id === [...ghostRemovals][0]);
     assert.equal([ghost?.outcome, ghost?.http_status], ["removed", 404], "a ghost is recorded as removed, from the 404 of its retry");
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("kill -9 in the middle of an apply: every audit line parses, and the next apply converges", async () => {
-  const { manifest, log, sandbox, env, planned } = await setup(121, 20, { latencyMs: 15 });
-  try {
+  await setup(121, 20, { latencyMs: 15 }, async ({ manifest, log, sandbox, env, planned }) => {
     const first = startCli(["apply", "-f", manifest, "--yes", "--force", "--concurrency", "4", "--audit-log", log], { env });
     await first.waitFor((out) => removedLines(out) >= 20);
     first.child.kill("SIGKILL");
@@ -68,7 +86,8 @@ test("kill -9 in the middle of an apply: every audit line parses, and the next a
     assert.is(killed.signal, "SIGKILL");
     const before = readAuditLog(log);
     const gone = [...planned].filter((id) => !sandbox.users().some((u) => u.id === id));
-    assert.ok(before.length >= 20 && before.length < 100, `${before.length} lines`);
+    assert.ok(before.length >= 20, `${before.length} lines: at least the 20 removals seen before the kill`);
+    assert.ok(before.length < 100, `${before.length} lines: the kill stopped the run before its end`);
     assert.ok(ids(before).every((id) => gone.includes(id)), "every recorded removal happened");
     assert.ok(gone.length - before.length <= 4, "at most the removals in flight went unrecorded");
 
@@ -80,16 +99,13 @@ test("kill -9 in the middle of an apply: every audit line parses, and the next a
     assert.is(new Set(ids(after)).size, after.length, "no user recorded twice");
     assert.ok(planned.size - after.length <= 4);
     assert.is(sandbox.users().length, 21);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 // SIGHUP is the terminal closing: treated as SIGTERM (issue 13).
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   test(`${signal} in the middle: removals in flight finish, the summary is printed, exit 130; the next run converges`, async () => {
-    const { manifest, log, sandbox, env, planned } = await setup(121, 20, { latencyMs: 20 });
-    try {
+    await setup(121, 20, { latencyMs: 20 }, async ({ manifest, log, sandbox, env, planned }) => {
       const first = startCli(["apply", "-f", manifest, "--yes", "--force", "--concurrency", "4", "--audit-log", log], { env });
       await first.waitFor((out) => removedLines(out) >= 10);
       first.child.kill(signal);
@@ -109,9 +125,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
       assert.is(second.code, 0);
       assert.match(second.stdout, "Verified: the organization now matches the manifest.");
       assert.equal(new Set(ids(readAuditLog(log))), planned, "each removed user recorded exactly once over both runs");
-    } finally {
-      await sandbox.close();
-    }
+    });
   });
 }
 
@@ -119,10 +133,9 @@ test("a second Ctrl-C exits at once, recording the removals still in flight as u
   const org = makeOrg(41);
   const answered = new Set(org.slice(21, 24).map((u) => u.id));
   // The first three removals are answered; every other removal hangs, so only a forced exit ends the run.
-  const { manifest, log, sandbox, env } = await setup(41, 20, {
+  await setup(41, 20, {
     faults: { script: (r) => (r.method === "POST" && ![...answered].some((id) => r.path.includes(id)) ? { kind: "hang" } : undefined) },
-  });
-  try {
+  }, async ({ manifest, log, sandbox, env }) => {
     const run = startCli(["apply", "-f", manifest, "--yes", "--force", "--concurrency", "4", "--audit-log", log], { env });
     await run.waitFor((out) => removedLines(out) === 3);
     while (sandbox.stats.inFlightRemovals < 4) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -135,74 +148,64 @@ test("a second Ctrl-C exits at once, recording the removals still in flight as u
     assert.not.match(ended.stdout, "Apply interrupted:", "no waiting for the summary");
     const lines = readAuditLog(log);
     assert.equal(lines.map((l) => l.outcome).sort(), ["removed", "removed", "removed", "unknown", "unknown", "unknown", "unknown"]);
-    assert.ok(lines.filter((l) => l.outcome === "unknown").every((l) => typeof l.email === "string" && l.http_status === null));
-  } finally {
-    await sandbox.close();
-  }
+    const unknown = lines.filter((l) => l.outcome === "unknown");
+    assert.ok(unknown.every((l) => typeof l.email === "string"), "an unknown removal's line names the user");
+    assert.ok(unknown.every((l) => l.http_status === null), "an unknown removal's line has no HTTP status");
+  });
 });
 
 test("apply verifies by reading the organization again; --no-verify skips it", async () => {
   for (const verify of [true, false]) {
-    const { manifest, sandbox, env } = await setup(12, 9);
-    try {
+    await setup(12, 9, {}, async ({ manifest, sandbox, env }) => {
       const run = await runCli(["apply", "-f", manifest, "--yes", ...(verify ? [] : ["--no-verify"])], { env });
       assert.is(run.code, 0);
       assert.is(run.stdout.includes("Verified: the organization now matches the manifest."), verify);
       assert.is(sandbox.stats.reportRequests + sandbox.stats.listRequests, verify ? 2 : 1, "one read of the organization, and one more to verify");
-    } finally {
-      await sandbox.close();
-    }
+    });
   }
 });
 
 test("a removal that keeps failing is reported, and verification says the organization has not converged", async () => {
-  const { org, manifest, sandbox, env } = await setup(12, 9);
-  const stubborn = org[11]!;
-  const failing = await startSandbox({
-    users: org,
-    apiKey: TEST_API_KEY,
-    faults: { script: (r) => (r.path.includes(stubborn.id) ? { kind: "error", status: 500 } : undefined) },
+  await setup(12, 9, {}, async ({ org, manifest, env }) => {
+    const stubborn = org[11]!;
+    await withSandbox({
+      users: org,
+      apiKey: TEST_API_KEY,
+      faults: { script: (r) => (r.path.includes(stubborn.id) ? { kind: "error", status: 500 } : undefined) },
+    }, async (failing) => {
+      const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1"], { env: { ...env, TELNYX_BASE_URL: failing.url } });
+      assert.is(run.code, 1);
+      assert.match(run.stdout, `  failed         ${stubborn.email}: POST /organizations/users/${stubborn.id}/actions/remove answered 500 10007: Unexpected error: injected fault`);
+      assert.match(run.stdout, "Apply complete: 1 removed, 0 already absent, 1 failed, of 2 planned removals.\nNot converged: 1 user the manifest does not list is still in the organization; run roster apply again.\n");
+    });
   });
-  await sandbox.close();
-  try {
-    const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1"], { env: { ...env, TELNYX_BASE_URL: failing.url } });
-    assert.is(run.code, 1);
-    assert.match(run.stdout, `  failed         ${stubborn.email}: POST /organizations/users/${stubborn.id}/actions/remove answered 500 10007: Unexpected error: injected fault`);
-    assert.match(run.stdout, "Apply complete: 1 removed, 0 already absent, 1 failed, of 2 planned removals.\nNot converged: 1 user the manifest does not list is still in the organization; run roster apply again.\n");
-  } finally {
-    await failing.close();
-  }
 });
 
 test("when the organization cannot be read again, apply says so and still prints every result", async () => {
   for (const format of ["json", "pretty"]) {
-    const { manifest, sandbox: unused, env } = await setup(12, 9);
-    await unused.close();
-    const sandbox = await startSandbox({
-      users: makeOrg(12),
-      apiKey: TEST_API_KEY,
-      faults: { script: (r) => (r.method === "GET" && r.occurrence > 1 ? { kind: "error", status: 503 } : undefined) },
+    await setup(12, 9, {}, async ({ manifest, env }) => {
+      await withSandbox({
+        users: makeOrg(12),
+        apiKey: TEST_API_KEY,
+        faults: { script: (r) => (r.method === "GET" && r.occurrence > 1 ? { kind: "error", status: 503 } : undefined) },
+      }, async (sandbox) => {
+        const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1", "--format", format], { env: { ...env, TELNYX_BASE_URL: sandbox.url } });
+        assert.is(run.code, 1);
+        const why = "GET /organizations/users/users_groups_report answered 503 10007: Unexpected error: injected fault";
+        if (format === "pretty") {
+          assert.match(run.stdout, `Apply complete: 2 removed, 0 already absent, 0 failed, of 2 planned removals.\nCould not verify: ${why}; run roster plan to check.\n`);
+          return;
+        }
+        const doc = JSON.parse(run.stdout);
+        assert.equal(doc.summary, { removed: 2, already_absent: 0, failed: 0 });
+        assert.equal(doc.verified, { converged: false, error: why });
+      });
     });
-    try {
-      const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "1", "--format", format], { env: { ...env, TELNYX_BASE_URL: sandbox.url } });
-      assert.is(run.code, 1);
-      const why = "GET /organizations/users/users_groups_report answered 503 10007: Unexpected error: injected fault";
-      if (format === "pretty") {
-        assert.match(run.stdout, `Apply complete: 2 removed, 0 already absent, 0 failed, of 2 planned removals.\nCould not verify: ${why}; run roster plan to check.\n`);
-        continue;
-      }
-      const doc = JSON.parse(run.stdout);
-      assert.equal(doc.summary, { removed: 2, already_absent: 0, failed: 0 });
-      assert.equal(doc.verified, { converged: false, error: why });
-    } finally {
-      await sandbox.close();
-    }
   }
 });
 
 test("a key revoked in the middle of an apply stops it at once: the message, exit 1, no further removal sent", async () => {
-  const { manifest, sandbox, env } = await setup(61, 20, { latencyMs: 10 });
-  try {
+  await setup(61, 20, { latencyMs: 10 }, async ({ manifest, sandbox, env }) => {
     const run = startCli(["apply", "-f", manifest, "--yes", "--force", "--concurrency", "2"], { env });
     await run.waitFor((out) => removedLines(out) >= 3);
     sandbox.setApiKey("rotated-key");
@@ -211,43 +214,36 @@ test("a key revoked in the middle of an apply stops it at once: the message, exi
     assert.match(ended.stderr, "roster: error: authentication failed: check TELNYX_API_KEY\n");
     const summary = /Apply stopped: (\d+) removed, 0 already absent, (\d+) failed, (\d+) not started, of 40 planned removals\./.exec(ended.stdout);
     assert.ok(summary, ended.stdout.slice(-300));
-    assert.ok(sandbox.stats.unauthorized >= 1 && sandbox.stats.unauthorized <= 2, "only the removals already in flight met the 401");
+    assert.ok(sandbox.stats.unauthorized >= 1, `${sandbox.stats.unauthorized} 401s: the rotated key was met`);
+    assert.ok(sandbox.stats.unauthorized <= 2, `${sandbox.stats.unauthorized} 401s: only the removals already in flight met the 401`);
     const sent = [...sandbox.stats.removeRequests.values()].reduce((a, b) => a + b, 0);
     assert.is(sent, Number(summary![1]) + sandbox.stats.unauthorized);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("when the audit log cannot be written, no further removal starts and the record goes to stderr", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
-  // A log already at the file-size limit the CLI runs under: its first line fails (EFBIG), as on a full disk.
-  // (It was /dev/full until the audit log had to be a regular file: issue 13 refuses devices and FIFOs.)
-  const dir = tempDir();
-  const log = writeTemp(dir, "audit.jsonl", `${"x".repeat(1023)}\n`);
-  try {
-    const run = await runCli(["apply", "-f", USERS, "--yes", "--concurrency", "1", "--audit-log", log], { env: { TELNYX_BASE_URL: sandbox.url }, fileSizeLimitKiB: 1 });
-    assert.is(run.code, 1);
-    assert.match(run.stderr, /roster: not in the audit log: \{"time":"[^"]+","id":"[^"]+","email":"ben\.cohen@example\.com",.*"outcome":"removed","http_status":200,"attempts":1\}\n/);
-    assert.match(run.stderr, `roster: error: cannot append to the audit log ${log}: the file has reached the largest size allowed here (a file size limit, ulimit -f): start a new file, or raise the limit: no further removal was started\n`);
-    assert.is(sandbox.users().length, 29, "one removal, then it stopped");
-  } finally {
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await withTempDir(async (dir) => {
+    await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
+      // A log already at the file-size limit the CLI runs under: its first line fails (EFBIG), as on a full disk.
+      // (It was /dev/full until the audit log had to be a regular file: issue 13 refuses devices and FIFOs.)
+      const log = writeTemp(dir, "audit.jsonl", `${"x".repeat(1023)}\n`);
+      const run = await runCli(["apply", "-f", USERS, "--yes", "--concurrency", "1", "--audit-log", log], { env: { TELNYX_BASE_URL: sandbox.url }, fileSizeLimitKiB: 1 });
+      assert.is(run.code, 1);
+      assert.match(run.stderr, /roster: not in the audit log: \{"time":"[^"]+","id":"[^"]+","email":"ben\.cohen@example\.com",.*"outcome":"removed","http_status":200,"attempts":1\}\n/);
+      assert.match(run.stderr, `roster: error: cannot append to the audit log ${log}: the file has reached the largest size allowed here (a file size limit, ulimit -f): start a new file, or raise the limit: no further removal was started\n`);
+      assert.is(sandbox.users().length, 29, "one removal, then it stopped");
+    });
+  });
 });
 
 test("an audit log in a missing folder is refused before any removal, without the key even in the stack", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
-  try {
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
     const run = await runCli(["apply", "-f", USERS, "--yes", "--audit-log", "/nonexistent-folder/audit.jsonl"], { env: { TELNYX_BASE_URL: sandbox.url, ROSTER_DEBUG: "1" } });
     assert.is(run.code, 1);
     assert.match(run.stderr, "roster: error: cannot open the audit log /nonexistent-folder/audit.jsonl: the folder /nonexistent-folder does not exist: create it first, or give another path; nothing was changed\n");
     assert.match(run.stderr, /\n\s+at /, "ROSTER_DEBUG prints the stack");
     assert.is(sandbox.stats.removeRequests.size, 0);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("an API that echoes the key in an error never gets it printed or logged", async () => {
@@ -275,11 +271,10 @@ test("an API that echoes the key in an error never gets it printed or logged", a
 test("escape sequences and bidi controls from the API are neutralised in text, JSON and the audit log", async () => {
   const org = makeOrg(3);
   const hostile = { ...org[2]!, email: "evil\u001b[2J\u202e@example.com", last_sign_in_at: "\u001b]0;pwned\u0007" };
-  const sandbox = await startSandbox({ users: [org[0]!, org[1]!, hostile], apiKey: TEST_API_KEY });
-  const dir = tempDir();
-  const manifest = writeTemp(dir, "users.yaml", manifestText([org[1]!.email]));
-  const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
-  try {
+  await withSandbox({ users: [org[0]!, org[1]!, hostile], apiKey: TEST_API_KEY }, async (sandbox) => {
+    const dir = tempDir();
+    const manifest = writeTemp(dir, "users.yaml", manifestText([org[1]!.email]));
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
     const plan = await runCli(["plan", "-f", manifest], { env: { TELNYX_BASE_URL: sandbox.url } });
     assert.not.match(plan.stdout, raw);
     assert.match(plan.stdout, "  - evil\\u001b[2J\\u202e@example.com");
@@ -294,9 +289,7 @@ test("escape sequences and bidi controls from the API are neutralised in text, J
     const { readFileSync } = await import("node:fs");
     assert.not.match(readFileSync(log, "utf8").replace(/\n/g, ""), raw);
     assert.is(readAuditLog(log)[0]!.last_sign_in_at, "\u001b]0;pwned\u0007");
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("an API listing that cannot be trusted is an error, and nothing is removed", async () => {

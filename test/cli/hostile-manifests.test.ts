@@ -2,9 +2,9 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { MAX_MANIFEST_BYTES } from "../../src/manifest/load-manifest.js";
-import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { runCli, tempDir, TEST_API_KEY } from "../helpers/cli.js";
 import { ROOT, exampleOrg } from "../helpers/org.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const DIR = `${ROOT}test/fixtures/hostile/`;
 const INVISIBLE = ": it contains U+%s, an invisible or control character: type the address again";
@@ -73,7 +73,6 @@ test("every hostile manifest in the corpus has an expected error", () => {
 });
 
 test("each hostile manifest gets a positioned error and exit 1 from apply --yes, and no request reaches the API", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
   const generated = tempDir();
   // Too large to keep in the repository: made here.
   writeFileSync(`${generated}/oversized.yaml`, Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20));
@@ -82,7 +81,7 @@ test("each hostile manifest gets a positioned error and exit 1 from apply --yes,
     [`${generated}/oversized.yaml`, `1:1: the manifest is ${MAX_MANIFEST_BYTES + 1} bytes, over the limit of ${MAX_MANIFEST_BYTES} bytes (10 MiB)`],
     ["/dev/zero", "1:1: not a file: pass the path of a users.yaml manifest with -f"],
   ];
-  try {
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
     const failures: string[] = [];
     // Four at a time: each is a process of its own.
     for (let i = 0; i < cases.length; i += 4) {
@@ -106,9 +105,7 @@ test("each hostile manifest gets a positioned error and exit 1 from apply --yes,
     assert.equal(failures, []);
     assert.is(sandbox.stats.requests, 0, "no request reached the API");
     assert.is(sandbox.users().length, 30);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("a CRLF manifest with a byte-order mark and tabs inside comments is fine", async () => {

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { runCli, TEST_API_KEY } from "../helpers/cli.js";
 import { EXAMPLES, ROOT, exampleOrg } from "../helpers/org.js";
 import { startProxy } from "../helpers/proxy.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const USERS = `${EXAMPLES}users.yaml`;
 const CERT = `${ROOT}test/fixtures/tls/localhost.crt`;
@@ -13,50 +13,49 @@ const tls = { key: readFileSync(`${ROOT}test/fixtures/tls/localhost.key`), cert:
 const SUMMARY = { remove: 5, keep: 22, protected: 3, missing: 1 };
 
 test("HTTPS_PROXY: requests go through a CONNECT tunnel, and the proxy never sees the key", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, tls });
-  const proxy = await startProxy();
-  try {
-    // The test's certificate is trusted the way a company's own CA is: NODE_EXTRA_CA_CERTS.
-    const env = { TELNYX_BASE_URL: sandbox.url, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: CERT };
-    const run = await runCli(["plan", "-f", USERS, "--format", "json"], { env });
-    assert.is(run.code, 0, run.stderr);
-    assert.equal(JSON.parse(run.stdout).summary, SUMMARY);
-    assert.ok(proxy.log.connects.length >= 1);
-    assert.ok(proxy.log.connects.every((c) => c.authority === new URL(sandbox.url).host));
-    assert.not.match(JSON.stringify(proxy.log), TEST_API_KEY);
-    assert.not.ok(proxy.log.connects.some((c) => "authorization" in c.headers));
-    assert.is(proxy.log.forwards.length, 0);
-    assert.ok(sandbox.stats.reportRequests >= 1);
-  } finally {
-    await proxy.close();
-    await sandbox.close();
-  }
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, tls }, async (sandbox) => {
+    const proxy = await startProxy();
+    try {
+      // The test's certificate is trusted the way a company's own CA is: NODE_EXTRA_CA_CERTS.
+      const env = { TELNYX_BASE_URL: sandbox.url, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: CERT };
+      const run = await runCli(["plan", "-f", USERS, "--format", "json"], { env });
+      assert.is(run.code, 0, run.stderr);
+      assert.equal(JSON.parse(run.stdout).summary, SUMMARY);
+      assert.ok(proxy.log.connects.length >= 1);
+      assert.ok(proxy.log.connects.every((c) => c.authority === new URL(sandbox.url).host));
+      assert.not.match(JSON.stringify(proxy.log), TEST_API_KEY);
+      assert.not.ok(proxy.log.connects.some((c) => "authorization" in c.headers));
+      assert.is(proxy.log.forwards.length, 0);
+      assert.ok(sandbox.stats.reportRequests >= 1);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
 
 test("HTTP_PROXY on loopback forwards plain-http requests to the sandbox; NO_PROXY takes them direct", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
-  const proxy = await startProxy();
-  try {
-    const env = { TELNYX_BASE_URL: sandbox.url, HTTP_PROXY: proxy.url };
-    const run = await runCli(["plan", "-f", USERS, "--format", "json"], { env });
-    assert.is(run.code, 0, run.stderr);
-    assert.equal(JSON.parse(run.stdout).summary, SUMMARY);
-    assert.ok(proxy.log.forwards.length >= 1);
-    assert.ok(proxy.log.forwards.every((f) => f.url.startsWith(`${sandbox.url}/organizations/users`)));
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
+    const proxy = await startProxy();
+    try {
+      const env = { TELNYX_BASE_URL: sandbox.url, HTTP_PROXY: proxy.url };
+      const run = await runCli(["plan", "-f", USERS, "--format", "json"], { env });
+      assert.is(run.code, 0, run.stderr);
+      assert.equal(JSON.parse(run.stdout).summary, SUMMARY);
+      assert.ok(proxy.log.forwards.length >= 1);
+      assert.ok(proxy.log.forwards.every((f) => f.url.startsWith(`${sandbox.url}/organizations/users`)));
 
-    const seen = proxy.log.forwards.length;
-    const direct = await runCli(["plan", "-f", USERS, "--format", "json"], { env: { ...env, NO_PROXY: "localhost,127.0.0.1" } });
-    assert.is(direct.code, 0);
-    assert.is(proxy.log.forwards.length, seen, "NO_PROXY: the proxy saw nothing more");
-  } finally {
-    await proxy.close();
-    await sandbox.close();
-  }
+      const seen = proxy.log.forwards.length;
+      const direct = await runCli(["plan", "-f", USERS, "--format", "json"], { env: { ...env, NO_PROXY: "localhost,127.0.0.1" } });
+      assert.is(direct.code, 0);
+      assert.is(proxy.log.forwards.length, seen, "NO_PROXY: the proxy saw nothing more");
+    } finally {
+      await proxy.close();
+    }
+  });
 });
 
 test("plain http through a proxy on another machine is refused before any request", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
-  try {
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
     const run = await runCli(["plan", "-f", USERS], { env: { TELNYX_BASE_URL: sandbox.url, HTTP_PROXY: "http://192.0.2.1:3128" } });
     assert.is(run.code, 1);
     assert.is(
@@ -64,9 +63,7 @@ test("plain http through a proxy on another machine is refused before any reques
       `roster: error: refusing to send the API key over plain http through the proxy at 192.0.2.1:3128 (from HTTP_PROXY): add 127.0.0.1 to NO_PROXY\n`,
     );
     assert.is(sandbox.stats.requests, 0);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("an unreachable proxy is named by its host, never with its password", async () => {

@@ -3,10 +3,10 @@ import { once } from "node:events";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox.js";
-import { rmSync } from "node:fs";
-import { assertNoKey, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
+import { assertNoKey, TEST_API_KEY, writeTemp, withTempDir } from "../helpers/cli.js";
 import { EXAMPLES, ROOT, exampleOrg, makeOrg, manifestText } from "../helpers/org.js";
 import { screenLines } from "../helpers/screen.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const terminal = suite<{ sandbox: Sandbox }>("terminal", { sandbox: undefined as unknown as Sandbox });
 terminal.before.each(async (context) => {
@@ -119,21 +119,18 @@ terminal("at 40 columns the question, the progress and the summary are wrapped a
 
 terminal("Ctrl-C during apply at a terminal: the Interrupted message stays in sight above the progress", async () => {
   const org = makeOrg(41);
-  const dir = tempDir();
-  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 150 });
-  try {
-    const manifest = writeTemp(dir, "users.yaml", manifestText(org.slice(1, 11).map((u) => u.email)));
-    const run = await atTerminal(["apply", "-f", manifest, "--force", "--concurrency", "2"], sandbox, "yes", { columns: 80, then: { after: "removed        user", type: "\u0003" } });
-    assert.is(run.code, 130, run.text);
-    const screen = run.screen.join("\n");
-    assert.match(screen, "Interrupted: no new removal will start;", "not drawn over by the live lines");
-    assert.match(screen, "Interrupted: no new removal will start; waiting for those in flight (press\nCtrl-C again to exit at once).");
-    assert.match(screen, /Apply interrupted: \d+ removed, 0 already absent, 0 failed, \d+ not started, of 30/);
-    assert.ok(sandbox.users().length > 11, "removals stopped");
-  } finally {
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await withTempDir(async (dir) => {
+    await withSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 150 }, async (sandbox) => {
+      const manifest = writeTemp(dir, "users.yaml", manifestText(org.slice(1, 11).map((u) => u.email)));
+      const run = await atTerminal(["apply", "-f", manifest, "--force", "--concurrency", "2"], sandbox, "yes", { columns: 80, then: { after: "removed        user", type: "\u0003" } });
+      assert.is(run.code, 130, run.text);
+      const screen = run.screen.join("\n");
+      assert.match(screen, "Interrupted: no new removal will start;", "not drawn over by the live lines");
+      assert.match(screen, "Interrupted: no new removal will start; waiting for those in flight (press\nCtrl-C again to exit at once).");
+      assert.match(screen, /Apply interrupted: \d+ removed, 0 already absent, 0 failed, \d+ not started, of 30/);
+      assert.ok(sandbox.users().length > 11, "removals stopped");
+    });
+  });
 });
 
 terminal.run();

@@ -119,7 +119,7 @@ test("the action checker catches an unknown input, an unknown command and a wron
   assert.equal(actionProblems({ command: "destroy" }), ['the action does not run "destroy"']);
   assert.equal(actionProblems({ command: "apply", format: "markdown", "dry-run": "true" }), ["the action has no input dry-run", '--format does not take "markdown"']);
   assert.equal(actionProblems({ manifest: "users.yaml", "max-removals": "3" }), []);
-  assert.ok(ROSTER_ACTION.test("./node_modules/telnyx-roster") && ROSTER_ACTION.test("acme/roster@v1") && ROSTER_ACTION.test("./"));
+  for (const uses of ["./node_modules/telnyx-roster", "acme/roster@v1", "./"]) assert.ok(ROSTER_ACTION.test(uses), `${uses} is roster's action`);
   assert.not.ok(ROSTER_ACTION.test("actions/checkout@v4"));
 });
 

@@ -20,7 +20,7 @@ const manifest = parseManifest(manifestText(["alice@example.com", "carol@example
 test("users the manifest lists are kept, in any letter case", () => {
   const plan = planRemovals(manifest, live);
   assert.is(plan.summary.keep, 1);
-  assert.not.ok(plan.changes.some((c) => c.email === "alice@example.com"));
+  assert.not.ok(plan.removals.some((c) => c.email === "alice@example.com"));
 });
 
 test("the owner and users matching a protect pattern are protected, with their reason", () => {
@@ -34,7 +34,7 @@ test("the owner and users matching a protect pattern are protected, with their r
 test("everyone else is removed, sorted by email, with status and last sign-in", () => {
   const plan = planRemovals(manifest, live);
   assert.equal(
-    plan.changes.map((c) => [c.action, c.id, c.email, c.user_status, c.last_sign_in_at]),
+    plan.removals.map((c) => [c.action, c.id, c.email, c.user_status, c.last_sign_in_at]),
     [
       ["remove", "5", "bob@example.com", "blocked", null],
       ["remove", "3", "zed@example.com", "disabled", "2026-01-02T03:04:05Z"],
@@ -51,7 +51,7 @@ test("manifest users absent from the organization are reported missing, not chan
 test("the users the manifest lists are kept in the plan, so the plan holds the whole live roster", () => {
   const plan = planRemovals(manifest, live);
   assert.equal(plan.kept, [{ id: "2", email: "Alice@Example.com", user_status: "enabled", last_sign_in_at: null }]);
-  assert.is(plan.kept.length + plan.protected.length + plan.changes.length, plan.liveCount);
+  assert.is(plan.kept.length + plan.protected.length + plan.removals.length, plan.liveCount);
 });
 
 test("an owner the manifest lists is simply kept", () => {
@@ -63,7 +63,7 @@ test("a protect pattern matches whole emails only, with ? as one character", () 
   const m = parseManifest(manifestText(["a@example.com"], 'protect:\n  - "svc-?@example.com"\n'), "u.yaml");
   const plan = planRemovals(m, [user("1", "svc-1@example.com"), user("2", "svc-12@example.com"), user("3", "xsvc-1@example.com")]);
   assert.equal(plan.protected.map((p) => p.email), ["svc-1@example.com"]);
-  assert.equal(plan.changes.map((c) => c.email), ["svc-12@example.com", "xsvc-1@example.com"]);
+  assert.equal(plan.removals.map((c) => c.email), ["svc-12@example.com", "xsvc-1@example.com"]);
 });
 
 test("the plan is the same whatever order the API lists users in", () => {

@@ -6,11 +6,12 @@ import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { checkGuards } from "../../src/plan/guards.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { organizationFingerprint, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
-import { startSandbox, type SandboxStats } from "../../src/sandbox/sandbox.js";
+import type { SandboxStats } from "../../src/sandbox/sandbox.js";
 import { TelnyxClient } from "../../src/telnyx/client.js";
 import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";
 import { exampleOrg, manifestText } from "../helpers/org.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const before = exampleOrg();
 const manifest = parseManifest(manifestText(before.slice(0, 24).map((u) => u.email)), "users.yaml");
@@ -27,21 +28,17 @@ function savedFrom(org: readonly OrganizationUser[], apiHost: string): SavedPlan
   };
 }
 
-async function withSandbox(users: readonly OrganizationUser[], run: (client: TelnyxClient, stats: SandboxStats) => Promise<void>) {
-  const sandbox = await startSandbox({ users, apiKey: TEST_API_KEY });
-  const client = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxRetries: 0 });
-  try {
+async function withOrganization(users: readonly OrganizationUser[], run: (client: TelnyxClient, stats: SandboxStats) => Promise<void>) {
+  await withSandbox({ users, apiKey: TEST_API_KEY }, async (sandbox) => {
+    const client = sandbox.client({ maxRetries: 0 });
     await run(client, sandbox.stats);
-  } finally {
-    client.close();
-    await sandbox.close();
-  }
+  });
 }
 
 test("a user who became the owner after the plan was saved is never sent a removal", async () => {
-  const target = savedFrom(before, "").plan.changes[0]!;
+  const target = savedFrom(before, "").plan.removals[0]!;
   const after = before.map((u) => (u.id === target.id ? { ...u, record_type: "organization_owner" } : u));
-  await withSandbox(after, async (client, stats) => {
+  await withOrganization(after, async (client, stats) => {
     const prepared = await prepareSavedPlan(savedFrom(before, client.host), client, 4, { force: true });
     const error = await rejection(applyPlan(prepared.plan, prepared.rules, client, { concurrency: 4 }));
     assert.instance(error, UnsafeRemovalError);
@@ -51,18 +48,18 @@ test("a user who became the owner after the plan was saved is never sent a remov
 });
 
 test("a saved plan applies exactly its removals, judged by the rules it carries", async () => {
-  await withSandbox(before, async (client, stats) => {
+  await withOrganization(before, async (client, stats) => {
     const saved = savedFrom(before, client.host);
     const prepared = await prepareSavedPlan(saved, client, 4, {});
-    assert.equal(prepared.plan.changes.map((c) => c.id), saved.plan.changes.map((c) => c.id));
+    assert.equal(prepared.plan.removals.map((c) => c.id), saved.plan.removals.map((c) => c.id));
     const result = await applyPlan(prepared.plan, prepared.rules, client, { concurrency: 4 });
-    assert.is(result.summary.removed, saved.plan.changes.length);
-    assert.equal([...stats.removeRequests.keys()].sort(), saved.plan.changes.map((c) => c.id).sort());
+    assert.is(result.summary.removed, saved.plan.removals.length);
+    assert.equal([...stats.removeRequests.keys()].sort(), saved.plan.removals.map((c) => c.id).sort());
   });
 });
 
 test("a plan made against another host is refused before the organization is read", async () => {
-  await withSandbox(before, async (client, stats) => {
+  await withOrganization(before, async (client, stats) => {
     const error = await rejection(prepareSavedPlan(savedFrom(before, "api.telnyx.com"), client, 4, {}));
     assert.is(stats.requests, 0);
     assert.instance(error, SavedPlanError);

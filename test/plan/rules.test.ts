@@ -5,10 +5,9 @@ import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { lookalikeProblems } from "../../src/plan/lookalikes.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { judge, rulesOf } from "../../src/plan/rules.js";
-import { startSandbox } from "../../src/sandbox/sandbox.js";
-import { TelnyxClient } from "../../src/telnyx/client.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";
 import { liveUser, manifestText } from "../helpers/org.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const rules = rulesOf(parseManifest(manifestText(["alice@example.com"]), "users.yaml"));
 
@@ -28,20 +27,16 @@ test("only a sub-user can be removed: any other record type, missing or empty, i
 });
 
 test("the executor sends nothing when a removal's live record type is unknown", async () => {
-  const sandbox = await startSandbox({ users: [liveUser("1", "owner@example.com", { record_type: "organization_owner" }), liveUser("2", "zed@example.com")], apiKey: TEST_API_KEY });
-  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxRetries: 0 });
-  try {
+  await withSandbox({ users: [liveUser("1", "owner@example.com", { record_type: "organization_owner" }), liveUser("2", "zed@example.com")], apiKey: TEST_API_KEY }, async (sandbox) => {
+    const api = sandbox.client({ maxRetries: 0 });
     const plan = planRemovals(parseManifest(manifestText(["owner@example.com"]), "users.yaml"), [liveUser("2", "zed@example.com")]);
     // As apply PLAN does: the saved removal carries what the organization says of the user now.
-    const changes = plan.changes.map((c) => ({ ...c, record_type: "admin" }));
-    const error = await rejection(applyPlan({ changes }, rulesOf({ users: [{ email: "owner@example.com" }], protect: [] }), api, { concurrency: 2 }));
+    const removals = plan.removals.map((c) => ({ ...c, record_type: "admin" }));
+    const error = await rejection(applyPlan({ removals }, rulesOf({ users: [{ email: "owner@example.com" }], protect: [] }), api, { concurrency: 2 }));
     assert.instance(error, UnsafeRemovalError);
     assert.match(error.message, 'of record type "admin", which roster does not know and never removes; nothing was sent');
     assert.is(sandbox.stats.removeRequests.size, 0);
-  } finally {
-    api.close();
-    await sandbox.close();
-  }
+  });
 });
 
 test("a missing user who looks like a removal is a problem at the missing user's line; other missing users are not", () => {

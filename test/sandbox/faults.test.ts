@@ -4,6 +4,7 @@ import { checkFaults, chooseFault, RateWindow, type SandboxFaults } from "../../
 import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { TEST_API_KEY } from "../helpers/cli.js";
 import { makeOrg } from "../helpers/org.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 const MIX: SandboxFaults = { seed: 42, errorRate: 0.2, throttleRate: 0.1, resetRate: 0.05, ghostRate: 0.05, hangRate: 0.02 };
 const headers = { Authorization: `Bearer ${TEST_API_KEY}` };
@@ -46,8 +47,7 @@ test("the rate window allows its limit, then answers with remaining 0 until it r
 });
 
 test("over HTTP, the real rate limit answers 429 with the API's error and headers", async () => {
-  const sandbox = await startSandbox({ users: makeOrg(5), apiKey: TEST_API_KEY, faults: { rateLimit: 2, rateWindowMs: 60_000 } });
-  try {
+  await withSandbox({ users: makeOrg(5), apiKey: TEST_API_KEY, faults: { rateLimit: 2, rateWindowMs: 60_000 } }, async (sandbox) => {
     const answers = [];
     for (let i = 0; i < 3; i += 1) answers.push(await fetch(`${sandbox.url}/organizations/users`, { headers }));
     assert.equal(answers.map((a) => a.status), [200, 200, 429]);
@@ -56,34 +56,28 @@ test("over HTTP, the real rate limit answers 429 with the API's error and header
     assert.is(answers[2]!.headers.get("x-ratelimit-reset"), "60");
     assert.is((await answers[2]!.json()).errors[0].code, "10011");
     assert.is(sandbox.stats.rateLimited, 1);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("a quiet rate limit sends the x-ratelimit headers only with its 429", async () => {
-  const sandbox = await startSandbox({ users: makeOrg(5), apiKey: TEST_API_KEY, faults: { rateLimit: 1, rateWindowMs: 60_000, quietRateLimit: true } });
-  try {
+  await withSandbox({ users: makeOrg(5), apiKey: TEST_API_KEY, faults: { rateLimit: 1, rateWindowMs: 60_000, quietRateLimit: true } }, async (sandbox) => {
     const served = await fetch(`${sandbox.url}/organizations/users`, { headers });
     const refused = await fetch(`${sandbox.url}/organizations/users`, { headers });
     assert.equal([served.status, refused.status], [200, 429]);
     assert.is(served.headers.get("x-ratelimit-remaining"), null);
     assert.is(refused.headers.get("x-ratelimit-remaining"), "0");
     assert.is(refused.headers.get("x-ratelimit-reset"), "60");
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("over HTTP, a ghost removes the user and loses the answer; a reset does no work", async () => {
   const org = makeOrg(3);
   const [ghost, reset] = [org[1]!, org[2]!];
-  const sandbox = await startSandbox({
+  await withSandbox({
     users: org,
     apiKey: TEST_API_KEY,
     faults: { script: (r) => (r.path.includes(ghost.id) ? { kind: "ghost", loss: "reset" } : r.path.includes(reset.id) ? { kind: "reset" } : undefined) },
-  });
-  try {
+  }, async (sandbox) => {
     for (const user of [ghost, reset]) {
       const error = await fetch(`${sandbox.url}/organizations/users/${user.id}/actions/remove`, { method: "POST", headers }).catch((e: Error) => e);
       assert.instance(error, Error, "the connection was cut");
@@ -91,9 +85,7 @@ test("over HTTP, a ghost removes the user and loses the answer; a reset does no 
     assert.equal(sandbox.users().map((u) => u.id), [org[0]!.id, reset.id]);
     assert.equal([...sandbox.stats.ghostRemovals], [ghost.id]);
     assert.is(sandbox.stats.faults.reset, 1);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("a hung request holds its connection until the sandbox closes", async () => {

@@ -1,24 +1,36 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { startSandbox, type Fault, type FaultRequest, type Sandbox } from "../../src/sandbox/sandbox.js";
+import type { Fault, FaultRequest, Sandbox } from "../../src/sandbox/sandbox.js";
 import { ApiError } from "../../src/telnyx/api-error.js";
 import { MAX_RATE_LIMITED, TelnyxClient, type ClientOptions, type RetryEvent } from "../../src/telnyx/client.js";
 import { readOrganization } from "../../src/telnyx/read-organization.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";
 import { makeOrg } from "../helpers/org.js";
 import { startServer } from "../helpers/servers.js";
+import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
 
 const ORG = makeOrg(6);
 const VICTIM = ORG[3]!;
 const removePath = (id: string) => `/organizations/users/${id}/actions/remove`;
 
-/** A sandbox whose faults come from `script`, and a client for it with fast backoff and a short timeout. */
-async function faulty(script: (request: FaultRequest) => Fault | undefined, options: Partial<ClientOptions> = {}) {
+/** What a test of `faulty` is given: the sandbox, its client and the retries the client reported. */
+interface Faulty {
+  sandbox: TestSandbox;
+  api: TelnyxClient;
+  retries: RetryEvent[];
+}
+
+/**
+ * Runs `fn` with a sandbox whose faults come from `script` and a client for it with fast backoff and a short
+ * timeout (`options` override them); both are closed however `fn` ends.
+ */
+async function faulty(script: (request: FaultRequest) => Fault | undefined, options: Partial<ClientOptions>, fn: (run: Faulty) => Promise<void>) {
   // A short rate-limit window: an injected 429 asks for a wait of 5 ms.
-  const sandbox = await startSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script, rateWindowMs: 5 } });
-  const retries: RetryEvent[] = [];
-  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, backoffBaseMs: 1, timeoutMs: 200, onRetry: (e) => retries.push(e), ...options });
-  return { sandbox, api, retries, done: async () => (api.close(), await sandbox.close()) };
+  await withSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script, rateWindowMs: 5 } }, async (sandbox) => {
+    const retries: RetryEvent[] = [];
+    const api = sandbox.client({ backoffBaseMs: 1, timeoutMs: 200, onRetry: (e) => retries.push(e), ...options });
+    await fn({ sandbox, api, retries });
+  });
 }
 
 /** The first `times` requests to `path` get `fault`, the rest are served. */
@@ -27,97 +39,73 @@ const removals = (sandbox: Sandbox) => sandbox.stats.removeRequests.get(VICTIM.i
 
 for (const status of [408, 500, 502, 503] as const) {
   test(`a ${status} is retried, and the removal then succeeds`, async () => {
-    const { sandbox, api, retries, done } = await faulty(firstTimes(removePath(VICTIM.id), 2, { kind: "error", status }));
-    try {
+    await faulty(firstTimes(removePath(VICTIM.id), 2, { kind: "error", status }), {}, async ({ sandbox, api, retries }) => {
       const result = await api.removeUser(VICTIM.id);
       assert.equal(result, { outcome: "removed", status: 200, attempts: 3 });
       assert.equal(retries.map((r) => r.reason), [`${status}`, `${status}`]);
       assert.is(removals(sandbox), 3);
-    } finally {
-      await done();
-    }
+    });
   });
 }
 
 test("retries stop at --max-retries: the error names the status and the attempts made", async () => {
-  const { sandbox, api, done } = await faulty(() => ({ kind: "error", status: 503 }), { maxRetries: 2 });
-  try {
+  await faulty(() => ({ kind: "error", status: 503 }), { maxRetries: 2 }, async ({ sandbox, api }) => {
     const error = (await rejection(api.removeUser(VICTIM.id))) as ApiError;
     assert.is(error.status, 503);
     assert.is(error.attempts, 3);
     assert.is(error.message, `POST ${removePath(VICTIM.id)} answered 503 10007: Unexpected error: injected fault`);
     assert.is(removals(sandbox), 3, "1 attempt and 2 retries");
-  } finally {
-    await done();
-  }
+  });
 });
 
 test("a connection cut before any work is retried", async () => {
-  const { api, retries, done } = await faulty(firstTimes(removePath(VICTIM.id), 1, { kind: "reset" }));
-  try {
+  await faulty(firstTimes(removePath(VICTIM.id), 1, { kind: "reset" }), {}, async ({ api, retries }) => {
     assert.equal(await api.removeUser(VICTIM.id), { outcome: "removed", status: 200, attempts: 2 });
     assert.match(retries[0]!.reason, /^the connection to 127\.0\.0\.1:\d+ was cut$/);
-  } finally {
-    await done();
-  }
+  });
 });
 
 test("a request that is never answered times out and is sent again", async () => {
-  const { api, retries, done } = await faulty(firstTimes("/organizations/users?page[number]=1&page[size]=250", 1, { kind: "hang" }));
-  try {
+  await faulty(firstTimes("/organizations/users?page[number]=1&page[size]=250", 1, { kind: "hang" }), {}, async ({ api, retries }) => {
     assert.is((await readOrganization(api, { concurrency: 2, source: "pages" })).length, ORG.length);
     assert.equal(retries.map((r) => r.reason), ["no answer within 0.2 s (timeout)"]);
-  } finally {
-    await done();
-  }
+  });
 });
 
 test("after the timeouts run out, the error says so", async () => {
-  const { api, done } = await faulty(() => ({ kind: "hang" }), { maxRetries: 1, timeoutMs: 50 });
-  try {
+  await faulty(() => ({ kind: "hang" }), { maxRetries: 1, timeoutMs: 50 }, async ({ api }) => {
     const error = await rejection(api.listUsersPage(1));
     assert.match(error.message, /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: no answer within 0\.05 s \(timeout\): check the network, or give the API more time with --timeout$/);
-  } finally {
-    await done();
-  }
+  });
 });
 
 for (const loss of ["hang", "reset", "504"] as const) {
   test(`a removal done by the API whose answer was lost (${loss}) ends as removed, never failed`, async () => {
-    const { sandbox, api, done } = await faulty(firstTimes(removePath(VICTIM.id), 1, { kind: "ghost", loss }));
-    try {
+    await faulty(firstTimes(removePath(VICTIM.id), 1, { kind: "ghost", loss }), {}, async ({ sandbox, api }) => {
       const result = await api.removeUser(VICTIM.id);
       assert.equal(result, { outcome: "removed", status: 404, attempts: 2 });
       assert.equal([...sandbox.stats.ghostRemovals], [VICTIM.id]);
       assert.not.ok(sandbox.users().some((u) => u.id === VICTIM.id));
-    } finally {
-      await done();
-    }
+    });
   });
 }
 
 test("a 404 on a first attempt is already absent, not removed", async () => {
-  const { api, done } = await faulty(() => undefined);
-  try {
+  await faulty(() => undefined, {}, async ({ api }) => {
     await api.removeUser(VICTIM.id);
     assert.equal(await api.removeUser(VICTIM.id), { outcome: "already_absent", status: 404, attempts: 1 });
-  } finally {
-    await done();
-  }
+  });
 });
 
 test("a 403 on a removal fails that user at once, without a retry", async () => {
   const owner = ORG[0]!;
-  const { sandbox, api, retries, done } = await faulty(() => undefined);
-  try {
+  await faulty(() => undefined, {}, async ({ sandbox, api, retries }) => {
     const error = (await rejection(api.removeUser(owner.id))) as ApiError;
     assert.is(error.status, 403);
     assert.is(error.attempts, 1);
     assert.is(sandbox.stats.removeRequests.get(owner.id), 1);
     assert.is(retries.length, 0);
-  } finally {
-    await done();
-  }
+  });
 });
 
 test("a 403 on reading the organization is an error that names it", async () => {
@@ -137,35 +125,27 @@ test("a 403 on reading the organization is an error that names it", async () => 
 });
 
 test("429s wait for the window and do not use up --max-retries", async () => {
-  const sandbox = await startSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script: firstTimes(removePath(VICTIM.id), 3, { kind: "throttle" }), rateWindowMs: 20 } });
-  const retries: RetryEvent[] = [];
-  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxRetries: 0, backoffBaseMs: 1, onRetry: (e) => retries.push(e) });
-  try {
+  await withSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script: firstTimes(removePath(VICTIM.id), 3, { kind: "throttle" }), rateWindowMs: 20 } }, async (sandbox) => {
+    const retries: RetryEvent[] = [];
+    const api = sandbox.client({ maxRetries: 0, backoffBaseMs: 1, onRetry: (e) => retries.push(e) });
     assert.equal(await api.removeUser(VICTIM.id), { outcome: "removed", status: 200, attempts: 4 });
     assert.equal(retries.map((r) => r.reason), ["429 rate limited", "429 rate limited", "429 rate limited"]);
     assert.ok(retries.every((r) => r.delayMs >= 20), "each waited at least the reset the API gave");
-  } finally {
-    api.close();
-    await sandbox.close();
-  }
+  });
 });
 
 test(`a request answered 429 more than ${MAX_RATE_LIMITED} times fails with the API's error`, async () => {
-  const { api, done } = await faulty(() => ({ kind: "throttle" }), { maxRetries: 0 });
-  try {
+  await faulty(() => ({ kind: "throttle" }), { maxRetries: 0 }, async ({ api }) => {
     const error = (await rejection(api.listUsersPage(1))) as ApiError;
     assert.is(error.status, 429);
     assert.is(error.attempts, MAX_RATE_LIMITED + 1);
-  } finally {
-    await done();
-  }
+  });
 });
 
 test("under a real rate limit the client paces itself: every request succeeds, almost none sees a 429", async () => {
   const org = makeOrg(61);
-  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, faults: { rateLimit: 10, rateWindowMs: 40 } });
-  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxRetries: 0, backoffBaseMs: 1 });
-  try {
+  await withSandbox({ users: org, apiKey: TEST_API_KEY, faults: { rateLimit: 10, rateWindowMs: 40 } }, async (sandbox) => {
+    const api = sandbox.client({ maxRetries: 0, backoffBaseMs: 1 });
     // As apply does: the organization is read first, so the client knows the window before the removals.
     await readOrganization(api, { concurrency: 2 });
     const results = await Promise.all(org.slice(1).map((u) => api.removeUser(u.id)));
@@ -173,10 +153,7 @@ test("under a real rate limit the client paces itself: every request succeeds, a
     // Sent as fast as asked, 60 removals into windows of 10 would be refused 50 at a time.
     assert.ok(sandbox.stats.rateLimited <= 2, `${sandbox.stats.rateLimited} answered 429`);
     assert.is(sandbox.users().length, 1);
-  } finally {
-    api.close();
-    await sandbox.close();
-  }
+  });
 });
 
 test("after a 429 neither that request nor any other started since comes before the window the API named", async () => {
@@ -239,18 +216,16 @@ test("Retry-After, when the 429 carries it, is waited rather than x-ratelimit-re
 });
 
 test("once the key is refused, requests already waiting to retry are not sent", async () => {
-  const { sandbox, api, done } = await faulty(() => undefined);
-  try {
+  await faulty(() => undefined, {}, async ({ sandbox, api }) => {
     sandbox.setApiKey("rotated");
     const results = await Promise.allSettled(ORG.slice(1).map((u) => api.removeUser(u.id)));
-    assert.ok(results.every((r) => r.status === "rejected" && (r.reason as ApiError).kind === "auth"));
+    assert.equal(results.map((r) => r.status), Array(results.length).fill("rejected"), "every removal fails");
+    assert.equal(results.map((r) => (r.status === "rejected" ? (r.reason as ApiError).kind : "sent")), Array(results.length).fill("auth"), "each for the refused key");
     const before = sandbox.stats.requests;
     await rejection(api.listUsersPage(1));
     assert.is(sandbox.stats.requests, before, "nothing sent after the 401");
     assert.is(sandbox.users().length, ORG.length);
-  } finally {
-    await done();
-  }
+  });
 });
 
 test("a redirect is never followed: the other host receives nothing, the key stays home", async () => {

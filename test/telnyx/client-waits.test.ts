@@ -1,24 +1,21 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startSandbox } from "../../src/sandbox/sandbox.js";
-import { TelnyxClient, type WaitEvent } from "../../src/telnyx/client.js";
+import type { WaitEvent } from "../../src/telnyx/client.js";
 import { TEST_API_KEY } from "../helpers/cli.js";
 import { makeOrg } from "../helpers/org.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
 /** Removes every sub-user of a fresh sandbox with the given faults, and returns the waits the client reported. */
 async function waitsOf(faults: Parameters<typeof startSandbox>[0]["faults"]) {
   const org = makeOrg(21);
-  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, faults });
-  const waits: { event: WaitEvent; at: number }[] = [];
-  const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, backoffBaseMs: 5, onWait: (event) => waits.push({ event, at: Date.now() }) });
-  try {
+  return await withSandbox({ users: org, apiKey: TEST_API_KEY, faults }, async (sandbox) => {
+    const waits: { event: WaitEvent; at: number }[] = [];
+    const api = sandbox.client({ backoffBaseMs: 5, onWait: (event) => waits.push({ event, at: Date.now() }) });
     const results = await Promise.all(org.slice(1).map((u) => api.removeUser(u.id)));
     assert.ok(results.every((r) => r.outcome === "removed"));
     return waits;
-  } finally {
-    api.close();
-    await sandbox.close();
-  }
+  });
 }
 
 test("the client tells when it holds requests back for the rate-limit window, and until when", async () => {

@@ -1,34 +1,31 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { ApiError } from "../../src/telnyx/api-error.js";
 import { TelnyxClient } from "../../src/telnyx/client.js";
 import { readOrganization } from "../../src/telnyx/read-organization.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";
 import { exampleOrg, makeOrg } from "../helpers/org.js";
 import { startServer } from "../helpers/servers.js";
+import { withSandbox } from "../helpers/sandbox.js";
 
-const client = (baseUrl: string, apiKey = TEST_API_KEY) => new TelnyxClient({ baseUrl, apiKey, maxRetries: 0, backoffBaseMs: 1 });
+/** No retries, and a backoff of 1 ms where a test asks for them. */
+const FAST = { maxRetries: 0, backoffBaseMs: 1 };
+const client = (baseUrl: string, apiKey = TEST_API_KEY) => new TelnyxClient({ baseUrl, apiKey, ...FAST });
 
 test("reads every user of a 600-user organization in one request, from the groups report", async () => {
-  const sandbox = await startSandbox({ users: makeOrg(600), apiKey: TEST_API_KEY });
-  const api = client(sandbox.url);
-  try {
+  await withSandbox({ users: makeOrg(600), apiKey: TEST_API_KEY }, async (sandbox) => {
+    const api = sandbox.client(FAST);
     const users = await readOrganization(api, { concurrency: 4 });
     assert.is(users.length, 600);
     assert.is(new Set(users.map((u) => u.id)).size, 600);
     assert.is(sandbox.stats.reportRequests, 1);
     assert.is(sandbox.stats.listRequests, 0);
-  } finally {
-    api.close();
-    await sandbox.close();
-  }
+  });
 });
 
 test("when the API refuses the groups report, every user is read from the pages, and the report is not asked again", async () => {
-  const sandbox = await startSandbox({ users: makeOrg(600), apiKey: TEST_API_KEY, refuseGroupsReport: true });
-  const api = client(sandbox.url);
-  try {
+  await withSandbox({ users: makeOrg(600), apiKey: TEST_API_KEY, refuseGroupsReport: true }, async (sandbox) => {
+    const api = sandbox.client(FAST);
     const users = await readOrganization(api, { concurrency: 4 });
     assert.is(users.length, 600);
     assert.is(new Set(users.map((u) => u.id)).size, 600);
@@ -36,10 +33,7 @@ test("when the API refuses the groups report, every user is read from the pages,
     assert.is((await readOrganization(api, { concurrency: 4 })).length, 600);
     assert.is(sandbox.stats.reportRequests, 1, "asked once per client");
     assert.is(sandbox.stats.listRequests, 6);
-  } finally {
-    api.close();
-    await sandbox.close();
-  }
+  });
 });
 
 test("a groups report that is not the API's shape falls back to the pages; a 5xx does not", async () => {
@@ -66,30 +60,27 @@ test("a groups report that is not the API's shape falls back to the pages; a 5xx
 });
 
 test("a page lists the API's meta, and filters narrow the sandbox's answer like the API's", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
-  try {
-    const page = await client(sandbox.url).listUsersPage(2, 20);
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
+    const page = await sandbox.client(FAST).listUsersPage(2, 20);
     assert.is(page.users.length, 10);
     assert.is(page.totalPages, 2);
     assert.is(page.totalResults, 30);
     const headers = { Authorization: `Bearer ${TEST_API_KEY}` };
     const blocked = await (await fetch(`${sandbox.url}/organizations/users?filter[user_status]=blocked`, { headers })).json();
-    assert.ok(blocked.data.length > 0 && blocked.data.every((u: { user_status: string }) => u.user_status === "blocked"));
+    assert.ok(blocked.data.length > 0, "the status filter matches some users");
+    assert.ok(blocked.data.every((u: { user_status: string }) => u.user_status === "blocked"), "every user it returns is blocked");
     const partners = await (await fetch(`${sandbox.url}/organizations/users?filter[email]=PARTNERS`, { headers })).json();
     assert.equal(partners.data.map((u: { email: string }) => u.email).sort(), ["billing-bot@partners.example.com", "noc@partners.example.com"]);
     const bad = await fetch(`${sandbox.url}/organizations/users?page[size]=251`, { headers });
     assert.is(bad.status, 400);
     assert.is((await bad.json()).errors[0].code, "10015");
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("removing answers removed, then already absent; the owner cannot be removed", async () => {
   const org = exampleOrg();
-  const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY });
-  const api = client(sandbox.url);
-  try {
+  await withSandbox({ users: org, apiKey: TEST_API_KEY }, async (sandbox) => {
+    const api = sandbox.client(FAST);
     const victim = org.find((u) => u.email === "intern.2024@example.com")!;
     assert.equal(await api.removeUser(victim.id), { outcome: "removed", status: 200, attempts: 1 });
     assert.equal(await api.removeUser(victim.id), { outcome: "already_absent", status: 404, attempts: 1 });
@@ -99,34 +90,25 @@ test("removing answers removed, then already absent; the owner cannot be removed
     assert.instance(error, ApiError);
     assert.is((error as ApiError).status, 403);
     assert.match(error.message, "403 10010: Not authorized: The organization owner cannot be removed");
-  } finally {
-    api.close();
-    await sandbox.close();
-  }
+  });
 });
 
 test("a wrong key fails with a clear message that never shows the key", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: "the-right-key" });
-  try {
-    const error = await rejection(client(sandbox.url).listUsersPage(1));
+  await withSandbox({ users: exampleOrg(), apiKey: "the-right-key" }, async (sandbox) => {
+    const error = await rejection(sandbox.client(FAST).listUsersPage(1));
     assert.is(error.message, "authentication failed: check TELNYX_API_KEY");
     assert.not.match(error.message + String(error.stack), TEST_API_KEY);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("after a 401 the client starts no further request", async () => {
-  const sandbox = await startSandbox({ users: exampleOrg(), apiKey: "the-right-key" });
-  const api = client(sandbox.url);
-  try {
+  await withSandbox({ users: exampleOrg(), apiKey: "the-right-key" }, async (sandbox) => {
+    const api = sandbox.client(FAST);
     await rejection(api.listUsersPage(1));
     const before = sandbox.stats.requests;
     await rejection(api.removeUser("anyone"));
     assert.is(sandbox.stats.requests, before);
-  } finally {
-    await sandbox.close();
-  }
+  });
 });
 
 test("a 404 that is not the API's JSON error (a proxy's HTML page) is a failure, never already absent", async () => {

@@ -67,5 +67,7 @@ export function protectionWords(verdict: { reason: ProtectionReason; pattern?: s
 
 /** The facts of a protection that it has, in their order, for a JSON document. */
 export function protectionFacts(protection: ProtectionFacts): ProtectionFacts {
-  return Object.fromEntries(FACT_KEYS.filter((key) => protection[key] !== undefined).map((key) => [key, protection[key]]));
+  const facts: ProtectionFacts = {};
+  for (const key of FACT_KEYS) if (protection[key] !== undefined) facts[key] = protection[key];
+  return facts;
 }

@@ -1,10 +1,8 @@
 import { emailProblem, normalizeEmail } from "../core/email.js";
+import type { DataPath } from "./fast-scan.js";
 import { guardSettings, type GuardData } from "./guard-keys.js";
 import type { DesiredUser, Manifest, SourcePosition } from "./manifest.js";
 import { patternProblem, type PatternProblem } from "./protect-pattern.js";
-
-/** A place in the manifest's data: keys and list indexes from the root. */
-export type DataPath = readonly (string | number)[];
 
 /** The manifest's data once it has passed the schema (schema/users.schema.json). */
 export interface ManifestData {

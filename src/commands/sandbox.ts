@@ -32,6 +32,12 @@ export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Pr
     await sandbox.close();
     return 1;
   }
+  // Listening for Ctrl-C and SIGTERM before saying how to stop, so a stop that follows the message at once
+  // still closes the sandbox and exits 0.
+  const stopped = new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
   const keyHint = io.env.TELNYX_API_KEY ? "the key in TELNYX_API_KEY" : `the key "${SANDBOX_DEFAULT_KEY}"`;
   write(
     io.stderr,
@@ -41,10 +47,7 @@ export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Pr
       `Press Ctrl-C to stop.\n`,
     io.env,
   );
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await stopped;
   await sandbox.close();
   return 0;
 }

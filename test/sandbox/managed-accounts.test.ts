@@ -16,6 +16,7 @@ interface Listing {
   email: string;
   organization_name: string;
   created_at: string;
+  updated_at: string;
   [field: string]: unknown;
 }
 type ListBody = { data: Listing[]; meta: { page_number: number; page_size: number; total_pages: number; total_results: number } };

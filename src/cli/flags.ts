@@ -65,6 +65,7 @@ export interface SandboxFlags {
   rateWindow: number;
   rateModel: RateModel;
   quietRateLimit?: boolean;
+  managedAccounts?: number;
 }
 
 /** The API flags as the commands take them. */

@@ -216,11 +216,12 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
   program
     .command("sandbox")
     .description("run the local simulator of the Telnyx Organization Users API and print its base URL")
-    .option("--state <file>", "JSON array of users to seed it with (default: the bundled examples/org.json)")
+    .option("--state <file>", "JSON array of users to seed it with (default: the bundled examples/org.json), or { users, managed_accounts } (see examples/managed-accounts.json)")
+    .addOption(new Option("--managed-accounts <n>", "also simulate a manager of N generated managed accounts, each with its own key and users (from --seed)").argParser(intIn("--managed-accounts", 0, 10_000)))
     .addOption(new Option("--port <n>", "port on 127.0.0.1 (0 picks a free one)").default(0).argParser(intIn("--port", 0, 65535)))
     .addOption(new Option("--latency <ms>", "added to every answer").default(0).argParser(intIn("--latency", 0, 60_000)))
     .addOption(new Option("--jitter <ms>", "a random extra of up to this much on every answer").default(0).argParser(intIn("--jitter", 0, 60_000)))
-    .addOption(new Option("--seed <n>", "seed of the injected faults: the same seed injects the same faults").default(1).argParser(intIn("--seed", 0, 2 ** 32 - 1)))
+    .addOption(new Option("--seed <n>", "seed of the injected faults and the generated managed accounts: the same seed, the same faults and accounts").default(1).argParser(intIn("--seed", 0, 2 ** 32 - 1)))
     .addOption(new Option("--fail-rate <share>", "share of requests answered 500, 502, 503 or 408").argParser(numberIn("--fail-rate", 0, 1)))
     .addOption(new Option("--throttle-rate <share>", "share answered 429, on top of --rate-limit").argParser(numberIn("--throttle-rate", 0, 1)))
     .addOption(new Option("--reset-rate <share>", "share whose connection is cut before any work").argParser(numberIn("--reset-rate", 0, 1)))
@@ -233,7 +234,14 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .action(
       act<SandboxFlags>("sandbox", async (flags) =>
         (await import("../commands/sandbox.js")).sandboxCommand(
-          { port: flags.port, latencyMs: flags.latency, jitterMs: flags.jitter, faults: sandboxFaultsOf(flags), ...(flags.state ? { state: flags.state } : {}) },
+          {
+            port: flags.port,
+            latencyMs: flags.latency,
+            jitterMs: flags.jitter,
+            faults: sandboxFaultsOf(flags),
+            ...(flags.state ? { state: flags.state } : {}),
+            ...(flags.managedAccounts ? { managedAccounts: flags.managedAccounts, seed: flags.seed } : {}),
+          },
           io,
         ),
       ),

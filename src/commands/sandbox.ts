@@ -1,11 +1,16 @@
 import { write, type Io } from "../terminal/io.js";
 import { startSandbox, SANDBOX_DEFAULT_KEY, type SandboxFaults } from "../sandbox/sandbox.js";
-import { readSeed } from "../sandbox/seed.js";
+import { readSandboxState, type SandboxState } from "../sandbox/seed.js";
+import { generateManagedAccounts } from "../sandbox/generate.js";
 import defaultOrganization from "../../examples/org.json" with { type: "json" };
 import type { OrganizationUser } from "../core/organization-user.js";
 
 export interface SandboxCommandOptions {
   state?: string;
+  /** Generate this many managed accounts (from `seed`), after those of the state file. */
+  managedAccounts?: number;
+  /** The seed of the generated managed accounts. */
+  seed?: number;
   port: number;
   latencyMs: number;
   jitterMs?: number;
@@ -15,11 +20,19 @@ export interface SandboxCommandOptions {
 
 /** Runs the local simulator of the API until interrupted; prints its base URL first, on stdout. */
 export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Promise<number> {
-  const users = options.state ? await readSeed(options.state) : (defaultOrganization as OrganizationUser[]);
+  const state: SandboxState = options.state
+    ? await readSandboxState(options.state)
+    : { users: defaultOrganization as OrganizationUser[], managedAccounts: [] };
+  const { users } = state;
   const apiKey = io.env.TELNYX_API_KEY || SANDBOX_DEFAULT_KEY;
+  const managedAccounts = [...state.managedAccounts, ...generateManagedAccounts(options.managedAccounts ?? 0, options.seed ?? 1)];
+  const clash = state.managedAccounts.findIndex((account) => account.api_key === apiKey);
+  // Said without the key, as every message about keys is.
+  if (clash >= 0) throw new Error(`${options.state}: managed account ${clash + 1} has the manager's own key as its "api_key": give it a key of its own`);
   const sandbox = await startSandbox({
     users,
     apiKey,
+    ...(managedAccounts.length > 0 ? { managedAccounts } : {}),
     port: options.port,
     latencyMs: options.latencyMs,
     ...(options.jitterMs ? { jitterMs: options.jitterMs } : {}),
@@ -42,6 +55,7 @@ export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Pr
   write(
     io.stderr,
     `roster sandbox: ${users.length} users from ${options.state ?? "the bundled examples/org.json"}, accepting ${keyHint}.\n` +
+      accountsLine(managedAccounts, keyHint) +
       `  export TELNYX_BASE_URL=${sandbox.url}\n` +
       faultsLine(options.faults) +
       `Press Ctrl-C to stop.\n`,
@@ -59,4 +73,19 @@ function faultsLine(faults: SandboxFaults | undefined): string {
     .map((key) => `${key.replace(/Rate$/, "")} ${(faults[key]! * 100).toFixed(1)}%`);
   if (faults.rateLimit !== undefined) parts.push(`rate limit ${faults.rateLimit} per ${faults.rateWindowMs ?? 1000} ms${faults.rateModel && faults.rateModel !== "window" ? ` (${faults.rateModel})` : ""}`);
   return parts.length > 0 ? `  faults (seed ${faults.seed ?? 0}): ${parts.join(", ")}\n` : "";
+}
+
+/** The managed accounts in one line: how many, their users, and how their keys are had (never the keys). */
+function accountsLine(accounts: SandboxState["managedAccounts"], keyHint: string): string {
+  if (accounts.length === 0) return "";
+  const users = accounts.reduce((sum, account) => sum + account.users.length, 0);
+  const inactive = (["disabled", "cancelled"] as const)
+    .map((status) => [status, accounts.filter((a) => a.status === status).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `, ${count} ${status}`)
+    .join("");
+  return (
+    `  ${accounts.length} managed account${accounts.length === 1 ? "" : "s"} (${users} users${inactive}): ` +
+    `GET /managed_accounts with ${keyHint} lists them, GET /managed_accounts/{id} gives each one's own key.\n`
+  );
 }

@@ -37,8 +37,10 @@ export interface FaultRequest {
   method: string;
   /** The path with its query, below the base path: /organizations/users/{id}/actions/remove */
   path: string;
-  /** 1 for the first request with this method and path that passed the rate limit, 2 for the next, ... */
+  /** 1 for the first request with this method and path (and key) that passed the rate limit, 2 for the next, ... */
   occurrence: number;
+  /** The managed account whose key made the request; absent for the manager's (or the only) organization. */
+  account?: string;
 }
 
 /** What the sandbox does to one request. */
@@ -82,7 +84,10 @@ export function checkFaults(faults: SandboxFaults): void {
 export function chooseFault(faults: SandboxFaults, request: FaultRequest): Fault {
   const scripted = faults.script?.(request);
   if (scripted) return scripted;
-  const random = mulberry32((faults.seed ?? 0) ^ fnv1a(`${request.method} ${request.path} #${request.occurrence}`));
+  // A managed account's requests hash with its id, so that accounts with the same paths draw different faults;
+  // the manager's hash is unchanged, so a seed injects the same faults as before managed accounts existed.
+  const account = request.account === undefined ? "" : ` @${request.account}`;
+  const random = mulberry32((faults.seed ?? 0) ^ fnv1a(`${request.method} ${request.path} #${request.occurrence}${account}`));
   const draw = random();
   const pick = random();
   let edge = 0;

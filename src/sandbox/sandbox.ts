@@ -1,20 +1,32 @@
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { OWNER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
-import { checkFaults, chooseFault, type FaultCounts, type SandboxFaults } from "./faults.js";
-import { rateLimiter } from "./rate-models.js";
+import type { OrganizationUser } from "../core/organization-user.js";
+import { checkFaults, type SandboxFaults } from "./faults.js";
+import { managedAccountRoutes, type ManagedAccountEntry, type ManagedAccountSeed, type ManagerIdentity } from "./managed-accounts.js";
+import { emptyStats, Organization, type AccountStatus, type SandboxStats } from "./organization.js";
+import { errorReply, send } from "./replies.js";
 
 export type { Fault, FaultRequest, SandboxFaults } from "./faults.js";
 export type { RateModel } from "./rate-models.js";
+export type { ManagedAccountSeed, ManagerIdentity } from "./managed-accounts.js";
+export type { AccountStatus, SandboxStats } from "./organization.js";
 
 /** The key the sandbox accepts when none is given: public, it guards nothing real. */
 export const SANDBOX_DEFAULT_KEY = "sandbox-key";
 
+/** The manager's id and email when the options name none. */
+const DEFAULT_MANAGER_ID = "5c6b2a40-0d6e-4c38-9a1e-6f1d3a7b9e01";
+
 export interface SandboxOptions {
+  /** The users of the key's own organization (the manager's, when there are managed accounts). */
   users: readonly OrganizationUser[];
-  /** The bearer token requests must carry. */
+  /** The bearer token requests must carry: the manager's key when there are managed accounts. */
   apiKey?: string;
+  /** Accounts the key's owner manages, each its own organization behind its own key; none by default. */
+  managedAccounts?: readonly ManagedAccountSeed[];
+  /** The manager as its managed accounts name it; by default a fixed id and the owner's email. */
+  manager?: ManagerIdentity;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -22,7 +34,7 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** A random extra of up to this many milliseconds on every answer. */
   jitterMs?: number;
-  /** Injected faults and the rate limit; none by default. */
+  /** Injected faults and the rate limit, for every key (each key counted on its own); none by default. */
   faults?: SandboxFaults;
   /** Serve https with this key and certificate (PEM) instead of plain http: to test proxies that tunnel. */
   tls?: { key: string | Buffer; cert: string | Buffer };
@@ -30,94 +42,88 @@ export interface SandboxOptions {
   refuseGroupsReport?: boolean;
 }
 
-/** What the sandbox saw, for tests and benchmarks to check against. */
-export interface SandboxStats {
-  requests: number;
-  listRequests: number;
-  /** Requests of the users_groups_report endpoint. */
-  reportRequests: number;
-  /** Removal requests per user id, answered or not (those cut or throttled before any work included). */
-  removeRequests: Map<string, number>;
-  inFlightRemovals: number;
-  maxInFlightRemovals: number;
-  /** Requests answered 401. */
-  unauthorized: number;
-  /** Requests refused by the real rate limit (429). */
-  rateLimited: number;
-  /** Faults injected, by kind. */
-  faults: FaultCounts;
-  /** Users removed whose answer was then lost (ghosts), by id. */
-  ghostRemovals: Set<string>;
+/** One organization of the sandbox behind one key, for tests to look at and change. */
+export interface SandboxOrganization {
+  /** Its users as they are now. */
+  users(): OrganizationUser[];
+  /** What its key's requests met (requests with a key it held before, once revoked, included). */
+  stats: SandboxStats;
+  /** Accepts another key from now on: the old one is revoked (answered 401). */
+  setApiKey(key: string): void;
+}
+
+/** A managed account of the sandbox. */
+export interface SandboxManagedAccount extends SandboxOrganization {
+  readonly id: string;
+  readonly email: string;
+  readonly organizationName: string;
+  /** Its key now (what the single-account GET returns). */
+  readonly apiKey: string;
+  /** Active, disabled (its key answered 403) or cancelled (401, and listed only with include_cancelled_accounts). */
+  status: AccountStatus;
 }
 
 export interface Sandbox {
   /** The base URL to give roster, e.g. http://127.0.0.1:43121/v2 */
   url: string;
-  /** The organization as it is now. */
+  /** The key's own organization as it is now (the manager's, when there are managed accounts). */
   users(): OrganizationUser[];
+  /** What the sandbox saw, every key together. */
   stats: SandboxStats;
-  /** Accepts another key from now on: a key revoked in the middle of a run. */
+  /** Accepts another key for the key's own organization from now on: a key revoked in the middle of a run. */
   setApiKey(key: string): void;
+  /** The key's own organization (the manager's), with its own counters. */
+  own: SandboxOrganization;
+  /** The managed accounts, in the order they were given. */
+  managedAccounts: readonly SandboxManagedAccount[];
+  /** A managed account by id; throws for an unknown one. */
+  managedAccount(id: string): SandboxManagedAccount;
   close(): Promise<void>;
 }
 
-/** An answer the sandbox has decided on, before faults decide whether it is delivered. */
-interface Reply {
-  status: number;
-  body: string;
-  contentType: string;
-}
-
-/** The API's error codes and titles by status (Telnyx's error list and the endpoints' published examples). */
-const ERRORS = {
-  400: { code: "10015", title: "Bad Request" },
-  401: { code: "10009", title: "Authentication failed" },
-  403: { code: "10010", title: "Not authorized" },
-  404: { code: "10005", title: "Resource not found" },
-  408: { code: "10008", title: "Request timeout" },
-  429: { code: "10011", title: "Too many requests" },
-  500: { code: "10007", title: "Unexpected error" },
-  // Telnyx lists no code of its own for an unavailable service: its "unexpected error" is the nearest.
-  503: { code: "10007", title: "Unexpected error" },
-} as const;
-
-// The published examples carry `source.pointer` on 400, 403 and 404 and none on 401; errors the examples do
-// not show (408, 429, 5xx) name no part of the request either.
-const WITH_SOURCE = new Set([400, 403, 404]);
-
 const BASE_PATH = "/v2";
-const DEFAULT_PAGE_SIZE = 250;
-const MAX_PAGE_SIZE = 250;
 
-/** Starts a simulator of the Organization Users endpoints on loopback, seeded with `users`. */
+/**
+ * Starts a simulator of the Organization Users endpoints on loopback, seeded with `users`; with
+ * `managedAccounts`, of a manager account too: its key lists the managed accounts and gets each one's key,
+ * and each managed account's key serves that account's own users.
+ */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  let apiKey = options.apiKey ?? SANDBOX_DEFAULT_KEY;
   const faults = options.faults ?? {};
   checkFaults(faults);
-  const windowMs = faults.rateWindowMs ?? 1000;
-  const limiter = faults.rateLimit !== undefined ? rateLimiter(faults.rateModel ?? "window", faults.rateLimit, windowMs) : undefined;
-  const occurrences = new Map<string, number>();
   const latency = () => (options.latencyMs ?? 0) + (options.jitterMs ? Math.random() * options.jitterMs : 0);
-  const org = new Map<string, OrganizationUser>(options.users.map((u) => [u.id, structuredClone(u)]));
-  let cachedListing: OrganizationUser[] | undefined;
-  const listing = () => (cachedListing ??= [...org.values()]);
-  const stats: SandboxStats = {
-    requests: 0,
-    listRequests: 0,
-    reportRequests: 0,
-    removeRequests: new Map(),
-    inFlightRemovals: 0,
-    maxInFlightRemovals: 0,
-    unauthorized: 0,
-    rateLimited: 0,
-    faults: { error: 0, throttle: 0, reset: 0, hang: 0, ghost: 0 },
-    ghostRemovals: new Set(),
+  const totals = emptyStats();
+  const common = { faults, latency, totals, ...(options.refuseGroupsReport ? { refuseGroupsReport: true } : {}) };
+  const seeds = options.managedAccounts ?? [];
+  checkAccounts(seeds, options.apiKey ?? SANDBOX_DEFAULT_KEY);
+  const entries: ManagedAccountEntry[] = seeds.map((seed, index) => {
+    const organization = new Organization({ ...common, users: seed.users, apiKey: seed.api_key, account: seed.id });
+    organization.status = seed.status ?? "active";
+    // One day apart from 2024-01-01 when not given: the default sort (newest first) then has an order to show.
+    const created = seed.created_at ?? new Date(Date.UTC(2024, 0, 1 + index, 9)).toISOString();
+    return { seed, created_at: created, updated_at: created, organization };
+  });
+  const owner = options.users.find((u) => u.record_type === "organization_owner");
+  const manager = options.manager ?? { id: DEFAULT_MANAGER_ID, email: owner?.email ?? "manager@example.com" };
+  const own = new Organization({
+    ...common,
+    users: options.users,
+    apiKey: options.apiKey ?? SANDBOX_DEFAULT_KEY,
+    ...(entries.length > 0 ? { manager: managedAccountRoutes(manager, entries) } : {}),
+  });
+  // Every key an organization holds or held, so that a revoked key's requests still count against its own
+  // organization; a key never seen goes to the key's own organization, which answers it 401.
+  const routes = new Map<string, Organization>([[own.apiKey, own], ...entries.map((e) => [e.organization.apiKey, e.organization] as const)]);
+  const rekey = (organization: Organization, key: string) => {
+    const holder = routes.get(key);
+    if (holder && holder !== organization) throw new Error("that key belongs to another organization of the sandbox");
+    organization.apiKey = key;
+    routes.set(key, organization);
   };
 
   const listener: RequestListener = (req, res) => {
-    stats.requests += 1;
     void serve(req, res).catch(() => {
-      if (!res.headersSent && !res.destroyed) send(res, errorReply(500, ERRORS[500], "the sandbox failed"));
+      if (!res.headersSent && !res.destroyed) send(res, errorReply(500, "the sandbox failed"));
     });
   };
   const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
@@ -125,126 +131,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://sandbox");
     const path = url.pathname.startsWith(BASE_PATH + "/") ? url.pathname.slice(BASE_PATH.length) : undefined;
-    const method = req.method ?? "GET";
-    const removeId = method === "POST" ? path?.match(/^\/organizations\/users\/([^/]+)\/actions\/remove$/)?.[1] : undefined;
-    const id = removeId === undefined ? undefined : decodeURIComponent(removeId);
-    if (id !== undefined) stats.removeRequests.set(id, (stats.removeRequests.get(id) ?? 0) + 1);
-
-    const window = limiter?.take(Date.now());
-    if (window && (!window.allowed || !faults.quietRateLimit)) for (const [name, value] of Object.entries(window.headers)) res.setHeader(name, value);
-    if (window && !window.allowed) {
-      stats.rateLimited += 1;
-      return send(res, errorReply(429, ERRORS[429], "Too many requests: slow down until x-ratelimit-reset"));
-    }
-    const target = (req.url ?? "/").startsWith(BASE_PATH) ? (req.url ?? "/").slice(BASE_PATH.length) : (req.url ?? "/");
-    const occurrence = (occurrences.get(`${method} ${target}`) ?? 0) + 1;
-    occurrences.set(`${method} ${target}`, occurrence);
-    const fault = chooseFault(faults, { method, path: target, occurrence });
-    if (fault.kind !== "none") stats.faults[fault.kind] += 1;
-
-    if (id !== undefined) {
-      stats.inFlightRemovals += 1;
-      stats.maxInFlightRemovals = Math.max(stats.maxInFlightRemovals, stats.inFlightRemovals);
-      // In flight until answered or cut, a hung one included.
-      res.once("close", () => (stats.inFlightRemovals -= 1));
-    }
-    await delay(latency());
-    switch (fault.kind) {
-      case "hang":
-        return; // never answered; the connection stays open until the client gives up or the sandbox closes
-      case "reset":
-        return void req.socket.destroy();
-      case "error":
-        return send(res, fault.status === 502 ? gatewayReply(502) : errorReply(fault.status, ERRORS[fault.status], "injected fault"));
-      case "throttle": {
-        res.setHeader("x-ratelimit-remaining", "0");
-        if (!limiter) res.setHeader("x-ratelimit-reset", String(windowMs >= 1000 ? Math.ceil(windowMs / 1000) : windowMs / 1000));
-        return send(res, errorReply(429, ERRORS[429], "Too many requests (injected)"));
-      }
-    }
-    const reply = answer(req, url, path, id);
-    if (fault.kind !== "ghost") return send(res, reply);
-    // The work is done; the answer is lost on the way back.
-    if (id !== undefined && reply.status === 200) stats.ghostRemovals.add(id);
-    if (fault.loss === "reset") return void req.socket.destroy();
-    if (fault.loss === "504") return send(res, gatewayReply(504));
-    // "hang": no answer at all.
-  }
-
-  function answer(req: IncomingMessage, url: URL, path: string | undefined, removeId: string | undefined): Reply {
-    if (req.headers.authorization !== `Bearer ${apiKey}`) {
-      stats.unauthorized += 1;
-      return errorReply(401, ERRORS[401], "Could not understand the provided credentials.");
-    }
-    if (removeId !== undefined) {
-      const user = org.get(removeId);
-      if (!user) return errorReply(404, ERRORS[404], `No organization user with id ${removeId}`);
-      if (user.record_type === OWNER_RECORD_TYPE) return errorReply(403, ERRORS[403], "The organization owner cannot be removed");
-      org.delete(removeId);
-      cachedListing = undefined;
-      return jsonReply(200, { data: withGroups(user, url.searchParams.get("include_groups") === "true") });
-    }
-    if (req.method === "GET" && path === "/organizations/users") {
-      stats.listRequests += 1;
-      return listUsers(url);
-    }
-    if (req.method === "GET" && path === "/organizations/users/users_groups_report") {
-      stats.reportRequests += 1;
-      if (options.refuseGroupsReport) return errorReply(403, ERRORS[403], "You are not authorized to view the users groups report");
-      return groupsReport(req);
-    }
-    const one = path?.match(/^\/organizations\/users\/([^/]+)$/);
-    if (req.method === "GET" && one) {
-      const user = org.get(decodeURIComponent(one[1]!));
-      if (!user) return errorReply(404, ERRORS[404], "Organization user not found");
-      return jsonReply(200, { data: withGroups(user, url.searchParams.get("include_groups") === "true") });
-    }
-    return errorReply(404, ERRORS[404], `No route for ${req.method} ${url.pathname}`);
-  }
-
-  function matching(url: URL): OrganizationUser[] {
-    const status = url.searchParams.get("filter[user_status]");
-    const email = url.searchParams.get("filter[email]")?.toLowerCase();
-    // Unfiltered pages of a large organization are the common case: slice one cached listing, not a copy a page.
-    if (!status && !email) return listing();
-    return [...org.values()].filter(
-      (u) => (!status || u.user_status === status) && (!email || u.email.toLowerCase().includes(email)),
-    );
-  }
-
-  function listUsers(url: URL): Reply {
-    const pageNumber = intParam(url, "page[number]", 1);
-    const pageSize = intParam(url, "page[size]", DEFAULT_PAGE_SIZE);
-    if (pageNumber === undefined || pageNumber < 1) return errorReply(400, ERRORS[400], "page[number] must be an integer >= 1", "/page/number");
-    if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      return errorReply(400, ERRORS[400], `page[size] must be an integer from 1 to ${MAX_PAGE_SIZE}`, "/page/size");
-    }
-    const status = url.searchParams.get("filter[user_status]");
-    if (status && !["enabled", "disabled", "blocked"].includes(status)) {
-      return errorReply(400, ERRORS[400], "filter[user_status] must be enabled, disabled or blocked", "/filter/user_status");
-    }
-    const all = matching(url);
-    const includeGroups = url.searchParams.get("include_groups") === "true";
-    const data = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map((u) => withGroups(u, includeGroups));
-    return jsonReply(200, {
-      data,
-      meta: { total_pages: Math.ceil(all.length / pageSize), total_results: all.length, page_number: pageNumber, page_size: pageSize },
-    });
-  }
-
-  function groupsReport(req: IncomingMessage): Reply {
-    const users = [...org.values()].map((u) => withGroups(u, true));
-    if ((req.headers.accept ?? "").includes("text/csv")) {
-      // The API's CSV has no record_type column: it cannot tell the owner, which is why roster reads JSON.
-      const header = "id,email,user_status,created_at,last_sign_in_at,groups";
-      const rows = users.map((u) =>
-        [u.id, u.email, u.user_status, u.created_at ?? "", u.last_sign_in_at ?? "", (u.groups ?? []).map((g) => g.name).join(", ")]
-          .map(csvField)
-          .join(","),
-      );
-      return { status: 200, contentType: "text/csv", body: [header, ...rows].join("\n") + "\n" };
-    }
-    return jsonReply(200, { data: users });
+    const key = /^Bearer (.*)$/.exec(req.headers.authorization ?? "")?.[1];
+    await (routes.get(key ?? "") ?? own).serve(req, res, url, path);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -253,12 +141,38 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const managedAccounts = entries.map((entry): SandboxManagedAccount => {
+    const { organization, seed } = entry;
+    return {
+      id: seed.id,
+      email: seed.email,
+      organizationName: seed.organization_name,
+      get apiKey() {
+        return organization.apiKey;
+      },
+      get status() {
+        return organization.status;
+      },
+      set status(status: AccountStatus) {
+        organization.status = status;
+        entry.updated_at = new Date().toISOString();
+      },
+      users: () => organization.users(),
+      stats: organization.stats,
+      setApiKey: (key) => rekey(organization, key),
+    };
+  });
   return {
     url: `${options.tls ? "https" : "http"}://${host}:${address.port}${BASE_PATH}`,
-    users: () => [...org.values()].map((u) => structuredClone(u)),
-    stats,
-    setApiKey: (key) => {
-      apiKey = key;
+    users: () => own.users(),
+    stats: totals,
+    setApiKey: (key) => rekey(own, key),
+    own: { users: () => own.users(), stats: own.stats, setApiKey: (key) => rekey(own, key) },
+    managedAccounts,
+    managedAccount: (id) => {
+      const account = managedAccounts.find((a) => a.id === id);
+      if (!account) throw new Error(`the sandbox has no managed account ${id}`);
+      return account;
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -269,45 +183,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
 }
 
-function withGroups(user: OrganizationUser, include: boolean): OrganizationUser {
-  if (include) return { ...user, groups: user.groups ?? [] };
-  const { groups: _groups, ...rest } = user;
-  return rest;
-}
-
-function intParam(url: URL, name: string, fallback: number): number | undefined {
-  const raw = url.searchParams.get(name);
-  if (raw === null) return fallback;
-  return /^\d+$/.test(raw) ? Number(raw) : undefined;
-}
-
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-function jsonReply(status: number, body: unknown): Reply {
-  return { status, contentType: "application/json", body: JSON.stringify(body) };
-}
-
-function errorReply(status: keyof typeof ERRORS, error: { code: string; title: string }, detail: string, pointer = "/"): Reply {
-  const source = WITH_SOURCE.has(status) ? { source: { pointer } } : {};
-  return jsonReply(status, {
-    errors: [{ ...error, detail, ...source, meta: { url: `https://developers.telnyx.com/docs/overview/errors/${error.code}` } }],
-  });
-}
-
-/** What a load balancer in front of the API sends when the API behind it fails: HTML, not the API's JSON. */
-function gatewayReply(status: 502 | 504): Reply {
-  const title = status === 502 ? "502 Bad Gateway" : "504 Gateway Timeout";
-  return { status, contentType: "text/html", body: `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>` };
-}
-
-function send(res: ServerResponse, reply: Reply): void {
-  if (res.destroyed) return;
-  res.writeHead(reply.status, { "content-type": reply.contentType, "content-length": Buffer.byteLength(reply.body) });
-  res.end(reply.body);
-}
-
-function delay(ms: number): Promise<void> {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+/** Refuses managed accounts the sandbox could not tell apart: the same id, or a key used twice. */
+function checkAccounts(seeds: readonly ManagedAccountSeed[], managerKey: string): void {
+  const ids = new Set<string>();
+  const keys = new Set<string>([managerKey]);
+  for (const seed of seeds) {
+    if (ids.has(seed.id)) throw new Error(`sandbox managed account ${seed.id} is given twice`);
+    // Never the key itself in the message: a sandbox's keys are made up, but messages about keys never name them.
+    if (keys.has(seed.api_key)) throw new Error(`sandbox managed account ${seed.id} has the same api_key as another account or the manager`);
+    ids.add(seed.id);
+    keys.add(seed.api_key);
+  }
 }

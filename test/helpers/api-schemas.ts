@@ -13,6 +13,10 @@ export type ApiSchema =
   | "organization-user-response"
   | "user-list"
   | "users-groups-report"
+  | "managed-account-multi-listing"
+  | "managed-account"
+  | "managed-account-response"
+  | "managed-account-list"
   | "error";
 
 // OpenAPI 3.1 schemas are JSON Schema 2020-12 (`type: ["string", "null"]`). The three formats they use are

@@ -17,6 +17,8 @@ export interface AuditEntry {
   record_type: string;
   created_at: string | null;
   last_sign_in_at: string | null;
+  /** The user's groups when it was removed (null: the API did not say). */
+  groups: string[] | null;
   outcome: AuditOutcome;
   http_status: number | null;
   attempts: number | null;
@@ -46,6 +48,8 @@ function entryFor(removal: Removal, time: string, outcome: AuditOutcome, status:
     record_type: removal.record_type,
     created_at: removal.created_at,
     last_sign_in_at: removal.last_sign_in_at,
+    // Whoever re-invites someone needs the groups to restore: Telnyx grants rights through them.
+    groups: removal.groups,
     outcome,
     http_status: status,
     attempts,

@@ -63,6 +63,7 @@ function savedPlanOf(manifest: LoadedManifest, prepared: PreparedPlan, now: Date
       sha256: manifest.sha256,
       desiredEmails: manifest.users.map((user) => normalizeEmail(user.email)).sort(),
       protect: manifest.protect,
+      protectGroups: manifest.protectGroups.map((group) => group.name),
       guards: manifest.guards,
     },
     fingerprint: prepared.fingerprint,

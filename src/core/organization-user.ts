@@ -7,7 +7,13 @@ export interface OrganizationUser {
   organization_user_bypasses_sso?: boolean;
   created_at?: string;
   last_sign_in_at: string | null;
+  /** The groups the user is in: always in the groups report, in the pages only with include_groups=true. */
   groups?: { id: string; name: string }[];
+}
+
+/** A user's group names in the API's order, or null when the API did not say which groups the user is in. */
+export function groupNamesOf(user: { groups?: readonly { name: string }[] | undefined }): string[] | null {
+  return user.groups === undefined ? null : user.groups.map((group) => group.name);
 }
 
 export const OWNER_RECORD_TYPE = "organization_owner";

@@ -1,3 +1,4 @@
+import { groupsText } from "./groups.js";
 import { clip, sanitize } from "./safe-text.js";
 
 // How a live user is described beside its email, in the preview, the roster lines and the exported
@@ -14,6 +15,11 @@ export function formatSignIn(lastSignInAt: string | null): string {
 /** Status and last sign-in, as the roster lines and the exported manifest's comments show them. */
 export function rosterNote(user: { user_status: string; last_sign_in_at: string | null }): string {
   return `${sanitize(user.user_status)}, last sign-in ${sanitize(formatSignIn(user.last_sign_in_at))}`;
+}
+
+/** A user's groups after its note ("; groups: Admins, Billing"), nothing for a user in no group. */
+export function groupsNote(groups: readonly string[] | null): string {
+  return groups !== null && groups.length === 0 ? "" : `; groups: ${groupsText(groups)}`;
 }
 
 /** Pads a column to the widest value shown, capped so one long email does not push the rest away. */

@@ -1,6 +1,8 @@
 import { normalizeEmail } from "../core/email.js";
-import { OWNER_RECORD_TYPE, recordTypeOf, type OrganizationUser } from "../core/organization-user.js";
+import { groupNamesOf, OWNER_RECORD_TYPE, recordTypeOf, type OrganizationUser } from "../core/organization-user.js";
 import { columnWidth, rosterNote } from "../core/user-note.js";
+import { groupKey } from "../core/groups.js";
+import { jsonText } from "../core/safe-text.js";
 
 /** What the header of an exported manifest says: where the users came from, and where the schema is. */
 export interface ExportSource {
@@ -23,17 +25,23 @@ export function exportManifest(liveUsers: readonly OrganizationUser[], source: E
     .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : a.user.id < b.user.id ? -1 : 1))
     // Emails compare case-insensitively: two live users with one email are one manifest entry.
     .filter(({ email }) => !seen.has(email) && Boolean(seen.add(email)));
-  const scalars = users.map(({ user }) => yamlScalar(user.email.trim()));
+  // A user in groups is written as a mapping, `email:` then `groups:`, so that plan finds no group drift.
+  const groupsOf = (user: OrganizationUser) => (groupNamesOf(user) ?? []).filter((name) => groupKey(name) !== "");
+  const scalars = users.map(({ user }) => (groupsOf(user).length > 0 ? "email: " : "") + yamlScalar(user.email.trim()));
   const width = columnWidth(scalars);
-  const lines = users.map(({ user }, i) => {
+  const lines = users.flatMap(({ user }, i) => {
     const owner = recordTypeOf(user) === OWNER_RECORD_TYPE ? "organization owner, " : "";
-    return `  - ${scalars[i]!.padEnd(width)}  # ${commentText(owner + rosterNote(user))}`;
+    const entry = `  - ${scalars[i]!.padEnd(width)}  # ${commentText(owner + rosterNote(user))}`;
+    const groups = groupsOf(user);
+    // JSON strings are YAML double-quoted scalars; jsonText escapes every control and invisible character.
+    return groups.length > 0 ? [entry, `    groups: [${groups.map((name) => jsonText(name)).join(", ")}]`] : [entry];
   });
   return [
     `# yaml-language-server: $schema=${commentText(source.schemaRef)}`,
     `# Who may log in to the Telnyx organization at ${commentText(source.host)}: its ${users.length} users as roster export found them.`,
     "# Review it before you commit it: roster apply removes every user this file does not list (the owner and",
-    "# users matching a protect pattern excepted).",
+    "# users matching a protect pattern excepted). Each user's groups are as the organization has them: roster",
+    "# reports a difference (group drift) but cannot change groups.",
     "version: 1",
     "users:",
     ...lines,

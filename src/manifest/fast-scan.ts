@@ -13,7 +13,8 @@ export interface ScannedSource {
 
 /**
  * A fast reader for the plain form nearly every manifest is written in: `version: N`, block lists of emails
- * or of `email:`/`name:`/`comment:` mappings, `protect:` patterns and `guards:` numbers, with comments.
+ * or of `email:`/`name:`/`comment:` mappings, `protect:` patterns and `- group:` entries, and `guards:`
+ * numbers, with comments. Users' `groups:` lists and the groups guard are left to the yaml library.
  *
  * The yaml library costs tens of milliseconds to warm up on a cold start, which is most of the time
  * `roster validate` takes. This reader accepts only lines whose meaning in YAML is beyond doubt, and returns
@@ -91,14 +92,16 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
       const restCol = indent + (body.length - rest.length);
       item = undefined;
       if (rest === "" || rest.startsWith("#")) return undefined;
-      const entry = section.key === "users" ? keyValue(rest) : undefined;
+      const entry = keyValue(rest);
       if (entry) {
-        if (!USER_KEYS.has(entry.key) || entry.value === undefined || !isText(entry.value)) return undefined;
+        const keys = section.key === "users" ? USER_KEYS : PROTECT_KEYS;
+        if (!keys.has(entry.key) || entry.value === undefined || !isText(entry.value)) return undefined;
         const map: Record<string, unknown> = { [entry.key]: entry.value.text };
         list.push(map);
         at([section.key, index], lineNo, restCol + 1);
         at([section.key, index, entry.key], lineNo, restCol + entry.valueCol + 1);
-        item = { index, keyIndent: restCol, map };
+        // A protect entry written as a mapping has one key, group: a further key is left to the yaml library.
+        item = section.key === "users" ? { index, keyIndent: restCol, map } : undefined;
         continue;
       }
       const scalar = scalarValue(rest);
@@ -131,6 +134,7 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
 
 const TOP_KEYS = new Set(["version", "users", "protect", "guards"]);
 const USER_KEYS = new Set(["email", "name", "comment"]);
+const PROTECT_KEYS = new Set(["group"]);
 const GUARD_NAMES = new Set<string>(Object.values(GUARD_KEYS));
 
 interface Scalar {

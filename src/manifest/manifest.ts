@@ -12,6 +12,15 @@ export interface DesiredUser {
   written: string;
   name?: string;
   comment?: string;
+  /** The groups the manifest says the user is in (trimmed), when it says: compared with the live ones, never changed. */
+  groups?: string[];
+  position: SourcePosition;
+}
+
+/** A `protect: [{ group: NAME }]` entry: every member of the group is never removed. */
+export interface ProtectedGroup {
+  /** Trimmed: group names compare exactly after trimming. */
+  name: string;
   position: SourcePosition;
 }
 
@@ -19,6 +28,8 @@ export interface DesiredUser {
 export interface GuardSettings {
   maxRemovals?: number;
   maxRemovalPercent?: number;
+  /** A plan removing any member of these groups (trimmed names) needs --force. */
+  requireForceForGroups?: string[];
 }
 
 /** A loaded, validated manifest (version 1). */
@@ -30,6 +41,8 @@ export interface Manifest {
   protect: string[];
   /** Where each protect pattern is written, in the order of `protect`. */
   protectAt?: SourcePosition[];
+  /** Groups whose members are never removed, in the order written. */
+  protectGroups: ProtectedGroup[];
   guards: GuardSettings;
   /** "sha256:" and the hex digest of the file's bytes, when the manifest was read from a file. */
   sha256?: string;

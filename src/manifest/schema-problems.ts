@@ -58,16 +58,30 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
   "users/*/email": emailMessage,
   "users/*/name": (c) => `"name" must be text, found ${c.found}`,
   "users/*/comment": (c) => `"comment" must be text, found ${c.found}`,
-  protect: (c) => `"protect" must be a list of email patterns such as "*@partners.example.com", found ${c.found}`,
+  "users/*/groups": (c) => `"groups" must be a list of group names such as [Support], found ${c.found}`,
+  "users/*/groups/*": (c) => groupNameMessage("a group", c),
+  protect: (c) => `"protect" must be a list of email patterns such as "*@partners.example.com" or { group: NAME }, found ${c.found}`,
   "protect/*": (c) => {
+    if (isMap(c.node)) {
+      if (c.error.keyword === "additionalProperties") return unknownKey(c);
+      return 'a protect entry written as a mapping names a group: { group: Admins }';
+    }
     const problem = isScalar(c.node) && typeof c.node.value === "string" ? patternProblem(c.node.value) : undefined;
-    return problem?.message ?? `a protect pattern must be non-empty text such as "*@partners.example.com", found ${c.found}`;
+    return problem?.message ?? `a protect pattern must be non-empty text such as "*@partners.example.com", or { group: NAME }, found ${c.found}`;
   },
+  "protect/*/group": (c) => groupNameMessage("a protected group", c),
   guards: (c) =>
-    c.error.keyword === "type" ? `"guards" must be a mapping with max_removals and/or max_removal_percent, found ${c.found}` : unknownKey(c),
+    c.error.keyword === "type" ? `"guards" must be a mapping with max_removals, max_removal_percent and/or require_force_for_groups, found ${c.found}` : unknownKey(c),
   "guards/max_removals": (c) => `max_removals must be a whole number of 0 or more, found ${c.found}`,
   "guards/max_removal_percent": (c) => `max_removal_percent must be a number from 0 to 100, found ${c.found}`,
+  "guards/require_force_for_groups": (c) => `require_force_for_groups must be a list of group names such as [Admins], found ${c.found}`,
+  "guards/require_force_for_groups/*": (c) => groupNameMessage("a group", c),
 };
+
+/** A group name the schema refused: empty, blank or not text. */
+function groupNameMessage(what: string, c: Context): string {
+  return `${what} must be named by non-empty text as the Telnyx portal shows it, such as Admins, found ${c.found}`;
+}
 
 function emailMessage(c: Context): string {
   if (c.error.keyword !== "pattern" || !isScalar(c.node) || typeof c.node.value !== "string") return `expected an email, found ${c.found}`;
@@ -130,6 +144,7 @@ export function mappingName(path: readonly (string | number)[]): string {
   if (path.length === 0) return "the manifest";
   if (path.length === 2 && path[0] === "users") return "a user";
   if (path.length === 1 && path[0] === "guards") return "guards";
+  if (path.length === 2 && path[0] === "protect") return "a protect entry";
   return pathWords(path);
 }
 

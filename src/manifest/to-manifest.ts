@@ -1,14 +1,15 @@
 import { emailProblem, normalizeEmail } from "../core/email.js";
 import type { DataPath } from "./fast-scan.js";
 import { guardSettings, type GuardData } from "./guard-keys.js";
-import type { DesiredUser, Manifest, SourcePosition } from "./manifest.js";
+import { groupKey } from "../core/groups.js";
+import type { DesiredUser, Manifest, ProtectedGroup, SourcePosition } from "./manifest.js";
 import { patternProblem, type PatternProblem } from "./protect-pattern.js";
 
 /** The manifest's data once it has passed the schema (schema/users.schema.json). */
 export interface ManifestData {
   version: 1;
-  users: (string | { email: string; name?: string; comment?: string })[];
-  protect?: string[];
+  users: (string | { email: string; name?: string; comment?: string; groups?: string[] })[];
+  protect?: (string | { group: string })[];
   guards?: GuardData;
 }
 
@@ -41,7 +42,7 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
   const firstSeen = new Map<string, number>();
   const list: unknown[] = Array.isArray(data?.users) ? data.users : [];
   list.forEach((item, index) => {
-    const entry = typeof item === "string" ? { email: item } : (item as { email?: unknown; name?: unknown; comment?: unknown } | null);
+    const entry = typeof item === "string" ? { email: item } : (item as { email?: unknown; name?: unknown; comment?: unknown; groups?: unknown } | null);
     const emailPath = typeof item === "string" ? ["users", index] : ["users", index, "email"];
     const position = reading.positionOf(emailPath);
     // An email the schema refused is reported there; it cannot also be a duplicate.
@@ -55,23 +56,32 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     const user: DesiredUser = { email, written: entry.email, position };
     if (typeof entry.name === "string") user.name = entry.name;
     if (typeof entry.comment === "string") user.comment = entry.comment;
+    if (Array.isArray(entry.groups)) user.groups = entry.groups.filter((name): name is string => typeof name === "string").map(groupKey);
     users.push(user);
   });
-  const patterns: unknown[] = Array.isArray(data?.protect) ? data.protect : [];
-  const protectAt = patterns.map((pattern, index) => {
+  const entries: unknown[] = Array.isArray(data?.protect) ? data.protect : [];
+  const protect: string[] = [];
+  const protectAt: SourcePosition[] = [];
+  const protectGroups: ProtectedGroup[] = [];
+  entries.forEach((entry, index) => {
     const path = ["protect", index];
-    if (typeof pattern === "string") {
-      const problem = patternProblem(pattern);
-      if (problem) report({ kind: "pattern", path, pattern, problem });
+    const position = reading.positionOf(path) ?? { line: 1, col: 1 };
+    if (typeof entry === "string") {
+      const problem = patternProblem(entry);
+      if (problem) report({ kind: "pattern", path, pattern: entry, problem });
+      protect.push(entry.trim());
+      protectAt.push(position);
+    } else if (typeof (entry as { group?: unknown } | null)?.group === "string") {
+      protectGroups.push({ name: groupKey((entry as { group: string }).group), position: reading.positionOf([...path, "group"]) ?? position });
     }
-    return reading.positionOf(path) ?? { line: 1, col: 1 };
   });
   return {
     path: file,
     version: 1,
     users,
-    protect: patterns.filter((p): p is string => typeof p === "string").map((p) => p.trim()),
+    protect,
     protectAt,
+    protectGroups,
     guards: guardSettings(data?.guards),
   };
 }

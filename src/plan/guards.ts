@@ -1,6 +1,9 @@
 import { GUARD_KEYS, type GuardKey } from "../manifest/guard-keys.js";
 import type { GuardSettings } from "../manifest/manifest.js";
 import type { Plan } from "./plan.js";
+import { groupKey } from "../core/groups.js";
+import { plural } from "../core/plural.js";
+import { clip, sanitize } from "../core/safe-text.js";
 
 /** With no guard configured, a plan removing more than this share of an organization is refused... */
 export const DEFAULT_MAX_REMOVAL_PERCENT = 25;
@@ -25,12 +28,12 @@ export function verdictData(verdict: GuardVerdict): GuardVerdict {
   return { allowed: verdict.allowed, forced: verdict.forced, ...(verdict.guard ? { guard: verdict.guard } : {}), message: verdict.message };
 }
 
-/** Checks a plan against the count and percent guards; --force lifts them and nothing else. */
-export function checkGuards(plan: Pick<Plan, "summary" | "liveCount">, options: GuardOptions): GuardVerdict {
+/** Checks a plan against the privileged-groups, count and percent guards; --force lifts them and nothing else. */
+export function checkGuards(plan: Pick<Plan, "summary" | "liveCount" | "removals">, options: GuardOptions): GuardVerdict {
   const remove = plan.summary.remove;
   const total = plan.liveCount;
   const percent = total === 0 ? 0 : (remove / total) * 100;
-  const tripped = tripGuard(remove, total, percent, options);
+  const tripped = tripGroupGuard(plan.removals, options) ?? tripGuard(remove, total, percent, options);
   if (!tripped) return { allowed: true, forced: false, message: verdictOk(remove, total, percent) };
   if (options.force) return { allowed: true, forced: true, guard: tripped.guard, message: `${tripped.message} (lifted by --force)` };
   return { allowed: false, forced: false, guard: tripped.guard, message: tripped.message };
@@ -39,6 +42,31 @@ export function checkGuards(plan: Pick<Plan, "summary" | "liveCount">, options: 
 function verdictOk(remove: number, total: number, percent: number): string {
   if (remove === 0) return "no removals: within every guard";
   return `would remove ${remove} of ${total} users (${percent.toFixed(1)}%): within the guards`;
+}
+
+/** The most privileged removals a verdict names before "and N more". */
+const NAMED_IN_VERDICT = 5;
+
+/**
+ * The guard on removing members of privileged groups: each removal in one of them (or whose groups the API
+ * did not give, which cannot be told apart) is named with its group.
+ */
+function tripGroupGuard(removals: Plan["removals"], options: GuardSettings) {
+  const guarded = new Set(options.requireForceForGroups ?? []);
+  if (guarded.size === 0) return undefined;
+  const privileged = removals.flatMap((removal) => {
+    if (removal.groups === null) return [`${removal.email} (groups unknown)`];
+    const groups = removal.groups.filter((name) => guarded.has(groupKey(name)));
+    return groups.length > 0 ? [`${removal.email} (${groups.join(", ")})`] : [];
+  });
+  if (privileged.length === 0) return undefined;
+  // The verdict is printed as it is in every format: the API's spellings are made safe here.
+  const named = privileged.slice(0, NAMED_IN_VERDICT).map((who) => sanitize(clip(who, 120)));
+  const more = privileged.length > NAMED_IN_VERDICT ? ` and ${privileged.length - NAMED_IN_VERDICT} more` : "";
+  return {
+    guard: GUARD_KEYS.requireForceForGroups,
+    message: `would remove ${plural(privileged.length, "member")} of ${[...guarded].map((name) => sanitize(clip(name, 40))).join(", ")}, listed in require_force_for_groups: ${named.join(", ")}${more}; review the plan, then pass --force`,
+  };
 }
 
 function tripGuard(remove: number, total: number, percent: number, options: GuardSettings) {

@@ -5,7 +5,7 @@ import { validate as validatePlanFile } from "../generated/plan-schema.js";
 import { normalizeEmail } from "../core/email.js";
 import { guardSettings, type GuardData } from "../manifest/guard-keys.js";
 import type { GuardVerdict } from "./guards.js";
-import type { LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
+import type { GroupDrift, LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
 import { protectionWords } from "./protection.js";
 import { judge, rulesOf } from "./rules.js";
 import { checksumMatches, organizationFingerprint, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
@@ -19,7 +19,7 @@ interface PlanFile {
   format_version: number;
   created_at: string;
   api_host: string;
-  manifest: { path: string; sha256: string; desired_emails: string[]; protect: string[]; guards: GuardData };
+  manifest: { path: string; sha256: string; desired_emails: string[]; protect: string[]; protect_groups: string[]; guards: GuardData };
   organization: { fingerprint: string; live_count: number };
   guard: GuardVerdict;
   summary: Plan["summary"];
@@ -27,6 +27,7 @@ interface PlanFile {
   kept: LiveEntry[];
   protected: ProtectedUser[];
   missing: MissingUser[];
+  group_drift: GroupDrift[];
   checksum: string;
 }
 
@@ -83,6 +84,9 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
   if (head.format_version === 1) {
     fail("was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan again with roster plan --out");
   }
+  if (head.format_version === 2) {
+    fail("was saved by an older roster (plan format version 2, which does not keep users' groups): make the plan again with roster plan --out");
+  }
   if (head.format_version !== PLAN_FILE_VERSION) {
     fail(`has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${PLAN_FILE_VERSION}: make the plan again with this roster`);
   }
@@ -104,6 +108,7 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
     kept: planFile.kept,
     missing: planFile.missing,
     liveCount: planFile.organization.live_count,
+    groupDrift: planFile.group_drift,
   };
   const live = [...plan.removals, ...plan.protected, ...plan.kept];
   const counts = plan.summary;
@@ -112,6 +117,7 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
     counts.protected !== plan.protected.length ||
     counts.keep !== plan.kept.length ||
     counts.missing !== plan.missing.length ||
+    counts.group_drift !== plan.groupDrift.length ||
     plan.liveCount !== live.length
   ) {
     fail("does not agree with itself: its counts differ from the users it lists; make the plan again with roster plan --out");
@@ -121,7 +127,8 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
     fail("does not agree with itself: its fingerprint is not that of the users it lists; make the plan again with roster plan --out");
   }
   const desiredEmails = planFile.manifest.desired_emails.map(normalizeEmail);
-  const rules = rulesOf({ users: desiredEmails.map((email) => ({ email })), protect: planFile.manifest.protect });
+  const protectGroups = planFile.manifest.protect_groups;
+  const rules = rulesOf({ users: desiredEmails.map((email) => ({ email })), protect: planFile.manifest.protect, protectGroups: protectGroups.map((name) => ({ name })) });
   for (const removal of plan.removals) {
     const verdict = judge(removal, rules);
     if (verdict.kind !== "remove") {
@@ -134,7 +141,7 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
   return {
     createdAt: planFile.created_at,
     apiHost: planFile.api_host,
-    manifest: { path: planFile.manifest.path, sha256: planFile.manifest.sha256, desiredEmails, protect: planFile.manifest.protect, guards },
+    manifest: { path: planFile.manifest.path, sha256: planFile.manifest.sha256, desiredEmails, protect: planFile.manifest.protect, protectGroups, guards },
     fingerprint: planFile.organization.fingerprint,
     plan,
     verdict: planFile.guard,

@@ -1,6 +1,7 @@
 import { normalizeEmail } from "../core/email.js";
 import type { Manifest } from "../manifest/manifest.js";
-import type { OrganizationUser } from "../core/organization-user.js";
+import { groupKey, sameGroups } from "../core/groups.js";
+import { groupNamesOf, type OrganizationUser } from "../core/organization-user.js";
 import type { Protection } from "./protection.js";
 import { judge, rulesOf } from "./rules.js";
 
@@ -11,6 +12,8 @@ export interface LiveEntry {
   email: string;
   user_status: string;
   last_sign_in_at: string | null;
+  /** The user's group names as the API gave them (they grant its rights); null when the API did not say. */
+  groups: string[] | null;
 }
 
 /** A live user the plan removes, with what the executor and the audit log need. */
@@ -39,11 +42,30 @@ export interface UnusedPattern {
   col?: number;
 }
 
+/** A protected group that no live user is in: a typo protects nobody. */
+export interface UnusedGroup {
+  group: string;
+  line?: number;
+  col?: number;
+}
+
+/** A listed user whose live groups differ from the groups the manifest says: reported, never changed. */
+export interface GroupDrift {
+  /** As the API spells it. */
+  email: string;
+  live: string[];
+  manifest: string[];
+  /** Where the manifest lists the user. */
+  line: number;
+}
+
 export interface PlanSummary {
   remove: number;
   keep: number;
   protected: number;
   missing: number;
+  /** Listed users whose live groups differ from the manifest's: counted, not a change roster can make. */
+  group_drift: number;
 }
 
 /** What apply would do: a value, built without I/O from the manifest and the live users. */
@@ -59,6 +81,10 @@ export interface Plan {
   liveCount: number;
   /** Protect patterns that match no live user; every plan format warns about them. Absent in saved plans. */
   unusedPatterns?: UnusedPattern[];
+  /** Protected groups no live user is in; warned about like unused patterns. Absent in saved plans. */
+  unusedGroups?: UnusedGroup[];
+  /** Listed users whose live groups differ from the manifest's `groups:`, sorted by email. */
+  groupDrift: GroupDrift[];
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -72,24 +98,37 @@ const sorted = <T extends { email: string }>(items: Keyed<T>[]): T[] =>
   items.sort((a, b) => compare(a.key, b.key) || compare(a.item.email, b.item.email)).map(({ item }) => item);
 
 /** What apply would do with these live users under this manifest: pure, built without I/O. */
-export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Partial<Pick<Manifest, "protectAt">>, liveUsers: readonly OrganizationUser[]): Plan {
+export function planRemovals(
+  manifest: Pick<Manifest, "users" | "protect"> & Partial<Pick<Manifest, "protectAt" | "protectGroups">>,
+  liveUsers: readonly OrganizationUser[],
+): Plan {
   const rules = rulesOf(manifest);
   const removals: Keyed<Removal>[] = [];
   const protectedUsers: Keyed<ProtectedUser>[] = [];
   const kept: Keyed<LiveEntry>[] = [];
   const present = new Set<string>();
+  const groupsInUse = new Set<string>();
+  const listed = new Map(manifest.users.map((user) => [user.email, user]));
+  const drift: Keyed<GroupDrift>[] = [];
   for (const user of liveUsers) {
-    const entry: LiveEntry = { id: user.id, email: user.email, user_status: user.user_status, last_sign_in_at: user.last_sign_in_at ?? null };
+    const groups = groupNamesOf(user);
+    const entry: LiveEntry = { id: user.id, email: user.email, user_status: user.user_status, last_sign_in_at: user.last_sign_in_at ?? null, groups };
+    for (const name of groups ?? []) groupsInUse.add(groupKey(name));
     const key = normalizeEmail(user.email);
     present.add(key);
     const verdict = judge(user, rules, key);
     if (verdict.kind === "keep") {
       kept.push({ key, item: entry });
+      const wanted = listed.get(key);
+      if (wanted?.groups && groups && !sameGroups(groups, wanted.groups)) {
+        drift.push({ key, item: { email: user.email, live: groups, manifest: wanted.groups, line: wanted.position.line } });
+      }
     } else if (verdict.kind === "protected") {
       const item: ProtectedUser = {
         ...entry,
         reason: verdict.reason,
         ...(verdict.pattern !== undefined ? { pattern: verdict.pattern } : {}),
+        ...(verdict.group !== undefined ? { group: verdict.group } : {}),
         ...(verdict.reason === "unknown_record_type" ? { record_type: typeof user.record_type === "string" ? user.record_type : "" } : {}),
       };
       protectedUsers.push({ key, item });
@@ -105,14 +144,19 @@ export function planRemovals(manifest: Pick<Manifest, "users" | "protect"> & Par
     .map((pattern, index) => ({ pattern, at: manifest.protectAt?.[index] }))
     .filter(({ pattern }) => !presentEmails.some((email) => pattern.matches(email)))
     .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
+  const unusedGroups = (manifest.protectGroups ?? [])
+    .filter((group) => !groupsInUse.has(group.name))
+    .map((group) => ({ group: group.name, line: group.position.line, col: group.position.col }));
   return {
-    summary: { remove: removals.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length },
+    summary: { remove: removals.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length, group_drift: drift.length },
     removals: sorted(removals),
     protected: sorted(protectedUsers),
     kept: sorted(kept),
     missing: sorted(missing),
     liveCount: liveUsers.length,
     ...(unusedPatterns.length > 0 ? { unusedPatterns } : {}),
+    ...(unusedGroups.length > 0 ? { unusedGroups } : {}),
+    groupDrift: sorted(drift),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { OrganizationUser } from "../core/organization-user.js";
+import { groupNamesOf, type OrganizationUser } from "../core/organization-user.js";
 import type { Manifest } from "../manifest/manifest.js";
 import { ManifestError } from "../manifest/manifest-error.js";
 import { checkGuards, type GuardOptions, type GuardVerdict } from "./guards.js";
@@ -55,6 +55,8 @@ export function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly Organ
     const user = byId.get(removal.id)!;
     return {
       ...removal,
+      // The groups as planned and as they are now: a user who joined a protected group since is refused.
+      groups: joinedGroups(removal.groups, groupNamesOf(user)),
       email: user.email,
       user_status: user.user_status,
       last_sign_in_at: user.last_sign_in_at ?? null,
@@ -64,8 +66,18 @@ export function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly Organ
   });
   const plan: Plan = { ...saved.plan, removals };
   const verdict = checkGuards(plan, { ...saved.manifest.guards, ...definedOnly(flags) });
-  const rules = rulesOf({ users: saved.manifest.desiredEmails.map((email) => ({ email })), protect: saved.manifest.protect });
+  const rules = rulesOf({
+    users: saved.manifest.desiredEmails.map((email) => ({ email })),
+    protect: saved.manifest.protect,
+    protectGroups: saved.manifest.protectGroups.map((name) => ({ name })),
+  });
   return { plan, verdict, rules, source: { manifest: saved.manifest.path, host }, fingerprint };
+}
+
+/** Every group of either list, the planned ones first; unknown when either is (roster never guesses groups). */
+function joinedGroups(planned: string[] | null, now: string[] | null): string[] | null {
+  if (planned === null || now === null) return null;
+  return [...new Set([...planned, ...now])];
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

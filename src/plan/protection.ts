@@ -1,7 +1,10 @@
+import { GROUP_NAME_SHOWN } from "../core/groups.js";
+import { clip } from "../core/safe-text.js";
 /** How a format shows the values inside a protection's words: plain text, Markdown code, ... */
 export interface ValueStyle {
   pattern(text: string): string;
   recordType(text: string): string;
+  group(text: string): string;
 }
 
 /** The facts one protection is worded from, beside its reason. */
@@ -10,10 +13,12 @@ export interface ProtectionFacts {
   pattern?: string | undefined;
   /** The record type as the API gave it, for reason "unknown_record_type". */
   record_type?: string | undefined;
+  /** The protected group the user is in, for reason "group". */
+  group?: string | undefined;
 }
 
 /** The facts of a protection in the order every JSON document gives them; a new fact is added here. */
-const FACT_KEYS = ["pattern", "record_type"] as const satisfies readonly (keyof ProtectionFacts)[];
+const FACT_KEYS = ["pattern", "record_type", "group"] as const satisfies readonly (keyof ProtectionFacts)[];
 
 /** The words of one reason, in the two places a reason is said. */
 interface ReasonWording {
@@ -42,6 +47,15 @@ const REASONS = {
     note: (facts, style) => `unknown record type ${style.recordType(facts.record_type ?? "")}: roster removes only organization_sub_user`,
     whoIs: (facts) => `of record type ${JSON.stringify(facts.record_type ?? "")}, which roster does not know and never removes`,
   },
+  group: {
+    note: (facts, style) => `in protected group ${style.group(facts.group ?? "")}`,
+    whoIs: (facts) => `in the protected group ${JSON.stringify(clip(facts.group ?? "", GROUP_NAME_SHOWN))}`,
+  },
+  // The manifest protects groups but the API did not say which groups this user is in: never guessed.
+  groups_unknown: {
+    note: () => "groups unknown: the API did not list them, and the manifest protects groups",
+    whoIs: () => "of unknown groups while the manifest protects groups",
+  },
 } satisfies Record<string, ReasonWording>;
 
 /** Why a user the manifest does not list is still never removed: a key of the table above. */
@@ -61,8 +75,8 @@ export function protectionNote(protection: Protection, style: ValueStyle): strin
 }
 
 /** Why a protected user is never removed, in words: "the organization owner", "protected by *@x". */
-export function protectionWords(verdict: { reason: ProtectionReason; pattern?: string | undefined }, recordType?: string): string {
-  return REASONS[verdict.reason].whoIs({ pattern: verdict.pattern, record_type: recordType });
+export function protectionWords(verdict: { reason: ProtectionReason; pattern?: string | undefined; group?: string | undefined }, recordType?: string): string {
+  return REASONS[verdict.reason].whoIs({ pattern: verdict.pattern, record_type: recordType, group: verdict.group });
 }
 
 /** The facts of a protection that it has, in their order, for a JSON document. */

@@ -1,5 +1,6 @@
 import { normalizeEmail } from "../core/email.js";
-import type { DesiredUser } from "../manifest/manifest.js";
+import { groupKey } from "../core/groups.js";
+import type { DesiredUser, ProtectedGroup } from "../manifest/manifest.js";
 import { compileProtectPattern, type ProtectPattern } from "../manifest/protect-pattern.js";
 import { OWNER_RECORD_TYPE, recordTypeOf, SUB_USER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
 import type { ProtectionReason } from "./protection.js";
@@ -9,31 +10,43 @@ export { recordTypeOf };
 /** What the manifest says of one live user. */
 export type Verdict =
   | { kind: "keep" }
-  | { kind: "protected"; reason: ProtectionReason; pattern?: string }
+  | { kind: "protected"; reason: ProtectionReason; pattern?: string; group?: string }
   | { kind: "remove" };
 
 /** The manifest reduced to what decides a user's fate; built once, asked once per live user. */
 export interface Rules {
   desiredEmails: ReadonlySet<string>;
   patterns: readonly ProtectPattern[];
+  /** Groups whose members are never removed (trimmed names), in the manifest's order. */
+  groups: readonly string[];
 }
 
-/** The rules of a manifest, or of the desired emails and protect patterns a saved plan carries. */
-export function rulesOf(manifest: { users: readonly Pick<DesiredUser, "email">[]; protect: readonly string[] }): Rules {
+/** The rules of a manifest, or of the desired emails, protect patterns and protected groups a saved plan carries. */
+export function rulesOf(manifest: {
+  users: readonly Pick<DesiredUser, "email">[];
+  protect: readonly string[];
+  protectGroups?: readonly Pick<ProtectedGroup, "name">[];
+}): Rules {
   return {
     desiredEmails: new Set(manifest.users.map((user) => normalizeEmail(user.email))),
     patterns: manifest.protect.map(compileProtectPattern),
+    groups: [...new Set((manifest.protectGroups ?? []).map((group) => groupKey(group.name)))],
   };
 }
+
+/** What judge reads of a user: its email, record type and groups (names, or the API's { name } objects; absent or null: not known). */
+export type Judged = Pick<OrganizationUser, "email"> & { record_type?: unknown; groups?: readonly (string | { name: string })[] | null };
 
 
 /**
  * The one place that decides whether a live user may be removed. The planner uses it to build the plan,
  * and the executor asks it again before every request, so no path can remove a listed, owner or protected
- * user. `compared` is the user's email as compared, when the caller has it already. Only a user whose record type is organization_sub_user can be removed: an owner by any spelling,
- * and any record type roster does not know (missing or empty too), are protected.
+ * user. `compared` is the user's email as compared, when the caller has it already. Only a user whose
+ * record type is organization_sub_user can be removed: an owner by any spelling, and any record type roster
+ * does not know (missing or empty too), are protected. When the manifest protects groups, a member of one
+ * is protected, and so is a user whose groups the API did not give: roster never guesses them.
  */
-export function judge(user: Pick<OrganizationUser, "email"> & { record_type?: unknown }, rules: Rules, compared?: string): Verdict {
+export function judge(user: Judged, rules: Rules, compared?: string): Verdict {
   const email = compared ?? normalizeEmail(user.email);
   if (rules.desiredEmails.has(email)) return { kind: "keep" };
   const recordType = recordTypeOf(user);
@@ -41,10 +54,16 @@ export function judge(user: Pick<OrganizationUser, "email"> & { record_type?: un
   if (recordType !== SUB_USER_RECORD_TYPE) return { kind: "protected", reason: "unknown_record_type" };
   const pattern = rules.patterns.find((p) => p.matches(email));
   if (pattern) return { kind: "protected", reason: "pattern", pattern: pattern.pattern };
+  if (rules.groups.length > 0) {
+    if (!user.groups) return { kind: "protected", reason: "groups_unknown" };
+    const names = new Set(user.groups.map((group) => groupKey(typeof group === "string" ? group : group.name)));
+    const group = rules.groups.find((name) => names.has(name));
+    if (group !== undefined) return { kind: "protected", reason: "group", group };
+  }
   return { kind: "remove" };
 }
 
 /** How many of these live users the rules would still remove: zero once apply has converged. */
-export function countRemovable(liveUsers: readonly (Pick<OrganizationUser, "email"> & { record_type?: unknown })[], rules: Rules): number {
+export function countRemovable(liveUsers: readonly Judged[], rules: Rules): number {
   return liveUsers.filter((user) => judge(user, rules).kind === "remove").length;
 }

@@ -11,8 +11,9 @@ export const PLAN_FILE_FORMAT = "roster-plan";
 /**
  * The version of the saved-plan layout this roster writes and reads (schema/plan.schema.json). Version 2
  * seals the plan with an HMAC keyed by the API key; version 1's plain sha256 anyone could compute again.
+ * Version 3 keeps every user's groups, the protected groups and the group drift.
  */
-export const PLAN_FILE_VERSION = 2;
+export const PLAN_FILE_VERSION = 3;
 
 /**
  * A plan saved by `roster plan --out`: everything `roster apply PLAN` needs to apply exactly these removals
@@ -30,6 +31,8 @@ export interface SavedPlan {
     /** Trimmed and lower-cased, sorted: with `protect`, what the executor's safety check needs. */
     desiredEmails: string[];
     protect: string[];
+    /** The manifest's protected groups (trimmed names): the executor's check needs them too. */
+    protectGroups: string[];
     guards: GuardSettings;
   };
   /** organizationFingerprint of the live users the plan was made from. */
@@ -64,7 +67,7 @@ export function savedPlanText(saved: SavedPlan, apiKey: string): string {
     format_version: PLAN_FILE_VERSION,
     created_at: saved.createdAt,
     api_host: saved.apiHost,
-    manifest: { path: manifest.path, sha256: manifest.sha256, desired_emails: manifest.desiredEmails, protect: manifest.protect, guards: guardData(manifest.guards) },
+    manifest: { path: manifest.path, sha256: manifest.sha256, desired_emails: manifest.desiredEmails, protect: manifest.protect, protect_groups: manifest.protectGroups, guards: guardData(manifest.guards) },
     organization: { fingerprint: saved.fingerprint, live_count: plan.liveCount },
     guard: verdictData(verdict),
     summary: plan.summary,
@@ -72,6 +75,7 @@ export function savedPlanText(saved: SavedPlan, apiKey: string): string {
     kept: plan.kept,
     protected: plan.protected,
     missing: plan.missing,
+    group_drift: plan.groupDrift,
   };
   return JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2) + "\n";
 }

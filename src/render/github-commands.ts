@@ -4,7 +4,7 @@ import type { Plan } from "../plan/plan.js";
 import { lineText, linesToText } from "./lines.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
-import { PLAN_WORDS, planLines, summaryLine, unusedPatternText, verdictLine } from "./plan-lines.js";
+import { driftText, PLAN_WORDS, planLines, planWarnings, summaryLine, verdictLine } from "./plan-lines.js";
 import { sanitize } from "../core/safe-text.js";
 
 /** The annotations GitHub Actions draws from workflow commands. */
@@ -64,8 +64,11 @@ export function planGithub(plan: Plan, verdict: GuardVerdict, source: PlanSource
   }
   const more = plan.missing.length - MAX_MISSING_ANNOTATIONS;
   if (more > 0) commands.push(workflowCommand("warning", { file }, `and ${plural(more, "more missing user")}: see the plan in the log`));
-  for (const unused of plan.unusedPatterns ?? []) {
-    commands.push(workflowCommand("warning", { file, line: unused.line, col: unused.col }, unusedPatternText(unused)));
+  for (const warning of planWarnings(plan)) {
+    commands.push(workflowCommand("warning", { file, line: warning.line, col: warning.col }, warning.text()));
+  }
+  for (const drift of plan.groupDrift.slice(0, MAX_MISSING_ANNOTATIONS)) {
+    commands.push(workflowCommand("notice", { file, line: drift.line }, `${sanitize(drift.email)} is ${driftText(drift)}: ${PLAN_WORDS.driftAdvice}`));
   }
   return linesToText(planLines(plan, { verdict })) + commands.join("\n") + "\n";
 }

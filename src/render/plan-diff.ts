@@ -2,7 +2,7 @@ import { FILE_HEADERS_ONLY, formatPatch } from "diff";
 import type { Plan } from "../plan/plan.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
-import { unusedPatternText } from "./plan-lines.js";
+import { driftText, PLAN_WORDS, planWarnings } from "./plan-lines.js";
 import { rosterLines } from "./roster-lines.js";
 import { sanitize } from "../core/safe-text.js";
 import { sortedDiffHunks } from "./sorted-diff.js";
@@ -16,7 +16,11 @@ export function planDiff(plan: Plan, source: PlanSource): string {
   const live = rosterLines(plan);
   const after = live.filter((line) => !line.removed);
   // Before the file headers, where patch tools skip text: the diff itself has no place for a warning.
-  const warnings = (plan.unusedPatterns ?? []).map((u) => `warning: ${unusedPatternText(u)}\n`).join("");
+  const notes = [
+    ...planWarnings(plan).map((w) => `warning: ${w.text()}`),
+    ...plan.groupDrift.map((d) => `group drift: ${sanitize(d.email)} ${driftText(d)}; ${PLAN_WORDS.driftAdvice}`),
+  ];
+  const warnings = notes.map((note) => `${note}\n`).join("");
   return warnings + formatPatch(
     {
       oldFileName: "live",

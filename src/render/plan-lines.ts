@@ -1,5 +1,7 @@
+import { GROUP_NAME_SHOWN, GROUPS_SHOWN, groupsText } from "../core/groups.js";
+import { clip } from "../core/safe-text.js";
 import type { GuardVerdict } from "../plan/guards.js";
-import type { Plan, UnusedPattern } from "../plan/plan.js";
+import type { GroupDrift, Plan, UnusedGroup, UnusedPattern } from "../plan/plan.js";
 import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { columnWidth, formatSignIn } from "../core/user-note.js";
 import { line, toned, type Line } from "./lines.js";
@@ -11,6 +13,8 @@ export interface PlanViewContext {
   verdict?: GuardVerdict;
   /** Show at most this many rows per section, then a count of the rest. */
   maxRows?: number;
+  /** The width to fit users' groups into (a terminal's columns); plain text without it. */
+  width?: number;
 }
 
 /** The words of a plan's sections, the same in every format. */
@@ -19,6 +23,9 @@ export const PLAN_WORDS = {
   protectedHeading: "Protected, never removed",
   missingHeading: "Missing from the organization",
   missingAdvice: "roster does not invite; invite them in the Telnyx portal",
+  driftHeading: "Group drift",
+  driftAdvice: "roster cannot change groups (the API has no endpoint for memberships); change them in the Telnyx portal, or the manifest's groups",
+  warningsHeading: "Warnings",
 } as const;
 
 /** The plan as lines: summary, removals, protected and missing users, the guard verdict. */
@@ -38,13 +45,12 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   } else {
     lines.push(line(""), line(toned("heading", `Remove ${plural(summary.remove, "user")}:`)));
     for (const removal of plan.removals.slice(0, maxRows)) {
-      lines.push(
-        line(
-          toned("remove", `  - ${sanitize(removal.email).padEnd(emailWidth)}`),
-          `  ${sanitize(removal.user_status).padEnd(8)}`,
-          toned("muted", `  last sign-in ${formatSignIn(removal.last_sign_in_at)}`),
-        ),
-      );
+      const start = [
+        toned("remove", `  - ${sanitize(removal.email).padEnd(emailWidth)}`),
+        { text: `  ${sanitize(removal.user_status).padEnd(8)}` },
+        toned("muted", `  last sign-in ${formatSignIn(removal.last_sign_in_at)}`),
+      ];
+      lines.push(...withGroups(start, removal.groups, context.width));
     }
     lines.push(...more(summary.remove, "removals"));
   }
@@ -52,7 +58,8 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     lines.push(line(""), line(toned("heading", `${PLAN_WORDS.protectedHeading} (${summary.protected}):`)));
     for (const entry of plan.protected.slice(0, maxRows)) {
       const why = protectionNote(entry, PLAIN_VALUES);
-      lines.push(line(toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", `  ${why}`)));
+      const start = [toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", `  ${why}`)];
+      lines.push(...withGroups(start, entry.groups, context.width));
     }
     lines.push(...more(summary.protected, "protected users"));
   }
@@ -66,22 +73,77 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     }
     lines.push(...more(summary.missing, "missing users"));
   }
-  const unused = plan.unusedPatterns ?? [];
-  if (unused.length > 0) {
-    lines.push(line(""), line(toned("warn", `Warnings (${unused.length}):`)));
-    for (const entry of unused) lines.push(line(toned("warn", `  ! ${unusedPatternText(entry)}`)));
+  if (summary.group_drift > 0) {
+    lines.push(line(""), line(toned("heading", `${PLAN_WORDS.driftHeading} (${summary.group_drift}): `), toned("muted", PLAN_WORDS.driftAdvice)));
+    for (const drift of plan.groupDrift.slice(0, maxRows)) {
+      lines.push(line(toned("warn", `  ≠ ${sanitize(drift.email)}`), toned("muted", `  ${driftText(drift)}`)));
+    }
+    lines.push(...more(summary.group_drift, "users with group drift"));
+  }
+  const warnings = planWarnings(plan);
+  if (warnings.length > 0) {
+    lines.push(line(""), line(toned("warn", `${PLAN_WORDS.warningsHeading} (${warnings.length}):`)));
+    for (const warning of warnings) lines.push(line(toned("warn", `  ! ${warning.text()}`)));
   }
   if (context.verdict) lines.push(line(""), verdictLine(context.verdict));
   return lines;
 }
 
 /** How the plain-text formats show a protection's values: a pattern as it is, a record type in quotes. */
-const PLAIN_VALUES: ValueStyle = { pattern: sanitize, recordType: (text) => `"${sanitize(text)}"` };
+const PLAIN_VALUES: ValueStyle = { pattern: sanitize, recordType: (text) => `"${sanitize(text)}"`, group: (text) => `"${sanitize(clip(text, GROUP_NAME_SHOWN))}"` };
 
 /** The warning about a protect pattern that matches no live user, as every format words it; `quote` shows the pattern. */
 export function unusedPatternText(entry: UnusedPattern, quote: (pattern: string) => string = (pattern) => `"${sanitize(pattern)}"`): string {
   const where = entry.line !== undefined ? ` (manifest line ${entry.line})` : "";
   return `protect pattern ${quote(entry.pattern)}${where} matches no user in the organization: check it for a typo, or remove it`;
+}
+
+/** One warning of a plan, as every format words it; `quote` shows its value (plain quotes, a code span). */
+export interface PlanWarning {
+  kind: "unused_protect_pattern" | "unused_protect_group";
+  /** The pattern or the group's name, as written. */
+  value: string;
+  line?: number;
+  col?: number;
+  text(quote?: (value: string) => string): string;
+}
+
+/** The plan's warnings: protect patterns and protected groups that match nobody (a typo protects nobody). */
+export function planWarnings(plan: Pick<Plan, "unusedPatterns" | "unusedGroups">): PlanWarning[] {
+  const at = (line?: number, col?: number) => ({ ...(line !== undefined ? { line } : {}), ...(col !== undefined ? { col } : {}) });
+  return [
+    ...(plan.unusedPatterns ?? []).map((u) => ({ kind: "unused_protect_pattern" as const, value: u.pattern, ...at(u.line, u.col), text: (quote?: (v: string) => string) => unusedPatternText(u, quote) })),
+    ...(plan.unusedGroups ?? []).map((u) => ({ kind: "unused_protect_group" as const, value: u.group, ...at(u.line, u.col), text: (quote?: (v: string) => string) => unusedGroupText(u, quote) })),
+  ];
+}
+
+/** The warning about a protected group no user is in. */
+export function unusedGroupText(entry: UnusedGroup, quote: (name: string) => string = (name) => `"${sanitize(name)}"`): string {
+  const where = entry.line !== undefined ? ` (manifest line ${entry.line})` : "";
+  return `protected group ${quote(clip(entry.group, GROUP_NAME_SHOWN))}${where} has no member in the organization: check its name for a typo (names compare exactly), or remove it`;
+}
+
+/** A listed user's group drift in words: "in Admins, manifest says Support". */
+export function driftText(drift: Pick<GroupDrift, "live" | "manifest">, max = GROUPS_SHOWN): string {
+  const live = drift.live.length > 0 ? `in ${groupsText(drift.live, max)}` : "in no group";
+  return `${live}, manifest says ${drift.manifest.length > 0 ? groupsText(drift.manifest, max) : "no group"}`;
+}
+
+/** Room a user's groups need at the least beside the other columns, else they go on a line of their own. */
+const MIN_GROUPS_ROOM = 16;
+
+/**
+ * A user's row with its groups: after the other columns, cut to the room left of `width` (a terminal's
+ * columns); on an indented line of their own under the row when that room is too small. A user in no
+ * group shows nothing more.
+ */
+function withGroups(start: Line, groups: readonly string[] | null, width: number | undefined): Line[] {
+  if (groups !== null && groups.length === 0) return [line(...start)];
+  const used = start.reduce((n, s) => n + s.text.length, 0) + 2;
+  const room = width === undefined ? GROUPS_SHOWN : Math.min(GROUPS_SHOWN, width - used - 1);
+  if (room >= MIN_GROUPS_ROOM) return [line(...start, toned("plain", `  ${groupsText(groups, room)}`))];
+  const below = "      groups: ";
+  return [line(...start), line(toned("muted", below), toned("plain", groupsText(groups, Math.max(MIN_GROUPS_ROOM, (width ?? 0) - below.length - 1))))];
 }
 
 /** The first line of every plan: the counts. */
@@ -91,6 +153,7 @@ export function summaryLine(plan: Pick<Plan, "summary" | "liveCount">): Line {
     toned("heading", "Plan: "),
     toned(summary.remove > 0 ? "remove" : "ok", `${summary.remove} to remove`),
     `, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing`,
+    ...(summary.group_drift > 0 ? [toned("warn", `, ${summary.group_drift} with group drift`)] : []),
     toned("muted", ` (${plural(plan.liveCount, "user")} in the organization)`),
   );
 }

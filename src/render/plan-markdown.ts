@@ -1,10 +1,13 @@
+import { GROUP_NAME_SHOWN } from "../core/groups.js";
+import { clip } from "../core/safe-text.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
 import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
-import { PLAN_WORDS, unusedPatternText, verdictLabel } from "./plan-lines.js";
+import { driftText, PLAN_WORDS, planWarnings, verdictLabel } from "./plan-lines.js";
+import { groupsNote } from "../core/user-note.js";
 import { rosterLines } from "./roster-lines.js";
 
 /** GitHub refuses a comment longer than this many characters. */
@@ -31,7 +34,7 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   const { summary } = plan;
   const refused = verdict.allowed ? "" : " (refused by a guard)";
   const head = [
-    `### roster plan: ${summary.remove} to remove${refused}, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing`,
+    `### roster plan: ${summary.remove} to remove${refused}, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing${summary.group_drift > 0 ? `, ${summary.group_drift} with group drift` : ""}`,
     "",
     `${plural(plan.liveCount, "user")} in the organization at ${codeSpan(source.host)}; manifest ${codeSpan(source.manifest)}.`,
   ];
@@ -50,7 +53,7 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   if (summary.protected > 0) {
     sections.push({
       before: ["", `**${PLAN_WORDS.protectedHeading} (${summary.protected})**`, ""],
-      items: plan.protected.map((p) => `- ${codeSpan(p.email)}: ${protectionNote(p, MARKDOWN_VALUES)}`),
+      items: plan.protected.map((p) => `- ${codeSpan(p.email)}: ${protectionNote(p, MARKDOWN_VALUES)}${escapeMarkdown(groupsNote(p.groups))}`),
       after: [],
       what: "protected users",
     });
@@ -64,11 +67,19 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
     });
   }
 
-  const unused = plan.unusedPatterns ?? [];
-  if (unused.length > 0) {
+  if (summary.group_drift > 0) {
     sections.push({
-      before: ["", `**Warnings (${unused.length})**`, ""],
-      items: unused.map((u) => `- ${unusedPatternText(u, codeSpan)}`),
+      before: ["", `**${PLAN_WORDS.driftHeading} (${summary.group_drift})**: ${PLAN_WORDS.driftAdvice}.`, ""],
+      items: plan.groupDrift.map((d) => `- ${codeSpan(d.email)}: ${escapeMarkdown(driftText(d))}`),
+      after: [],
+      what: "users with group drift",
+    });
+  }
+  const warnings = planWarnings(plan);
+  if (warnings.length > 0) {
+    sections.push({
+      before: ["", `**${PLAN_WORDS.warningsHeading} (${warnings.length})**`, ""],
+      items: warnings.map((w) => `- ${w.text(codeSpan)}`),
       after: [],
       what: "warnings",
     });
@@ -101,4 +112,4 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
 }
 
 /** How Markdown shows a protection's values: each in a code span. */
-const MARKDOWN_VALUES: ValueStyle = { pattern: codeSpan, recordType: codeSpan };
+const MARKDOWN_VALUES: ValueStyle = { pattern: codeSpan, recordType: codeSpan, group: (text) => codeSpan(clip(text, GROUP_NAME_SHOWN)) };

@@ -1,6 +1,6 @@
 import { normalizeEmail } from "../core/email.js";
 import type { Plan } from "../plan/plan.js";
-import { columnWidth, rosterNote } from "../core/user-note.js";
+import { columnWidth, groupsNote, rosterNote } from "../core/user-note.js";
 import { sanitize } from "../core/safe-text.js";
 
 /** One live user as a line of the roster: the same text in the diff and in the pull-request comment. */
@@ -23,7 +23,7 @@ export function rosterLines(plan: Pick<Plan, "removals" | "protected" | "kept">)
   return users
     .map(({ user, removed }) => ({
       key: `${normalizeEmail(user.email)}\u0000${user.email}\u0000${user.id}`,
-      text: `${sanitize(user.email).padEnd(width)}  ${rosterNote(user)}`,
+      text: `${sanitize(user.email).padEnd(width)}  ${rosterNote(user)}${groupsNote(user.groups)}`,
       removed,
     }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

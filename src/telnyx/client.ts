@@ -46,7 +46,7 @@ export class TelnyxClient {
   }
 
   async listUsersPage(pageNumber: number, pageSize = MAX_PAGE_SIZE): Promise<UsersPage> {
-    const path = `/organizations/users?page[number]=${pageNumber}&page[size]=${pageSize}`;
+    const path = `/organizations/users?page[number]=${pageNumber}&page[size]=${pageSize}&include_groups=true`;
     const response = await this.#transport.request("GET", path);
     if (response.status !== 200) throw errorFor("GET", path, response, this.#transport.baseUrl);
     return parseUsersPage(response.body, path);

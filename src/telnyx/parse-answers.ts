@@ -84,6 +84,16 @@ export function parseUsers(data: unknown[], fail: ShapeFailure): OrganizationUse
     if (user.last_sign_in_at !== null && user.last_sign_in_at !== undefined && typeof user.last_sign_in_at !== "string") {
       return fail(`with data[${index}] having an invalid last_sign_in_at`);
     }
-    return { ...user, user_status: typeof user.user_status === "string" ? user.user_status : "unknown", last_sign_in_at: user.last_sign_in_at ?? null } as OrganizationUser;
+    if (user.groups !== undefined && user.groups !== null && !validGroups(user.groups)) {
+      return fail(`with data[${index}] having invalid groups (a list of { id, name } was expected)`);
+    }
+    // null is read as "not said", like an absent field: roster never guesses a user is in no group.
+    const { groups, ...rest } = user;
+    return { ...rest, ...(groups ? { groups } : {}), user_status: typeof user.user_status === "string" ? user.user_status : "unknown", last_sign_in_at: user.last_sign_in_at ?? null } as OrganizationUser;
   });
+}
+
+/** A user's groups as the API gives them: a list of objects each with a string name (and an id). */
+function validGroups(groups: unknown): groups is { id: string; name: string }[] {
+  return Array.isArray(groups) && groups.every((group) => typeof group === "object" && group !== null && typeof (group as { name?: unknown }).name === "string");
 }

@@ -15,6 +15,7 @@ const removal = (n: number): Removal => ({
   last_sign_in_at: null,
   record_type: "organization_sub_user",
   created_at: null,
+  groups: [],
 });
 const summary = { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 };
 const finished = (n: number): ApplyEvent => {

@@ -81,7 +81,7 @@ test("a plan that would remove a listed, owner or protected user is refused befo
     const listed = org.find((u) => u.email === "maria.garcia@example.com")!;
     const partner = org.find((u) => u.email.endsWith("@partners.example.com"))!;
     for (const victim of [owner, listed, partner]) {
-      const bad: Plan = { ...plan, removals: [...plan.removals, { action: "remove", id: victim.id, email: victim.email, user_status: "enabled", last_sign_in_at: null, record_type: victim.record_type, created_at: null }] };
+      const bad: Plan = { ...plan, removals: [...plan.removals, { action: "remove", id: victim.id, email: victim.email, user_status: "enabled", last_sign_in_at: null, record_type: victim.record_type, created_at: null, groups: [] }] };
       const error = await rejection(applyPlan(bad, rules, api, { concurrency: 4 }));
       assert.instance(error, UnsafeRemovalError);
       assert.match(error.message, victim.email);

@@ -14,6 +14,7 @@ const removal: Removal = {
   last_sign_in_at: null,
   record_type: "organization_sub_user",
   created_at: "2025-01-01T00:00:00Z",
+  groups: ["Billing", "Admins\u202e"],
 };
 const failed: RemovalResult = { removal, outcome: "failed", status: 500, attempts: 3, error: `echoed ${TEST_API_KEY}`, finishedAt: "2026-11-28T12:00:00.000Z" };
 

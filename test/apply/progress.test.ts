@@ -4,7 +4,7 @@ import type { ApplyEvent, RemovalResult } from "../../src/apply/apply-plan.js";
 import { foldProgress, initialProgress, logLineDue, progressFigures, type ProgressState } from "../../src/apply/progress.js";
 
 const T0 = 1_800_000_000_000;
-const removal = (id: string) => ({ action: "remove" as const, id, email: `${id}@example.com`, user_status: "enabled", last_sign_in_at: null, record_type: "organization_sub_user", created_at: null });
+const removal = (id: string) => ({ action: "remove" as const, id, email: `${id}@example.com`, user_status: "enabled", last_sign_in_at: null, record_type: "organization_sub_user", created_at: null, groups: [] });
 const result = (id: string, outcome: RemovalResult["outcome"]): RemovalResult => ({ removal: removal(id), outcome, attempts: 1, finishedAt: "" });
 const summary = { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 };
 const fold = (events: [ApplyEvent, number][], state: ProgressState = initialProgress(10)) => events.reduce((s, [event, at]) => foldProgress(s, event, at), state);

@@ -21,7 +21,7 @@ function savedFrom(org: readonly OrganizationUser[], apiHost: string): SavedPlan
   return {
     createdAt: "2026-11-28T12:00:00.000Z",
     apiHost,
-    manifest: { path: "users.yaml", sha256: `sha256:${"0".repeat(64)}`, desiredEmails: manifest.users.map((u) => u.email), protect: [], guards: {} },
+    manifest: { path: "users.yaml", sha256: `sha256:${"0".repeat(64)}`, desiredEmails: manifest.users.map((u) => u.email), protect: [], protectGroups: [], guards: {} },
     fingerprint: organizationFingerprint(org),
     plan,
     verdict: checkGuards(plan, {}),

@@ -14,7 +14,7 @@ const plan = planRemovals(manifest, org);
 const saved: SavedPlan = {
   createdAt: "2026-11-28T12:00:00.000Z",
   apiHost: "api.telnyx.com",
-  manifest: { path: "users.yaml", sha256: `sha256:${"ab".repeat(32)}`, desiredEmails: manifest.users.map((u) => u.email).sort(), protect: manifest.protect, guards: manifest.guards },
+  manifest: { path: "users.yaml", sha256: `sha256:${"ab".repeat(32)}`, desiredEmails: manifest.users.map((u) => u.email).sort(), protect: manifest.protect, protectGroups: [], guards: manifest.guards },
   fingerprint: organizationFingerprint(org),
   plan,
   verdict: checkGuards(plan, manifest.guards),

@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import type { ApplyEvent, RemovalResult } from "../../src/apply/apply-plan.js";
 import { ApplyView, type Notices, type Subscribe } from "../../src/render/ink/ApplyView.js";
 
-const removal = (id: string, email: string) => ({ action: "remove" as const, id, email, user_status: "enabled", last_sign_in_at: null, record_type: "organization_sub_user", created_at: null });
+const removal = (id: string, email: string) => ({ action: "remove" as const, id, email, user_status: "enabled", last_sign_in_at: null, record_type: "organization_sub_user", created_at: null, groups: [] });
 const finished = (id: string, email: string, outcome: RemovalResult["outcome"], error?: string): RemovalResult => ({
   removal: removal(id, email),
   outcome,

@@ -8,7 +8,7 @@ import { PlanView } from "./PlanView.js";
 export function renderPlanToString(plan: Plan, context: PlanViewContext, columns: number, color = true): string {
   return renderToString(
     <ColorContext.Provider value={color}>
-      <PlanView plan={plan} context={context} />
+      <PlanView plan={plan} context={{ width: columns, ...context }} />
     </ColorContext.Provider>,
     { columns },
   );

@@ -1,0 +1,42 @@
+import { clip, sanitize } from "./safe-text.js";
+
+// Telnyx grants an organization's users their rights through groups: a user's groups are what a reviewer
+// needs to see beside a removal, and what whoever re-invites someone needs to restore.
+
+/** A group's name as compared: trimmed, otherwise exact (Telnyx's names are case-sensitive labels). */
+export function groupKey(name: string): string {
+  return name.trim();
+}
+
+/** The most characters of one group's name shown in plain text and Markdown; the JSON keeps it whole. */
+export const GROUP_NAME_SHOWN = 40;
+/** The most characters a user's groups take on one line of a plan before "+N more". */
+export const GROUPS_SHOWN = 60;
+
+/**
+ * A user's groups as one safe piece of text: names sanitized, each cut at GROUP_NAME_SHOWN characters,
+ * and the list cut at `max` characters with the count of the rest ("Admins, Billing +3 more").
+ * No groups is "no groups"; groups the API did not give are "groups unknown".
+ */
+export function groupsText(groups: readonly string[] | null, max = GROUPS_SHOWN): string {
+  if (groups === null) return "groups unknown";
+  if (groups.length === 0) return "no groups";
+  const names = groups.map((name) => sanitize(clip(name, GROUP_NAME_SHOWN)));
+  let text = "";
+  for (let i = 0; i < names.length; i += 1) {
+    const next = text === "" ? names[i]! : `${text}, ${names[i]}`;
+    const rest = names.length - i - 1;
+    const room = rest > 0 ? max - ` +${rest} more`.length : max;
+    if (next.length > room && text !== "") return `${text} +${names.length - i} more`;
+    text = next;
+  }
+  return text;
+}
+
+/** Whether two lists name the same groups, whatever their order and repeats (a blank name is no group). */
+export function sameGroups(a: readonly string[], b: readonly string[]): boolean {
+  const named = (names: readonly string[]) => new Set(names.map(groupKey).filter((name) => name !== ""));
+  const left = named(a);
+  const right = named(b);
+  return left.size === right.size && [...left].every((name) => right.has(name));
+}

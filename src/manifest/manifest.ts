@@ -21,6 +21,14 @@ export interface GuardSettings {
   maxRemovalPercent?: number;
 }
 
+/** Which managed account a manifest is for (`account:`), by the one key it is named by; the value trimmed. */
+export interface AccountSelector {
+  by: "id" | "email" | "organization_name";
+  value: string;
+  /** Where the value is written. */
+  position: SourcePosition;
+}
+
 /** A loaded, validated manifest (version 1). */
 export interface Manifest {
   path: string;
@@ -31,6 +39,8 @@ export interface Manifest {
   /** Where each protect pattern is written, in the order of `protect`. */
   protectAt?: SourcePosition[];
   guards: GuardSettings;
+  /** The managed account the manifest is for; absent: the API key's own organization. */
+  account?: AccountSelector;
   /** "sha256:" and the hex digest of the file's bytes, when the manifest was read from a file. */
   sha256?: string;
 }

@@ -1,7 +1,7 @@
 import { emailProblem, normalizeEmail } from "../core/email.js";
 import type { DataPath } from "./fast-scan.js";
 import { guardSettings, type GuardData } from "./guard-keys.js";
-import type { DesiredUser, Manifest, SourcePosition } from "./manifest.js";
+import type { AccountSelector, DesiredUser, Manifest, SourcePosition } from "./manifest.js";
 import { patternProblem, type PatternProblem } from "./protect-pattern.js";
 
 /** The manifest's data once it has passed the schema (schema/users.schema.json). */
@@ -10,6 +10,7 @@ export interface ManifestData {
   users: (string | { email: string; name?: string; comment?: string })[];
   protect?: string[];
   guards?: GuardData;
+  account?: { id?: string; email?: string; organization_name?: string };
 }
 
 /** What a reading of the manifest (the fast line reader or the yaml library) hands the one builder. */
@@ -66,6 +67,7 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     }
     return reading.positionOf(path) ?? { line: 1, col: 1 };
   });
+  const account = accountSelector(data?.account, reading, report);
   return {
     path: file,
     version: 1,
@@ -73,5 +75,23 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     protect: patterns.filter((p): p is string => typeof p === "string").map((p) => p.trim()),
     protectAt,
     guards: guardSettings(data?.guards),
+    ...(account ? { account } : {}),
   };
+}
+
+/** The `account:` selector, when the schema let it through: its one key and its value, trimmed. */
+function accountSelector(data: unknown, reading: ManifestReading, report: (problem: BuildProblem) => void): AccountSelector | undefined {
+  const refused = reading.refused ?? new Set<string>();
+  if (typeof data !== "object" || data === null || refused.has("account")) return undefined;
+  const entries = Object.entries(data);
+  if (entries.length !== 1) return undefined;
+  const [by, value] = entries[0]!;
+  const path = ["account", by];
+  const position = reading.positionOf(path);
+  if ((by !== "id" && by !== "email" && by !== "organization_name") || typeof value !== "string" || !position || refused.has(path.join("/"))) return undefined;
+  if (by === "email") {
+    const problem = emailProblem(value);
+    if (problem) return void report({ kind: "email", path, message: `invalid account email ${JSON.stringify(value)}: ${problem}` });
+  }
+  return { by, value: value.trim(), position };
 }

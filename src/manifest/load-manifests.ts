@@ -1,10 +1,9 @@
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import pLimit from "p-limit";
-import { normalizeEmail } from "../core/email.js";
 import { readProblem } from "../files/file-error.js";
 import { loadManifest, type LoadedManifest } from "./load-manifest.js";
-import type { AccountSelector } from "./manifest.js";
+import { describeSelector, selectorKey } from "./account-selector.js";
 import { formatProblem, ManifestError, type ManifestProblem } from "./manifest-error.js";
 
 /** Files read at once: a folder of hundreds of manifests must not run out of file descriptors. */
@@ -67,21 +66,6 @@ async function manifestFiles(path: string): Promise<string[]> {
     throw new ManifestError([{ file: path, line: 1, col: 1, message: "no manifest in this folder (roster reads each *.yaml and *.yml file directly in it): add one, or name the manifest files themselves" }]);
   }
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => join(path, name));
-}
-
-/**
- * What an account selector names, as compared: an id in lower case, an email as emails compare, an
- * organization name trimmed. Two selectors with the same key name the same account whatever the list says.
- */
-export function selectorKey(selector: AccountSelector): string {
-  const value = selector.by === "id" ? selector.value.toLowerCase() : selector.by === "email" ? normalizeEmail(selector.value) : selector.value.trim();
-  return `${selector.by}\u0000${value}`;
-}
-
-/** How a selector reads in a message: `account id "…"`. */
-export function describeSelector(selector: AccountSelector): string {
-  const key = selector.by === "organization_name" ? "organization name" : selector.by;
-  return `account ${key} ${JSON.stringify(selector.value)}`;
 }
 
 /** Each manifest that names an account (or the key's own organization) an earlier manifest named already. */

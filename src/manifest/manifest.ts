@@ -32,6 +32,14 @@ export interface GuardSettings {
   requireForceForGroups?: string[];
 }
 
+/** Which managed account a manifest is for (`account:`), by the one key it is named by; the value trimmed. */
+export interface AccountSelector {
+  by: "id" | "email" | "organization_name";
+  value: string;
+  /** Where the value is written. */
+  position: SourcePosition;
+}
+
 /** A loaded, validated manifest (version 1). */
 export interface Manifest {
   path: string;
@@ -44,6 +52,8 @@ export interface Manifest {
   /** Groups whose members are never removed, in the order written. */
   protectGroups: ProtectedGroup[];
   guards: GuardSettings;
+  /** The managed account the manifest is for; absent: the API key's own organization. */
+  account?: AccountSelector;
   /** "sha256:" and the hex digest of the file's bytes, when the manifest was read from a file. */
   sha256?: string;
 }

@@ -76,11 +76,38 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
   "guards/max_removal_percent": (c) => `max_removal_percent must be a number from 0 to 100, found ${c.found}`,
   "guards/require_force_for_groups": (c) => `require_force_for_groups must be a list of group names such as [Admins], found ${c.found}`,
   "guards/require_force_for_groups/*": (c) => groupNameMessage("a group", c),
+  account: accountMessage,
+  "account/id": (c) =>
+    c.error.keyword === "pattern" && isScalar(c.node) && typeof c.node.value === "string"
+      ? `invalid account id ${JSON.stringify(c.node.value)}: write the managed account's id, a UUID such as ${EXAMPLE_ID}`
+      : `"id" must be the managed account's id, a UUID such as ${EXAMPLE_ID}, found ${c.found}`,
+  "account/email": (c) => {
+    if (c.error.keyword !== "pattern" || !isScalar(c.node) || typeof c.node.value !== "string") return `expected the managed account's email, found ${c.found}`;
+    return `invalid account email ${JSON.stringify(c.node.value)}: ${emailProblem(c.node.value) ?? "write it as name@domain.example"}`;
+  },
+  "account/organization_name": (c) =>
+    c.error.keyword === "pattern"
+      ? `"organization_name" is blank: write the managed account's organization name`
+      : `"organization_name" must be text, the managed account's organization name, found ${c.found}`,
 };
 
 /** A group name the schema refused: empty, blank or not text. */
 function groupNameMessage(what: string, c: Context): string {
   return `${what} must be named by non-empty text as the Telnyx portal shows it, such as Admins, found ${c.found}`;
+}
+
+const ACCOUNT_KEYS = "id, email or organization_name";
+const EXAMPLE_ID = "6a09cdc3-8948-47f0-aa62-74ac943d6c58";
+
+/** `account:` names one managed account by exactly one key. */
+function accountMessage(c: Context): string {
+  if (c.error.keyword === "type") return `"account" must be a mapping with one key, ${ACCOUNT_KEYS}, found ${c.found}`;
+  if (c.error.keyword === "minProperties") return `"account" is empty: name the managed account by one of ${ACCOUNT_KEYS}`;
+  if (c.error.keyword === "maxProperties") {
+    const keys = isMap(c.node) ? (c.node.items as Pair<Node, Node | null>[]).map((p) => (isScalar(p.key) ? String(p.key.value) : "?")) : [];
+    return `"account" names the managed account by ${keys.length} keys (${keys.join(", ")}): keep exactly one of ${ACCOUNT_KEYS}`;
+  }
+  return unknownKey(c);
 }
 
 function emailMessage(c: Context): string {

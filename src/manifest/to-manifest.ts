@@ -2,7 +2,7 @@ import { emailProblem, normalizeEmail } from "../core/email.js";
 import type { DataPath } from "./fast-scan.js";
 import { guardSettings, type GuardData } from "./guard-keys.js";
 import { groupKey } from "../core/groups.js";
-import type { DesiredUser, Manifest, ProtectedGroup, SourcePosition } from "./manifest.js";
+import type { AccountSelector, DesiredUser, Manifest, ProtectedGroup, SourcePosition } from "./manifest.js";
 import { patternProblem, type PatternProblem } from "./protect-pattern.js";
 
 /** The manifest's data once it has passed the schema (schema/users.schema.json). */
@@ -11,6 +11,7 @@ export interface ManifestData {
   users: (string | { email: string; name?: string; comment?: string; groups?: string[] })[];
   protect?: (string | { group: string })[];
   guards?: GuardData;
+  account?: { id?: string; email?: string; organization_name?: string };
 }
 
 /** What a reading of the manifest (the fast line reader or the yaml library) hands the one builder. */
@@ -75,6 +76,7 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
       protectGroups.push({ name: groupKey((entry as { group: string }).group), position: reading.positionOf([...path, "group"]) ?? position });
     }
   });
+  const account = accountSelector(data?.account, reading, report);
   return {
     path: file,
     version: 1,
@@ -83,5 +85,23 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     protectAt,
     protectGroups,
     guards: guardSettings(data?.guards),
+    ...(account ? { account } : {}),
   };
+}
+
+/** The `account:` selector, when the schema let it through: its one key and its value, trimmed. */
+function accountSelector(data: unknown, reading: ManifestReading, report: (problem: BuildProblem) => void): AccountSelector | undefined {
+  const refused = reading.refused ?? new Set<string>();
+  if (typeof data !== "object" || data === null || refused.has("account")) return undefined;
+  const entries = Object.entries(data);
+  if (entries.length !== 1) return undefined;
+  const [by, value] = entries[0]!;
+  const path = ["account", by];
+  const position = reading.positionOf(path);
+  if ((by !== "id" && by !== "email" && by !== "organization_name") || typeof value !== "string" || !position || refused.has(path.join("/"))) return undefined;
+  if (by === "email") {
+    const problem = emailProblem(value);
+    if (problem) return void report({ kind: "email", path, message: `invalid account email ${JSON.stringify(value)}: ${problem}` });
+  }
+  return { by, value: value.trim(), position };
 }

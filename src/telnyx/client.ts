@@ -1,10 +1,21 @@
 import type { OrganizationUser } from "../core/organization-user.js";
 import { ApiError } from "./api-error.js";
 import { errorFor, isNotFoundError, parseUsers, parseUsersPage, quoted, shapeFailure, type UsersPage } from "./parse-answers.js";
-import { Transport, type ClientOptions } from "./transport.js";
+import {
+  managedAccountsErrorFor,
+  parseManagedAccountsPage,
+  parseManagedAccountWithKey,
+  scrubbed,
+  secretsIn,
+  type ManagedAccountsPage,
+  type ManagedAccountWithKey,
+} from "./parse-managed-accounts.js";
+import { Transport, type ApiResponse, type ClientOptions } from "./transport.js";
 
 export { MAX_RATE_LIMITED } from "./answer-meaning.js";
 export type { UsersPage } from "./parse-answers.js";
+export type { ManagedAccountsPage, ManagedAccountWithKey } from "./parse-managed-accounts.js";
+export type { ManagedAccount } from "../core/managed-account.js";
 export type { ClientOptions, RetryEvent, WaitEvent } from "./transport.js";
 
 export const MAX_PAGE_SIZE = 250;
@@ -19,16 +30,22 @@ export interface RemoveResult {
 }
 
 /**
- * The Organization Users API's endpoints: list pages, the groups report, remove a user. Sending, retrying
- * and pacing are the transport's; each method here says what its endpoint's answers mean.
+ * The Organization Users API's endpoints: list pages, the groups report, remove a user; and a manager's
+ * Managed Accounts endpoints: list its accounts, get one with its key. A managed account's users are read
+ * and removed by a client made with that account's key. Sending, retrying and pacing are the transport's
+ * (one pacer a client, as the API counts each key's requests on their own); each method here says what its
+ * endpoint's answers mean.
  */
 export class TelnyxClient {
   readonly #transport: Transport;
+  /** Kept only to take it out of error messages, should an answer echo it. */
+  readonly #apiKey: string;
   /** The API refused the groups report: later reads of this run (apply's verification) go to the pages. */
   reportRefused = false;
 
   constructor(options: ClientOptions) {
     this.#transport = new Transport(options);
+    this.#apiKey = options.apiKey;
   }
 
   get baseUrl(): URL {
@@ -48,7 +65,7 @@ export class TelnyxClient {
   async listUsersPage(pageNumber: number, pageSize = MAX_PAGE_SIZE): Promise<UsersPage> {
     const path = `/organizations/users?page[number]=${pageNumber}&page[size]=${pageSize}&include_groups=true`;
     const response = await this.#transport.request("GET", path);
-    if (response.status !== 200) throw errorFor("GET", path, response, this.#transport.baseUrl);
+    if (response.status !== 200) throw this.#errorFor("GET", path, response);
     return parseUsersPage(response.body, path);
   }
 
@@ -59,7 +76,7 @@ export class TelnyxClient {
   async usersGroupsReport(): Promise<OrganizationUser[]> {
     const path = "/organizations/users/users_groups_report";
     const response = await this.#transport.request("GET", path, MAX_REPORT_BYTES);
-    if (response.status !== 200) throw errorFor("GET", path, response, this.#transport.baseUrl);
+    if (response.status !== 200) throw this.#errorFor("GET", path, response);
     const fail = shapeFailure(path);
     const data = (response.body as { data?: unknown } | undefined)?.data;
     if (typeof response.body !== "object" || response.body === null) return fail("not with JSON");
@@ -92,6 +109,34 @@ export class TelnyxClient {
       const outcome = response.ambiguousEarlier ? "removed" : "already_absent";
       return { outcome, status: 404, attempts: response.attempts };
     }
-    throw errorFor("POST", path, response, this.#transport.baseUrl);
+    throw this.#errorFor("POST", path, response);
+  }
+
+  /**
+   * One page of the accounts this key manages (GET /managed_accounts), oldest first: new accounts then join
+   * the last page instead of shifting the pages being read. A 403 means the key is not a manager's.
+   */
+  async listManagedAccountsPage(pageNumber: number, pageSize = MAX_PAGE_SIZE, options: { includeCancelled?: boolean } = {}): Promise<ManagedAccountsPage> {
+    const cancelled = options.includeCancelled ? "&include_cancelled_accounts=true" : "";
+    const path = `/managed_accounts?page[number]=${pageNumber}&page[size]=${pageSize}&sort=created_at${cancelled}`;
+    const response = await this.#transport.request("GET", path);
+    if (response.status !== 200) throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, [this.#apiKey]);
+    return parseManagedAccountsPage(response.body, path);
+  }
+
+  /**
+   * One managed account and its own API key (GET /managed_accounts/{id}). The key is returned apart from
+   * the account, to be held in memory only: give it to a TelnyxClient of its own for that account's users.
+   */
+  async getManagedAccount(id: string): Promise<ManagedAccountWithKey> {
+    const path = `/managed_accounts/${encodeURIComponent(id)}`;
+    const response = await this.#transport.request("GET", path);
+    if (response.status !== 200) throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, [this.#apiKey]);
+    return parseManagedAccountWithKey(response.body, path, id);
+  }
+
+  /** errorFor, with this client's key and any secret the answer holds kept out of the message. */
+  #errorFor(method: string, path: string, response: ApiResponse): ApiError {
+    return scrubbed(errorFor(method, path, response, this.#transport.baseUrl), [this.#apiKey, ...secretsIn(response.body)]);
   }
 }

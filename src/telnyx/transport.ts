@@ -19,6 +19,11 @@ export interface ClientOptions {
   /** Where the base URL came from (--base-url, TELNYX_BASE_URL), for messages about it. */
   baseUrlSource?: string;
   apiKey: string;
+  /**
+   * What a refused key (401) means, when the key is not TELNYX_API_KEY: a managed account's client names
+   * its account here. AUTH_FAILED_MESSAGE by default.
+   */
+  authFailedMessage?: string;
   /** Per attempt, in milliseconds. */
   timeoutMs?: number;
   /** Attempts after the first one, for retryable failures. */
@@ -78,6 +83,7 @@ const fetchImpl = crossFetch as unknown as FetchLike;
 export class Transport {
   readonly baseUrl: URL;
   readonly #authorization: string;
+  readonly #authFailedMessage: string;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #backoffBaseMs: number;
@@ -100,6 +106,7 @@ export class Transport {
       throw new ApiError("config", "TELNYX_API_KEY holds spaces or control characters, which cannot be sent: copy the key again");
     }
     this.#authorization = `Bearer ${options.apiKey}`;
+    this.#authFailedMessage = options.authFailedMessage ?? AUTH_FAILED_MESSAGE;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxRetries = options.maxRetries ?? 5;
     this.#backoffBaseMs = options.backoffBaseMs ?? 500;
@@ -155,7 +162,7 @@ export class Transport {
       state = meaning.state;
       if (meaning.kind === "halt") {
         this.#halted = true;
-        throw new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: attempt });
+        throw new ApiError("auth", this.#authFailedMessage, { status: 401, attempts: attempt });
       }
       if (meaning.kind !== "retry") return result;
       if (meaning.wait === "rate-limit") {
@@ -177,7 +184,7 @@ export class Transport {
    */
   async #paced(method: string, path: string, sent: number, ambiguousEarlier: boolean): Promise<PaceTicket> {
     const stopped = () => {
-      if (this.#halted) return new ApiError("auth", AUTH_FAILED_MESSAGE, { status: 401, attempts: sent });
+      if (this.#halted) return new ApiError("auth", this.#authFailedMessage, { status: 401, attempts: sent });
       if (!this.#signal?.aborted) return undefined;
       const why = sent === 0 ? "not sent" : `not tried again after ${sent === 1 ? "1 attempt" : `${sent} attempts`}${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
       return new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, { attempts: sent, mayHaveHappened: ambiguousEarlier });

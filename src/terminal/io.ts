@@ -40,7 +40,31 @@ export function write(stream: Writable, text: string, env: NodeJS.ProcessEnv): v
   stream.write(redact(text, env));
 }
 
+/**
+ * Secrets learnt during the run (each managed account's API key, once fetched) that `redact` replaces as it
+ * does TELNYX_API_KEY. Held by the process, not by an Io: every writer of the run redacts them, whichever
+ * Io it was given.
+ */
+const secrets = new Set<string>();
+
+/** Shorter values are not keys, and replacing them would garble the output. */
+const MIN_SECRET_LENGTH = 4;
+
+/** Registers a secret for `redact` (and so `write`, the audit log, the job summary) to replace from now on. */
+export function addSecret(secret: string): void {
+  if (secret.length >= MIN_SECRET_LENGTH) secrets.add(secret);
+}
+
+/** Forgets every secret `addSecret` registered: for a process that runs roster more than once (tests). */
+export function clearSecrets(): void {
+  secrets.clear();
+}
+
 export function redact(text: string, env: NodeJS.ProcessEnv): string {
   const key = env.TELNYX_API_KEY;
-  return key && key.length >= 4 ? text.split(key).join("[redacted]") : text;
+  let clean = key && key.length >= MIN_SECRET_LENGTH ? text.split(key).join("[redacted]") : text;
+  if (secrets.size === 0) return clean;
+  // Longest first, so that a secret holding another one is replaced whole.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) clean = clean.split(secret).join("[redacted]");
+  return clean;
 }

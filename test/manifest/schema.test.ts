@@ -29,7 +29,7 @@ function schemaNodeAt(place: string): Record<string, unknown> | undefined {
 
 test("every place with a message of its own is a place in the schema, and every place in the schema has one", () => {
   for (const place of Object.keys(SCHEMA_MESSAGES)) assert.ok(schemaNodeAt(place), `"${place}" is not in schema/users.schema.json`);
-  const places = ["", "version", "users", "users/*", "users/*/email", "users/*/name", "users/*/comment", "protect", "protect/*", "guards", "guards/max_removals", "guards/max_removal_percent"];
+  const places = ["", "version", "users", "users/*", "users/*/email", "users/*/name", "users/*/comment", "protect", "protect/*", "guards", "guards/max_removals", "guards/max_removal_percent", "account", "account/id", "account/email", "account/organization_name"];
   assert.equal(Object.keys(SCHEMA_MESSAGES).sort(), places.sort());
 });
 
@@ -64,7 +64,7 @@ test("keys that are not text are refused before anything else is read", () => {
 
 test("a key named __proto__ is an unknown key like any other", () => {
   assert.equal(problems("version: 1\nusers:\n  - a@example.com\n__proto__: {}\n"), [
-    'users.yaml:4:1: unknown key "__proto__" in the manifest: the keys allowed are version, users, protect, guards',
+    'users.yaml:4:1: unknown key "__proto__" in the manifest: the keys allowed are version, users, protect, guards, account',
   ]);
 });
 

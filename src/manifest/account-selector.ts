@@ -1,0 +1,17 @@
+import { normalizeEmail } from "../core/email.js";
+import type { AccountSelector } from "./manifest.js";
+
+/**
+ * What an account selector names, as compared: an id in lower case, an email as emails compare, an
+ * organization name trimmed. Two selectors with the same key name the same account whatever the list says.
+ */
+export function selectorKey(selector: AccountSelector): string {
+  const value = selector.by === "id" ? selector.value.toLowerCase() : selector.by === "email" ? normalizeEmail(selector.value) : selector.value.trim();
+  return `${selector.by}\u0000${value}`;
+}
+
+/** How a selector reads in a message: `account id "…"`. */
+export function describeSelector(selector: AccountSelector): string {
+  const key = selector.by === "organization_name" ? "organization name" : selector.by;
+  return `account ${key} ${JSON.stringify(selector.value)}`;
+}

@@ -350,9 +350,23 @@ async function benchAccounts() {
   process.stderr.write(`accounts (${count} managed accounts of ${size} users, ${size - keep} to remove in each, L = ${latency} ms, c = ${concurrency})\n`);
   const times: number[] = [];
   const peaks: number[] = [];
+  const single: number[] = [];
   const state = { users: makeOrg(3), managed_accounts: generateManagedAccounts(count, 1, size) };
   const removals = count * (size - keep);
   for (let rep = 0; rep < REPS; rep += 1) {
+    // Side by side: the same number of removals in one organization, as applyPlan alone does them.
+    const org = makeOrg(removals + 1);
+    const alone = await childSandbox(org, latency);
+    const api = client(alone.url, concurrency);
+    const manifest = parseManifest(manifestOf(["owner@example.com"]), "users.yaml");
+    const plan = planRemovals(manifest, await readOrganization(api, { concurrency }));
+    const begin = performance.now();
+    const one = await applyPlan(plan, rulesOf(manifest), api, { concurrency });
+    single.push(performance.now() - begin);
+    if (one.summary.removed !== removals) throw new Error(`expected ${removals} removals, got ${JSON.stringify(one.summary)}`);
+    api.close();
+    await alone.stop();
+
     const sandbox = await childSandbox(state, latency);
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/bench-accounts.ts"), sandbox.url, String(concurrency), String(keep)], {
       env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY },
@@ -372,7 +386,7 @@ async function benchAccounts() {
   row(
     `apply across ${count} accounts of ${size} users, ${removals} removals, c=${concurrency}`,
     ms(median(times)),
-    `bound removals·L/c = ${ms(bound)}`,
+    `bound removals·L/c = ${ms(bound)}; one organization's ${removals}: ${ms(median(single))}`,
     `${(median(times) / bound).toFixed(2)}x the bound (target 1.3x); peak RSS ${median(peaks).toFixed(0)} MB (target < 300 MB)`,
   );
 }

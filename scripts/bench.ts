@@ -20,6 +20,7 @@ import { planLines } from "../src/render/plan-lines.js";
 import { TelnyxClient } from "../src/telnyx/client.js";
 import type { OrganizationUser } from "../src/core/organization-user.js";
 import { readOrganization } from "../src/telnyx/read-organization.js";
+import { generateManagedAccounts } from "../src/sandbox/generate.js";
 import { makeOrg } from "../test/helpers/org.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -49,9 +50,9 @@ function manifestOf(emails: readonly string[]): string {
   return `version: 1\nusers:\n${emails.map((e) => `  - ${e}\n`).join("")}`;
 }
 
-/** Starts `roster sandbox` in a child process, seeded with `users`, answering after `latencyMs`. */
-async function childSandbox(users: OrganizationUser[], latencyMs: number, extra: string[] = []): Promise<{ url: string; stop: () => Promise<void> }> {
-  const state = join(work, `org-${users.length}.json`);
+/** Starts `roster sandbox` in a child process, seeded with `users` (or a state with managed accounts), answering after `latencyMs`. */
+async function childSandbox(users: OrganizationUser[] | { users: OrganizationUser[]; managed_accounts: unknown[] }, latencyMs: number, extra: string[] = []): Promise<{ url: string; stop: () => Promise<void> }> {
+  const state = join(work, Array.isArray(users) ? `org-${users.length}.json` : `accounts-${users.managed_accounts.length}.json`);
   writeFileSync(state, JSON.stringify(users));
   const child: ChildProcess = spawn(process.execPath, [ROSTER, "sandbox", "--state", state, "--latency", String(latencyMs), ...extra], {
     env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY },
@@ -334,6 +335,62 @@ async function benchRateModels() {
   }
 }
 
+/**
+ * Issue 10's scale target, the executor's half: 200 managed accounts of 50 users each, 10% of them to remove,
+ * at 25 ms latency, applied across all accounts at roster's default --concurrency, against the bound
+ * removals·L/c. Each run is a process of its own (scripts/bench-accounts.ts), which reads each account's users
+ * with that account's key first (not timed), so that its peak memory is the apply's alone.
+ */
+async function benchAccounts() {
+  const latency = 25;
+  const concurrency = 8;
+  const count = 200;
+  const size = 50;
+  const keep = 45;
+  process.stderr.write(`accounts (${count} managed accounts of ${size} users, ${size - keep} to remove in each, L = ${latency} ms, c = ${concurrency})\n`);
+  const times: number[] = [];
+  const peaks: number[] = [];
+  const single: number[] = [];
+  const state = { users: makeOrg(3), managed_accounts: generateManagedAccounts(count, 1, size) };
+  const removals = count * (size - keep);
+  for (let rep = 0; rep < REPS; rep += 1) {
+    // Side by side: the same number of removals in one organization, as applyPlan alone does them.
+    const org = makeOrg(removals + 1);
+    const alone = await childSandbox(org, latency);
+    const api = client(alone.url, concurrency);
+    const manifest = parseManifest(manifestOf(["owner@example.com"]), "users.yaml");
+    const plan = planRemovals(manifest, await readOrganization(api, { concurrency }));
+    const begin = performance.now();
+    const one = await applyPlan(plan, rulesOf(manifest), api, { concurrency });
+    single.push(performance.now() - begin);
+    if (one.summary.removed !== removals) throw new Error(`expected ${removals} removals, got ${JSON.stringify(one.summary)}`);
+    api.close();
+    await alone.stop();
+
+    const sandbox = await childSandbox(state, latency);
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/bench-accounts.ts"), sandbox.url, String(concurrency), String(keep)], {
+      env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    const [code] = (await once(child, "exit")) as [number | null];
+    await sandbox.stop();
+    if (code !== 0) throw new Error(`scripts/bench-accounts.ts exited with ${code}`);
+    const measured = JSON.parse(stdout) as { ms: number; removals: number; maxRssMb: number };
+    if (measured.removals !== removals) throw new Error(`planned ${measured.removals} removals, expected ${removals}`);
+    times.push(measured.ms);
+    peaks.push(measured.maxRssMb);
+  }
+  const bound = (removals * latency) / concurrency;
+  row(
+    `apply across ${count} accounts of ${size} users, ${removals} removals, c=${concurrency}`,
+    ms(median(times)),
+    `bound removals·L/c = ${ms(bound)}; one organization's ${removals}: ${ms(median(single))}`,
+    `${(median(times) / bound).toFixed(2)}x the bound (target 1.3x); peak RSS ${median(peaks).toFixed(0)} MB (target < 300 MB)`,
+  );
+}
+
 const benches: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   plan: benchPlan,
@@ -342,6 +399,7 @@ const benches: Record<string, () => Promise<void>> = {
   removals: benchRemovals,
   ratelimit: benchRateLimit,
   ratemodels: benchRateModels,
+  accounts: benchAccounts,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (ONLY && !ONLY.includes(name)) continue;

@@ -4,6 +4,7 @@ import { protectionWords } from "../plan/protection.js";
 import { judge, type Rules } from "../plan/rules.js";
 import { ApiError } from "../telnyx/api-error.js";
 import type { RemoveResult } from "../telnyx/client.js";
+import type { Limit } from "./fair-slots.js";
 
 /**
  * How one planned removal ended: "unknown" when the run was stopped while it waited to be sent again after
@@ -64,6 +65,8 @@ export interface ExecutorOptions {
   onEvent?: (event: ApplyEvent) => void;
   /** Once aborted, no removal starts; those in flight finish. */
   signal?: AbortSignal;
+  /** Where each removal waits for its turn: slots shared across accounts (fairSlots); a bound of `concurrency` of its own when not given. */
+  limit?: Limit;
 }
 
 /** A removal the rules forbid reached the executor: a bug upstream, so nothing is sent at all. */
@@ -80,18 +83,13 @@ export class UnsafeRemovalError extends Error {
  * protected user can never be removed whatever the plan holds.
  */
 export async function applyPlan(plan: Pick<Plan, "removals">, rules: Rules, remover: Remover, options: ExecutorOptions): Promise<ApplyResult> {
-  const seen = new Set<string>();
-  for (const removal of plan.removals) {
-    assertRemovable(removal, rules);
-    if (seen.has(removal.id)) throw new UnsafeRemovalError(removal, "planned twice");
-    seen.add(removal.id);
-  }
+  assertPlanRemovable(plan, rules);
   const emit = options.onEvent ?? (() => {});
   const summary: ApplySummary = { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 };
   const results: RemovalResult[] = [];
   let stoppedBy: ApplyResult["stoppedBy"];
   let fatal: ApiError | undefined;
-  const limit = pLimit(options.concurrency);
+  const limit: Limit = options.limit ?? pLimit(options.concurrency);
   emit({ type: "start", total: plan.removals.length, concurrency: options.concurrency });
 
   const finish = (result: RemovalResult) => {
@@ -142,6 +140,16 @@ export async function applyPlan(plan: Pick<Plan, "removals">, rules: Rules, remo
   if (fatal) result.fatal = fatal;
   emit({ type: "done", result });
   return result;
+}
+
+/** Throws UnsafeRemovalError, before anything is sent, when a removal is one the rules forbid or is planned twice. */
+export function assertPlanRemovable(plan: Pick<Plan, "removals">, rules: Rules): void {
+  const seen = new Set<string>();
+  for (const removal of plan.removals) {
+    assertRemovable(removal, rules);
+    if (seen.has(removal.id)) throw new UnsafeRemovalError(removal, "planned twice");
+    seen.add(removal.id);
+  }
 }
 
 function assertRemovable(removal: Removal, rules: Rules): void {

@@ -11,6 +11,8 @@ export type AuditOutcome = Outcome | "unknown";
 /** One line of the audit log: a finished removal, with what an administrator needs to invite the user again. */
 export interface AuditEntry {
   time: string;
+  /** The managed account the user was removed from, in a run across accounts; absent for the key's own organization. */
+  account_id?: string;
   id: string;
   email: string;
   user_status: string;
@@ -25,23 +27,25 @@ export interface AuditEntry {
   error?: string;
 }
 
-/** The audit line of a finished removal. */
-export function auditEntry(result: RemovalResult): AuditEntry {
-  const entry = entryFor(result.removal, result.finishedAt, result.outcome, result.status ?? null, result.attempts);
+/** The audit line of a finished removal (of the managed account `accountId`, in a run across accounts). */
+export function auditEntry(result: RemovalResult, accountId?: string): AuditEntry {
+  const entry = entryFor(result.removal, result.finishedAt, result.outcome, result.status ?? null, result.attempts, accountId);
   if (result.error !== undefined) entry.error = result.error;
   return entry;
 }
 
 /** The audit line of a removal whose request was in flight when roster exited at once: it may have happened. */
-export function unknownEntry(removal: Removal, time: string): AuditEntry {
-  const entry = entryFor(removal, time, "unknown", null, null);
+export function unknownEntry(removal: Removal, time: string, accountId?: string): AuditEntry {
+  const entry = entryFor(removal, time, "unknown", null, null, accountId);
   entry.error = "roster exited at once (second interrupt) with this removal in flight: it may or may not have happened; run roster plan";
   return entry;
 }
 
-function entryFor(removal: Removal, time: string, outcome: AuditOutcome, status: number | null, attempts: number | null): AuditEntry {
+function entryFor(removal: Removal, time: string, outcome: AuditOutcome, status: number | null, attempts: number | null, accountId: string | undefined): AuditEntry {
   return {
     time,
+    // Only in a run across accounts: a single organization's lines stay as they always were.
+    ...(accountId !== undefined ? { account_id: accountId } : {}),
     id: removal.id,
     email: removal.email,
     user_status: removal.user_status,

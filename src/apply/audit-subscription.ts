@@ -1,5 +1,6 @@
 import { writeProblem } from "../files/file-error.js";
 import type { Removal } from "../plan/plan.js";
+import { accountOf } from "./apply-accounts.js";
 import type { ApplyEvent } from "./apply-plan.js";
 import { auditEntry, unknownEntry, type AuditEntry, type AuditLog } from "./audit-log.js";
 import type { EventHub } from "./event-hub.js";
@@ -16,20 +17,23 @@ export interface AuditSubscription {
 
 /**
  * Follows the executor's events: keeps the removals in flight, and appends each finished removal to the
- * audit log (when there is one) as it finishes. A line that cannot be written stops the run through
- * `onFailure`, with the record that could not be written: a removal the log cannot record must not be
- * followed by more.
+ * audit log (when there is one) as it finishes, with its account's id in a run across accounts. A line that
+ * cannot be written stops the run through `onFailure`, with the record that could not be written: a removal
+ * the log cannot record must not be followed by more.
  */
 export function subscribeAudit(hub: EventHub, log: Pick<AuditLog, "path" | "write" | "close"> | undefined, onFailure: (entry: AuditEntry) => void): AuditSubscription {
-  const inFlight = new Map<string, Removal>();
+  // Keyed by account and user: two organizations' user ids are not known to differ.
+  const inFlight = new Map<string, { removal: Removal; account: string | undefined }>();
+  const keyOf = (account: string | undefined, removal: Removal) => `${account ?? ""}\u0000${removal.id}`;
   let failure: string | undefined;
   const unsubscribe = hub.subscribe((event: ApplyEvent) => {
-    if (event.type === "sent") inFlight.set(event.removal.id, event.removal);
-    if (event.type === "not_started") inFlight.delete(event.removal.id);
+    const account = accountOf(event);
+    if (event.type === "sent") inFlight.set(keyOf(account, event.removal), { removal: event.removal, account });
+    if (event.type === "not_started") inFlight.delete(keyOf(account, event.removal));
     if (event.type !== "finished") return;
-    inFlight.delete(event.result.removal.id);
+    inFlight.delete(keyOf(account, event.result.removal));
     if (!log) return;
-    const entry = auditEntry(event.result);
+    const entry = auditEntry(event.result, account);
     try {
       log.write(entry);
     } catch (error) {
@@ -43,7 +47,7 @@ export function subscribeAudit(hub: EventHub, log: Pick<AuditLog, "path" | "writ
     },
     abandon(time) {
       try {
-        for (const removal of inFlight.values()) log?.write(unknownEntry(removal, time));
+        for (const { removal, account } of inFlight.values()) log?.write(unknownEntry(removal, time, account));
       } catch {
         // Exiting anyway: the message that follows still names how many are unknown.
       }

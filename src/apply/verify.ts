@@ -1,6 +1,8 @@
+import pLimit from "p-limit";
 import type { OrganizationUser } from "../core/organization-user.js";
 import { countRemovable, type Rules } from "../plan/rules.js";
 import { ApiError } from "../telnyx/api-error.js";
+import type { AccountRef } from "./apply-accounts.js";
 
 /** What reading the organization again after apply found; an error when it could not be read. */
 export type Verification = { converged: boolean; remaining: number } | { converged: false; error: string };
@@ -17,4 +19,38 @@ export async function verify(rules: Rules, read: () => Promise<OrganizationUser[
     if (error instanceof ApiError && error.kind !== "config") return { converged: false, error: error.message };
     throw error;
   }
+}
+
+/** One account to read again after a run across accounts: its rules, and a read with that account's own client. */
+export interface AccountCheck<A extends AccountRef = AccountRef> {
+  account: A;
+  rules: Rules;
+  read: () => Promise<OrganizationUser[]>;
+}
+
+/** What reading every account again found: each account's verification, in the order given, and the total. */
+export interface AccountsVerification<A extends AccountRef = AccountRef> {
+  accounts: { account: A; verification: Verification }[];
+  /** Every account was read and none has a user left to remove. */
+  converged: boolean;
+  /** Users left to remove in the accounts that could be read. */
+  remaining: number;
+  /** Accounts that could not be read (their key refused, the API failing). */
+  unreadable: number;
+}
+
+/**
+ * Reads each account again with its own client and counts what its own rules would still remove, at most
+ * `concurrency` accounts at a time. One account that cannot be read is reported as such; the others are still read.
+ */
+export async function verifyAccounts<A extends AccountRef>(checks: readonly AccountCheck<A>[], options: { concurrency: number }): Promise<AccountsVerification<A>> {
+  const limit = pLimit(options.concurrency);
+  const accounts = await Promise.all(checks.map((check) => limit(async () => ({ account: check.account, verification: await verify(check.rules, check.read) }))));
+  let remaining = 0;
+  let unreadable = 0;
+  for (const { verification } of accounts) {
+    if ("error" in verification) unreadable += 1;
+    else remaining += verification.remaining;
+  }
+  return { accounts, converged: unreadable === 0 && remaining === 0, remaining, unreadable };
 }

@@ -156,7 +156,7 @@ run("a listed, owner or protected user in one account's plan is refused before a
     const live = sandbox.managedAccount(target.account.id).users();
     const owner = live.find((u) => u.record_type === "organization_owner")!;
     const listed = target.listed[1]!;
-    const asRemoval = (u: OrganizationUser): Removal => ({ action: "remove", id: u.id, email: u.email, user_status: u.user_status, last_sign_in_at: null, record_type: u.record_type, created_at: null });
+    const asRemoval = (u: OrganizationUser): Removal => ({ action: "remove", id: u.id, email: u.email, user_status: u.user_status, last_sign_in_at: null, record_type: u.record_type, created_at: null, groups: [] });
     const partner: Removal = { ...asRemoval(live[5]!), email: "someone@nowhere.example.com" };
     for (const victim of [asRemoval(owner), asRemoval(listed), partner]) {
       const tampered = accounts.map((a) => (a === target ? { ...a, plan: { removals: [...a.plan.removals, victim] } } : a));
@@ -238,7 +238,7 @@ audit("exiting at once records each removal in flight as unknown, with its accou
   const hub = eventHub();
   const written: Record<string, unknown>[] = [];
   const subscription = subscribeAudit(hub, { path: "audit.jsonl", write: (entry) => void written.push({ ...entry }), close: () => {} }, () => {});
-  const removal = (id: string): Removal => ({ action: "remove", id, email: `${id}@example.com`, user_status: "enabled", last_sign_in_at: null, record_type: "organization_sub_user", created_at: null });
+  const removal = (id: string): Removal => ({ action: "remove", id, email: `${id}@example.com`, user_status: "enabled", last_sign_in_at: null, record_type: "organization_sub_user", created_at: null, groups: [] });
   // The same user id in two accounts is two removals in flight.
   hub.emit({ type: "sent", removal: removal("u-1"), account_id: "acct-a" } as AccountApplyEvent);
   hub.emit({ type: "sent", removal: removal("u-1"), account_id: "acct-b" } as AccountApplyEvent);

@@ -28,14 +28,16 @@ export interface ValidateFlags {
 }
 
 export interface PlanFlags extends ApiFlags, GuardFlags {
-  file: string;
+  /** Every -f given, in order (users.yaml without one). */
+  file: string[];
   format: PlanFormat;
   out?: string;
   detailedExitcode?: boolean;
 }
 
 export interface ApplyFlags extends ApiFlags, GuardFlags {
-  file: string;
+  /** Every -f given, in order (users.yaml without one). */
+  file: string[];
   format: PlanFormat;
   yes?: boolean;
   auditLog?: string;

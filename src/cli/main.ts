@@ -83,6 +83,13 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     );
 
   const fileOption = () => new Option("-f, --file <path>", "the manifest").default("users.yaml");
+  /** plan and apply: -f may be repeated, and may name a folder, for a run across managed accounts. */
+  const filesOption = () => {
+    const defaults = ["users.yaml"];
+    return new Option("-f, --file <path>", "the manifest; repeat it, or name a folder of manifests, to reconcile several managed accounts")
+      .default(defaults, "users.yaml")
+      .argParser((value: string, previous: string[]) => (previous === defaults ? [value] : [...previous, value]));
+  };
   const apiOptions = (command: Command) =>
     command
       .option("--base-url <url>", "API base URL (default: $TELNYX_BASE_URL, else https://api.telnyx.com/v2)")
@@ -124,7 +131,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
       program
         .command("plan")
         .description("show what apply would do; changes nothing")
-        .addOption(fileOption())
+        .addOption(filesOption())
         .addOption(formatOption(PLAN_FORMATS))
         .option("--out <file>", "also save the plan to this file, for roster apply FILE")
         .option("--detailed-exitcode", "exit 0 without removals, 2 with removals, 3 when a guard would refuse, 1 on error")
@@ -134,7 +141,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     act<PlanFlags>("plan", async (flags) =>
       (await import("../commands/plan.js")).planCommand(
         {
-          file: flags.file,
+          files: flags.file,
           format: flags.format,
           detailedExitcode: Boolean(flags.detailedExitcode),
           guards: guardOptionsOf(flags),
@@ -152,7 +159,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         .command("apply")
         .description("plan, confirm, then remove every user the manifest does not list; or apply a saved plan")
         .argument("[plan]", "a plan saved by roster plan --out: apply exactly its removals, without the manifest and without asking")
-        .addOption(fileOption())
+        .addOption(filesOption())
         .addOption(formatOption())
         .option("-y, --yes", "apply without asking (for CI); review the plan first")
         .option("--audit-log <file>", "append one JSON line per finished removal to this file")
@@ -174,7 +181,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         }
         return (await import("../commands/apply.js")).applyCommand(
           {
-            file: flags.file,
+            files: flags.file,
             ...(planFile !== undefined ? { planFile } : {}),
             format: flags.format,
             yes: Boolean(flags.yes),

@@ -8,7 +8,7 @@ import { verify, type Verification } from "../apply/verify.js";
 import { plural } from "../core/plural.js";
 import { jsonText, sanitize } from "../core/safe-text.js";
 import { reportApply } from "../github/job-summary.js";
-import { loadManifest } from "../manifest/load-manifest.js";
+import { acrossAccounts, readManifests } from "./read-manifests.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { applyJson, NOTHING_APPLIED, verificationText } from "../render/apply-report.js";
 import { readOrganization } from "../telnyx/read-organization.js";
@@ -22,7 +22,8 @@ import { showPlan, type PlanFormat } from "./show-plan.js";
 
 /** What `roster apply` was asked to do. */
 export interface ApplyCommandOptions extends ApiOptions {
-  file: string;
+  /** The manifests: one file, or several files and folders for a run across accounts. */
+  files: string[];
   /** A plan saved by `roster plan --out`: apply exactly its removals, without the manifest and without a question. */
   planFile?: string;
   /** Apply a saved plan even when the manifest it was made from has changed since. */
@@ -47,9 +48,11 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
   if (io.output) io.output.closedPipeIsError = true;
   // Bad input is refused before any request: the audit log's path, the manifest or the saved plan.
   if (options.auditLog) checkAuditLogPath(options.auditLog);
+  const manifests = options.planFile ? [] : await readManifests(options.files);
+  if (acrossAccounts(manifests)) return (await import("./apply-accounts.js")).applyAccountsCommand(manifests, options, io);
   const input = options.planFile
     ? { saved: await (await import("./saved-plan-input.js")).loadSavedPlanForApply(options.planFile, options.ignoreManifestChange ?? false, io) }
-    : { manifest: await loadManifest(options.file) };
+    : { manifest: manifests[0]! };
   const interrupt = new AbortController();
   // The progress views hear of the client's retries and waits through the events, once removals start.
   const clientEvents: { emit?: (event: ApplyEvent) => void } = {};

@@ -10,8 +10,24 @@ export interface ApiOptions {
   maxRetries: number;
 }
 
-/** Builds the client from flags and environment: key from TELNYX_API_KEY, base URL from flag, env, default. */
-export function connect(options: ApiOptions, io: Io, extra: { signal?: AbortSignal; onRetry?: (event: RetryEvent) => void; onWait?: (event: WaitEvent) => void } = {}): TelnyxClient {
+/** What a command hears from a client while it works, and what stops it. */
+export interface ClientHooks {
+  signal?: AbortSignal;
+  onRetry?: (event: RetryEvent) => void;
+  onWait?: (event: WaitEvent) => void;
+}
+
+/** A client for another key than TELNYX_API_KEY: a managed account's, with the words of its 401. */
+export interface OtherKey {
+  apiKey?: string;
+  authFailedMessage?: string;
+}
+
+/**
+ * Builds the client from flags and environment: key from TELNYX_API_KEY (or a managed account's key, given),
+ * base URL from flag, env, default.
+ */
+export function connect(options: ApiOptions, io: Io, extra: ClientHooks & OtherKey = {}): TelnyxClient {
   const backoff = Number(io.env.ROSTER_BACKOFF_BASE_MS);
   return new TelnyxClient({
     baseUrl: options.baseUrl ?? (io.env.TELNYX_BASE_URL || DEFAULT_BASE_URL),

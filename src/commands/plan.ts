@@ -4,17 +4,22 @@ import { fileWriteError } from "../files/file-error.js";
 import { notRegularFile } from "../files/regular-file.js";
 import { writeFileAtomic } from "../files/write-file-atomic.js";
 import { normalizeEmail } from "../core/email.js";
-import { loadManifest, type LoadedManifest } from "../manifest/load-manifest.js";
+import type { LoadedManifest } from "../manifest/load-manifest.js";
+import { accountsMarkdown, accountsSummary } from "../render/accounts-plan.js";
+import { reportMarkdown } from "../github/job-summary.js";
+import { accountsView, prepareAccounts } from "./prepare-accounts.js";
+import { acrossAccounts, readManifests } from "./read-manifests.js";
 import { savedPlanText, type SavedPlan } from "../plan/saved-plan.js";
 import { reportPlan } from "../github/job-summary.js";
 import { sanitize } from "../core/safe-text.js";
 import { connect, type ApiOptions } from "./connect.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { preparePlan, type PreparedPlan } from "./prepare-plan.js";
-import { showPlan, type PlanFormat } from "./show-plan.js";
+import { showAccountsPlan, showPlan, type PlanFormat } from "./show-plan.js";
 
 export interface PlanOptions extends ApiOptions {
-  file: string;
+  /** The manifests: one file, or several files and folders for a run across accounts. */
+  files: string[];
   format: PlanFormat;
   detailedExitcode: boolean;
   guards: GuardOptions;
@@ -27,13 +32,15 @@ export const PLAN_EXIT = { noChanges: 0, error: 1, changes: 2, refused: 3 } as c
 
 /** Shows what apply would do, and saves it with --out; changes nothing in the organization. */
 export async function planCommand(options: PlanOptions, io: Io): Promise<number> {
-  if (options.out !== undefined && resolve(options.out) === resolve(options.file)) {
+  if (options.out !== undefined && options.files.some((file) => resolve(options.out!) === resolve(file))) {
     throw new Error(`--out ${options.out} is the manifest itself: save the plan to another file, such as plan.json. Nothing was changed.`);
   }
   const outKind = options.out === undefined ? undefined : notRegularFile(options.out);
   if (outKind === "a folder") throw fileWriteError({ code: "EISDIR" }, options.out!);
   if (outKind) throw new Error(`--out ${options.out} is ${outKind}, not a file: save the plan to a file, such as plan.json. Nothing was changed.`);
-  const manifest = await loadManifest(options.file);
+  const manifests = await readManifests(options.files);
+  if (acrossAccounts(manifests)) return planAccountsCommand(manifests, options, io);
+  const manifest = manifests[0]!;
   const client = connect(options, io);
   try {
     const prepared = await preparePlan(manifest, client, options.concurrency, options.guards);
@@ -50,6 +57,25 @@ export async function planCommand(options: PlanOptions, io: Io): Promise<number>
     return plan.summary.remove > 0 ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;
   } finally {
     client.close();
+  }
+}
+
+/** plan across accounts: every account planned, shown together with the total; the worst exit code of them. */
+async function planAccountsCommand(manifests: LoadedManifest[], options: PlanOptions, io: Io): Promise<number> {
+  if (options.out !== undefined) {
+    throw new Error("--out saves the plan of one organization: a plan across accounts cannot be saved yet; apply it with roster apply -f, which shows the plan and asks first. Nothing was changed.");
+  }
+  const prepared = await prepareAccounts(manifests, options, io);
+  try {
+    const view = accountsView(prepared);
+    await showAccountsPlan(view, options.format, io);
+    const total = accountsSummary(view);
+    reportMarkdown(io, "plan", total.remove, accountsMarkdown(view));
+    if (!options.detailedExitcode) return PLAN_EXIT.noChanges;
+    if (total.refused > 0) return PLAN_EXIT.refused;
+    return total.remove > 0 ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;
+  } finally {
+    prepared.close();
   }
 }
 

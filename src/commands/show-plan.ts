@@ -10,8 +10,35 @@ import { planLines } from "../render/plan-lines.js";
 import { planMarkdown } from "../render/plan-markdown.js";
 import type { PlanFormat } from "../render/plan-formats.js";
 import { jsonText } from "../core/safe-text.js";
+import { accountsDiff, accountsGithub, accountsJson, accountsLines, accountsMarkdown, accountsText, type AccountsPlanView } from "../render/accounts-plan.js";
 
 export type { PlanFormat };
+
+/** Renders a plan across accounts once, in the form chosen from the flags and the terminal. */
+export async function showAccountsPlan(view: AccountsPlanView, format: PlanFormat, io: Io): Promise<void> {
+  if (format === "pretty" && isInteractive(io)) {
+    const { renderLinesToString } = await import("../render/ink/render-plan.js");
+    const columns = terminalWidth(io.stdout);
+    write(io.stdout, renderLinesToString(accountsLines(view, { maxRows: 40, width: columns }), columns, colorWanted(io.env)) + "\n", io.env);
+    return;
+  }
+  const planDiff = format === "diff" ? (await import("../render/plan-diff.js")).planDiff : undefined;
+  const text = (): string => {
+    switch (format) {
+      case "json":
+        return jsonText(accountsJson(view), 2) + "\n";
+      case "markdown":
+        return accountsMarkdown(view);
+      case "diff":
+        return accountsDiff(view, planDiff!);
+      case "github":
+        return accountsGithub(view);
+      case "pretty":
+        return accountsText(view);
+    }
+  };
+  write(io.stdout, text(), io.env);
+}
 
 /** Renders a plan once, in the form chosen from the flags and the terminal. */
 export async function showPlan(plan: Plan, verdict: GuardVerdict, source: PlanSource, format: PlanFormat, io: Io): Promise<void> {

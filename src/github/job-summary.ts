@@ -38,6 +38,12 @@ export function reportApply(io: Io, plan: Plan, verdict: GuardVerdict, source: P
   publish(io, { command: "apply", removals: plan.summary.remove, markdown });
 }
 
+/** A run's Markdown as it is (a plan or apply across accounts), to the job summary and the action's report. */
+export function reportMarkdown(io: Io, command: ActionReport["command"], removals: number, markdown: string): void {
+  if (!wanted(io)) return;
+  publish(io, { command, removals, markdown });
+}
+
 function wanted(io: Io): boolean {
   return Boolean(io.env.GITHUB_STEP_SUMMARY || io.env[ACTION_REPORT_ENV]);
 }

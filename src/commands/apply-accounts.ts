@@ -1,0 +1,192 @@
+import { applyAcrossAccounts, type AccountsApplyResult } from "../apply/apply-accounts.js";
+import type { ApplyEvent, ApplyResult } from "../apply/apply-plan.js";
+import { AuditLog } from "../apply/audit-log.js";
+import { subscribeAudit } from "../apply/audit-subscription.js";
+import { eventHub } from "../apply/event-hub.js";
+import { APPLY_EXIT, applyExitCode } from "../apply/exit-code.js";
+import { onInterrupt } from "../apply/interrupts.js";
+import { verifyAccounts, type AccountsVerification } from "../apply/verify.js";
+import { plural } from "../core/plural.js";
+import { jsonText, sanitize } from "../core/safe-text.js";
+import { reportMarkdown } from "../github/job-summary.js";
+import type { LoadedManifest } from "../manifest/load-manifest.js";
+import { accountLabel, accountsMarkdown, accountsSummary, OWN_ACCOUNT_ID } from "../render/accounts-plan.js";
+import { applyJson, verificationText } from "../render/apply-report.js";
+import { readOrganization } from "../telnyx/read-organization.js";
+import { confirm } from "../terminal/confirm.js";
+import { canPrompt, exitNow, isInteractive, redact, write, type Io } from "../terminal/io.js";
+import type { OutputFailure } from "../terminal/output-watch.js";
+import type { ApplyCommandOptions } from "./apply.js";
+import { atWidth, previewLost, startProgressView } from "./apply-output.js";
+import { accountsView, prepareAccounts } from "./prepare-accounts.js";
+import { showAccountsPlan } from "./show-plan.js";
+
+/**
+ * apply across accounts: every account planned and shown with the total, one confirmation for the whole
+ * plan, then the removals of every account at most --concurrency in flight in total, in turns, each account
+ * with its own key and pacing; a refused key stops its own account. Then every account is read again.
+ * Any account refused by a guard refuses the whole run, before anything is sent.
+ */
+export async function applyAccountsCommand(manifests: LoadedManifest[], options: ApplyCommandOptions, io: Io): Promise<number> {
+  const interrupt = new AbortController();
+  const events: { emit?: (event: ApplyEvent) => void } = {};
+  const prepared = await prepareAccounts(
+    manifests,
+    {
+      ...options,
+      hooks: {
+        signal: interrupt.signal,
+        onWait: (wait) => events.emit?.({ type: "waiting", ...wait }),
+        onRetry: (event) => {
+          events.emit?.({ type: "retrying", attempt: event.attempt, reason: event.reason, delayMs: event.delayMs });
+          if (options.format !== "json" && !isInteractive(io)) {
+            write(io.stderr, `retrying ${event.method} ${event.path.split("?")[0]} (attempt ${event.attempt}) after ${sanitize(event.reason)} in ${(event.delayMs / 1000).toFixed(1)} s\n`, io.env);
+          }
+        },
+      },
+    },
+    io,
+  );
+  try {
+    const view = accountsView(prepared);
+    const total = accountsSummary(view);
+    const json = options.format === "json";
+    const report = (closing: string) => reportMarkdown(io, "apply", total.remove, `${accountsMarkdown(view)}\n${closing}`);
+    if (!json) await showAccountsPlan(view, options.format, io);
+
+    if (total.remove === 0) {
+      report("Nothing to apply: every account already matches its manifest.");
+      write(io.stdout, json ? jsonText({ ...accountsJsonResult(undefined, undefined), message: "nothing to apply" }, 2) + "\n" : "\nNothing to apply: every account already matches its manifest.\n", io.env);
+      return APPLY_EXIT.ok;
+    }
+    const refused = view.accounts.filter((a) => !a.verdict.allowed);
+    if (refused.length > 0) {
+      report("Not applied: a safety guard refused the plan of an account. Nothing was changed.");
+      const lines = refused.map((a) => `roster: refused: ${accountLabel(a.account)}: ${a.verdict.message}\n`).join("");
+      write(io.stderr, `${lines}Nothing was changed in any account.\n`, io.env);
+      return APPLY_EXIT.refused;
+    }
+    if (await previewLost(io)) return APPLY_EXIT.error;
+    if (!options.yes) {
+      if (!canPrompt(io)) {
+        report("Not applied: no terminal to confirm at and no --yes. Nothing was changed.");
+        write(io.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n", io.env);
+        return APPLY_EXIT.error;
+      }
+      const withRemovals = view.accounts.filter((a) => a.plan.summary.remove > 0).length;
+      const question = `\nDo you want to remove ${plural(total.remove, "user")} from ${plural(withRemovals, "account")}?\n  Only 'yes' will be accepted to approve.\n\n`;
+      const answer = await confirm(io, atWidth(question, io));
+      if (answer !== "yes") {
+        write(io.stderr, atWidth(`\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io), io.env);
+        return answer === "interrupted" ? APPLY_EXIT.interrupted : APPLY_EXIT.error;
+      }
+    }
+    if (await previewLost(io)) return APPLY_EXIT.error;
+
+    // The audit log hears every account's events (with its id); the progress view hears them as one run.
+    const accountsHub = eventHub();
+    const viewHub = eventHub();
+    events.emit = (event) => viewHub.emit(event);
+    accountsHub.subscribe((event) => {
+      if (event.type !== "start" && event.type !== "done") viewHub.emit(event);
+    });
+    const log = options.auditLog ? AuditLog.open(options.auditLog, (text) => redact(text, io.env)) : undefined;
+    const audit = subscribeAudit(accountsHub, log, (entry) => {
+      write(io.stderr, `roster: not in the audit log: ${jsonText(entry)}\n`, io.env);
+      interrupt.abort();
+    });
+    let writeFailure: OutputFailure | undefined;
+    const stopWatching = io.output?.onFailure((failure) => {
+      writeFailure ??= failure;
+      interrupt.abort();
+    });
+    let interrupted = false;
+    const progress = json ? undefined : await startProgressView(viewHub, total.remove, io);
+    viewHub.emit({ type: "start", total: total.remove, concurrency: options.concurrency });
+    const stopSignals = onInterrupt(
+      {
+        say: progress?.say ?? ((text) => write(io.stderr, text, io.env)),
+        stop: () => {
+          interrupted = true;
+          interrupt.abort();
+        },
+        abandon: () => audit.abandon(new Date().toISOString()),
+        exit: (code) => exitNow(io, code),
+      },
+      APPLY_EXIT.interrupted,
+    );
+    const runs = prepared.accounts.filter((a) => a.prepared.plan.removals.length > 0);
+    const outcome = await applyAcrossAccounts(
+      runs.map((a) => ({ account: a.account, plan: a.prepared.plan, rules: a.prepared.rules, remover: a.client })),
+      { concurrency: options.concurrency, onEvent: accountsHub.emit, signal: interrupt.signal },
+    ).finally(() => {
+      stopSignals();
+      audit.close();
+    });
+    const combined = combinedResult(outcome);
+    viewHub.emit({ type: "done", result: combined });
+    await progress?.finished;
+    await io.output?.settled();
+    for (const { account, error } of outcome.refused) {
+      write(io.stderr, `roster: error: ${accountLabel(account)}: ${sanitize(error.message)}; the other accounts went on\n`, io.env);
+    }
+
+    let verification: AccountsVerification | undefined;
+    if (options.verify && !outcome.stoppedBy && !writeFailure) {
+      const stopped = new Set(outcome.refused.map((r) => r.account.id));
+      verification = await verifyAccounts(
+        prepared.accounts
+          .filter((a) => !stopped.has(a.account.id))
+          .map((a) => ({ account: a.account, rules: a.prepared.rules, read: () => readOrganization(a.client, { concurrency: options.concurrency }) })),
+        { concurrency: options.concurrency },
+      );
+      if (!json) write(io.stdout, atWidth(accountsVerificationText(verification), io), io.env);
+    }
+
+    const auditFailure = audit.failure;
+    report([verification ? accountsVerificationText(verification) : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
+    if (json) write(io.stdout, jsonText(accountsJsonResult(outcome, verification), 2) + "\n", io.env);
+    await io.output?.settled();
+    stopWatching?.();
+    if (auditFailure) write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);
+    const verified = verification ? { converged: verification.converged } : undefined;
+    return applyExitCode({ result: combined, verification: verified, auditFailure: auditFailure !== undefined, writeFailure: writeFailure !== undefined, interrupted });
+  } finally {
+    prepared.close();
+  }
+}
+
+/** Every account's results as one run, for the progress view and the exit code. */
+function combinedResult(outcome: AccountsApplyResult): ApplyResult {
+  return {
+    summary: outcome.summary,
+    results: outcome.accounts.flatMap((a) => a.result.results),
+    ...(outcome.stoppedBy ? { stoppedBy: outcome.stoppedBy } : outcome.refused.length > 0 ? { stoppedBy: "auth" as const, fatal: outcome.refused[0]!.error } : {}),
+  };
+}
+
+/** What reading every account again found, one line per account that did not converge, then the total. */
+function accountsVerificationText(verification: AccountsVerification): string {
+  const lines = verification.accounts
+    .filter(({ verification: v }) => !v.converged)
+    .map(({ account, verification: v }) => `  ${accountLabel(account)}: ${verificationText(v).trimEnd()}\n`);
+  const head = verification.converged
+    ? `Verified: all ${plural(verification.accounts.length, "account")} now match their manifests.\n`
+    : `Not converged: ${plural(verification.remaining, "user")} still to remove${verification.unreadable > 0 ? `, ${plural(verification.unreadable, "account")} could not be read` : ""}; run roster apply again.\n`;
+  return head + lines.join("");
+}
+
+/** `apply --format json` across accounts: each account's results, the total and the verification. */
+function accountsJsonResult(outcome: AccountsApplyResult | undefined, verification: AccountsVerification | undefined) {
+  const byAccount = new Map(verification?.accounts.map((a) => [a.account.id, a.verification]));
+  return {
+    format_version: 1,
+    accounts: (outcome?.accounts ?? []).map(({ account, result }) => ({
+      account: account.id === OWN_ACCOUNT_ID ? { own: true } : { id: account.id, email: account.email, organization_name: account.organization_name || null },
+      ...applyJson(result, byAccount.get(account.id)),
+      ...(result.fatal ? { error: result.fatal.message } : {}),
+    })),
+    ...(outcome ? { summary: applyJson(combinedResult(outcome), undefined).summary } : {}),
+    ...(verification ? { verified: { converged: verification.converged, remaining: verification.remaining, unreadable: verification.unreadable } } : {}),
+  };
+}

@@ -18,7 +18,8 @@ import { canPrompt, exitNow, isInteractive, redact, write, type Io } from "../te
 import type { OutputFailure } from "../terminal/output-watch.js";
 import type { ApplyCommandOptions } from "./apply.js";
 import { atWidth, previewLost, startProgressView } from "./apply-output.js";
-import { accountsView, prepareAccounts } from "./prepare-accounts.js";
+import { accountsView, prepareAccounts, prepareSavedAccounts, type AccountsOptions } from "./prepare-accounts.js";
+import type { SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
 import { showAccountsPlan } from "./show-plan.js";
 
 /**
@@ -27,11 +28,11 @@ import { showAccountsPlan } from "./show-plan.js";
  * with its own key and pacing; a refused key stops its own account. Then every account is read again.
  * Any account refused by a guard refuses the whole run, before anything is sent.
  */
-export async function applyAccountsCommand(manifests: LoadedManifest[], options: ApplyCommandOptions, io: Io): Promise<number> {
+export async function applyAccountsCommand(input: { manifests: LoadedManifest[] } | { saved: SavedAccountsPlan }, options: ApplyCommandOptions, io: Io): Promise<number> {
   const interrupt = new AbortController();
   const events: { emit?: (event: ApplyEvent) => void } = {};
-  const prepared = await prepareAccounts(
-    manifests,
+  const prepare = "saved" in input ? (o: AccountsOptions) => prepareSavedAccounts(input.saved, o, io) : (o: AccountsOptions) => prepareAccounts(input.manifests, o, io);
+  const prepared = await prepare(
     {
       ...options,
       hooks: {
@@ -45,7 +46,6 @@ export async function applyAccountsCommand(manifests: LoadedManifest[], options:
         },
       },
     },
-    io,
   );
   try {
     const view = accountsView(prepared);
@@ -67,7 +67,8 @@ export async function applyAccountsCommand(manifests: LoadedManifest[], options:
       return APPLY_EXIT.refused;
     }
     if (await previewLost(io)) return APPLY_EXIT.error;
-    if (!options.yes) {
+    // A saved plan is not asked about: saving it and applying it are the two steps of a review.
+    if (!options.yes && !("saved" in input)) {
       if (!canPrompt(io)) {
         report("Not applied: no terminal to confirm at and no --yes. Nothing was changed.");
         write(io.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n", io.env);

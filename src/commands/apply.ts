@@ -49,10 +49,11 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
   // Bad input is refused before any request: the audit log's path, the manifest or the saved plan.
   if (options.auditLog) checkAuditLogPath(options.auditLog);
   const manifests = options.planFile ? [] : await readManifests(options.files);
-  if (acrossAccounts(manifests)) return (await import("./apply-accounts.js")).applyAccountsCommand(manifests, options, io);
-  const input = options.planFile
-    ? { saved: await (await import("./saved-plan-input.js")).loadSavedPlanForApply(options.planFile, options.ignoreManifestChange ?? false, io) }
-    : { manifest: manifests[0]! };
+  const saved = options.planFile ? await (await import("./saved-plan-input.js")).loadSavedPlanForApply(options.planFile, options.ignoreManifestChange ?? false, io) : undefined;
+  if (acrossAccounts(manifests) || (saved && "accounts" in saved)) {
+    return (await import("./apply-accounts.js")).applyAccountsCommand(saved && "accounts" in saved ? { saved } : { manifests }, options, io);
+  }
+  const input = saved ? { saved } : { manifest: manifests[0]! };
   const interrupt = new AbortController();
   // The progress views hear of the client's retries and waits through the events, once removals start.
   const clientEvents: { emit?: (event: ApplyEvent) => void } = {};

@@ -10,8 +10,10 @@ import { reportMarkdown } from "../github/job-summary.js";
 import { accountsView, prepareAccounts } from "./prepare-accounts.js";
 import { acrossAccounts, readManifests } from "./read-manifests.js";
 import { savedPlanText, type SavedPlan } from "../plan/saved-plan.js";
+import { savedAccountsPlanText } from "../plan/saved-accounts-plan.js";
 import { reportPlan } from "../github/job-summary.js";
 import { sanitize } from "../core/safe-text.js";
+import { plural } from "../core/plural.js";
 import { connect, type ApiOptions } from "./connect.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { preparePlan, type PreparedPlan } from "./prepare-plan.js";
@@ -62,15 +64,25 @@ export async function planCommand(options: PlanOptions, io: Io): Promise<number>
 
 /** plan across accounts: every account planned, shown together with the total; the worst exit code of them. */
 async function planAccountsCommand(manifests: LoadedManifest[], options: PlanOptions, io: Io): Promise<number> {
-  if (options.out !== undefined) {
-    throw new Error("--out saves the plan of one organization: a plan across accounts cannot be saved yet; apply it with roster apply -f, which shows the plan and asks first. Nothing was changed.");
-  }
   const prepared = await prepareAccounts(manifests, options, io);
   try {
     const view = accountsView(prepared);
     await showAccountsPlan(view, options.format, io);
     const total = accountsSummary(view);
     reportMarkdown(io, "plan", total.remove, accountsMarkdown(view));
+    if (options.out) {
+      if (prepared.accounts.length === 0) throw new Error(`no account could be read, so there is no plan to save to ${options.out}. Nothing was changed.`);
+      const now = new Date();
+      const saved = {
+        createdAt: now.toISOString(),
+        apiHost: prepared.accounts[0]!.prepared.source.host,
+        // Each account by its id (never its key); a skipped account is not in the plan, so apply leaves it alone.
+        accounts: prepared.accounts.map((a) => ({ account: a.own ? null : a.account, saved: savedPlanOf(a.manifest!, a.prepared, now) })),
+      };
+      await writeFileAtomic(options.out, savedAccountsPlanText(saved, io.env.TELNYX_API_KEY ?? ""), { overwrite: true, mode: 0o600 });
+      const skipped = prepared.skipped.length > 0 ? ` (without the ${plural(prepared.skipped.length, "skipped account")})` : "";
+      write(io.stderr, `Saved the plan of ${plural(prepared.accounts.length, "account")} to ${sanitize(options.out)}${skipped}: roster apply ${sanitize(options.out)} applies exactly these removals.\n`, io.env);
+    }
     if (!options.detailedExitcode) return PLAN_EXIT.noChanges;
     if (total.refused > 0) return PLAN_EXIT.refused;
     return total.remove > 0 ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;

@@ -4,7 +4,10 @@ import type { ManagedAccount } from "../core/managed-account.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { chooseAccounts, type ManifestTarget } from "../plan/accounts.js";
 import type { GuardOptions } from "../plan/guards.js";
-import { prepareFromManifest, type PreparedPlan } from "../plan/prepare.js";
+import { checkSavedPlanHost, prepareFromManifest, prepareFromSavedPlan, type PreparedPlan } from "../plan/prepare.js";
+import type { SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
+import { SavedPlanError } from "../plan/saved-plan.js";
+import type { OrganizationUser } from "../core/organization-user.js";
 import { ApiError } from "../telnyx/api-error.js";
 import type { TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
@@ -18,7 +21,8 @@ export interface AccountPlan {
   account: AccountRef;
   /** The key's own organization (a manifest without `account:`), not a managed account. */
   own: boolean;
-  manifest: LoadedManifest;
+  /** The manifest it was planned from; absent for a saved plan. */
+  manifest?: LoadedManifest;
   prepared: PreparedPlan;
   /** Reads and removes with this account's key; the manager's client for the own organization. */
   client: TelnyxClient;
@@ -52,23 +56,73 @@ export interface AccountsOptions extends ApiOptions {
  * disabled: 403) is skipped and reported; any other failure stops the whole run before anything is changed.
  */
 export async function prepareAccounts(manifests: readonly LoadedManifest[], options: AccountsOptions, io: Io): Promise<AccountsPrepared> {
+  return withManager(options, io, async (manager) => {
+    const managed = manifests.some((manifest) => manifest.account !== undefined)
+      ? await listManagedAccounts(manager, { concurrency: options.concurrency })
+      : [];
+    return chooseAccounts(manifests, managed).map(({ manifest, target }) => ({
+      account: refOf(target),
+      own: target.kind === "own",
+      manifestPath: manifest.path,
+      manifest,
+      prepare: (liveUsers, host) => prepareFromManifest(manifest, liveUsers, host, options.guards),
+    }));
+  }, { skipRefused: true });
+}
+
+/**
+ * A saved plan across accounts against the accounts as they are now: each account fetched and read again
+ * with its own key, and its saved plan checked (prepareFromSavedPlan). Any account stale, or not readable,
+ * refuses the whole plan: nothing is applied in any account.
+ */
+export async function prepareSavedAccounts(saved: SavedAccountsPlan, options: AccountsOptions, io: Io): Promise<AccountsPrepared> {
+  return withManager(options, io, async (manager) => {
+    checkSavedPlanHost(saved.accounts[0]!.saved, manager.host);
+    return saved.accounts.map(({ account, saved: plan }) => ({
+      account: account ?? { id: OWN_ACCOUNT_ID, email: "", organization_name: "" },
+      own: account === null,
+      manifestPath: plan.manifest.path,
+      prepare: async (liveUsers, host) => {
+        try {
+          return prepareFromSavedPlan(plan, liveUsers, host, options.guards);
+        } catch (error) {
+          if (error instanceof SavedPlanError && account) throw new SavedPlanError(`${accountLabel(account)}: ${error.message}`);
+          throw error;
+        }
+      },
+    }));
+  }, { skipRefused: false });
+}
+
+/** One account to read and plan: who it is, and how its plan is made from its live users. */
+interface AccountWork {
+  account: AccountRef;
+  own: boolean;
+  manifestPath: string;
+  manifest?: LoadedManifest;
+  prepare(liveUsers: OrganizationUser[], host: string): Promise<PreparedPlan> | PreparedPlan;
+}
+
+/**
+ * The manager's client, the accounts `choose` names, and each one read with its own client and planned, at
+ * most `concurrency` at once. With `skipRefused`, an account whose key is refused is skipped and reported.
+ */
+async function withManager(options: AccountsOptions, io: Io, choose: (manager: TelnyxClient) => Promise<AccountWork[]>, how: { skipRefused: boolean }): Promise<AccountsPrepared> {
   const manager = connect(options, io, options.hooks);
   const clients: TelnyxClient[] = [manager];
   const close = () => clients.forEach((client) => client.close());
   try {
-    const managed = manifests.some((manifest) => manifest.account !== undefined)
-      ? await listManagedAccounts(manager, { concurrency: options.concurrency })
-      : [];
-    const targets = chooseAccounts(manifests, managed);
+    const work = await choose(manager);
     const limit = pLimit(options.concurrency);
-    const outcomes = await Promise.all(
-      targets.map(({ manifest, target }) =>
-        limit(async (): Promise<AccountPlan | SkippedAccount> => {
-          const account = refOf(target);
+    let stopped = false;
+    const settled = await Promise.allSettled(
+      work.map(({ account, own, manifestPath, manifest, prepare }) =>
+        limit(async (): Promise<AccountPlan | SkippedAccount | undefined> => {
+          if (stopped) return undefined;
           let client = manager;
           try {
-            if (target.kind === "managed") {
-              const { apiKey } = await manager.getManagedAccount(target.account.id);
+            if (!own) {
+              const { apiKey } = await manager.getManagedAccount(account.id);
               addSecret(apiKey);
               client = connect(options, io, {
                 ...options.hooks,
@@ -78,16 +132,25 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
               clients.push(client);
             }
             const liveUsers = await readOrganization(client, { concurrency: options.concurrency });
-            const prepared = await prepareFromManifest(manifest, liveUsers, client.host, options.guards);
-            return { account, own: target.kind === "own", manifest, prepared, client };
+            const prepared = await prepare(liveUsers, client.host);
+            return { account, own, ...(manifest ? { manifest } : {}), prepared, client };
           } catch (error) {
-            const reason = target.kind === "managed" ? skipReason(error) : undefined;
-            if (reason === undefined) throw error;
-            return { account, manifest: manifest.path, reason };
+            const reason = !own && how.skipRefused ? skipReason(error) : undefined;
+            // One failure ends the run: no account not yet started is read, and those being read finish
+            // before the error is reported, so nothing is printed after it.
+            if (reason === undefined) {
+              stopped = true;
+              throw error;
+            }
+            return { account, manifest: manifestPath, reason };
           }
         }),
       ),
     );
+    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failure) throw failure.reason;
+    const outcomes = settled.map((outcome) => (outcome as PromiseFulfilledResult<AccountPlan | SkippedAccount>).value);
+    // (No outcome is undefined here: a task only returns nothing after another failed, and then this throws.)
     return {
       accounts: outcomes.filter((outcome): outcome is AccountPlan => "prepared" in outcome),
       skipped: outcomes.filter((outcome): outcome is SkippedAccount => !("prepared" in outcome)),

@@ -36,6 +36,11 @@ interface PlanFile {
  * SavedPlanError naming the file.
  */
 export async function loadSavedPlan(path: string, apiKey: string): Promise<SavedPlan> {
+  return parseSavedPlan(await readPlanFile(path), path, apiKey);
+}
+
+/** The text of a saved plan's file, read without blocking and within the size any plan has; a SavedPlanError naming the file. */
+export async function readPlanFile(path: string): Promise<string> {
   let text: string;
   try {
     // Without blocking (a FIFO opened plainly waits for a writer forever), then checked on the open file, so
@@ -55,7 +60,7 @@ export async function loadSavedPlan(path: string, apiKey: string): Promise<Saved
     const code = (error as NodeJS.ErrnoException).code;
     throw new SavedPlanError(code === "ENOENT" ? `${path}: no such file: save a plan first with roster plan --out ${path}` : `cannot read the plan ${path}: ${readProblem(code, path)}`);
   }
-  return parseSavedPlan(text, path, apiKey);
+  return text;
 }
 
 /**

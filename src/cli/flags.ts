@@ -23,7 +23,8 @@ export interface GuardFlags {
 }
 
 export interface ValidateFlags {
-  file: string;
+  /** Every -f given, in order (users.yaml without one). */
+  file: string[];
   format: "pretty" | "github";
 }
 

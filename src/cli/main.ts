@@ -82,8 +82,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
 3 refused by a safety guard, 130 interrupted.`,
     );
 
-  const fileOption = () => new Option("-f, --file <path>", "the manifest").default("users.yaml");
-  /** plan and apply: -f may be repeated, and may name a folder, for a run across managed accounts. */
+  /** -f may be repeated, and may name a folder, for a run across managed accounts. */
   const filesOption = () => {
     const defaults = ["users.yaml"];
     return new Option("-f, --file <path>", "the manifest; repeat it, or name a folder of manifests, to reconcile several managed accounts")
@@ -121,10 +120,10 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
   program
     .command("validate")
     .description("check the manifest offline: no API key needed, no request made")
-    .addOption(fileOption())
+    .addOption(filesOption())
     .addOption(formatOption(["pretty", "github"]))
     .allowExcessArguments()
-    .action(act<ValidateFlags>("validate", async (flags) => (await import("../commands/validate.js")).validateCommand({ file: flags.file, format: flags.format }, io)));
+    .action(act<ValidateFlags>("validate", async (flags) => (await import("../commands/validate.js")).validateCommand({ files: flags.file, format: flags.format }, io)));
 
   guardOptions(
     apiOptions(

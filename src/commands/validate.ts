@@ -1,18 +1,27 @@
 import { write, type Io } from "../terminal/io.js";
 import { confusableWarnings } from "../manifest/confusable-warnings.js";
-import { loadManifest } from "../manifest/load-manifest.js";
+import type { LoadedManifest } from "../manifest/load-manifest.js";
+import { describeSelector } from "../manifest/account-selector.js";
+import { sanitize } from "../core/safe-text.js";
+import { readManifests } from "./read-manifests.js";
 import { formatProblem } from "../manifest/manifest-error.js";
 import { plural } from "../core/plural.js";
 
 export interface ValidateOptions {
-  file: string;
+  /** One manifest, or several files and folders (a run across accounts: checked together, as plan would). */
+  files: string[];
   /** "github" also writes each warning as a workflow command on stdout. */
   format?: "pretty" | "github";
 }
 
 /** Checks the manifest offline: no key needed, no request made. Warnings go to stderr and do not fail. */
 export async function validateCommand(options: ValidateOptions, io: Io): Promise<number> {
-  const manifest = await loadManifest(options.file);
+  for (const manifest of await readManifests(options.files)) await validated(manifest, options, io);
+  return 0;
+}
+
+/** Reports one valid manifest, with its warnings. */
+async function validated(manifest: LoadedManifest, options: ValidateOptions, io: Io): Promise<void> {
   const warnings = await confusableWarnings(manifest);
   if (warnings.length > 0) {
     write(io.stderr, warnings.map((w) => `warning: ${formatProblem(w)}\n`).join(""), io.env);
@@ -22,6 +31,7 @@ export async function validateCommand(options: ValidateOptions, io: Io): Promise
     }
   }
   const patterns = manifest.protect.length > 0 ? `, ${plural(manifest.protect.length, "protect pattern")}` : "";
-  write(io.stdout, `${options.file}: valid manifest: ${plural(manifest.users.length, "user")}${patterns}\n`, io.env);
-  return 0;
+  const groups = manifest.protectGroups.length > 0 ? `, ${plural(manifest.protectGroups.length, "protected group")}` : "";
+  const account = manifest.account ? `, for the managed ${describeSelector(manifest.account)}` : "";
+  write(io.stdout, sanitize(`${manifest.path}: valid manifest: ${plural(manifest.users.length, "user")}${patterns}${groups}${account}`) + "\n", io.env);
 }

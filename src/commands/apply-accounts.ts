@@ -1,10 +1,7 @@
 import { applyAcrossAccounts, type AccountsApplyResult } from "../apply/apply-accounts.js";
 import type { ApplyEvent, ApplyResult } from "../apply/apply-plan.js";
-import { AuditLog } from "../apply/audit-log.js";
-import { subscribeAudit } from "../apply/audit-subscription.js";
 import { eventHub } from "../apply/event-hub.js";
 import { APPLY_EXIT, applyExitCode } from "../apply/exit-code.js";
-import { onInterrupt } from "../apply/interrupts.js";
 import { verifyAccounts, type AccountsVerification } from "../apply/verify.js";
 import { plural } from "../core/plural.js";
 import { jsonText, sanitize } from "../core/safe-text.js";
@@ -14,10 +11,9 @@ import { accountLabel, accountsMarkdown, accountsSummary, OWN_ACCOUNT_ID } from 
 import { applyJson, verificationText } from "../render/apply-report.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { confirm } from "../terminal/confirm.js";
-import { canPrompt, exitNow, isInteractive, redact, write, type Io } from "../terminal/io.js";
-import type { OutputFailure } from "../terminal/output-watch.js";
+import { canPrompt, write, type Io } from "../terminal/io.js";
 import type { ApplyCommandOptions } from "./apply.js";
-import { atWidth, previewLost, startProgressView } from "./apply-output.js";
+import { applyHooks, atWidth, previewLost, watchRun } from "./apply-output.js";
 import { accountsView, prepareAccounts, prepareSavedAccounts, type AccountsOptions } from "./prepare-accounts.js";
 import type { SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
 import { showAccountsPlan } from "./show-plan.js";
@@ -32,21 +28,7 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
   const interrupt = new AbortController();
   const events: { emit?: (event: ApplyEvent) => void } = {};
   const prepare = "saved" in input ? (o: AccountsOptions) => prepareSavedAccounts(input.saved, o, io) : (o: AccountsOptions) => prepareAccounts(input.manifests, o, io);
-  const prepared = await prepare(
-    {
-      ...options,
-      hooks: {
-        signal: interrupt.signal,
-        onWait: (wait) => events.emit?.({ type: "waiting", ...wait }),
-        onRetry: (event) => {
-          events.emit?.({ type: "retrying", attempt: event.attempt, reason: event.reason, delayMs: event.delayMs });
-          if (options.format !== "json" && !isInteractive(io)) {
-            write(io.stderr, `retrying ${event.method} ${event.path.split("?")[0]} (attempt ${event.attempt}) after ${sanitize(event.reason)} in ${(event.delayMs / 1000).toFixed(1)} s\n`, io.env);
-          }
-        },
-      },
-    },
-  );
+  const prepared = await prepare({ ...options, hooks: applyHooks(options, io, interrupt.signal, events) });
   try {
     const view = accountsView(prepared);
     const total = accountsSummary(view);
@@ -91,49 +73,23 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     accountsHub.subscribe((event) => {
       if (event.type !== "start" && event.type !== "done") viewHub.emit(event);
     });
-    const log = options.auditLog ? AuditLog.open(options.auditLog, (text) => redact(text, io.env)) : undefined;
-    const audit = subscribeAudit(accountsHub, log, (entry) => {
-      write(io.stderr, `roster: not in the audit log: ${jsonText(entry)}\n`, io.env);
-      interrupt.abort();
-    });
-    let writeFailure: OutputFailure | undefined;
-    const stopWatching = io.output?.onFailure((failure) => {
-      writeFailure ??= failure;
-      interrupt.abort();
-    });
-    let interrupted = false;
-    const progress = json ? undefined : await startProgressView(viewHub, total.remove, io);
+    const watch = await watchRun({ audit: accountsHub, view: viewHub }, total.remove, { auditLog: options.auditLog, json }, interrupt, io);
     viewHub.emit({ type: "start", total: total.remove, concurrency: options.concurrency });
-    const stopSignals = onInterrupt(
-      {
-        say: progress?.say ?? ((text) => write(io.stderr, text, io.env)),
-        stop: () => {
-          interrupted = true;
-          interrupt.abort();
-        },
-        abandon: () => audit.abandon(new Date().toISOString()),
-        exit: (code) => exitNow(io, code),
-      },
-      APPLY_EXIT.interrupted,
-    );
     const runs = prepared.accounts.filter((a) => a.prepared.plan.removals.length > 0);
     const outcome = await applyAcrossAccounts(
       runs.map((a) => ({ account: a.account, plan: a.prepared.plan, rules: a.prepared.rules, remover: a.client })),
       { concurrency: options.concurrency, onEvent: accountsHub.emit, signal: interrupt.signal },
-    ).finally(() => {
-      stopSignals();
-      audit.close();
-    });
+    ).finally(watch.end);
     const combined = combinedResult(outcome);
     viewHub.emit({ type: "done", result: combined });
-    await progress?.finished;
+    await watch.view?.finished;
     await io.output?.settled();
     for (const { account, error } of outcome.refused) {
       write(io.stderr, `roster: error: ${accountLabel(account)}: ${sanitize(error.message)}; the other accounts went on\n`, io.env);
     }
 
     let verification: AccountsVerification | undefined;
-    if (options.verify && !outcome.stoppedBy && !writeFailure) {
+    if (options.verify && !outcome.stoppedBy && !watch.writeFailure()) {
       const stopped = new Set(outcome.refused.map((r) => r.account.id));
       verification = await verifyAccounts(
         prepared.accounts
@@ -144,14 +100,14 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
       if (!json) write(io.stdout, atWidth(accountsVerificationText(verification), io), io.env);
     }
 
-    const auditFailure = audit.failure;
+    const auditFailure = watch.audit.failure;
     report([verification ? accountsVerificationText(verification) : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
     if (json) write(io.stdout, jsonText(accountsJsonResult(outcome, verification), 2) + "\n", io.env);
     await io.output?.settled();
-    stopWatching?.();
+    watch.stopWatching();
     if (auditFailure) write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);
     const verified = verification ? { converged: verification.converged } : undefined;
-    return applyExitCode({ result: combined, verification: verified, auditFailure: auditFailure !== undefined, writeFailure: writeFailure !== undefined, interrupted });
+    return applyExitCode({ result: combined, verification: verified, auditFailure: auditFailure !== undefined, writeFailure: watch.writeFailure() !== undefined, interrupted: watch.interrupted() });
   } finally {
     prepared.close();
   }

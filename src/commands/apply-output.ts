@@ -11,14 +11,25 @@ import { isInteractive, redact, write, type Io } from "../terminal/io.js";
 import { describeOutputFailure, type OutputFailure } from "../terminal/output-watch.js";
 import { sanitize } from "../core/safe-text.js";
 import type { TelnyxClient } from "../telnyx/client.js";
-import { connect, type ApiOptions } from "./connect.js";
+import { connect, type ApiOptions, type ClientHooks } from "./connect.js";
+import { AuditLog } from "../apply/audit-log.js";
+import { subscribeAudit, type AuditSubscription } from "../apply/audit-subscription.js";
+import { APPLY_EXIT } from "../apply/exit-code.js";
+import { onInterrupt } from "../apply/interrupts.js";
+import { jsonText } from "../core/safe-text.js";
+import { exitNow } from "../terminal/io.js";
 
 /**
  * The client of an apply: stopped by `signal`; its retries and waits go to `events.emit` once removals
  * start, and in logs each retry is also a line on stderr.
  */
 export function connectForApply(options: ApiOptions & { format: string }, io: Io, signal: AbortSignal, events: { emit?: (event: ApplyEvent) => void }): TelnyxClient {
-  return connect(options, io, {
+  return connect(options, io, applyHooks(options, io, signal, events));
+}
+
+/** The hooks of an apply's clients: stopped by `signal`, retries and waits to `events.emit`, retries logged in CI. */
+export function applyHooks(options: { format: string }, io: Io, signal: AbortSignal, events: { emit?: (event: ApplyEvent) => void }): ClientHooks {
+  return {
     signal,
     onWait: (wait) => events.emit?.({ type: "waiting", ...wait }),
     onRetry: (event) => {
@@ -27,7 +38,7 @@ export function connectForApply(options: ApiOptions & { format: string }, io: Io
         write(io.stderr, `retrying ${event.method} ${event.path.split("?")[0]} (attempt ${event.attempt}) after ${sanitize(event.reason)} in ${(event.delayMs / 1000).toFixed(1)} s\n`, io.env);
       }
     },
-  });
+  };
 }
 
 /** The live progress: the ink view at a terminal, a plain log otherwise; `say` shows a message beside it. */
@@ -47,6 +58,63 @@ export async function startProgressView(hub: EventHub, total: number, io: Io): P
   }
   const { logApplyProgress } = await import("../render/progress-log.js");
   return { finished: logApplyProgress(hub.subscribe, total, (text) => write(io.stdout, text, io.env)), say };
+}
+
+/** What watches a run while removals go: the audit log, lost output, signals, and the progress view. */
+export interface RunWatch {
+  audit: AuditSubscription;
+  view: ProgressView | undefined;
+  /** The first write to stdout or stderr that failed during the run. */
+  writeFailure(): OutputFailure | undefined;
+  /** Whether SIGINT, SIGTERM or SIGHUP stopped the run. */
+  interrupted(): boolean;
+  /** Once the removals are done: stops listening for signals and closes the audit log. */
+  end(): void;
+  /** Once everything is written: stops watching the output. */
+  stopWatching(): void;
+}
+
+/**
+ * Starts watching a run: its events (`auditHub`, account ids included) to the audit log, `viewHub`'s to the
+ * progress view (none with --format json). An interruption, a lost audit line or lost output (a full disk, a
+ * closed terminal or pipe) aborts `interrupt`: no removal starts after it, and those in flight finish.
+ */
+export async function watchRun(hubs: { audit: EventHub; view: EventHub }, total: number, options: { auditLog?: string | undefined; json: boolean }, interrupt: AbortController, io: Io): Promise<RunWatch> {
+  const log = options.auditLog ? AuditLog.open(options.auditLog, (text) => redact(text, io.env)) : undefined;
+  const audit = subscribeAudit(hubs.audit, log, (entry) => {
+    write(io.stderr, `roster: not in the audit log: ${jsonText(entry)}\n`, io.env);
+    interrupt.abort();
+  });
+  let writeFailure: OutputFailure | undefined;
+  const stopWatching = io.output?.onFailure((failure) => {
+    writeFailure ??= failure;
+    interrupt.abort();
+  });
+  let interrupted = false;
+  const view = options.json ? undefined : await startProgressView(hubs.view, total, io);
+  const stopSignals = onInterrupt(
+    {
+      say: view?.say ?? ((text) => write(io.stderr, text, io.env)),
+      stop: () => {
+        interrupted = true;
+        interrupt.abort();
+      },
+      abandon: () => audit.abandon(new Date().toISOString()),
+      exit: (code) => exitNow(io, code),
+    },
+    APPLY_EXIT.interrupted,
+  );
+  return {
+    audit,
+    view,
+    writeFailure: () => writeFailure,
+    interrupted: () => interrupted,
+    end: () => {
+      stopSignals();
+      audit.close();
+    },
+    stopWatching: () => stopWatching?.(),
+  };
 }
 
 /** Text for the terminal wrapped at word boundaries to its width; unchanged for logs and pipes. */

@@ -1,9 +1,6 @@
 import { applyPlan, type ApplyEvent } from "../apply/apply-plan.js";
-import { AuditLog } from "../apply/audit-log.js";
-import { subscribeAudit } from "../apply/audit-subscription.js";
 import { eventHub } from "../apply/event-hub.js";
 import { APPLY_EXIT, applyExitCode } from "../apply/exit-code.js";
-import { onInterrupt } from "../apply/interrupts.js";
 import { verify, type Verification } from "../apply/verify.js";
 import { plural } from "../core/plural.js";
 import { jsonText, sanitize } from "../core/safe-text.js";
@@ -13,9 +10,8 @@ import type { GuardOptions } from "../plan/guards.js";
 import { applyJson, NOTHING_APPLIED, verificationText } from "../render/apply-report.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { confirm } from "../terminal/confirm.js";
-import { canPrompt, exitNow, redact, write, type Io } from "../terminal/io.js";
-import type { OutputFailure } from "../terminal/output-watch.js";
-import { atWidth, checkAuditLogPath, connectForApply, previewLost, reportLostOutput, startProgressView } from "./apply-output.js";
+import { canPrompt, write, type Io } from "../terminal/io.js";
+import { atWidth, checkAuditLogPath, connectForApply, previewLost, reportLostOutput, watchRun } from "./apply-output.js";
 import type { ApiOptions } from "./connect.js";
 import { preparePlan, prepareSavedPlan } from "./prepare-plan.js";
 import { showPlan, type PlanFormat } from "./show-plan.js";
@@ -99,40 +95,15 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
     // output (a full disk, a closed terminal or pipe) stops new removals, and those in flight finish.
     const hub = eventHub();
     clientEvents.emit = hub.emit;
-    const log = options.auditLog ? AuditLog.open(options.auditLog, (text) => redact(text, io.env)) : undefined;
-    const audit = subscribeAudit(hub, log, (entry) => {
-      write(io.stderr, `roster: not in the audit log: ${jsonText(entry)}\n`, io.env);
-      interrupt.abort();
-    });
-    let writeFailure: OutputFailure | undefined;
-    const stopWatching = io.output?.onFailure((failure) => {
-      writeFailure ??= failure;
-      interrupt.abort();
-    });
-    let interrupted = false;
-    const view = json ? undefined : await startProgressView(hub, plan.summary.remove, io);
-    const stopSignals = onInterrupt(
-      {
-        say: view?.say ?? ((text) => write(io.stderr, text, io.env)),
-        stop: () => {
-          interrupted = true;
-          interrupt.abort();
-        },
-        abandon: () => audit.abandon(new Date().toISOString()),
-        exit: (code) => exitNow(io, code),
-      },
-      APPLY_EXIT.interrupted,
-    );
-    const result = await applyPlan(plan, rules, client, { concurrency: options.concurrency, onEvent: hub.emit, signal: interrupt.signal }).finally(() => {
-      stopSignals();
-      audit.close();
-    });
+    const watch = await watchRun({ audit: hub, view: hub }, plan.summary.remove, { auditLog: options.auditLog, json }, interrupt, io);
+    const result = await applyPlan(plan, rules, client, { concurrency: options.concurrency, onEvent: hub.emit, signal: interrupt.signal }).finally(watch.end);
+    const { audit, view } = watch;
     await view?.finished;
     await io.output?.settled();
 
     // Verify, unless the run was stopped: it did not do all it planned, and its output may not show the answer.
     let verification: Verification | undefined;
-    if (options.verify && !result.stoppedBy && !writeFailure) {
+    if (options.verify && !result.stoppedBy && !watch.writeFailure()) {
       verification = await verify(rules, () => readOrganization(client, { concurrency: options.concurrency }));
       if (!json) write(io.stdout, atWidth(verificationText(verification), io), io.env);
     }
@@ -142,11 +113,12 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
     report(result, [verification ? verificationText(verification) : "", result.fatal ? `Error: ${result.fatal.message}` : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
     if (json) write(io.stdout, jsonText(applyJson(result, verification), 2) + "\n", io.env);
     await io.output?.settled();
-    stopWatching?.();
+    watch.stopWatching();
     if (result.fatal) write(io.stderr, `roster: error: ${sanitize(result.fatal.message)}\n`, io.env);
     if (auditFailure) write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);
+    const writeFailure = watch.writeFailure();
     if (writeFailure) reportLostOutput(writeFailure, result, plan.summary.remove, verification, io);
-    return applyExitCode({ result, verification, auditFailure: auditFailure !== undefined, writeFailure: writeFailure !== undefined, interrupted });
+    return applyExitCode({ result, verification, auditFailure: auditFailure !== undefined, writeFailure: writeFailure !== undefined, interrupted: watch.interrupted() });
   } finally {
     client.close();
   }

@@ -76,7 +76,7 @@ const ids = (users: readonly OrganizationUser[]) => users.map((u) => u.id).sort(
 const shapes = suite("managed accounts: published shapes");
 
 shapes("the published examples of the list and of one account have the shapes the sandbox is checked against", () => {
-  const example = (file: string) => JSON.parse(readFileSync(`${API_FIXTURES}managed-accounts-examples/${file}`, "utf8"));
+  const example = (file: string) => JSON.parse(readFileSync(`${API_FIXTURES}examples/${file}`, "utf8"));
   assertShape("managed-account-list", example("list-managed-accounts.json"), "the published list example");
   assertShape("managed-account-response", example("get-managed-account.json"), "the published example of one account");
   // The list item's schema refuses a key: the shape itself says list items carry none.

@@ -22,6 +22,8 @@ const EXAMPLES: Record<string, ApiSchema> = {
   "error-401-authentication-failed.json": "error",
   "error-403-not-authorized.json": "error",
   "error-404-not-found.json": "error",
+  "list-managed-accounts.json": "managed-account-list",
+  "get-managed-account.json": "managed-account-response",
 };
 
 /** Removals of these ids are answered with the example of that status. */
@@ -60,6 +62,8 @@ examples.before.each(async (context) => {
       );
     }
     if (req.method === "GET" && path === "/organizations/users") return reply(200, "list-organization-users.json");
+    if (req.method === "GET" && path === "/managed_accounts") return reply(200, "list-managed-accounts.json");
+    if (req.method === "GET" && path === "/managed_accounts/f65ceda4-6522-4ad6-aede-98de83385123") return reply(200, "get-managed-account.json");
     const removeId = req.method === "POST" ? /^\/organizations\/users\/([^/]+)\/actions\/remove$/.exec(path)?.[1] : undefined;
     const answer = removeId === undefined ? undefined : REMOVE_ANSWERS[decodeURIComponent(removeId)];
     if (answer) return reply(...answer);
@@ -125,6 +129,22 @@ examples("the list's example is read as one page with the API's meta", async ({ 
         last_sign_in_at: "2018-02-02T22:25:27.521Z",
       },
     ]);
+  } finally {
+    api.close();
+  }
+});
+
+examples("the managed accounts' examples: a page of the list, and one account with its key apart from the account", async ({ server }) => {
+  const api = client(server.url);
+  try {
+    const page = await api.listManagedAccountsPage(2, 25);
+    assert.equal([page.totalPages, page.totalResults], [3, 55]);
+    assert.equal(page.accounts.map((a) => [a.id, a.email, a.organization_name]), [["f65ceda4-6522-4ad6-aede-98de83385123", "user@example.com", "Example Company LLC"]]);
+    const { account, apiKey } = await api.getManagedAccount("f65ceda4-6522-4ad6-aede-98de83385123");
+    assert.is(apiKey, "KEY01236170692E74656C6E79782E636F6D_YmlnIGlyb24gaXMgZGVhZA");
+    assert.is(account.organization_name, "Example Company LLC");
+    assert.not.ok(JSON.stringify(account).includes(apiKey), "the account object never holds its key");
+    assert.not.ok(JSON.stringify(account).includes("x6oexQNHTs"), "nor its V1 token");
   } finally {
     api.close();
   }

@@ -14,8 +14,8 @@ export const GROUP_NAME_SHOWN = 40;
 export const GROUPS_SHOWN = 60;
 
 /**
- * A user's groups as one safe piece of text: names sanitized, each cut at GROUP_NAME_SHOWN characters,
- * and the list cut at `max` characters with the count of the rest ("Admins, Billing +3 more").
+ * A user's groups as one safe piece of text of at most `max` characters: names sanitized, each cut at
+ * GROUP_NAME_SHOWN characters, and the list cut with the count of the rest ("Admins, Billing +3 more").
  * No groups is "no groups"; groups the API did not give are "groups unknown".
  */
 export function groupsText(groups: readonly string[] | null, max = GROUPS_SHOWN): string {
@@ -26,11 +26,25 @@ export function groupsText(groups: readonly string[] | null, max = GROUPS_SHOWN)
   for (let i = 0; i < names.length; i += 1) {
     const next = text === "" ? names[i]! : `${text}, ${names[i]}`;
     const rest = names.length - i - 1;
-    const room = rest > 0 ? max - ` +${rest} more`.length : max;
-    if (next.length > room && text !== "") return `${text} +${names.length - i} more`;
+    const more = rest > 0 ? ` +${rest} more` : "";
+    if (next.length > max - more.length) {
+      if (text !== "") return `${text} +${names.length - i} more`;
+      // Even the first name is too long for the room: cut it further, so the row keeps to its width.
+      return `${fitName(groups[i]!, max - more.length)}${more}`;
+    }
     text = next;
   }
   return text;
+}
+
+/** One group's name made safe in at most `room` characters, saying how much was left out while there is room to. */
+function fitName(name: string, room: number): string {
+  for (let keep = GROUP_NAME_SHOWN - 1; keep > 0; keep -= 1) {
+    const shown = sanitize(clip(name, keep));
+    if (shown.length <= room) return shown;
+  }
+  // Too little room even for "… (N more characters)": a bare cut, before an escape it would cut short.
+  return `${sanitize(name).slice(0, Math.max(1, room - 1)).replace(/\\u[0-9a-f]{0,3}$/, "")}…`;
 }
 
 /** Whether two lists name the same groups, whatever their order and repeats (a blank name is no group). */

@@ -17,9 +17,10 @@ export function rosterNote(user: { user_status: string; last_sign_in_at: string 
   return `${sanitize(user.user_status)}, last sign-in ${sanitize(formatSignIn(user.last_sign_in_at))}`;
 }
 
-/** A user's groups after its note ("; groups: Admins, Billing"), nothing for a user in no group. */
+/** A user's groups after its note ("; groups: Admins, Billing", "; groups unknown"), nothing for a user in no group. */
 export function groupsNote(groups: readonly string[] | null): string {
-  return groups !== null && groups.length === 0 ? "" : `; groups: ${groupsText(groups)}`;
+  if (groups === null) return `; ${groupsText(groups)}`;
+  return groups.length === 0 ? "" : `; groups: ${groupsText(groups)}`;
 }
 
 /** Pads a column to the widest value shown, capped so one long email does not push the rest away. */

@@ -44,23 +44,28 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     lines.push(line(""), line(toned("ok", PLAN_WORDS.noChanges)));
   } else {
     lines.push(line(""), line(toned("heading", `Remove ${plural(summary.remove, "user")}:`)));
-    for (const removal of plan.removals.slice(0, maxRows)) {
+    const shown = plan.removals.slice(0, maxRows);
+    const signIns = shown.map((removal) => `  last sign-in ${formatSignIn(removal.last_sign_in_at)}`);
+    const signInWidth = columnWidth(signIns);
+    shown.forEach((removal, index) => {
       const start = [
         toned("remove", `  - ${sanitize(removal.email).padEnd(emailWidth)}`),
         { text: `  ${sanitize(removal.user_status).padEnd(8)}` },
-        toned("muted", `  last sign-in ${formatSignIn(removal.last_sign_in_at)}`),
+        toned("muted", signIns[index]!),
       ];
-      lines.push(...withGroups(start, removal.groups, context.width));
-    }
+      lines.push(...withGroups(start, removal.groups, context.width, signInWidth));
+    });
     lines.push(...more(summary.remove, "removals"));
   }
   if (summary.protected > 0) {
     lines.push(line(""), line(toned("heading", `${PLAN_WORDS.protectedHeading} (${summary.protected}):`)));
-    for (const entry of plan.protected.slice(0, maxRows)) {
-      const why = protectionNote(entry, PLAIN_VALUES);
-      const start = [toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", `  ${why}`)];
-      lines.push(...withGroups(start, entry.groups, context.width));
-    }
+    const shown = plan.protected.slice(0, maxRows);
+    const notes = shown.map((entry) => `  ${protectionNote(entry, PLAIN_VALUES)}`);
+    const noteWidth = columnWidth(notes);
+    shown.forEach((entry, index) => {
+      const start = [toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", notes[index]!)];
+      lines.push(...withGroups(start, entry.groups, context.width, noteWidth));
+    });
     lines.push(...more(summary.protected, "protected users"));
   }
   if (summary.missing > 0) {
@@ -133,17 +138,19 @@ export function driftText(drift: Pick<GroupDrift, "live" | "manifest">, max = GR
 const MIN_GROUPS_ROOM = 16;
 
 /**
- * A user's row with its groups: after the other columns, cut to the room left of `width` (a terminal's
- * columns); on an indented line of their own under the row when that room is too small. A user in no
- * group shows nothing more.
+ * A user's row with its groups: after the other columns, in a column of their own (the row's last column
+ * padded to `lastWidth`), cut to the room left of `width` (a terminal's columns); on an indented line of
+ * their own under the row when that room is too small. A user in no group shows nothing more.
  */
-function withGroups(start: Line, groups: readonly string[] | null, width: number | undefined): Line[] {
-  if (groups !== null && groups.length === 0) return [line(...start)];
+function withGroups(row: Line, groups: readonly string[] | null, width: number | undefined, lastWidth: number): Line[] {
+  if (groups !== null && groups.length === 0) return [line(...row)];
+  const last = row[row.length - 1]!;
+  const start = [...row.slice(0, -1), { ...last, text: last.text.padEnd(lastWidth) }];
   const used = start.reduce((n, s) => n + s.text.length, 0) + 2;
   const room = width === undefined ? GROUPS_SHOWN : Math.min(GROUPS_SHOWN, width - used - 1);
   if (room >= MIN_GROUPS_ROOM) return [line(...start, toned("plain", `  ${groupsText(groups, room)}`))];
   const below = "      groups: ";
-  return [line(...start), line(toned("muted", below), toned("plain", groupsText(groups, Math.max(MIN_GROUPS_ROOM, (width ?? 0) - below.length - 1))))];
+  return [line(...row), line(toned("muted", below), toned("plain", groupsText(groups, Math.max(MIN_GROUPS_ROOM, (width ?? 0) - below.length - 1))))];
 }
 
 /** The first line of every plan: the counts. */

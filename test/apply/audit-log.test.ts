@@ -36,6 +36,7 @@ test("lines are appended after what the file holds, which is never rewritten; a 
     record_type: "organization_sub_user",
     created_at: "2025-01-01T00:00:00Z",
     last_sign_in_at: null,
+    groups: ["Billing", "Admins\u202e"],
     outcome: "failed",
     http_status: 500,
     attempts: 3,
@@ -51,8 +52,10 @@ test("a line is terminal-safe JSON: bidi and C1 characters escaped, the same val
   const text = readFileSync(path, "utf8");
   assert.not.match(text, /[\u202e\u009b]/);
   assert.match(text, "evil\\u202e\\u009b@example.com");
+  assert.match(text, '"groups":["Billing","Admins\\u202e"]');
   const [entry] = readAuditLog(path);
   assert.is(entry!.email, removal.email);
+  assert.equal(entry!.groups, removal.groups);
   assert.is(entry!.outcome, "unknown");
   assert.is(entry!.attempts, null);
 });

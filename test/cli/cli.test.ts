@@ -21,16 +21,16 @@ cli.after.each(async ({ sandbox }) => {
 const EXAMPLE_PLAN = `Plan: 5 to remove, 22 to keep, 3 protected, 1 missing (30 users in the organization)
 
 Remove 5 users:
-  - ben.cohen@example.com             disabled  last sign-in never
-  - contractor.jones@example.com      enabled   last sign-in 2026-07-26
-  - Former.Employee@Example.com       blocked   last sign-in 2026-03-02
-  - intern.2024@example.com           disabled  last sign-in never
-  - isabel.costa@example.com          blocked   last sign-in never
+  - ben.cohen@example.com             disabled  last sign-in never       Billing
+  - contractor.jones@example.com      enabled   last sign-in 2026-07-26  Engineering
+  - Former.Employee@Example.com       blocked   last sign-in 2026-03-02  Admins, Billing
+  - intern.2024@example.com           disabled  last sign-in never       Engineering
+  - isabel.costa@example.com          blocked   last sign-in never       Support
 
 Protected, never removed (3):
-  ~ billing-bot@partners.example.com  matches *@partners.example.com
-  ~ dana.whitfield@example.com        organization owner
-  ~ noc@partners.example.com          matches *@partners.example.com
+  ~ billing-bot@partners.example.com  matches *@partners.example.com  Billing
+  ~ dana.whitfield@example.com        organization owner              Admins
+  ~ noc@partners.example.com          matches *@partners.example.com  Support
 
 Missing from the organization (1): roster does not invite; invite them in the Telnyx portal
   ? new.hire@example.com  (manifest line 32)
@@ -88,12 +88,12 @@ cli("plan --format json prints exactly one JSON document with changes sorted by 
   assert.is(run.code, 0);
   const doc = JSON.parse(run.stdout);
   assert.is(doc.format_version, 1);
-  assert.equal(doc.summary, { remove: 5, keep: 22, protected: 3, missing: 1 });
+  assert.equal(doc.summary, { remove: 5, keep: 22, protected: 3, missing: 1, group_drift: 0 });
   const emails = doc.changes.map((c: { email: string }) => c.email);
   // Sorted by the emails as compared, shown as the API spells them.
   assert.equal(emails, [...emails].sort((a: string, b: string) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)));
   assert.ok(emails.includes("Former.Employee@Example.com"));
-  assert.equal(Object.keys(doc.changes[0]), ["action", "id", "email", "user_status", "last_sign_in_at"]);
+  assert.equal(Object.keys(doc.changes[0]), ["action", "id", "email", "user_status", "last_sign_in_at", "groups"]);
   assert.equal(doc.protected.find((p: { reason: string }) => p.reason === "owner").email, "dana.whitfield@example.com");
   assert.equal(doc.missing, [{ email: "new.hire@example.com" }]);
 });
@@ -150,7 +150,7 @@ cli("apply --audit-log appends one JSON line per removal, with what is needed to
   await runCli(["apply", "-f", USERS, "--yes", "--audit-log", log], { env });
   const lines = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   assert.is(lines.length, 5);
-  assert.equal(Object.keys(lines[0]), ["time", "id", "email", "user_status", "record_type", "created_at", "last_sign_in_at", "outcome", "http_status", "attempts"]);
+  assert.equal(Object.keys(lines[0]), ["time", "id", "email", "user_status", "record_type", "created_at", "last_sign_in_at", "groups", "outcome", "http_status", "attempts"]);
   assert.equal(lines.map((l) => l.outcome), Array(5).fill("removed"), "every removal is recorded as removed");
   assert.equal(lines.map((l) => l.http_status), Array(5).fill(200), "with the API's 200");
 });
@@ -203,7 +203,7 @@ cli("roster sandbox serves the bundled organization and prints its base URL firs
   const url = String(chunk).trim();
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/v2$/);
   const run = await runCli(["plan", "-f", USERS, "--format", "json"], { env: { TELNYX_BASE_URL: url } });
-  assert.equal(JSON.parse(run.stdout).summary, { remove: 5, keep: 22, protected: 3, missing: 1 });
+  assert.equal(JSON.parse(run.stdout).summary, { remove: 5, keep: 22, protected: 3, missing: 1, group_drift: 0 });
   child.kill("SIGTERM");
   const [code] = await once(child, "exit");
   assert.is(code, 0);

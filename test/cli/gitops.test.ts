@@ -118,7 +118,7 @@ gitops("--detailed-exitcode gives 0, 2 and 3 in every format", async ({ env, dir
 gitops("plan --format markdown prints only the comment, even with --out", async ({ env, dir }) => {
   const run = await runCli(["plan", "-f", USERS, "--format", "markdown", "--out", `${dir}/plan.json`], { env });
   assert.ok(run.stdout.startsWith("### roster plan: 5 to remove, 22 to keep, 3 protected, 1 missing\n"));
-  assert.match(run.stdout, "\n```diff\n- ben.cohen@example.com             disabled, last sign-in never\n");
+  assert.match(run.stdout, "\n```diff\n- ben.cohen@example.com             disabled, last sign-in never; groups: Billing\n");
   assert.ok(run.stdout.endsWith("\n**Guards:** would remove 5 of 30 users (16.7%): within the guards\n"));
 });
 
@@ -188,11 +188,13 @@ gitops("export then plan finds nothing to do; the export is a valid manifest nam
   const ref = /^# yaml-language-server: \$schema=(\S+)\n/.exec(text);
   assert.ok(ref, "starts with the schema line");
   assert.is(resolve(dir, ref[1]!), resolve(`${ROOT}schema/users.schema.json`));
-  assert.match(text, "\n  - dana.whitfield@example.com        # organization owner, enabled, last sign-in 2026-11-20\n");
-  const emails = text.split("\n").filter((l) => l.startsWith("  - ")).map((l) => l.slice(4).split(" ")[0]!.toLowerCase());
+  // A user in groups is written as a mapping with its groups, so that the plan finds no group drift.
+  assert.match(text, '\n  - email: dana.whitfield@example.com        # organization owner, enabled, last sign-in 2026-11-20\n    groups: ["Admins"]\n');
+  assert.match(text, "\n  - tom.nguyen@example.com                   # enabled, last sign-in 2026-11-14\n  - email: ", "a user in no group stays a bare email");
+  const emails = text.split("\n").filter((l) => l.startsWith("  - ")).map((l) => l.slice(4).replace(/^email: /, "").split(" ")[0]!.toLowerCase());
   assert.is(emails.length, 30);
   assert.equal(emails, [...emails].sort(), "sorted by email, whatever the letter case");
-  assert.match(text, "\n  - Former.Employee@Example.com       # blocked, last sign-in 2026-03-02\n", "written as the API has it");
+  assert.match(text, '\n  - email: Former.Employee@Example.com       # blocked, last sign-in 2026-03-02\n    groups: ["Admins", "Billing"]\n', "written as the API has it");
 
   assert.is((await runCli(["validate", "-f", `${dir}/users.yaml`], { env })).stdout, `${dir}/users.yaml: valid manifest: 30 users\n`);
   const plan = await runCli(["plan", "-f", `${dir}/users.yaml`, "--detailed-exitcode"], { env });

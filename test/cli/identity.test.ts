@@ -118,7 +118,7 @@ identity("an internationalised domain in either spelling keeps its user, and exp
   assert.is((await runCli(["validate", "-f", file])).code, 0);
   const plan = await runCli(["plan", "-f", file, "--format", "json"], { env });
   const doc = JSON.parse(plan.stdout);
-  assert.equal(doc.summary, { remove: 1, keep: 2, protected: 1, missing: 0 });
+  assert.equal(doc.summary, { remove: 1, keep: 2, protected: 1, missing: 0, group_drift: 0 });
   assert.equal(doc.changes.map((c: { email: string }) => c.email), ["zed@example.com"]);
 
   const exported = `${context.dir}/exported.yaml`;

@@ -10,7 +10,7 @@ import { withSandbox } from "../helpers/sandbox.js";
 const USERS = `${EXAMPLES}users.yaml`;
 const CERT = `${ROOT}test/fixtures/tls/localhost.crt`;
 const tls = { key: readFileSync(`${ROOT}test/fixtures/tls/localhost.key`), cert: readFileSync(CERT) };
-const SUMMARY = { remove: 5, keep: 22, protected: 3, missing: 1 };
+const SUMMARY = { remove: 5, keep: 22, protected: 3, missing: 1, group_drift: 0 };
 
 test("HTTPS_PROXY: requests go through a CONNECT tunnel, and the proxy never sees the key", async () => {
   await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, tls }, async (sandbox) => {

@@ -119,8 +119,8 @@ saved("a plan applied with another API key, or edited and resealed with a plain 
 
   // Someone without the key keeps ben: moves him to the kept users, fixes the counts, recomputes a sha256.
   const doc = JSON.parse(readFileSync(plan, "utf8"));
-  const { id, email, user_status, last_sign_in_at } = doc.removals.shift();
-  doc.kept.push({ id, email, user_status, last_sign_in_at });
+  const { id, email, user_status, last_sign_in_at, groups } = doc.removals.shift();
+  doc.kept.push({ id, email, user_status, last_sign_in_at, groups });
   doc.summary.remove -= 1;
   doc.summary.keep += 1;
   const { checksum: _old, ...body } = doc;

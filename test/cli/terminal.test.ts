@@ -66,7 +66,7 @@ terminal("at a terminal, apply draws the preview in colour, asks, and removes on
   assert.is(run.code, 0, run.text);
   assert.match(run.raw, "\u001b[31m5 to remove", "the count of removals in red");
   assert.match(run.text, "Plan: 5 to remove, 22 to keep, 3 protected, 1 missing (30 users in the organization)");
-  assert.match(run.text, "  - intern.2024@example.com           disabled  last sign-in never\n");
+  assert.match(run.text, "  - intern.2024@example.com           disabled  last sign-in never       Engineering\n");
   assert.match(run.text, "Do you want to remove 5 users from the organization at 127.0.0.1:");
   assert.match(run.text, "Removing [>", "the live bar");
   assert.match(run.text, "0 removed, 0 already absent, 0 failed");

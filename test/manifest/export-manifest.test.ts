@@ -18,7 +18,8 @@ test("the manifest lists every user sorted by email, the owner included, each wi
     `# yaml-language-server: $schema=node_modules/telnyx-roster/schema/users.schema.json
 # Who may log in to the Telnyx organization at api.telnyx.com: its 3 users as roster export found them.
 # Review it before you commit it: roster apply removes every user this file does not list (the owner and
-# users matching a protect pattern excepted).
+# users matching a protect pattern excepted). Each user's groups are as the organization has them: roster
+# reports a difference (group drift) but cannot change groups.
 version: 1
 users:
   - al@example.com     # blocked, last sign-in never
@@ -39,7 +40,7 @@ test("odd emails are quoted, statuses cannot break out of their comment, and the
   assert.match(text, '\n  - "-dash@example.com"       # enabled\\u000ausers: [], last sign-in never\n');
   const manifest = parseManifest(text, "users.yaml");
   assert.is(manifest.users.length, 4);
-  assert.equal(planRemovals(manifest, live).summary, { remove: 0, keep: 4, protected: 0, missing: 0 });
+  assert.equal(planRemovals(manifest, live).summary, { remove: 0, keep: 4, protected: 0, missing: 0, group_drift: 0 });
 });
 
 test("two users with one email in different case are one entry, which keeps both", () => {

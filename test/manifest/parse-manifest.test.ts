@@ -54,7 +54,7 @@ test("an unsupported version names the value", () => {
 test("unknown keys are errors at the key, at the top and in a user", () => {
   assert.equal(problems("version: 1\nuser:\n  - a@example.com\nusers:\n  - email: b@example.com\n    role: admin\n"), [
     'users.yaml:2:1: unknown key "user" in the manifest: the keys allowed are version, users, protect, guards, account',
-    'users.yaml:6:5: unknown key "role" in a user: the keys allowed are email, name, comment',
+    'users.yaml:6:5: unknown key "role" in a user: the keys allowed are email, name, comment, groups',
   ]);
 });
 
@@ -63,7 +63,7 @@ test("wrong types are errors that say what was found", () => {
   assert.equal(problems("version: 1\nusers:\n  - 42\n"), ["users.yaml:3:5: expected an email, found the number 42"]);
   assert.equal(problems("version: 1\nusers:\n  - email: a@example.com\n    name: [x]\n"), ['users.yaml:4:11: "name" must be text, found a list']);
   assert.equal(problems("version: 1\nusers:\n  - a@example.com\nprotect: \"*@x.com\"\n"), [
-    'users.yaml:4:10: "protect" must be a list of email patterns such as "*@partners.example.com", found the text "*@x.com"',
+    'users.yaml:4:10: "protect" must be a list of email patterns such as "*@partners.example.com" or { group: NAME }, found the text "*@x.com"',
   ]);
 });
 

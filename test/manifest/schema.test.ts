@@ -29,7 +29,7 @@ function schemaNodeAt(place: string): Record<string, unknown> | undefined {
 
 test("every place with a message of its own is a place in the schema, and every place in the schema has one", () => {
   for (const place of Object.keys(SCHEMA_MESSAGES)) assert.ok(schemaNodeAt(place), `"${place}" is not in schema/users.schema.json`);
-  const places = ["", "version", "users", "users/*", "users/*/email", "users/*/name", "users/*/comment", "protect", "protect/*", "guards", "guards/max_removals", "guards/max_removal_percent", "account", "account/id", "account/email", "account/organization_name"];
+  const places = ["", "version", "users", "users/*", "users/*/email", "users/*/name", "users/*/comment", "users/*/groups", "users/*/groups/*", "protect", "protect/*", "protect/*/group", "guards", "guards/max_removals", "guards/max_removal_percent", "guards/require_force_for_groups", "guards/require_force_for_groups/*", "account", "account/id", "account/email", "account/organization_name"];
   assert.equal(Object.keys(SCHEMA_MESSAGES).sort(), places.sort());
 });
 
@@ -53,7 +53,7 @@ test("a guard that is not a number is refused, NaN and infinity included, so a g
 
 test("unknown keys in guards name the keys allowed, read from the schema", () => {
   assert.equal(problems("version: 1\nusers:\n  - a@example.com\nguards:\n  max_removal: 3\n"), [
-    'users.yaml:5:3: unknown key "max_removal" in guards: the keys allowed are max_removals, max_removal_percent',
+    'users.yaml:5:3: unknown key "max_removal" in guards: the keys allowed are max_removals, max_removal_percent, require_force_for_groups',
   ]);
 });
 
@@ -78,7 +78,7 @@ test("empty items and empty emails are errors at their place, and a mapping with
 
 test("a protect pattern of only spaces is refused", () => {
   assert.equal(problems("version: 1\nusers:\n  - a@example.com\nprotect:\n  - ' '\n"), [
-    'users.yaml:5:5: a protect pattern must be non-empty text such as "*@partners.example.com", found the text " "',
+    'users.yaml:5:5: a protect pattern must be non-empty text such as "*@partners.example.com", or { group: NAME }, found the text " "',
   ]);
 });
 
@@ -90,7 +90,7 @@ test("emails longer than 254 characters are refused", () => {
 test("a user with a bad email is not also reported as a duplicate, and one with an unknown key still is", () => {
   assert.equal(problems("version: 1\nusers:\n  - a@example.com\n  - email: A@example.com\n    role: x\n  - a@@example.com\n"), [
     'users.yaml:4:5: duplicate user "a@example.com" (first at line 3)',
-    'users.yaml:5:5: unknown key "role" in a user: the keys allowed are email, name, comment',
+    'users.yaml:5:5: unknown key "role" in a user: the keys allowed are email, name, comment, groups',
     'users.yaml:6:5: invalid email "a@@example.com": write it as name@domain.example',
   ]);
 });

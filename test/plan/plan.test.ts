@@ -26,8 +26,8 @@ test("users the manifest lists are kept, in any letter case", () => {
 test("the owner and users matching a protect pattern are protected, with their reason", () => {
   const plan = planRemovals(manifest, live);
   assert.equal(plan.protected, [
-    { id: "4", email: "bot@partners.example.com", user_status: "enabled", last_sign_in_at: null, reason: "pattern", pattern: "*@PARTNERS.example.com" },
-    { id: "1", email: "owner@example.com", user_status: "enabled", last_sign_in_at: null, reason: "owner" },
+    { id: "4", email: "bot@partners.example.com", user_status: "enabled", last_sign_in_at: null, groups: null, reason: "pattern", pattern: "*@PARTNERS.example.com" },
+    { id: "1", email: "owner@example.com", user_status: "enabled", last_sign_in_at: null, groups: null, reason: "owner" },
   ]);
 });
 
@@ -40,7 +40,7 @@ test("everyone else is removed, sorted by email, with status and last sign-in", 
       ["remove", "3", "zed@example.com", "disabled", "2026-01-02T03:04:05Z"],
     ],
   );
-  assert.equal(plan.summary, { remove: 2, keep: 1, protected: 2, missing: 1 });
+  assert.equal(plan.summary, { remove: 2, keep: 1, protected: 2, missing: 1, group_drift: 0 });
 });
 
 test("manifest users absent from the organization are reported missing, not changed", () => {
@@ -50,13 +50,13 @@ test("manifest users absent from the organization are reported missing, not chan
 
 test("the users the manifest lists are kept in the plan, so the plan holds the whole live roster", () => {
   const plan = planRemovals(manifest, live);
-  assert.equal(plan.kept, [{ id: "2", email: "Alice@Example.com", user_status: "enabled", last_sign_in_at: null }]);
+  assert.equal(plan.kept, [{ id: "2", email: "Alice@Example.com", user_status: "enabled", last_sign_in_at: null, groups: null }]);
   assert.is(plan.kept.length + plan.protected.length + plan.removals.length, plan.liveCount);
 });
 
 test("an owner the manifest lists is simply kept", () => {
   const plan = planRemovals(parseManifest(manifestText(["owner@example.com"]), "u.yaml"), live.slice(0, 1));
-  assert.equal(plan.summary, { remove: 0, keep: 1, protected: 0, missing: 0 });
+  assert.equal(plan.summary, { remove: 0, keep: 1, protected: 0, missing: 0, group_drift: 0 });
 });
 
 test("a protect pattern matches whole emails only, with ? as one character", () => {

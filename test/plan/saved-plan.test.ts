@@ -49,9 +49,11 @@ test("a saved plan reads back as the same plan, rules, guards and fingerprint", 
 
 test("the file names its format, version, host and manifest, and carries the removal fields the executor and audit need", () => {
   const doc = JSON.parse(text);
-  assert.equal(Object.keys(doc), ["format", "format_version", "created_at", "api_host", "manifest", "organization", "guard", "summary", "removals", "kept", "protected", "missing", "checksum"]);
+  assert.equal(Object.keys(doc), ["format", "format_version", "created_at", "api_host", "manifest", "organization", "guard", "summary", "removals", "kept", "protected", "missing", "group_drift", "checksum"]);
   assert.is(doc.format, "roster-plan");
-  assert.equal(Object.keys(doc.removals[0]), ["action", "id", "email", "user_status", "last_sign_in_at", "record_type", "created_at"]);
+  assert.equal(Object.keys(doc.removals[0]), ["action", "id", "email", "user_status", "last_sign_in_at", "groups", "record_type", "created_at"]);
+  assert.is(doc.format_version, 3);
+  assert.equal(doc.removals.find((r: { email: string }) => r.email === "Former.Employee@Example.com").groups, ["Admins", "Billing"], "each removal keeps its groups");
   assert.equal(doc.manifest.guards, { max_removals: 9 });
   assert.equal(doc.organization, { fingerprint: saved.fingerprint, live_count: 30 });
 });
@@ -74,8 +76,8 @@ test("a file edited by hand is refused by its checksum", () => {
 test("a plan edited and resealed with a plain sha256, as anyone could, is refused", () => {
   const forged = JSON.parse(
     edited((doc) => {
-      const { id, email, user_status, last_sign_in_at } = doc.removals.pop();
-      doc.kept.push({ id, email, user_status, last_sign_in_at });
+      const { id, email, user_status, last_sign_in_at, groups } = doc.removals.pop();
+      doc.kept.push({ id, email, user_status, last_sign_in_at, groups });
     }, false),
   );
   forged.summary = { ...forged.summary, remove: forged.summary.remove - 1, keep: forged.summary.keep + 1 };
@@ -132,8 +134,12 @@ test("a file that is not a saved plan says what it is and what to do", () => {
   );
   assert.is(refusal("[]"), "plan.json is not a plan saved by roster plan --out");
   assert.is(
-    refusal(edited((doc) => (doc.format_version = 3))),
-    "plan.json has plan format version 3; this roster reads version 2: make the plan again with this roster",
+    refusal(edited((doc) => (doc.format_version = 4))),
+    "plan.json has plan format version 4; this roster reads version 3: make the plan again with this roster",
+  );
+  assert.is(
+    refusal(edited((doc) => (doc.format_version = 2))),
+    "plan.json was saved by an older roster (plan format version 2, which does not keep users' groups): make the plan again with roster plan --out",
   );
   assert.is(
     refusal(edited((doc) => (doc.format_version = 1))),

@@ -10,6 +10,7 @@ import { GITHUB_COMMENT_LIMIT, planMarkdown } from "../../src/render/plan-markdo
 import { liveUser, makeOrg, manifestText, SMALL_MANIFEST, smallOrg } from "../helpers/org.js";
 
 
+// smallOrg's users come without groups, as the API gives them when not asked: every line says so.
 const live = smallOrg();
 const manifest = parseManifest(SMALL_MANIFEST, "users.yaml");
 const plan = planRemovals(manifest, live);
@@ -24,14 +25,14 @@ test("markdown: the summary, the removals as a diff block with status and last s
 5 users in the organization at \`api.telnyx.com\`; manifest \`users.yaml\`.
 
 \`\`\`diff
-- bob@example.com           blocked, last sign-in never
-- zed@example.com           disabled, last sign-in 2026-01-02
+- bob@example.com           blocked, last sign-in never; groups unknown
+- zed@example.com           disabled, last sign-in 2026-01-02; groups unknown
 \`\`\`
 
 **Protected, never removed (2)**
 
-- \`bot@partners.example.com\`: matches \`*@partners.example.com\`
-- \`owner@example.com\`: organization owner
+- \`bot@partners.example.com\`: matches \`*@partners.example.com\`; groups unknown
+- \`owner@example.com\`: organization owner; groups unknown
 
 **Missing from the organization (1)**: roster does not invite; invite them in the Telnyx portal.
 
@@ -90,7 +91,7 @@ test("markdown: untrusted emails and patterns cannot close the block, start a he
   assert.not.match(text, /^#(?!## roster plan)/m, "no line starts a heading");
   assert.ok(text.includes("\n````diff\n- x```\\u000a# pwned <img"), "a longer fence, and the newline shown escaped inside it");
   assert.ok(text.includes("\n````\n"), "the block is closed by the longer fence");
-  assert.match(text, "\n- ``svc`@partners.example.com``: matches ``*`@partners.example.com``\n");
+  assert.match(text, "\n- ``svc`@partners.example.com``: matches ``*`@partners.example.com``; groups unknown\n");
 });
 
 test("code spans hold any text literally", () => {
@@ -105,11 +106,11 @@ test("diff: the live roster against the roster after apply, sorted by email, wit
     `--- live\tapi.telnyx.com, 5 users
 +++ after-apply\tusers.yaml, 3 users
 @@ -1,5 +1,3 @@
- alice@example.com         enabled, last sign-in never
--bob@example.com           blocked, last sign-in never
- bot@partners.example.com  enabled, last sign-in never
- owner@example.com         enabled, last sign-in 2026-11-20
--zed@example.com           disabled, last sign-in 2026-01-02
+ alice@example.com         enabled, last sign-in never; groups unknown
+-bob@example.com           blocked, last sign-in never; groups unknown
+ bot@partners.example.com  enabled, last sign-in never; groups unknown
+ owner@example.com         enabled, last sign-in 2026-11-20; groups unknown
+-zed@example.com           disabled, last sign-in 2026-01-02; groups unknown
 `,
   );
 });

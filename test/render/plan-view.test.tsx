@@ -15,15 +15,16 @@ const manifest = parseManifest(SMALL_MANIFEST, "users.yaml");
 const plan = planRemovals(manifest, live);
 const verdict = checkGuards(plan, {});
 
+// smallOrg's users come without groups, as the API gives them when not asked: every row says so.
 const EXPECTED = `Plan: 2 to remove, 1 to keep, 2 protected, 1 missing (5 users in the organization)
 
 Remove 2 users:
-  - bob@example.com           blocked   last sign-in never
-  - zed@example.com           disabled  last sign-in 2026-01-02
+  - bob@example.com           blocked   last sign-in never       groups unknown
+  - zed@example.com           disabled  last sign-in 2026-01-02  groups unknown
 
 Protected, never removed (2):
-  ~ bot@partners.example.com  matches *@partners.example.com
-  ~ owner@example.com         organization owner
+  ~ bot@partners.example.com  matches *@partners.example.com  groups unknown
+  ~ owner@example.com         organization owner              groups unknown
 
 Missing from the organization (1): roster does not invite; invite them in the Telnyx portal
   ? carol@example.com  (manifest line 4)

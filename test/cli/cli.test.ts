@@ -199,13 +199,18 @@ cli("roster sandbox serves the bundled organization and prints its base URL firs
   const child = spawn(process.execPath, [`${ROOT}dist/roster.js`, "sandbox"], { env: { PATH: process.env.PATH, TELNYX_API_KEY: TEST_API_KEY }, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
-  const [chunk] = await once(child.stdout, "data");
-  const url = String(chunk).trim();
-  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/v2$/);
-  const run = await runCli(["plan", "-f", USERS, "--format", "json"], { env: { TELNYX_BASE_URL: url } });
-  assert.equal(JSON.parse(run.stdout).summary, { remove: 5, keep: 22, protected: 3, missing: 1, group_drift: 0 });
-  child.kill("SIGTERM");
-  const [code] = await once(child, "exit");
+  const exited = once(child, "exit");
+  try {
+    const [chunk] = await once(child.stdout, "data");
+    const url = String(chunk).trim();
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/v2$/);
+    const run = await runCli(["plan", "-f", USERS, "--format", "json"], { env: { TELNYX_BASE_URL: url } });
+    assert.equal(JSON.parse(run.stdout).summary, { remove: 5, keep: 22, protected: 3, missing: 1, group_drift: 0 });
+  } finally {
+    // Stopped whatever the checks found: a sandbox left running would keep the whole suite from ending.
+    child.kill("SIGTERM");
+  }
+  const [code] = await exited;
   assert.is(code, 0);
   assertNoKey(stderr, "roster sandbox");
   assert.match(stderr, "accepting the key in TELNYX_API_KEY");
@@ -233,6 +238,10 @@ cli("npm run demo's script plans, applies and converges on the bundled sandbox",
   assert.match(stdout, "$ roster plan -f examples/users.yaml\n\n" + EXAMPLE_PLAN);
   assert.match(stdout, "Apply complete: 5 removed, 0 already absent, 0 failed, of 5 planned removals.\nVerified: the organization now matches the manifest.\n");
   assert.match(stdout, /\$ roster plan -f examples\/users\.yaml\n\nPlan: 0 to remove, 22 to keep, 3 protected, 1 missing \(25 users in the organization\)/);
+  // Then across a manager's managed accounts, one manifest each; the disabled account is skipped.
+  assert.match(stdout, "Total across 2 accounts: 3 to remove, 8 to keep, 0 protected, 0 missing, 1 with group drift (11 users); 1 account skipped\n");
+  assert.match(stdout, "Apply complete: 3 removed, 0 already absent, 0 failed, of 3 planned removals.\n");
+  assert.match(stdout, "Total across 2 accounts: 0 to remove, 8 to keep, 0 protected, 0 missing, 1 with group drift (8 users); 1 account skipped\n");
 });
 
 cli.run();

@@ -138,11 +138,12 @@ function shares(wanted: readonly number[], room: number): number[] {
   return given;
 }
 
-/** `--format diff` across accounts: each account's diff, its headers naming the account. */
+/** `--format diff` across accounts: each account's diff, its headers naming the account, then the total as a comment line. */
 export function accountsDiff(view: AccountsPlanView, planDiff: (plan: Plan, source: PlanSource) => string): string {
   return (
     view.accounts.map((a) => `# ${accountLabel(a.account)}\n${planDiff(a.plan, { ...a.source, host: `${a.source.host} ${a.account.id}` })}`).join("\n") +
-    view.skipped.map((s) => `# skipped: ${accountLabel(s.account)}: ${sanitize(s.reason)}\n`).join("")
+    view.skipped.map((s) => `# skipped: ${accountLabel(s.account)}: ${sanitize(s.reason)}\n`).join("") +
+    `\n# ${accountsTotalText(view)}\n`
   );
 }
 

@@ -2,7 +2,7 @@ import pLimit from "p-limit";
 import type { AccountRef } from "../apply/apply-accounts.js";
 import type { ManagedAccount } from "../core/managed-account.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
-import { chooseAccounts, type ManifestTarget } from "../plan/accounts.js";
+import { chooseAccounts, matchesSelector, type ManifestTarget } from "../plan/accounts.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { prepareFromManifest, type PreparedPlan } from "../plan/prepare.js";
 import { ApiError } from "../telnyx/api-error.js";
@@ -59,11 +59,18 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
     const managed = manifests.some((manifest) => manifest.account !== undefined)
       ? await listManagedAccounts(manager, { concurrency: options.concurrency })
       : [];
-    const targets = chooseAccounts(manifests, managed);
+    const cancelled = await cancelledChoices(manager, manifests, managed, options.concurrency);
+    const targets = chooseAccounts(
+      manifests.filter((manifest) => !cancelled.has(manifest)),
+      managed,
+    );
     const limit = pLimit(options.concurrency);
     const outcomes = await Promise.all(
-      targets.map(({ manifest, target }) =>
-        limit(async (): Promise<AccountPlan | SkippedAccount> => {
+      manifests.map((manifest) => {
+        const account = cancelled.get(manifest);
+        if (account) return { account: accountRefOf(account), manifest: manifest.path, reason: CANCELLED_REASON };
+        const { target } = targets.find((chosen) => chosen.manifest === manifest)!;
+        return limit(async (): Promise<AccountPlan | SkippedAccount> => {
           const account = refOf(target);
           let client = manager;
           try {
@@ -85,8 +92,8 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
             if (reason === undefined) throw error;
             return { account, manifest: manifest.path, reason };
           }
-        }),
-      ),
+        });
+      }),
     );
     return {
       accounts: outcomes.filter((outcome): outcome is AccountPlan => "prepared" in outcome),
@@ -105,6 +112,27 @@ export function accountsView(prepared: AccountsPrepared): AccountsPlanView {
     accounts: prepared.accounts.map(({ account, prepared: { plan, verdict, source } }) => ({ account, plan, verdict, source })),
     skipped: prepared.skipped,
   };
+}
+
+const CANCELLED_REASON = "the account is cancelled (the API lists it only among cancelled accounts)";
+
+/**
+ * The manifests naming a cancelled account, with it: the API lists cancelled accounts only when asked, so the
+ * accounts are listed again with them only when a manifest's `account:` matches none of the others; a
+ * manifest matching exactly one cancelled account is then skipped and reported, not an error.
+ */
+async function cancelledChoices(manager: TelnyxClient, manifests: readonly LoadedManifest[], active: readonly ManagedAccount[], concurrency: number): Promise<Map<LoadedManifest, ManagedAccount>> {
+  const unmatched = manifests.filter((manifest) => manifest.account !== undefined && !active.some((account) => matchesSelector(account, manifest.account!)));
+  const found = new Map<LoadedManifest, ManagedAccount>();
+  if (unmatched.length === 0) return found;
+  const activeIds = new Set(active.map((account) => account.id.toLowerCase()));
+  const all = await listManagedAccounts(manager, { concurrency, includeCancelled: true });
+  const cancelled = all.filter((account) => !activeIds.has(account.id.toLowerCase()));
+  for (const manifest of unmatched) {
+    const matches = cancelled.filter((account) => matchesSelector(account, manifest.account!));
+    if (matches.length === 1) found.set(manifest, matches[0]!);
+  }
+  return found;
 }
 
 /** Why a managed account is skipped: its key refused while reading it. Any other failure stops the run. */

@@ -80,7 +80,7 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
               client = connect(options, io, {
                 ...options.hooks,
                 apiKey,
-                authFailedMessage: `the API refused the key of the managed account ${accountLabel(account)} (401): the account may be cancelled; nothing was changed in it`,
+                authFailedMessage: `the API refused the key of the managed account ${accountLabel(account)} (401): the account may have been cancelled, or its key revoked; roster sent it nothing more`,
               });
               clients.push(client);
             }

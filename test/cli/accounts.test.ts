@@ -331,7 +331,7 @@ test("a 401 on one account's key during apply stops that account only, named in 
       assert.is(run.code, 1);
       assert.ok(state.revoked);
       assert.match(run.stderr, `roster: error: ${label(NORTHWIND)}: `);
-      assert.match(run.stderr, "(401)");
+      assert.match(run.stderr, "(401): the account may have been cancelled, or its key revoked; roster sent it nothing more; the other accounts went on\n");
       assert.match(run.stderr, "; the other accounts went on\n");
       assert.not.match(run.stderr, HARBOR.id, "the account that went on is not reported as an error");
       assert.equal(emailsOf(sandbox.managedAccount(HARBOR.id).users()), ["amara", "bruno", "chen", "owner"].map((f) => `${f}@harbor.example.com`), "Harbor converged");

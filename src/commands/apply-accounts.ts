@@ -128,7 +128,10 @@ export async function applyAccountsCommand(manifests: LoadedManifest[], options:
     await progress?.finished;
     await io.output?.settled();
     for (const { account, error } of outcome.refused) {
-      write(io.stderr, `roster: error: ${accountLabel(account)}: ${sanitize(error.message)}; the other accounts went on\n`, io.env);
+      // A managed account's refused key names its account already; the own organization's does not.
+      const message = sanitize(error.message);
+      const named = message.includes(accountLabel(account)) ? message : `${accountLabel(account)}: ${message}`;
+      write(io.stderr, `roster: error: ${named}; the other accounts went on\n`, io.env);
     }
 
     let verification: AccountsVerification | undefined;

@@ -330,8 +330,11 @@ test("a 401 on one account's key during apply stops that account only, named in 
       const run = await roster(sandbox, ["apply", "-f", folder, "--yes", "--audit-log", log, "--max-retries", "0"]);
       assert.is(run.code, 1);
       assert.ok(state.revoked);
-      assert.match(run.stderr, `roster: error: ${label(NORTHWIND)}: `);
-      assert.match(run.stderr, "(401): the account may have been cancelled, or its key revoked; roster sent it nothing more; the other accounts went on\n");
+      assert.is(
+        run.stderr,
+        `roster: error: the API refused the key of the managed account ${label(NORTHWIND)} (401): the account may have been cancelled, or its key revoked; roster sent it nothing more; the other accounts went on\n`,
+        "the account named once",
+      );
       assert.match(run.stderr, "; the other accounts went on\n");
       assert.not.match(run.stderr, HARBOR.id, "the account that went on is not reported as an error");
       assert.equal(emailsOf(sandbox.managedAccount(HARBOR.id).users()), ["amara", "bruno", "chen", "owner"].map((f) => `${f}@harbor.example.com`), "Harbor converged");

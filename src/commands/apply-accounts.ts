@@ -1,4 +1,4 @@
-import { applyAcrossAccounts, type AccountsApplyResult } from "../apply/apply-accounts.js";
+import { applyAcrossAccounts, type AccountRef, type AccountsApplyResult } from "../apply/apply-accounts.js";
 import type { ApplyEvent, ApplyResult } from "../apply/apply-plan.js";
 import { AuditLog } from "../apply/audit-log.js";
 import { subscribeAudit } from "../apply/audit-subscription.js";
@@ -143,11 +143,11 @@ export async function applyAccountsCommand(manifests: LoadedManifest[], options:
           .map((a) => ({ account: a.account, rules: a.prepared.rules, read: () => readOrganization(a.client, { concurrency: options.concurrency }) })),
         { concurrency: options.concurrency },
       );
-      if (!json) write(io.stdout, atWidth(accountsVerificationText(verification), io), io.env);
+      if (!json) write(io.stdout, atWidth(accountsVerificationText(verification, outcome.refused.map((r) => r.account)), io), io.env);
     }
 
     const auditFailure = audit.failure;
-    report([verification ? accountsVerificationText(verification) : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
+    report([verification ? accountsVerificationText(verification, outcome.refused.map((r) => r.account)) : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
     if (json) write(io.stdout, jsonText(accountsJsonResult(outcome, verification), 2) + "\n", io.env);
     await io.output?.settled();
     stopWatching?.();
@@ -169,14 +169,17 @@ function combinedResult(outcome: AccountsApplyResult): ApplyResult {
 }
 
 /** What reading every account again found, one line per account that did not converge, then the total. */
-function accountsVerificationText(verification: AccountsVerification): string {
+function accountsVerificationText(verification: AccountsVerification, refused: readonly AccountRef[]): string {
   const lines = verification.accounts
     .filter(({ verification: v }) => !v.converged)
     .map(({ account, verification: v }) => `  ${accountLabel(account)}: ${verificationText(v).trimEnd()}\n`);
+  const verified = verification.accounts.length;
   const head = verification.converged
-    ? `Verified: all ${plural(verification.accounts.length, "account")} now match their manifests.\n`
+    ? `Verified: ${verified === 1 ? "1 account now matches its manifest" : `all ${verified} accounts now match their manifests`}.\n`
     : `Not converged: ${plural(verification.remaining, "user")} still to remove${verification.unreadable > 0 ? `, ${plural(verification.unreadable, "account")} could not be read` : ""}; run roster apply again.\n`;
-  return head + lines.join("");
+  // An account whose key was refused is not read again: say so, lest "all accounts" seem to include it.
+  const unverified = refused.length > 0 ? `Not verified: ${refused.map(accountLabel).join("; ")}: ${refused.length === 1 ? "its key was" : "their keys were"} refused.\n` : "";
+  return head + lines.join("") + unverified;
 }
 
 /** `apply --format json` across accounts: each account's results, the total and the verification. */

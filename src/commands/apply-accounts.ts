@@ -10,7 +10,7 @@ import { plural } from "../core/plural.js";
 import { jsonText, sanitize } from "../core/safe-text.js";
 import { reportMarkdown } from "../github/job-summary.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
-import { accountLabel, accountsMarkdown, accountsSummary, OWN_ACCOUNT_ID } from "../render/accounts-plan.js";
+import { accountData, accountLabel, accountsMarkdown, accountsSummary } from "../render/accounts-plan.js";
 import { applyJson, verificationText } from "../render/apply-report.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { confirm } from "../terminal/confirm.js";
@@ -188,7 +188,7 @@ function accountsJsonResult(outcome: AccountsApplyResult | undefined, verificati
   return {
     format_version: 1,
     accounts: (outcome?.accounts ?? []).map(({ account, result }) => ({
-      account: account.id === OWN_ACCOUNT_ID ? { own: true } : { id: account.id, email: account.email, organization_name: account.organization_name || null },
+      account: accountData(account),
       ...applyJson(result, byAccount.get(account.id)),
       ...(result.fatal ? { error: result.fatal.message } : {}),
     })),

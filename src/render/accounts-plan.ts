@@ -84,8 +84,8 @@ export function accountsLines(view: AccountsPlanView, context: Omit<PlanViewCont
   return lines;
 }
 
-/** The account as the JSON documents give it; the own organization has no id of its own. */
-function accountData(account: AccountRef) {
+/** The account as the JSON documents (plan's and apply's) give it; the own organization has no id of its own. */
+export function accountData(account: AccountRef) {
   if (account.id === OWN_ACCOUNT_ID) return { id: null, email: null, organization_name: null, own: true };
   return { id: account.id, email: account.email, organization_name: account.organization_name || null };
 }

@@ -389,6 +389,55 @@ test("a disabled account (403) and a cancelled one (401) are reported as skipped
   });
 });
 
+test("a manifest without account: beside managed ones is the key's own organization, read and changed with the manager's key", async () => {
+  await withSandbox(managerSandbox(), async (sandbox) => {
+    await withTempDir(async (dir) => {
+      const { harbor } = writeTwo(dir);
+      const own = exampleOrg();
+      const leaving = own.find((u) => u.record_type !== "organization_owner")!;
+      const ownManifest = writeTemp(dir, "users.yaml", manifestText(own.filter((u) => u !== leaving).map((u) => u.email)));
+      const plan = await roster(sandbox, ["plan", "-f", ownManifest, "-f", harbor]);
+      assert.is(plan.code, 0, plan.stderr);
+      assert.match(plan.stdout, `Account: the API key's own organization\n  manifest ${ownManifest}\nPlan: 1 to remove`);
+      assert.match(plan.stdout, `Account: ${label(HARBOR)}\n`);
+      const planJson = JSON.parse((await roster(sandbox, ["plan", "-f", ownManifest, "-f", harbor, "--format", "json"])).stdout);
+      assert.equal(planJson.accounts[0].account, { id: null, email: null, organization_name: null, own: true });
+
+      const apply = await roster(sandbox, ["apply", "-f", ownManifest, "-f", harbor, "--yes", "--format", "json"]);
+      assert.is(apply.code, 0, apply.stderr);
+      const applied = JSON.parse(apply.stdout);
+      assert.equal(
+        applied.accounts.map((a: { account: unknown }) => a.account),
+        planJson.accounts.map((a: { account: unknown }) => a.account),
+        "apply's JSON names the accounts as plan's does",
+      );
+      assert.equal(emailsOf(sandbox.users()), emailsOf(own.filter((u) => u !== leaving)), "the manager's own organization lost exactly the unlisted user");
+      assert.is(sandbox.own.stats.removeRequests.size, 1);
+      assert.is(removedFrom(sandbox, HARBOR), 2);
+    });
+  });
+});
+
+test("apply across accounts without --yes and without a terminal asks nothing and changes nothing; plan --out across accounts is refused", async () => {
+  await withSandbox(managerSandbox(), async (sandbox) => {
+    await withTempDir(async (dir) => {
+      const { folder } = writeTwo(dir);
+      const apply = await roster(sandbox, ["apply", "-f", folder]);
+      assert.is(apply.code, 1);
+      assert.match(apply.stdout, "Total across 2 accounts: 3 to remove", "the plan is shown first");
+      assert.is(apply.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n");
+
+      const out = `${dir}/plan.json`;
+      const plan = await roster(sandbox, ["plan", "-f", folder, "--out", out]);
+      assert.is(plan.code, 1);
+      assert.is(plan.stdout, "");
+      assert.match(plan.stderr, "a plan across accounts cannot be saved yet; apply it with roster apply -f, which shows the plan and asks first. Nothing was changed.");
+      assert.not.ok(existsSync(out), "no plan file is written");
+      assertNothingRemoved(sandbox);
+    });
+  });
+});
+
 test("account: matching none names the closest candidates; positioned, exit 1, nothing read in any account", async () => {
   await withSandbox(managerSandbox(), async (sandbox) => {
     await withTempDir(async (dir) => {

@@ -135,7 +135,7 @@ export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_
     if (full[i]!.length <= room) return full[i]!;
     shortened = true;
     const headingRoom = summaryOnly[i]!.length - summaryOnly[i]!.indexOf("##### ");
-    const cut = part(a, planMarkdown(a.plan, a.verdict, a.source, Math.max(0, room - (summaryOnly[i]!.length - headingRoom))));
+    const cut = part(a, planMarkdown(a.plan, a.verdict, a.source, Math.max(0, room - (summaryOnly[i]!.length - headingRoom)), limit));
     return cut.length <= room ? cut : summaryOnly[i]!;
   });
   const text = [...head, ...parts, ...skipped, ...(shortened ? ["", LEFT_OUT_NOTE] : [])].join("\n").trimEnd() + "\n";

@@ -218,6 +218,25 @@ test("the Markdown of 200 accounts with long plans stays within 65,536 character
   });
 });
 
+test("a Markdown too long cuts the longest account first: the small accounts keep their whole plans", async () => {
+  const [big] = generateManagedAccounts(1, 5, 1500);
+  await withSandbox(managerSandbox([HARBOR, NORTHWIND, big!]), async (sandbox) => {
+    await withTempDir(async (dir) => {
+      const { harbor, northwind } = writeTwo(dir);
+      const huge = writeTemp(dir, "big.yaml", `${manifestText([big!.users[0]!.email])}account:\n  id: ${big!.id}\nguards:\n  max_removal_percent: 100\n`);
+      const run = await roster(sandbox, ["plan", "-f", harbor, "-f", huge, "-f", northwind, "--format", "markdown"]);
+      assert.is(run.code, 0, run.stderr);
+      assert.ok(run.stdout.length <= 65_536, `${run.stdout.length} characters`);
+      const [, harborPart, bigPart, northwindPart] = run.stdout.split(/^#### /m);
+      assert.match(harborPart!, "- dalia@harbor.example.com  enabled, last sign-in never\n- emeka@harbor.example.com  enabled, last sign-in never\n```");
+      assert.match(northwindPart!, "- ivan@northwind.example.com   enabled, last sign-in never\n```");
+      assert.match(bigPart!, "##### roster plan: 1499 to remove, 1 to keep");
+      assert.match(bigPart!, /… and [\d,]+ more removals left out: a comment holds at most 65,536 characters\./);
+      assert.ok(bigPart!.length > 50_000, "the big account has the room the small ones leave");
+    });
+  });
+});
+
 /** Harbor and a larger account, Oakridge, of 12 users: a guard refuses Harbor's plan of 5 removals (83%), Oakridge's 1 is fine. */
 const OAKRIDGE = account(4, "Oakridge Clinic Ltd", "oakridge", ["lena", "mateo", "nadia", "omar", "priya", "quinn", "rosa", "sven", "tariq", "uma", "viktor"]);
 const BIG_HARBOR = account(1, "Harbor Dental LLC", "harbor", ["amara", "bruno", "chen", "dalia", "emeka", "wen", "ximena", "yusuf", "zoe", "abel", "beth"]);

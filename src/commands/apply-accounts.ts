@@ -1,4 +1,4 @@
-import { applyAcrossAccounts, type AccountsApplyResult } from "../apply/apply-accounts.js";
+import { applyAcrossAccounts, type AccountRef, type AccountsApplyResult } from "../apply/apply-accounts.js";
 import type { ApplyEvent, ApplyResult } from "../apply/apply-plan.js";
 import { eventHub } from "../apply/event-hub.js";
 import { APPLY_EXIT, applyExitCode } from "../apply/exit-code.js";
@@ -7,7 +7,7 @@ import { plural } from "../core/plural.js";
 import { jsonText, sanitize } from "../core/safe-text.js";
 import { reportMarkdown } from "../github/job-summary.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
-import { accountLabel, accountsMarkdown, accountsSummary, OWN_ACCOUNT_ID } from "../render/accounts-plan.js";
+import { accountData, accountLabel, accountsMarkdown, accountsSummary } from "../render/accounts-plan.js";
 import { applyJson, verificationText } from "../render/apply-report.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { confirm } from "../terminal/confirm.js";
@@ -85,7 +85,10 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     await watch.view?.finished;
     await io.output?.settled();
     for (const { account, error } of outcome.refused) {
-      write(io.stderr, `roster: error: ${accountLabel(account)}: ${sanitize(error.message)}; the other accounts went on\n`, io.env);
+      // A managed account's refused key names its account already; the own organization's does not.
+      const message = sanitize(error.message);
+      const named = message.includes(accountLabel(account)) ? message : `${accountLabel(account)}: ${message}`;
+      write(io.stderr, `roster: error: ${named}; the other accounts went on\n`, io.env);
     }
 
     let verification: AccountsVerification | undefined;
@@ -97,11 +100,11 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
           .map((a) => ({ account: a.account, rules: a.prepared.rules, read: () => readOrganization(a.client, { concurrency: options.concurrency }) })),
         { concurrency: options.concurrency },
       );
-      if (!json) write(io.stdout, atWidth(accountsVerificationText(verification), io), io.env);
+      if (!json) write(io.stdout, atWidth(accountsVerificationText(verification, outcome.refused.map((r) => r.account)), io), io.env);
     }
 
     const auditFailure = watch.audit.failure;
-    report([verification ? accountsVerificationText(verification) : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
+    report([verification ? accountsVerificationText(verification, outcome.refused.map((r) => r.account)) : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
     if (json) write(io.stdout, jsonText(accountsJsonResult(outcome, verification), 2) + "\n", io.env);
     await io.output?.settled();
     watch.stopWatching();
@@ -123,14 +126,17 @@ function combinedResult(outcome: AccountsApplyResult): ApplyResult {
 }
 
 /** What reading every account again found, one line per account that did not converge, then the total. */
-function accountsVerificationText(verification: AccountsVerification): string {
+function accountsVerificationText(verification: AccountsVerification, refused: readonly AccountRef[]): string {
   const lines = verification.accounts
     .filter(({ verification: v }) => !v.converged)
     .map(({ account, verification: v }) => `  ${accountLabel(account)}: ${verificationText(v).trimEnd()}\n`);
+  const verified = verification.accounts.length;
   const head = verification.converged
-    ? `Verified: all ${plural(verification.accounts.length, "account")} now match their manifests.\n`
+    ? `Verified: ${verified === 1 ? "1 account now matches its manifest" : `all ${verified} accounts now match their manifests`}.\n`
     : `Not converged: ${plural(verification.remaining, "user")} still to remove${verification.unreadable > 0 ? `, ${plural(verification.unreadable, "account")} could not be read` : ""}; run roster apply again.\n`;
-  return head + lines.join("");
+  // An account whose key was refused is not read again: say so, lest "all accounts" seem to include it.
+  const unverified = refused.length > 0 ? `Not verified: ${refused.map(accountLabel).join("; ")}: ${refused.length === 1 ? "its key was" : "their keys were"} refused.\n` : "";
+  return head + lines.join("") + unverified;
 }
 
 /** `apply --format json` across accounts: each account's results, the total and the verification. */
@@ -139,7 +145,7 @@ function accountsJsonResult(outcome: AccountsApplyResult | undefined, verificati
   return {
     format_version: 1,
     accounts: (outcome?.accounts ?? []).map(({ account, result }) => ({
-      account: account.id === OWN_ACCOUNT_ID ? { own: true } : { id: account.id, email: account.email, organization_name: account.organization_name || null },
+      account: accountData(account),
       ...applyJson(result, byAccount.get(account.id)),
       ...(result.fatal ? { error: result.fatal.message } : {}),
     })),

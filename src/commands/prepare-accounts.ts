@@ -2,7 +2,7 @@ import pLimit from "p-limit";
 import type { AccountRef } from "../apply/apply-accounts.js";
 import type { ManagedAccount } from "../core/managed-account.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
-import { chooseAccounts, type ManifestTarget } from "../plan/accounts.js";
+import { chooseAccounts, matchesSelector, type ManifestTarget } from "../plan/accounts.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { checkSavedPlanHost, prepareFromManifest, prepareFromSavedPlan, type PreparedPlan } from "../plan/prepare.js";
 import type { SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
@@ -60,13 +60,23 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
     const managed = manifests.some((manifest) => manifest.account !== undefined)
       ? await listManagedAccounts(manager, { concurrency: options.concurrency })
       : [];
-    return chooseAccounts(manifests, managed).map(({ manifest, target }) => ({
-      account: refOf(target),
-      own: target.kind === "own",
-      manifestPath: manifest.path,
-      manifest,
-      prepare: (liveUsers, host) => prepareFromManifest(manifest, liveUsers, host, options.guards),
-    }));
+    const cancelled = await cancelledChoices(manager, manifests, managed, options.concurrency);
+    const targets = chooseAccounts(
+      manifests.filter((manifest) => !cancelled.has(manifest)),
+      managed,
+    );
+    return manifests.map((manifest): AccountWork => {
+      const gone = cancelled.get(manifest);
+      if (gone) return { account: accountRefOf(gone), own: false, manifestPath: manifest.path, skip: CANCELLED_REASON, prepare: neverRead };
+      const { target } = targets.find((chosen) => chosen.manifest === manifest)!;
+      return {
+        account: refOf(target),
+        own: target.kind === "own",
+        manifestPath: manifest.path,
+        manifest,
+        prepare: (liveUsers, host) => prepareFromManifest(manifest, liveUsers, host, options.guards),
+      };
+    });
   }, { skipRefused: true });
 }
 
@@ -100,6 +110,8 @@ interface AccountWork {
   own: boolean;
   manifestPath: string;
   manifest?: LoadedManifest;
+  /** Why the account is skipped without being fetched or read (a cancelled account). */
+  skip?: string;
   prepare(liveUsers: OrganizationUser[], host: string): Promise<PreparedPlan> | PreparedPlan;
 }
 
@@ -116,8 +128,9 @@ async function withManager(options: AccountsOptions, io: Io, choose: (manager: T
     const limit = pLimit(options.concurrency);
     let stopped = false;
     const settled = await Promise.allSettled(
-      work.map(({ account, own, manifestPath, manifest, prepare }) =>
+      work.map(({ account, own, manifestPath, manifest, skip, prepare }) =>
         limit(async (): Promise<AccountPlan | SkippedAccount | undefined> => {
+          if (skip !== undefined) return { account, manifest: manifestPath, reason: skip };
           if (stopped) return undefined;
           let client = manager;
           try {
@@ -127,7 +140,7 @@ async function withManager(options: AccountsOptions, io: Io, choose: (manager: T
               client = connect(options, io, {
                 ...options.hooks,
                 apiKey,
-                authFailedMessage: `the API refused the key of the managed account ${accountLabel(account)} (401): the account may be cancelled; nothing was changed in it`,
+                authFailedMessage: `the API refused the key of the managed account ${accountLabel(account)} (401): the account may have been cancelled, or its key revoked; roster sent it nothing more`,
               });
               clients.push(client);
             }
@@ -162,12 +175,38 @@ async function withManager(options: AccountsOptions, io: Io, choose: (manager: T
   }
 }
 
+/** The plan of an account that is skipped before it is read: never asked for. */
+function neverRead(): never {
+  throw new Error("a skipped account is never read");
+}
+
 /** The plan across accounts as the renderers take it. */
 export function accountsView(prepared: AccountsPrepared): AccountsPlanView {
   return {
     accounts: prepared.accounts.map(({ account, prepared: { plan, verdict, source } }) => ({ account, plan, verdict, source })),
     skipped: prepared.skipped,
   };
+}
+
+const CANCELLED_REASON = "the account is cancelled (the API lists it only among cancelled accounts)";
+
+/**
+ * The manifests naming a cancelled account, with it: the API lists cancelled accounts only when asked, so the
+ * accounts are listed again with them only when a manifest's `account:` matches none of the others; a
+ * manifest matching exactly one cancelled account is then skipped and reported, not an error.
+ */
+async function cancelledChoices(manager: TelnyxClient, manifests: readonly LoadedManifest[], active: readonly ManagedAccount[], concurrency: number): Promise<Map<LoadedManifest, ManagedAccount>> {
+  const unmatched = manifests.filter((manifest) => manifest.account !== undefined && !active.some((account) => matchesSelector(account, manifest.account!)));
+  const found = new Map<LoadedManifest, ManagedAccount>();
+  if (unmatched.length === 0) return found;
+  const activeIds = new Set(active.map((account) => account.id.toLowerCase()));
+  const all = await listManagedAccounts(manager, { concurrency, includeCancelled: true });
+  const cancelled = all.filter((account) => !activeIds.has(account.id.toLowerCase()));
+  for (const manifest of unmatched) {
+    const matches = cancelled.filter((account) => matchesSelector(account, manifest.account!));
+    if (matches.length === 1) found.set(manifest, matches[0]!);
+  }
+  return found;
 }
 
 /** Why a managed account is skipped: its key refused while reading it. Any other failure stops the run. */

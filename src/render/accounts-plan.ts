@@ -84,8 +84,8 @@ export function accountsLines(view: AccountsPlanView, context: Omit<PlanViewCont
   return lines;
 }
 
-/** The account as the JSON documents give it; the own organization has no id of its own. */
-function accountData(account: AccountRef) {
+/** The account as the JSON documents (plan's and apply's) give it; the own organization has no id of its own. */
+export function accountData(account: AccountRef) {
   if (account.id === OWN_ACCOUNT_ID) return { id: null, email: null, organization_name: null, own: true };
   return { id: account.id, email: account.email, organization_name: account.organization_name || null };
 }
@@ -107,7 +107,8 @@ export function accountsJson(view: AccountsPlanView) {
 /**
  * The pull-request comment across accounts, never over `limit` characters: every account keeps its heading
  * and summary line; when the whole would be too long, the longest accounts' sections are cut first (each
- * account gets an equal share, and what a short account leaves goes to the longer ones).
+ * account gets an equal share, and what a short account leaves goes to the longer ones). An account whose
+ * share cannot hold even its cut plan keeps its summary line alone, and one note at the end says so.
  */
 export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_LIMIT): string {
   const total = accountsSummary(view);
@@ -116,15 +117,36 @@ export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_
     view.skipped.length > 0
       ? ["", `**Skipped (${view.skipped.length})**: nothing read or changed in them.`, "", ...view.skipped.map((s) => `- ${escapeMarkdown(accountLabel(s.account))}: ${escapeMarkdown(s.reason)}`)]
       : [];
-  const heading = (a: AccountPlanView) => `#### ${escapeMarkdown(accountLabel(a.account))}`;
-  const fixed = [...head, ...skipped].join("\n").length + 2 + view.accounts.reduce((n, a) => n + heading(a).length + 2, 0);
-  const full = view.accounts.map((a) => planMarkdown(a.plan, a.verdict, a.source, Number.MAX_SAFE_INTEGER));
-  const budgets = shares(full.map((text) => text.length), Math.max(0, limit - fixed));
-  const parts = view.accounts.map((a, i) => [heading(a), "", (full[i]!.length <= budgets[i]! ? full[i]! : planMarkdown(a.plan, a.verdict, a.source, budgets[i]!)).replace(/^### /, "##### ")].join("\n"));
-  const text = [...head, ...parts, ...skipped].join("\n").trimEnd() + "\n";
-  // Each part keeps its summary whatever its budget: if the summaries alone are too many, cut the end.
-  return text.length <= limit ? text : text.slice(0, Math.max(0, limit - 80)) + "\n\n… cut: the plan is too long for one comment; roster plan --format json lists it all.\n";
+  const part = (a: AccountPlanView, markdown: string) => [`#### ${escapeMarkdown(accountLabel(a.account))}`, "", markdown.replace(/^### /, "##### ")].join("\n");
+  const full = view.accounts.map((a) => part(a, planMarkdown(a.plan, a.verdict, a.source, Number.MAX_SAFE_INTEGER)));
+  const whole = [...head, ...full, ...skipped].join("\n").trimEnd() + "\n";
+  if (whole.length <= limit) return whole;
+
+  // Too long: every account is sure of its heading and summary line; the room left is shared for the rest.
+  const summaryOnly = full.map((text) => text.slice(0, text.indexOf("\n", text.indexOf("##### ")) + 1));
+  const fixed = [...head, ...skipped, LEFT_OUT_NOTE].join("\n").length + 2 + summaryOnly.reduce((n, text) => n + text.length + 1, 0);
+  const extras = shares(
+    full.map((text, i) => text.length - summaryOnly[i]!.length),
+    Math.max(0, limit - fixed),
+  );
+  let shortened = false;
+  const parts = view.accounts.map((a, i) => {
+    const room = summaryOnly[i]!.length + extras[i]!;
+    if (full[i]!.length <= room) return full[i]!;
+    shortened = true;
+    const headingRoom = summaryOnly[i]!.length - summaryOnly[i]!.indexOf("##### ");
+    const cut = part(a, planMarkdown(a.plan, a.verdict, a.source, Math.max(0, room - (summaryOnly[i]!.length - headingRoom)), limit));
+    return cut.length <= room ? cut : summaryOnly[i]!;
+  });
+  const text = [...head, ...parts, ...skipped, ...(shortened ? ["", LEFT_OUT_NOTE] : [])].join("\n").trimEnd() + "\n";
+  if (text.length <= limit) return text;
+  // Only when the accounts' headings and summary lines alone pass the limit (many hundreds of accounts).
+  const cutNote = "\n\n… cut: the plan is too long for one comment; roster plan --format json lists it all.\n";
+  return text.slice(0, Math.max(0, limit - cutNote.length)) + cutNote;
 }
+
+/** Said once under a comment in which some accounts' plans were cut or left out. */
+const LEFT_OUT_NOTE = `Some accounts' plans are cut or shown by their summary line alone: a comment holds at most ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters. roster plan --format json lists every account in full.`;
 
 /** Splits `room` among items that want `wanted` each: equal shares, what a small item leaves going to the larger ones. */
 function shares(wanted: readonly number[], room: number): number[] {
@@ -138,11 +160,12 @@ function shares(wanted: readonly number[], room: number): number[] {
   return given;
 }
 
-/** `--format diff` across accounts: each account's diff, its headers naming the account. */
+/** `--format diff` across accounts: each account's diff, its headers naming the account, then the total as a comment line. */
 export function accountsDiff(view: AccountsPlanView, planDiff: (plan: Plan, source: PlanSource) => string): string {
   return (
     view.accounts.map((a) => `# ${accountLabel(a.account)}\n${planDiff(a.plan, { ...a.source, host: `${a.source.host} ${a.account.id}` })}`).join("\n") +
-    view.skipped.map((s) => `# skipped: ${accountLabel(s.account)}: ${sanitize(s.reason)}\n`).join("")
+    view.skipped.map((s) => `# skipped: ${accountLabel(s.account)}: ${sanitize(s.reason)}\n`).join("") +
+    `\n# ${accountsTotalText(view)}\n`
   );
 }
 

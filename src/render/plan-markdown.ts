@@ -28,9 +28,10 @@ interface Section {
 /**
  * The plan as a pull-request comment: the summary first, the removals as a diff block, then protected and
  * missing users and the guard verdict. A plan too long for one comment keeps its summary and verdict and
- * says how many lines were left out; the result is never longer than `limit` characters.
+ * says how many lines were left out; the result is never longer than `limit` characters. `commentLimit` is the
+ * limit the note states: the whole comment's, when this plan is one account's share of it.
  */
-export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSource, limit = GITHUB_COMMENT_LIMIT): string {
+export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSource, limit = GITHUB_COMMENT_LIMIT, commentLimit = limit): string {
   const { summary } = plan;
   const refused = verdict.allowed ? "" : " (refused by a guard)";
   const head = [
@@ -104,7 +105,7 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
     if (left > 0) {
       body.push(
         "",
-        `… and ${left.toLocaleString("en-US")} more ${section.what} left out: a comment holds at most ${limit.toLocaleString("en-US")} characters. roster plan --format json lists them all.`,
+        `… and ${left.toLocaleString("en-US")} more ${section.what} left out: a comment holds at most ${commentLimit.toLocaleString("en-US")} characters. roster plan --format json lists them all.`,
       );
     }
   }

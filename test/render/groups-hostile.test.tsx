@@ -11,7 +11,7 @@ import { planDiff } from "../../src/render/plan-diff.js";
 import { planJson } from "../../src/render/plan-json.js";
 import { planLines } from "../../src/render/plan-lines.js";
 import { planMarkdown } from "../../src/render/plan-markdown.js";
-import { liveUser, manifestText } from "../helpers/org.js";
+import { liveUser } from "../helpers/org.js";
 
 const inGroups = (id: string, email: string, names: string[]): OrganizationUser =>
   liveUser(id, email, { groups: names.map((name, i) => ({ id: `${id}-${i}`, name })) });

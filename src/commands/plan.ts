@@ -70,7 +70,7 @@ async function planAccountsCommand(manifests: LoadedManifest[], options: PlanOpt
     const view = accountsView(prepared);
     await showAccountsPlan(view, options.format, io);
     const total = accountsSummary(view);
-    reportMarkdown(io, "plan", total.remove, accountsMarkdown(view));
+    reportMarkdown(io, "plan", total.remove, () => accountsMarkdown(view));
     if (!options.detailedExitcode) return PLAN_EXIT.noChanges;
     if (total.refused > 0) return PLAN_EXIT.refused;
     return total.remove > 0 ? PLAN_EXIT.changes : PLAN_EXIT.noChanges;

@@ -6,7 +6,7 @@ import { chooseAccounts, type ManifestTarget } from "../plan/accounts.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { prepareFromManifest, type PreparedPlan } from "../plan/prepare.js";
 import { ApiError } from "../telnyx/api-error.js";
-import type { TelnyxClient } from "../telnyx/client.js";
+import { SocketPool, type TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { listManagedAccounts } from "../telnyx/read-managed-accounts.js";
 import { addSecret, type Io } from "../terminal/io.js";
@@ -52,9 +52,17 @@ export interface AccountsOptions extends ApiOptions {
  * disabled: 403) is skipped and reported; any other failure stops the whole run before anything is changed.
  */
 export async function prepareAccounts(manifests: readonly LoadedManifest[], options: AccountsOptions, io: Io): Promise<AccountsPrepared> {
-  const manager = connect(options, io, options.hooks);
+  // One pool of sockets for every client: a managed account's requests go over the connections the manager's
+  // opened. At most `concurrency` accounts are read at once, each up to `concurrency` pages at once (when the
+  // groups report is refused): the agent must not queue what those bounds let through, as a request waiting
+  // for a socket spends its timeout.
+  const sockets = new SocketPool(Math.max(options.concurrency, 1) ** 2);
+  const manager = connect(options, io, { ...options.hooks, sockets });
   const clients: TelnyxClient[] = [manager];
-  const close = () => clients.forEach((client) => client.close());
+  const close = () => {
+    clients.forEach((client) => client.close());
+    sockets.close();
+  };
   try {
     const managed = manifests.some((manifest) => manifest.account !== undefined)
       ? await listManagedAccounts(manager, { concurrency: options.concurrency })
@@ -72,6 +80,7 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
               addSecret(apiKey);
               client = connect(options, io, {
                 ...options.hooks,
+                sockets,
                 apiKey,
                 authFailedMessage: `the API refused the key of the managed account ${accountLabel(account)} (401): the account may be cancelled; nothing was changed in it`,
               });

@@ -3,7 +3,7 @@
 // The sandbox runs in a child process so that its work does not share the client's event loop.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -391,6 +391,108 @@ async function benchAccounts() {
   );
 }
 
+/** What one run of the roster CLI took: wall time from spawn to exit, its peak RSS, its stdout. */
+interface CliRun {
+  ms: number;
+  maxRssMb: number;
+  stdout: string;
+}
+
+const GNU_TIME = "/usr/bin/time";
+
+/**
+ * Runs `node dist/roster.js ARGS` as a user does (CI=true, the key in TELNYX_API_KEY) and measures it from
+ * spawn to exit. The peak RSS comes from GNU time when the machine has it (written to a file of its own, so
+ * roster's stderr stays roster's), else from a wrapper that reports process.resourceUsage() at exit.
+ */
+async function runRoster(args: string[], url: string, label: string): Promise<CliRun> {
+  const rssFile = join(work, `rss-${process.hrtime.bigint()}`);
+  const withTime = existsSync(GNU_TIME);
+  const [command, argv] = withTime
+    ? [GNU_TIME, ["-f", "%M", "-o", rssFile, process.execPath, ROSTER, ...args]]
+    : [process.execPath, ["--input-type=module", "-e", `import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS))); process.argv.splice(1, 0, ${JSON.stringify(ROSTER)}); await import(${JSON.stringify(ROSTER)});`, ...args]];
+  const start = performance.now();
+  const child = spawn(command, argv, {
+    env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY, TELNYX_BASE_URL: url, CI: "true" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const [code] = (await once(child, "exit")) as [number | null];
+  const ms = performance.now() - start;
+  if (code !== 0) throw new Error(`${label} exited with ${code}: ${stderr.slice(0, 2000)}`);
+  const kb = Number(/(\d+)\s*$/.exec(readFileSync(rssFile, "utf8"))?.[1]);
+  rmSync(rssFile, { force: true });
+  if (!kb) throw new Error(`${label}: no peak memory reported`);
+  return { ms, maxRssMb: kb / 1024, stdout };
+}
+
+/**
+ * Issue 10's scale target as a user meets it: `roster plan -f DIR --format json` and `roster apply -f DIR
+ * --yes` run as processes of dist/roster.js against a sandbox of 200 managed accounts of 50 users each, one
+ * manifest per account (`account: { id }`, 45 of its 50 users listed, the owner always) in a temporary folder.
+ * Each time is compared with its bound: the requests the command must make, times the latency, over the
+ * concurrency. plan: 1 list page, one GET per account (its key), one groups report per account. apply adds
+ * one removal per unlisted user and, with verification, one groups report per account again.
+ */
+async function benchAccountsCli() {
+  const latency = 25;
+  const count = 200;
+  const size = 50;
+  const keep = 45;
+  const managed = generateManagedAccounts(count, 1, size);
+  const state = { users: makeOrg(3), managed_accounts: managed };
+  const removals = count * (size - keep);
+  const folder = mkdtempSync(join(work, "accounts-"));
+  for (const account of managed) {
+    const emails = account.users.slice(0, keep).map((u) => u.email);
+    writeFileSync(join(folder, `${account.id}.yaml`), `version: 1\naccount:\n  id: ${account.id}\nusers:\n${emails.map((e) => `  - ${e}\n`).join("")}`);
+  }
+  const listPages = Math.ceil(count / 250);
+  const planRequests = listPages + count + count;
+  try {
+    for (const concurrency of [8, 32]) {
+      process.stderr.write(`accounts, the CLI (${count} managed accounts of ${size} users, ${size - keep} to remove in each, L = ${latency} ms, c = ${concurrency})\n`);
+      const c = ["--concurrency", String(concurrency)];
+      const plans: CliRun[] = [];
+      const sandbox = await childSandbox(state, latency);
+      for (let rep = 0; rep < REPS; rep += 1) {
+        const run = await runRoster(["plan", "-f", folder, "--format", "json", ...c], sandbox.url, "roster plan");
+        const planned = (JSON.parse(run.stdout) as { summary: { remove: number } }).summary.remove;
+        if (planned !== removals) throw new Error(`roster plan planned ${planned} removals, expected ${removals}`);
+        plans.push(run);
+      }
+      await sandbox.stop();
+      const applies: Record<string, CliRun[]> = { "--no-verify": [], verify: [] };
+      for (let rep = 0; rep < REPS; rep += 1) {
+        for (const mode of Object.keys(applies)) {
+          // A fresh sandbox for every apply: the one before removed the users.
+          const fresh = await childSandbox(state, latency);
+          const run = await runRoster(["apply", "-f", folder, "--yes", "--format", "json", ...c, ...(mode === "verify" ? [] : ["--no-verify"])], fresh.url, "roster apply");
+          await fresh.stop();
+          const result = JSON.parse(run.stdout) as { summary: { removed: number }; verified?: { converged: boolean } };
+          if (result.summary.removed !== removals) throw new Error(`roster apply removed ${result.summary.removed}, expected ${removals}`);
+          if (mode === "verify" && !result.verified?.converged) throw new Error(`roster apply did not verify: ${JSON.stringify(result.verified)}`);
+          applies[mode]!.push(run);
+        }
+      }
+      const figures = (runs: CliRun[], requests: number, formula: string, label: string) => {
+        const bound = (requests * latency) / concurrency;
+        const time = median(runs.map((r) => r.ms));
+        row(label, ms(time), `bound ${formula} = ${requests}·L/c = ${ms(bound)}`, `${(time / bound).toFixed(2)}x the bound (target 1.3x); peak RSS ${median(runs.map((r) => r.maxRssMb)).toFixed(0)} MB (target < 300 MB)`);
+      };
+      const across = `across ${count} accounts of ${size} users`;
+      figures(plans, planRequests, `(${listPages} list + ${count} GETs + ${count} reads)`, `\`roster plan --format json\` ${across}, c=${concurrency}`);
+      figures(applies["--no-verify"]!, planRequests + removals, `(plan's ${planRequests} + ${removals} removals)`, `\`roster apply --yes --no-verify\` ${across}, ${removals} removals, c=${concurrency}`);
+      figures(applies.verify!, planRequests + removals + count, `(plan's ${planRequests} + ${removals} removals + ${count} reads)`, `\`roster apply --yes\` (verified) ${across}, ${removals} removals, c=${concurrency}`);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 const benches: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   plan: benchPlan,
@@ -399,7 +501,10 @@ const benches: Record<string, () => Promise<void>> = {
   removals: benchRemovals,
   ratelimit: benchRateLimit,
   ratemodels: benchRateModels,
-  accounts: benchAccounts,
+  accounts: async () => {
+    await benchAccounts();
+    await benchAccountsCli();
+  },
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (ONLY && !ONLY.includes(name)) continue;

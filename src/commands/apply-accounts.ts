@@ -33,7 +33,7 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     const view = accountsView(prepared);
     const total = accountsSummary(view);
     const json = options.format === "json";
-    const report = (closing: string) => reportMarkdown(io, "apply", total.remove, `${accountsMarkdown(view)}\n${closing}`);
+    const report = (closing: string) => reportMarkdown(io, "apply", total.remove, () => `${accountsMarkdown(view)}\n${closing}`);
     if (!json) await showAccountsPlan(view, options.format, io);
 
     if (total.remove === 0) {

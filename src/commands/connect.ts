@@ -1,6 +1,6 @@
 import type { Io } from "../terminal/io.js";
 import { DEFAULT_BASE_URL } from "../telnyx/base-url.js";
-import { TelnyxClient, type RetryEvent, type WaitEvent } from "../telnyx/client.js";
+import { TelnyxClient, type RetryEvent, type SocketPool, type WaitEvent } from "../telnyx/client.js";
 
 /** Flags shared by every command that talks to the API. */
 export interface ApiOptions {
@@ -21,6 +21,8 @@ export interface ClientHooks {
 export interface OtherKey {
   apiKey?: string;
   authFailedMessage?: string;
+  /** Keep-alive sockets shared with the run's other clients (a run across managed accounts). */
+  sockets?: SocketPool;
 }
 
 /**

@@ -69,7 +69,7 @@ async function planAccountsCommand(manifests: LoadedManifest[], options: PlanOpt
     const view = accountsView(prepared);
     await showAccountsPlan(view, options.format, io);
     const total = accountsSummary(view);
-    reportMarkdown(io, "plan", total.remove, accountsMarkdown(view));
+    reportMarkdown(io, "plan", total.remove, () => accountsMarkdown(view));
     if (options.out) {
       if (prepared.accounts.length === 0) throw new Error(`no account could be read, so there is no plan to save to ${options.out}. Nothing was changed.`);
       const now = new Date();

@@ -9,7 +9,7 @@ import type { SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
 import { SavedPlanError } from "../plan/saved-plan.js";
 import type { OrganizationUser } from "../core/organization-user.js";
 import { ApiError } from "../telnyx/api-error.js";
-import type { TelnyxClient } from "../telnyx/client.js";
+import { SocketPool, type TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { listManagedAccounts } from "../telnyx/read-managed-accounts.js";
 import { addSecret, type Io } from "../terminal/io.js";
@@ -120,9 +120,17 @@ interface AccountWork {
  * most `concurrency` at once. With `skipRefused`, an account whose key is refused is skipped and reported.
  */
 async function withManager(options: AccountsOptions, io: Io, choose: (manager: TelnyxClient) => Promise<AccountWork[]>, how: { skipRefused: boolean }): Promise<AccountsPrepared> {
-  const manager = connect(options, io, options.hooks);
+  // One pool of sockets for every client: a managed account's requests go over the connections the manager's
+  // opened. At most `concurrency` accounts are read at once, each up to `concurrency` pages at once (when the
+  // groups report is refused): the agent must not queue what those bounds let through, as a request waiting
+  // for a socket spends its timeout.
+  const sockets = new SocketPool(Math.max(options.concurrency, 1) ** 2);
+  const manager = connect(options, io, { ...options.hooks, sockets });
   const clients: TelnyxClient[] = [manager];
-  const close = () => clients.forEach((client) => client.close());
+  const close = () => {
+    clients.forEach((client) => client.close());
+    sockets.close();
+  };
   try {
     const work = await choose(manager);
     const limit = pLimit(options.concurrency);
@@ -139,6 +147,7 @@ async function withManager(options: AccountsOptions, io: Io, choose: (manager: T
               addSecret(apiKey);
               client = connect(options, io, {
                 ...options.hooks,
+                sockets,
                 apiKey,
                 authFailedMessage: `the API refused the key of the managed account ${accountLabel(account)} (401): the account may have been cancelled, or its key revoked; roster sent it nothing more`,
               });

@@ -13,8 +13,8 @@ export interface ScannedSource {
 
 /**
  * A fast reader for the plain form nearly every manifest is written in: `version: N`, block lists of emails
- * or of `email:`/`name:`/`comment:` mappings, `protect:` patterns and `- group:` entries, and `guards:`
- * numbers, with comments. Users' `groups:` lists and the groups guard are left to the yaml library.
+ * or of `email:`/`name:`/`comment:` mappings, `protect:` patterns and `- group:` entries, `guards:` numbers
+ * and the `account:` mapping (a folder of manifests across managed accounts has one in each), with comments. Users' `groups:` lists and the groups guard are left to the yaml library.
  *
  * The yaml library costs tens of milliseconds to warm up on a cold start, which is most of the time
  * `roster validate` takes. This reader accepts only lines whose meaning in YAML is beyond doubt, and returns
@@ -59,20 +59,26 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
     }
     if (!section) return undefined;
 
-    if (section.key === "guards") {
+    // guards and account: block mappings, numbers for guards, text for the account's one key.
+    if (section.key === "guards" || section.key === "account") {
       if (section.kind === "list") return undefined;
       if (section.kind === "none") {
         section.kind = "map";
         section.itemIndent = indent;
-        root.guards = {};
-        at(["guards"], lineNo, indent + 1);
+        root[section.key] = {};
+        at([section.key], lineNo, indent + 1);
       }
-      const guards = root.guards as Record<string, unknown>;
+      const map = root[section.key] as Record<string, unknown>;
       const entry = indent === section.itemIndent ? keyValue(body) : undefined;
-      if (!entry || entry.value === undefined || entry.key in guards || !GUARD_NAMES.has(entry.key)) return undefined;
-      if (!/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?$/.test(entry.value.text) || entry.value.quoted) return undefined;
-      guards[entry.key] = Number(entry.value.text);
-      at(["guards", entry.key], lineNo, indent + entry.valueCol + 1);
+      if (!entry || entry.value === undefined || entry.key in map) return undefined;
+      if (section.key === "guards") {
+        if (!GUARD_NAMES.has(entry.key) || !/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?$/.test(entry.value.text) || entry.value.quoted) return undefined;
+        map[entry.key] = Number(entry.value.text);
+      } else {
+        if (!ACCOUNT_KEYS.has(entry.key) || !isText(entry.value)) return undefined;
+        map[entry.key] = entry.value.text;
+      }
+      at([section.key, entry.key], lineNo, indent + entry.valueCol + 1);
       continue;
     }
 
@@ -132,9 +138,10 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
   };
 }
 
-const TOP_KEYS = new Set(["version", "users", "protect", "guards"]);
+const TOP_KEYS = new Set(["version", "users", "protect", "guards", "account"]);
 const USER_KEYS = new Set(["email", "name", "comment"]);
 const PROTECT_KEYS = new Set(["group"]);
+const ACCOUNT_KEYS = new Set(["id", "email", "organization_name"]);
 const GUARD_NAMES = new Set<string>(Object.values(GUARD_KEYS));
 
 interface Scalar {

@@ -17,6 +17,7 @@ export type { UsersPage } from "./parse-answers.js";
 export type { ManagedAccountsPage, ManagedAccountWithKey } from "./parse-managed-accounts.js";
 export type { ManagedAccount } from "../core/managed-account.js";
 export type { ClientOptions, RetryEvent, WaitEvent } from "./transport.js";
+export { SocketPool } from "./transport.js";
 
 export const MAX_PAGE_SIZE = 250;
 /** The groups report holds the whole organization (about 250 bytes a user): room for a million users. */

@@ -40,6 +40,29 @@ export interface ClientOptions {
   maxSockets?: number;
   /** Where the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; process.env by default. */
   env?: NodeJS.ProcessEnv;
+  /** Keep-alive sockets shared with other clients of the same run (then `maxSockets` is the pool's). */
+  sockets?: SocketPool;
+}
+
+/**
+ * Keep-alive sockets shared by the clients of one run across managed accounts: each client sends its own key
+ * in each request's header and paces its own requests, but a managed account's first request need not open a
+ * connection of its own (across 200 accounts, 200 connections fewer). The first client to send makes the
+ * agent, with its base URL and proxy; `close` destroys it, once every client of the run is done.
+ */
+export class SocketPool {
+  /** The agent, once a client has made it. */
+  agent: http.Agent | undefined;
+  /** Sockets open at once: as many as the run's bounds can have in flight together. */
+  readonly maxSockets: number;
+
+  constructor(maxSockets: number) {
+    this.maxSockets = maxSockets;
+  }
+
+  close(): void {
+    this.agent?.destroy();
+  }
 }
 
 /** One request about to be sent again, and why. */
@@ -91,6 +114,8 @@ export class Transport {
   readonly #onWait: ((event: WaitEvent) => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #agent: http.Agent;
+  /** The agent is a pool's, closed by the pool's owner, not by this client. */
+  readonly #pooled: boolean;
   /** The proxy's host, for messages (never its credentials). */
   readonly #via: string;
   readonly #proxyHost: string | undefined;
@@ -114,15 +139,19 @@ export class Transport {
     this.#onWait = options.onWait;
     this.#signal = options.signal;
     this.#sleep = interruptibleSleep(options.signal);
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+    const agentOptions = { keepAlive: true, maxSockets: options.sockets?.maxSockets ?? options.maxSockets ?? 64 };
     const proxy = proxyFor(this.baseUrl, options.env ?? process.env);
     this.#via = proxy ? ` via the proxy at ${proxy.host}` : "";
     this.#proxyHost = proxy?.host;
     const secure = this.baseUrl.protocol === "https:";
+    this.#pooled = options.sockets !== undefined;
     // Through a proxy an https request is tunnelled with CONNECT, so the proxy never sees the key; a plain
     // http request (loopback only, see proxyFor) is forwarded.
-    if (proxy) this.#agent = secure ? new HttpsProxyAgent(proxy, agentOptions) : new HttpProxyAgent(proxy, agentOptions);
-    else this.#agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    const makeAgent = (): http.Agent => {
+      if (proxy) return secure ? new HttpsProxyAgent(proxy, agentOptions) : new HttpProxyAgent(proxy, agentOptions);
+      return secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    };
+    this.#agent = options.sockets ? (options.sockets.agent ??= makeAgent()) : makeAgent();
   }
 
   /** The host requests go to, for messages and plan files (never the key). */
@@ -130,9 +159,9 @@ export class Transport {
     return this.baseUrl.host;
   }
 
-  /** Closes idle keep-alive sockets so the process can exit promptly. */
+  /** Closes idle keep-alive sockets so the process can exit promptly (a pool's are closed by the pool). */
   close(): void {
-    this.#agent.destroy();
+    if (!this.#pooled) this.#agent.destroy();
   }
 
   /** Sends a request until its answer is final: retried, paced and stopped as answerMeaning says. */

@@ -31,11 +31,12 @@ account("a manifest without account: is for the key's own organization, as befor
   assert.not.ok("account" in manifest, "no account key at all, so saved plans and JSON stay as they were");
 });
 
-account("both readings give the same manifest: the fast reader leaves account: to the yaml reading", () => {
+account("both readings give the same manifest: the fast reader reads a block account: as the yaml reading does", () => {
   for (const text of [`${BASE}account:\n  id: ${ID}\n`, `account:\n  email: ops@example.com # the reseller's client\n${BASE}`]) {
-    assert.is(plainManifest(text, "users.yaml"), undefined);
+    assert.equal(plainManifest(text, "users.yaml"), parseManifestWithYaml(text, "users.yaml"));
     assert.equal(parseManifest(text, "users.yaml"), parseManifestWithYaml(text, "users.yaml"));
   }
+  assert.is(plainManifest(`${BASE}account: { id: ${ID} }\n`, "users.yaml"), undefined, "a flow mapping is left to the yaml reading");
   assert.ok(plainManifest(BASE, "users.yaml"), "a manifest without account: is still read fast");
 });
 

@@ -69,25 +69,60 @@ function paths(value: unknown, prefix: DataPath = []): DataPath[] {
   return [];
 }
 
+// What an `account:` mapping may hold: ids (in either case, padded), emails, organization names, and values
+// the schema or YAML reads otherwise.
+const ACCOUNT_ENTRIES = [
+  "id: 0215f31d-8a8a-4037-b2c4-952f2128806d", "id: 0215F31D-8A8A-4037-B2C4-952F2128806D", 'id: " 0215f31d-8a8a-4037-b2c4-952f2128806d "',
+  "email: accounts@harbor-dental.example.com", "organization_name: Harbor Dental LLC", "organization_name: 'Cedar Realty Group'",
+];
+const ACCOUNT_KEYS = ["id", "email", "organization_name", "name"];
+const ACCOUNT_VALUES = ["0215f31d", "Smith & Sons", "12345", "null", '""', "a@b # c"];
+
+/** A generated manifest with an `account:` mapping before or after the rest, from its own random stream. */
+function withAccount(text: string, rnd: () => number): string {
+  const lines = rnd() < 0.05 ? [`account: { id: ${pick(rnd, ACCOUNT_ENTRIES).split(": ")[1]} }`] : ["account:"];
+  if (lines[0] === "account:") {
+    const indent = pick(rnd, INDENTS.slice(1));
+    for (let i = rnd() < 0.95 ? 1 : 2; i > 0; i -= 1) {
+      const entry = rnd() < 0.85 ? pick(rnd, ACCOUNT_ENTRIES) : `${pick(rnd, ACCOUNT_KEYS)}: ${rnd() < 0.5 ? pick(rnd, ACCOUNT_VALUES) : pick(rnd, VALUES)}`;
+      lines.push(`${rnd() < 0.95 ? indent : pick(rnd, INDENTS)}${entry}${rnd() < 0.1 ? " # the account" : ""}`);
+    }
+  }
+  const block = lines.join("\n") + "\n";
+  return rnd() < 0.5 ? block + text : `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${block}`;
+}
+
+/** Whether the fast reader accepted `text`, failing when yaml reads what it accepted otherwise. */
+function readsAlike(text: string, seed: number): boolean {
+  const fast = scanPlainManifest(text);
+  if (!fast) return false;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  assert.equal(doc.errors, [], `seed ${seed}: the fast reader accepted what yaml refuses:\n${text}`);
+  assert.equal(fast.value, doc.toJS(), `seed ${seed}: different data for\n${text}`);
+  for (const path of paths(fast.value)) {
+    const node = doc.getIn(path, true) as Node | undefined;
+    if (!node?.range || (!isMap(node) && !isSeq(node) && (node as { value?: unknown }).value === null)) continue;
+    const { line, col } = lineCounter.linePos(node.range[0]);
+    assert.equal(fast.positionOf(path), { line, col }, `seed ${seed}: position of ${path.join(".")} in\n${text}`);
+  }
+  return true;
+}
+
 test("whatever the fast reader accepts, yaml reads to the same data at the same places", () => {
   let accepted = 0;
   for (let seed = 1; seed <= 4000; seed += 1) {
-    const text = generate(mulberry32(seed));
-    const fast = scanPlainManifest(text);
-    if (!fast) continue;
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
-    assert.equal(doc.errors, [], `seed ${seed}: the fast reader accepted what yaml refuses:\n${text}`);
-    assert.equal(fast.value, doc.toJS(), `seed ${seed}: different data for\n${text}`);
-    for (const path of paths(fast.value)) {
-      const node = doc.getIn(path, true) as Node | undefined;
-      if (!node?.range || (!isMap(node) && !isSeq(node) && (node as { value?: unknown }).value === null)) continue;
-      const { line, col } = lineCounter.linePos(node.range[0]);
-      assert.equal(fast.positionOf(path), { line, col }, `seed ${seed}: position of ${path.join(".")} in\n${text}`);
-    }
-    accepted += 1;
+    if (readsAlike(generate(mulberry32(seed)), seed)) accepted += 1;
   }
   assert.ok(accepted > 300, `the generator should produce plenty of plain manifests (got ${accepted})`);
+});
+
+test("with an account: mapping as well, whatever the fast reader accepts, yaml reads alike", () => {
+  let accepted = 0;
+  for (let seed = 1; seed <= 4000; seed += 1) {
+    if (readsAlike(withAccount(generate(mulberry32(seed)), mulberry32(seed ^ 0xacc)), seed)) accepted += 1;
+  }
+  assert.ok(accepted > 300, `the generator should produce plenty of plain manifests with an account (got ${accepted})`);
 });
 
 function outcome(read: () => unknown): unknown {
@@ -109,10 +144,30 @@ test("a manifest reads the same, and is refused with the same words, whichever r
   assert.ok(fast > 100, `plenty of valid manifests should take the fast path (got ${fast})`);
 });
 
+test("a manifest naming its account reads the same, and is refused with the same words, whichever reading serves it", () => {
+  let fast = 0;
+  for (let seed = 1; seed <= 6000; seed += 1) {
+    const text = withAccount(generate(mulberry32(seed)), mulberry32(seed ^ 0xacc));
+    const full = outcome(() => parseManifestWithYaml(text, "users.yaml"));
+    assert.equal(outcome(() => parseManifest(text, "users.yaml")), full, `seed ${seed}:\n${text}`);
+    if (scanPlainManifest(text) && "manifest" in (full as object)) fast += 1;
+  }
+  assert.ok(fast > 50, `plenty of valid manifests with an account should take the fast path (got ${fast})`);
+});
+
 test("the example manifest and the common forms take the fast path", () => {
   const fast = scanPlainManifest("# who may log in\nversion: 1\nusers:\n  - alice@example.com  # lead\n  - email: bob@example.com\n    comment: on call\nprotect:\n  - \"*@partners.example.com\"\n");
   assert.equal(fast?.value, { version: 1, users: ["alice@example.com", { email: "bob@example.com", comment: "on call" }], protect: ["*@partners.example.com"] });
   assert.equal(fast?.positionOf(["users", 1, "email"]), { line: 5, col: 12 });
+});
+
+test("a manifest naming its account takes the fast path", () => {
+  const fast = scanPlainManifest("version: 1\naccount:\n  id: 0215f31d-8a8a-4037-b2c4-952f2128806d  # Harbor Dental\nusers:\n  - alice@example.com\n");
+  assert.equal(fast?.value, { version: 1, account: { id: "0215f31d-8a8a-4037-b2c4-952f2128806d" }, users: ["alice@example.com"] });
+  assert.equal(fast?.positionOf(["account", "id"]), { line: 3, col: 7 });
+  for (const selector of ["email: accounts@northwind-logistics.example.com", "organization_name: Harbor Dental LLC", 'organization_name: "Cedar Realty Group"']) {
+    assert.ok(scanPlainManifest(`version: 1\naccount:\n  ${selector}\nusers:\n  - alice@example.com\n`), selector);
+  }
 });
 
 test("the example manifest takes the fast path", () => {

@@ -1,0 +1,52 @@
+import type { Socket } from "node:net";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { generateManagedAccounts } from "../../src/sandbox/generate.js";
+import { SocketPool, TelnyxClient } from "../../src/telnyx/client.js";
+import { readOrganization } from "../../src/telnyx/read-organization.js";
+import { TEST_API_KEY } from "../helpers/cli.js";
+import { exampleOrg } from "../helpers/org.js";
+import { withSandbox } from "../helpers/sandbox.js";
+
+// The clients of a run across managed accounts share one pool of keep-alive sockets: each must still send
+// its own key on every request, so that each account's users are read and removed with that account's key.
+
+const FAST = { maxRetries: 0, backoffBaseMs: 1 };
+
+test("clients sharing sockets each read and remove in their own account, over the same few connections", async () => {
+  const seeds = generateManagedAccounts(6, 11, 4);
+  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, managedAccounts: seeds }, async (sandbox) => {
+    const pool = new SocketPool(2);
+    const sockets = () => Object.values(pool.agent!.freeSockets).flat() as Socket[];
+    let open: Socket[] = [];
+    const clients = seeds.map((seed) => new TelnyxClient({ baseUrl: sandbox.url, apiKey: seed.api_key, sockets: pool, ...FAST }));
+    try {
+      // Every account at once, three times over, so that requests of different keys take turns on the sockets.
+      for (let round = 0; round < 3; round += 1) {
+        const read = await Promise.all(clients.map((client) => readOrganization(client, { concurrency: 2 })));
+        read.forEach((users, i) => assert.equal(users.map((u) => u.email).sort(), seeds[i]!.users.map((u) => u.email).sort(), `account ${i + 1} read its own users`));
+      }
+      open = sockets();
+      assert.ok(open.length > 0 && open.length <= 2, `at most the pool's 2 sockets, found ${open.length}`);
+      // A removal with a shared socket goes to the account whose key sent it.
+      const [first, second] = seeds;
+      const victim = first!.users[1]!;
+      assert.equal((await clients[0]!.removeUser(victim.id)).outcome, "removed");
+      assert.not.ok(sandbox.managedAccount(first!.id).users().some((u) => u.id === victim.id), "removed from its own account");
+      assert.equal(sandbox.managedAccount(second!.id).users().length, second!.users.length, "the other account untouched");
+      assert.is(sandbox.stats.unauthorized, 0, "no request went with another account's key");
+      // Closing one client leaves the pool's sockets to the others.
+      open = sockets();
+      clients[0]!.close();
+      assert.ok(open.every((socket) => !socket.destroyed), "closing a client of the pool closes none of its sockets");
+      assert.is((await readOrganization(clients[1]!, { concurrency: 2 })).length, second!.users.length);
+      open = sockets();
+    } finally {
+      for (const client of clients) client.close();
+      pool.close();
+    }
+    assert.ok(open.length > 0 && open.every((socket) => socket.destroyed), "closing the pool closes its sockets");
+  });
+});
+
+test.run();

@@ -61,6 +61,12 @@ export function shapeFailure(path: string): ShapeFailure {
 
 export function parseUsersPage(body: unknown, path: string): UsersPage {
   const fail = shapeFailure(path);
+  const { data, totalPages, totalResults } = pageEnvelope(body, fail);
+  return { users: parseUsers(data, fail), totalPages, totalResults };
+}
+
+/** A page's `data` list and its `meta` pagination, checked: every paged answer of the API has them. */
+export function pageEnvelope(body: unknown, fail: ShapeFailure): { data: unknown[]; totalPages: number; totalResults: number | undefined } {
   if (typeof body !== "object" || body === null) return fail("not with JSON");
   const { data, meta } = body as { data?: unknown; meta?: Record<string, unknown> };
   if (!Array.isArray(data)) return fail('without a "data" list');
@@ -70,7 +76,7 @@ export function parseUsersPage(body: unknown, path: string): UsersPage {
     return fail(`with an invalid meta.total_pages (${clip(String(JSON.stringify(totalPages)), 100)})`);
   }
   const totalResults = typeof meta.total_results === "number" ? meta.total_results : undefined;
-  return { users: parseUsers(data, fail), totalPages, totalResults };
+  return { data, totalPages, totalResults };
 }
 
 /** The users of an answer's `data`, each checked for what roster relies on: a string id, email and record type. */

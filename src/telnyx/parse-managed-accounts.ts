@@ -1,6 +1,6 @@
 import type { ManagedAccount } from "../core/managed-account.js";
 import { ApiError } from "./api-error.js";
-import { errorFor, quoted, shapeFailure, type ShapeFailure } from "./parse-answers.js";
+import { errorFor, pageEnvelope, quoted, shapeFailure, type ShapeFailure } from "./parse-answers.js";
 import type { ApiResponse } from "./transport.js";
 
 // What the manager's endpoints answer mean: the managed accounts of a page, one account with its key, and the
@@ -98,15 +98,7 @@ export function managedAccountsErrorFor(method: string, path: string, response: 
 /** One page of GET /managed_accounts, each account checked for what roster relies on. */
 export function parseManagedAccountsPage(body: unknown, path: string): ManagedAccountsPage {
   const fail = secretSafeFailure(path, body);
-  if (typeof body !== "object" || body === null) return fail("not with JSON");
-  const { data, meta } = body as { data?: unknown; meta?: Record<string, unknown> };
-  if (!Array.isArray(data)) return fail('without a "data" list');
-  if (typeof meta !== "object" || meta === null) return fail('without "meta"');
-  const totalPages = meta.total_pages;
-  if (typeof totalPages !== "number" || !Number.isInteger(totalPages) || totalPages < 0 || totalPages > 1_000_000) {
-    return fail(`with an invalid meta.total_pages (${quoted(String(JSON.stringify(totalPages)))})`);
-  }
-  const totalResults = typeof meta.total_results === "number" ? meta.total_results : undefined;
+  const { data, totalPages, totalResults } = pageEnvelope(body, fail);
   return { accounts: data.map((raw, index) => parseManagedAccount(raw, `data[${index}]`, fail)), totalPages, totalResults };
 }
 

@@ -1,4 +1,4 @@
-import pLimit from "p-limit";
+import { everyPage } from "./every-page.js";
 import { normalizeEmail } from "../core/email.js";
 import type { ManagedAccount } from "../core/managed-account.js";
 import { ApiError } from "./api-error.js";
@@ -36,17 +36,11 @@ export async function listManagedAccounts(client: Lister, options: ManagedAccoun
 
 async function readOnce(client: Lister, options: ManagedAccountsReadOptions) {
   const pageOptions = options.includeCancelled ? { includeCancelled: true } : {};
-  const first = await client.listManagedAccountsPage(1, undefined, pageOptions);
-  const limit = pLimit(options.concurrency);
-  const pageNumbers = Array.from({ length: Math.max(0, first.totalPages - 1) }, (_, i) => i + 2);
-  let rest;
-  try {
-    rest = await Promise.all(pageNumbers.map((n) => limit(() => client.listManagedAccountsPage(n, undefined, pageOptions))));
-  } catch (error) {
-    limit.clearQueue();
-    throw error;
-  }
-  return { accounts: distinctAccounts([first.accounts, ...rest.map((page) => page.accounts)]), totalResults: first.totalResults };
+  const { pages, totalResults } = await everyPage(async (n) => {
+    const page = await client.listManagedAccountsPage(n, undefined, pageOptions);
+    return { items: page.accounts, totalPages: page.totalPages, totalResults: page.totalResults };
+  }, options.concurrency);
+  return { accounts: distinctAccounts(pages), totalResults };
 }
 
 function distinctAccounts(lists: readonly (readonly ManagedAccount[])[]): ManagedAccount[] {

@@ -1,4 +1,4 @@
-import pLimit from "p-limit";
+import { everyPage } from "./every-page.js";
 import { normalizeEmail } from "../core/email.js";
 import { clip } from "../core/safe-text.js";
 import { ApiError } from "./api-error.js";
@@ -59,17 +59,11 @@ async function readPages(client: Reader, options: ReadOptions): Promise<Organiza
 }
 
 async function readOnce(client: Reader, concurrency: number) {
-  const first = await client.listUsersPage(1);
-  const limit = pLimit(concurrency);
-  const pageNumbers = Array.from({ length: Math.max(0, first.totalPages - 1) }, (_, i) => i + 2);
-  let rest;
-  try {
-    rest = await Promise.all(pageNumbers.map((n) => limit(() => client.listUsersPage(n))));
-  } catch (error) {
-    limit.clearQueue();
-    throw error;
-  }
-  return { users: distinctUsers([first.users, ...rest.map((page) => page.users)]), totalResults: first.totalResults };
+  const { pages, totalResults } = await everyPage(async (n) => {
+    const page = await client.listUsersPage(n);
+    return { items: page.users, totalPages: page.totalPages, totalResults: page.totalResults };
+  }, concurrency);
+  return { users: distinctUsers(pages), totalResults };
 }
 
 function distinctUsers(lists: readonly (readonly OrganizationUser[])[]): OrganizationUser[] {

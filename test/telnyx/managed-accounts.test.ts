@@ -133,7 +133,7 @@ list("a list answer of the wrong shape is an error naming what is wrong, and not
   const cases: [unknown, string][] = [
     [{ accounts: [] }, 'GET /managed_accounts answered 200 but without a "data" list: nothing was changed; check --base-url'],
     [{ data: [] }, 'without "meta"'],
-    [{ data: [item], meta: { total_pages: "one" } }, 'with an invalid meta.total_pages ("\\"one\\"")'],
+    [{ data: [item], meta: { total_pages: "one" } }, 'with an invalid meta.total_pages ("one")'],
     [{ data: [{ ...item, email: 42 }], meta: { total_pages: 1 } }, "with data[0] lacking a string email"],
     [{ data: [item, { ...item, id: "" }], meta: { total_pages: 1 } }, "with data[1] lacking a string id"],
     [{ data: [{ ...item, organization_name: ["A"] }], meta: { total_pages: 1 } }, "with data[0] having an organization_name that is not text"],

@@ -20,6 +20,8 @@ export interface RemovalResult {
   attempts: number;
   error?: string;
   finishedAt: string;
+  /** In a run across accounts, the account's name as the views show it beside the user. */
+  account?: string;
 }
 
 export interface ApplySummary {

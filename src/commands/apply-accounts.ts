@@ -1,4 +1,4 @@
-import { applyAcrossAccounts, type AccountRef, type AccountsApplyResult } from "../apply/apply-accounts.js";
+import { accountOf, applyAcrossAccounts, type AccountRef, type AccountsApplyResult } from "../apply/apply-accounts.js";
 import type { ApplyEvent, ApplyResult } from "../apply/apply-plan.js";
 import { eventHub } from "../apply/event-hub.js";
 import { APPLY_EXIT, applyExitCode } from "../apply/exit-code.js";
@@ -7,7 +7,7 @@ import { plural } from "../core/plural.js";
 import { jsonText, sanitize } from "../core/safe-text.js";
 import { reportMarkdown } from "../github/job-summary.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
-import { accountData, accountLabel, accountsMarkdown, accountsSummary } from "../render/accounts-plan.js";
+import { accountData, accountLabel, accountName, accountsMarkdown, accountsSummary } from "../render/accounts-plan.js";
 import { applyJson, verificationText } from "../render/apply-report.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { confirm } from "../terminal/confirm.js";
@@ -70,8 +70,11 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     const accountsHub = eventHub();
     const viewHub = eventHub();
     events.emit = (event) => viewHub.emit(event);
+    // Each result is shown with its account's name: one email may be a user of two accounts.
+    const names = new Map(view.accounts.map(({ account }) => [account.id, accountName(account)]));
     accountsHub.subscribe((event) => {
-      if (event.type !== "start" && event.type !== "done") viewHub.emit(event);
+      if (event.type === "finished") viewHub.emit({ ...event, result: { ...event.result, account: names.get(accountOf(event) ?? "") ?? "" } });
+      else if (event.type !== "start" && event.type !== "done") viewHub.emit(event);
     });
     const watch = await watchRun({ audit: accountsHub, view: viewHub }, total.remove, { auditLog: options.auditLog, json }, interrupt, io);
     viewHub.emit({ type: "start", total: total.remove, concurrency: options.concurrency });

@@ -44,6 +44,12 @@ export function accountLabel(account: AccountRef): string {
   return sanitize(`${name} <${clip(account.email, 120)}> (${clip(account.id, 60)})`);
 }
 
+/** An account's short name, beside each result of an apply: its organization name, else its email. Made safe. */
+export function accountName(account: AccountRef): string {
+  if (account.id === OWN_ACCOUNT_ID) return "own organization";
+  return sanitize(clip(account.organization_name || account.email, 40));
+}
+
 /** The counts of every account together. */
 export function accountsSummary(view: AccountsPlanView): PlanSummary & { accounts: number; skipped: number; refused: number; live: number } {
   const total = { remove: 0, keep: 0, protected: 0, missing: 0, group_drift: 0, accounts: view.accounts.length, skipped: view.skipped.length, refused: 0, live: 0 };

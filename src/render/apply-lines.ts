@@ -16,9 +16,10 @@ export function resultProblem(result: RemovalResult): string | undefined {
 export function resultLine(result: RemovalResult): Line {
   const label = toned(TONE[result.outcome], `  ${OUTCOME_LABEL[result.outcome].padEnd(15)}`);
   const email = sanitize(result.removal.email);
+  const account = result.account ? [toned("muted", `  (${result.account})`)] : [];
   const problem = resultProblem(result);
-  if (problem !== undefined) return line(label, email, toned("error", `: ${problem}`));
-  return line(label, email);
+  if (problem !== undefined) return line(label, email, ...account, toned("error", `: ${problem}`));
+  return line(label, email, ...account);
 }
 
 /** The outcomes so far, as pieces: "300 removed", "4 already absent", "0 failed", and "2 unknown" once there are any. */

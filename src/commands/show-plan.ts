@@ -10,12 +10,12 @@ import { planLines } from "../render/plan-lines.js";
 import { planMarkdown } from "../render/plan-markdown.js";
 import type { PlanFormat } from "../render/plan-formats.js";
 import { jsonText } from "../core/safe-text.js";
-import { accountsDiff, accountsGithub, accountsJson, accountsLines, accountsMarkdown, accountsText, type AccountsPlanView } from "../render/accounts-plan.js";
+import { accountsDiff, accountsGithub, accountsJson, accountsLines, accountsMarkdown, accountsText, oneAccountJson, type AccountsPlanView } from "../render/accounts-plan.js";
 
 export type { PlanFormat };
 
 /** Renders a plan across accounts once, in the form chosen from the flags and the terminal. */
-export async function showAccountsPlan(view: AccountsPlanView, format: PlanFormat, io: Io): Promise<void> {
+export async function showAccountsPlan(view: AccountsPlanView, format: PlanFormat, io: Io, manifests = view.accounts.length + view.skipped.length): Promise<void> {
   if (format === "pretty" && isInteractive(io)) {
     const { renderLinesToString } = await import("../render/ink/render-plan.js");
     const columns = terminalWidth(io.stdout);
@@ -26,7 +26,8 @@ export async function showAccountsPlan(view: AccountsPlanView, format: PlanForma
   const text = (): string => {
     switch (format) {
       case "json":
-        return jsonText(accountsJson(view), 2) + "\n";
+        // One manifest keeps the document of one organization (with its account), unless its account was skipped.
+        return jsonText(manifests === 1 && view.accounts.length === 1 ? oneAccountJson(view.accounts[0]!) : accountsJson(view), 2) + "\n";
       case "markdown":
         return accountsMarkdown(view);
       case "diff":

@@ -96,6 +96,14 @@ export function accountData(account: AccountRef) {
   return { id: account.id, email: account.email, organization_name: account.organization_name || null };
 }
 
+/**
+ * `plan --format json` of one manifest that names a managed account: the document of one organization, as
+ * ever, with the account it is for (`account`) beside it; across several manifests, accountsJson.
+ */
+export function oneAccountJson(plan: AccountPlanView) {
+  return { ...planJson(plan.plan, plan.verdict), account: accountData(plan.account) };
+}
+
 /** `plan --format json` across accounts: each account's document of a single plan, with its account and manifest. */
 export function accountsJson(view: AccountsPlanView) {
   const { accounts, skipped, refused, live, ...summary } = accountsSummary(view);

@@ -195,6 +195,22 @@ test("one manifest without account: keeps the document of one organization, read
   });
 });
 
+test("one manifest naming a managed account keeps the document of one organization, with its account beside it", async () => {
+  await withSandbox(managerSandbox(), async (sandbox) => {
+    await withTempDir(async (dir) => {
+      const emails = HARBOR.users.slice(0, 4).map((u) => u.email);
+      const manifest = writeTemp(dir, "harbor.yaml", `${manifestText(emails)}account:\n  organization_name: Harbor Dental LLC\n`);
+      const run = await roster(sandbox, ["plan", "-f", manifest, "--format", "json"]);
+      assert.is(run.code, 0, run.stderr);
+      const doc = JSON.parse(run.stdout);
+      assert.not.ok("accounts" in doc, "no accounts list for one manifest");
+      assert.equal(doc.account, { id: HARBOR.id, email: HARBOR.email, organization_name: "Harbor Dental LLC" });
+      assert.equal(doc.summary, { remove: 2, keep: 4, protected: 0, missing: 0, group_drift: 0 });
+      assert.equal(doc.changes.map((c: { email: string }) => c.email), ["dalia@harbor.example.com", "emeka@harbor.example.com"]);
+    });
+  });
+});
+
 test("the Markdown of 200 accounts with long plans stays within 65,536 characters and keeps every account's summary line", async () => {
   const many = generateManagedAccounts(200, 11, 14);
   await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, managedAccounts: many }, async (sandbox) => {

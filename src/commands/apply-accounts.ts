@@ -8,7 +8,7 @@ import { jsonText, sanitize } from "../core/safe-text.js";
 import { reportMarkdown } from "../github/job-summary.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { accountData, accountLabel, accountName, accountsMarkdown, accountsSummary } from "../render/accounts-plan.js";
-import { applyJson, verificationText } from "../render/apply-report.js";
+import { applyJson, NOTHING_APPLIED, verificationText } from "../render/apply-report.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { confirm } from "../terminal/confirm.js";
 import { canPrompt, write, type Io } from "../terminal/io.js";
@@ -33,12 +33,15 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     const view = accountsView(prepared);
     const total = accountsSummary(view);
     const json = options.format === "json";
+    const manifests = "manifests" in input ? input.manifests.length : input.saved.accounts.length;
+    const single = manifests === 1 && view.accounts.length === 1 ? view.accounts[0]!.account : undefined;
     const report = (closing: string) => reportMarkdown(io, "apply", total.remove, () => `${accountsMarkdown(view)}\n${closing}`);
     if (!json) await showAccountsPlan(view, options.format, io);
 
     if (total.remove === 0) {
       report("Nothing to apply: every account already matches its manifest.");
-      write(io.stdout, json ? jsonText({ ...accountsJsonResult(undefined, undefined), message: "nothing to apply" }, 2) + "\n" : "\nNothing to apply: every account already matches its manifest.\n", io.env);
+      const nothing = single ? { ...applyJson(NOTHING_APPLIED, undefined), account: accountData(single) } : { ...accountsJsonResult(undefined, undefined), message: "nothing to apply" };
+      write(io.stdout, json ? jsonText(nothing, 2) + "\n" : "\nNothing to apply: every account already matches its manifest.\n", io.env);
       return APPLY_EXIT.ok;
     }
     const refused = view.accounts.filter((a) => !a.verdict.allowed);
@@ -108,7 +111,11 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
 
     const auditFailure = watch.audit.failure;
     report([verification ? accountsVerificationText(verification, outcome.refused.map((r) => r.account)) : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
-    if (json) write(io.stdout, jsonText(accountsJsonResult(outcome, verification), 2) + "\n", io.env);
+    if (json) {
+      // One manifest keeps the document of one organization, with its account beside it.
+      const document = single ? { ...applyJson(combinedResult(outcome), verification?.accounts[0]?.verification), account: accountData(single) } : accountsJsonResult(outcome, verification);
+      write(io.stdout, jsonText(document, 2) + "\n", io.env);
+    }
     await io.output?.settled();
     watch.stopWatching();
     if (auditFailure) write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);

@@ -211,6 +211,23 @@ test("one manifest naming a managed account keeps the document of one organizati
   });
 });
 
+test("apply --format json of one manifest naming a managed account keeps the apply document of one organization, with its account", async () => {
+  await withSandbox(managerSandbox(), async (sandbox) => {
+    await withTempDir(async (dir) => {
+      const emails = HARBOR.users.slice(0, 4).map((u) => u.email);
+      const manifest = writeTemp(dir, "harbor.yaml", `${manifestText(emails)}account:\n  id: ${HARBOR.id}\n`);
+      const run = await roster(sandbox, ["apply", "-f", manifest, "--format", "json", "--yes"]);
+      assert.is(run.code, 0, run.stderr);
+      const doc = JSON.parse(run.stdout);
+      assert.not.ok("accounts" in doc, "no accounts list for one manifest");
+      assert.equal(doc.account, { id: HARBOR.id, email: HARBOR.email, organization_name: "Harbor Dental LLC" });
+      assert.equal(doc.summary, { removed: 2, already_absent: 0, failed: 0 });
+      assert.equal(doc.verified, { converged: true, remaining: 0 });
+      assert.equal(sandbox.managedAccount(HARBOR.id).users().map((u) => u.email).sort(), [...emails].sort());
+    });
+  });
+});
+
 test("the Markdown of 200 accounts with long plans stays within 65,536 characters and keeps every account's summary line", async () => {
   const many = generateManagedAccounts(200, 11, 14);
   await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, managedAccounts: many }, async (sandbox) => {

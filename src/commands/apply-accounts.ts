@@ -10,10 +10,9 @@ import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { accountData, accountLabel, accountName, accountsMarkdown, accountsSummary } from "../render/accounts-plan.js";
 import { applyJson, NOTHING_APPLIED, verificationText } from "../render/apply-report.js";
 import { readOrganization } from "../telnyx/read-organization.js";
-import { confirm } from "../terminal/confirm.js";
-import { canPrompt, write, type Io } from "../terminal/io.js";
+import { write, type Io } from "../terminal/io.js";
 import type { ApplyCommandOptions } from "./apply.js";
-import { applyHooks, atWidth, previewLost, watchRun } from "./apply-output.js";
+import { applyHooks, askToApply, atWidth, previewLost, watchRun } from "./apply-output.js";
 import { accountsView, prepareAccounts, prepareSavedAccounts, type AccountsOptions } from "./prepare-accounts.js";
 import type { SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
 import { showAccountsPlan } from "./show-plan.js";
@@ -54,18 +53,9 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     if (await previewLost(io)) return APPLY_EXIT.error;
     // A saved plan is not asked about: saving it and applying it are the two steps of a review.
     if (!options.yes && !("saved" in input)) {
-      if (!canPrompt(io)) {
-        report("Not applied: no terminal to confirm at and no --yes. Nothing was changed.");
-        write(io.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n", io.env);
-        return APPLY_EXIT.error;
-      }
       const withRemovals = view.accounts.filter((a) => a.plan.summary.remove > 0).length;
-      const question = `\nDo you want to remove ${plural(total.remove, "user")} from ${plural(withRemovals, "account")}?\n  Only 'yes' will be accepted to approve.\n\n`;
-      const answer = await confirm(io, atWidth(question, io));
-      if (answer !== "yes") {
-        write(io.stderr, atWidth(`\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io), io.env);
-        return answer === "interrupted" ? APPLY_EXIT.interrupted : APPLY_EXIT.error;
-      }
+      const stop = await askToApply(io, `Do you want to remove ${plural(total.remove, "user")} from ${plural(withRemovals, "account")}?`, report);
+      if (stop !== undefined) return stop;
     }
     if (await previewLost(io)) return APPLY_EXIT.error;
 
@@ -98,6 +88,7 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     }
 
     let verification: AccountsVerification | undefined;
+    let verifiedText = "";
     if (options.verify && !outcome.stoppedBy && !watch.writeFailure()) {
       const stopped = new Set(outcome.refused.map((r) => r.account.id));
       verification = await verifyAccounts(
@@ -106,14 +97,15 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
           .map((a) => ({ account: a.account, rules: a.prepared.rules, read: () => readOrganization(a.client, { concurrency: options.concurrency }) })),
         { concurrency: options.concurrency },
       );
-      if (!json) write(io.stdout, atWidth(accountsVerificationText(verification, outcome.refused.map((r) => r.account)), io), io.env);
+      verifiedText = accountsVerificationText(verification, outcome.refused.map((r) => r.account));
+      if (!json) write(io.stdout, atWidth(verifiedText, io), io.env);
     }
 
     const auditFailure = watch.audit.failure;
-    report([verification ? accountsVerificationText(verification, outcome.refused.map((r) => r.account)) : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
+    report([verifiedText, auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
     if (json) {
       // One manifest keeps the document of one organization, with its account beside it.
-      const document = single ? { ...applyJson(combinedResult(outcome), verification?.accounts[0]?.verification), account: accountData(single) } : accountsJsonResult(outcome, verification);
+      const document = single ? { ...applyJson(combined, verification?.accounts[0]?.verification), account: accountData(single) } : accountsJsonResult(outcome, verification);
       write(io.stdout, jsonText(document, 2) + "\n", io.env);
     }
     await io.output?.settled();

@@ -17,7 +17,8 @@ import { subscribeAudit, type AuditSubscription } from "../apply/audit-subscript
 import { APPLY_EXIT } from "../apply/exit-code.js";
 import { onInterrupt } from "../apply/interrupts.js";
 import { jsonText } from "../core/safe-text.js";
-import { exitNow } from "../terminal/io.js";
+import { canPrompt, exitNow } from "../terminal/io.js";
+import { confirm } from "../terminal/confirm.js";
 
 /**
  * The client of an apply: stopped by `signal`; its retries and waits go to `events.emit` once removals
@@ -115,6 +116,22 @@ export async function watchRun(hubs: { audit: EventHub; view: EventHub }, total:
     },
     stopWatching: () => stopWatching?.(),
   };
+}
+
+/**
+ * Asks at the terminal whether to apply `question`'s removals. Undefined when the answer is 'yes'; otherwise
+ * the exit code, with what happened said (and `report`ed): no terminal to ask at, or the answer was not 'yes'.
+ */
+export async function askToApply(io: Io, question: string, report: (closing: string) => void): Promise<number | undefined> {
+  if (!canPrompt(io)) {
+    report("Not applied: no terminal to confirm at and no --yes. Nothing was changed.");
+    write(io.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n", io.env);
+    return APPLY_EXIT.error;
+  }
+  const answer = await confirm(io, atWidth(`\n${question}\n  Only 'yes' will be accepted to approve.\n\n`, io));
+  if (answer === "yes") return undefined;
+  write(io.stderr, atWidth(`\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io), io.env);
+  return answer === "interrupted" ? APPLY_EXIT.interrupted : APPLY_EXIT.error;
 }
 
 /** Text for the terminal wrapped at word boundaries to its width; unchanged for logs and pipes. */

@@ -9,9 +9,8 @@ import { acrossAccounts, readManifests } from "./read-manifests.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { applyJson, NOTHING_APPLIED, verificationText } from "../render/apply-report.js";
 import { readOrganization } from "../telnyx/read-organization.js";
-import { confirm } from "../terminal/confirm.js";
-import { canPrompt, write, type Io } from "../terminal/io.js";
-import { atWidth, checkAuditLogPath, connectForApply, previewLost, reportLostOutput, watchRun } from "./apply-output.js";
+import { write, type Io } from "../terminal/io.js";
+import { askToApply, atWidth, checkAuditLogPath, connectForApply, previewLost, reportLostOutput, watchRun } from "./apply-output.js";
 import type { ApiOptions } from "./connect.js";
 import { preparePlan, prepareSavedPlan } from "./prepare-plan.js";
 import { showPlan, type PlanFormat } from "./show-plan.js";
@@ -76,17 +75,9 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
     }
     if (await previewLost(io)) return APPLY_EXIT.error;
     if (!options.yes && !input.saved) {
-      if (!canPrompt(io)) {
-        report(undefined, "Not applied: no terminal to confirm at and no --yes. Nothing was changed.");
-        write(io.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n", io.env);
-        return APPLY_EXIT.error;
-      }
-      const question = `\nDo you want to remove ${plural(plan.summary.remove, "user")} from the organization at ${client.host}?\n  Only 'yes' will be accepted to approve.\n\n`;
-      const answer = await confirm(io, atWidth(question, io));
-      if (answer !== "yes") {
-        write(io.stderr, atWidth(`\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io), io.env);
-        return answer === "interrupted" ? APPLY_EXIT.interrupted : APPLY_EXIT.error;
-      }
+      const question = `Do you want to remove ${plural(plan.summary.remove, "user")} from the organization at ${client.host}?`;
+      const stop = await askToApply(io, question, (closing) => report(undefined, closing));
+      if (stop !== undefined) return stop;
     }
     // The last moment to stop with nothing changed: the preview and the question must have been written.
     if (await previewLost(io)) return APPLY_EXIT.error;

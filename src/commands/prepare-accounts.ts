@@ -13,7 +13,7 @@ import { SocketPool, type TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { listManagedAccounts } from "../telnyx/read-managed-accounts.js";
 import { addSecret, type Io } from "../terminal/io.js";
-import { accountLabel, OWN_ACCOUNT_ID, type AccountsPlanView } from "../render/accounts-plan.js";
+import { accountLabel, OWN_ACCOUNT, type AccountsPlanView } from "../render/accounts-plan.js";
 import { connect, type ApiOptions, type ClientHooks } from "./connect.js";
 
 /** One account of a run across accounts: its manifest, its plan, and the client that holds its own key. */
@@ -61,14 +61,15 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
       ? await listManagedAccounts(manager, { concurrency: options.concurrency })
       : [];
     const cancelled = await cancelledChoices(manager, manifests, managed, options.concurrency);
-    const targets = chooseAccounts(
+    const chosen = chooseAccounts(
       manifests.filter((manifest) => !cancelled.has(manifest)),
       managed,
     );
     return manifests.map((manifest): AccountWork => {
       const gone = cancelled.get(manifest);
-      if (gone) return { account: accountRefOf(gone), own: false, manifestPath: manifest.path, skip: CANCELLED_REASON, prepare: neverRead };
-      const { target } = targets.find((chosen) => chosen.manifest === manifest)!;
+      // A cancelled account is reported as skipped: its key is never fetched, nothing in it is read.
+      if (gone) return { skipped: { account: accountRefOf(gone), manifest: manifest.path, reason: CANCELLED_REASON } };
+      const { target } = chosen.find((choice) => choice.manifest === manifest)!;
       return {
         account: refOf(target),
         own: target.kind === "own",
@@ -88,30 +89,24 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
 export async function prepareSavedAccounts(saved: SavedAccountsPlan, options: AccountsOptions, io: Io): Promise<AccountsPrepared> {
   return withManager(options, io, async (manager) => {
     checkSavedPlanHost(saved.accounts[0]!.saved, manager.host);
-    return saved.accounts.map(({ account, saved: plan }) => ({
-      account: account ?? { id: OWN_ACCOUNT_ID, email: "", organization_name: "" },
+    return saved.accounts.map(({ account, saved: plan }): AccountWork => ({
+      account: account ?? OWN_ACCOUNT,
       own: account === null,
       manifestPath: plan.manifest.path,
-      prepare: async (liveUsers, host) => {
-        try {
-          return prepareFromSavedPlan(plan, liveUsers, host, options.guards);
-        } catch (error) {
-          if (error instanceof SavedPlanError && account) throw new SavedPlanError(`${accountLabel(account)}: ${error.message}`);
-          throw error;
-        }
-      },
+      prepare: (liveUsers, host) => prepareFromSavedPlan(plan, liveUsers, host, options.guards),
     }));
   }, { skipRefused: false });
 }
 
+/** One account to read and plan, or one skipped before it is read. */
+type AccountWork = AccountToRead | { skipped: SkippedAccount };
+
 /** One account to read and plan: who it is, and how its plan is made from its live users. */
-interface AccountWork {
+interface AccountToRead {
   account: AccountRef;
   own: boolean;
   manifestPath: string;
   manifest?: LoadedManifest;
-  /** Why the account is skipped without being fetched or read (a cancelled account). */
-  skip?: string;
   prepare(liveUsers: OrganizationUser[], host: string): Promise<PreparedPlan> | PreparedPlan;
 }
 
@@ -119,7 +114,12 @@ interface AccountWork {
  * The manager's client, the accounts `choose` names, and each one read with its own client and planned, at
  * most `concurrency` at once. With `skipRefused`, an account whose key is refused is skipped and reported.
  */
-async function withManager(options: AccountsOptions, io: Io, choose: (manager: TelnyxClient) => Promise<AccountWork[]>, how: { skipRefused: boolean }): Promise<AccountsPrepared> {
+async function withManager(
+  options: AccountsOptions,
+  io: Io,
+  choose: (manager: TelnyxClient) => Promise<AccountWork[]>,
+  how: { skipRefused: boolean },
+): Promise<AccountsPrepared> {
   // One pool of sockets for every client: a managed account's requests go over the connections the manager's
   // opened. At most `concurrency` accounts are read at once, each up to `concurrency` pages at once (when the
   // groups report is refused): the agent must not queue what those bounds let through, as a request waiting
@@ -136,10 +136,11 @@ async function withManager(options: AccountsOptions, io: Io, choose: (manager: T
     const limit = pLimit(options.concurrency);
     let stopped = false;
     const settled = await Promise.allSettled(
-      work.map(({ account, own, manifestPath, manifest, skip, prepare }) =>
+      work.map((item) =>
         limit(async (): Promise<AccountPlan | SkippedAccount | undefined> => {
-          if (skip !== undefined) return { account, manifest: manifestPath, reason: skip };
+          if ("skipped" in item) return item.skipped;
           if (stopped) return undefined;
+          const { account, own, manifestPath, manifest, prepare } = item;
           let client = manager;
           try {
             if (!own) {
@@ -162,7 +163,7 @@ async function withManager(options: AccountsOptions, io: Io, choose: (manager: T
             // before the error is reported, so nothing is printed after it.
             if (reason === undefined) {
               stopped = true;
-              throw error;
+              throw own ? error : inAccount(error, account);
             }
             return { account, manifest: manifestPath, reason };
           }
@@ -182,11 +183,6 @@ async function withManager(options: AccountsOptions, io: Io, choose: (manager: T
     close();
     throw error;
   }
-}
-
-/** The plan of an account that is skipped before it is read: never asked for. */
-function neverRead(): never {
-  throw new Error("a skipped account is never read");
 }
 
 /** The plan across accounts as the renderers take it. */
@@ -218,6 +214,21 @@ async function cancelledChoices(manager: TelnyxClient, manifests: readonly Loade
   return found;
 }
 
+/** An API error or a stale saved plan met in a managed account, its message naming the account (unless it does already). */
+function inAccount(error: unknown, account: AccountRef): unknown {
+  const label = accountLabel(account);
+  if (error instanceof SavedPlanError) return new SavedPlanError(`${label}: ${error.message}`);
+  if (!(error instanceof ApiError) || error.message.includes(label)) return error;
+  const { kind, status, code, attempts, advice, mayHaveHappened } = error;
+  return new ApiError(kind, `${label}: ${error.message}`, {
+    attempts,
+    mayHaveHappened,
+    ...(status !== undefined ? { status } : {}),
+    ...(code !== undefined ? { code } : {}),
+    ...(advice !== undefined ? { advice } : {}),
+  });
+}
+
 /** Why a managed account is skipped: its key refused while reading it. Any other failure stops the run. */
 function skipReason(error: unknown): string | undefined {
   if (!(error instanceof ApiError)) return undefined;
@@ -228,7 +239,7 @@ function skipReason(error: unknown): string | undefined {
 
 /** The account a target names, as plans and results show it. */
 function refOf(target: ManifestTarget): AccountRef {
-  if (target.kind === "own") return { id: OWN_ACCOUNT_ID, email: "", organization_name: "" };
+  if (target.kind === "own") return OWN_ACCOUNT;
   return accountRefOf(target.account);
 }
 

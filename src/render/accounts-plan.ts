@@ -15,6 +15,8 @@ import { GITHUB_COMMENT_LIMIT, planMarkdown } from "./plan-markdown.js";
 
 /** The id a run across accounts gives the API key's own organization (a manifest without `account:`). */
 export const OWN_ACCOUNT_ID = "own";
+/** The API key's own organization as a run across accounts names it: it has no id, email or name of its own. */
+export const OWN_ACCOUNT: AccountRef = { id: OWN_ACCOUNT_ID, email: "", organization_name: "" };
 
 /** One account's part of a plan across accounts. */
 export interface AccountPlanView {

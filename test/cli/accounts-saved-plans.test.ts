@@ -80,6 +80,17 @@ saved("one account changed since the plan: the whole plan is refused, nothing re
   assert.equal({ harbor: emails(sandbox, HARBOR), northwind: emails(sandbox, NORTHWIND) }, before, "no removal in any account");
 });
 
+saved("one account disabled since the plan: the whole plan is refused, naming the account; nothing removed anywhere", async ({ sandbox, env, dir }) => {
+  const plan = await planOut(env, dir);
+  sandbox.managedAccount(NORTHWIND).status = "disabled";
+  const before = { harbor: emails(sandbox, HARBOR), northwind: emails(sandbox, NORTHWIND) };
+  const run = await runCli(["apply", plan], { env, cwd: dir });
+  assert.is(run.code, 1);
+  assert.match(run.stderr, "roster: error: Northwind Logistics Inc <accounts@northwind-logistics.example.com> (5d8ea945-f2f3-4ae2-86f9-975e74b1a9ed): ");
+  assert.match(run.stderr, "403");
+  assert.equal({ harbor: emails(sandbox, HARBOR), northwind: emails(sandbox, NORTHWIND) }, before, "no removal in any account");
+});
+
 saved("one account's manifest changed since the plan: refused before any request", async ({ sandbox, env, dir }) => {
   const plan = await planOut(env, dir);
   writeFileSync(`${dir}/accounts/harbor-dental.yaml`, readFileSync(`${dir}/accounts/harbor-dental.yaml`, "utf8") + "  # edited after review\n");

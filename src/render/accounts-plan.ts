@@ -7,7 +7,7 @@ import { planGithub, workflowCommand } from "./github-commands.js";
 import { line, linesToText, toned, type Line } from "./lines.js";
 import { escapeMarkdown } from "./markdown.js";
 import { planJson } from "./plan-json.js";
-import { planLines, type PlanViewContext } from "./plan-lines.js";
+import { countsText, planLines, type PlanViewContext } from "./plan-lines.js";
 import { GITHUB_COMMENT_LIMIT, planMarkdown } from "./plan-markdown.js";
 
 // One plan across several accounts (a manager's managed accounts, and the key's own organization): each
@@ -52,15 +52,14 @@ export function accountName(account: AccountRef): string {
   return sanitize(clip(account.organization_name || account.email, 40));
 }
 
+/** Every count of a plan's summary: the total adds them up across accounts. */
+const COUNTS = ["remove", "keep", "protected", "missing", "group_drift"] as const satisfies readonly (keyof PlanSummary)[];
+
 /** The counts of every account together. */
 export function accountsSummary(view: AccountsPlanView): PlanSummary & { accounts: number; skipped: number; refused: number; live: number } {
   const total = { remove: 0, keep: 0, protected: 0, missing: 0, group_drift: 0, accounts: view.accounts.length, skipped: view.skipped.length, refused: 0, live: 0 };
   for (const { plan, verdict } of view.accounts) {
-    total.remove += plan.summary.remove;
-    total.keep += plan.summary.keep;
-    total.protected += plan.summary.protected;
-    total.missing += plan.summary.missing;
-    total.group_drift += plan.summary.group_drift;
+    for (const key of COUNTS) total[key] += plan.summary[key];
     total.live += plan.liveCount;
     if (!verdict.allowed) total.refused += 1;
   }
@@ -69,11 +68,15 @@ export function accountsSummary(view: AccountsPlanView): PlanSummary & { account
 
 /** The total line under every format: "Total across 3 accounts: 12 to remove, ...". */
 export function accountsTotalText(view: AccountsPlanView): string {
+  return `Total across ${plural(view.accounts.length, "account")}: ${totalCounts(view)}`;
+}
+
+/** The total's counts: every account's summed, its users, and the accounts skipped or refused by a guard. */
+function totalCounts(view: AccountsPlanView): string {
   const t = accountsSummary(view);
-  const drift = t.group_drift > 0 ? `, ${t.group_drift} with group drift` : "";
   const skipped = t.skipped > 0 ? `; ${plural(t.skipped, "account")} skipped` : "";
   const refused = t.refused > 0 ? `; ${plural(t.refused, "account")} refused by a guard` : "";
-  return `Total across ${plural(t.accounts, "account")}: ${t.remove} to remove, ${t.keep} to keep, ${t.protected} protected, ${t.missing} missing${drift} (${plural(t.live, "user")})${skipped}${refused}`;
+  return `${countsText(t)} (${plural(t.live, "user")})${skipped}${refused}`;
 }
 
 /** The plan across accounts as lines: each account's heading and plan, the skipped accounts, the total. */
@@ -127,8 +130,7 @@ export function accountsJson(view: AccountsPlanView) {
  * share cannot hold even its cut plan keeps its summary line alone, and one note at the end says so.
  */
 export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_LIMIT): string {
-  const total = accountsSummary(view);
-  const head = [`## roster plan across ${plural(total.accounts, "account")}: ${escapeMarkdown(accountsTotalText(view).replace(/^Total across [^:]+: /, ""))}`, ""];
+  const head = [`## roster plan across ${plural(view.accounts.length, "account")}: ${escapeMarkdown(totalCounts(view))}`, ""];
   const skipped =
     view.skipped.length > 0
       ? ["", `**Skipped (${view.skipped.length})**: nothing read or changed in them.`, "", ...view.skipped.map((s) => `- ${escapeMarkdown(accountLabel(s.account))}: ${escapeMarkdown(s.reason)}`)]

@@ -1,7 +1,7 @@
 import { GROUP_NAME_SHOWN, GROUPS_SHOWN, groupsText } from "../core/groups.js";
 import { clip } from "../core/safe-text.js";
 import type { GuardVerdict } from "../plan/guards.js";
-import type { GroupDrift, Plan, UnusedGroup, UnusedPattern } from "../plan/plan.js";
+import type { GroupDrift, Plan, PlanSummary, UnusedGroup, UnusedPattern } from "../plan/plan.js";
 import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { columnWidth, formatSignIn } from "../core/user-note.js";
 import { line, toned, type Line } from "./lines.js";
@@ -151,6 +151,15 @@ function withGroups(row: Line, groups: readonly string[] | null, width: number |
   if (room >= MIN_GROUPS_ROOM) return [line(...start, toned("plain", `  ${groupsText(groups, room)}`))];
   const below = "      groups: ";
   return [line(...row), line(toned("muted", below), toned("plain", groupsText(groups, Math.max(MIN_GROUPS_ROOM, (width ?? 0) - below.length - 1))))];
+}
+
+/**
+ * A plan's counts in words, as the Markdown headings say them: "2 to remove, 4 to keep, 0 protected, 0
+ * missing" and ", 1 with group drift" when there is any; `afterRemove` goes after the removals' count.
+ */
+export function countsText(summary: PlanSummary, afterRemove = ""): string {
+  const drift = summary.group_drift > 0 ? `, ${summary.group_drift} with group drift` : "";
+  return `${summary.remove} to remove${afterRemove}, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing${drift}`;
 }
 
 /** The first line of every plan: the counts. */

@@ -6,7 +6,7 @@ import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
 import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
-import { driftText, PLAN_WORDS, planWarnings, verdictLabel } from "./plan-lines.js";
+import { countsText, driftText, PLAN_WORDS, planWarnings, verdictLabel } from "./plan-lines.js";
 import { groupsNote } from "../core/user-note.js";
 import { rosterLines } from "./roster-lines.js";
 
@@ -35,7 +35,7 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   const { summary } = plan;
   const refused = verdict.allowed ? "" : " (refused by a guard)";
   const head = [
-    `### roster plan: ${summary.remove} to remove${refused}, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing${summary.group_drift > 0 ? `, ${summary.group_drift} with group drift` : ""}`,
+    `### roster plan: ${countsText(summary, refused)}`,
     "",
     `${plural(plan.liveCount, "user")} in the organization at ${codeSpan(source.host)}; manifest ${codeSpan(source.manifest)}.`,
   ];

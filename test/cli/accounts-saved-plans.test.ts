@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { readSandboxState } from "../../src/sandbox/seed.js";
@@ -89,6 +89,14 @@ saved("one account disabled since the plan: the whole plan is refused, naming th
   assert.match(run.stderr, "roster: error: Northwind Logistics Inc <accounts@northwind-logistics.example.com> (5d8ea945-f2f3-4ae2-86f9-975e74b1a9ed): ");
   assert.match(run.stderr, "403");
   assert.equal({ harbor: emails(sandbox, HARBOR), northwind: emails(sandbox, NORTHWIND) }, before, "no removal in any account");
+});
+
+saved("plan --out when no account could be read saves nothing and says so", async ({ sandbox, env, dir }) => {
+  for (const id of [HARBOR, NORTHWIND]) sandbox.managedAccount(id).status = "disabled";
+  const run = await runCli(["plan", "-f", "accounts", "--out", "plan.json"], { env, cwd: dir });
+  assert.is(run.code, 1);
+  assert.match(run.stderr, "no account could be read, so there is no plan to save to plan.json. Nothing was changed.");
+  assert.not.ok(existsSync(`${dir}/plan.json`), "no plan file");
 });
 
 saved("one account's manifest changed since the plan: refused before any request", async ({ sandbox, env, dir }) => {

@@ -7,8 +7,8 @@ import { guardSettings, type GuardData } from "../manifest/guard-keys.js";
 import type { GuardVerdict } from "./guards.js";
 import type { GroupDrift, LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
 import { protectionWords } from "./protection.js";
-import { judge, rulesOf } from "./rules.js";
-import { checksumMatches, organizationFingerprint, PLAN_FILE_FORMAT, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
+import { judge } from "./rules.js";
+import { checksumMatches, organizationFingerprint, PLAN_FILE_FORMAT, savedPlanRules, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
 
 /** No saved plan comes near this: 20,000 users take about 6 MB. */
 export const MAX_PLAN_FILE_BYTES = 256 * 1024 * 1024;
@@ -133,7 +133,7 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
   }
   const desiredEmails = planFile.manifest.desired_emails.map(normalizeEmail);
   const protectGroups = planFile.manifest.protect_groups;
-  const rules = rulesOf({ users: desiredEmails.map((email) => ({ email })), protect: planFile.manifest.protect, protectGroups: protectGroups.map((name) => ({ name })) });
+  const rules = savedPlanRules({ desiredEmails, protect: planFile.manifest.protect, protectGroups });
   for (const removal of plan.removals) {
     const verdict = judge(removal, rules);
     if (verdict.kind !== "remove") {

@@ -4,7 +4,7 @@ import { ManifestError } from "../manifest/manifest-error.js";
 import { checkGuards, type GuardOptions, type GuardVerdict } from "./guards.js";
 import { planRemovals, type Plan, type PlanSource } from "./plan.js";
 import { rulesOf, type Rules } from "./rules.js";
-import { organizationFingerprint, SavedPlanError, type SavedPlan } from "./saved-plan.js";
+import { organizationFingerprint, savedPlanRules, SavedPlanError, type SavedPlan } from "./saved-plan.js";
 
 /** A plan ready to show and apply, with the rules the executor re-checks each removal against. */
 export interface PreparedPlan {
@@ -66,11 +66,7 @@ export function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly Organ
   });
   const plan: Plan = { ...saved.plan, removals };
   const verdict = checkGuards(plan, { ...saved.manifest.guards, ...definedOnly(flags) });
-  const rules = rulesOf({
-    users: saved.manifest.desiredEmails.map((email) => ({ email })),
-    protect: saved.manifest.protect,
-    protectGroups: saved.manifest.protectGroups.map((name) => ({ name })),
-  });
+  const rules = savedPlanRules(saved.manifest);
   return { plan, verdict, rules, source: { manifest: saved.manifest.path, host }, fingerprint };
 }
 

@@ -5,6 +5,7 @@ import { guardData } from "../manifest/guard-keys.js";
 import type { GuardSettings } from "../manifest/manifest.js";
 import { verdictData, type GuardVerdict } from "./guards.js";
 import type { Plan } from "./plan.js";
+import { rulesOf, type Rules } from "./rules.js";
 
 /** The `format` every saved plan carries, so no other JSON (such as `plan --format json`) is taken for one. */
 export const PLAN_FILE_FORMAT = "roster-plan";
@@ -40,6 +41,15 @@ export interface SavedPlan {
   plan: Plan;
   /** The guard verdict when the plan was made (apply checks the guards again). */
   verdict: GuardVerdict;
+}
+
+/** The rules a saved plan carries, for its own check and the executor's: the listed emails, patterns and protected groups. */
+export function savedPlanRules(manifest: Pick<SavedPlan["manifest"], "desiredEmails" | "protect" | "protectGroups">): Rules {
+  return rulesOf({
+    users: manifest.desiredEmails.map((email) => ({ email })),
+    protect: manifest.protect,
+    protectGroups: manifest.protectGroups.map((name) => ({ name })),
+  });
 }
 
 /** A saved plan that cannot be applied as it is: unreadable, not roster's, changed by hand, or stale. */

@@ -1,3 +1,4 @@
+import { groupKey } from "../core/groups.js";
 import type { GuardSettings } from "./manifest.js";
 
 /** Each guard's name in the manifest, saved plans and verdicts, by its name in the code: the one mapping. */
@@ -20,7 +21,7 @@ export function guardSettings(data: GuardData | undefined): GuardSettings {
   const settings: GuardSettings = {};
   for (const field of FIELDS) {
     const value = data?.[GUARD_KEYS[field]];
-    if (value !== undefined) (settings as Record<string, unknown>)[field] = Array.isArray(value) ? value.map((name: string) => name.trim()) : value;
+    if (value !== undefined) (settings as Record<string, unknown>)[field] = Array.isArray(value) ? value.map(groupKey) : value;
   }
   return settings;
 }

@@ -1,3 +1,4 @@
+import { sanitize } from "../core/safe-text.js";
 import pLimit from "p-limit";
 import type { Plan, Removal } from "../plan/plan.js";
 import { protectionWords } from "../plan/protection.js";
@@ -158,4 +159,6 @@ function assertRemovable(removal: Removal, rules: Rules): void {
   const verdict = judge(removal, rules);
   if (verdict.kind === "keep") throw new UnsafeRemovalError(removal, "listed in the manifest");
   if (verdict.kind === "protected") throw new UnsafeRemovalError(removal, protectionWords(verdict, removal.record_type));
+  const alike = rules.lookalikes?.find(removal.email) ?? [];
+  if (alike.length > 0) throw new UnsafeRemovalError(removal, `a look-alike of ${alike.map((email) => JSON.stringify(sanitize(email))).join(", ")}, whom the manifest lists`);
 }

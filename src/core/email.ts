@@ -133,9 +133,9 @@ export function emailProblem(email: string): string | undefined {
  * The checks every text compared with emails gets, protect patterns too: hidden characters and
  * compatibility forms, which would not match what a reader sees.
  */
-export function textProblem(text: string): string | undefined {
+export function textProblem(text: string, what = "address"): string | undefined {
   const hidden = HIDDEN.exec(text);
-  if (hidden) return `it contains ${codePoint(hidden[0])}, an invisible or control character: type the address again`;
+  if (hidden) return `it contains ${codePoint(hidden[0])}, an invisible or control character: type the ${what} again`;
   for (const ch of text) {
     const plain = ch.normalize("NFKC");
     if (plain !== ch && plain !== ch.normalize("NFC")) return `it contains ${codePoint(ch)}, a compatibility form of "${plain}": write "${plain}"`;

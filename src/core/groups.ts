@@ -1,11 +1,15 @@
+import { nameKey } from "./names.js";
 import { clip, sanitize } from "./safe-text.js";
 
 // Telnyx grants an organization's users their rights through groups: a user's groups are what a reviewer
 // needs to see beside a removal, and what whoever re-invites someone needs to restore.
 
-/** A group's name as compared: trimmed, otherwise exact (Telnyx's names are case-sensitive labels). */
+/**
+ * A group's name as compared, in every place one is (protect, the groups guard, drift, saved plans, the
+ * executor's last check): nameKey's form, so the API's decomposed `Équipe` is the manifest's composed one.
+ */
 export function groupKey(name: string): string {
-  return name.trim();
+  return nameKey(name);
 }
 
 /** The most characters of one group's name shown in plain text and Markdown; the JSON keeps it whole. */

@@ -13,7 +13,7 @@ export async function confusableWarnings(manifest: Pick<Manifest, "path" | "user
     ...manifest.protect.map((pattern, index) => ({ text: pattern, what: "the protect pattern", at: manifest.protectAt?.[index] ?? { line: 1, col: 1 } })),
   ].filter(({ text }) => !/^[\x00-\x7f]*$/.test(text));
   if (texts.length === 0) return [];
-  const { confusableLetters, describeConfusables } = await import("./skeleton.js");
+  const { confusableLetters, describeConfusables } = await import("../core/lookalike.js");
   const { sanitize } = await import("../core/safe-text.js");
   const warnings: ManifestProblem[] = [];
   for (const { text, what, at } of texts) {

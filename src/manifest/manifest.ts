@@ -12,14 +12,14 @@ export interface DesiredUser {
   written: string;
   name?: string;
   comment?: string;
-  /** The groups the manifest says the user is in (trimmed), when it says: compared with the live ones, never changed. */
+  /** The groups the manifest says the user is in (as groupKey compares them), when it says: compared with the live ones, never changed. */
   groups?: string[];
   position: SourcePosition;
 }
 
 /** A `protect: [{ group: NAME }]` entry: every member of the group is never removed. */
 export interface ProtectedGroup {
-  /** Trimmed: group names compare exactly after trimming. */
+  /** As groupKey compares names: composed, spaces plain, trimmed, otherwise exact. */
   name: string;
   position: SourcePosition;
 }
@@ -28,7 +28,7 @@ export interface ProtectedGroup {
 export interface GuardSettings {
   maxRemovals?: number;
   maxRemovalPercent?: number;
-  /** A plan removing any member of these groups (trimmed names) needs --force. */
+  /** A plan removing any member of these groups (names as groupKey compares them) needs --force. */
   requireForceForGroups?: string[];
 }
 
@@ -52,6 +52,8 @@ export interface Manifest {
   /** Groups whose members are never removed, in the order written. */
   protectGroups: ProtectedGroup[];
   guards: GuardSettings;
+  /** Where each name of the groups guard is written, in its order; absent in saved plans. */
+  guardGroupsAt?: SourcePosition[];
   /** The managed account the manifest is for; absent: the API key's own organization. */
   account?: AccountSelector;
   /** "sha256:" and the hex digest of the file's bytes, when the manifest was read from a file. */

@@ -1,4 +1,5 @@
-import { emailProblem, normalizeEmail } from "../core/email.js";
+import { emailProblem, normalizeEmail, textProblem } from "../core/email.js";
+import { showName } from "../core/names.js";
 import type { DataPath } from "./fast-scan.js";
 import { guardSettings, type GuardData } from "./guard-keys.js";
 import { groupKey } from "../core/groups.js";
@@ -28,6 +29,7 @@ export interface ManifestReading {
 export type BuildProblem =
   | { kind: "email"; path: DataPath; message: string }
   | { kind: "duplicate"; path: DataPath; message: string }
+  | { kind: "name"; path: DataPath; message: string }
   | { kind: "pattern"; path: DataPath; pattern: string; problem: PatternProblem };
 
 /**
@@ -57,6 +59,7 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     const user: DesiredUser = { email, written: entry.email, position };
     if (typeof entry.name === "string") user.name = entry.name;
     if (typeof entry.comment === "string") user.comment = entry.comment;
+    // A user's groups are only compared for the drift report, as export wrote them from the API: unchecked.
     if (Array.isArray(entry.groups)) user.groups = entry.groups.filter((name): name is string => typeof name === "string").map(groupKey);
     users.push(user);
   });
@@ -73,9 +76,20 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
       protect.push(entry.trim());
       protectAt.push(position);
     } else if (typeof (entry as { group?: unknown } | null)?.group === "string") {
-      protectGroups.push({ name: groupKey((entry as { group: string }).group), position: reading.positionOf([...path, "group"]) ?? position });
+      const name = (entry as { group: string }).group;
+      checkGroupName(name, [...path, "group"], report);
+      protectGroups.push({ name: groupKey(name), position: reading.positionOf([...path, "group"]) ?? position });
     }
   });
+  const guarded = data?.guards?.require_force_for_groups;
+  const guardGroupsAt: SourcePosition[] = [];
+  if (Array.isArray(guarded)) {
+    guarded.forEach((name, index) => {
+      const path = ["guards", "require_force_for_groups", index];
+      if (typeof name === "string") checkGroupName(name, path, report);
+      guardGroupsAt.push(reading.positionOf(path) ?? { line: 1, col: 1 });
+    });
+  }
   const account = accountSelector(data?.account, reading, report);
   return {
     path: file,
@@ -85,8 +99,18 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     protectAt,
     protectGroups,
     guards: guardSettings(data?.guards),
+    ...(guardGroupsAt.length > 0 ? { guardGroupsAt } : {}),
     ...(account ? { account } : {}),
   };
+}
+
+/**
+ * A group name that decides who stays (protect's, the groups guard's) holds no character a reader cannot
+ * see, and no compatibility form: the name compared would not be the name reviewed (as for addresses).
+ */
+function checkGroupName(name: string, path: DataPath, report: (problem: BuildProblem) => void): void {
+  const problem = textProblem(name.trim().normalize("NFC"), "name");
+  if (problem) report({ kind: "name", path, message: `group name ${showName(name)}: ${problem}` });
 }
 
 /** The `account:` selector, when the schema let it through: its one key and its value, trimmed. */

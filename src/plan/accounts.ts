@@ -1,5 +1,6 @@
 import { normalizeEmail } from "../core/email.js";
 import type { ManagedAccount } from "../core/managed-account.js";
+import { nameKey, showName } from "../core/names.js";
 import { clip } from "../core/safe-text.js";
 import { describeSelector } from "../manifest/account-selector.js";
 import type { AccountSelector, Manifest } from "../manifest/manifest.js";
@@ -27,8 +28,8 @@ const CLOSEST = 5;
 
 /**
  * Resolves each manifest's `account:` to exactly one of the accounts the manager's key manages: an id
- * compared case-insensitively, an email as emails compare, an organization name exactly once both are
- * trimmed. Pure. A selector matching none (the closest candidates named) or several (each one named, to be
+ * compared case-insensitively, an email as emails compare, an organization name as names compare (nameKey:
+ * composed, spaces plain, trimmed). Pure. A selector matching none (the closest candidates named) or several (each one named, to be
  * chosen by id), and two manifests reaching the same account by different selectors, are problems at the
  * `account:` entry; every one is reported at once. In the manifests' order.
  */
@@ -79,13 +80,13 @@ export function matchesSelector(account: ManagedAccount, selector: AccountSelect
     case "email":
       return normalizeEmail(account.email) === normalizeEmail(selector.value);
     case "organization_name":
-      return account.organization_name !== null && account.organization_name.trim() === selector.value.trim();
+      return account.organization_name !== null && nameKey(account.organization_name) === nameKey(selector.value);
   }
 }
 
 /** An account as a message names it: its id, email and organization name. */
 function describeAccount(account: ManagedAccount): string {
-  const name = account.organization_name === null ? "no organization name" : `organization ${quote(account.organization_name)}`;
+  const name = account.organization_name === null ? "no organization name" : `organization ${showName(account.organization_name)}`;
   return `id ${quote(account.id)}, email ${quote(account.email)}, ${name}`;
 }
 
@@ -105,8 +106,8 @@ function noMatch(selector: AccountSelector, accounts: readonly ManagedAccount[])
 /** The accounts whose value of the selector's kind is closest to the selector's (edit distance, case ignored). */
 function closestAccounts(selector: AccountSelector, accounts: readonly ManagedAccount[]): ManagedAccount[] {
   const valueOf = (account: ManagedAccount): string =>
-    selector.by === "id" ? account.id.toLowerCase() : selector.by === "email" ? normalizeEmail(account.email) : (account.organization_name ?? "").trim().toLowerCase();
-  const wanted = selector.by === "email" ? normalizeEmail(selector.value) : selector.value.trim().toLowerCase();
+    selector.by === "id" ? account.id.toLowerCase() : selector.by === "email" ? normalizeEmail(account.email) : nameKey(account.organization_name ?? "").toLowerCase();
+  const wanted = selector.by === "email" ? normalizeEmail(selector.value) : selector.by === "id" ? selector.value.trim().toLowerCase() : nameKey(selector.value).toLowerCase();
   return accounts
     .map((account, index) => ({ account, index, distance: editDistance(wanted, valueOf(account)) }))
     .sort((a, b) => a.distance - b.distance || a.index - b.index)

@@ -52,7 +52,7 @@ const NAMED_IN_VERDICT = 5;
  * did not give, which cannot be told apart) is named with its group.
  */
 function tripGroupGuard(removals: Plan["removals"], options: GuardSettings) {
-  const guarded = new Set(options.requireForceForGroups ?? []);
+  const guarded = new Set((options.requireForceForGroups ?? []).map(groupKey));
   if (guarded.size === 0) return undefined;
   const privileged = removals.flatMap((removal) => {
     if (removal.groups === null) return [`${removal.email} (groups unknown)`];

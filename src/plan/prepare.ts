@@ -3,6 +3,8 @@ import type { Manifest } from "../manifest/manifest.js";
 import { ManifestError } from "../manifest/manifest-error.js";
 import { checkGuards, type GuardOptions, type GuardVerdict } from "./guards.js";
 import { planRemovals, type Plan, type PlanSource } from "./plan.js";
+import { groupKey } from "../core/groups.js";
+import type { NamedGroup } from "./lookalikes.js";
 import { rulesOf, type Rules } from "./rules.js";
 import { organizationFingerprint, savedPlanRules, SavedPlanError, type SavedPlan } from "./saved-plan.js";
 
@@ -22,14 +24,36 @@ export interface PreparedPlan {
  */
 export async function prepareFromManifest(manifest: Manifest, liveUsers: readonly OrganizationUser[], host: string, flags: GuardOptions): Promise<PreparedPlan> {
   const plan = planRemovals(manifest, liveUsers);
-  // A missing user who looks like one the plan removes is a typo that would remove the person meant:
-  // refused before anything is shown or sent, whatever the flags. The look-alike table loads only then.
-  if (plan.missing.length > 0 && plan.removals.length > 0) {
-    const problems = (await import("./lookalikes.js")).lookalikeProblems(plan, manifest.path);
-    if (problems.length > 0) throw new ManifestError(problems);
-  }
+  const rules = await withLookalikes(rulesOf(manifest), plan, namedGroups(manifest), liveUsers, manifest.path);
   const verdict = checkGuards(plan, { ...manifest.guards, ...definedOnly(flags) });
-  return { plan, verdict, rules: rulesOf(manifest), source: { manifest: manifest.path, host }, fingerprint: organizationFingerprint(liveUsers) };
+  return { plan, verdict, rules, source: { manifest: manifest.path, host }, fingerprint: organizationFingerprint(liveUsers) };
+}
+
+/**
+ * The look-alike checks, the same for a manifest and a saved plan: a missing user who looks like one the plan
+ * removes, or a named group that no live group has but one looks like, is a typo that would remove the
+ * person meant. Refused before anything is shown or sent, whatever the flags; the missing users go on to the
+ * executor in `rules`, which asks again before each request. The look-alike table loads only when needed.
+ */
+async function withLookalikes(rules: Rules, plan: Plan, named: NamedGroup[], liveUsers: readonly OrganizationUser[], file: string): Promise<Rules> {
+  const live = new Set(liveUsers.flatMap((user) => groupNamesOf(user) ?? []).map(groupKey));
+  const unknownNames = named.filter((group) => !live.has(groupKey(group.name)));
+  if (plan.missing.length === 0 && unknownNames.length === 0) return rules;
+  const { groupLookalikeProblems, lookalikeProblems, missingLookalikes } = await import("./lookalikes.js");
+  const problems = [...lookalikeProblems(plan, file), ...groupLookalikeProblems(unknownNames, liveUsers, file)];
+  if (problems.length > 0) throw new ManifestError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
+  return plan.missing.length > 0 ? { ...rules, lookalikes: missingLookalikes(plan.missing) } : rules;
+}
+
+/** The group names a manifest compares with the live ones to decide who stays: protect's, and the groups guard's. */
+function namedGroups(manifest: Pick<Manifest, "protectGroups" | "guards" | "guardGroupsAt">): NamedGroup[] {
+  const protect = manifest.protectGroups.map((group) => ({ name: group.name, position: group.position, what: "protected group" }));
+  const guarded = (manifest.guards.requireForceForGroups ?? []).map((name, index) => ({
+    name,
+    position: manifest.guardGroupsAt?.[index] ?? { line: 1, col: 1 },
+    what: "the guarded group",
+  }));
+  return [...protect, ...guarded];
 }
 
 /** Refuses a saved plan made against another host, before the organization is read. */
@@ -45,7 +69,7 @@ export function checkSavedPlanHost(saved: SavedPlan, host: string): void {
  * saved ones, each carrying what the organization says of that user now, so the executor judges the live
  * record: an owner is never removed, even one who became owner after the plan. Pure.
  */
-export function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly OrganizationUser[], host: string, flags: GuardOptions): PreparedPlan {
+export async function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly OrganizationUser[], host: string, flags: GuardOptions): Promise<PreparedPlan> {
   checkSavedPlanHost(saved, host);
   const fingerprint = organizationFingerprint(liveUsers);
   if (fingerprint !== saved.fingerprint) throw new SavedPlanError("plan is stale: the organization changed since the plan was made; run roster plan again");
@@ -66,7 +90,8 @@ export function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly Organ
   });
   const plan: Plan = { ...saved.plan, removals };
   const verdict = checkGuards(plan, { ...saved.manifest.guards, ...definedOnly(flags) });
-  const rules = savedPlanRules(saved.manifest);
+  const named = namedGroups({ protectGroups: saved.manifest.protectGroups.map((name) => ({ name, position: { line: 1, col: 1 } })), guards: saved.manifest.guards });
+  const rules = await withLookalikes(savedPlanRules(saved.manifest), plan, named, liveUsers, saved.manifest.path);
   return { plan, verdict, rules, source: { manifest: saved.manifest.path, host }, fingerprint };
 }
 

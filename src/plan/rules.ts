@@ -17,8 +17,13 @@ export type Verdict =
 export interface Rules {
   desiredEmails: ReadonlySet<string>;
   patterns: readonly ProtectPattern[];
-  /** Groups whose members are never removed (trimmed names), in the manifest's order. */
+  /** Groups whose members are never removed (names as groupKey compares them), in the manifest's order. */
   groups: readonly string[];
+  /**
+   * The manifest users missing from the organization, by look (plan/lookalikes.ts): a removal that looks
+   * like one is refused, as the plan was. Absent while no listed user is missing.
+   */
+  lookalikes?: { find(email: string): string[] };
 }
 
 /** The rules of a manifest, or of the desired emails, protect patterns and protected groups a saved plan carries. */

@@ -84,22 +84,49 @@ groups("a member of a protected group is never removed: apply removes the others
   assert.ok(sandbox.users().some((u) => u.id === FORMER.id));
 });
 
-groups("a protected group no one is in is a warning in every format, not an error; names compare exactly", async ({ env, dir }) => {
-  const file = writeTemp(dir, "users.yaml", withProtect("group: admins"));
+groups("a protected group no one is in is a warning in every format, not an error; names compare as written", async ({ env, dir }) => {
+  const file = writeTemp(dir, "users.yaml", withProtect("group: Auditors"));
   const line = EXAMPLE.split("\n").length; // the line after the partners pattern, the file's last
-  const warning = `protected group "admins" (manifest line ${line}) has no member in the organization: check its name for a typo (names compare exactly), or remove it`;
+  const warning = `protected group "Auditors" (manifest line ${line}) has no member in the organization: check its name for a typo (names compare exactly), or remove it`;
   const pretty = await runCli(["plan", "-f", file, "--detailed-exitcode"], { env });
   assert.is(pretty.code, 2, "a plan with removals, not an error");
   assert.match(pretty.stdout, `\nWarnings (1):\n  ! ${warning}\n`);
-  assert.match(pretty.stdout, "\n  - Former.Employee@Example.com       blocked   last sign-in 2026-03-02  Admins, Billing\n", "admins is not Admins");
+  assert.match(pretty.stdout, "\n  - Former.Employee@Example.com       blocked   last sign-in 2026-03-02  Admins, Billing\n", "Auditors protects nobody");
   const json = JSON.parse((await runCli(["plan", "-f", file, "--format", "json"], { env })).stdout);
-  assert.equal(json.warnings, [{ kind: "unused_protect_group", group: "admins", line, message: warning }]);
+  assert.equal(json.warnings, [{ kind: "unused_protect_group", group: "Auditors", line, message: warning }]);
   const markdown = await runCli(["plan", "-f", file, "--format", "markdown"], { env });
-  assert.match(markdown.stdout, `**Warnings (1)**\n\n- protected group \`admins\` (manifest line ${line}) has no member`);
+  assert.match(markdown.stdout, `**Warnings (1)**\n\n- protected group \`Auditors\` (manifest line ${line}) has no member`);
   const github = await runCli(["plan", "-f", file, "--format", "github"], { env });
   assert.match(github.stdout, `\n::warning file=${file},line=${line},col=12::${warning}\n`);
   const diff = await runCli(["plan", "-f", file, "--format", "diff"], { env });
   assert.ok(diff.stdout.startsWith(`warning: ${warning}\n--- live`));
+});
+
+groups("a protected group that matches a live group only as a look-alike is an error naming both; nothing is sent", async ({ sandbox, env, dir }) => {
+  const line = EXAMPLE.split("\n").length;
+  for (const [name, why] of [["admins", ""], ["\u0391dmins", " (\u0391 (U+0391) reads as A)"]] as const) {
+    const file = writeTemp(dir, "users.yaml", withProtect(`group: ${name}`));
+    for (const args of [["plan", "-f", file], ["apply", "-f", file, "--yes", "--force"]]) {
+      const run = await runCli(args, { env });
+      assert.is(run.code, 1, run.stdout);
+      assert.match(run.stderr, `users.yaml:${line}:12: protected group "${name}" is no group of the organization, but it looks like "Admins"${why}: write the name as the organization has it`);
+    }
+  }
+  assert.is(sandbox.stats.removeRequests.size, 0);
+});
+
+groups("protect: [{ group: Équipe }] composed keeps a member of the API's decomposed Équipe", async ({ env, dir }) => {
+  const sandbox = await startSandbox({ users: ORG.map((u) => (u.id === FORMER.id ? { ...u, groups: [{ id: "g-e", name: "E\u0301quipe" }] } : u)), apiKey: TEST_API_KEY });
+  try {
+    const file = writeTemp(dir, "users.yaml", withProtect("group: \u00c9quipe"));
+    const run = await runCli(["apply", "-f", file, "--yes", "--format", "json"], { env: { TELNYX_BASE_URL: sandbox.url } });
+    assert.is(run.code, 0, run.stderr);
+    assert.not.ok(sandbox.stats.removeRequests.has(FORMER.id), "the member of Équipe is kept");
+    assert.ok(sandbox.users().some((u) => u.id === FORMER.id));
+    assert.ok(sandbox.stats.removeRequests.size > 0, "the others are removed");
+  } finally {
+    await sandbox.close();
+  }
 });
 
 groups("require_force_for_groups: exit 3 naming the user and group, nothing sent, unless --force", async ({ sandbox, env, dir }) => {

@@ -56,6 +56,29 @@ identity("a look-alike of a user the plan removes refuses the plan, naming both,
   );
 });
 
+identity("look-alikes across case and script refuse the plan, naming both; apply removes nobody", async (context) => {
+  // Each manifest spelling reads as the live address once case is set aside: Greek capitals as Latin
+  // capitals, Cyrillic capitals, a capital I as a small l, the digit 1 as a capital I.
+  const cases = [
+    ["ΑΒΕ@example.com", "abe@example.com"],
+    ["ΤΟΜ@example.com", "Tom@Example.com"],
+    ["ТОМ@example.com", "tom@example.com"],
+    ["lan@example.com", "Ian@example.com"],
+    ["k1m@example.com", "kim@example.com"],
+  ];
+  for (const [written, live] of cases) {
+    const { sandbox, env } = await sandboxOf(context, [owner, liveUser("2", "alice@example.com"), liveUser("3", live!)]);
+    const file = writeTemp(context.dir, "users.yaml", `version: 1\nusers:\n  - alice@example.com\n  - ${written}\n`);
+    for (const args of [["plan"], ["apply", "--yes", "--force"]]) {
+      const run = await runCli([...args, "-f", file], { env });
+      assert.is(run.code, 1, `${written} against ${live}: ${args.join(" ")}\n${run.stdout}`);
+      assert.match(run.stderr, `${file}:4:5: "${written}" is not in the organization, but it looks like ${live}`);
+      assert.is(run.stdout, "", "no plan is shown");
+    }
+    assert.is(sandbox.stats.removeRequests.size, 0, `${written}: no removal request reached the API`);
+  }
+});
+
 identity("addresses written wholly in another script are kept, Greek final sigma and all", async (context) => {
   const { sandbox, env } = await sandboxOf(context, [owner, liveUser("2", "οδοσ@example.com"), liveUser("3", "иван@пример.example"), liveUser("4", "cope@example.com")]);
   const file = writeTemp(context.dir, "users.yaml", "version: 1\nusers:\n  - ΟΔΟΣ@example.com\n  - Иван@пример.example\n");

@@ -1,5 +1,6 @@
 import { sanitize } from "../core/safe-text.js";
 import pLimit from "p-limit";
+import { userIdKey } from "../core/same-record.js";
 import type { Plan, Removal } from "../plan/plan.js";
 import { protectionWords } from "../plan/protection.js";
 import { judge, type Rules } from "../plan/rules.js";
@@ -150,8 +151,10 @@ export function assertPlanRemovable(plan: Pick<Plan, "removals">, rules: Rules):
   const seen = new Set<string>();
   for (const removal of plan.removals) {
     assertRemovable(removal, rules);
-    if (seen.has(removal.id)) throw new UnsafeRemovalError(removal, "planned twice");
-    seen.add(removal.id);
+    // One user whatever the letter case of its id (core/same-record.ts): the API would remove it twice.
+    const id = userIdKey(removal.id);
+    if (seen.has(id)) throw new UnsafeRemovalError(removal, "planned twice");
+    seen.add(id);
   }
 }
 

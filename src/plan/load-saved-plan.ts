@@ -3,6 +3,7 @@ import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
 import { readProblem } from "../files/file-error.js";
 import { validate as validatePlanFile } from "../generated/plan-schema.js";
 import { normalizeEmail } from "../core/email.js";
+import { userIdKey } from "../core/same-record.js";
 import { guardSettings, type GuardData } from "../manifest/guard-keys.js";
 import type { GuardVerdict } from "./guards.js";
 import type { GroupDrift, LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
@@ -127,7 +128,8 @@ export function parseSavedPlan(text: string, file: string, apiKey: string): Save
   ) {
     fail("does not agree with itself: its counts differ from the users it lists; make the plan again with roster plan --out");
   }
-  if (new Set(live.map((u) => u.id)).size !== live.length) fail("lists a user twice: make the plan again with roster plan --out");
+  // Any id twice, in any letter case, even as the same user: roster never saves a plan so.
+  if (new Set(live.map((u) => userIdKey(u.id))).size !== live.length) fail("lists a user twice: make the plan again with roster plan --out");
   if (organizationFingerprint(live) !== planFile.organization.fingerprint) {
     fail("does not agree with itself: its fingerprint is not that of the users it lists; make the plan again with roster plan --out");
   }

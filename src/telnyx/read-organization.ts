@@ -1,6 +1,5 @@
 import { everyPage } from "./every-page.js";
-import { normalizeEmail } from "../core/email.js";
-import { clip } from "../core/safe-text.js";
+import { conflictText, distinctUsers } from "../core/same-record.js";
 import { ApiError } from "./api-error.js";
 import type { TelnyxClient } from "./client.js";
 import type { OrganizationUser } from "../core/organization-user.js";
@@ -23,18 +22,22 @@ type Reader = Pick<TelnyxClient, "listUsersPage" | "usersGroupsReport"> & { repo
 /**
  * Reads every user of the organization. The groups report gives them all in one request and one snapshot,
  * which is faster than any paging (see the README's Performance section); an account or API that refuses it
- * is read page by page instead. Users are de-duplicated by id, and one id listed as two users is an error.
+ * is read page by page instead. Users are de-duplicated by id, and one id listed as two different users (see
+ * core/same-record.ts for what is judged) is an error.
  */
 export async function readOrganization(client: Reader, options: ReadOptions): Promise<OrganizationUser[]> {
   const source = options.source ?? "auto";
   if (source === "pages" || (source === "auto" && client.reportRefused)) return readPages(client, options);
+  let report: OrganizationUser[];
   try {
-    return distinctUsers([await client.usersGroupsReport()]);
+    report = await client.usersGroupsReport();
   } catch (error) {
     if (source === "report" || !refusal(error)) throw error;
     client.reportRefused = true;
     return readPages(client, options);
   }
+  // Outside the fallback: a report that says two things of one id is refused, never replaced by the pages.
+  return distinctOrRefused([report]);
 }
 
 /** An answer that says "not this endpoint" (refused, unknown, or not the API's shape), not "stop". */
@@ -63,21 +66,13 @@ async function readOnce(client: Reader, concurrency: number) {
     const page = await client.listUsersPage(n);
     return { items: page.users, totalPages: page.totalPages, totalResults: page.totalResults };
   }, concurrency);
-  return { users: distinctUsers(pages), totalResults };
+  return { users: distinctOrRefused(pages), totalResults };
 }
 
-function distinctUsers(lists: readonly (readonly OrganizationUser[])[]): OrganizationUser[] {
-  const byId = new Map<string, OrganizationUser>();
-  for (const users of lists) {
-    for (const user of users) {
-      const seen = byId.get(user.id);
-      // Removals go by id and the manifest judges by email: one id under two emails (or as owner and not)
-      // could send a listed user's id to be removed. Such a listing cannot be trusted at all.
-      if (seen && (normalizeEmail(seen.email) !== normalizeEmail(user.email) || seen.record_type !== user.record_type)) {
-        throw new ApiError("shape", `the API listed user id ${JSON.stringify(clip(user.id, 80))} twice, as two different users: nothing was changed; run again`);
-      }
-      byId.set(user.id, user);
-    }
-  }
-  return [...byId.values()];
+/** The users of a read, each once; a read that lists one id as two different users is refused whole. */
+function distinctOrRefused(lists: readonly (readonly OrganizationUser[])[]): OrganizationUser[] {
+  const { users, conflict } = distinctUsers(lists);
+  // Removals go by id and the rules judge the record: a listing that says two things of one id cannot be trusted at all.
+  if (conflict) throw new ApiError("shape", `the API listed ${conflictText(conflict)}: nothing was changed; run again, and if the API lists it so again, ask Telnyx support`);
+  return users;
 }

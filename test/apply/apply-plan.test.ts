@@ -90,6 +90,21 @@ test("a plan that would remove a listed, owner or protected user is refused befo
   });
 });
 
+test("a plan that removes one user twice, even under its id in another letter case, is refused before any request", async () => {
+  const org = exampleOrg();
+  await withSandbox({ users: org, apiKey: TEST_API_KEY }, async (sandbox) => {
+    const { plan, rules, api } = await planFor(sandbox, manifestText(["maria.garcia@example.com"], 'protect:\n  - "*@partners.example.com"\n'));
+    const first = plan.removals[0]!;
+    assert.match(first.id, /[a-f]/, "an id with letters");
+    for (const again of [first.id, first.id.toUpperCase()]) {
+      const error = await rejection(applyPlan({ removals: [...plan.removals, { ...first, id: again }] }, rules, api, { concurrency: 4 }));
+      assert.instance(error, UnsafeRemovalError);
+      assert.match(error.message, `the plan would remove ${first.email}, who is planned twice; nothing was sent`);
+    }
+    assert.is(sandbox.stats.removeRequests.size, 0, "no removal reached the server");
+  });
+});
+
 test("once interrupted, no new removal starts and the rest are counted as not started", async () => {
   const org = makeOrg(60);
   await withSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 20 }, async (sandbox) => {

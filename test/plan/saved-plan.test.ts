@@ -114,6 +114,7 @@ test("a forged plan whose lists do not match its counts or fingerprint is refuse
     "does not agree with itself: its fingerprint is not that of the users it lists",
   );
   assert.match(refusal(edited((doc) => (doc.kept[0].id = doc.removals[0].id))), "lists a user twice");
+  assert.match(refusal(edited((doc) => (doc.kept[0].id = doc.removals[0].id.toUpperCase()))), "lists a user twice", "an id in another letter case is the same user");
 });
 
 test("a malformed plan is refused with the place of the problem", () => {

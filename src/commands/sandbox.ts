@@ -46,10 +46,15 @@ export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Pr
     return 1;
   }
   // Listening for Ctrl-C and SIGTERM before saying how to stop, so a stop that follows the message at once
-  // still closes the sandbox and exits 0.
+  // still closes the sandbox and exits 0. Whichever comes first, both listeners go.
   const stopped = new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
   });
   const keyHint = io.env.TELNYX_API_KEY ? "the key in TELNYX_API_KEY" : `the key "${SANDBOX_DEFAULT_KEY}"`;
   write(

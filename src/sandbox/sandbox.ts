@@ -135,9 +135,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await (routes.get(key ?? "") ?? own).serve(req, res, url, path);
   }
 
+  // The listener for a failed listen is the start's only: once listening, it is removed.
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

@@ -28,6 +28,7 @@ export class OutputWatch {
   /** Set once the command has said on stderr what could not be written, so it is not said twice. */
   reported = false;
 
+  /** Watches `stream` for the rest of the process: one listener a stream, added once (bin.ts). */
   watch(name: OutputStream, stream: Writable): void {
     this.#streams.push([name, stream]);
     stream.on("error", (error: NodeJS.ErrnoException) => this.#fail(name, error));

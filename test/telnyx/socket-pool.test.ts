@@ -6,6 +6,7 @@ import { SocketPool, TelnyxClient } from "../../src/telnyx/client.js";
 import { readOrganization } from "../../src/telnyx/read-organization.js";
 import { TEST_API_KEY } from "../helpers/cli.js";
 import { exampleOrg } from "../helpers/org.js";
+import { startProxy } from "../helpers/proxy.js";
 import { withSandbox } from "../helpers/sandbox.js";
 
 // The clients of a run across managed accounts share one pool of keep-alive sockets: each must still send
@@ -48,5 +49,41 @@ test("clients sharing sockets each read and remove in their own account, over th
     assert.ok(open.length > 0 && open.every((socket) => socket.destroyed), "closing the pool closes its sockets");
   });
 });
+
+/** Each pooled socket's listeners, event by event: what one request leaves on a socket it hands back. */
+function listenersOf(pool: SocketPool): Record<string, number>[] {
+  const sockets = Object.values(pool.agent!.freeSockets).flat() as Socket[];
+  return sockets.map((socket) => Object.fromEntries(socket.eventNames().map((name) => [String(name), socket.listenerCount(name)])));
+}
+
+for (const via of ["direct", "through HTTP_PROXY"] as const) {
+  test(`${via}: a pooled socket holds the same listeners after 600 requests of 6 accounts as after 6: none is left a request`, async () => {
+    const seeds = generateManagedAccounts(6, 12, 4);
+    const proxy = via === "direct" ? undefined : await startProxy();
+    try {
+      await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, managedAccounts: seeds }, async (sandbox) => {
+        const pool = new SocketPool(3);
+        const env = proxy ? { HTTP_PROXY: proxy.url } : {};
+        const clients = seeds.map((seed) => new TelnyxClient({ baseUrl: sandbox.url, apiKey: seed.api_key, sockets: pool, env, ...FAST }));
+        try {
+          const round = () => Promise.all(clients.map((client) => client.listUsersPage(1)));
+          await round();
+          const first = listenersOf(pool);
+          assert.ok(first.length > 0, "sockets kept open for the next requests");
+          for (let i = 1; i < 100; i += 1) await round();
+          const after = listenersOf(pool);
+          assert.ok(after.length <= 3, `at most the pool's 3 sockets, found ${after.length}`);
+          for (const socket of after) assert.equal(socket, first[0], "every pooled socket holds one request's worth of listeners, as at the start");
+          if (proxy) assert.ok(proxy.log.forwards.length >= 600, "the requests went through the proxy");
+        } finally {
+          for (const client of clients) client.close();
+          pool.close();
+        }
+      });
+    } finally {
+      await proxy?.close();
+    }
+  });
+}
 
 test.run();

@@ -113,6 +113,11 @@ groups("a protected group that matches a live group only as a look-alike is an e
     }
   }
   assert.is(sandbox.stats.removeRequests.size, 0);
+  // validate cannot know the organization, but it says which letters read as Latin ones.
+  const file = writeTemp(dir, "users.yaml", withProtect("group: \u0391dmins"));
+  const validate = await runCli(["validate", "-f", file], { env: { TELNYX_API_KEY: undefined } });
+  assert.is(validate.code, 0);
+  assert.match(validate.stderr, `${line}:12: the protected group "\u0391dmins" uses letters that look like Latin ones: \u0391 (U+0391) reads as A`);
 });
 
 groups("protect: [{ group: Équipe }] composed keeps a member of the API's decomposed Équipe", async ({ env, dir }) => {

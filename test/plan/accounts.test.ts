@@ -37,6 +37,15 @@ function problems(manifests: Manifest[], accounts: readonly ManagedAccount[] = A
 
 const choose = suite("plan: choosing accounts");
 
+choose("an organization name in another Unicode form or with a no-break space is the same name; a near miss shows the difference escaped", () => {
+  const equipe = account("22222222-3333-4444-8555-666666666666", "ops@equipe.example.com", "E\u0301quipe Verte\u00a0SA");
+  const chosen = chooseAccounts([manifest("a.yaml", "organization_name: Équipe Verte SA")], [equipe, HARBOR]);
+  assert.is(chosen[0]!.target.kind === "managed" && chosen[0]!.target.account.id, equipe.id, "NFD and a no-break space match");
+  const zeroWidth = account("33333333-3333-4444-8555-666666666666", "ops@zw.example.com", "Harbor\u00a0Dental\u00a0Group");
+  const [problem] = problems([manifest("b.yaml", "organization_name: Harbor Dental Grp")], [zeroWidth]);
+  assert.match(problem!, 'organization "Harbor\\u00a0Dental\\u00a0Group"', "the closest name shows its no-break spaces");
+});
+
 choose("each manifest gets its account: by id in any case, by email as emails compare, by organization name once trimmed", () => {
   const manifests = [
     manifest("own.yaml"),

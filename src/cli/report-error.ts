@@ -15,9 +15,10 @@ export type ErrorFormat = "text" | "github";
 
 /** The one place errors become messages and exit codes. */
 export function reportError(error: unknown, io: Io, format: ErrorFormat): number {
-  // Every message may quote a manifest or an API answer: one line each, safe to print, and of a sane length.
+  // Every message may quote a manifest or an API answer: one line each, safe to print, and of a sane length;
+  // redacted before it is cut, so that no cut leaves a piece of a key.
   const say = (text: string) => io.stderr.write(redact(text, io.env));
-  const safe = (text: string) => sanitize(clip(text, MAX_MESSAGE_CHARS));
+  const safe = (text: string) => sanitize(clip(redact(text, io.env), MAX_MESSAGE_CHARS));
   // GitHub Actions reads workflow commands from stdout and turns them into annotations.
   const annotate = (text: string) => format === "github" && io.stdout.write(redact(text, io.env));
   if (error instanceof CommanderError) {

@@ -13,7 +13,7 @@ import { readOrganization } from "../telnyx/read-organization.js";
 import { write, type Io } from "../terminal/io.js";
 import type { ApplyCommandOptions } from "./apply.js";
 import { applyHooks, askToApply, atWidth, previewLost, watchRun } from "./apply-output.js";
-import { accountsView, prepareAccounts, prepareSavedAccounts, type AccountsOptions } from "./prepare-accounts.js";
+import { accountsView, prepareAccounts, prepareSavedAccounts, type AccountsOptions, type SkippedAccount } from "./prepare-accounts.js";
 import type { SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
 import { showAccountsPlan } from "./show-plan.js";
 
@@ -39,7 +39,7 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
 
     if (total.remove === 0) {
       report("Nothing to apply: every account already matches its manifest.");
-      const nothing = single ? { ...applyJson(NOTHING_APPLIED, undefined), account: accountData(single) } : { ...accountsJsonResult(undefined, undefined), message: "nothing to apply" };
+      const nothing = single ? { ...applyJson(NOTHING_APPLIED, undefined), account: accountData(single) } : { ...accountsJsonResult(undefined, undefined, prepared.skipped), message: "nothing to apply" };
       write(io.stdout, json ? jsonText(nothing, 2) + "\n" : "\nNothing to apply: every account already matches its manifest.\n", io.env);
       return APPLY_EXIT.ok;
     }
@@ -105,7 +105,7 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     report([verifiedText, auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
     if (json) {
       // One manifest keeps the document of one organization, with its account beside it.
-      const document = single ? { ...applyJson(combined, verification?.accounts[0]?.verification), account: accountData(single) } : accountsJsonResult(outcome, verification);
+      const document = single ? { ...applyJson(combined, verification?.accounts[0]?.verification), account: accountData(single) } : accountsJsonResult(outcome, verification, prepared.skipped);
       write(io.stdout, jsonText(document, 2) + "\n", io.env);
     }
     await io.output?.settled();
@@ -142,7 +142,7 @@ function accountsVerificationText(verification: AccountsVerification, refused: r
 }
 
 /** `apply --format json` across accounts: each account's results, the total and the verification. */
-function accountsJsonResult(outcome: AccountsApplyResult | undefined, verification: AccountsVerification | undefined) {
+function accountsJsonResult(outcome: AccountsApplyResult | undefined, verification: AccountsVerification | undefined, skipped: readonly SkippedAccount[]) {
   const byAccount = new Map(verification?.accounts.map((a) => [a.account.id, a.verification]));
   return {
     format_version: 1,
@@ -151,6 +151,8 @@ function accountsJsonResult(outcome: AccountsApplyResult | undefined, verificati
       ...applyJson(result, byAccount.get(account.id)),
       ...(result.fatal ? { error: result.fatal.message } : {}),
     })),
+    // As plan's document has them: an account left out is named, never silently missing.
+    skipped: skipped.map((s) => ({ account: accountData(s.account), manifest: s.manifest, reason: s.reason })),
     ...(outcome ? { summary: applyJson(combinedResult(outcome), undefined).summary } : {}),
     ...(verification ? { verified: { converged: verification.converged, remaining: verification.remaining, unreadable: verification.unreadable } } : {}),
   };

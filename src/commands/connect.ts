@@ -1,4 +1,4 @@
-import type { Io } from "../terminal/io.js";
+import { knownSecrets, type Io } from "../terminal/io.js";
 import { DEFAULT_BASE_URL } from "../telnyx/base-url.js";
 import { TelnyxClient, type RetryEvent, type SocketPool, type WaitEvent } from "../telnyx/client.js";
 
@@ -39,6 +39,7 @@ export function connect(options: ApiOptions, io: Io, extra: ClientHooks & OtherK
     maxRetries: options.maxRetries,
     maxSockets: Math.max(options.concurrency, 1),
     env: io.env,
+    secrets: () => knownSecrets(io.env),
     ...(Number.isFinite(backoff) && backoff > 0 ? { backoffBaseMs: backoff } : {}),
     ...extra,
   });

@@ -1,7 +1,9 @@
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 import type { AccountRef } from "../apply/apply-accounts.js";
+import { normalizeEmail } from "../core/email.js";
 import type { ManagedAccount } from "../core/managed-account.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
+import { keysNotTheirOwn, organizationsNotTheirOwn } from "../plan/account-keys.js";
 import { chooseAccounts, matchesSelector, type ManifestTarget } from "../plan/accounts.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { checkSavedPlanHost, prepareFromManifest, prepareFromSavedPlan, type PreparedPlan } from "../plan/prepare.js";
@@ -53,7 +55,8 @@ export interface AccountsOptions extends ApiOptions {
  * manifest names one), each manifest matched to exactly one, each account's key fetched (kept in memory and
  * registered for redaction, never written), then each account read with its own client and planned. At most
  * `concurrency` accounts are fetched and read at once. An account whose key is refused (cancelled: 401;
- * disabled: 403) is skipped and reported; any other failure stops the whole run before anything is changed.
+ * disabled: 403), or whose key is not its own (see checkKeys, checkOrganizations), is skipped and reported;
+ * any other failure stops the whole run before anything is changed.
  */
 export async function prepareAccounts(manifests: readonly LoadedManifest[], options: AccountsOptions, io: Io): Promise<AccountsPrepared> {
   return withManager(options, io, async (manager) => {
@@ -65,7 +68,7 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
       manifests.filter((manifest) => !cancelled.has(manifest)),
       managed,
     );
-    return manifests.map((manifest): AccountWork => {
+    const work = manifests.map((manifest): AccountWork => {
       const gone = cancelled.get(manifest);
       // A cancelled account is reported as skipped: its key is never fetched, nothing in it is read.
       if (gone) return { skipped: { account: accountRefOf(gone), manifest: manifest.path, reason: CANCELLED_REASON } };
@@ -78,23 +81,25 @@ export async function prepareAccounts(manifests: readonly LoadedManifest[], opti
         prepare: (liveUsers, host) => prepareFromManifest(manifest, liveUsers, host, options.guards),
       };
     });
+    return { work, known: [...managed, ...cancelled.values()].map(accountRefOf) };
   }, { skipRefused: true });
 }
 
 /**
  * A saved plan across accounts against the accounts as they are now: each account fetched and read again
- * with its own key, and its saved plan checked (prepareFromSavedPlan). Any account stale, or not readable,
- * refuses the whole plan: nothing is applied in any account.
+ * with its own key, and its saved plan checked (prepareFromSavedPlan). Any account stale, not readable, or
+ * handed a key that is not its own, refuses the whole plan: nothing is applied in any account.
  */
 export async function prepareSavedAccounts(saved: SavedAccountsPlan, options: AccountsOptions, io: Io): Promise<AccountsPrepared> {
   return withManager(options, io, async (manager) => {
     checkSavedPlanHost(saved.accounts[0]!.saved, manager.host);
-    return saved.accounts.map(({ account, saved: plan }): AccountWork => ({
+    const work = saved.accounts.map(({ account, saved: plan }): AccountWork => ({
       account: account ?? OWN_ACCOUNT,
       own: account === null,
       manifestPath: plan.manifest.path,
       prepare: (liveUsers, host) => prepareFromSavedPlan(plan, liveUsers, host, options.guards),
     }));
+    return { work, known: saved.accounts.flatMap(({ account }) => (account ? [account] : [])) };
   }, { skipRefused: false });
 }
 
@@ -110,16 +115,30 @@ interface AccountToRead {
   prepare(liveUsers: OrganizationUser[], host: string): Promise<PreparedPlan> | PreparedPlan;
 }
 
+/** The accounts a run works on, and every managed account roster knows of (to tell whose organization a key reads). */
+interface RunWork {
+  work: AccountWork[];
+  known: AccountRef[];
+}
+
+/** An account of the run on its way: its key once fetched, its users once read, or why it was left out. */
+interface InProgress {
+  item: AccountToRead;
+  apiKey?: string;
+  client?: TelnyxClient;
+  liveUsers?: OrganizationUser[];
+  left?: SkippedAccount;
+}
+
 /**
  * The manager's client, the accounts `choose` names, and each one read with its own client and planned, at
- * most `concurrency` at once. With `skipRefused`, an account whose key is refused is skipped and reported.
+ * most `concurrency` at once, in steps: every managed account's key fetched; the keys checked (none the
+ * manager's, none handed for two accounts) before any request with them; every account read; the
+ * organizations checked (none the manager's, none read for two accounts); every account planned. With
+ * `skipRefused`, an account whose key is refused or not its own is skipped and reported; without, it stops
+ * the run.
  */
-async function withManager(
-  options: AccountsOptions,
-  io: Io,
-  choose: (manager: TelnyxClient) => Promise<AccountWork[]>,
-  how: { skipRefused: boolean },
-): Promise<AccountsPrepared> {
+async function withManager(options: AccountsOptions, io: Io, choose: (manager: TelnyxClient) => Promise<RunWork>, how: { skipRefused: boolean }): Promise<AccountsPrepared> {
   // One pool of sockets for every client: a managed account's requests go over the connections the manager's
   // opened. At most `concurrency` accounts are read at once, each up to `concurrency` pages at once (when the
   // groups report is refused): the agent must not queue what those bounds let through, as a request waiting
@@ -132,48 +151,71 @@ async function withManager(
     sockets.close();
   };
   try {
-    const work = await choose(manager);
+    const { work, known } = await choose(manager);
     const limit = pLimit(options.concurrency);
-    let stopped = false;
-    const settled = await Promise.allSettled(
-      work.map((item) =>
-        limit(async (): Promise<AccountPlan | SkippedAccount | undefined> => {
-          if ("skipped" in item) return item.skipped;
-          if (stopped) return undefined;
-          const { account, own, manifestPath, manifest, prepare } = item;
-          let client = manager;
-          try {
-            if (!own) {
-              const { apiKey } = await manager.getManagedAccount(account.id);
-              addSecret(apiKey);
-              client = connect(options, io, {
-                ...options.hooks,
-                sockets,
-                apiKey,
-                authFailedMessage: `the API refused the key of the managed account ${accountLabel(account)} (401): the account may have been cancelled, or its key revoked; roster sent it nothing more`,
-              });
-              clients.push(client);
-            }
-            const liveUsers = await readOrganization(client, { concurrency: options.concurrency });
-            const prepared = await prepare(liveUsers, client.host);
-            return { account, own, ...(manifest ? { manifest } : {}), prepared, client };
-          } catch (error) {
-            const reason = !own && how.skipRefused ? skipReason(error) : undefined;
-            // One failure ends the run: no account not yet started is read, and those being read finish
-            // before the error is reported, so nothing is printed after it.
-            if (reason === undefined) {
-              stopped = true;
-              throw own ? error : inAccount(error, account);
-            }
-            return { account, manifest: manifestPath, reason };
-          }
-        }),
-      ),
-    );
-    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
-    if (failure) throw failure.reason;
-    const outcomes = settled.map((outcome) => (outcome as PromiseFulfilledResult<AccountPlan | SkippedAccount>).value);
-    // (No outcome is undefined here: a task only returns nothing after another failed, and then this throws.)
+    const runs: InProgress[] = work.flatMap((item) => ("skipped" in item ? [] : [{ item }]));
+    const active = () => runs.filter((run) => run.left === undefined);
+    const leave = (run: InProgress, reason: string | undefined, error: unknown): void => {
+      if (reason === undefined) throw run.item.own ? error : inAccount(error, run.item.account);
+      run.left = { account: run.item.account, manifest: run.item.manifestPath, reason };
+    };
+    // A key that is not the account's own is refused whatever `how` says of keys the API refuses: in a saved
+    // plan, it stops the whole plan, as any account that cannot be read does.
+    const refuse = (run: InProgress, reason: string): void => {
+      if (how.skipRefused) run.left = { account: run.item.account, manifest: run.item.manifestPath, reason };
+      else throw new SavedPlanError(`${accountLabel(run.item.account)}: ${reason}`);
+    };
+    const skippable = (run: InProgress, error: unknown) => (!run.item.own && how.skipRefused ? skipReason(error) : undefined);
+    let managerEmail = "";
+
+    await eachStopping(active().filter((run) => !run.item.own), limit, async (run) => {
+      try {
+        const { account, apiKey } = await manager.getManagedAccount(run.item.account.id);
+        addSecret(apiKey);
+        run.apiKey = apiKey;
+        if (managerEmail === "") managerEmail = account.api_user;
+      } catch (error) {
+        leave(run, skippable(run, error), error);
+      }
+    });
+    checkKeys(active(), io.env.TELNYX_API_KEY ?? "", refuse);
+
+    await eachStopping(active(), limit, async (run) => {
+      const { account, own } = run.item;
+      let client = manager;
+      try {
+        if (!own) {
+          client = connect(options, io, {
+            ...options.hooks,
+            sockets,
+            apiKey: run.apiKey!,
+            authFailedMessage: `the API refused the key of the managed account ${accountLabel(account)} (401): the account may have been cancelled, or its key revoked; roster sent it nothing more`,
+          });
+          clients.push(client);
+        }
+        run.client = client;
+        run.liveUsers = await readOrganization(client, { concurrency: options.concurrency });
+      } catch (error) {
+        leave(run, skippable(run, error), error);
+      }
+    });
+    checkOrganizations(active(), { managerEmail, known }, refuse);
+
+    const planned = new Map<InProgress, AccountPlan>();
+    await eachStopping(active(), limit, async (run) => {
+      const { account, own, manifest, prepare } = run.item;
+      try {
+        const prepared = await prepare(run.liveUsers!, run.client!.host);
+        planned.set(run, { account, own, ...(manifest ? { manifest } : {}), prepared, client: run.client! });
+      } catch (error) {
+        leave(run, skippable(run, error), error);
+      }
+    });
+    const outcomes = work.map((item) => {
+      if ("skipped" in item) return item.skipped;
+      const run = runs.find((candidate) => candidate.item === item)!;
+      return run.left ?? planned.get(run)!;
+    });
     return {
       accounts: outcomes.filter((outcome): outcome is AccountPlan => "prepared" in outcome),
       skipped: outcomes.filter((outcome): outcome is SkippedAccount => !("prepared" in outcome)),
@@ -184,6 +226,70 @@ async function withManager(
     throw error;
   }
 }
+
+/**
+ * `task` for each of `items`, at most `limit` at once. One failure ends the step: no item not yet started
+ * starts, and those running finish before the failure is thrown, so nothing is printed after it.
+ */
+async function eachStopping<T>(items: readonly T[], limit: LimitFunction, task: (item: T) => Promise<void>): Promise<void> {
+  let stopped = false;
+  const settled = await Promise.allSettled(
+    items.map((item) =>
+      limit(async () => {
+        if (stopped) return;
+        try {
+          await task(item);
+        } catch (error) {
+          stopped = true;
+          throw error;
+        }
+      }),
+    ),
+  );
+  const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failure) throw failure.reason;
+}
+
+/** Refuses, before any request with it, each managed account handed the manager's key or a key handed for another account too. */
+function checkKeys(runs: readonly InProgress[], managerKey: string, refuse: (run: InProgress, reason: string) => void): void {
+  const managed = runs.filter((run) => run.apiKey !== undefined);
+  const problems = keysNotTheirOwn(
+    managed.map((run) => run.apiKey!),
+    managerKey,
+  );
+  problems.forEach((problem, index) => {
+    if (!problem) return;
+    const run = managed[index]!;
+    if (problem.kind === "manager-key") {
+      refuse(run, `the API handed it the manager's own key (the one in TELNYX_API_KEY), which reads the manager's organization, not this account's: ${NOTHING_SENT}`);
+    } else {
+      const others = problem.others.map((at) => accountLabel(managed[at]!.item.account)).join(", ");
+      refuse(run, `the API handed it the same key as ${others}, so roster cannot tell whose organization that key reads: ${NOTHING_SENT}`);
+    }
+  });
+}
+
+/** Refuses each managed account whose key read the manager's organization, another account's, or one read for another account too. */
+function checkOrganizations(runs: readonly InProgress[], known: { managerEmail: string; known: readonly AccountRef[] }, refuse: (run: InProgress, reason: string) => void): void {
+  const read = runs.map((run) => ({ own: run.item.own, email: run.item.account.email, users: run.liveUsers! }));
+  const problems = organizationsNotTheirOwn(read, { managerEmail: known.managerEmail, accountEmails: known.known.map((account) => account.email) });
+  problems.forEach((problem, index) => {
+    if (!problem) return;
+    const run = runs[index]!;
+    if (problem.kind === "manager-organization") {
+      refuse(run, `its key reads the manager's own organization (its owner is the manager), not this account's: ${NOTHING_PLANNED}`);
+    } else if (problem.kind === "other-account") {
+      const other = known.known.find((account) => normalizeEmail(account.email) === problem.email);
+      refuse(run, `its key reads the organization of ${other ? accountLabel(other) : "another managed account"} (its owner has that account's email), not this account's: ${NOTHING_PLANNED}`);
+    } else {
+      const others = problem.others.map((at) => accountLabel(runs[at]!.item.account)).join(", ");
+      refuse(run, `its key reads the same organization (the same owner) as the key of ${others}, so roster cannot tell whose it is: ${NOTHING_PLANNED}`);
+    }
+  });
+}
+
+const NOTHING_SENT = "roster sent nothing with that key and changed nothing in the account; ask Telnyx why GET /managed_accounts/{id} answered so";
+const NOTHING_PLANNED = "nothing was planned or changed with that key; ask Telnyx why GET /managed_accounts/{id} answered so";
 
 /** The plan across accounts as the renderers take it. */
 export function accountsView(prepared: AccountsPrepared): AccountsPlanView {

@@ -41,12 +41,15 @@ export class TelnyxClient {
   readonly #transport: Transport;
   /** Kept only to take it out of error messages, should an answer echo it. */
   readonly #apiKey: string;
+  /** The run's other keys (the manager's, other accounts'), to take out of error messages as well. */
+  readonly #otherSecrets: () => readonly string[];
   /** The API refused the groups report: later reads of this run (apply's verification) go to the pages. */
   reportRefused = false;
 
   constructor(options: ClientOptions) {
     this.#transport = new Transport(options);
     this.#apiKey = options.apiKey;
+    this.#otherSecrets = options.secrets ?? (() => []);
   }
 
   get baseUrl(): URL {
@@ -67,7 +70,7 @@ export class TelnyxClient {
     const path = `/organizations/users?page[number]=${pageNumber}&page[size]=${pageSize}&include_groups=true`;
     const response = await this.#transport.request("GET", path);
     if (response.status !== 200) throw this.#errorFor("GET", path, response);
-    return parseUsersPage(response.body, path);
+    return this.#read(response, () => parseUsersPage(response.body, path));
   }
 
   /**
@@ -78,11 +81,13 @@ export class TelnyxClient {
     const path = "/organizations/users/users_groups_report";
     const response = await this.#transport.request("GET", path, MAX_REPORT_BYTES);
     if (response.status !== 200) throw this.#errorFor("GET", path, response);
-    const fail = shapeFailure(path);
-    const data = (response.body as { data?: unknown } | undefined)?.data;
-    if (typeof response.body !== "object" || response.body === null) return fail("not with JSON");
-    if (!Array.isArray(data)) return fail('without a "data" list');
-    return parseUsers(data, fail);
+    return this.#read(response, () => {
+      const fail = shapeFailure(path);
+      const data = (response.body as { data?: unknown } | undefined)?.data;
+      if (typeof response.body !== "object" || response.body === null) return fail("not with JSON");
+      if (!Array.isArray(data)) return fail('without a "data" list');
+      return parseUsers(data, fail);
+    });
   }
 
   /**
@@ -96,7 +101,7 @@ export class TelnyxClient {
       // A 200 that is not the API's answer (a captive portal, a wrong base URL) cannot be counted as a removal,
       // nor one that names another user (or none): only the record of the user asked for says it was removed.
       const data = (response.body as { data?: unknown } | undefined)?.data;
-      const fail = (what: string) => new ApiError("shape", `POST ${path} answered 200 ${what}: not counted as removed; check --base-url`, { status: 200, attempts: response.attempts });
+      const fail = (what: string) => this.#scrub(new ApiError("shape", `POST ${path} answered 200 ${what}: not counted as removed; check --base-url`, { status: 200, attempts: response.attempts }), response.body);
       if (!response.isApiJson || typeof data !== "object" || data === null || Array.isArray(data)) throw fail("but not with the API's JSON user");
       const { id: answeredId, email } = data as { id?: unknown; email?: unknown };
       if (answeredId === undefined) throw fail("with a user record without an id");
@@ -121,8 +126,8 @@ export class TelnyxClient {
     const cancelled = options.includeCancelled ? "&include_cancelled_accounts=true" : "";
     const path = `/managed_accounts?page[number]=${pageNumber}&page[size]=${pageSize}&sort=created_at${cancelled}`;
     const response = await this.#transport.request("GET", path);
-    if (response.status !== 200) throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, [this.#apiKey]);
-    return parseManagedAccountsPage(response.body, path);
+    if (response.status !== 200) throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, this.#secrets());
+    return this.#read(response, () => parseManagedAccountsPage(response.body, path));
   }
 
   /**
@@ -132,12 +137,31 @@ export class TelnyxClient {
   async getManagedAccount(id: string): Promise<ManagedAccountWithKey> {
     const path = `/managed_accounts/${encodeURIComponent(id)}`;
     const response = await this.#transport.request("GET", path);
-    if (response.status !== 200) throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, [this.#apiKey]);
-    return parseManagedAccountWithKey(response.body, path, id);
+    if (response.status !== 200) throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, this.#secrets());
+    return this.#read(response, () => parseManagedAccountWithKey(response.body, path, id));
   }
 
-  /** errorFor, with this client's key and any secret the answer holds kept out of the message. */
+  /** errorFor, with this client's key, the run's other keys and any secret the answer holds kept out of the message. */
   #errorFor(method: string, path: string, response: ApiResponse): ApiError {
-    return scrubbed(errorFor(method, path, response, this.#transport.baseUrl), [this.#apiKey, ...secretsIn(response.body)]);
+    const secrets = [...this.#secrets(), ...secretsIn(response.body)];
+    return scrubbed(errorFor(method, path, response, this.#transport.baseUrl, secrets), secrets);
+  }
+
+  /** What `parse` makes of a success's answer; the error of an answer it refuses, with every key kept out of it. */
+  #read<T>(response: ApiResponse, parse: () => T): T {
+    try {
+      return parse();
+    } catch (error) {
+      throw error instanceof ApiError ? this.#scrub(error, response.body) : error;
+    }
+  }
+
+  /** `error` without this client's key, the run's other keys, or any secret `body` holds. */
+  #scrub(error: ApiError, body: unknown): ApiError {
+    return scrubbed(error, [...this.#secrets(), ...secretsIn(body)]);
+  }
+
+  #secrets(): string[] {
+    return [this.#apiKey, ...this.#otherSecrets()];
   }
 }

@@ -1,3 +1,4 @@
+import { redactApiText } from "../core/redact.js";
 import { clip } from "../core/safe-text.js";
 import type { OrganizationUser } from "../core/organization-user.js";
 import { adviceForStatus, ApiError } from "./api-error.js";
@@ -26,11 +27,12 @@ export function isNotFoundError(body: unknown): boolean {
 }
 
 /**
- * The error for an answer that is not a success. A 404 that is not the API's JSON, or any 404 to a base URL
+ * The error for an answer that is not a success. The API's words are redacted of `secrets` (the client's key,
+ * every key of the run, any the answer holds) before they are cut short, so no cut leaves a piece of a key. A 404 that is not the API's JSON, or any 404 to a base URL
  * without a version segment, most likely means a wrong base URL (https://api.telnyx.com without /v2): the
  * message says so. Such a base URL is not refused up front, since a gateway may rewrite paths.
  */
-export function errorFor(method: string, path: string, response: ApiResponse, baseUrl: URL): ApiError {
+export function errorFor(method: string, path: string, response: ApiResponse, baseUrl: URL, secrets: readonly string[]): ApiError {
   const where = `${method} ${path.split("?")[0]}`;
   const first = (response.body as { errors?: { code?: unknown; title?: unknown; detail?: unknown }[] })?.errors?.[0];
   const advice = adviceForStatus(response.status, response.attempts);
@@ -44,8 +46,8 @@ export function errorFor(method: string, path: string, response: ApiResponse, ba
           : "";
     return new ApiError("http", `${where} answered ${response.status} without the API's JSON error body${hint}`, options);
   }
-  // The API's words are shown as they come (sanitized when printed), cut short: a hostile answer can be huge.
-  const words = [first.title, first.detail].filter((w): w is string => typeof w === "string" && w !== "").map((w) => clip(w, 300));
+  // The API's words are shown as they come (sanitized when printed), redacted, then cut short: a hostile answer can be huge.
+  const words = [first.title, first.detail].filter((w): w is string => typeof w === "string" && w !== "").map((w) => clip(redactApiText(w, secrets), 300));
   const code = typeof first.code === "string" ? ` ${first.code}` : "";
   const hint = response.status === 404 && !hasVersionSegment(baseUrl) ? `; ${BASE_URL_VERSION_HINT}` : "";
   return new ApiError("http", `${where} answered ${response.status}${code}: ${words.join(": ") || "no detail"}${hint}`, options);

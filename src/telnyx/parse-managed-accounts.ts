@@ -1,4 +1,5 @@
 import type { ManagedAccount } from "../core/managed-account.js";
+import { redactApiText } from "../core/redact.js";
 import { ApiError } from "./api-error.js";
 import { errorFor, pageEnvelope, quoted, shapeFailure, type ShapeFailure } from "./parse-answers.js";
 import type { ApiResponse } from "./transport.js";
@@ -22,10 +23,6 @@ export interface ManagedAccountWithKey {
 
 /** Fields of an answer that hold secrets (the V2 key, the V1 token), wherever they appear. */
 const SECRET_FIELDS = new Set(["api_key", "api_token"]);
-/** A Telnyx V2 key as the API issues them: "KEY", hex, an underscore and base64url text. */
-const KEY_SHAPED = /KEY[0-9A-Za-z]{16,}_[0-9A-Za-z_-]+/g;
-/** Shorter values are not keys, and replacing them would garble messages (the terminal's redact agrees). */
-const MIN_SECRET_LENGTH = 4;
 
 /** Every string value of a secret field (api_key, api_token) anywhere in an answer, to keep out of messages. */
 export function secretsIn(body: unknown): string[] {
@@ -42,24 +39,17 @@ export function secretsIn(body: unknown): string[] {
   return found;
 }
 
-/** `text` with every secret in `secrets` and anything shaped like a Telnyx V2 key replaced by "[redacted]". */
-export function withoutSecrets(text: string, secrets: readonly string[]): string {
-  let clean = text;
-  // Longest first, so that a key holding another secret is replaced whole.
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret.length >= MIN_SECRET_LENGTH) clean = clean.split(secret).join("[redacted]");
-  }
-  return clean.replace(KEY_SHAPED, "[redacted]");
-}
-
-/** An ApiError like `error` with its message cleaned of secrets. */
+/**
+ * An ApiError like `error` with its message redacted of `secrets` (every run of 8 or more of their characters)
+ * and of anything shaped like a key: the same rule as before a cut, so a message cut inside a key is safe too.
+ */
 export function scrubbed(error: ApiError, secrets: readonly string[]): ApiError {
-  const message = withoutSecrets(error.message, secrets);
+  const message = redactApiText(error.message, secrets);
   if (message === error.message) return error;
   return new ApiError(error.kind, message, {
     ...(error.status !== undefined ? { status: error.status } : {}),
     ...(error.code !== undefined ? { code: error.code } : {}),
-    ...(error.advice !== undefined ? { advice: withoutSecrets(error.advice, secrets) } : {}),
+    ...(error.advice !== undefined ? { advice: redactApiText(error.advice, secrets) } : {}),
     attempts: error.attempts,
     mayHaveHappened: error.mayHaveHappened,
   });
@@ -72,7 +62,7 @@ export function scrubbed(error: ApiError, secrets: readonly string[]): ApiError 
  */
 export function managedAccountsErrorFor(method: string, path: string, response: ApiResponse, baseUrl: URL, secrets: readonly string[]): ApiError {
   const all = [...secrets, ...secretsIn(response.body)];
-  const base = errorFor(method, path, response, baseUrl);
+  const base = errorFor(method, path, response, baseUrl, all);
   const options = { status: response.status, attempts: response.attempts, ...(base.code !== undefined ? { code: base.code } : {}) };
   if (response.status === 403) {
     return scrubbed(

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import { MIN_SECRET_LENGTH, Redactor } from "../core/redact.js";
 import type { OutputWatch } from "./output-watch.js";
 
 /** The terminal and environment a command runs in; the only way commands reach the outside. */
@@ -35,7 +36,7 @@ export function canPrompt(io: Io): boolean {
   return Boolean(io.stdin.isTTY) && isInteractive(io);
 }
 
-/** Writes text, with every occurrence of the API key replaced: a last line of defence, not the first. */
+/** Writes text with every key, and every run of 8 or more of its characters, redacted: a last line of defence, not the first. */
 export function write(stream: Writable, text: string, env: NodeJS.ProcessEnv): void {
   stream.write(redact(text, env));
 }
@@ -46,25 +47,39 @@ export function write(stream: Writable, text: string, env: NodeJS.ProcessEnv): v
  * Io it was given.
  */
 const secrets = new Set<string>();
-
-/** Shorter values are not keys, and replacing them would garble the output. */
-const MIN_SECRET_LENGTH = 4;
+/** The secrets of the run as last asked for, with the environment's key first: kept while neither changes. */
+let known: { key: string | undefined; list: readonly string[]; redactor: Redactor } | undefined;
 
 /** Registers a secret for `redact` (and so `write`, the audit log, the job summary) to replace from now on. */
 export function addSecret(secret: string): void {
-  if (secret.length >= MIN_SECRET_LENGTH) secrets.add(secret);
+  if (secret.length >= MIN_SECRET_LENGTH && !secrets.has(secret)) {
+    secrets.add(secret);
+    known = undefined;
+  }
 }
 
 /** Forgets every secret `addSecret` registered: for a process that runs roster more than once (tests). */
 export function clearSecrets(): void {
   secrets.clear();
+  known = undefined;
 }
 
+/** TELNYX_API_KEY and every secret registered so far: for the client, to redact API answers as they come in. */
+export function knownSecrets(env: NodeJS.ProcessEnv): readonly string[] {
+  return current(env).list;
+}
+
+/** `text` with TELNYX_API_KEY and every registered secret, and every run of 8 or more of their characters, as [redacted]. */
 export function redact(text: string, env: NodeJS.ProcessEnv): string {
+  const { redactor } = current(env);
+  return redactor.empty ? text : redactor.redact(text);
+}
+
+function current(env: NodeJS.ProcessEnv): NonNullable<typeof known> {
   const key = env.TELNYX_API_KEY;
-  let clean = key && key.length >= MIN_SECRET_LENGTH ? text.split(key).join("[redacted]") : text;
-  if (secrets.size === 0) return clean;
-  // Longest first, so that a secret holding another one is replaced whole.
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) clean = clean.split(secret).join("[redacted]");
-  return clean;
+  if (!known || known.key !== key) {
+    const list = [...(key ? [key] : []), ...secrets];
+    known = { key, list, redactor: new Redactor(list) };
+  }
+  return known;
 }

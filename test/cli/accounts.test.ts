@@ -3,46 +3,23 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { generateManagedAccounts } from "../../src/sandbox/generate.js";
-import type { ManagedAccountSeed, SandboxOptions } from "../../src/sandbox/sandbox.js";
+import type { ManagedAccountSeed } from "../../src/sandbox/sandbox.js";
 import { readAuditLog, runCli, TEST_API_KEY, withTempDir, writeTemp, type CliRun } from "../helpers/cli.js";
-import { exampleOrg, liveUser, manifestText } from "../helpers/org.js";
+import { exampleOrg, manifestText } from "../helpers/org.js";
+import { account, ACCOUNTS, assertNoPieceOfKey, CEDAR, HARBOR, label, managerSandbox, manifestFor, NORTHWIND } from "../helpers/accounts.js";
 import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { startServer } from "../helpers/servers.js";
+import { startGateway } from "../helpers/servers.js";
 
 // roster plan and apply across a manager's managed accounts, run as a user runs them: the CLI as a subprocess
 // (CI=true, no terminal), the manager's key in TELNYX_API_KEY, against the sandbox playing the manager and its
 // accounts, each behind its own key. Every test checks what the user sees and what each account went through.
 
-/** A managed account of a few users: its owner and sub-users named first@slug.example.com, ids unique to the account. */
-function account(n: number, name: string, slug: string, firsts: readonly string[], extra: Partial<ManagedAccountSeed> = {}): ManagedAccountSeed {
-  const hex = String(n).repeat(8).slice(0, 8);
-  const users = ["owner", ...firsts].map((first, i) =>
-    liveUser(`${hex}-0000-4000-8000-${String(i).padStart(12, "0")}`, `${first}@${slug}.example.com`, i === 0 ? { record_type: "organization_owner", last_sign_in_at: "2026-11-20T01:00:00Z" } : {}),
-  );
-  return {
-    id: `${hex}-aaaa-4bbb-8ccc-${hex}dddd`,
-    email: `accounts@${slug}.example.com`,
-    organization_name: name,
-    // Distinctive, so that a search of every output finds it if it leaks.
-    api_key: `KEY0${n}MANAGED_${slug.toUpperCase()}_never_print_me`,
-    users,
-    ...extra,
-  };
-}
-
-const HARBOR = account(1, "Harbor Dental LLC", "harbor", ["amara", "bruno", "chen", "dalia", "emeka"]);
-const NORTHWIND = account(2, "Northwind Logistics Inc", "northwind", ["farah", "goran", "hana", "ivan"]);
-const CEDAR = account(3, "Cedar Realty Group", "cedar", ["jia", "kofi"]);
-const ACCOUNTS = [HARBOR, NORTHWIND, CEDAR];
-
 /** Every secret of a run: the manager's key and each managed account's. */
 const SECRETS = [TEST_API_KEY, ...ACCOUNTS.map((a) => a.api_key)];
 
-/** Fails if any key (the manager's or a managed account's), or a long piece of one, is in `text`. */
+/** Fails if any key (the manager's or a managed account's), or any run of 8 of its characters, is in `text`. */
 function assertNoSecret(text: string, where: string): void {
-  for (const secret of SECRETS) {
-    if (text.includes(secret) || text.includes(secret.slice(0, 16))) throw new Error(`a key appeared in ${where}`);
-  }
+  assertNoPieceOfKey(text, SECRETS, where);
 }
 
 /** The CLI against this sandbox; every output checked for every key. */
@@ -50,18 +27,6 @@ async function roster(sandbox: TestSandbox, args: string[], env: Record<string, 
   const run = await runCli(args, { env: { TELNYX_BASE_URL: sandbox.url, ...env } });
   assertNoSecret(run.stdout + run.stderr, `roster ${args.join(" ")}`);
   return run;
-}
-
-/** The sandbox with the manager's own users and `accounts`. */
-function managerSandbox(accounts: readonly ManagedAccountSeed[] = ACCOUNTS, extra: Partial<SandboxOptions> = {}): SandboxOptions {
-  return { users: exampleOrg(), apiKey: TEST_API_KEY, managedAccounts: accounts, ...extra };
-}
-
-/** A manifest for `seed` (chosen by `by`) listing its owner and the users whose first name is given. */
-function manifestFor(seed: ManagedAccountSeed, keep: readonly string[], by: "id" | "email" | "organization_name" = "id", extra = ""): string {
-  const slug = seed.email.split("@")[1]!;
-  const emails = ["owner", ...keep].map((first) => `${first}@${slug}`);
-  return `${manifestText(emails, extra)}account:\n  ${by}: ${JSON.stringify(seed[by])}\n`;
 }
 
 /** Harbor keeps amara, bruno, chen (2 removed); Northwind keeps farah, goran, hana (1 removed). */
@@ -75,7 +40,6 @@ function writeTwo(dir: string): { harbor: string; northwind: string; folder: str
   };
 }
 
-const label = (seed: ManagedAccountSeed) => `${seed.organization_name} <${seed.email}> (${seed.id})`;
 const emailsOf = (users: readonly OrganizationUser[]) => users.map((u) => u.email).sort();
 /** Reads of an account's users: pages of the list, or the groups report. */
 const readsOf = (sandbox: TestSandbox, seed: ManagedAccountSeed) => sandbox.managedAccount(seed.id).stats.listRequests + sandbox.managedAccount(seed.id).stats.reportRequests;
@@ -548,28 +512,11 @@ test("a key that is not a manager's (403 on /managed_accounts): a clear error, e
 test("no key, the manager's or an account's, reaches stdout, stderr, the audit log or the job summary, even echoed by the API", async () => {
   await withSandbox(managerSandbox(), async (sandbox) => {
     // A gateway in front of the sandbox that echoes the caller's key (and another account's) in Northwind's removal errors.
-    const proxy = await startServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", async () => {
-        const auth = req.headers.authorization ?? "";
-        if (auth === `Bearer ${NORTHWIND.api_key}` && req.url!.endsWith("/actions/remove")) {
-          res.writeHead(500, { "content-type": "application/json" });
-          res.end(JSON.stringify({ errors: [{ code: "10000", title: "Internal error", detail: `bad header ${auth}; also saw ${HARBOR.api_key} and ${TEST_API_KEY}` }] }));
-          return;
-        }
-        const answer = await fetch(`${sandbox.url}${req.url!.slice("/v2".length)}`, {
-          method: req.method!,
-          headers: { authorization: auth, "content-type": "application/json" },
-          ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-        });
-        const headers: Record<string, string> = {};
-        answer.headers.forEach((value, name) => {
-          if (name !== "content-length" && name !== "transfer-encoding" && name !== "connection") headers[name] = value;
-        });
-        res.writeHead(answer.status, headers);
-        res.end(Buffer.from(await answer.arrayBuffer()));
-      });
+    const proxy = await startGateway(sandbox.url, {
+      answer: ({ method, path, key }) =>
+        key === NORTHWIND.api_key && method === "POST" && path.endsWith("/actions/remove")
+          ? { status: 500, body: { errors: [{ code: "10000", title: "Internal error", detail: `bad header Bearer ${key}; also saw ${HARBOR.api_key} and ${TEST_API_KEY}` }] } }
+          : undefined,
     });
     try {
       await withTempDir(async (dir) => {

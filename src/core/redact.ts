@@ -1,0 +1,140 @@
+// The one rule for keeping keys out of what roster prints and writes: every run of MIN_FRAGMENT or more
+// consecutive characters of a secret (TELNYX_API_KEY, a managed account's key) becomes "[redacted]". A piece
+// of a key is replaced as the whole key is, so a message cut short inside a key (clip) leaks no more of it
+// than MIN_FRAGMENT - 1 characters, whether the cut came before the redaction or after.
+
+/** What a secret's run is replaced with. */
+export const REDACTED = "[redacted]";
+/** The shortest run of a secret's characters that is replaced: shorter runs are too common in ordinary text to be a key. */
+export const MIN_FRAGMENT = 8;
+/** Shorter values are not keys, and replacing them would garble the output; 4 to 7 characters are replaced whole. */
+export const MIN_SECRET_LENGTH = 4;
+
+/** A Telnyx V2 key as the API issues them: "KEY", hex, an underscore and base64url text. */
+const KEY_SHAPED = /KEY[0-9A-Za-z]{16,}_[0-9A-Za-z_-]+/g;
+
+// The scan looks up 4-character windows of the text at every 5th position: any run of 8 characters holds one
+// of them whole, so no run is missed, and the text is read once, a fifth of its windows hashed. A window found
+// in a secret is grown both ways to the whole run it belongs to.
+const GRAM = 4;
+const STEP = MIN_FRAGMENT - GRAM + 1;
+
+/** Redacts runs of a fixed set of secrets; built once for the set (see `redactorFor`), used for every text. */
+export class Redactor {
+  readonly #long: string[];
+  readonly #short: string[];
+  /** Where each 4-character window of a long secret occurs: [secret index, position] pairs, flattened. */
+  readonly #grams = new Map<string, number[]>();
+  /** A bit per window hash: most windows of a text are ruled out without making a string. */
+  readonly #bits: Uint32Array;
+  readonly #mask: number;
+
+  constructor(secrets: Iterable<string | undefined>) {
+    const distinct = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= MIN_SECRET_LENGTH))];
+    this.#long = distinct.filter((s) => s.length >= MIN_FRAGMENT);
+    // Longest first, so that a secret holding another one is replaced whole.
+    this.#short = distinct.filter((s) => s.length < MIN_FRAGMENT).sort((a, b) => b.length - a.length);
+    const windows = this.#long.reduce((n, s) => n + s.length - GRAM + 1, 0);
+    let size = 1 << 12;
+    while (size < windows * 256 && size < 1 << 23) size <<= 1;
+    this.#bits = new Uint32Array(size >>> 5);
+    this.#mask = size - 1;
+    this.#long.forEach((secret, index) => {
+      for (let p = 0; p + GRAM <= secret.length; p += 1) {
+        const gram = secret.slice(p, p + GRAM);
+        const at = this.#grams.get(gram);
+        if (at) at.push(index, p);
+        else this.#grams.set(gram, [index, p]);
+        const h = hash(secret, p) & this.#mask;
+        this.#bits[h >>> 5]! |= 1 << (h & 31);
+      }
+    });
+  }
+
+  /** Whether there is anything to redact at all. */
+  get empty(): boolean {
+    return this.#long.length === 0 && this.#short.length === 0;
+  }
+
+  /** `text` with every run of MIN_FRAGMENT or more characters of a secret, and every short secret, as "[redacted]". */
+  redact(text: string): string {
+    let clean = this.#long.length > 0 ? this.#redactRuns(text) : text;
+    for (const secret of this.#short) if (clean.includes(secret)) clean = clean.split(secret).join(REDACTED);
+    return clean;
+  }
+
+  #redactRuns(text: string): string {
+    const runs: [number, number][] = [];
+    const n = text.length;
+    for (let a = 0; a + GRAM <= n; a += STEP) {
+      const h = hash(text, a) & this.#mask;
+      if ((this.#bits[h >>> 5]! & (1 << (h & 31))) === 0) continue;
+      const at = this.#grams.get(text.slice(a, a + GRAM));
+      if (!at) continue;
+      for (let i = 0; i < at.length; i += 2) {
+        const secret = this.#long[at[i]!]!;
+        const p = at[i + 1]!;
+        let start = a;
+        for (let q = p; start > 0 && q > 0 && text.charCodeAt(start - 1) === secret.charCodeAt(q - 1); q -= 1) start -= 1;
+        let end = a + GRAM;
+        for (let q = p + GRAM; end < n && q < secret.length && text.charCodeAt(end) === secret.charCodeAt(q); q += 1) end += 1;
+        if (end - start >= MIN_FRAGMENT) runs.push([start, end]);
+      }
+    }
+    if (runs.length === 0) return text;
+    runs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    // Overlapping runs are one; runs that only touch (a key printed twice in a row) stay two.
+    let out = "";
+    let from = 0;
+    let [start, end] = runs[0]!;
+    for (const [s, e] of runs.slice(1)) {
+      if (s < end) end = Math.max(end, e);
+      else {
+        out += text.slice(from, start) + REDACTED;
+        from = end;
+        [start, end] = [s, e];
+      }
+    }
+    return out + text.slice(from, start) + REDACTED + text.slice(end);
+  }
+}
+
+/** A hash of the 4 characters of `text` at `at`. */
+function hash(text: string, at: number): number {
+  let h = Math.imul(text.charCodeAt(at), 0x9e3779b1) ^ text.charCodeAt(at + 1);
+  h = Math.imul(h, 0x85ebca6b) ^ text.charCodeAt(at + 2);
+  h = Math.imul(h, 0xc2b2ae35) ^ text.charCodeAt(at + 3);
+  h = Math.imul(h ^ (h >>> 16), 0x27d4eb2f);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** The last few redactors built, by their secrets: a run redacts with the same few sets again and again. */
+const recent = new Map<string, Redactor>();
+const RECENT = 8;
+
+/** The redactor of `secrets`, built once for each set in use. */
+export function redactorFor(secrets: readonly (string | undefined)[]): Redactor {
+  const id = secrets.join("\u0000");
+  let redactor = recent.get(id);
+  if (redactor) {
+    recent.delete(id);
+  } else {
+    redactor = new Redactor(secrets);
+    if (recent.size >= RECENT) recent.delete(recent.keys().next().value!);
+  }
+  recent.set(id, redactor);
+  return redactor;
+}
+
+/** `text` with every run of MIN_FRAGMENT or more characters of any of `secrets` replaced by "[redacted]". */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  return redactorFor(secrets).redact(text);
+}
+
+/**
+ * Text from an API answer (an error's title and detail, a value quoted in a message) made safe to keep:
+ * redacted of `secrets`, and of anything shaped like a Telnyx V2 key. Call it before any cut (clip).
+ */
+export function redactApiText(text: string, secrets: readonly (string | undefined)[]): string {
+  return redactSecrets(text, secrets).replace(KEY_SHAPED, REDACTED);
+}

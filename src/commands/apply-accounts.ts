@@ -1,4 +1,4 @@
-import { accountOf, applyAcrossAccounts, type AccountRef, type AccountsApplyResult } from "../apply/apply-accounts.js";
+import { accountOf, applyAcrossAccounts, type AccountsApplyResult } from "../apply/apply-accounts.js";
 import type { ApplyEvent, ApplyResult } from "../apply/apply-plan.js";
 import { eventHub } from "../apply/event-hub.js";
 import { APPLY_EXIT, applyExitCode } from "../apply/exit-code.js";
@@ -8,7 +8,8 @@ import { jsonText, sanitize } from "../core/safe-text.js";
 import { reportMarkdown } from "../github/job-summary.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { accountData, accountLabel, accountName, accountsMarkdown, accountsSummary } from "../render/accounts-plan.js";
-import { applyJson, NOTHING_APPLIED, verificationText } from "../render/apply-report.js";
+import { accountsVerificationText, applyJson, NOTHING_APPLIED } from "../render/apply-report.js";
+import { accountsApplyMarkdown, type AccountsApplyView } from "../render/accounts-apply-markdown.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { write, type Io } from "../terminal/io.js";
 import type { ApplyCommandOptions } from "./apply.js";
@@ -34,7 +35,8 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     const json = options.format === "json";
     const manifests = "manifests" in input ? input.manifests.length : input.saved.accounts.length;
     const single = manifests === 1 && view.accounts.length === 1 ? view.accounts[0]!.account : undefined;
-    const report = (closing: string) => reportMarkdown(io, "apply", total.remove, () => `${accountsMarkdown(view)}\n${closing}`);
+    // The job summary: the plan, then (once removals were sent) each account's results, then `closing`.
+    const report = (closing: string | readonly string[], run?: AccountsApplyView) => reportMarkdown(io, "apply", total.remove, () => accountsApplyMarkdown(accountsMarkdown(view), run, closing, total.remove));
     if (!json) await showAccountsPlan(view, options.format, io);
 
     if (total.remove === 0) {
@@ -102,7 +104,10 @@ export async function applyAccountsCommand(input: { manifests: LoadedManifest[] 
     }
 
     const auditFailure = watch.audit.failure;
-    report([verifiedText, auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
+    const planned = new Map(runs.map((a) => [a.account.id, a.prepared.plan.removals.length]));
+    const parts = outcome.accounts.map(({ account, result }) => ({ account, result, planned: planned.get(account.id) ?? 0 }));
+    // verifiedText's lines are roster's own, its values made safe: each is a line of the summary.
+    report([...verifiedText.split("\n"), auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean), { accounts: parts, result: combined });
     if (json) {
       // One manifest keeps the document of one organization, with its account beside it.
       const document = single ? { ...applyJson(combined, verification?.accounts[0]?.verification), account: accountData(single) } : accountsJsonResult(outcome, verification, prepared.skipped);
@@ -125,20 +130,6 @@ function combinedResult(outcome: AccountsApplyResult): ApplyResult {
     results: outcome.accounts.flatMap((a) => a.result.results),
     ...(outcome.stoppedBy ? { stoppedBy: outcome.stoppedBy } : outcome.refused.length > 0 ? { stoppedBy: "auth" as const, fatal: outcome.refused[0]!.error } : {}),
   };
-}
-
-/** What reading every account again found, one line per account that did not converge, then the total. */
-function accountsVerificationText(verification: AccountsVerification, refused: readonly AccountRef[]): string {
-  const lines = verification.accounts
-    .filter(({ verification: v }) => !v.converged)
-    .map(({ account, verification: v }) => `  ${accountLabel(account)}: ${verificationText(v).trimEnd()}\n`);
-  const verified = verification.accounts.length;
-  const head = verification.converged
-    ? `Verified: ${verified === 1 ? "1 account now matches its manifest" : `all ${verified} accounts now match their manifests`}.\n`
-    : `Not converged: ${plural(verification.remaining, "user")} still to remove${verification.unreadable > 0 ? `, ${plural(verification.unreadable, "account")} could not be read` : ""}; run roster apply again.\n`;
-  // An account whose key was refused is not read again: say so, lest "all accounts" seem to include it.
-  const unverified = refused.length > 0 ? `Not verified: ${refused.map(accountLabel).join("; ")}: ${refused.length === 1 ? "its key was" : "their keys were"} refused.\n` : "";
-  return head + lines.join("") + unverified;
 }
 
 /** `apply --format json` across accounts: each account's results, the total and the verification. */

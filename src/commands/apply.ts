@@ -59,7 +59,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
       ? await prepareSavedPlan(input.saved, client, options.concurrency, options.guards)
       : await preparePlan(input.manifest, client, options.concurrency, options.guards);
     const json = options.format === "json";
-    const report = (result: Parameters<typeof reportApply>[4], closing: string) => reportApply(io, plan, verdict, source, result, closing);
+    const report = (result: Parameters<typeof reportApply>[4], closing: string | readonly string[]) => reportApply(io, plan, verdict, source, result, closing);
     if (!json) await showPlan(plan, verdict, source, options.format, io);
 
     // Stop here when there is nothing to do, a guard refuses, the plan was not seen, or nobody said yes.
@@ -101,7 +101,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
 
     // Report, and the exit code: a pure function of what happened.
     const auditFailure = audit.failure;
-    report(result, [verification ? verificationText(verification) : "", result.fatal ? `Error: ${result.fatal.message}` : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean).join(" "));
+    report(result, [verification ? verificationText(verification).trimEnd() : "", result.fatal ? `Error: ${result.fatal.message}` : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean));
     if (json) write(io.stdout, jsonText(applyJson(result, verification), 2) + "\n", io.env);
     await io.output?.settled();
     watch.stopWatching();

@@ -32,7 +32,7 @@ export function reportPlan(io: Io, plan: Plan, verdict: GuardVerdict, source: Pl
  * An apply as Markdown: the plan, then what happened (`result`, when removals were sent) and `closing` (the
  * verification, or why nothing was applied), cut to the job summary's limit.
  */
-export function reportApply(io: Io, plan: Plan, verdict: GuardVerdict, source: PlanSource, result: ApplyResult | undefined, closing: string): void {
+export function reportApply(io: Io, plan: Plan, verdict: GuardVerdict, source: PlanSource, result: ApplyResult | undefined, closing: string | readonly string[]): void {
   if (!wanted(io)) return;
   const markdown = applyMarkdown(planMarkdown(plan, verdict, source), result, closing, plan.summary.remove);
   publish(io, { command: "apply", removals: plan.summary.remove, markdown });

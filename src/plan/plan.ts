@@ -42,11 +42,21 @@ export interface UnusedPattern {
   col?: number;
 }
 
-/** A protected group that no live user is in: a typo protects nobody. */
+/** A protected group that no live user is in, of those whose groups the API gave: a typo protects nobody. */
 export interface UnusedGroup {
   group: string;
   line?: number;
   col?: number;
+  /** How many live users the API gave no groups for, when any: the group may have members among them. */
+  groupsUnknown?: number;
+}
+
+/** A listed user whose manifest says `groups:` but whose groups the API did not give: drift could not be checked. */
+export interface GroupDriftUnknown {
+  /** As the API spells it. */
+  email: string;
+  manifest: string[];
+  line: number;
 }
 
 /** A listed user whose live groups differ from the groups the manifest says: reported, never changed. */
@@ -85,6 +95,8 @@ export interface Plan {
   unusedGroups?: UnusedGroup[];
   /** Listed users whose live groups differ from the manifest's `groups:`, sorted by email. */
   groupDrift: GroupDrift[];
+  /** Listed users with `groups:` whose groups the API did not give, sorted by email: their drift is unknown. Absent when none, and in saved plans. */
+  groupDriftUnknown?: GroupDriftUnknown[];
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -110,10 +122,13 @@ export function planRemovals(
   const groupsInUse = new Set<string>();
   const listed = new Map(manifest.users.map((user) => [user.email, user]));
   const drift: Keyed<GroupDrift>[] = [];
+  const driftUnknown: Keyed<GroupDriftUnknown>[] = [];
+  let groupsUnknown = 0;
   for (const user of liveUsers) {
     const groups = groupNamesOf(user);
     const entry: LiveEntry = { id: user.id, email: user.email, user_status: user.user_status, last_sign_in_at: user.last_sign_in_at ?? null, groups };
     for (const name of groups ?? []) groupsInUse.add(groupKey(name));
+    if (groups === null) groupsUnknown += 1;
     const key = normalizeEmail(user.email);
     present.add(key);
     const verdict = judge(user, rules, key);
@@ -122,6 +137,9 @@ export function planRemovals(
       const wanted = listed.get(key);
       if (wanted?.groups && groups && !sameGroups(groups, wanted.groups)) {
         drift.push({ key, item: { email: user.email, live: groups, manifest: wanted.groups, line: wanted.position.line } });
+      } else if (wanted?.groups && groups === null) {
+        // Never guessed: not drift, not "no drift" either; the plan says it could not be checked.
+        driftUnknown.push({ key, item: { email: user.email, manifest: wanted.groups, line: wanted.position.line } });
       }
     } else if (verdict.kind === "protected") {
       const item: ProtectedUser = {
@@ -146,7 +164,7 @@ export function planRemovals(
     .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
   const unusedGroups = (manifest.protectGroups ?? [])
     .filter((group) => !groupsInUse.has(group.name))
-    .map((group) => ({ group: group.name, line: group.position.line, col: group.position.col }));
+    .map((group) => ({ group: group.name, line: group.position.line, col: group.position.col, ...(groupsUnknown > 0 ? { groupsUnknown } : {}) }));
   return {
     summary: { remove: removals.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length, group_drift: drift.length },
     removals: sorted(removals),
@@ -157,6 +175,7 @@ export function planRemovals(
     ...(unusedPatterns.length > 0 ? { unusedPatterns } : {}),
     ...(unusedGroups.length > 0 ? { unusedGroups } : {}),
     groupDrift: sorted(drift),
+    ...(driftUnknown.length > 0 ? { groupDriftUnknown: sorted(driftUnknown) } : {}),
   };
 }
 

@@ -167,7 +167,7 @@ export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_
 const LEFT_OUT_NOTE = `Some accounts' plans are cut or shown by their summary line alone: a comment holds at most ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters. roster plan --format json lists every account in full.`;
 
 /** Splits `room` among items that want `wanted` each: equal shares, what a small item leaves going to the larger ones. */
-function shares(wanted: readonly number[], room: number): number[] {
+export function shares(wanted: readonly number[], room: number): number[] {
   const given = wanted.map(() => 0);
   const smallestFirst = wanted.map((_, i) => i).sort((a, b) => wanted[a]! - wanted[b]!);
   let left = room;

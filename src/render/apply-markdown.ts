@@ -1,4 +1,4 @@
-import type { ApplyResult } from "../apply/apply-plan.js";
+import type { ApplyResult, RemovalResult } from "../apply/apply-plan.js";
 import { OUTCOME_LABEL, outcomeCounts, resultProblem } from "./apply-lines.js";
 import { plural } from "../core/plural.js";
 import { escapeMarkdown, fencedBlock } from "./markdown.js";
@@ -8,43 +8,81 @@ import { sanitize } from "../core/safe-text.js";
 export const STEP_SUMMARY_LIMIT = 1024 * 1024;
 
 /** Room kept for the "left out" note, so it never pushes the text over the limit. */
-const NOTE_ROOM = 300;
+export const NOTE_ROOM = 300;
+
+/** The size of a text as the job summary counts it. */
+export const bytesOf = (text: string): number => Buffer.byteLength(text, "utf8");
 
 /**
  * What apply did, as Markdown after the plan's: the counts, one line per finished removal (in the order they
- * finished), then `closing` (the verification, or why nothing was applied). The whole text, plan included,
+ * finished), then `closing` (the verification, or why nothing was applied: closingMarkdown). The whole text, plan included,
  * is never longer than `limitBytes` bytes: removals that do not fit are counted in a note instead.
  */
-export function applyMarkdown(planMarkdown: string, result: ApplyResult | undefined, closing: string, total: number, limitBytes = STEP_SUMMARY_LIMIT): string {
-  const tail = ["", escapeMarkdown(closing.trim())];
-  if (!result) return cut(planMarkdown + tail.join("\n") + "\n", limitBytes);
+export function applyMarkdown(planMarkdown: string, result: ApplyResult | undefined, closing: string | readonly string[], total: number, limitBytes = STEP_SUMMARY_LIMIT): string {
+  const tail = ["", ...closingMarkdown(closing)];
+  if (!result) return withinBytes(planMarkdown + tail.join("\n") + "\n", limitBytes);
+  const head = ["", `### roster apply ${applyOutcome(result, total)}`];
+  const rows = resultRows(result.results);
+  const shown = rowsWithin(rows, limitBytes - bytesOf(planMarkdown) - bytesOf([...head, ...tail].join("\n")) - NOTE_ROOM);
+  const block = rows.length > 0 ? ["", ...fencedBlock("text", rows.slice(0, shown))] : [];
+  const left = rows.length - shown;
+  const note = left > 0 ? ["", `… and ${left.toLocaleString("en-US")} more results left out: ${summaryLimitText(limitBytes)}`] : [];
+  return withinBytes(planMarkdown + [...head, ...block, ...note, ...tail].join("\n") + "\n", limitBytes);
+}
+
+/** How an apply ended, for its heading: "complete: 3 removed, 0 already absent, 0 failed, of 3 planned removals". */
+export function applyOutcome(result: ApplyResult, planned: number): string {
   const { not_started } = result.summary;
   const verb = result.stoppedBy === "interrupt" ? "interrupted" : result.stoppedBy === "auth" ? "stopped" : "complete";
-  const head = [
-    "",
-    `### roster apply ${verb}: ${outcomeCounts(result.summary)}${not_started > 0 ? `, ${not_started} not started` : ""}, of ${plural(total, "planned removal")}`,
-  ];
-  const rows = result.results.map((r) => {
+  return `${verb}: ${outcomeCounts(result.summary)}${not_started > 0 ? `, ${not_started} not started` : ""}, of ${plural(planned, "planned removal")}`;
+}
+
+/** Each finished removal as a row of a fenced block (shown literally): outcome, email, and what went wrong. */
+export function resultRows(results: readonly RemovalResult[]): string[] {
+  return results.map((r) => {
     const row = `${OUTCOME_LABEL[r.outcome].padEnd(15)} ${sanitize(r.removal.email)}`;
     const problem = resultProblem(r);
     return problem !== undefined ? `${row}: ${problem}` : row;
   });
-  const bytes = (text: string) => Buffer.byteLength(text, "utf8");
-  let room = limitBytes - bytes(planMarkdown) - bytes([...head, ...tail].join("\n")) - NOTE_ROOM;
+}
+
+/** How many of `rows` fit, one a line, in `room` bytes. */
+export function rowsWithin(rows: readonly string[], room: number): number {
   let shown = 0;
   for (const row of rows) {
-    room -= bytes(row) + 1;
+    room -= bytesOf(row) + 1;
     if (room < 0) break;
     shown += 1;
   }
-  const block = rows.length > 0 ? ["", ...fencedBlock("text", rows.slice(0, shown))] : [];
-  const left = rows.length - shown;
-  const note = left > 0 ? ["", `… and ${left.toLocaleString("en-US")} more results left out: a job summary holds at most ${limitBytes.toLocaleString("en-US")} bytes. roster apply --format json, or --audit-log, lists them all.`] : [];
-  return cut(planMarkdown + [...head, ...block, ...note, ...tail].join("\n") + "\n", limitBytes);
+  return shown;
+}
+
+/** The end of every note of results left out: the limit, and where the rest is. */
+export function summaryLimitText(limitBytes: number): string {
+  return `a job summary holds at most ${limitBytes.toLocaleString("en-US")} bytes. roster apply --format json, or --audit-log, lists them all.`;
+}
+
+/**
+ * The closing of an apply (the verification, errors) as Markdown, every line escaped: one text is one
+ * paragraph (a line break in it is shown escaped, as in every value); each of several lines is a paragraph of
+ * its own, and lines indented by two spaces (an account's line under the total) are a list.
+ */
+export function closingMarkdown(closing: string | readonly string[]): string[] {
+  const lines = typeof closing === "string" ? [closing] : closing.filter((l) => l.trim() !== "");
+  if (lines.length <= 1) return [escapeMarkdown((lines[0] ?? "").trim())];
+  const out: string[] = [];
+  let inList = false;
+  for (const text of lines) {
+    const item = text.startsWith("  ");
+    if (out.length > 0 && !(item && inList)) out.push("");
+    out.push(item ? `- ${escapeMarkdown(text.trim())}` : escapeMarkdown(text.trim()));
+    inList = item;
+  }
+  return out;
 }
 
 /** The last resort when even the plan does not fit: cut at a character boundary, never in the middle of one. */
-function cut(text: string, limitBytes: number): string {
+export function withinBytes(text: string, limitBytes: number): string {
   const buffer = Buffer.from(text, "utf8");
   if (buffer.length <= limitBytes) return text;
   return new TextDecoder().decode(buffer.subarray(0, limitBytes)).replace(/\uFFFD$/, "");

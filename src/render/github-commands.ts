@@ -4,7 +4,7 @@ import type { Plan } from "../plan/plan.js";
 import { lineText, linesToText } from "./lines.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
-import { driftText, PLAN_WORDS, planLines, planWarnings, summaryLine, verdictLine } from "./plan-lines.js";
+import { driftText, driftUnknownText, PLAN_WORDS, planLines, planWarnings, summaryLine, verdictLine } from "./plan-lines.js";
 import { sanitize } from "../core/safe-text.js";
 
 /** The annotations GitHub Actions draws from workflow commands. */
@@ -70,5 +70,6 @@ export function planGithub(plan: Plan, verdict: GuardVerdict, source: PlanSource
   for (const drift of plan.groupDrift.slice(0, MAX_MISSING_ANNOTATIONS)) {
     commands.push(workflowCommand("notice", { file, line: drift.line }, `${sanitize(drift.email)} is ${driftText(drift)}: ${PLAN_WORDS.driftAdvice}`));
   }
+  if (plan.groupDriftUnknown) commands.push(workflowCommand("notice", { file }, `Group drift: ${driftUnknownText(plan.groupDriftUnknown.length)}`));
   return linesToText(planLines(plan, { verdict })) + commands.join("\n") + "\n";
 }

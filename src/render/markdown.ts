@@ -21,10 +21,14 @@ export function fencedBlock(info: string, lines: readonly string[]): string[] {
 
 /**
  * Prose with the characters escaped that could make Markdown or HTML of it: emphasis, code, links (a link
- * needs "["), headings, tables, strikethrough, tags, entities and @mentions.
+ * needs "["), headings, tables, strikethrough, tags, entities and @mentions; and the bare links GitHub makes
+ * of "https://..." and "www.": an escaped ":" or "." is shown as it is, and links nothing.
  */
 export function escapeMarkdown(text: string): string {
-  return sanitize(text).replace(/[\\`*_{}[\]<>#|~&@]/g, "\\$&");
+  return sanitize(text)
+    .replace(/[\\`*_{}[\]<>#|~&@]/g, "\\$&")
+    .replace(/:(?=\/\/)/g, "\\:")
+    .replace(/(www)\./gi, "$1\\.");
 }
 
 function longestRun(text: string, ch: string): number {

@@ -2,7 +2,7 @@ import { FILE_HEADERS_ONLY, formatPatch } from "diff";
 import type { Plan } from "../plan/plan.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
-import { driftText, PLAN_WORDS, planWarnings } from "./plan-lines.js";
+import { driftText, driftUnknownText, PLAN_WORDS, planWarnings } from "./plan-lines.js";
 import { rosterLines } from "./roster-lines.js";
 import { sanitize } from "../core/safe-text.js";
 import { sortedDiffHunks } from "./sorted-diff.js";
@@ -19,6 +19,7 @@ export function planDiff(plan: Plan, source: PlanSource): string {
   const notes = [
     ...planWarnings(plan).map((w) => `warning: ${w.text()}`),
     ...plan.groupDrift.map((d) => `group drift: ${sanitize(d.email)} ${driftText(d)}; ${PLAN_WORDS.driftAdvice}`),
+    ...(plan.groupDriftUnknown ? [`group drift: ${driftUnknownText(plan.groupDriftUnknown.length)}`] : []),
   ];
   const warnings = notes.map((note) => `${note}\n`).join("");
   return warnings + formatPatch(

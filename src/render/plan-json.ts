@@ -17,10 +17,14 @@ export function planJson(plan: Plan, verdict: GuardVerdict) {
     kept: plan.kept.map(liveUser),
     missing: plan.missing.map((m) => ({ email: m.email })),
     group_drift: plan.groupDrift.map((d) => ({ email: d.email, live: d.live, manifest: d.manifest, line: d.line })),
+    // Listed users whose drift could not be checked (the API gave no groups): present only when there are any.
+    ...(plan.groupDriftUnknown ? { group_drift_unknown: plan.groupDriftUnknown.map((d) => ({ email: d.email, manifest: d.manifest, line: d.line })) } : {}),
     warnings: planWarnings(plan).map((w) => ({
       kind: w.kind,
       [w.kind === "unused_protect_pattern" ? "pattern" : "group"]: w.value,
       ...(w.line !== undefined ? { line: w.line } : {}),
+      // The group's membership is not known for these users: the warning is not "no member".
+      ...(w.groupsUnknown ? { groups_unknown: true, groups_unknown_users: w.groupsUnknown } : {}),
       message: w.text(),
     })),
     guard: verdictData(verdict),

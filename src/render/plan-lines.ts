@@ -78,12 +78,16 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     }
     lines.push(...more(summary.missing, "missing users"));
   }
+  const unchecked = plan.groupDriftUnknown?.length ?? 0;
   if (summary.group_drift > 0) {
     lines.push(line(""), line(toned("heading", `${PLAN_WORDS.driftHeading} (${summary.group_drift}): `), toned("muted", PLAN_WORDS.driftAdvice)));
     for (const drift of plan.groupDrift.slice(0, maxRows)) {
       lines.push(line(toned("warn", `  ≠ ${sanitize(drift.email)}`), toned("muted", `  ${driftText(drift)}`)));
     }
     lines.push(...more(summary.group_drift, "users with group drift"));
+    if (unchecked > 0) lines.push(line(toned("warn", `  ? ${driftUnknownText(unchecked)}`)));
+  } else if (unchecked > 0) {
+    lines.push(line(""), line(toned("heading", `${PLAN_WORDS.driftHeading}: `), toned("warn", driftUnknownText(unchecked))));
   }
   const warnings = planWarnings(plan);
   if (warnings.length > 0) {
@@ -110,22 +114,43 @@ export interface PlanWarning {
   value: string;
   line?: number;
   col?: number;
+  /** For a protected group: how many live users the API gave no groups for, when any (its membership is not known for them). */
+  groupsUnknown?: number;
   text(quote?: (value: string) => string): string;
 }
 
 /** The plan's warnings: protect patterns and protected groups that match nobody (a typo protects nobody). */
-export function planWarnings(plan: Pick<Plan, "unusedPatterns" | "unusedGroups">): PlanWarning[] {
+export function planWarnings(plan: Pick<Plan, "unusedPatterns" | "unusedGroups" | "liveCount">): PlanWarning[] {
   const at = (line?: number, col?: number) => ({ ...(line !== undefined ? { line } : {}), ...(col !== undefined ? { col } : {}) });
   return [
     ...(plan.unusedPatterns ?? []).map((u) => ({ kind: "unused_protect_pattern" as const, value: u.pattern, ...at(u.line, u.col), text: (quote?: (v: string) => string) => unusedPatternText(u, quote) })),
-    ...(plan.unusedGroups ?? []).map((u) => ({ kind: "unused_protect_group" as const, value: u.group, ...at(u.line, u.col), text: (quote?: (v: string) => string) => unusedGroupText(u, quote) })),
+    ...(plan.unusedGroups ?? []).map((u) => ({
+      kind: "unused_protect_group" as const,
+      value: u.group,
+      ...at(u.line, u.col),
+      ...(u.groupsUnknown ? { groupsUnknown: u.groupsUnknown } : {}),
+      text: (quote?: (v: string) => string) => unusedGroupText(u, quote, plan.liveCount),
+    })),
   ];
 }
 
-/** The warning about a protected group no user is in. */
-export function unusedGroupText(entry: UnusedGroup, quote: (name: string) => string = (name) => `"${sanitize(name)}"`): string {
+/**
+ * The warning about a protected group no user is in, of the `liveCount` users. When the API gave no groups for
+ * some of them it says so: the group may have members among them, and "no member" would be a guess.
+ */
+export function unusedGroupText(entry: UnusedGroup, quote: (name: string) => string = (name) => `"${sanitize(name)}"`, liveCount?: number): string {
   const where = entry.line !== undefined ? ` (manifest line ${entry.line})` : "";
-  return `protected group ${quote(clip(entry.group, GROUP_NAME_SHOWN))}${where} has no member in the organization: check its name for a typo (names compare exactly), or remove it`;
+  const group = `protected group ${quote(clip(entry.group, GROUP_NAME_SHOWN))}${where}`;
+  const unknown = entry.groupsUnknown ?? 0;
+  const typo = "check its name for a typo (names compare exactly), or remove it";
+  if (unknown === 0) return `${group} has no member in the organization: ${typo}`;
+  if (liveCount === undefined || unknown >= liveCount) return `${group}: membership could not be checked: the API gave no groups for any user`;
+  return `${group} has no member among the ${plural(liveCount - unknown, "user")} whose groups the API gave; the groups of ${plural(unknown, "user")} could not be checked (the API gave none): ${typo}`;
+}
+
+/** Said of listed users with `groups:` whose groups the API did not give, in every format: their drift is not known. */
+export function driftUnknownText(count: number): string {
+  return `the groups of ${plural(count, "listed user")} could not be checked: the API gave none, so their group drift is unknown`;
 }
 
 /** A listed user's group drift in words: "in Admins, manifest says Support". */

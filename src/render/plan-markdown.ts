@@ -6,7 +6,7 @@ import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
 import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
-import { countsText, driftText, PLAN_WORDS, planWarnings, verdictLabel } from "./plan-lines.js";
+import { countsText, driftText, driftUnknownText, PLAN_WORDS, planWarnings, verdictLabel } from "./plan-lines.js";
 import { groupsNote } from "../core/user-note.js";
 import { rosterLines } from "./roster-lines.js";
 
@@ -68,13 +68,16 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
     });
   }
 
+  const unchecked = plan.groupDriftUnknown?.length ?? 0;
   if (summary.group_drift > 0) {
     sections.push({
       before: ["", `**${PLAN_WORDS.driftHeading} (${summary.group_drift})**: ${PLAN_WORDS.driftAdvice}.`, ""],
       items: plan.groupDrift.map((d) => `- ${codeSpan(d.email)}: ${escapeMarkdown(driftText(d))}`),
-      after: [],
+      after: unchecked > 0 ? ["", `${escapeMarkdown(capitalized(driftUnknownText(unchecked)))}.`] : [],
       what: "users with group drift",
     });
+  } else if (unchecked > 0) {
+    sections.push({ before: ["", `**${PLAN_WORDS.driftHeading}**: ${escapeMarkdown(driftUnknownText(unchecked))}.`], items: [], after: [], what: "users with group drift" });
   }
   const warnings = planWarnings(plan);
   if (warnings.length > 0) {
@@ -111,6 +114,8 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   }
   return [...head, ...body, ...tail].join("\n") + "\n";
 }
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** How Markdown shows a protection's values: each in a code span. */
 const MARKDOWN_VALUES: ValueStyle = { pattern: codeSpan, recordType: codeSpan, group: (text) => codeSpan(clip(text, GROUP_NAME_SHOWN)) };

@@ -4,7 +4,18 @@
 // entry (action.yml): it shares the chunks and runs dist/roster.js.
 import { build } from "esbuild";
 import { chmod, rm } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { writeSchemaValidators } from "./schema-validators.mjs";
+
+/** ink's `await import("./devtools.js")` (only when DEV=true) resolves to an empty module. */
+const noInkDevtools = {
+  name: "no-ink-devtools",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]ink[\\/]/.test(args.importer) ? { path: fileURLToPath(new URL("./shims/ink-devtools.js", import.meta.url)) } : undefined,
+    );
+  },
+};
 
 await writeSchemaValidators();
 await rm("dist", { recursive: true, force: true });
@@ -17,8 +28,7 @@ await build({
   platform: "node",
   target: "node20",
   chunkNames: "chunks/[name]-[hash]",
-  // ink imports its devtools integration only when DEV=true; it is not a dependency of roster.
-  external: ["react-devtools-core"],
+  plugins: [noInkDevtools],
   alias: { "whatwg-url": "./scripts/shims/whatwg-url.cjs" },
   define: { "process.env.NODE_ENV": '"production"' },
   // Bundled CommonJS dependencies (node-fetch) call require() for node built-ins.

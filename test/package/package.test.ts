@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "uvu";
@@ -117,6 +117,25 @@ test("the packed tarball installs alone with --omit=dev, without a warning, and 
     rmSync(packs, { recursive: true, force: true });
     rmSync(project, { recursive: true, force: true });
   }
+});
+
+/** Every file of the built bundle, as paths under dist/. */
+function bundleFiles(): string[] {
+  return readdirSync(join(ROOT, "dist"), { recursive: true, encoding: "utf8" }).filter((name) => statSync(join(ROOT, "dist", name)).isFile());
+}
+
+test("the bundle ships no React DevTools code (ink loads it only with DEV=true) and stays under 2 MB", () => {
+  const files = bundleFiles();
+  assert.ok(files.includes("roster.js") && files.length > 10, "npm test builds dist/ before the suite");
+  // What ink's devtools.js brings in: its window polyfill, the ws WebSocket client and react-devtools-core.
+  const markers = ["// node_modules/ws/", "// node_modules/react-devtools-core/", "__REACT_DEVTOOLS_COMPONENT_FILTERS__", "connectToDevTools"];
+  for (const file of files) {
+    const text = readFileSync(join(ROOT, "dist", file), "utf8");
+    for (const marker of markers) assert.not.ok(text.includes(marker), `dist/${file} holds ${marker}`);
+  }
+  const total = files.reduce((sum, file) => sum + statSync(join(ROOT, "dist", file)).size, 0);
+  // 1.98 MB at the time of writing; the devtools chunk alone was 130 kB.
+  assert.ok(total < 2_050_000, `dist/ is ${total} bytes`);
 });
 
 test.run();

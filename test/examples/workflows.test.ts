@@ -152,4 +152,76 @@ test("the GitLab pipeline validates, plans merge requests, applies the default b
   ]);
 });
 
+/** One GitLab pipeline, as the `rules:` of a job see it: its predefined variables and the files its push changed. */
+interface Pipeline {
+  variables: Record<string, string>;
+  changed: readonly string[];
+}
+
+/** A `changes:` glob as GitLab matches it: `**` any folders, `*` within one name. */
+function globMatches(pattern: string, file: string): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*\/?/g, "\u0000").replace(/\*/g, "[^/]*").replace(/\u0000/g, ".*");
+  return new RegExp(`^${source}$`).test(file);
+}
+
+/** One `if:` of the forms the examples use: terms joined by `&&`, each `$A == "x"`, `$A == $B`, `$A != …` or `$A` (set). */
+function ifHolds(expression: string, variables: Record<string, string>): boolean {
+  if (expression.includes("||") || expression.includes("(")) throw new Error(`the rule evaluator does not read: ${expression}`);
+  const value = (word: string) => (word.startsWith("$") ? (variables[word.slice(1)] ?? "") : word.replace(/^"|"$/g, ""));
+  return expression.split("&&").every((term) => {
+    const words = term.trim().split(/\s+/);
+    if (words.length === 1) return value(words[0]!) !== "";
+    if (words.length !== 3 || (words[1] !== "==" && words[1] !== "!=")) throw new Error(`the rule evaluator does not read: ${term}`);
+    return (value(words[0]!) === value(words[2]!)) === (words[1] === "==");
+  });
+}
+
+/** Whether a GitLab job runs in a pipeline: its first matching rule decides, as GitLab evaluates `rules:`. */
+function jobRuns(job: { rules?: { if?: string; changes?: string[]; when?: string }[] }, pipeline: Pipeline): boolean {
+  for (const rule of job.rules ?? []) {
+    if (rule.if !== undefined && !ifHolds(rule.if, pipeline.variables)) continue;
+    // GitLab counts `changes:` as true in pipelines that have no push to compare (schedules, "Run pipeline").
+    const source = pipeline.variables.CI_PIPELINE_SOURCE;
+    const compared = source === "push" || source === "merge_request_event";
+    if (rule.changes !== undefined && compared && !pipeline.changed.some((file) => rule.changes!.some((glob) => globMatches(glob, file)))) continue;
+    return rule.when !== "never";
+  }
+  return job.rules === undefined;
+}
+
+const gitlab = parse(readFileSync(`${EXAMPLES}gitlab-ci.yml`, "utf8"));
+const onMain = { CI_DEFAULT_BRANCH: "main", CI_COMMIT_BRANCH: "main", TELNYX_API_KEY: "masked" };
+const GITLAB_PIPELINES: { name: string; pipeline: Pipeline; jobs: string[] }[] = [
+  { name: "a push to main that changes users.yaml", pipeline: { variables: { ...onMain, CI_PIPELINE_SOURCE: "push" }, changed: ["users.yaml"] }, jobs: ["validate", "apply"] },
+  { name: "a push to main that changes users.yaml among other files", pipeline: { variables: { ...onMain, CI_PIPELINE_SOURCE: "push" }, changed: ["README.md", "users.yaml"] }, jobs: ["validate", "apply"] },
+  { name: "a push to main that changes only the README", pipeline: { variables: { ...onMain, CI_PIPELINE_SOURCE: "push" }, changed: ["README.md"] }, jobs: ["validate"] },
+  { name: "a push to main that changes a file named like the manifest in a folder", pipeline: { variables: { ...onMain, CI_PIPELINE_SOURCE: "push" }, changed: ["docs/users.yaml"] }, jobs: ["validate"] },
+  { name: "a push to another branch that changes users.yaml", pipeline: { variables: { CI_DEFAULT_BRANCH: "main", CI_COMMIT_BRANCH: "alice/offboard", CI_PIPELINE_SOURCE: "push", TELNYX_API_KEY: "masked" }, changed: ["users.yaml"] }, jobs: [] },
+  { name: "the daily schedule on main", pipeline: { variables: { ...onMain, CI_PIPELINE_SOURCE: "schedule" }, changed: [] }, jobs: ["validate", "drift"] },
+  { name: "Run pipeline on main, by hand", pipeline: { variables: { ...onMain, CI_PIPELINE_SOURCE: "web" }, changed: [] }, jobs: ["validate", "apply"] },
+  { name: "a merge request with the key", pipeline: { variables: { CI_DEFAULT_BRANCH: "main", CI_PIPELINE_SOURCE: "merge_request_event", TELNYX_API_KEY: "masked" }, changed: ["users.yaml"] }, jobs: ["validate", "plan"] },
+  { name: "a merge request from a fork (no key)", pipeline: { variables: { CI_DEFAULT_BRANCH: "main", CI_PIPELINE_SOURCE: "merge_request_event" }, changed: ["users.yaml"] }, jobs: ["validate"] },
+];
+
+for (const { name, pipeline, jobs } of GITLAB_PIPELINES) {
+  test(`GitLab: ${name} runs ${jobs.length > 0 ? jobs.join(", ") : "nothing"}`, () => {
+    const running = Object.entries(gitlab)
+      .filter(([key, job]) => !["default", "stages", "image", "variables", "workflow"].includes(key) && typeof job === "object")
+      .filter(([, job]) => jobRuns(job as Parameters<typeof jobRuns>[0], pipeline))
+      .map(([key]) => key);
+    assert.equal(running, jobs);
+  });
+}
+
+test("the GitLab rule evaluator tells changes, branches, a missing variable and a schedule apart", () => {
+  const job = { rules: [{ if: '$CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', changes: ["accounts/**/*"] }] };
+  const push = (changed: string[]) => ({ variables: { ...onMain, CI_PIPELINE_SOURCE: "push" }, changed });
+  assert.ok(jobRuns(job, push(["accounts/cedar/users.yaml"])));
+  assert.not.ok(jobRuns(job, push(["users.yaml"])));
+  assert.not.ok(jobRuns(job, { variables: { ...onMain, CI_PIPELINE_SOURCE: "schedule" }, changed: [] }));
+  assert.not.ok(jobRuns({ rules: [{ if: "$MISSING" }] }, push([])));
+  assert.ok(jobRuns({ rules: [{ if: '$CI_PIPELINE_SOURCE != "schedule"' }] }, push([])));
+  assert.throws(() => ifHolds('$A == "x" || $B', {}), /does not read/);
+});
+
 test.run();

@@ -108,12 +108,13 @@ async function comment(env: NodeJS.ProcessEnv, manifest: string, report: ActionR
     return true;
   } catch (error) {
     const message = redactToken((error as Error).message, token);
+    const advice = error instanceof GithubApiError && error.advice ? `: ${error.advice}` : "";
     if (error instanceof GithubApiError && error.status === 403) {
       // Pull requests from forks get a read-only token: the plan is still in the log and the job summary.
-      say("warning", `roster: cannot comment on the pull request with this token (${message}); the plan is in the job summary`);
+      say("warning", `roster: cannot comment on the pull request with this token (${message})${advice}. The plan is in the job summary.`);
       return true;
     }
-    say("error", `roster: could not update the plan comment: ${message}`);
+    say("error", `roster: could not update the plan comment (${message})${advice}. The plan is in the job summary.`);
     return false;
   }
 }

@@ -19,15 +19,37 @@ export interface CommentAuthor {
 /** The identity of the workflow's default token (GITHUB_TOKEN), which cannot ask GET /user who it is. */
 export const ACTIONS_BOT: CommentAuthor = { login: "github-actions[bot]", type: "Bot" };
 
-/** A refusal or failure of the GitHub REST API; `status` 403 is a read-only token (pull requests from forks). */
+/**
+ * A refusal or failure of the GitHub REST API: the message names the request and its answer, `advice` what to
+ * do. `status` is 0 when no answer came; 403 is a token that may not comment (a fork's read-only token).
+ */
 export class GithubApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly advice = "",
   ) {
     super(message);
     this.name = "GithubApiError";
   }
+}
+
+/** What to do about a refusal of `request` with this status, for the comment on `target`'s pull request. */
+export function adviceFor(status: number, target: Pick<PullRequestTarget, "repository" | "pullRequest">): string {
+  if (status === 401) return "the token was refused: check the action's github-token input (expired, revoked or mistyped)";
+  if (status === 403) {
+    return "give the job `permissions: pull-requests: write`; a pull request from a fork gets a read-only token, which cannot comment";
+  }
+  if (status === 404) return `check that pull request #${target.pullRequest} is in ${target.repository} (GITHUB_REPOSITORY) and that the token can see that repository`;
+  if (status === 429 || status >= 500) return "GitHub could not answer for now: run the job again";
+  return "";
+}
+
+/** Why a request got no answer, from fetch's error: its cause ("connect ECONNREFUSED 127.0.0.1:1"), else its message. */
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { message?: unknown; code?: unknown } } | undefined)?.cause;
+  const text = typeof cause?.message === "string" && cause.message !== "" ? cause.message : typeof cause?.code === "string" ? cause.code : (error as Error)?.message;
+  return String(text ?? "unknown error").slice(0, 300);
 }
 
 /**
@@ -99,20 +121,29 @@ function apiClient(target: PullRequestTarget) {
     "user-agent": "telnyx-roster",
   };
   const urlOf = (path: string) => new URL(path.replace(/^\//, ""), base);
+  /** fetch, with a failure that names the request and why it got no answer (not fetch's bare "fetch failed"). */
+  const send = async (method: string, url: URL, init: RequestInit) => {
+    try {
+      return await fetch(url, { ...init, method });
+    } catch (error) {
+      const advice = `check GITHUB_API_URL (${base.origin}${base.pathname}) and the runner's network`;
+      throw new GithubApiError(0, `${method} ${url.pathname} got no answer: ${causeOf(error)}`, advice);
+    }
+  };
   const request = async (method: string, url: URL, body?: string) => {
     // The token goes only to the API it was given for: a Link header naming another host is not followed.
     if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) throw new GithubApiError(0, `the GitHub API pointed to ${url.origin}, outside ${base.origin}${base.pathname}`);
-    const response = await fetch(url, { method, headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify({ body }) } : {}) });
+    const response = await send(method, url, { headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify({ body }) } : {}) });
     if (!response.ok) {
       const detail = await response.json().then((d: { message?: unknown }) => (typeof d?.message === "string" ? `: ${d.message.slice(0, 300)}` : ""), () => "");
-      throw new GithubApiError(response.status, `${method} ${url.pathname} answered ${response.status}${detail}`);
+      throw new GithubApiError(response.status, `${method} ${url.pathname} answered ${response.status}${detail}`, adviceFor(response.status, target));
     }
     return response;
   };
   return {
     /** GET /user names a personal token's owner; the job's GITHUB_TOKEN may not ask, and is github-actions[bot]. */
     async identity(): Promise<CommentAuthor> {
-      const response = await fetch(urlOf("user"), { headers });
+      const response = await send("GET", urlOf("user"), { headers });
       if (!response.ok) {
         await response.body?.cancel();
         return ACTIONS_BOT;

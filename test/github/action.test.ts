@@ -173,9 +173,54 @@ action("a read-only token (a pull request from a fork) is a warning: the step ke
   const run = await runAction(context);
   assert.is(run.code, 0, "plan succeeded; only the comment could not be written");
   assert.equal(run.outputs["exit-code"], "2");
-  assert.match(run.stdout, "::warning::roster: cannot comment on the pull request with this token (POST /repos/octo/org-users/issues/42/comments answered 403: Resource not accessible by integration); the plan is in the job summary");
+  assert.match(
+    run.stdout,
+    "::warning::roster: cannot comment on the pull request with this token (POST /repos/octo/org-users/issues/42/comments answered 403: Resource not accessible by integration): give the job `permissions: pull-requests: write`; a pull request from a fork gets a read-only token, which cannot comment. The plan is in the job summary.",
+  );
   assert.not.match(run.stdout, "::error::");
   assert.is(github.comments.length, 0);
+});
+
+/** A failed comment, as the step's log must tell it: the request, the answer and what to do; the step fails. */
+const COMMENT_FAILURES: { name: string; setup: (context: Context) => Promise<{ inputs?: Record<string, string>; env?: Record<string, string> }>; says: string }[] = [
+  {
+    name: "a token GitHub refuses (401)",
+    setup: async () => ({ inputs: { "github-token": "ghs_revokedToken_fedcba9876543210" } }),
+    says: "::error::roster: could not update the plan comment (GET /repos/octo/org-users/issues/42/comments answered 401: Bad credentials): the token was refused: check the action's github-token input (expired, revoked or mistyped). The plan is in the job summary.",
+  },
+  {
+    name: "a repository the token cannot see, or no such pull request (404)",
+    setup: async () => ({ env: { GITHUB_REPOSITORY: "octo/elsewhere" } }),
+    says: "::error::roster: could not update the plan comment (GET /repos/octo/elsewhere/issues/42/comments answered 404: Not Found): check that pull request #42 is in octo/elsewhere (GITHUB_REPOSITORY) and that the token can see that repository. The plan is in the job summary.",
+  },
+  {
+    name: "a GitHub API nobody answers at (network error)",
+    setup: async () => {
+      const gone = await startFakeGithub({ token: TOKEN });
+      await gone.close();
+      return { env: { GITHUB_API_URL: gone.url } };
+    },
+    says: "::error::roster: could not update the plan comment (GET /user got no answer: connect ECONNREFUSED 127.0.0.1:",
+  },
+];
+
+for (const failure of COMMENT_FAILURES) {
+  action(`a failed comment names the request, the answer and what to do: ${failure.name}`, async (context) => {
+    const { inputs, env } = await failure.setup(context);
+    const run = await runAction(context, inputs, env);
+    assert.is(run.code, 1, "the comment failed for another reason than a fork's token: the step fails");
+    assert.equal(run.outputs["exit-code"], "2", "the plan itself ran");
+    assert.match(run.stdout, failure.says);
+    assert.not.match(run.stdout, "fetch failed");
+    assert.is(context.github.comments.length, 0);
+  });
+}
+
+action("a network error names GITHUB_API_URL and the runner's network as what to check", async (context) => {
+  const gone = await startFakeGithub({ token: TOKEN });
+  await gone.close();
+  const run = await runAction(context, {}, { GITHUB_API_URL: gone.url });
+  assert.match(run.stdout, `): check GITHUB_API_URL (${gone.url}/) and the runner's network. The plan is in the job summary.`);
 });
 
 action("a token that names its owner (GET /user) edits that owner's comment, and only it", async (context) => {

@@ -203,7 +203,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
       .description("write a manifest of the organization as it is now, to adopt roster (plan on it finds nothing to do)")
       .option("-o, --output <file>", "write the manifest to this file instead of printing it")
       .option("--force", "replace the output file if it exists")
-      .option("--schema-ref <ref>", "the $schema reference on the first line (default: the schema shipped with roster, relative to the file)")
+      .option("--schema-ref <ref>", "the $schema reference on the first line, or none (default: node_modules/telnyx-roster/schema/... where roster is the project's dev dependency, else the schema's versioned URL)")
       .allowExcessArguments(),
   ).action(
     act<ExportFlags>("export", async (flags) =>

@@ -1,6 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, resolve } from "node:path";
 import { write, type Io } from "../terminal/io.js";
 import { notRegularFile } from "../files/regular-file.js";
 import { fileWriteError } from "../files/file-error.js";
@@ -13,13 +12,14 @@ import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { connect, type ApiOptions } from "./connect.js";
+import { defaultSchemaRef } from "./schema-ref.js";
 
 export interface ExportOptions extends ApiOptions {
   /** Write the manifest here; without it, print it on stdout. */
   output?: string;
   /** Replace the file at `output` if there is one. */
   force: boolean;
-  /** The `$schema` reference written on the first line; by default the schema that ships with roster. */
+  /** The `$schema` reference written on the first line, "none" for no such line; by default `defaultSchemaRef`'s. */
   schemaRef?: string;
 }
 
@@ -36,13 +36,14 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
   if (kind) throw new Error(`${out} is ${kind}, not a file: roster export -o writes a manifest file; without -o it prints the manifest on stdout. Nothing was written`);
   if (out && !options.force && existsSync(out)) throw refuseOverwrite(out);
   if (options.schemaRef !== undefined && !/^[\x21-\x7e]+$/.test(options.schemaRef)) {
-    throw new Error("--schema-ref takes a path or URL without spaces or control characters");
+    throw new Error("--schema-ref takes a path or URL without spaces or control characters, or none. Nothing was written");
   }
   const client = connect(options, io);
   try {
     const liveUsers = await readOrganization(client, { concurrency: options.concurrency });
     const place = out ?? "users.yaml";
-    const text = exportManifest(liveUsers, { host: client.host, schemaRef: options.schemaRef ?? schemaRefFrom(dirname(resolve(place))) });
+    const schemaRef = options.schemaRef ?? defaultSchemaRef(dirname(resolve(place)));
+    const text = exportManifest(liveUsers, { host: client.host, ...(schemaRef !== "none" ? { schemaRef } : {}) });
     // The export must be a manifest roster accepts and that keeps everyone; check it as plan would.
     let remaining: number;
     try {
@@ -75,18 +76,4 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
 function refuseOverwrite(out: string): Error {
   if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) return fileWriteError({ code: "EISDIR" }, out);
   return new Error(`${out} already exists: roster export does not overwrite a manifest (it may hold reviewed users, protect patterns and guards); pass --force to replace it, or -o another file`);
-}
-
-/**
- * The schema that ships with this roster (schema/users.schema.json in the package), as a path relative to
- * the manifest's folder: with roster a dev dependency, node_modules/telnyx-roster/schema/users.schema.json.
- */
-function schemaRefFrom(folder: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 4; up += 1) {
-    const candidate = join(dir, "schema", "users.schema.json");
-    if (existsSync(candidate)) return relative(folder, candidate).split(sep).join("/");
-    dir = dirname(dir);
-  }
-  return "users.schema.json";
 }

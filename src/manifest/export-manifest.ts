@@ -7,8 +7,8 @@ import { jsonText } from "../core/safe-text.js";
 /** What the header of an exported manifest says: where the users came from, and where the schema is. */
 export interface ExportSource {
   host: string;
-  /** The `$schema` reference for editors: a path relative to the manifest, or a URL. */
-  schemaRef: string;
+  /** The `$schema` reference for editors: a path relative to the manifest, or a URL; without it, no such line. */
+  schemaRef?: string;
 }
 
 // A plain YAML scalar that is certainly an email and nothing else; anything else is written double-quoted.
@@ -37,7 +37,7 @@ export function exportManifest(liveUsers: readonly OrganizationUser[], source: E
     return groups.length > 0 ? [entry, `    groups: [${groups.map((name) => jsonText(name)).join(", ")}]`] : [entry];
   });
   return [
-    `# yaml-language-server: $schema=${commentText(source.schemaRef)}`,
+    ...(source.schemaRef !== undefined ? [`# yaml-language-server: $schema=${commentText(source.schemaRef)}`] : []),
     `# Who may log in to the Telnyx organization at ${commentText(source.host)}: its ${users.length} users as roster export found them.`,
     "# Review it before you commit it: roster apply removes every user this file does not list (the owner and",
     "# users matching a protect pattern excepted). Each user's groups are as the organization has them: roster",

@@ -3,6 +3,7 @@ import { PLAN_FORMATS } from "../render/plan-formats.js";
 import { redact, type Io } from "../terminal/io.js";
 import { describeOutputFailure } from "../terminal/output-watch.js";
 import { SHELLS } from "./completion.js";
+import { examplesHelp } from "./help-examples.js";
 import {
   apiOptionsOf,
   guardOptionsOf,
@@ -269,6 +270,9 @@ Install:
       io.stdout.write((await import("./completion.js")).completionScript(program, shell));
     });
 
+  // After each command's own help text (completion's Install section): gh's Examples, then where to read more.
+  program.addHelpText("after", examplesHelp("roster"));
+  for (const command of program.commands) command.addHelpText("after", examplesHelp(command.name()));
   return program;
 }
 

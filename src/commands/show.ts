@@ -6,7 +6,9 @@ import { isSavedAccountsPlan, parseAnySavedPlan, planSeal, type SavedAccountsPla
 import type { SavedPlan } from "../plan/saved-plan.js";
 import type { ShowFormat } from "../render/plan-formats.js";
 import { OWN_ACCOUNT, type AccountPlanView, type AccountsPlanView } from "../render/accounts-plan.js";
-import { write, type Io } from "../terminal/io.js";
+import { terminalWidth } from "../render/lines.js";
+import { wrapWords } from "../render/wrap-words.js";
+import { isInteractive, write, type Io } from "../terminal/io.js";
 import { showAccountsPlan, showPlan } from "./show-plan.js";
 
 
@@ -28,7 +30,9 @@ export async function showCommand(options: ShowOptions, io: Io): Promise<number>
   const text = await readPlanFile(options.planFile);
   const loaded = parseAnySavedPlan(text, options.planFile, apiKey, { requireSeal: false });
   const seal = planSeal(text, apiKey);
-  if (options.format === "pretty") write(io.stdout, savedPlanHeading(options.planFile, loaded) + "\n\n", io.env);
+  // At a terminal, the lines roster writes itself are wrapped at words, as the preview's are.
+  const atWidth = (text: string) => (isInteractive(io) ? wrapWords(text, terminalWidth(io.stdout)) : text);
+  if (options.format === "pretty") write(io.stdout, atWidth(savedPlanHeading(options.planFile, loaded)) + "\n\n", io.env);
   if (isSavedAccountsPlan(loaded)) {
     const view = savedAccountsView(loaded);
     await showAccountsPlan(view, options.format, io, view.accounts.length);
@@ -36,7 +40,7 @@ export async function showCommand(options: ShowOptions, io: Io): Promise<number>
     const { plan, verdict, source } = savedAccountView(loaded, loaded.apiHost);
     await showPlan(plan, verdict, source, options.format, io);
   }
-  write(io.stderr, sealNote(seal, options.planFile), io.env);
+  write(io.stderr, atWidth(sealNote(seal, options.planFile)), io.env);
   return 0;
 }
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import type { PlanFormat } from "../render/plan-formats.js";
+import type { PlanFormat, ShowFormat } from "../render/plan-formats.js";
 import type { GuardOptions } from "../plan/guards.js";
 import type { SandboxFaults } from "../sandbox/faults.js";
 import type { RateModel } from "../sandbox/rate-models.js";
@@ -45,6 +45,10 @@ export interface ApplyFlags extends ApiFlags, GuardFlags {
   /** False with --no-verify. */
   verify: boolean;
   ignoreManifestChange?: boolean;
+}
+
+export interface ShowFlags {
+  format: ShowFormat;
 }
 
 export interface ExportFlags extends ApiFlags {

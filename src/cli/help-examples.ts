@@ -38,11 +38,19 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   },
   apply: {
     examples: [
-      { line: "roster apply", does: "plan, show the plan, ask for yes, then remove and verify" },
+      { line: "roster apply", does: "plan, list every removal, ask for yes, then remove and verify" },
       { line: "roster apply --yes --audit-log roster-audit.jsonl", does: "unattended (CI), after the plan was reviewed" },
       { line: "roster apply plan.json", does: "exactly the removals of a saved plan, if nothing changed since" },
     ],
     readMore: ["Apply", "Saved plans", "Interruptions and the audit log"],
+  },
+  show: {
+    examples: [
+      { line: "roster show plan.json", does: "every removal of a saved plan, as plan showed it; no request is sent" },
+      { line: "roster show plan.json --format markdown", does: "the same for a pull request or a ticket" },
+      { line: "roster show plan.json --format json", does: "for machines, as plan --format json writes it" },
+    ],
+    readMore: ["Saved plans"],
   },
   export: {
     examples: [

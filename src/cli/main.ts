@@ -1,5 +1,5 @@
 import { Argument, Command, Option } from "commander";
-import { PLAN_FORMATS } from "../render/plan-formats.js";
+import { PLAN_FORMATS, SHOW_FORMATS } from "../render/plan-formats.js";
 import { redact, type Io } from "../terminal/io.js";
 import { describeOutputFailure } from "../terminal/output-watch.js";
 import { SHELLS } from "./completion.js";
@@ -14,15 +14,16 @@ import {
   type ExportFlags,
   type PlanFlags,
   type SandboxFlags,
+  type ShowFlags,
   type ValidateFlags,
 } from "./flags.js";
 import { reportError, type ErrorFormat } from "./report-error.js";
-import { applyArgumentsError, strayArgumentsError } from "./usage-hints.js";
+import { applyArgumentsError, showArgumentsError, strayArgumentsError } from "./usage-hints.js";
 
 const VERSION = "0.1.0";
 
 /** The commands whose actions go through `act`. */
-type CommandName = "validate" | "plan" | "apply" | "export" | "sandbox";
+type CommandName = "validate" | "plan" | "apply" | "show" | "export" | "sandbox";
 
 // Each command's module is imported only when that command runs, so `--help` and `validate` start
 // without loading the HTTP stack, and a terminal preview alone pays for ink.
@@ -114,7 +115,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
       const { format } = flags as { format?: unknown };
       if (typeof format === "string") setFormat(format);
       const positionals = args.slice(0, positionalsTaken) as string[];
-      if (name !== "apply" && name !== "sandbox" && command.args.length > 0) throw strayArgumentsError(name, command.args);
+      if (name !== "apply" && name !== "show" && name !== "sandbox" && command.args.length > 0) throw strayArgumentsError(name, command.args);
       setExit(await run(flags, positionals, command));
     };
 
@@ -197,6 +198,30 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
       1,
     ),
   );
+
+  program
+    .command("show")
+    .description("show a plan saved by roster plan --out, every removal in full; no API key needed, no request made")
+    .argument("<plan>", "a plan saved by roster plan --out (of one organization or across accounts)")
+    .addOption(formatOption(SHOW_FORMATS))
+    .addHelpText(
+      "after",
+      `
+The seal is checked when TELNYX_API_KEY is set: a plan sealed for another key (or altered) is still shown,
+with a warning on stderr that roster apply will refuse it. Exit 0 once the plan is shown, 1 when the file
+is not a saved plan roster can read.`,
+    )
+    .action(
+      act<ShowFlags>(
+        "show",
+        async (flags, [planFile]) => {
+          const misplaced = showArgumentsError(planFile!);
+          if (misplaced) throw misplaced;
+          return (await import("../commands/show.js")).showCommand({ planFile: planFile!, format: flags.format }, io);
+        },
+        1,
+      ),
+    );
 
   apiOptions(
     program

@@ -30,6 +30,12 @@ export function applyArgumentsError(operands: readonly string[]): Error | undefi
   return undefined;
 }
 
+/** The error for `roster show` given a manifest where a saved plan goes; undefined for anything else. */
+export function showArgumentsError(planFile: string): Error | undefined {
+  if (!/\.ya?ml$/i.test(planFile)) return undefined;
+  return new Error(`roster show reads a plan saved by roster plan --out; to see the plan of the manifest ${shellWord(planFile)}, run roster plan -f ${shellWord(planFile)}`);
+}
+
 /** The argument as it would be typed at a shell: quoted when it holds anything but plain path characters. */
 function shellWord(word: string): string {
   return /^[\w./@:+,=-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;

@@ -19,7 +19,7 @@ export async function showAccountsPlan(view: AccountsPlanView, format: PlanForma
   if (format === "pretty" && isInteractive(io)) {
     const { renderLinesToString } = await import("../render/ink/render-plan.js");
     const columns = terminalWidth(io.stdout);
-    write(io.stdout, renderLinesToString(accountsLines(view, { maxRows: 40, width: columns }), columns, colorWanted(io.env)) + "\n", io.env);
+    write(io.stdout, renderLinesToString(accountsLines(view, { width: columns }), columns, colorWanted(io.env)) + "\n", io.env);
     return;
   }
   const planDiff = format === "diff" ? (await import("../render/plan-diff.js")).planDiff : undefined;

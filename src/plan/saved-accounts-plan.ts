@@ -1,5 +1,5 @@
 import { checksumMatches, checksumOf, SavedPlanError, savedPlanText, type SavedPlan } from "./saved-plan.js";
-import { parseSavedPlan, readPlanFile } from "./load-saved-plan.js";
+import { parseSavedPlan, readPlanFile, type SealOptions } from "./load-saved-plan.js";
 
 // A plan across managed accounts, saved by `roster plan -f DIR --out FILE`: each account's plan exactly as a
 // plan of one organization is saved (sealed, checked and applied the same way), with the account it is for,
@@ -50,7 +50,7 @@ export function isAccountsPlan(data: unknown): boolean {
  * Checks a saved plan across accounts: its seal with `apiKey`, its version, then each account's plan with
  * every check of a plan of one organization (parseSavedPlan). One failure refuses the whole file. Pure.
  */
-export function parseSavedAccountsPlan(data: unknown, file: string, apiKey: string): SavedAccountsPlan {
+export function parseSavedAccountsPlan(data: unknown, file: string, apiKey: string, options: SealOptions = {}): SavedAccountsPlan {
   const fail = (why: string): never => {
     throw new SavedPlanError(`${file} ${why}`);
   };
@@ -59,9 +59,11 @@ export function parseSavedAccountsPlan(data: unknown, file: string, apiKey: stri
     fail(`has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${ACCOUNTS_PLAN_VERSION}: make the plan again with this roster`);
   }
   const { checksum, ...body } = head;
-  if (!apiKey) fail("cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
-  if (typeof checksum !== "string" || !checksumMatches(body, checksum, apiKey)) {
-    fail("was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out");
+  if (options.requireSeal !== false) {
+    if (!apiKey) fail("cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
+    if (typeof checksum !== "string" || !checksumMatches(body, checksum, apiKey)) {
+      fail("was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out");
+    }
   }
   if (typeof head.created_at !== "string" || typeof head.api_host !== "string" || !Array.isArray(head.accounts) || head.accounts.length === 0) {
     fail("is not a valid saved plan across accounts: make the plan again with roster plan --out");
@@ -74,7 +76,7 @@ export function parseSavedAccountsPlan(data: unknown, file: string, apiKey: stri
     if (seen.has(id)) fail(`holds two plans for one account (${id || "the key's own organization"}): make the plan again with roster plan --out`);
     seen.add(id);
     const where = account === null ? "the key's own organization" : `account ${(account as SavedAccount).id}`;
-    const saved = parseSavedPlan(JSON.stringify(plan ?? null), `${file} (${where})`, apiKey);
+    const saved = parseSavedPlan(JSON.stringify(plan ?? null), `${file} (${where})`, apiKey, options);
     if (saved.apiHost !== head.api_host) fail(`mixes API hosts (${saved.apiHost} in ${where}): make the plan again with roster plan --out`);
     return { account: account as SavedAccount | null, saved };
   });
@@ -95,15 +97,45 @@ function validAccount(value: unknown): value is SavedAccount {
 
 /** Reads a saved plan of either kind: of one organization, or across accounts (told apart by its format). */
 export async function loadAnySavedPlan(path: string, apiKey: string): Promise<SavedPlan | SavedAccountsPlan> {
-  const text = await readPlanFile(path);
+  return parseAnySavedPlan(await readPlanFile(path), path, apiKey);
+}
+
+/** Checks the text of a saved plan of either kind (told apart by its format). Pure. */
+export function parseAnySavedPlan(text: string, path: string, apiKey: string, options: SealOptions = {}): SavedPlan | SavedAccountsPlan {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     // parseSavedPlan words what a file that is not JSON is.
-    return parseSavedPlan(text, path, apiKey);
+    return parseSavedPlan(text, path, apiKey, options);
   }
-  return isAccountsPlan(data) ? parseSavedAccountsPlan(data, path, apiKey) : parseSavedPlan(text, path, apiKey);
+  return isAccountsPlan(data) ? parseSavedAccountsPlan(data, path, apiKey, options) : parseSavedPlan(text, path, apiKey, options);
+}
+
+/**
+ * What a saved plan's seal says with `apiKey`: "good" when the whole file and (across accounts) every
+ * account's plan in it were sealed with this key and not changed since; "mismatch" when any seal fails (made
+ * with another key, or altered: an HMAC cannot tell the two apart); "unchecked" without a key. Pure.
+ */
+export function planSeal(text: string, apiKey: string): "good" | "mismatch" | "unchecked" {
+  if (!apiKey) return "unchecked";
+  const sealed = (doc: unknown): boolean => {
+    if (typeof doc !== "object" || doc === null) return false;
+    const { checksum, ...body } = doc as Record<string, unknown>;
+    return typeof checksum === "string" && checksumMatches(body, checksum, apiKey);
+  };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return "mismatch";
+  }
+  if (!sealed(data)) return "mismatch";
+  if (isAccountsPlan(data)) {
+    const accounts = (data as { accounts?: unknown }).accounts;
+    if (!Array.isArray(accounts) || !accounts.every((entry) => sealed((entry as { plan?: unknown } | null)?.plan))) return "mismatch";
+  }
+  return "good";
 }
 
 /** Whether a loaded plan is across accounts. */

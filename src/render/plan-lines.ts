@@ -11,8 +11,6 @@ import { sanitize } from "../core/safe-text.js";
 export interface PlanViewContext {
   /** The guard check of this run, shown under the plan. */
   verdict?: GuardVerdict;
-  /** Show at most this many rows per section, then a count of the rest. */
-  maxRows?: number;
   /** The width to fit users' groups into (a terminal's columns); plain text without it. */
   width?: number;
 }
@@ -31,20 +29,15 @@ export const PLAN_WORDS = {
 /** The plan as lines: summary, removals, protected and missing users, the guard verdict. */
 export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   const { summary } = plan;
-  const maxRows = context.maxRows ?? Number.POSITIVE_INFINITY;
   const lines: Line[] = [summaryLine(plan)];
-  const emailWidth = columnWidth([
-    ...plan.removals.slice(0, maxRows).map((c) => sanitize(c.email)),
-    ...plan.protected.slice(0, maxRows).map((p) => sanitize(p.email)),
-  ]);
-  const more = (total: number, label: string) =>
-    total > maxRows ? [line(toned("muted", `    … and ${total - maxRows} more ${label} (--format json lists them all)`))] : [];
+  // Every row of every section, never a cut: a reviewer approves exactly the removals shown (as Terraform lists every change).
+  const emailWidth = columnWidth([...plan.removals.map((c) => sanitize(c.email)), ...plan.protected.map((p) => sanitize(p.email))]);
 
   if (summary.remove === 0) {
     lines.push(line(""), line(toned("ok", PLAN_WORDS.noChanges)));
   } else {
     lines.push(line(""), line(toned("heading", `Remove ${plural(summary.remove, "user")}:`)));
-    const shown = plan.removals.slice(0, maxRows);
+    const shown = plan.removals;
     const signIns = shown.map((removal) => `  last sign-in ${formatSignIn(removal.last_sign_in_at)}`);
     const signInWidth = columnWidth(signIns);
     shown.forEach((removal, index) => {
@@ -55,36 +48,32 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
       ];
       lines.push(...withGroups(start, removal.groups, context.width, signInWidth));
     });
-    lines.push(...more(summary.remove, "removals"));
   }
   if (summary.protected > 0) {
     lines.push(line(""), line(toned("heading", `${PLAN_WORDS.protectedHeading} (${summary.protected}):`)));
-    const shown = plan.protected.slice(0, maxRows);
+    const shown = plan.protected;
     const notes = shown.map((entry) => `  ${protectionNote(entry, PLAIN_VALUES)}`);
     const noteWidth = columnWidth(notes);
     shown.forEach((entry, index) => {
       const start = [toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", notes[index]!)];
       lines.push(...withGroups(start, entry.groups, context.width, noteWidth));
     });
-    lines.push(...more(summary.protected, "protected users"));
   }
   if (summary.missing > 0) {
     lines.push(
       line(""),
       line(toned("heading", `${PLAN_WORDS.missingHeading} (${summary.missing}): `), toned("muted", PLAN_WORDS.missingAdvice)),
     );
-    for (const entry of plan.missing.slice(0, maxRows)) {
+    for (const entry of plan.missing) {
       lines.push(line(toned("missing", `  ? ${sanitize(entry.email)}`), toned("muted", `  (manifest line ${entry.line})`)));
     }
-    lines.push(...more(summary.missing, "missing users"));
   }
   const unchecked = plan.groupDriftUnknown?.length ?? 0;
   if (summary.group_drift > 0) {
     lines.push(line(""), line(toned("heading", `${PLAN_WORDS.driftHeading} (${summary.group_drift}): `), toned("muted", PLAN_WORDS.driftAdvice)));
-    for (const drift of plan.groupDrift.slice(0, maxRows)) {
+    for (const drift of plan.groupDrift) {
       lines.push(line(toned("warn", `  ≠ ${sanitize(drift.email)}`), toned("muted", `  ${driftText(drift)}`)));
     }
-    lines.push(...more(summary.group_drift, "users with group drift"));
     if (unchecked > 0) lines.push(line(toned("warn", `  ? ${driftUnknownText(unchecked)}`)));
   } else if (unchecked > 0) {
     lines.push(line(""), line(toned("heading", `${PLAN_WORDS.driftHeading}: `), toned("warn", driftUnknownText(unchecked))));

@@ -62,13 +62,16 @@ test("a refused plan ends with the guard that tripped", () => {
   assert.match(text, "\nRefused: would remove 30 of 40 users (75.0%), over the 25% guard: review the plan, then raise guards.max_removal_percent or pass --force\n");
 });
 
-test("a long plan shows the first rows and a count of the rest in the preview", () => {
+test("a long plan lists every removal in the preview, never a first few and a count", () => {
   const org = makeOrg(500);
   const big = planRemovals(parseManifest(manifestText(["owner@example.com"]), "u.yaml"), org);
   const { lastFrame, unmount } = render(<PlanView plan={big} />);
   const frame = lastFrame() ?? "";
-  assert.is(frame.split("\n").filter((l) => l.startsWith("  - ")).length, 40);
-  assert.match(frame, "    … and 459 more removals (--format json lists them all)");
+  const rows = frame.split("\n").filter((l) => l.startsWith("  - "));
+  assert.is(rows.length, big.summary.remove);
+  assert.is(big.summary.remove, 499);
+  for (const removal of big.removals) assert.ok(rows.some((row) => row.startsWith(`  - ${removal.email} `)), removal.email);
+  assert.not.match(frame, "more removals");
   unmount();
 });
 

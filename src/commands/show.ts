@@ -1,0 +1,81 @@
+import { plural } from "../core/plural.js";
+import { sanitize } from "../core/safe-text.js";
+import { checkGuards } from "../plan/guards.js";
+import { readPlanFile } from "../plan/load-saved-plan.js";
+import { isSavedAccountsPlan, parseAnySavedPlan, planSeal, type SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
+import type { SavedPlan } from "../plan/saved-plan.js";
+import type { ShowFormat } from "../render/plan-formats.js";
+import { OWN_ACCOUNT, type AccountPlanView, type AccountsPlanView } from "../render/accounts-plan.js";
+import { terminalWidth } from "../render/lines.js";
+import { wrapWords } from "../render/wrap-words.js";
+import { isInteractive, write, type Io } from "../terminal/io.js";
+import { showAccountsPlan, showPlan } from "./show-plan.js";
+
+
+export interface ShowOptions {
+  /** A plan saved by `roster plan --out`, of one organization or across accounts. */
+  planFile: string;
+  format: ShowFormat;
+}
+
+/**
+ * Shows a saved plan as `roster plan` shows a plan, every removal included, from the file alone: no key
+ * needed, no request made. Every check of the file but its seal is made, as apply makes it (a plan that does
+ * not agree with itself is refused with exit 1); the seal is checked when TELNYX_API_KEY is set and said on
+ * stderr, with a warning when apply would refuse the plan for it. The exit code is 0 either way, as for
+ * validate's warnings: show reads and changes nothing.
+ */
+export async function showCommand(options: ShowOptions, io: Io): Promise<number> {
+  const apiKey = io.env.TELNYX_API_KEY ?? "";
+  const text = await readPlanFile(options.planFile);
+  const loaded = parseAnySavedPlan(text, options.planFile, apiKey, { requireSeal: false });
+  const seal = planSeal(text, apiKey);
+  // At a terminal, the lines roster writes itself are wrapped at words, as the preview's are.
+  const atWidth = (text: string) => (isInteractive(io) ? wrapWords(text, terminalWidth(io.stdout)) : text);
+  if (options.format === "pretty") write(io.stdout, atWidth(savedPlanHeading(options.planFile, loaded)) + "\n\n", io.env);
+  if (isSavedAccountsPlan(loaded)) {
+    const view = savedAccountsView(loaded);
+    await showAccountsPlan(view, options.format, io, view.accounts.length);
+  } else {
+    const { plan, verdict, source } = savedAccountView(loaded, loaded.apiHost);
+    await showPlan(plan, verdict, source, options.format, io);
+  }
+  write(io.stderr, atWidth(sealNote(seal, options.planFile)), io.env);
+  return 0;
+}
+
+/** The line above a saved plan's pretty text: which file, when and where it was made, from which manifest. */
+function savedPlanHeading(file: string, loaded: SavedPlan | SavedAccountsPlan): string {
+  const made = `made ${loaded.createdAt} against ${loaded.apiHost}`;
+  const from = isSavedAccountsPlan(loaded) ? `across ${plural(loaded.accounts.length, "account")}` : `from the manifest ${loaded.manifest.path}`;
+  return sanitize(`Saved plan ${file}: ${made}, ${from}.`);
+}
+
+/**
+ * What the seal says, on stderr: good; sealed for another key (or altered), which apply refuses; or not
+ * checked without the key. Never the key itself.
+ */
+export function sealNote(seal: ReturnType<typeof planSeal>, file: string): string {
+  const name = sanitize(file);
+  switch (seal) {
+    case "good":
+      return `roster: the seal of ${name} is good: roster saved it with this API key, and it has not been changed since.\n`;
+    case "mismatch":
+      return (
+        `roster: warning: ${name} was sealed for another API key, or altered after roster saved it (its seal does not match TELNYX_API_KEY): ` +
+        `roster apply ${name} will refuse it. Shown as the file says; make the plan again with roster plan --out to apply it.\n`
+      );
+    case "unchecked":
+      return `roster: note: the seal of ${name} was not checked: TELNYX_API_KEY is not set, and the seal can be checked only with the key the plan was made with.\n`;
+  }
+}
+
+/** One account's saved plan as plan shows it: its removals, the guards as apply PLAN checks them without flags. */
+function savedAccountView(saved: SavedPlan, host: string): Omit<AccountPlanView, "account"> {
+  return { plan: saved.plan, verdict: checkGuards(saved.plan, saved.manifest.guards), source: { manifest: saved.manifest.path, host } };
+}
+
+/** A saved plan across accounts as plan shows one: every account in the file's order. */
+function savedAccountsView(saved: SavedAccountsPlan): AccountsPlanView {
+  return { accounts: saved.accounts.map((a) => ({ account: a.account ?? OWN_ACCOUNT, ...savedAccountView(a.saved, saved.apiHost) })), skipped: [] };
+}

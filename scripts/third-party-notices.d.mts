@@ -13,4 +13,9 @@ export interface NoticedPackage {
 export const NOTICES_FILE: string;
 export function packageFolderOf(path: string): string | undefined;
 export function bundledPackageFolders(metafile: Metafile): string[];
-export function writeThirdPartyNotices(metafile: Metafile): Promise<{ bundled: NoticedPackage[]; generators: NoticedPackage[] }>;
+/** The packages in the notices: those bundled, and those whose generated code is bundled. */
+export interface Notices {
+  bundled: NoticedPackage[];
+  generators: NoticedPackage[];
+}
+export function writeThirdPartyNotices(metafile: Metafile): Promise<Notices>;

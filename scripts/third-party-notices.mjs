@@ -72,7 +72,8 @@ export async function writeThirdPartyNotices(metafile) {
         "version to scripts/licenses/ and to KEPT_LICENCES in scripts/third-party-notices.mjs",
     );
   }
-  const byName = (a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version, undefined, { numeric: true });
+  const byVersion = (a, b) => a.version.localeCompare(b.version, undefined, { numeric: true });
+  const byName = (a, b) => a.name.localeCompare(b.name) || byVersion(a, b);
   const entry = (p) => `${RULE}\n${p.name} ${p.version} (${p.licence})\n${RULE}\n\n${p.text}\n`;
   const unique = [...new Map(bundled.map((p) => [`${p.name}@${p.version}`, p])).values()].sort(byName);
   const text = [

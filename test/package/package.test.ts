@@ -165,7 +165,10 @@ function readNotices(): { bundled: Notice[]; generators: Notice[] } {
   return { bundled: parse(bundledPart), generators: parse(generatorsPart) };
 }
 
-/** name@version of every package whose code esbuild put into dist/, from the `// node_modules/...` path comment it writes above each module. */
+/**
+ * name@version of every package whose code esbuild put into dist/, from the `// node_modules/...` path comment
+ * it writes above each module: read from the output, not from the build's metafile the notices come from.
+ */
 function packagesInBundle(): string[] {
   const ids = new Set<string>();
   for (const file of bundleFiles()) {
@@ -188,13 +191,14 @@ const LICENCE_WORDS: Record<string, RegExp> = {
 test("THIRD-PARTY-NOTICES.txt lists exactly the packages whose code is in dist/, each with its licence's text", () => {
   const { bundled, generators } = readNotices();
   const inBundle = packagesInBundle();
-  assert.ok(inBundle.length > 30 && inBundle.some((id) => id.startsWith("ink@")), `npm test builds dist/ first: ${inBundle}`);
+  const built = inBundle.length > 30 && inBundle.some((id) => id.startsWith("ink@"));
+  assert.ok(built, `npm test builds dist/ first: ${inBundle}`);
   assert.equal(bundled.map((n) => n.id).sort(), inBundle);
   const ajv = JSON.parse(readFileSync(join(ROOT, "node_modules/ajv/package.json"), "utf8"));
   assert.equal(generators.map((n) => n.id), [`ajv@${ajv.version}`], "the validators Ajv generates are in dist/");
   for (const notice of [...bundled, ...generators]) {
     const words = LICENCE_WORDS[notice.licence];
-    assert.ok(words, `${notice.id}: a licence the test does not know yet, ${notice.licence}: add its words to LICENCE_WORDS`);
+    assert.ok(words, `${notice.id}: a licence this test does not know, ${notice.licence}: add its words to LICENCE_WORDS`);
     assert.match(notice.text, words, `${notice.id}: the ${notice.licence} licence's text`);
     assert.match(notice.text, /copyright/i, `${notice.id}: its copyright notice`);
   }
@@ -204,17 +208,20 @@ test("the build fails, naming the package, when a bundled package has no licence
   await withTempDir(async (dir) => {
     const folder = join(dir, "node_modules", "@example", "unlicensed");
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(folder, "package.json"), '{ "name": "@example/unlicensed", "version": "1.2.3", "license": "MIT" }');
+    const manifest = { name: "@example/unlicensed", version: "1.2.3", license: "MIT" };
+    writeFileSync(join(folder, "package.json"), JSON.stringify(manifest));
     writeFileSync(join(folder, "index.js"), "export const x = 1;\n");
-    const metafile = { inputs: {}, outputs: { "dist/roster.js": { bytes: 1, inputs: { [join(folder, "index.js")]: { bytesInOutput: 20 } }, imports: [], exports: [] } } };
+    const inputs = { [join(folder, "index.js")]: { bytesInOutput: 20 } };
+    const metafile = { inputs: {}, outputs: { "dist/roster.js": { bytes: 1, inputs, imports: [], exports: [] } } };
     const before = readFileSync(join(ROOT, "THIRD-PARTY-NOTICES.txt"), "utf8");
     try {
       await writeThirdPartyNotices(metafile);
       assert.unreachable("the build went on");
     } catch (error) {
       assert.instance(error, Error);
-      assert.match((error as Error).message, `no licence text or no license field for @example/unlicensed@1.2.3 (${folder})`);
-      assert.match((error as Error).message, "add the text from the package's repository at that version to scripts/licenses/");
+      const { message } = error as Error;
+      assert.match(message, `no licence text or no license field for @example/unlicensed@1.2.3 (${folder})`);
+      assert.match(message, "add the text from the package's repository at that version to scripts/licenses/");
     }
     assert.is(readFileSync(join(ROOT, "THIRD-PARTY-NOTICES.txt"), "utf8"), before, "the notices are not rewritten");
   });
@@ -229,7 +236,8 @@ test("npm pack ships LICENSE and THIRD-PARTY-NOTICES.txt beside dist/", async ()
     const file = files.find((f) => f.path === name);
     assert.ok(file && file.size > 1000, `the package holds ${name}`);
   }
-  assert.match(readFileSync(join(ROOT, "LICENSE"), "utf8"), /^MIT License\n\nCopyright \(c\) 2026 The roster authors\n/);
+  const licence = readFileSync(join(ROOT, "LICENSE"), "utf8");
+  assert.match(licence, /^MIT License\n\nCopyright \(c\) 2026 The roster authors\n/);
 });
 
 test.run();

@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
-import { assertNoKey, tempDir, TEST_API_KEY } from "../helpers/cli.js";
+import { packageFolderOf, writeThirdPartyNotices } from "../../scripts/third-party-notices.mjs";
+import { assertNoKey, tempDir, TEST_API_KEY, withTempDir } from "../helpers/cli.js";
 import { EXAMPLES, ROOT } from "../helpers/org.js";
 
 /** A command's end: exit code and output. */
@@ -58,7 +59,7 @@ test("the packed tarball installs alone with --omit=dev, without a warning, and 
     assert.equal(manifest.dependencies ?? {}, {}, "the bundle holds every runtime dependency");
     for (const script of ["preinstall", "install", "postinstall", "prepare"]) assert.is(manifest.scripts?.[script], undefined, `no ${script} script`);
     const shipped = readdirSync(join(project, "node_modules/telnyx-roster")).sort();
-    assert.equal(shipped, ["README.md", "action.yml", "dist", "package.json", "schema"]);
+    assert.equal(shipped, ["LICENSE", "README.md", "THIRD-PARTY-NOTICES.txt", "action.yml", "dist", "package.json", "schema"]);
 
     const help = await run("npx", ["roster", "--help"], project);
     assert.is(help.code, 0, help.stderr);
@@ -136,6 +137,107 @@ test("the bundle ships no React DevTools code (ink loads it only with DEV=true) 
   const total = files.reduce((sum, file) => sum + statSync(join(ROOT, "dist", file)).size, 0);
   // 1.98 MB at the time of writing; the devtools chunk alone was 130 kB.
   assert.ok(total < 2_050_000, `dist/ is ${total} bytes`);
+});
+
+/** One package of THIRD-PARTY-NOTICES.txt: `name@version`, its licence and its licence text. */
+interface Notice {
+  id: string;
+  licence: string;
+  text: string;
+}
+
+const RULE = "=".repeat(80);
+
+/** The notices file's two lists: the packages bundled into dist/, and those whose generated code is in it. */
+function readNotices(): { bundled: Notice[]; generators: Notice[] } {
+  const text = readFileSync(join(ROOT, "THIRD-PARTY-NOTICES.txt"), "utf8");
+  const [bundledPart, generatorsPart] = text.split("\nThe validators in dist/ are code generated at build time");
+  const parse = (part = ""): Notice[] => {
+    const pieces = part.split(`${RULE}\n`).slice(1);
+    const notices: Notice[] = [];
+    for (let i = 0; i + 1 < pieces.length; i += 2) {
+      const header = /^(\S+) (\S+) \((.+)\)\n$/.exec(pieces[i]!);
+      assert.ok(header, `a notice's heading is "name version (licence)": ${JSON.stringify(pieces[i])}`);
+      notices.push({ id: `${header[1]}@${header[2]}`, licence: header[3]!, text: pieces[i + 1]!.trim() });
+    }
+    return notices;
+  };
+  return { bundled: parse(bundledPart), generators: parse(generatorsPart) };
+}
+
+/**
+ * name@version of every package whose code esbuild put into dist/, from the `// node_modules/...` path comment
+ * it writes above each module: read from the output, not from the build's metafile the notices come from.
+ */
+function packagesInBundle(): string[] {
+  const ids = new Set<string>();
+  for (const file of bundleFiles()) {
+    for (const [, path] of readFileSync(join(ROOT, "dist", file), "utf8").matchAll(/^\/\/ (\S*node_modules\/\S+)$/gm)) {
+      const folder = packageFolderOf(path!);
+      const manifest = JSON.parse(readFileSync(join(ROOT, folder!, "package.json"), "utf8"));
+      ids.add(`${manifest.name}@${manifest.version}`);
+    }
+  }
+  return [...ids].sort();
+}
+
+/** The words every copy of each licence bundled today carries. */
+const LICENCE_WORDS: Record<string, RegExp> = {
+  MIT: /Permission is hereby granted, free of charge/,
+  ISC: /Permission to use, copy, modify, and\/or distribute this software/,
+  "BSD-3-Clause": /Redistribution and use in source and binary forms/,
+};
+
+test("THIRD-PARTY-NOTICES.txt lists exactly the packages whose code is in dist/, each with its licence's text", () => {
+  const { bundled, generators } = readNotices();
+  const inBundle = packagesInBundle();
+  const built = inBundle.length > 30 && inBundle.some((id) => id.startsWith("ink@"));
+  assert.ok(built, `npm test builds dist/ first: ${inBundle}`);
+  assert.equal(bundled.map((n) => n.id).sort(), inBundle);
+  const ajv = JSON.parse(readFileSync(join(ROOT, "node_modules/ajv/package.json"), "utf8"));
+  assert.equal(generators.map((n) => n.id), [`ajv@${ajv.version}`], "the validators Ajv generates are in dist/");
+  for (const notice of [...bundled, ...generators]) {
+    const words = LICENCE_WORDS[notice.licence];
+    assert.ok(words, `${notice.id}: a licence this test does not know, ${notice.licence}: add its words to LICENCE_WORDS`);
+    assert.match(notice.text, words, `${notice.id}: the ${notice.licence} licence's text`);
+    assert.match(notice.text, /copyright/i, `${notice.id}: its copyright notice`);
+  }
+});
+
+test("the build fails, naming the package, when a bundled package has no licence text", async () => {
+  await withTempDir(async (dir) => {
+    const folder = join(dir, "node_modules", "@example", "unlicensed");
+    mkdirSync(folder, { recursive: true });
+    const manifest = { name: "@example/unlicensed", version: "1.2.3", license: "MIT" };
+    writeFileSync(join(folder, "package.json"), JSON.stringify(manifest));
+    writeFileSync(join(folder, "index.js"), "export const x = 1;\n");
+    const inputs = { [join(folder, "index.js")]: { bytesInOutput: 20 } };
+    const metafile = { inputs: {}, outputs: { "dist/roster.js": { bytes: 1, inputs, imports: [], exports: [] } } };
+    const before = readFileSync(join(ROOT, "THIRD-PARTY-NOTICES.txt"), "utf8");
+    try {
+      await writeThirdPartyNotices(metafile);
+      assert.unreachable("the build went on");
+    } catch (error) {
+      assert.instance(error, Error);
+      const { message } = error as Error;
+      assert.match(message, `no licence text or no license field for @example/unlicensed@1.2.3 (${folder})`);
+      assert.match(message, "add the text from the package's repository at that version to scripts/licenses/");
+    }
+    assert.is(readFileSync(join(ROOT, "THIRD-PARTY-NOTICES.txt"), "utf8"), before, "the notices are not rewritten");
+  });
+});
+
+test("npm pack ships LICENSE and THIRD-PARTY-NOTICES.txt beside dist/", async () => {
+  // --ignore-scripts: the dist/ npm test built is the one to list; no second build.
+  const packed = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], ROOT);
+  assert.is(packed.code, 0, packed.stderr);
+  const [{ files }] = JSON.parse(packed.stdout) as [{ files: { path: string; size: number }[] }];
+  for (const name of ["LICENSE", "THIRD-PARTY-NOTICES.txt", "dist/roster.js"]) {
+    const file = files.find((f) => f.path === name);
+    assert.ok(file && file.size > 1000, `the package holds ${name}`);
+  }
+  const licence = readFileSync(join(ROOT, "LICENSE"), "utf8");
+  assert.match(licence, /^MIT License\n\nCopyright \(c\) 2026 The roster authors\n/);
 });
 
 test.run();

@@ -27,7 +27,16 @@ export interface ManagerIdentity {
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 250;
 const SORTS = ["created_at", "-created_at", "email", "-email"];
-const FILTERS = ["filter[email][eq]", "filter[email][contains]", "filter[organization_name][eq]", "filter[organization_name][contains]"] as const;
+const FILTERS = ["filter[email][eq]", "filter[email][contains]", "filter[organization_name][eq]", "filter[organization_name][contains]", "filter[status][eq]"] as const;
+/** The published values of filter[status][eq], and the sandbox's statuses each one matches (none is blocked). */
+const STATUS_FILTERS: Record<string, readonly AccountStatus[]> = {
+  all: ["active", "disabled", "cancelled"],
+  active: ["active"],
+  enabled: ["active"],
+  disabled: ["disabled"],
+  cancelled: ["cancelled"],
+  blocked: [],
+};
 
 /** One managed account in the sandbox: what the API publishes of it, and the organization its key reaches. */
 export interface ManagedAccountEntry {
@@ -95,6 +104,17 @@ export function managedAccountRoutes(manager: ManagerIdentity, accounts: readonl
     if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       return errorReply(400, `page[size] must be an integer from 1 to ${MAX_PAGE_SIZE}`, "/page/size");
     }
+    // The published filter object allows no other keys: the API refuses a filter it does not know, it does not
+    // ignore it (a client that misspells one would otherwise read every account as matching).
+    for (const name of new Set(url.searchParams.keys())) {
+      if ((name === "filter" || name.startsWith("filter[")) && !(FILTERS as readonly string[]).includes(name)) {
+        return errorReply(400, `${name} is not a filter of this list: use ${FILTERS.join(", ")}`, pointer(name));
+      }
+    }
+    const statusFilter = url.searchParams.get("filter[status][eq]");
+    if (statusFilter !== null && !Object.hasOwn(STATUS_FILTERS, statusFilter)) {
+      return errorReply(400, `filter[status][eq] must be one of ${Object.keys(STATUS_FILTERS).join(", ")}`, pointer("filter[status][eq]"));
+    }
     for (const name of FILTERS) {
       const value = url.searchParams.get(name);
       if (name.endsWith("[contains]") && value !== null && value.length < 3) {
@@ -112,12 +132,16 @@ export function managedAccountRoutes(manager: ManagerIdentity, accounts: readonl
     const emailContains = url.searchParams.get("filter[email][contains]")?.toLowerCase();
     const nameEq = url.searchParams.get("filter[organization_name][eq]");
     const nameContains = url.searchParams.get("filter[organization_name][contains]")?.toLowerCase();
+    const statuses = statusFilter === null ? undefined : STATUS_FILTERS[statusFilter]!;
+    // Cancelled accounts are listed with include_cancelled_accounts, or when the status filter names them.
+    const listsCancelled = cancelled === "true" || statusFilter === "cancelled";
     const key = sort.replace(/^-/, "") as "created_at" | "email";
     const direction = sort.startsWith("-") ? -1 : 1;
     const all = accounts
       .filter(
         (a) =>
-          (cancelled === "true" || a.organization.status !== "cancelled") &&
+          (listsCancelled || a.organization.status !== "cancelled") &&
+          (statuses === undefined || statuses.includes(a.organization.status)) &&
           (emailEq === null || a.seed.email === emailEq) &&
           (emailContains === undefined || a.seed.email.toLowerCase().includes(emailContains)) &&
           (nameEq === null || a.seed.organization_name === nameEq) &&

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { OWNER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
 import { chooseFault, type FaultCounts, type SandboxFaults } from "./faults.js";
-import { rateLimiter, type RateLimiter } from "./rate-models.js";
+import { DEFAULT_RATE_LIMIT, rateLimiter, type RateLimiter } from "./rate-models.js";
 import { errorReply, gatewayReply, intParam, jsonReply, send, type Reply } from "./replies.js";
 
 /** What the sandbox saw, for tests and benchmarks to check against. */
@@ -74,7 +74,7 @@ export class Organization {
   apiKey: string;
   status: AccountStatus = "active";
   readonly #options: OrganizationOptions;
-  readonly #limiter: RateLimiter | undefined;
+  readonly #limiter: RateLimiter;
   readonly #occurrences = new Map<string, number>();
   readonly #org: Map<string, OrganizationUser>;
   #cachedListing: OrganizationUser[] | undefined;
@@ -84,7 +84,7 @@ export class Organization {
     this.account = options.account;
     this.apiKey = options.apiKey;
     const { faults } = options;
-    this.#limiter = faults.rateLimit !== undefined ? rateLimiter(faults.rateModel ?? "window", faults.rateLimit, faults.rateWindowMs ?? 1000) : undefined;
+    this.#limiter = rateLimiter(faults.rateModel ?? "window", faults.rateLimit ?? DEFAULT_RATE_LIMIT, faults.rateWindowMs ?? 1000);
     this.#org = new Map(options.users.map((u) => [u.id, structuredClone(u)]));
   }
 
@@ -112,9 +112,9 @@ export class Organization {
     const id = removeId === undefined ? undefined : decodeURIComponent(removeId);
     if (id !== undefined) this.#count((s) => s.removeRequests.set(id, (s.removeRequests.get(id) ?? 0) + 1));
 
-    const window = this.#limiter?.take(Date.now());
-    if (window && (!window.allowed || !faults.quietRateLimit)) for (const [name, value] of Object.entries(window.headers)) res.setHeader(name, value);
-    if (window && !window.allowed) {
+    const window = this.#limiter.take(Date.now());
+    if (!window.allowed || !faults.quietRateLimit) for (const [name, value] of Object.entries(window.headers)) res.setHeader(name, value);
+    if (!window.allowed) {
       this.#count((s) => (s.rateLimited += 1));
       return send(res, errorReply(429, "Too many requests: slow down until x-ratelimit-reset"));
     }
@@ -140,12 +140,11 @@ export class Organization {
         return void req.socket.destroy();
       case "error":
         return send(res, fault.status === 502 ? gatewayReply(502) : errorReply(fault.status, "injected fault"));
-      case "throttle": {
-        const windowMs = faults.rateWindowMs ?? 1000;
+      case "throttle":
+        // An injected 429 tells the window as a real one does (even under a quiet limit), with nothing left in it.
+        for (const [name, value] of Object.entries(window.headers)) res.setHeader(name, value);
         res.setHeader("x-ratelimit-remaining", "0");
-        if (!this.#limiter) res.setHeader("x-ratelimit-reset", String(windowMs >= 1000 ? Math.ceil(windowMs / 1000) : windowMs / 1000));
         return send(res, errorReply(429, "Too many requests (injected)"));
-      }
     }
     const reply = this.#answer(req, url, path, id);
     if (fault.kind !== "ghost") return send(res, reply);

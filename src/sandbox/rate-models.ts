@@ -5,6 +5,13 @@ export type RateModel = "window" | "grid" | "bucket";
 
 export const RATE_MODELS: readonly RateModel[] = ["window", "grid", "bucket"];
 
+/**
+ * The requests a window the sandbox serves when no limit is given: the real API sends the x-ratelimit headers
+ * on most endpoints, so the sandbox always does, from a limit no run on loopback comes near (the demo, the
+ * tests and the benchmarks are never slowed or refused by it).
+ */
+export const DEFAULT_RATE_LIMIT = 1_000_000;
+
 /** A rate limit as the sandbox applies it: counts one request, says whether it is served and with which headers. */
 export interface RateLimiter {
   take(now: number): { allowed: boolean; headers: Record<string, string> };

@@ -1,6 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { checkFaults, chooseFault, RateWindow, type SandboxFaults } from "../../src/sandbox/faults.js";
+import { generateManagedAccounts } from "../../src/sandbox/generate.js";
+import { DEFAULT_RATE_LIMIT } from "../../src/sandbox/rate-models.js";
 import { startSandbox } from "../../src/sandbox/sandbox.js";
 import { TEST_API_KEY } from "../helpers/cli.js";
 import { makeOrg } from "../helpers/org.js";
@@ -56,6 +58,44 @@ test("over HTTP, the real rate limit answers 429 with the API's error and header
     assert.is(answers[2]!.headers.get("x-ratelimit-reset"), "60");
     assert.is((await answers[2]!.json()).errors[0].code, "10011");
     assert.is(sandbox.stats.rateLimited, 1);
+  });
+});
+
+test("without a rate limit, every answer carries the x-ratelimit headers of a default limit no run comes near", async () => {
+  const org = makeOrg(5);
+  await withSandbox({ users: org, apiKey: TEST_API_KEY, managedAccounts: generateManagedAccounts(1, 2, 2) }, async (sandbox) => {
+    const asks: [string, string, string][] = [
+      ["a page", "GET", "/organizations/users"],
+      ["one user", "GET", `/organizations/users/${org[1]!.id}`],
+      ["the groups report", "GET", "/organizations/users/users_groups_report"],
+      ["a removal", "POST", `/organizations/users/${org[2]!.id}/actions/remove`],
+      ["the managed accounts", "GET", "/managed_accounts"],
+      ["an unknown user", "GET", "/organizations/users/nobody"],
+    ];
+    const remaining: number[] = [];
+    for (const [what, method, path] of asks) {
+      const answer = await fetch(`${sandbox.url}${path}`, { method, headers });
+      assert.is(answer.headers.get("x-ratelimit-limit"), String(DEFAULT_RATE_LIMIT), what);
+      assert.is(answer.headers.get("x-ratelimit-reset"), "1", `${what}: a window of a second`);
+      remaining.push(Number(answer.headers.get("x-ratelimit-remaining")));
+    }
+    assert.equal(remaining, asks.map((_, i) => DEFAULT_RATE_LIMIT - 1 - i), "each request counted");
+    const burst = await Promise.all(Array.from({ length: 200 }, () => fetch(`${sandbox.url}/organizations/users?page[size]=1`, { headers }).then((a) => a.status)));
+    assert.ok(burst.every((status) => status === 200), "no burst is refused");
+    assert.is(sandbox.stats.rateLimited, 0);
+  });
+});
+
+test("an injected 429 tells the window, under a quiet limit too", async () => {
+  const faults: SandboxFaults = { rateLimit: 5, rateWindowMs: 60_000, quietRateLimit: true, script: (r) => (r.occurrence === 2 ? { kind: "throttle" } : undefined) };
+  await withSandbox({ users: makeOrg(5), apiKey: TEST_API_KEY, faults }, async (sandbox) => {
+    await fetch(`${sandbox.url}/organizations/users`, { headers });
+    const throttled = await fetch(`${sandbox.url}/organizations/users`, { headers });
+    assert.is(throttled.status, 429);
+    assert.equal(
+      ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"].map((name) => throttled.headers.get(name)),
+      ["5", "0", "60"],
+    );
   });
 });
 

@@ -109,6 +109,12 @@ shapes("every answer of the managed-accounts endpoints has the published shape, 
       ["filter[organization_name][contains]=ce", "/filter/organization_name/contains"],
       ["sort=name", "/sort"],
       ["include_cancelled_accounts=maybe", "/include_cancelled_accounts"],
+      ["filter[status][eq]=paused", "/filter/status/eq"],
+      ["filter[status][eq]=", "/filter/status/eq"],
+      ["filter[status][in]=active", "/filter/status/in"],
+      ["filter[email]=ops@northwind.example.com", "/filter/email"],
+      ["filter[name][contains]=harbor", "/filter/name/contains"],
+      ["filter=active", "/filter"],
     ] as const) {
       apiError(await ask(sandbox, `/managed_accounts?${query}`, TEST_API_KEY), 400, "10015", query, pointer);
     }

@@ -4,7 +4,7 @@ export interface HelpExample {
   does: string;
 }
 
-/** A command's examples, and the README sections that say more (their headings, as the README writes them). */
+/** A command's examples, and the pages of roster's docs/ that say more. */
 export interface CommandHelp {
   examples: readonly HelpExample[];
   readMore: readonly string[];
@@ -18,7 +18,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       { line: "roster plan", does: "what apply would do; changes nothing" },
       { line: "roster apply", does: "plan, show the plan, ask for yes, then remove" },
     ],
-    readMore: ["Using it"],
+    readMore: ["docs/usage.md"],
   },
   validate: {
     examples: [
@@ -26,7 +26,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       { line: "roster validate -f accounts/", does: "check every manifest in a folder" },
       { line: "roster validate -f users.yaml --format github", does: "problems as annotations in a GitHub Actions log" },
     ],
-    readMore: ["The manifest"],
+    readMore: ["docs/manifest.md"],
   },
   plan: {
     examples: [
@@ -34,7 +34,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       { line: "roster plan --out plan.json", does: "also save the plan for review: roster apply plan.json applies it" },
       { line: "roster plan --format markdown --detailed-exitcode", does: "for a pull request; exit 2 when there are removals" },
     ],
-    readMore: ["The plan", "Saved plans"],
+    readMore: ["docs/plan.md", "docs/saved-plans.md"],
   },
   apply: {
     examples: [
@@ -42,7 +42,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       { line: "roster apply --yes --audit-log roster-audit.jsonl", does: "unattended (CI), after the plan was reviewed" },
       { line: "roster apply plan.json", does: "exactly the removals of a saved plan, if nothing changed since" },
     ],
-    readMore: ["Apply", "Saved plans", "Interruptions and the audit log"],
+    readMore: ["docs/apply.md", "docs/saved-plans.md"],
   },
   show: {
     examples: [
@@ -50,14 +50,14 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       { line: "roster show plan.json --format markdown", does: "the same for a pull request or a ticket" },
       { line: "roster show plan.json --format json", does: "for machines, as plan --format json writes it" },
     ],
-    readMore: ["Saved plans"],
+    readMore: ["docs/saved-plans.md"],
   },
   export: {
     examples: [
       { line: "roster export -o users.yaml", does: "a manifest of the organization as it is, to start from" },
       { line: "roster export -o users.yaml --schema-ref none", does: "the same, without the $schema line for editors" },
     ],
-    readMore: ["Adopting an existing organization"],
+    readMore: ["docs/adopting.md"],
   },
   sandbox: {
     examples: [
@@ -65,14 +65,14 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       { line: "roster sandbox --state examples/org.json --port 4010", does: "seeded from a file, on a fixed port" },
       { line: "roster sandbox --managed-accounts 3 --fail-rate 0.1", does: "a manager of 3 accounts, 10% of answers failing" },
     ],
-    readMore: ["The sandbox", "Faults, rate limits and proxies"],
+    readMore: ["docs/sandbox.md", "docs/apply.md"],
   },
   completion: {
     examples: [
       { line: "roster completion bash", does: "the bash script: source <(roster completion bash)" },
       { line: "roster completion zsh", does: "the zsh script" },
     ],
-    readMore: ["Shell completion"],
+    readMore: ["docs/usage.md"],
   },
 };
 
@@ -84,7 +84,6 @@ export function examplesHelp(name: string): string {
   const help = COMMAND_HELP[name];
   if (!help) return "";
   const examples = help.examples.map((example) => `  # ${example.does}\n  $ ${example.line}`);
-  const sections = help.readMore.map((heading) => `"${heading}"`).join(", ");
-  const more = `Read more: ${sections} in roster's README.md\n(in a project: node_modules/telnyx-roster/README.md).`;
+  const more = `Read more: ${help.readMore.join(", ")} in roster's repository\n(in a project: under node_modules/telnyx-roster/).`;
   return `\nExamples:\n${examples.join("\n\n")}\n\n${more}`;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { Command } from "commander";
 import { test } from "uvu";
@@ -12,12 +12,6 @@ const quietIo = () => ({ stdout: new PassThrough(), stderr: new PassThrough(), s
 /** Every command of the CLI, by name, as buildProgram declares them. */
 const COMMANDS = buildProgram(quietIo()).commands.map((command) => command.name());
 
-/** The README's section headings, without their #s and backquotes. */
-const HEADINGS = readFileSync(`${ROOT}README.md`, "utf8")
-  .split("\n")
-  .filter((line) => /^#{1,4} /.test(line))
-  .map((line) => line.replace(/^#+ /, "").replace(/`/g, ""));
-
 /** The `$ roster …` lines of a --help's Examples section, and the sections its "Read more" names. */
 function examplesOf(help: string): { lines: string[]; readMore: string[] } {
   const section = help.split("\nExamples:\n")[1];
@@ -26,8 +20,8 @@ function examplesOf(help: string): { lines: string[]; readMore: string[] } {
     .split("\n")
     .filter((line) => line.startsWith("  $ "))
     .map((line) => line.slice(4));
-  const more = /\nRead more: (.*) in roster's README\.md/.exec(section)?.[1] ?? "";
-  return { lines, readMore: [...more.matchAll(/"([^"]+)"/g)].map((match) => match[1]!) };
+  const more = /\nRead more: (.*) in roster's repository/.exec(section)?.[1] ?? "";
+  return { lines, readMore: more === "" ? [] : more.split(", ") };
 }
 
 /**
@@ -51,7 +45,7 @@ async function parseExample(line: string): Promise<{ command: string; args: stri
 
 for (const name of ["", ...COMMANDS]) {
   const shown = name === "" ? "roster --help" : `roster ${name} --help`;
-  test(`${shown} has an Examples section of real ${name || "roster"} command lines, and names README sections to read`, async () => {
+  test(`${shown} has an Examples section of real ${name || "roster"} command lines, and names the pages of docs/ to read`, async () => {
     const run = await runCli(name === "" ? ["--help"] : [name, "--help"]);
     assert.is(run.code, 0, run.stderr);
     const { lines, readMore } = examplesOf(run.stdout);
@@ -63,7 +57,7 @@ for (const name of ["", ...COMMANDS]) {
       assert.ok(line.length <= 78, `fits a terminal: ${line}`);
     }
     assert.ok(readMore.length > 0, "names where to read more");
-    for (const heading of readMore) assert.ok(HEADINGS.includes(heading), `the README has a section "${heading}"`);
+    for (const page of readMore) assert.ok(page.startsWith("docs/") && existsSync(`${ROOT}${page}`), `roster has the page ${page}`);
   });
 }
 

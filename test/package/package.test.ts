@@ -59,7 +59,7 @@ test("the packed tarball installs alone with --omit=dev, without a warning, and 
     assert.equal(manifest.dependencies ?? {}, {}, "the bundle holds every runtime dependency");
     for (const script of ["preinstall", "install", "postinstall", "prepare"]) assert.is(manifest.scripts?.[script], undefined, `no ${script} script`);
     const shipped = readdirSync(join(project, "node_modules/telnyx-roster")).sort();
-    assert.equal(shipped, ["LICENSE", "README.md", "THIRD-PARTY-NOTICES.txt", "action.yml", "dist", "package.json", "schema"]);
+    assert.equal(shipped, ["LICENSE", "README.md", "THIRD-PARTY-NOTICES.txt", "action.yml", "dist", "docs", "package.json", "schema"]);
 
     const help = await run("npx", ["roster", "--help"], project);
     assert.is(help.code, 0, help.stderr);

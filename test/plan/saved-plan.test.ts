@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { checkGuards } from "../../src/plan/guards.js";
-import { parseSavedPlan } from "../../src/plan/load-saved-plan.js";
+import { parseSavedPlan } from "../../src/plan/plan-file.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { checksumOf, organizationFingerprint, savedPlanText, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
 import { sha256 } from "../../src/core/digest.js";

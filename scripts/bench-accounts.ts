@@ -4,7 +4,7 @@
 // client and plans the removal of every user past the first KEEP, then times one apply across all accounts.
 // Prints one JSON line: { ms, removals, summary, maxRssMb }.
 import pLimit from "p-limit";
-import { applyAcrossAccounts, type AccountApply } from "../src/apply/apply-accounts.js";
+import { applyAcrossAccounts, type AccountApply } from "../src/apply/apply-run.js";
 import { parseManifest } from "../src/manifest/parse-manifest.js";
 import { planRemovals } from "../src/plan/plan.js";
 import { rulesOf } from "../src/plan/rules.js";

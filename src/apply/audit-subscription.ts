@@ -1,6 +1,6 @@
 import { writeProblem } from "../files/file-error.js";
 import type { Removal } from "../plan/plan.js";
-import { accountOf } from "./apply-accounts.js";
+import { accountOf } from "./apply-run.js";
 import type { ApplyEvent } from "./apply-plan.js";
 import { auditEntry, unknownEntry, type AuditEntry, type AuditLog } from "./audit-log.js";
 import type { EventHub } from "./event-hub.js";

@@ -2,7 +2,7 @@ import pLimit from "p-limit";
 import type { OrganizationUser } from "../core/organization-user.js";
 import { countRemovable, type Rules } from "../plan/rules.js";
 import { ApiError } from "../telnyx/api-error.js";
-import type { AccountRef } from "./apply-accounts.js";
+import type { AccountRef } from "./apply-run.js";
 
 /** What reading the organization again after apply found; an error when it could not be read. */
 export type Verification = { converged: boolean; remaining: number } | { converged: false; error: string };

@@ -1,17 +1,15 @@
 import type { ApplyEvent, ApplyResult } from "../apply/apply-plan.js";
-import type { EventHub } from "../apply/event-hub.js";
-import type { Verification } from "../apply/verify.js";
+import type { AccountApplyEvent } from "../apply/apply-run.js";
+import { eventHub, type EventHub } from "../apply/event-hub.js";
 import { notRegularFile } from "../files/regular-file.js";
 import { resultLine, summaryLines } from "../render/apply-lines.js";
-import { verificationText } from "../render/apply-report.js";
 import { colorWanted } from "../render/color.js";
 import { linesToText, terminalWidth } from "../render/lines.js";
 import { wrapWords } from "../render/wrap-words.js";
 import { isInteractive, redact, write, type Io } from "../terminal/io.js";
 import { describeOutputFailure, type OutputFailure } from "../terminal/output-watch.js";
 import { sanitize } from "../core/safe-text.js";
-import type { TelnyxClient } from "../telnyx/client.js";
-import { connect, type ApiOptions, type ClientHooks } from "./connect.js";
+import type { ClientHooks } from "../targets/connect.js";
 import { AuditLog } from "../apply/audit-log.js";
 import { subscribeAudit, type AuditSubscription } from "../apply/audit-subscription.js";
 import { APPLY_EXIT } from "../apply/exit-code.js";
@@ -19,14 +17,6 @@ import { onInterrupt } from "../apply/interrupts.js";
 import { jsonText } from "../core/safe-text.js";
 import { canPrompt, exitNow } from "../terminal/io.js";
 import { confirm } from "../terminal/confirm.js";
-
-/**
- * The client of an apply: stopped by `signal`; its retries and waits go to `events.emit` once removals
- * start, and in logs each retry is also a line on stderr.
- */
-export function connectForApply(options: ApiOptions & { format: string }, io: Io, signal: AbortSignal, events: { emit?: (event: ApplyEvent) => void }): TelnyxClient {
-  return connect(options, io, applyHooks(options, io, signal, events));
-}
 
 /** The hooks of an apply's clients: stopped by `signal`, retries and waits to `events.emit`, retries logged in CI. */
 export function applyHooks(options: { format: string }, io: Io, signal: AbortSignal, events: { emit?: (event: ApplyEvent) => void }): ClientHooks {
@@ -40,6 +30,28 @@ export function applyHooks(options: { format: string }, io: Io, signal: AbortSig
       }
     },
   };
+}
+
+/**
+ * The hubs of a run's events: every organization's (with its account's id) for the audit log, and the same as
+ * one run for the progress view, each result with its account's name from `names` (across accounts: one email
+ * may be a user of two accounts). The view hears the run's own start and done, not each organization's.
+ */
+export function runHubs(names: ReadonlyMap<string, string>): { auditHub: EventHub; viewHub: EventHub } {
+  const auditHub = eventHub();
+  const viewHub = eventHub();
+  auditHub.subscribe((event) => {
+    const name = event.type === "finished" ? names.get((event as AccountApplyEvent).account_id) : undefined;
+    if (event.type === "finished") viewHub.emit({ ...event, result: { ...event.result, ...(name !== undefined ? { account: name } : {}) } });
+    else if (event.type !== "start" && event.type !== "done") viewHub.emit(event);
+  });
+  return { auditHub, viewHub };
+}
+
+/** An event without the account's id it was tagged with: the key's own organization alone logs none, as ever. */
+export function untagged(event: AccountApplyEvent): ApplyEvent {
+  const { account_id: _, ...rest } = event;
+  return rest as ApplyEvent;
 }
 
 /** The live progress: the ink view at a terminal, a plain log otherwise; `say` shows a message beside it. */
@@ -155,14 +167,14 @@ export async function previewLost(io: Io): Promise<boolean> {
  * After output failed during apply: no further removal was started, and every result that may not have
  * reached stdout is written to stderr (when stderr still works), with the summary. The audit log has them all.
  */
-export function reportLostOutput(failure: OutputFailure, result: ApplyResult, total: number, verification: Verification | undefined, io: Io): void {
+export function reportLostOutput(failure: OutputFailure, result: ApplyResult, total: number, verifiedText: string, io: Io): void {
   io.output!.reported = true;
   if (io.output!.failed("stderr")) return;
   const stopped = result.stoppedBy ? "no further removal was started; " : "";
   write(io.stderr, `roster: error: ${describeOutputFailure(failure)}: ${stopped}the results follow here.\n`, io.env);
   if (!io.output!.failed("stdout")) return;
   write(io.stderr, linesToText([...result.results.map(resultLine), ...summaryLines(result, total)]), io.env);
-  if (verification) write(io.stderr, verificationText(verification), io.env);
+  if (verifiedText) write(io.stderr, verifiedText, io.env);
 }
 
 /** Refuses, before any request, an audit log path that names something other than a regular file. */

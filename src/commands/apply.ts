@@ -1,19 +1,21 @@
-import { applyPlan, type ApplyEvent } from "../apply/apply-plan.js";
-import { eventHub } from "../apply/event-hub.js";
+import { applyAcrossAccounts, combinedResult } from "../apply/apply-run.js";
+import type { ApplyEvent } from "../apply/apply-plan.js";
 import { APPLY_EXIT, applyExitCode } from "../apply/exit-code.js";
-import { verify, type Verification } from "../apply/verify.js";
-import { plural } from "../core/plural.js";
+import { verifyAccounts, type AccountsVerification } from "../apply/verify.js";
+import { accountName } from "../core/managed-account.js";
 import { jsonText, sanitize } from "../core/safe-text.js";
-import { reportApply } from "../github/job-summary.js";
-import { acrossAccounts, readManifests } from "./read-manifests.js";
+import { reportMarkdown } from "../github/job-summary.js";
 import type { GuardOptions } from "../plan/guards.js";
-import { applyJson, NOTHING_APPLIED, verificationText } from "../render/apply-report.js";
+import { runApplyMarkdown, type AccountsApplyView } from "../render/apply-markdown.js";
+import { applyDocument, applyQuestion, closingLines, keyRefusedText, nothingToApplyText, refusedText, runVerificationText } from "../render/apply-report.js";
+import { accountsSummary, oneOrganization } from "../render/run-plan.js";
+import type { ApiOptions } from "../targets/connect.js";
+import { planTargets } from "../targets/plan-targets.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { write, type Io } from "../terminal/io.js";
-import { askToApply, atWidth, checkAuditLogPath, connectForApply, previewLost, reportLostOutput, watchRun } from "./apply-output.js";
-import type { ApiOptions } from "./connect.js";
-import { preparePlan, prepareSavedPlan } from "./prepare-plan.js";
-import { showPlan, type PlanFormat } from "./show-plan.js";
+import { applyHooks, askToApply, atWidth, checkAuditLogPath, previewLost, reportLostOutput, runHubs, untagged, watchRun } from "./apply-output.js";
+import { acrossAccounts, readManifests } from "./read-manifests.js";
+import { previewShowsVerdict, runView, showPlan, type PlanFormat } from "./show-plan.js";
 
 /** What `roster apply` was asked to do. */
 export interface ApplyCommandOptions extends ApiOptions {
@@ -35,82 +37,99 @@ export interface ApplyCommandOptions extends ApiOptions {
 export { APPLY_EXIT };
 
 /**
- * Plans afresh (or takes a saved plan), shows the plan, checks the guards, asks, removes, verifies, in that
- * order. A saved plan is not asked about: saving it and applying it are the two steps of a review.
+ * apply, for one organization or across accounts, in a fixed order: read the manifests (or the saved plan),
+ * connect and plan each organization, show the plan, check the guards (one refusal refuses the whole run,
+ * before anything is sent), ask once, remove across every organization (at most --concurrency in flight in
+ * total, in turns, each with its own key and pacing; a refused key stops its own organization), read each
+ * again, report, and the exit code. A saved plan is not asked about: saving it and applying it are the two
+ * steps of a review.
  */
 export async function applyCommand(options: ApplyCommandOptions, io: Io): Promise<number> {
   // apply never removes anyone once its preview could not be written, a reader gone away included.
   if (io.output) io.output.closedPipeIsError = true;
   // Bad input is refused before any request: the audit log's path, the manifest or the saved plan.
   if (options.auditLog) checkAuditLogPath(options.auditLog);
-  const manifests = options.planFile ? [] : await readManifests(options.files);
   const saved = options.planFile ? await (await import("./saved-plan-input.js")).loadSavedPlanForApply(options.planFile, options.ignoreManifestChange ?? false, io) : undefined;
-  if (acrossAccounts(manifests) || (saved && "accounts" in saved)) {
-    return (await import("./apply-accounts.js")).applyAccountsCommand(saved && "accounts" in saved ? { saved } : { manifests }, options, io);
-  }
-  const input = saved ? { saved } : { manifest: manifests[0]! };
+  const manifests = saved ? [] : await readManifests(options.files);
   const interrupt = new AbortController();
-  // The progress views hear of the client's retries and waits through the events, once removals start.
+  // The progress view hears of the clients' retries and waits through the events, once removals start.
   const clientEvents: { emit?: (event: ApplyEvent) => void } = {};
-  const client = connectForApply(options, io, interrupt.signal, clientEvents);
+  const hooks = applyHooks(options, io, interrupt.signal, clientEvents);
+  const planned = await planTargets(saved ? { saved } : { manifests, shape: acrossAccounts(manifests) ? "accounts" : "organization" }, { ...options, hooks }, io);
   try {
-    // Read the organization and plan; show the plan.
-    const { plan, verdict, rules, source } = input.saved
-      ? await prepareSavedPlan(input.saved, client, options.concurrency, options.guards)
-      : await preparePlan(input.manifest, client, options.concurrency, options.guards);
+    const view = runView(planned);
+    const one = oneOrganization(view) !== undefined;
+    const total = accountsSummary(view).remove;
     const json = options.format === "json";
-    const report = (result: Parameters<typeof reportApply>[4], closing: string | readonly string[]) => reportApply(io, plan, verdict, source, result, closing);
-    if (!json) await showPlan(plan, verdict, source, options.format, io);
+    const report = (closing: string | readonly string[], run?: AccountsApplyView) => reportMarkdown(io, "apply", total, () => runApplyMarkdown(view, run, closing));
+    if (!json) await showPlan(view, options.format, io);
 
     // Stop here when there is nothing to do, a guard refuses, the plan was not seen, or nobody said yes.
-    if (plan.summary.remove === 0) {
-      report(undefined, "Nothing to apply: the organization already matches the manifest.");
-      write(io.stdout, json ? jsonText(applyJson(NOTHING_APPLIED, undefined), 2) + "\n" : "\nNothing to apply: the organization already matches the manifest.\n", io.env);
+    if (total === 0) {
+      report(nothingToApplyText(view));
+      write(io.stdout, json ? jsonText(applyDocument(view, undefined, undefined), 2) + "\n" : `\n${nothingToApplyText(view)}\n`, io.env);
       return APPLY_EXIT.ok;
     }
-    if (!verdict.allowed) {
-      report(undefined, "Not applied: a safety guard refused the plan. Nothing was changed.");
-      write(io.stderr, `roster: refused: ${verdict.message}\nNothing was changed.\n`, io.env);
+    if (view.accounts.some((a) => !a.verdict.allowed)) {
+      // At a terminal the preview shows each refusal already; logs and CI get it on stderr too.
+      const refused = refusedText(view, previewShowsVerdict(options.format, io));
+      report(refused.closing);
+      write(io.stderr, refused.stderr, io.env);
       return APPLY_EXIT.refused;
     }
     if (await previewLost(io)) return APPLY_EXIT.error;
-    if (!options.yes && !input.saved) {
-      const question = `Do you want to remove ${plural(plan.summary.remove, "user")} from the organization at ${client.host}?`;
-      const stop = await askToApply(io, question, (closing) => report(undefined, closing));
+    if (!options.yes && !saved) {
+      const stop = await askToApply(io, applyQuestion(view), report);
       if (stop !== undefined) return stop;
     }
     // The last moment to stop with nothing changed: the preview and the question must have been written.
     if (await previewLost(io)) return APPLY_EXIT.error;
 
-    // Apply: events to the audit log and the progress view; an interruption, a lost audit line or lost
-    // output (a full disk, a closed terminal or pipe) stops new removals, and those in flight finish.
-    const hub = eventHub();
-    clientEvents.emit = hub.emit;
-    const watch = await watchRun({ audit: hub, view: hub }, plan.summary.remove, { auditLog: options.auditLog, json }, interrupt, io);
-    const result = await applyPlan(plan, rules, client, { concurrency: options.concurrency, onEvent: hub.emit, signal: interrupt.signal }).finally(watch.end);
-    const { audit, view } = watch;
-    await view?.finished;
+    // Apply: every organization's events to the audit log (with the account's id across accounts) and, as
+    // one run, to the progress view; an interruption, a lost audit line or lost output stops new removals.
+    const { auditHub, viewHub } = runHubs(one ? new Map() : new Map(view.accounts.map(({ account }) => [account.id, accountName(account)])));
+    clientEvents.emit = viewHub.emit;
+    const watch = await watchRun({ audit: auditHub, view: viewHub }, total, { auditLog: options.auditLog, json }, interrupt, io);
+    viewHub.emit({ type: "start", total, concurrency: options.concurrency });
+    const runs = planned.targets.filter((t) => t.prepared.plan.removals.length > 0);
+    const outcome = await applyAcrossAccounts(
+      runs.map((t) => ({ account: t.account, plan: t.prepared.plan, rules: t.prepared.rules, remover: t.client })),
+      // The key's own organization alone keeps its audit lines as they always were: without an account id.
+      { concurrency: options.concurrency, onEvent: (event) => auditHub.emit(one ? untagged(event) : event), signal: interrupt.signal },
+    ).finally(watch.end);
+    const result = combinedResult(outcome, one);
+    viewHub.emit({ type: "done", result });
+    await watch.view?.finished;
     await io.output?.settled();
+    if (outcome.refused.length > 0) write(io.stderr, keyRefusedText(view, outcome.refused), io.env);
 
     // Verify, unless the run was stopped: it did not do all it planned, and its output may not show the answer.
-    let verification: Verification | undefined;
-    if (options.verify && !result.stoppedBy && !watch.writeFailure()) {
-      verification = await verify(rules, () => readOrganization(client, { concurrency: options.concurrency }));
-      if (!json) write(io.stdout, atWidth(verificationText(verification), io), io.env);
+    let verification: AccountsVerification | undefined;
+    let verifiedText = "";
+    if (options.verify && !outcome.stoppedBy && !watch.writeFailure()) {
+      // An organization whose key was refused is not read again.
+      const stopped = new Set(outcome.refused.map((r) => r.account.id));
+      const checks = planned.targets.filter((t) => !stopped.has(t.account.id));
+      const read = (t: (typeof checks)[number]) => () => readOrganization(t.client, { concurrency: options.concurrency });
+      verification = await verifyAccounts(checks.map((t) => ({ account: t.account, rules: t.prepared.rules, read: read(t) })), { concurrency: options.concurrency });
+      verifiedText = runVerificationText(view, verification, outcome.refused.map((r) => r.account));
+      if (!json && verifiedText) write(io.stdout, atWidth(verifiedText, io), io.env);
     }
 
     // Report, and the exit code: a pure function of what happened.
-    const auditFailure = audit.failure;
-    report(result, [verification ? verificationText(verification).trimEnd() : "", result.fatal ? `Error: ${result.fatal.message}` : "", auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean));
-    if (json) write(io.stdout, jsonText(applyJson(result, verification), 2) + "\n", io.env);
+    const auditFailure = watch.audit.failure;
+    const removals = new Map(runs.map((t) => [t.account.id, t.prepared.plan.removals.length]));
+    const parts = outcome.accounts.map(({ account, result }) => ({ account, result, planned: removals.get(account.id) ?? 0 }));
+    report(closingLines(view, result, verifiedText, auditFailure), { accounts: parts, result });
+    if (json) write(io.stdout, jsonText(applyDocument(view, outcome, verification), 2) + "\n", io.env);
     await io.output?.settled();
     watch.stopWatching();
-    if (result.fatal) write(io.stderr, `roster: error: ${sanitize(result.fatal.message)}\n`, io.env);
     if (auditFailure) write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);
     const writeFailure = watch.writeFailure();
-    if (writeFailure) reportLostOutput(writeFailure, result, plan.summary.remove, verification, io);
-    return applyExitCode({ result, verification, auditFailure: auditFailure !== undefined, writeFailure: writeFailure !== undefined, interrupted: watch.interrupted() });
+    if (writeFailure) reportLostOutput(writeFailure, result, total, verifiedText, io);
+    const verified = verification ? { converged: verification.converged } : undefined;
+    return applyExitCode({ result, verification: verified, auditFailure: auditFailure !== undefined, writeFailure: writeFailure !== undefined, interrupted: watch.interrupted() });
   } finally {
-    client.close();
+    planned.close();
   }
 }

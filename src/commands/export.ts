@@ -11,7 +11,7 @@ import { exportManifest } from "../manifest/export-manifest.js";
 import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 import { readOrganization } from "../telnyx/read-organization.js";
-import { connect, type ApiOptions } from "./connect.js";
+import { connect, type ApiOptions } from "../targets/connect.js";
 import { defaultSchemaRef } from "./schema-ref.js";
 
 export interface ExportOptions extends ApiOptions {

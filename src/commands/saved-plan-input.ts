@@ -5,8 +5,8 @@ import { write, type Io } from "../terminal/io.js";
 import { readProblem } from "../files/file-error.js";
 import { sha256 } from "../core/digest.js";
 import { MAX_MANIFEST_BYTES } from "../manifest/load-manifest.js";
-import { isSavedAccountsPlan, loadAnySavedPlan, type SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
-import { SavedPlanError, type SavedPlan } from "../plan/saved-plan.js";
+import { loadSavedRun } from "../plan/load-saved-plan.js";
+import { SavedPlanError, type SavedPlan, type SavedRun } from "../plan/saved-plan.js";
 import { sanitize } from "../core/safe-text.js";
 
 /** What became of the manifest a saved plan was made from, as `apply PLAN` found it. */
@@ -16,10 +16,10 @@ export type PlanManifestCheck = "unchanged" | "absent" | "ignored";
  * Loads a saved plan for `apply PLAN` and checks it before any request: its seal with the API key, and the
  * manifest it was made from, which must be unchanged where it still exists (unless `ignoreManifestChange`).
  */
-export async function loadSavedPlanForApply(planFile: string, ignoreManifestChange: boolean, io: Io): Promise<SavedPlan | SavedAccountsPlan> {
-  const loaded = await loadAnySavedPlan(planFile, io.env.TELNYX_API_KEY ?? "");
-  // Across accounts, every account's manifest is compared: one changed refuses the whole plan.
-  for (const saved of isSavedAccountsPlan(loaded) ? loaded.accounts.map((a) => a.saved) : [loaded]) {
+export async function loadSavedPlanForApply(planFile: string, ignoreManifestChange: boolean, io: Io): Promise<SavedRun> {
+  const loaded = await loadSavedRun(planFile, io.env.TELNYX_API_KEY ?? "");
+  // Every organization's manifest is compared: one changed refuses the whole plan.
+  for (const { saved } of loaded.targets) {
     const check = ignoreManifestChange ? "ignored" : await checkPlanManifest(saved);
     if (check === "absent") {
       const path = sanitize(saved.manifest.path);

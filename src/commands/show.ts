@@ -1,16 +1,15 @@
 import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 import { checkGuards } from "../plan/guards.js";
-import { readPlanFile } from "../plan/load-saved-plan.js";
-import { isSavedAccountsPlan, parseAnySavedPlan, planSeal, type SavedAccountsPlan } from "../plan/saved-accounts-plan.js";
-import type { SavedPlan } from "../plan/saved-plan.js";
+import { OWN_ACCOUNT } from "../core/managed-account.js";
+import { parseSavedRun, planSeal, readPlanFile } from "../plan/load-saved-plan.js";
+import type { SavedRun } from "../plan/saved-plan.js";
 import type { ShowFormat } from "../render/plan-formats.js";
-import { OWN_ACCOUNT, type AccountPlanView, type AccountsPlanView } from "../render/accounts-plan.js";
+import type { RunView } from "../render/run-plan.js";
 import { terminalWidth } from "../render/lines.js";
 import { wrapWords } from "../render/wrap-words.js";
 import { isInteractive, write, type Io } from "../terminal/io.js";
-import { showAccountsPlan, showPlan } from "./show-plan.js";
-
+import { showPlan } from "./show-plan.js";
 
 export interface ShowOptions {
   /** A plan saved by `roster plan --out`, of one organization or across accounts. */
@@ -28,26 +27,20 @@ export interface ShowOptions {
 export async function showCommand(options: ShowOptions, io: Io): Promise<number> {
   const apiKey = io.env.TELNYX_API_KEY ?? "";
   const text = await readPlanFile(options.planFile);
-  const loaded = parseAnySavedPlan(text, options.planFile, apiKey, { requireSeal: false });
+  const loaded = parseSavedRun(text, options.planFile, apiKey, { requireSeal: false });
   const seal = planSeal(text, apiKey);
   // At a terminal, the lines roster writes itself are wrapped at words, as the preview's are.
   const atWidth = (text: string) => (isInteractive(io) ? wrapWords(text, terminalWidth(io.stdout)) : text);
   if (options.format === "pretty") write(io.stdout, atWidth(savedPlanHeading(options.planFile, loaded)) + "\n\n", io.env);
-  if (isSavedAccountsPlan(loaded)) {
-    const view = savedAccountsView(loaded);
-    await showAccountsPlan(view, options.format, io, view.accounts.length);
-  } else {
-    const { plan, verdict, source } = savedAccountView(loaded, loaded.apiHost);
-    await showPlan(plan, verdict, source, options.format, io);
-  }
+  await showPlan(savedRunView(loaded), options.format, io);
   write(io.stderr, atWidth(sealNote(seal, options.planFile)), io.env);
   return 0;
 }
 
 /** The line above a saved plan's pretty text: which file, when and where it was made, from which manifest. */
-function savedPlanHeading(file: string, loaded: SavedPlan | SavedAccountsPlan): string {
+function savedPlanHeading(file: string, loaded: SavedRun): string {
   const made = `made ${loaded.createdAt} against ${loaded.apiHost}`;
-  const from = isSavedAccountsPlan(loaded) ? `across ${plural(loaded.accounts.length, "account")}` : `from the manifest ${loaded.manifest.path}`;
+  const from = loaded.shape === "accounts" ? `across ${plural(loaded.targets.length, "account")}` : `from the manifest ${loaded.targets[0]!.saved.manifest.path}`;
   return sanitize(`Saved plan ${file}: ${made}, ${from}.`);
 }
 
@@ -70,12 +63,13 @@ export function sealNote(seal: ReturnType<typeof planSeal>, file: string): strin
   }
 }
 
-/** One account's saved plan as plan shows it: its removals, the guards as apply PLAN checks them without flags. */
-function savedAccountView(saved: SavedPlan, host: string): Omit<AccountPlanView, "account"> {
-  return { plan: saved.plan, verdict: checkGuards(saved.plan, saved.manifest.guards), source: { manifest: saved.manifest.path, host } };
-}
-
-/** A saved plan across accounts as plan shows one: every account in the file's order. */
-function savedAccountsView(saved: SavedAccountsPlan): AccountsPlanView {
-  return { accounts: saved.accounts.map((a) => ({ account: a.account ?? OWN_ACCOUNT, ...savedAccountView(a.saved, saved.apiHost) })), skipped: [] };
+/** A saved plan as plan shows one: every organization in the file's order, the guards as apply PLAN checks them without flags. */
+function savedRunView(saved: SavedRun): RunView {
+  const accounts = saved.targets.map(({ account, saved: plan }) => ({
+    account: account ?? OWN_ACCOUNT,
+    plan: plan.plan,
+    verdict: checkGuards(plan.plan, plan.manifest.guards),
+    source: { manifest: plan.manifest.path, host: saved.apiHost },
+  }));
+  return { shape: saved.shape, accounts, skipped: [], manifests: accounts.length };
 }

@@ -1,53 +1,14 @@
 import { open } from "node:fs/promises";
 import { fileKind, READ_NONBLOCK } from "../files/regular-file.js";
 import { readProblem } from "../files/file-error.js";
-import { validate as validatePlanFile } from "../generated/plan-schema.js";
-import { normalizeEmail } from "../core/email.js";
-import { userIdKey } from "../core/same-record.js";
-import { guardSettings, type GuardData } from "../manifest/guard-keys.js";
-import type { GuardVerdict } from "./guards.js";
-import type { GroupDrift, LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
-import { protectionWords } from "./protection.js";
-import { judge } from "./rules.js";
-import { checksumMatches, organizationFingerprint, PLAN_FILE_FORMAT, savedPlanRules, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
+import { parseSavedPlan, type SealOptions } from "./plan-file.js";
+import { ACCOUNTS_PLAN_FORMAT, ACCOUNTS_PLAN_VERSION, checksumMatches, SavedPlanError, type SavedAccount, type SavedRun } from "./saved-plan.js";
+
+// The one loader of saved plans: either file roster 0.1 writes (one organization's plan, format 3, or the
+// list of accounts' plans), read into the one form every command takes, a list of organizations.
 
 /** No saved plan comes near this: 20,000 users take about 6 MB. */
 export const MAX_PLAN_FILE_BYTES = 256 * 1024 * 1024;
-
-/** The file as written by savedPlanText, once it has passed schema/plan.schema.json. */
-interface PlanFile {
-  format: string;
-  format_version: number;
-  created_at: string;
-  api_host: string;
-  manifest: { path: string; sha256: string; desired_emails: string[]; protect: string[]; protect_groups: string[]; guards: GuardData };
-  organization: { fingerprint: string; live_count: number };
-  guard: GuardVerdict;
-  summary: Plan["summary"];
-  removals: Removal[];
-  kept: LiveEntry[];
-  protected: ProtectedUser[];
-  missing: MissingUser[];
-  group_drift: GroupDrift[];
-  checksum: string;
-}
-
-/** Whether reading a saved plan requires its seal. Every check but the seal is made either way. */
-export interface SealOptions {
-  /**
-   * False for `roster show`, which reads a plan without the key (or with another) and reports the seal
-   * apart (planSeal); apply never passes it, so a plan it applies was always sealed with its key.
-   */
-  requireSeal?: boolean;
-}
-
-/**
- * Reads and checks a plan saved by `roster plan --out`, its seal with `apiKey`; every failure is a
- * SavedPlanError naming the file.
- */
-export async function loadSavedPlan(path: string, apiKey: string): Promise<SavedPlan> {
-  return parseSavedPlan(await readPlanFile(path), path, apiKey);
-}
 
 /** The text of a saved plan's file, read without blocking and within the size any plan has; a SavedPlanError naming the file. */
 export async function readPlanFile(path: string): Promise<string> {
@@ -73,95 +34,105 @@ export async function readPlanFile(path: string): Promise<string> {
   return text;
 }
 
+
+/** Reads and checks a saved plan of either file (told apart by its format), its seals with `apiKey`. */
+export async function loadSavedRun(path: string, apiKey: string): Promise<SavedRun> {
+  return parseSavedRun(await readPlanFile(path), path, apiKey);
+}
+
 /**
- * Checks the text of a saved plan and returns it. Pure. Beyond the schema, the plan must agree with itself:
- * its seal (an HMAC keyed by `apiKey`), its counts, its fingerprint over the users it lists, and its own rules, which must judge
- * every removal removable. A plan that fails any of these is refused whole: nothing of it is applied.
+ * Checks the text of a saved plan of either file and returns it as a list of organizations; every failure
+ * is a SavedPlanError naming the file, and refuses the whole plan. Pure.
  */
-export function parseSavedPlan(text: string, file: string, apiKey: string, options: SealOptions = {}): SavedPlan {
+export function parseSavedRun(text: string, path: string, apiKey: string, options: SealOptions = {}): SavedRun {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  if (isAccountsFile(data)) return parseAccountsFile(data, path, apiKey, options);
+  // parseSavedPlan words what a file that is not JSON, or not a plan, is.
+  const saved = parseSavedPlan(text, path, apiKey, options);
+  return { shape: "organization", createdAt: saved.createdAt, apiHost: saved.apiHost, targets: [{ account: null, saved }] };
+}
+
+/** Whether parsed JSON is a saved plan across accounts (by its format). */
+function isAccountsFile(data: unknown): boolean {
+  return typeof data === "object" && data !== null && (data as { format?: unknown }).format === ACCOUNTS_PLAN_FORMAT;
+}
+
+/**
+ * Checks a saved plan across accounts: its seal with `apiKey`, its version, then each account's plan with
+ * every check of a plan of one organization (parseSavedPlan). One failure refuses the whole file. Pure.
+ */
+function parseAccountsFile(data: unknown, file: string, apiKey: string, options: SealOptions): SavedRun {
   const fail = (why: string): never => {
     throw new SavedPlanError(`${file} ${why}`);
+  };
+  const head = data as Record<string, unknown>;
+  if (head.format_version !== ACCOUNTS_PLAN_VERSION) {
+    fail(`has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${ACCOUNTS_PLAN_VERSION}: make the plan again with this roster`);
+  }
+  const { checksum, ...body } = head;
+  if (options.requireSeal !== false) {
+    if (!apiKey) fail("cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
+    if (typeof checksum !== "string" || !checksumMatches(body, checksum, apiKey)) {
+      fail("was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out");
+    }
+  }
+  if (typeof head.created_at !== "string" || typeof head.api_host !== "string" || !Array.isArray(head.accounts) || head.accounts.length === 0) {
+    fail("is not a valid saved plan across accounts: make the plan again with roster plan --out");
+  }
+  const seen = new Set<string>();
+  const accounts = (head.accounts as unknown[]).map((entry, index) => {
+    const { account, plan } = (entry ?? {}) as { account?: unknown; plan?: unknown };
+    if (account !== null && !validAccount(account)) fail(`names no valid account at accounts[${index}]: make the plan again with roster plan --out`);
+    const id = account === null ? "" : (account as SavedAccount).id.toLowerCase();
+    if (seen.has(id)) fail(`holds two plans for one account (${id || "the key's own organization"}): make the plan again with roster plan --out`);
+    seen.add(id);
+    const where = account === null ? "the key's own organization" : `account ${(account as SavedAccount).id}`;
+    const saved = parseSavedPlan(JSON.stringify(plan ?? null), `${file} (${where})`, apiKey, options);
+    if (saved.apiHost !== head.api_host) fail(`mixes API hosts (${saved.apiHost} in ${where}): make the plan again with roster plan --out`);
+    return { account: account as SavedAccount | null, saved };
+  });
+  return { shape: "accounts", createdAt: head.created_at as string, apiHost: head.api_host as string, targets: accounts };
+}
+
+function validAccount(value: unknown): value is SavedAccount {
+  const account = value as Partial<SavedAccount> | null;
+  return (
+    typeof account === "object" &&
+    account !== null &&
+    typeof account.id === "string" &&
+    account.id !== "" &&
+    typeof account.email === "string" &&
+    typeof account.organization_name === "string"
+  );
+}
+
+/**
+ * What a saved plan's seal says with `apiKey`: "good" when the whole file and (across accounts) every
+ * account's plan in it were sealed with this key and not changed since; "mismatch" when any seal fails (made
+ * with another key, or altered: an HMAC cannot tell the two apart); "unchecked" without a key. Pure.
+ */
+export function planSeal(text: string, apiKey: string): "good" | "mismatch" | "unchecked" {
+  if (!apiKey) return "unchecked";
+  const sealed = (doc: unknown): boolean => {
+    if (typeof doc !== "object" || doc === null) return false;
+    const { checksum, ...body } = doc as Record<string, unknown>;
+    return typeof checksum === "string" && checksumMatches(body, checksum, apiKey);
   };
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    const hint = /\.ya?ml$/i.test(file) ? `; to apply a manifest, run roster apply -f ${file}` : "";
-    return fail(`is not a saved plan: it is not JSON${hint}`);
+    return "mismatch";
   }
-  const head = (typeof data === "object" && data !== null ? data : {}) as Record<string, unknown>;
-  if (head.format !== PLAN_FILE_FORMAT) {
-    if ("changes" in head && "summary" in head) {
-      fail("is the output of roster plan --format json, which is for reading, not applying: save a plan with roster plan --out FILE");
-    }
-    fail("is not a plan saved by roster plan --out");
+  if (!sealed(data)) return "mismatch";
+  if (isAccountsFile(data)) {
+    const accounts = (data as { accounts?: unknown }).accounts;
+    if (!Array.isArray(accounts) || !accounts.every((entry) => sealed((entry as { plan?: unknown } | null)?.plan))) return "mismatch";
   }
-  if (head.format_version === 1) {
-    fail("was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan again with roster plan --out");
-  }
-  if (head.format_version === 2) {
-    fail("was saved by an older roster (plan format version 2, which does not keep users' groups): make the plan again with roster plan --out");
-  }
-  if (head.format_version !== PLAN_FILE_VERSION) {
-    fail(`has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${PLAN_FILE_VERSION}: make the plan again with this roster`);
-  }
-  if (!validatePlanFile(data)) {
-    const error = validatePlanFile.errors?.[0];
-    fail(`is not a valid saved plan: at ${error?.instancePath || "the top"}, ${error?.message ?? "invalid"}; make the plan again with roster plan --out`);
-  }
-  const planFile = data as PlanFile;
-  const { checksum, ...body } = planFile;
-  if (options.requireSeal !== false) {
-    if (!apiKey) fail("cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
-    if (!checksumMatches(body, checksum, apiKey)) {
-      fail("was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out");
-    }
-  }
-
-  const plan: Plan = {
-    summary: planFile.summary,
-    removals: planFile.removals,
-    protected: planFile.protected,
-    kept: planFile.kept,
-    missing: planFile.missing,
-    liveCount: planFile.organization.live_count,
-    groupDrift: planFile.group_drift,
-  };
-  const live = [...plan.removals, ...plan.protected, ...plan.kept];
-  const counts = plan.summary;
-  if (
-    counts.remove !== plan.removals.length ||
-    counts.protected !== plan.protected.length ||
-    counts.keep !== plan.kept.length ||
-    counts.missing !== plan.missing.length ||
-    counts.group_drift !== plan.groupDrift.length ||
-    plan.liveCount !== live.length
-  ) {
-    fail("does not agree with itself: its counts differ from the users it lists; make the plan again with roster plan --out");
-  }
-  // Any id twice, in any letter case, even as the same user: roster never saves a plan so.
-  if (new Set(live.map((u) => userIdKey(u.id))).size !== live.length) fail("lists a user twice: make the plan again with roster plan --out");
-  if (organizationFingerprint(live) !== planFile.organization.fingerprint) {
-    fail("does not agree with itself: its fingerprint is not that of the users it lists; make the plan again with roster plan --out");
-  }
-  const desiredEmails = planFile.manifest.desired_emails.map(normalizeEmail);
-  const protectGroups = planFile.manifest.protect_groups;
-  const rules = savedPlanRules({ desiredEmails, protect: planFile.manifest.protect, protectGroups });
-  for (const removal of plan.removals) {
-    const verdict = judge(removal, rules);
-    if (verdict.kind !== "remove") {
-      const who = verdict.kind === "keep" ? "listed in its manifest" : protectionWords(verdict, removal.record_type);
-      fail(`would remove ${removal.email}, who is ${who}: the file was changed by hand; make the plan again with roster plan --out`);
-    }
-  }
-
-  const guards = guardSettings(planFile.manifest.guards);
-  return {
-    createdAt: planFile.created_at,
-    apiHost: planFile.api_host,
-    manifest: { path: planFile.manifest.path, sha256: planFile.manifest.sha256, desiredEmails, protect: planFile.manifest.protect, protectGroups, guards },
-    fingerprint: planFile.organization.fingerprint,
-    plan,
-    verdict: planFile.guard,
-  };
+  return "good";
 }

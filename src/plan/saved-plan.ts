@@ -43,6 +43,58 @@ export interface SavedPlan {
   verdict: GuardVerdict;
 }
 
+/** The format of a saved plan across accounts: a list of accounts, each with its own plan as above. */
+export const ACCOUNTS_PLAN_FORMAT = "roster-plan-accounts";
+export const ACCOUNTS_PLAN_VERSION = 1;
+
+/**
+ * How a run names its organizations, which its outputs follow: "organization" for the key's own organization
+ * planned from one manifest (the documents and words of one organization), "accounts" for a run across
+ * accounts (each account named, the total under them), however many accounts it has.
+ */
+export type RunShape = "organization" | "accounts";
+
+/** The account a saved plan is for: a managed account (never its key), or null for the key's own organization. */
+export interface SavedAccount {
+  id: string;
+  email: string;
+  organization_name: string;
+}
+
+/** One organization's part of a saved run: the account it is for and its plan. */
+export interface SavedTarget {
+  account: SavedAccount | null;
+  saved: SavedPlan;
+}
+
+/**
+ * A saved plan as roster holds it in memory, whichever file it came from: a list of organizations, one for a
+ * plan of the key's own organization (the file of format 3), one or more across accounts.
+ */
+export interface SavedRun {
+  shape: RunShape;
+  createdAt: string;
+  apiHost: string;
+  targets: SavedTarget[];
+}
+
+/**
+ * The file's text. One organization is written as roster 0.1 wrote it (format 3, the seal over the plan); a
+ * run across accounts as the list of accounts 0.1 wrote, each account's plan sealed on its own with `apiKey`
+ * (the manager's) and the whole sealed too, so no account can be added, dropped or swapped.
+ */
+export function savedRunText(run: SavedRun, apiKey: string): string {
+  if (run.shape === "organization") return savedPlanText(run.targets[0]!.saved, apiKey);
+  const body = {
+    format: ACCOUNTS_PLAN_FORMAT,
+    format_version: ACCOUNTS_PLAN_VERSION,
+    created_at: run.createdAt,
+    api_host: run.apiHost,
+    accounts: run.targets.map(({ account, saved }) => ({ account, plan: JSON.parse(savedPlanText(saved, apiKey)) as unknown })),
+  };
+  return JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2) + "\n";
+}
+
 /** The rules a saved plan carries, for its own check and the executor's: the listed emails, patterns and protected groups. */
 export function savedPlanRules(manifest: Pick<SavedPlan["manifest"], "desiredEmails" | "protect" | "protectGroups">): Rules {
   return rulesOf({

@@ -1,9 +1,11 @@
 import type { ApplyResult } from "../apply/apply-plan.js";
-import type { AccountRef } from "../apply/apply-accounts.js";
+import { combinedResult, type AccountsApplyResult } from "../apply/apply-run.js";
+import { accountData, accountsSummary, oneOrganization, type RunView } from "./run-plan.js";
+import { accountLabel, type AccountRef } from "../core/managed-account.js";
 import type { AccountsVerification, Verification } from "../apply/verify.js";
 import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
-import { accountLabel } from "./accounts-plan.js";
+
 
 /** The result of an apply that had nothing to remove. */
 export const NOTHING_APPLIED: ApplyResult = { summary: { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 }, results: [] };
@@ -44,4 +46,87 @@ export function applyJson(result: ApplyResult, verification: Verification | unde
     ...(result.stoppedBy ? { stopped_by: result.stoppedBy } : {}),
     ...(verification ? { verified: verification } : {}),
   };
+}
+
+// The words of an apply's steps, chosen from the run: one organization's as they always were, or across accounts.
+
+/** Why nothing was applied when no organization has a removal: the job summary's closing and stdout's line. */
+export function nothingToApplyText(view: RunView): string {
+  return oneOrganization(view)
+    ? "Nothing to apply: the organization already matches the manifest."
+    : "Nothing to apply: every account already matches its manifest.";
+}
+
+/** A guard's refusal: the job summary's closing, and stderr's lines (the verdicts, unless the preview shows them). */
+export function refusedText(view: RunView, previewShowsVerdict: boolean): { closing: string; stderr: string } {
+  const one = oneOrganization(view);
+  const refused = view.accounts.filter((a) => !a.verdict.allowed);
+  const verdicts = previewShowsVerdict ? "" : refused.map((a) => `roster: refused: ${one ? "" : `${accountLabel(a.account)}: `}${a.verdict.message}\n`).join("");
+  return one
+    ? { closing: "Not applied: a safety guard refused the plan. Nothing was changed.", stderr: `${verdicts}Nothing was changed.\n` }
+    : { closing: "Not applied: a safety guard refused the plan of an account. Nothing was changed.", stderr: `${verdicts}Nothing was changed in any account.\n` };
+}
+
+/** The question asked before any removal: how many users, from which organization or how many accounts. */
+export function applyQuestion(view: RunView): string {
+  const one = oneOrganization(view);
+  const total = accountsSummary(view).remove;
+  if (one) return `Do you want to remove ${plural(total, "user")} from the organization at ${one.source.host}?`;
+  const withRemovals = view.accounts.filter((a) => a.plan.summary.remove > 0).length;
+  return `Do you want to remove ${plural(total, "user")} from ${plural(withRemovals, "account")}?`;
+}
+
+/** The stderr lines of the organizations whose key the API refused during the run (each stopped alone). */
+export function keyRefusedText(view: RunView, refused: readonly { account: AccountRef; error: Error }[]): string {
+  const one = oneOrganization(view);
+  return refused
+    .map(({ account, error }) => {
+      const message = sanitize(error.message);
+      if (one) return `roster: error: ${message}\n`;
+      // A managed account's refused key names its account already; the own organization's does not.
+      const named = message.includes(accountLabel(account)) ? message : `${accountLabel(account)}: ${message}`;
+      return `roster: error: ${named}; the other accounts went on\n`;
+    })
+    .join("");
+}
+
+/** What reading the organizations again found, as apply ends with it ("" when none was read again). */
+export function runVerificationText(view: RunView, verification: AccountsVerification, refused: readonly AccountRef[]): string {
+  if (!oneOrganization(view)) return accountsVerificationText(verification, refused);
+  const verified = verification.accounts[0]?.verification;
+  return verified ? verificationText(verified) : "";
+}
+
+/** The closing lines of the job summary after removals: the verification, the error that stopped the run, a lost audit line. */
+export function closingLines(view: RunView, result: ApplyResult, verifiedText: string, auditFailure: string | undefined): string[] {
+  const stopped = oneOrganization(view) && result.fatal ? `Error: ${result.fatal.message}` : "";
+  return [...verifiedText.split("\n"), stopped, auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean);
+}
+
+/**
+ * `apply --format json`: one manifest gives the document of one organization (with its account beside it when
+ * the manifest names one); several give every account's results, the skipped accounts, the total and the
+ * verification. `outcome` is undefined when there was nothing to apply.
+ */
+export function applyDocument(view: RunView, outcome: AccountsApplyResult | undefined, verification: AccountsVerification | undefined) {
+  const one = oneOrganization(view);
+  const result = outcome ? combinedResult(outcome, one !== undefined) : NOTHING_APPLIED;
+  if (one) return applyJson(result, verification?.accounts[0]?.verification);
+  if (view.manifests === 1 && view.accounts.length === 1) {
+    return { ...applyJson(result, verification?.accounts[0]?.verification), account: accountData(view.accounts[0]!.account) };
+  }
+  const byAccount = new Map(verification?.accounts.map((a) => [a.account.id, a.verification]));
+  const document = {
+    format_version: 1,
+    accounts: (outcome?.accounts ?? []).map(({ account, result }) => ({
+      account: accountData(account),
+      ...applyJson(result, byAccount.get(account.id)),
+      ...(result.fatal ? { error: result.fatal.message } : {}),
+    })),
+    // As plan's document has them: an account left out is named, never silently missing.
+    skipped: view.skipped.map((s) => ({ account: accountData(s.account), manifest: s.manifest, reason: s.reason })),
+    ...(outcome ? { summary: applyJson(result, undefined).summary } : {}),
+    ...(verification ? { verified: { converged: verification.converged, remaining: verification.remaining, unreadable: verification.unreadable } } : {}),
+  };
+  return outcome ? document : { ...document, message: "nothing to apply" };
 }

@@ -1,4 +1,4 @@
-import type { RateModel } from "./rate-models.js";
+import type { RateModel } from "./rate-model.js";
 
 /**
  * Faults the sandbox injects, in one typed object so that tests, `roster sandbox` and benchmarks share it.

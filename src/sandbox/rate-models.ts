@@ -1,7 +1,8 @@
 import { RateWindow } from "./faults.js";
+import type { RateModel } from "./rate-model.js";
 
-/** How a sandbox's rate limit counts requests: the three kinds of limiter an API may put behind its headers. */
-export type RateModel = "window" | "grid" | "bucket";
+// Its own module, so faults.ts can name it without importing this one (which imports faults.ts).
+export type { RateModel };
 
 export const RATE_MODELS: readonly RateModel[] = ["window", "grid", "bucket"];
 

@@ -1,5 +1,10 @@
 import { clampWait, resetSeconds, type HeaderSource } from "./rate-headers.js";
-import type { PaceTicket } from "./rate-limit.js";
+
+/** A request the pacer let start, to be handed back to `finished` with its answer. */
+export interface PaceTicket {
+  readonly seq: number;
+  readonly sentAt: number;
+}
 
 /** A request started and not yet older than the anchor. */
 export interface Started {

@@ -1,15 +1,10 @@
 import { rateLimitWaitMs, tellsWindow, type HeaderSource } from "./rate-headers.js";
-import { newKnowledge, noteAnswer, probeAt, rollWindow, type WindowKnowledge } from "./pace-window.js";
+import { newKnowledge, noteAnswer, probeAt, rollWindow, type PaceTicket, type WindowKnowledge } from "./pace-window.js";
 
 export { MAX_RATE_WAIT_MS, rateLimitWaitMs, type HeaderSource } from "./rate-headers.js";
+export type { PaceTicket } from "./pace-window.js";
 
 const BUCKET_SPARE = 1.05;
-
-/** A request the pacer let start, to be handed back to `finished` with its answer. */
-export interface PaceTicket {
-  readonly seq: number;
-  readonly sentAt: number;
-}
 
 /** What the pacer says of the next request: start it now, wait until a time, or wait for an answer in flight. */
 export type PaceDecision = { kind: "go"; probe: boolean } | { kind: "wait"; until: number } | { kind: "answer" };

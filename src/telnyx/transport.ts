@@ -1,15 +1,14 @@
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
 import crossFetch from "cross-fetch";
-import { HttpProxyAgent } from "http-proxy-agent";
-import { HttpsProxyAgent } from "https-proxy-agent";
 import { ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
 import { answerMeaning, FIRST_ATTEMPT, type AttemptState } from "./answer-meaning.js";
 import { parseBaseUrl } from "./base-url.js";
 import { interruptibleSleep } from "./interruptible-sleep.js";
 import { networkFailure } from "./network-error.js";
-import { proxyFor } from "./proxy.js";
 import { RatePacer, type PaceTicket } from "./rate-limit.js";
+import { clientAgent, type SocketPool } from "./socket-pool.js";
+
+export { SocketPool } from "./socket-pool.js";
 
 /** Answers larger than this are not the API's (a page of 250 users is about 100 KB). */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -44,27 +43,6 @@ export interface ClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Keep-alive sockets shared with other clients of the same run (then `maxSockets` is the pool's). */
   sockets?: SocketPool;
-}
-
-/**
- * Keep-alive sockets shared by the clients of one run across managed accounts: each client sends its own key
- * in each request's header and paces its own requests, but a managed account's first request need not open a
- * connection of its own (across 200 accounts, 200 connections fewer). The first client to send makes the
- * agent, with its base URL and proxy; `close` destroys it, once every client of the run is done.
- */
-export class SocketPool {
-  /** The agent, once a client has made it. */
-  agent: http.Agent | undefined;
-  /** Sockets open at once: as many as the run's bounds can have in flight together. */
-  readonly maxSockets: number;
-
-  constructor(maxSockets: number) {
-    this.maxSockets = maxSockets;
-  }
-
-  close(): void {
-    this.agent?.destroy();
-  }
 }
 
 /** One request about to be sent again, and why. */
@@ -141,19 +119,11 @@ export class Transport {
     this.#onWait = options.onWait;
     this.#signal = options.signal;
     this.#sleep = interruptibleSleep(options.signal);
-    const agentOptions = { keepAlive: true, maxSockets: options.sockets?.maxSockets ?? options.maxSockets ?? 64 };
-    const proxy = proxyFor(this.baseUrl, options.env ?? process.env);
-    this.#via = proxy ? ` via the proxy at ${proxy.host}` : "";
-    this.#proxyHost = proxy?.host;
-    const secure = this.baseUrl.protocol === "https:";
-    this.#pooled = options.sockets !== undefined;
-    // Through a proxy an https request is tunnelled with CONNECT, so the proxy never sees the key; a plain
-    // http request (loopback only, see proxyFor) is forwarded.
-    const makeAgent = (): http.Agent => {
-      if (proxy) return secure ? new HttpsProxyAgent(proxy, agentOptions) : new HttpProxyAgent(proxy, agentOptions);
-      return secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    };
-    this.#agent = options.sockets ? (options.sockets.agent ??= makeAgent()) : makeAgent();
+    const agent = clientAgent(this.baseUrl, options.env ?? process.env, options.maxSockets, options.sockets);
+    this.#agent = agent.agent;
+    this.#pooled = agent.pooled;
+    this.#via = agent.via;
+    this.#proxyHost = agent.proxyHost;
   }
 
   /** The host requests go to, for messages and plan files (never the key). */

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { applyAcrossAccounts, type AccountApply, type AccountApplyEvent, type AccountRef } from "../../src/apply/apply-accounts.js";
+import { applyAcrossAccounts, type AccountApply, type AccountApplyEvent, type AccountRef } from "../../src/apply/apply-run.js";
 import { applyPlan, UnsafeRemovalError, type Remover } from "../../src/apply/apply-plan.js";
 import { AuditLog } from "../../src/apply/audit-log.js";
 import { subscribeAudit } from "../../src/apply/audit-subscription.js";

@@ -3,14 +3,14 @@ import { getEventListeners } from "node:events";
 import { PassThrough } from "node:stream";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { applyAcrossAccounts } from "../../src/apply/apply-accounts.js";
+import { applyAcrossAccounts } from "../../src/apply/apply-run.js";
 import { verifyAccounts } from "../../src/apply/verify.js";
-import { prepareAccounts, prepareSavedAccounts, type AccountsOptions, type AccountsPrepared } from "../../src/commands/prepare-accounts.js";
 import { loadManifests } from "../../src/manifest/load-manifests.js";
-import { isSavedAccountsPlan, loadAnySavedPlan } from "../../src/plan/saved-accounts-plan.js";
+import { loadSavedRun } from "../../src/plan/load-saved-plan.js";
 import { generateManagedAccounts } from "../../src/sandbox/generate.js";
 import type { ManagedAccountSeed, SandboxFaults } from "../../src/sandbox/sandbox.js";
 import { readOrganization } from "../../src/telnyx/read-organization.js";
+import { planTargets, type PlannedTargets, type TargetOptions } from "../../src/targets/plan-targets.js";
 import type { Io } from "../../src/terminal/io.js";
 import { runCli, TEST_API_KEY, withTempDir, writeTemp } from "../helpers/cli.js";
 import { exampleOrg } from "../helpers/org.js";
@@ -71,22 +71,22 @@ for (const c of CASES) {
         const interrupt = new AbortController();
         const peak = peakListeners(interrupt.signal);
         let waits = 0;
-        const options: AccountsOptions = { concurrency: 16, timeoutSeconds: 30, maxRetries: 5, guards: {}, hooks: { signal: interrupt.signal, onWait: () => (waits += 1) } };
-        let prepared: AccountsPrepared;
+        const options: TargetOptions = { concurrency: 16, timeoutSeconds: 30, maxRetries: 5, guards: {}, hooks: { signal: interrupt.signal, onWait: () => (waits += 1) } };
+        let prepared: PlannedTargets;
         if (c.saved) {
           const out = await runCli(["plan", "-f", "accounts", "--out", "plan.json"], { env: { TELNYX_BASE_URL: sandbox.url }, cwd: dir });
           assert.is(out.code, 0, out.stderr);
-          const saved = await loadAnySavedPlan(`${dir}/plan.json`, TEST_API_KEY);
-          assert.ok(isSavedAccountsPlan(saved));
-          prepared = await prepareSavedAccounts(saved, options, io);
+          const saved = await loadSavedRun(`${dir}/plan.json`, TEST_API_KEY);
+          assert.is(saved.shape, "accounts");
+          prepared = await planTargets({ saved }, options, io);
         } else {
-          prepared = await prepareAccounts(await loadManifests(files), options, io);
+          prepared = await planTargets({ manifests: await loadManifests(files), shape: "accounts" }, options, io);
         }
         try {
-          assert.is(prepared.accounts.length, c.accounts);
+          assert.is(prepared.targets.length, c.accounts);
           assert.is(getEventListeners(interrupt.signal, "abort").length, 0, "after planning, no listener left");
           const outcome = await applyAcrossAccounts(
-            prepared.accounts.map((a) => ({ account: a.account, plan: a.prepared.plan, rules: a.prepared.rules, remover: a.client })),
+            prepared.targets.map((a) => ({ account: a.account, plan: a.prepared.plan, rules: a.prepared.rules, remover: a.client })),
             { concurrency: 16, signal: interrupt.signal, onEvent: (event) => c.interrupt && event.type === "finished" && interrupt.abort() },
           );
           assert.is(getEventListeners(interrupt.signal, "abort").length, 0, "after the removals, no listener left");
@@ -96,7 +96,7 @@ for (const c of CASES) {
           } else {
             assert.equal(outcome.summary, { removed: c.accounts, already_absent: 0, failed: 0, unknown: 0, not_started: 0 });
             const verification = await verifyAccounts(
-              prepared.accounts.map((a) => ({ account: a.account, rules: a.prepared.rules, read: () => readOrganization(a.client, { concurrency: 16 }) })),
+              prepared.targets.map((a) => ({ account: a.account, rules: a.prepared.rules, read: () => readOrganization(a.client, { concurrency: 16 }) })),
               { concurrency: 16 },
             );
             assert.ok(verification.converged, "every account verified");

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -8,7 +8,8 @@ import { ROOT } from "../helpers/org.js";
  * The layers of src/, one folder each, and the folders each may import from. Every import points one way:
  * core at the bottom (the shared vocabulary: emails, the organization user, safe text, digests, plural);
  * files and terminal are effects at the edge that only core feeds; manifest, then plan above it; telnyx beside
- * them on core alone; apply on plan and telnyx; render on plan and apply; github on the renderers; commands on
+ * them on core alone; targets (a run's organizations, each connected with its own client and planned) on plan
+ * and telnyx; apply on plan and telnyx; render on plan and apply; github on the renderers; commands on
  * everything below; cli on commands. The generated validators belong to the manifest and plan layers.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
@@ -19,11 +20,12 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   manifest: ["core", "files", "generated"],
   telnyx: ["core"],
   plan: ["core", "files", "generated", "manifest"],
+  targets: ["core", "terminal", "manifest", "plan", "telnyx"],
   apply: ["core", "files", "manifest", "plan", "telnyx"],
   render: ["core", "manifest", "plan", "apply"],
   sandbox: ["core", "files"],
   github: ["core", "files", "terminal", "manifest", "plan", "apply", "render"],
-  commands: ["core", "files", "terminal", "generated", "manifest", "telnyx", "plan", "apply", "render", "sandbox", "github", "examples"],
+  commands: ["core", "files", "terminal", "generated", "manifest", "telnyx", "plan", "targets", "apply", "render", "sandbox", "github", "examples"],
   cli: ["core", "files", "terminal", "manifest", "telnyx", "plan", "apply", "render", "sandbox", "github", "commands"],
   ".": ["cli", "terminal"],
 };
@@ -71,6 +73,74 @@ function violations(): string[] {
 
 test("every import in src/ points down the layers: core, manifest, plan, telnyx, apply, render, commands, cli", () => {
   assert.equal(violations(), []);
+});
+
+/** The file an import names: its `.js` specifier is the `.ts` or `.tsx` file beside it. */
+function importedFile(file: string, specifier: string): string | undefined {
+  const target = resolve(dirname(file), specifier);
+  const candidates = [target.replace(/\.js$/, ".ts"), target.replace(/\.js$/, ".tsx"), target];
+  return candidates.find((path) => existsSync(path) && /\.tsx?$/.test(path));
+}
+
+/** Every import circle among `graph`'s files, each once, as "a -> b -> a" (Tarjan's strongly connected components). */
+function circles(graph: ReadonlyMap<string, readonly string[]>): string[] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[] = [];
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    onStack.add(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(file, Math.min(low.get(file)!, low.get(next)!));
+      } else if (onStack.has(next)) low.set(file, Math.min(low.get(file)!, index.get(next)!));
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const component: string[] = [];
+    let member: string;
+    do {
+      member = stack.pop()!;
+      onStack.delete(member);
+      component.push(member);
+    } while (member !== file);
+    const selfImport = (graph.get(file) ?? []).includes(file);
+    if (component.length > 1 || selfImport) found.push([...component.reverse(), component[0]!].join(" -> "));
+  };
+  for (const file of graph.keys()) if (!index.has(file)) visit(file);
+  return found.sort();
+}
+
+/** src/'s files and the files each imports (static, type-only, re-exports and lazy `import()`), relative to the root. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(SRC)) {
+    const imports = relativeImports(readFileSync(file, "utf8")).flatMap((specifier) => importedFile(file, specifier) ?? []);
+    graph.set(relative(ROOT, file), [...new Set(imports.map((path) => relative(ROOT, path)))]);
+  }
+  return graph;
+}
+
+test("no import circle anywhere in src/: every module can be read, and loaded, before the ones that import it", () => {
+  assert.equal(circles(importGraph()), []);
+});
+
+test("the circle check finds a circle of two modules, of three, and a module importing itself", () => {
+  const graph = new Map([
+    ["a", ["b"]],
+    ["b", ["a", "c"]],
+    ["c", ["d"]],
+    ["d", ["e"]],
+    ["e", ["c"]],
+    ["f", ["f"]],
+    ["g", ["a"]],
+  ]);
+  assert.equal(circles(graph), ["a -> b -> a", "c -> d -> e -> c", "f -> f"]);
+  assert.equal(circles(new Map([["a", ["b"]], ["b", []]])), []);
 });
 
 test("the check finds an upward import: it reads imports as the layers test does", () => {

@@ -76,6 +76,21 @@ terminal("at a terminal, apply draws the preview in colour, asks, and removes on
   assert.is(sandbox.users().length, 25);
 });
 
+terminal("a guard's refusal at a terminal is said once, in the preview, then that nothing was changed: exit 3, no question", async ({ sandbox }) => {
+  await withTempDir(async (dir) => {
+    const file = writeTemp(dir, "users.yaml", manifestText(exampleOrg().slice(0, 6).map((u) => u.email)));
+    const run = await atTerminal(["apply", "-f", file], sandbox, "yes", { columns: 200 });
+    assert.is(run.code, 3, run.text);
+    const verdict = "would remove 24 of 30 users (80.0%), over the 25% guard: review the plan, then raise guards.max_removal_percent or pass --force";
+    assert.match(run.text, `Refused: ${verdict}`);
+    assert.is(run.text.split(verdict).length - 1, 1, "the verdict is shown once, not repeated on stderr");
+    assert.not.match(run.text, "roster: refused:");
+    assert.match(run.text, "\nNothing was changed.\n");
+    assert.not.match(run.text, "Do you want to remove");
+    assert.is(sandbox.stats.removeRequests.size, 0);
+  });
+});
+
 terminal("any answer but yes cancels, and nothing is removed", async ({ sandbox }) => {
   const run = await atTerminal(["apply", "-f", `${EXAMPLES}users.yaml`], sandbox, "y");
   assert.is(run.code, 1);

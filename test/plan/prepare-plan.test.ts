@@ -1,13 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { applyPlan, UnsafeRemovalError } from "../../src/apply/apply-plan.js";
-import { prepareSavedPlan } from "../../src/commands/prepare-plan.js";
+import { checkSavedPlanHost, prepareFromSavedPlan } from "../../src/plan/prepare.js";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
-import { checkGuards } from "../../src/plan/guards.js";
+import { checkGuards, type GuardOptions } from "../../src/plan/guards.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { organizationFingerprint, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
 import type { SandboxStats } from "../../src/sandbox/sandbox.js";
 import { TelnyxClient } from "../../src/telnyx/client.js";
+import { readOrganization } from "../../src/telnyx/read-organization.js";
 import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";
 import { exampleOrg, manifestText } from "../helpers/org.js";
@@ -26,6 +27,12 @@ function savedFrom(org: readonly OrganizationUser[], apiHost: string): SavedPlan
     plan,
     verdict: checkGuards(plan, {}),
   };
+}
+
+/** A saved plan against the organization as apply reads it: the host checked before any read, then read and checked. */
+async function prepareSavedPlan(saved: SavedPlan, client: TelnyxClient, concurrency: number, guards: GuardOptions) {
+  checkSavedPlanHost(saved, client.host);
+  return prepareFromSavedPlan(saved, await readOrganization(client, { concurrency }), client.host, guards);
 }
 
 async function withOrganization(users: readonly OrganizationUser[], run: (client: TelnyxClient, stats: SandboxStats) => Promise<void>) {

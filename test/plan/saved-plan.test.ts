@@ -2,9 +2,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { checkGuards } from "../../src/plan/guards.js";
-import { parseSavedPlan } from "../../src/plan/load-saved-plan.js";
+import { parseSavedPlan } from "../../src/plan/plan-file.js";
 import { planRemovals } from "../../src/plan/plan.js";
-import { checksumOf, organizationFingerprint, savedPlanText, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
+import { checksumOf, organizationFingerprint, savedPlanText, SavedPlanError, savedRunText, type SavedPlan, type SavedRun } from "../../src/plan/saved-plan.js";
+import { parseSavedRun } from "../../src/plan/load-saved-plan.js";
 import { sha256 } from "../../src/core/digest.js";
 import { exampleOrg, manifestText } from "../helpers/org.js";
 
@@ -45,6 +46,26 @@ function refusal(content: string, file = "plan.json", key = KEY): string {
 
 test("a saved plan reads back as the same plan, rules, guards and fingerprint", () => {
   assert.equal(parseSavedPlan(text, "plan.json", KEY), saved);
+});
+
+test("one loader reads both files 0.1 writes into one list of organizations, and a save writes each file as 0.1 did", () => {
+  // One organization: format 3 as it always was, a run of one with no account.
+  const one = parseSavedRun(text, "plan.json", KEY);
+  assert.equal(one, { shape: "organization", createdAt: saved.createdAt, apiHost: saved.apiHost, targets: [{ account: null, saved }] });
+  assert.is(savedRunText(one, KEY), text, "saved again, byte for byte the file of one organization");
+  // Across accounts: the list of accounts, each with its own sealed plan, and the seal over the whole.
+  const account = { id: "6a09cdc3-8948-47f0-aa62-74ac943d6c58", email: "ops@harbor.example", organization_name: "Harbor Dental" };
+  const across: SavedRun = { shape: "accounts", createdAt: saved.createdAt, apiHost: saved.apiHost, targets: [{ account: null, saved }, { account, saved }] };
+  const acrossText = savedRunText(across, KEY);
+  const doc = JSON.parse(acrossText);
+  assert.equal(Object.keys(doc), ["format", "format_version", "created_at", "api_host", "accounts", "checksum"]);
+  assert.is(doc.format, "roster-plan-accounts");
+  assert.is(doc.format_version, 1);
+  assert.equal(doc.accounts[1].plan, JSON.parse(text), "each account's plan is the file of one organization");
+  assert.equal(parseSavedRun(acrossText, "plan.json", KEY), across);
+  // A run of one account is still across accounts: its outputs name the account.
+  const oneAccount: SavedRun = { ...across, targets: [{ account, saved }] };
+  assert.equal(parseSavedRun(savedRunText(oneAccount, KEY), "plan.json", KEY).shape, "accounts");
 });
 
 test("the file names its format, version, host and manifest, and carries the removal fields the executor and audit need", () => {

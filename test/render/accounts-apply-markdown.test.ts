@@ -1,8 +1,8 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import type { AccountRef } from "../../src/apply/apply-accounts.js";
+import type { AccountRef } from "../../src/apply/apply-run.js";
 import type { ApplyResult } from "../../src/apply/apply-plan.js";
-import { accountsApplyMarkdown, type AccountApplyPart } from "../../src/render/accounts-apply-markdown.js";
+import { accountsApplyMarkdown, type AccountApplyPart } from "../../src/render/apply-markdown.js";
 import { STEP_SUMMARY_LIMIT } from "../../src/render/apply-markdown.js";
 import { ApiError } from "../../src/telnyx/api-error.js";
 

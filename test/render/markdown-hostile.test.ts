@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import type { AccountRef } from "../../src/apply/apply-accounts.js";
+import type { AccountRef } from "../../src/apply/apply-run.js";
 import type { ApplyResult, RemovalResult } from "../../src/apply/apply-plan.js";
 import type { AccountsVerification } from "../../src/apply/verify.js";
 import type { OrganizationUser } from "../../src/core/organization-user.js";
@@ -9,8 +9,9 @@ import { commentBody, commentMarker } from "../../src/github/pull-request-commen
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { checkGuards } from "../../src/plan/guards.js";
 import { planRemovals } from "../../src/plan/plan.js";
-import { accountsApplyMarkdown } from "../../src/render/accounts-apply-markdown.js";
-import { accountsMarkdown, type AccountsPlanView } from "../../src/render/accounts-plan.js";
+import { accountsApplyMarkdown } from "../../src/render/apply-markdown.js";
+import { accountsMarkdown } from "../../src/render/run-markdown.js";
+import type { AccountsPlanView } from "../../src/render/run-plan.js";
 import { applyMarkdown } from "../../src/render/apply-markdown.js";
 import { accountsVerificationText, verificationText } from "../../src/render/apply-report.js";
 import { planMarkdown } from "../../src/render/plan-markdown.js";

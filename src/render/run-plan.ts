@@ -1,22 +1,17 @@
-import type { AccountRef } from "../apply/apply-accounts.js";
+import { accountLabel, OWN_ACCOUNT_ID, type AccountRef } from "../core/managed-account.js";
 import { plural } from "../core/plural.js";
-import { clip, sanitize } from "../core/safe-text.js";
+import { sanitize } from "../core/safe-text.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan, PlanSource, PlanSummary } from "../plan/plan.js";
+import type { RunShape } from "../plan/saved-plan.js";
 import { planGithub, workflowCommand } from "./github-commands.js";
 import { line, linesToText, toned, type Line } from "./lines.js";
-import { escapeMarkdown } from "./markdown.js";
 import { planJson } from "./plan-json.js";
 import { countsText, planLines, type PlanViewContext } from "./plan-lines.js";
-import { GITHUB_COMMENT_LIMIT, planMarkdown } from "./plan-markdown.js";
 
-// One plan across several accounts (a manager's managed accounts, and the key's own organization): each
-// account's plan in the format of a single plan, under a heading naming the account, then the total.
-
-/** The id a run across accounts gives the API key's own organization (a manifest without `account:`). */
-export const OWN_ACCOUNT_ID = "own";
-/** The API key's own organization as a run across accounts names it: it has no id, email or name of its own. */
-export const OWN_ACCOUNT: AccountRef = { id: OWN_ACCOUNT_ID, email: "", organization_name: "" };
+// A run's plan: its organizations' plans. One organization is shown as a plan always was (runText, runJson,
+// ...); across accounts, each account's plan in the format of a single plan, under a heading naming the
+// account, then the total.
 
 /** One account's part of a plan across accounts. */
 export interface AccountPlanView {
@@ -39,17 +34,44 @@ export interface AccountsPlanView {
   skipped: SkippedAccountView[];
 }
 
-/** An account in words: "Acme <ops@acme.example> (6a09…)", or the key's own organization. Made safe to print. */
-export function accountLabel(account: AccountRef): string {
-  if (account.id === OWN_ACCOUNT_ID) return "the API key's own organization";
-  const name = account.organization_name ? clip(account.organization_name, 80) : "(no organization name)";
-  return sanitize(`${name} <${clip(account.email, 120)}> (${clip(account.id, 60)})`);
+/**
+ * A run's plan as every renderer takes it: its organizations in order, and how the run names them (`shape`):
+ * one organization is shown without account headings, with the documents of one organization.
+ */
+export interface RunView extends AccountsPlanView {
+  shape: RunShape;
+  /** How many organizations the manifests (or the saved plan) named, the skipped ones included. */
+  manifests: number;
 }
 
-/** An account's short name, beside each result of an apply: its organization name, else its email. Made safe. */
-export function accountName(account: AccountRef): string {
-  if (account.id === OWN_ACCOUNT_ID) return "own organization";
-  return sanitize(clip(account.organization_name || account.email, 40));
+/** The one organization of a run shown as one organization (no account headings); undefined across accounts. */
+export function oneOrganization(view: RunView): AccountPlanView | undefined {
+  return view.shape === "organization" ? view.accounts[0] : undefined;
+}
+
+/** `plan --format json`: one organization's document; for one manifest naming an account, with its account; else every account's. */
+export function runJson(view: RunView) {
+  const one = oneOrganization(view);
+  if (one) return planJson(one.plan, one.verdict);
+  return view.manifests === 1 && view.accounts.length === 1 ? oneAccountJson(view.accounts[0]!) : accountsJson(view);
+}
+
+/** The plain text of a run's plan, for CI logs and pipes. */
+export function runText(view: RunView): string {
+  const one = oneOrganization(view);
+  return one ? linesToText(planLines(one.plan, { verdict: one.verdict })) : accountsText(view);
+}
+
+/** `--format diff` of a run's plan. */
+export function runDiff(view: RunView, planDiff: (plan: Plan, source: PlanSource) => string): string {
+  const one = oneOrganization(view);
+  return one ? planDiff(one.plan, one.source) : accountsDiff(view, planDiff);
+}
+
+/** `--format github` of a run's plan. */
+export function runGithub(view: RunView): string {
+  const one = oneOrganization(view);
+  return one ? planGithub(one.plan, one.verdict, one.source) : accountsGithub(view);
 }
 
 /** Every count of a plan's summary: the total adds them up across accounts. */
@@ -72,7 +94,7 @@ export function accountsTotalText(view: AccountsPlanView): string {
 }
 
 /** The total's counts: every account's summed, its users, and the accounts skipped or refused by a guard. */
-function totalCounts(view: AccountsPlanView): string {
+export function totalCounts(view: AccountsPlanView): string {
   const t = accountsSummary(view);
   const skipped = t.skipped > 0 ? `; ${plural(t.skipped, "account")} skipped` : "";
   const refused = t.refused > 0 ? `; ${plural(t.refused, "account")} refused by a guard` : "";
@@ -121,61 +143,6 @@ export function accountsJson(view: AccountsPlanView) {
     skipped: view.skipped.map((s) => ({ account: accountData(s.account), manifest: s.manifest, reason: s.reason })),
     summary: { ...summary, accounts, skipped, refused, live_count: live },
   };
-}
-
-/**
- * The pull-request comment across accounts, never over `limit` characters: every account keeps its heading
- * and summary line; when the whole would be too long, the longest accounts' sections are cut first (each
- * account gets an equal share, and what a short account leaves goes to the longer ones). An account whose
- * share cannot hold even its cut plan keeps its summary line alone, and one note at the end says so.
- */
-export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_LIMIT): string {
-  const head = [`## roster plan across ${plural(view.accounts.length, "account")}: ${escapeMarkdown(totalCounts(view))}`, ""];
-  const skipped =
-    view.skipped.length > 0
-      ? ["", `**Skipped (${view.skipped.length})**: nothing read or changed in them.`, "", ...view.skipped.map((s) => `- ${escapeMarkdown(accountLabel(s.account))}: ${escapeMarkdown(s.reason)}`)]
-      : [];
-  const part = (a: AccountPlanView, markdown: string) => [`#### ${escapeMarkdown(accountLabel(a.account))}`, "", markdown.replace(/^### /, "##### ")].join("\n");
-  const full = view.accounts.map((a) => part(a, planMarkdown(a.plan, a.verdict, a.source, Number.MAX_SAFE_INTEGER)));
-  const whole = [...head, ...full, ...skipped].join("\n").trimEnd() + "\n";
-  if (whole.length <= limit) return whole;
-
-  // Too long: every account is sure of its heading and summary line; the room left is shared for the rest.
-  const summaryOnly = full.map((text) => text.slice(0, text.indexOf("\n", text.indexOf("##### ")) + 1));
-  const fixed = [...head, ...skipped, LEFT_OUT_NOTE].join("\n").length + 2 + summaryOnly.reduce((n, text) => n + text.length + 1, 0);
-  const extras = shares(
-    full.map((text, i) => text.length - summaryOnly[i]!.length),
-    Math.max(0, limit - fixed),
-  );
-  let shortened = false;
-  const parts = view.accounts.map((a, i) => {
-    const room = summaryOnly[i]!.length + extras[i]!;
-    if (full[i]!.length <= room) return full[i]!;
-    shortened = true;
-    const headingRoom = summaryOnly[i]!.length - summaryOnly[i]!.indexOf("##### ");
-    const cut = part(a, planMarkdown(a.plan, a.verdict, a.source, Math.max(0, room - (summaryOnly[i]!.length - headingRoom)), limit));
-    return cut.length <= room ? cut : summaryOnly[i]!;
-  });
-  const text = [...head, ...parts, ...skipped, ...(shortened ? ["", LEFT_OUT_NOTE] : [])].join("\n").trimEnd() + "\n";
-  if (text.length <= limit) return text;
-  // Only when the accounts' headings and summary lines alone pass the limit (many hundreds of accounts).
-  const cutNote = "\n\n… cut: the plan is too long for one comment; roster plan --format json lists it all.\n";
-  return text.slice(0, Math.max(0, limit - cutNote.length)) + cutNote;
-}
-
-/** Said once under a comment in which some accounts' plans were cut or left out. */
-const LEFT_OUT_NOTE = `Some accounts' plans are cut or shown by their summary line alone: a comment holds at most ${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters. roster plan --format json lists every account in full.`;
-
-/** Splits `room` among items that want `wanted` each: equal shares, what a small item leaves going to the larger ones. */
-export function shares(wanted: readonly number[], room: number): number[] {
-  const given = wanted.map(() => 0);
-  const smallestFirst = wanted.map((_, i) => i).sort((a, b) => wanted[a]! - wanted[b]!);
-  let left = room;
-  smallestFirst.forEach((i, k) => {
-    given[i] = Math.min(wanted[i]!, Math.floor(left / (smallestFirst.length - k)));
-    left -= given[i]!;
-  });
-  return given;
 }
 
 /** `--format diff` across accounts: each account's diff, its headers naming the account, then the total as a comment line. */

@@ -1,15 +1,11 @@
+import type { AccountRef } from "../core/managed-account.js";
 import type { Plan } from "../plan/plan.js";
 import type { Rules } from "../plan/rules.js";
 import type { ApiError } from "../telnyx/api-error.js";
 import { applyPlan, assertPlanRemovable, type ApplyEvent, type ApplyResult, type ApplySummary, type ExecutorOptions, type Remover } from "./apply-plan.js";
 import { fairSlots } from "./fair-slots.js";
 
-/** The managed account a plan is for, as plans and results name it: never its key. */
-export interface AccountRef {
-  id: string;
-  email: string;
-  organization_name: string;
-}
+export type { AccountRef };
 
 /** One account's part of a run: its plan, its manifest's rules, and a remover that holds that account's own key. */
 export interface AccountApply<A extends AccountRef = AccountRef> {
@@ -103,4 +99,17 @@ export async function applyAcrossAccounts<A extends AccountRef>(runs: readonly A
 
 function tagged(accountId: string, onEvent: (event: AccountApplyEvent) => void): (event: ApplyEvent) => void {
   return (event) => onEvent({ ...event, account_id: accountId });
+}
+
+/**
+ * Every account's results as one run, for the progress view, the documents and the exit code; a run of one
+ * organization is its own result.
+ */
+export function combinedResult(outcome: AccountsApplyResult, one: boolean): ApplyResult {
+  if (one && outcome.accounts.length === 1) return outcome.accounts[0]!.result;
+  return {
+    summary: outcome.summary,
+    results: outcome.accounts.flatMap((a) => a.result.results),
+    ...(outcome.stoppedBy ? { stoppedBy: outcome.stoppedBy } : outcome.refused.length > 0 ? { stoppedBy: "auth" as const, fatal: outcome.refused[0]!.error } : {}),
+  };
 }

@@ -57,6 +57,22 @@ export function summaryLines(result: ApplyResult, total: number): Line[] {
   return lines;
 }
 
+/**
+ * What is known when roster exits at once (a second Ctrl-C) before the run is done: the outcomes so far, the
+ * removals in flight (they may or may not happen), and those never started.
+ */
+export function abandonedLines(state: Pick<ApplySummary, "removed" | "already_absent" | "failed" | "unknown"> & { inFlight: number }, total: number): Line[] {
+  const counts = outcomeCounts(state);
+  const done = state.removed + state.already_absent + state.failed + state.unknown;
+  const notStarted = Math.max(0, total - done - state.inFlight);
+  const inFlight = state.inFlight > 0 ? `, ${state.inFlight} in flight (may or may not have happened)` : "";
+  return [
+    line(""),
+    line(toned("warn", `Exited at once: ${counts}${inFlight}, ${notStarted} not started, of ${plural(total, "planned removal")}.`)),
+    line(toned("muted", "Run roster plan to see who is left; roster apply again finishes the rest.")),
+  ];
+}
+
 /** Every failed removal, for the end of a log that did not list each result as it finished. */
 export function failureLines(results: readonly RemovalResult[]): Line[] {
   const failed = results.filter((r) => r.outcome === "failed");

@@ -33,13 +33,14 @@ export function hangingIndent(text: string, width: number): number {
  * One line cut into lines at most `width` columns wide, at spaces where it can: a word longer than the room
  * is cut where the room ends. Continuation lines start at the row's hanging indent, so no wrapped part of a
  * row begins at column 0 and reads as a row of its own. Tones stay with their characters; trailing spaces go.
+ * `hanging` sets the indent of a row without a sign (an apply result continues under its email).
  */
-export function wrapLine(segments: Line, width: number): Line[] {
+export function wrapLine(segments: Line, width: number, hanging?: number): Line[] {
   const text = segments.map((s) => s.text).join("");
   if (text.length <= width || width < 2) return [trimEnd(segments)];
   const tones: (Tone | undefined)[] = [];
   for (const segment of segments) for (let i = 0; i < segment.text.length; i++) tones.push(segment.tone);
-  const indent = hangingIndent(text, width);
+  const indent = hanging !== undefined && hanging <= width / 2 ? hanging : hangingIndent(text, width);
   const lines: Line[] = [];
   let start = 0;
   while (start < text.length) {

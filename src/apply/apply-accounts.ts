@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Plan } from "../plan/plan.js";
 import type { Rules } from "../plan/rules.js";
 import type { ApiError } from "../telnyx/api-error.js";
@@ -67,6 +68,8 @@ export async function applyAcrossAccounts<A extends AccountRef>(runs: readonly A
   const slots = fairSlots(options.concurrency);
   // The caller's interruption, and a bug in any account's run: either way, no removal starts anywhere after it.
   const stop = new AbortController();
+  // Each account's executor listens to it (to say it is stopping): hundreds of accounts are not a leak.
+  setMaxListeners(runs.length + 10, stop.signal);
   const onAbort = () => stop.abort();
   if (options.signal?.aborted) stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });

@@ -9,7 +9,13 @@ const TONE = { removed: "remove", already_absent: "muted", failed: "error", unkn
 
 /** What went wrong with a removal that failed or whose outcome is unknown, as every format shows it after the email. */
 export function resultProblem(result: RemovalResult): string | undefined {
-  return result.outcome === "failed" || result.outcome === "unknown" ? sanitize(result.error ?? "unknown error") : undefined;
+  if (result.outcome !== "failed" && result.outcome !== "unknown") return undefined;
+  return `${sanitize(result.error ?? "unknown error")} (${attemptsText(result.attempts)})`;
+}
+
+/** How many times a removal was sent: "after 1 attempt", "after 3 attempts", "never sent". */
+export function attemptsText(attempts: number): string {
+  return attempts === 0 ? "never sent" : `after ${plural(attempts, "attempt")}`;
 }
 
 /** One finished removal, as a row of the progress log. */

@@ -74,7 +74,7 @@ test("progress shows a bar, the counts, elapsed time, rate, time left, in flight
     await tick();
     const frame = lastFrame() ?? "";
     // In the test renderer's debug mode ink repeats <Static> rows between frames; a terminal shows each once.
-    for (const row of ["  removed        a@example.com", "  already absent b@example.com", "  failed         c@example.com: POST /organizations/users/3/actions/remove answered 500"]) {
+    for (const row of ["  removed        a@example.com", "  already absent b@example.com", "  failed         c@example.com: POST /organizations/users/3/actions/remove answered 500 (after 1", "                 attempt)"]) {
       assert.ok(linesOf(frame).includes(row), row);
     }
     assert.ok(frame.endsWith("\n\nApply complete: 1 removed, 1 already absent, 1 failed, of 3 planned removals."), frame);
@@ -121,7 +121,7 @@ test("above 100 removals only failures get a row, with a note saying so; success
     }
     await tick();
     const lines = linesOf(lastFrame());
-    assert.equal(lines.slice(0, 2), ["Listing only failures of the 150 removals.", "  failed         user60@example.com: answered 403"]);
+    assert.equal(lines.slice(0, 2), ["Listing only failures of the 150 removals.", "  failed         user60@example.com: answered 403 (after 1 attempt)"]);
     assert.not.ok(lines.some((l) => l.includes("  removed ")), "no success rows");
     assert.ok(lines.includes("119 removed, 0 already absent, 1 failed"), lastFrame());
   } finally {

@@ -1,7 +1,7 @@
 import type { ApplyResult, RemovalResult } from "../apply/apply-plan.js";
 import { OUTCOME_LABEL, resultProblem } from "./apply-lines.js";
 import type { AccountRef } from "../apply/apply-accounts.js";
-import type { AccountsVerification, Verification } from "../apply/verify.js";
+import type { AccountsVerification, LeftUser, Verification } from "../apply/verify.js";
 import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 import { accountLabel } from "./accounts-plan.js";
@@ -22,11 +22,26 @@ export function verificationText(verification: Verification, results: readonly R
   if (verification.converged) return "Verified: the organization now matches the manifest.\n";
   const { remaining } = verification;
   const head = `Not converged: ${plural(remaining, "user")} the manifest does not list ${remaining === 1 ? "is" : "are"} still in the organization; run roster apply again.\n`;
-  const left = [...(verification.left ?? [])].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
   const byId = new Map(results.map((result) => [result.removal.id, result]));
-  const named = left.slice(0, LEFT_NAMED).map((user) => `  - ${sanitize(user.email)}${leftNote(byId.get(user.id))}\n`);
+  const named = leftNamed(verification).map((user) => `  - ${sanitize(user.email)}${leftNote(byId.get(user.id))}\n`);
   const more = remaining > named.length && named.length > 0 ? `  and ${remaining - named.length} more\n` : "";
   return head + named.join("") + more;
+}
+
+/** The users left that are named: the first LEFT_NAMED by email. */
+function leftNamed(verification: { left?: LeftUser[] }): LeftUser[] {
+  const left = [...(verification.left ?? [])].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  return left.slice(0, LEFT_NAMED);
+}
+
+/** One account's verification on one line (each account is a line of the summary): the users left after "Left:". */
+function accountVerificationLine(verification: Verification): string {
+  const head = verificationText(verification).split("\n")[0]!;
+  if ("error" in verification || verification.converged) return head;
+  const named = leftNamed(verification).map((user) => sanitize(user.email));
+  if (named.length === 0) return head;
+  const more = verification.remaining > named.length ? ` and ${verification.remaining - named.length} more` : "";
+  return `${head} Left: ${named.join(", ")}${more}.`;
 }
 
 /** What became of a left user's removal in this run, after its email. */
@@ -42,7 +57,7 @@ function leftNote(result: RemovalResult | undefined): string {
 export function accountsVerificationText(verification: AccountsVerification, refused: readonly AccountRef[]): string {
   const lines = verification.accounts
     .filter(({ verification: v }) => !v.converged)
-    .map(({ account, verification: v }) => `  ${accountLabel(account)}: ${verificationText(v).trimEnd().replace(/\n/g, "\n  ")}\n`);
+    .map(({ account, verification: v }) => `  ${accountLabel(account)}: ${accountVerificationLine(v)}\n`);
   const verified = verification.accounts.length;
   const head = verification.converged
     ? `Verified: ${verified === 1 ? "1 account now matches its manifest" : verified === 2 ? "both accounts now match their manifests" : `all ${verified} accounts now match their manifests`}.\n`

@@ -53,6 +53,8 @@ export type ApplyEvent =
   | { type: "not_started"; removal: Removal }
   | { type: "finished"; result: RemovalResult; summary: ApplySummary }
   | { type: "done"; result: ApplyResult }
+  /** The run was told to stop (Ctrl-C, lost output, an audit line not written): no removal starts; those in flight finish. */
+  | { type: "stopping" }
   /** A request is about to be sent again (the client reports it; the command forwards it to the views). */
   | { type: "retrying"; attempt: number; reason: string; delayMs: number }
   /** Requests are held back until `untilMs` (the client reports it; the command forwards it to the views). */
@@ -71,6 +73,8 @@ export interface ExecutorOptions {
   signal?: AbortSignal;
   /** Where each removal waits for its turn: slots shared across accounts (fairSlots); a bound of `concurrency` of its own when not given. */
   limit?: Limit;
+  /** Whether the executor emits `stopping` itself when `signal` aborts (default): a run over many organizations says it once for all. */
+  announceStop?: boolean;
 }
 
 /** A removal the rules forbid reached the executor: a bug upstream, so nothing is sent at all. */
@@ -95,6 +99,11 @@ export async function applyPlan(plan: Pick<Plan, "removals">, rules: Rules, remo
   let fatal: ApiError | undefined;
   const limit: Limit = options.limit ?? pLimit(options.concurrency);
   emit({ type: "start", total: plan.removals.length, concurrency: options.concurrency });
+  // Said once, as soon as it happens: the views stop promising the whole run's time left.
+  const onStop = () => emit({ type: "stopping" });
+  const announce = options.announceStop !== false;
+  if (announce && options.signal?.aborted) onStop();
+  else if (announce) options.signal?.addEventListener("abort", onStop, { once: true });
 
   const finish = (result: RemovalResult) => {
     summary[result.outcome] += 1;
@@ -136,6 +145,7 @@ export async function applyPlan(plan: Pick<Plan, "removals">, rules: Rules, remo
       }),
     ),
   );
+  options.signal?.removeEventListener("abort", onStop);
   // Interrupted while every removal was already under way (waiting out a 429 or a backoff): no queued removal
   // was left to notice, but the run was stopped all the same, and nothing may say it completed.
   if (options.signal?.aborted) stoppedBy ??= "interrupt";

@@ -63,6 +63,8 @@ export async function applyAcrossAccounts<A extends AccountRef>(runs: readonly A
   const slots = fairSlots(options.concurrency);
   // The caller's interruption, and a bug in any account's run: either way, no removal starts anywhere after it.
   const stop = new AbortController();
+  // The run says once that it is stopping, for every account: one listener, not one an account.
+  stop.signal.addEventListener("abort", () => options.onEvent?.({ type: "stopping", account_id: "" }), { once: true });
   const onAbort = () => stop.abort();
   if (options.signal?.aborted) stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -72,6 +74,7 @@ export async function applyAcrossAccounts<A extends AccountRef>(runs: readonly A
         concurrency: options.concurrency,
         limit: slots.forAccount(run.account.id),
         signal: stop.signal,
+        announceStop: false,
         ...(options.onEvent ? { onEvent: tagged(run.account.id, options.onEvent) } : {}),
       }).catch((error: unknown) => {
         stop.abort();

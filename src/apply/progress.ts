@@ -20,6 +20,8 @@ export interface ProgressState {
   retries: number;
   /** The wait announced last that ends latest, while it may still be running. */
   waiting: { reason: WaitReason; untilMs: number } | undefined;
+  /** The run was told to stop: no removal starts, those in flight finish. */
+  stopping: boolean;
   /** The run's result, once the executor is done. */
   result: ApplyResult | undefined;
 }
@@ -40,10 +42,12 @@ export interface ProgressFigures {
   retries: number;
   /** What requests are held back for and how much longer, while they are. */
   waiting: { reason: WaitReason; ms: number } | undefined;
+  /** The run was told to stop: what is left is the removals in flight, not the run's time left. */
+  stopping: boolean;
 }
 
 export function initialProgress(total: number): ProgressState {
-  return { total, startedAt: undefined, removed: 0, already_absent: 0, failed: 0, unknown: 0, notStarted: 0, inFlight: 0, retries: 0, waiting: undefined, result: undefined };
+  return { total, startedAt: undefined, removed: 0, already_absent: 0, failed: 0, unknown: 0, notStarted: 0, inFlight: 0, retries: 0, waiting: undefined, stopping: false, result: undefined };
 }
 
 /**
@@ -62,6 +66,8 @@ export function foldProgress(state: ProgressState, event: ApplyEvent, now: numbe
       const outcome = event.result.outcome;
       return { ...state, [outcome]: state[outcome] + 1, inFlight: Math.max(0, state.inFlight - 1) };
     }
+    case "stopping":
+      return state.stopping ? state : { ...state, stopping: true };
     case "done":
       return { ...state, inFlight: 0, waiting: undefined, result: event.result };
     case "retrying":
@@ -98,6 +104,7 @@ export function progressFigures(state: ProgressState, now: number): ProgressFigu
     inFlight: state.inFlight,
     retries: state.retries,
     waiting,
+    stopping: state.stopping,
   };
 }
 

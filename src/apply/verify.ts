@@ -1,24 +1,37 @@
 import pLimit from "p-limit";
 import type { OrganizationUser } from "../core/organization-user.js";
-import { countRemovable, type Rules } from "../plan/rules.js";
+import { judge, type Rules } from "../plan/rules.js";
 import { ApiError } from "../telnyx/api-error.js";
 import type { AccountRef } from "./apply-run.js";
 
-/** What reading the organization again after apply found; an error when it could not be read. */
-export type Verification = { converged: boolean; remaining: number } | { converged: false; error: string };
+/** A user still in the organization whom the manifest does not list, as verification found them. */
+export interface LeftUser {
+  id: string;
+  email: string;
+}
 
 /**
- * Reads the organization again and counts the users the rules would still remove. The removals are done and
+ * What reading the organization again after apply found: the users still to remove (`left`, in the order the
+ * API gave them, `remaining` of them); an error when it could not be read.
+ */
+export type Verification = { converged: boolean; remaining: number; left?: LeftUser[] } | { converged: false; error: string };
+
+/**
+ * Reads the organization again and finds the users the rules would still remove. The removals are done and
  * their results must still be printed: a failed read is reported, not thrown.
  */
 export async function verify(rules: Rules, read: () => Promise<OrganizationUser[]>): Promise<Verification> {
   try {
-    const remaining = countRemovable(await read(), rules);
-    return { converged: remaining === 0, remaining };
+    const left = removable(await read(), rules).map((user) => ({ id: user.id, email: user.email }));
+    return { converged: left.length === 0, remaining: left.length, left };
   } catch (error) {
     if (error instanceof ApiError && error.kind !== "config") return { converged: false, error: error.message };
     throw error;
   }
+}
+
+function removable(users: readonly OrganizationUser[], rules: Rules): OrganizationUser[] {
+  return users.filter((user) => judge(user, rules).kind === "remove");
 }
 
 /** One account to read again after a run across accounts: its rules, and a read with that account's own client. */

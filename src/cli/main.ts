@@ -1,7 +1,8 @@
 import { Argument, Command, Option } from "commander";
 import { PLAN_FORMATS, SHOW_FORMATS } from "../render/plan-formats.js";
-import { redact, type Io } from "../terminal/io.js";
+import type { Io } from "../terminal/io.js";
 import { describeOutputFailure } from "../terminal/output-watch.js";
+import { sayOnStderr } from "../terminal/messages.js";
 import { SHELLS } from "./completion.js";
 import { examplesHelp } from "./help-examples.js";
 import {
@@ -54,7 +55,7 @@ async function withOutputFailures(code: number, io: Io): Promise<number> {
   if (lost.length === 0) return code;
   const stdout = lost.find((failure) => failure.stream === "stdout");
   if (stdout && !watch.reported && !watch.failed("stderr")) {
-    io.stderr.write(redact(`roster: error: ${describeOutputFailure(stdout)}: the output is incomplete.\n`, io.env));
+    sayOnStderr(io, `roster: error: ${describeOutputFailure(stdout)}: the output is incomplete.\n`);
   }
   return code === 0 || code === 2 ? 1 : code;
 }
@@ -71,7 +72,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void = () => {},
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      writeErr: (text) => sayOnStderr(io, text),
     })
     .addHelpText(
       "after",

@@ -6,6 +6,7 @@ import { SavedPlanError } from "../plan/saved-plan.js";
 import { problemCommands, workflowCommand } from "../render/github-commands.js";
 import { ApiError } from "../telnyx/api-error.js";
 import { redact, type Io } from "../terminal/io.js";
+import { sayOnStderr } from "../terminal/messages.js";
 
 /** A longer error message only repeats a hostile value: cut it there. */
 const MAX_MESSAGE_CHARS = 1000;
@@ -17,7 +18,8 @@ export type ErrorFormat = "text" | "github";
 export function reportError(error: unknown, io: Io, format: ErrorFormat): number {
   // Every message may quote a manifest or an API answer: one line each, safe to print, and of a sane length;
   // redacted before it is cut, so that no cut leaves a piece of a key.
-  const say = (text: string) => io.stderr.write(redact(text, io.env));
+  // At a terminal, wrapped at words: a terminal would cut a long message mid-word and mid-id.
+  const say = (text: string) => sayOnStderr(io, text);
   const safe = (text: string) => sanitize(clip(redact(text, io.env), MAX_MESSAGE_CHARS));
   // GitHub Actions reads workflow commands from stdout and turns them into annotations.
   const annotate = (text: string) => format === "github" && io.stdout.write(redact(text, io.env));
@@ -26,7 +28,10 @@ export function reportError(error: unknown, io: Io, format: ErrorFormat): number
   }
   if (error instanceof ManifestError) {
     annotate(problemCommands(error.problems));
-    if (format !== "github") for (const problem of error.problems) say(`${safe(formatProblem(problem))}\n`);
+    // A manifest that does not exist has nothing to fix, and nothing could have been changed without one.
+    const missing = error.problems.every((problem) => problem.missing);
+    if (format !== "github" || missing) for (const problem of error.problems) say(`${safe(formatProblem(problem))}\n`);
+    if (missing) return 1;
     say(`roster: the manifest has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; fix ${error.problems.length === 1 ? "it" : "them"} and run again. Nothing was changed.\n`);
     return 1;
   }

@@ -112,7 +112,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
       const checks = planned.targets.filter((t) => !stopped.has(t.account.id));
       const read = (t: (typeof checks)[number]) => () => readOrganization(t.client, { concurrency: options.concurrency });
       verification = await verifyAccounts(checks.map((t) => ({ account: t.account, rules: t.prepared.rules, read: read(t) })), { concurrency: options.concurrency });
-      verifiedText = runVerificationText(view, verification, outcome.refused.map((r) => r.account));
+      verifiedText = runVerificationText(view, verification, outcome.refused.map((r) => r.account), result.results);
       if (!json && verifiedText) write(io.stdout, atWidth(verifiedText, io), io.env);
     }
 

@@ -42,12 +42,18 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
     if (error instanceof ManifestError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EISDIR") return fail("not a file: pass the path of a users.yaml manifest with -f");
-    return fail(code === "ENOENT" ? "no such file: create it, or pass another manifest with -f FILE" : `cannot read the manifest: ${readProblem(code, path)}`);
+    if (code === "ENOENT") throw new ManifestError([{ file: path, line: 1, col: 1, missing: true, message: missingManifestText(path) }]);
+    return fail(`cannot read the manifest: ${readProblem(code, path)}`);
   }
   const text = decodeManifest(bytes, path);
   // The yaml library is loaded only for a manifest the plain reader leaves to it: most runs never pay for it.
   const manifest = plainManifest(text, path) ?? (await import("./parse-manifest.js")).parseManifestWithYaml(text, path);
   return { ...manifest, sha256: sha256(bytes) };
+}
+
+/** Said of a manifest path where there is no file: how to make one. */
+export function missingManifestText(path: string): string {
+  return `the file does not exist: create one from the organization with roster export -o ${path}, or pass another manifest with -f FILE`;
 }
 
 function tooLarge(size: number): string {

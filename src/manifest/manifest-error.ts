@@ -4,9 +4,12 @@ import type { SourcePosition } from "./manifest.js";
 export interface ManifestProblem extends SourcePosition {
   file: string;
   message: string;
+  /** The file does not exist: there is no place in it to name, so the problem is shown without one. */
+  missing?: true;
 }
 
 export function formatProblem(problem: ManifestProblem): string {
+  if (problem.missing) return `${problem.file}: ${problem.message}`;
   return `${problem.file}:${problem.line}:${problem.col}: ${problem.message}`;
 }
 

@@ -34,14 +34,20 @@ export function checkGuards(plan: Pick<Plan, "summary" | "liveCount" | "removals
   const total = plan.liveCount;
   const percent = total === 0 ? 0 : (remove / total) * 100;
   const tripped = tripGroupGuard(plan.removals, options) ?? tripGuard(remove, total, percent, options);
-  if (!tripped) return { allowed: true, forced: false, message: verdictOk(remove, total, percent) };
-  if (options.force) return { allowed: true, forced: true, guard: tripped.guard, message: `${tripped.message} (lifted by --force)` };
-  return { allowed: false, forced: false, guard: tripped.guard, message: tripped.message };
+  if (!tripped) return { allowed: true, forced: false, message: verdictOk(remove, total, percent, options) };
+  // Lifted, the advice to pass --force would contradict what happened: the finding, then who lifted it.
+  if (options.force) return { allowed: true, forced: true, guard: tripped.guard, message: `${tripped.finding}${tripped.sep ?? ": "}lifted by --force` };
+  return { allowed: false, forced: false, guard: tripped.guard, message: `${tripped.finding}${tripped.sep ?? ": "}${tripped.advice}` };
 }
 
-function verdictOk(remove: number, total: number, percent: number): string {
+function verdictOk(remove: number, total: number, percent: number, options: GuardSettings): string {
   if (remove === 0) return "no removals: within every guard";
-  return `would remove ${remove} of ${total} users (${percent.toFixed(1)}%): within the guards`;
+  const share = `would remove ${remove} of ${total} users (${percent.toFixed(1)}%)`;
+  // Over the default share in an organization too small for it: say why that is allowed.
+  if (options.maxRemovalPercent === undefined && total < DEFAULT_GUARD_MIN_USERS && percent > DEFAULT_MAX_REMOVAL_PERCENT) {
+    return `${share}: within the guards (the ${DEFAULT_MAX_REMOVAL_PERCENT}% default starts at ${DEFAULT_GUARD_MIN_USERS} users)`;
+  }
+  return `${share}: within the guards`;
 }
 
 /** The most privileged removals a verdict names before "and N more". */
@@ -51,7 +57,15 @@ const NAMED_IN_VERDICT = 5;
  * The guard on removing members of privileged groups: each removal in one of them (or whose groups the API
  * did not give, which cannot be told apart) is named with its group.
  */
-function tripGroupGuard(removals: Plan["removals"], options: GuardSettings) {
+/** A guard that tripped: what it found, what to do, and what joins them. */
+interface Tripped {
+  guard: GuardKey;
+  finding: string;
+  advice: string;
+  sep?: string;
+}
+
+function tripGroupGuard(removals: Plan["removals"], options: GuardSettings): Tripped | undefined {
   const guarded = new Set((options.requireForceForGroups ?? []).map(groupKey));
   if (guarded.size === 0) return undefined;
   const privileged = removals.flatMap((removal) => {
@@ -65,16 +79,20 @@ function tripGroupGuard(removals: Plan["removals"], options: GuardSettings) {
   const more = privileged.length > NAMED_IN_VERDICT ? ` and ${privileged.length - NAMED_IN_VERDICT} more` : "";
   return {
     guard: GUARD_KEYS.requireForceForGroups,
-    message: `would remove ${plural(privileged.length, "member")} of ${[...guarded].map((name) => sanitize(clip(name, 40))).join(", ")}, listed in require_force_for_groups: ${named.join(", ")}${more}; review the plan, then pass --force`,
+    finding: `would remove ${plural(privileged.length, "member")} of ${[...guarded].map((name) => sanitize(clip(name, 40))).join(", ")}, listed in require_force_for_groups: ${named.join(", ")}${more}`,
+    advice: "review the plan, then pass --force",
+    // The finding ends with a list after a colon: a semicolon closes it.
+    sep: "; ",
   };
 }
 
-function tripGuard(remove: number, total: number, percent: number, options: GuardSettings) {
+function tripGuard(remove: number, total: number, percent: number, options: GuardSettings): Tripped | undefined {
   const share = `would remove ${remove} of ${total} users (${percent.toFixed(1)}%)`;
   if (options.maxRemovals !== undefined && remove > options.maxRemovals) {
     return {
       guard: GUARD_KEYS.maxRemovals,
-      message: `${share}, over the max_removals guard of ${options.maxRemovals}: review the plan, then raise guards.max_removals or pass --force`,
+      finding: `${share}, over the max_removals guard of ${options.maxRemovals}`,
+      advice: "review the plan, then raise guards.max_removals or pass --force",
     };
   }
   const explicit = options.maxRemovalPercent !== undefined;
@@ -83,7 +101,8 @@ function tripGuard(remove: number, total: number, percent: number, options: Guar
   if (applies && remove > 0 && percent > limit) {
     return {
       guard: GUARD_KEYS.maxRemovalPercent,
-      message: `${share}, over the ${limit}% guard: review the plan, then raise guards.max_removal_percent or pass --force`,
+      finding: `${share}, over the ${limit}% guard`,
+      advice: "review the plan, then raise guards.max_removal_percent or pass --force",
     };
   }
   return undefined;

@@ -9,7 +9,13 @@ const TONE = { removed: "remove", already_absent: "muted", failed: "error", unkn
 
 /** What went wrong with a removal that failed or whose outcome is unknown, as every format shows it after the email. */
 export function resultProblem(result: RemovalResult): string | undefined {
-  return result.outcome === "failed" || result.outcome === "unknown" ? sanitize(result.error ?? "unknown error") : undefined;
+  if (result.outcome !== "failed" && result.outcome !== "unknown") return undefined;
+  return `${sanitize(result.error ?? "unknown error")} (${attemptsText(result.attempts)})`;
+}
+
+/** How many times a removal was sent: "after 1 attempt", "after 3 attempts", "never sent". */
+export function attemptsText(attempts: number): string {
+  return attempts === 0 ? "never sent" : `after ${plural(attempts, "attempt")}`;
 }
 
 /** One finished removal, as a row of the progress log. */
@@ -55,6 +61,22 @@ export function summaryLines(result: ApplyResult, total: number): Line[] {
     lines.push(line(toned(tone, `Apply complete: ${counts}, of ${plural(total, "planned removal")}.`)));
   }
   return lines;
+}
+
+/**
+ * What is known when roster exits at once (a second Ctrl-C) before the run is done: the outcomes so far, the
+ * removals in flight (they may or may not happen), and those never started.
+ */
+export function abandonedLines(state: Pick<ApplySummary, "removed" | "already_absent" | "failed" | "unknown"> & { inFlight: number }, total: number): Line[] {
+  const counts = outcomeCounts(state);
+  const done = state.removed + state.already_absent + state.failed + state.unknown;
+  const notStarted = Math.max(0, total - done - state.inFlight);
+  const inFlight = state.inFlight > 0 ? `, ${state.inFlight} in flight (may or may not have happened)` : "";
+  return [
+    line(""),
+    line(toned("warn", `Exited at once: ${counts}${inFlight}, ${notStarted} not started, of ${plural(total, "planned removal")}.`)),
+    line(toned("muted", "Run roster plan to see who is left; roster apply again finishes the rest.")),
+  ];
 }
 
 /** Every failed removal, for the end of a log that did not list each result as it finished. */

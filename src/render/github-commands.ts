@@ -39,7 +39,7 @@ export function escapeProperty(text: string): string {
 /** Manifest problems as error annotations at their file, line and column. */
 export function problemCommands(problems: readonly ManifestProblem[]): string {
   return problems
-    .map((p) => workflowCommand("error", { file: sanitize(p.file), line: p.line, col: p.col }, sanitize(p.message)) + "\n")
+    .map((p) => workflowCommand("error", p.missing ? { file: sanitize(p.file) } : { file: sanitize(p.file), line: p.line, col: p.col }, sanitize(p.message)) + "\n")
     .join("");
 }
 

@@ -26,6 +26,12 @@ export const PLAN_WORDS = {
   warningsHeading: "Warnings",
 } as const;
 
+/**
+ * The sign of a protected user's row: `=` stays as it is. Not Terraform's `~`, which means "updated in place":
+ * roster never changes a protected user.
+ */
+export const PROTECTED_SIGN = "=";
+
 /** The plan as lines: summary, removals, protected and missing users, the guard verdict. */
 export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   const { summary } = plan;
@@ -55,7 +61,7 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     const notes = shown.map((entry) => `  ${protectionNote(entry, PLAIN_VALUES)}`);
     const noteWidth = columnWidth(notes);
     shown.forEach((entry, index) => {
-      const start = [toned("protected", `  ~ ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", notes[index]!)];
+      const start = [toned("protected", `  ${PROTECTED_SIGN} ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", notes[index]!)];
       lines.push(...withGroups(start, entry.groups, context.width, noteWidth));
     });
   }
@@ -142,10 +148,13 @@ export function driftUnknownText(count: number): string {
   return `the groups of ${plural(count, "listed user")} could not be checked: the API gave none, so their group drift is unknown`;
 }
 
-/** A listed user's group drift in words: "in Admins, manifest says Support". */
+/**
+ * A listed user's group drift in words: "in [Admins]; manifest says [Admins, Billing]". Brackets keep each
+ * list apart from the words around it, and from each other: "in Admins, manifest says Admins, Billing" did not.
+ */
 export function driftText(drift: Pick<GroupDrift, "live" | "manifest">, max = GROUPS_SHOWN): string {
-  const live = drift.live.length > 0 ? `in ${groupsText(drift.live, max)}` : "in no group";
-  return `${live}, manifest says ${drift.manifest.length > 0 ? groupsText(drift.manifest, max) : "no group"}`;
+  const live = drift.live.length > 0 ? `in [${groupsText(drift.live, max)}]` : "in no group";
+  return `${live}; manifest says ${drift.manifest.length > 0 ? `[${groupsText(drift.manifest, max)}]` : "no group"}`;
 }
 
 /** Room a user's groups need at the least beside the other columns, else they go on a line of their own. */

@@ -1,5 +1,5 @@
 import type { ProgressFigures, WaitReason } from "../apply/progress.js";
-import { outcomePieces } from "./apply-lines.js";
+import { OUTCOME_LABEL, outcomePieces } from "./apply-lines.js";
 import { line, toned, type Line, type Segment } from "./lines.js";
 import { plural } from "../core/plural.js";
 import { wrapWords } from "./wrap-words.js";
@@ -45,16 +45,19 @@ export function progressBar(fraction: number, width: number): string {
 
 /**
  * Puts pieces on lines no wider than `width`, joined by ", ", breaking only between pieces: so a figure is
- * never cut in two at a narrow terminal. A piece wider than the line stands alone (ink wraps it).
+ * never cut in two at a narrow terminal. A piece wider than the line stands alone (ink wraps it). Each piece
+ * is laid out as if it were `reserved[i]` wide when that is wider: where the lines break then stays put as
+ * its figures grow, and the block keeps its height.
  */
-export function packPieces(pieces: readonly Segment[], width: number): Line[] {
+export function packPieces(pieces: readonly Segment[], width: number, reserved: readonly number[] = []): Line[] {
   const lines: Line[] = [];
   let current: Segment[] = [];
   let used = 0;
   pieces.forEach((piece, index) => {
+    const size = Math.max(piece.text.length, reserved[index] ?? 0);
     // Room for the comma that follows every piece but the last, in case the line breaks after it.
     const comma = index < pieces.length - 1 ? 1 : 0;
-    if (current.length > 0 && used + 2 + piece.text.length + comma > width) {
+    if (current.length > 0 && used + 2 + size + comma > width) {
       current.push({ text: "," });
       lines.push(current);
       current = [];
@@ -65,33 +68,61 @@ export function packPieces(pieces: readonly Segment[], width: number): Line[] {
       used += 2;
     }
     current.push(piece);
-    used += piece.text.length;
+    used += size;
   });
   if (current.length > 0) lines.push(current);
   return lines;
 }
 
+/** "waiting for 3 in flight": what is left once the run was told to stop. */
+export function formatStopping(inFlight: number): string {
+  return `waiting for ${inFlight} in flight`;
+}
+
+/**
+ * The time figures; once the run was told to stop, what it waits for (the removals in flight) instead of the
+ * whole run's time left, which it no longer has.
+ */
 function timePieces(figures: ProgressFigures): Segment[] {
-  return [
-    toned("muted", `${formatDuration(figures.elapsedMs)} elapsed`),
-    toned("muted", figures.rate === undefined ? "rate unknown" : formatRate(figures.rate)),
-    toned("muted", formatEta(figures.etaMs)),
-    toned("muted", `${figures.inFlight} in flight`),
-    toned("muted", plural(figures.retries, "retry", "retries")),
-  ];
+  const elapsed = toned("muted", `${formatDuration(figures.elapsedMs)} elapsed`);
+  const rate = toned("muted", figures.rate === undefined ? "rate unknown" : formatRate(figures.rate));
+  const retries = toned("muted", plural(figures.retries, "retry", "retries"));
+  if (figures.stopping) return [elapsed, rate, toned("warn", formatStopping(figures.inFlight)), retries];
+  return [elapsed, rate, toned("muted", formatEta(figures.etaMs)), toned("muted", `${figures.inFlight} in flight`), retries];
+}
+
+/** The widest a count of up to `total` is written. */
+const digits = (total: number) => String(Math.max(total, 0)).length;
+
+/**
+ * How wide each piece is laid out (packPieces): as wide as it gets in a run of `total` removals, so the lines
+ * break in the same places from the first removal to the last. Durations are reserved up to "10 min 00 s",
+ * retries up to five digits: longer runs are rare, and their lines break once more at most.
+ */
+function reservedWidths(total: number, stopping: boolean): { outcomes: number[]; time: number[] } {
+  const count = digits(total);
+  const outcomes = [`${OUTCOME_LABEL.removed}`, `${OUTCOME_LABEL.already_absent}`, `${OUTCOME_LABEL.failed}`, `${OUTCOME_LABEL.unknown}`].map((label) => count + 1 + label.length);
+  const elapsed = "10 min 00 s elapsed".length;
+  const rate = "rate unknown".length;
+  const retries = "99999 retries".length;
+  const time = stopping ? [elapsed, rate, formatStopping(0).length - 1 + count, retries] : [elapsed, rate, "about 10 min 00 s left".length, count + " in flight".length, retries];
+  return { outcomes, time };
 }
 
 /**
  * The live lines under the finished rows at a terminal, each at most `width` columns: the bar with the count,
- * the outcomes, the time figures, and what the run waits for while it does.
+ * the outcomes, the time figures, and what the run waits for while it does. The bar's width is reserved from
+ * the total ("20000 of 20000 (100%)"), so it keeps its width as the count grows.
  */
 export function liveProgressLines(figures: ProgressFigures, counts: { removed: number; already_absent: number; failed: number; unknown?: number }, width: number): Line[] {
-  const head = "Removing ";
+  const head = figures.stopping ? "Stopping " : "Removing ";
   const count = ` ${figures.done} of ${figures.total} (${Math.floor(figures.fraction * 100)}%)`;
-  const room = Math.min(42, width - head.length - count.length);
+  const widest = ` ${figures.total} of ${figures.total} (100%)`;
+  const room = Math.min(42, width - head.length - widest.length);
   // Too narrow for a bar worth the name: the count alone.
-  const first = room >= 7 ? line(toned("heading", head.trimEnd() + " "), progressBar(figures.fraction, room), count) : line(toned("heading", `Removing:${count}`));
-  const lines: Line[] = [first, ...packPieces(outcomePieces(counts), width), ...packPieces(timePieces(figures), width)];
+  const first = room >= 7 ? line(toned("heading", head), progressBar(figures.fraction, room), count) : line(toned("heading", `${head.trimEnd()}:${count}`));
+  const reserved = reservedWidths(figures.total, Boolean(figures.stopping));
+  const lines: Line[] = [first, ...packPieces(outcomePieces(counts), width, reserved.outcomes), ...packPieces(timePieces(figures), width, reserved.time)];
   if (figures.waiting) lines.push(...wrapWords(formatWaiting(figures.waiting), width).split("\n").map((text) => line(toned("warn", text))));
   return lines;
 }

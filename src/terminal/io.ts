@@ -5,7 +5,7 @@ import type { OutputWatch } from "./output-watch.js";
 /** The terminal and environment a command runs in; the only way commands reach the outside. */
 export interface Io {
   stdout: Writable & { isTTY?: boolean; columns?: number };
-  stderr: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
   stdin: Readable & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   /** Records writes to stdout and stderr that fail; absent where output goes to memory (tests of views). */

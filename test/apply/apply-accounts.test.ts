@@ -266,8 +266,10 @@ audit("verification reads each account again with its own key: one converged, on
     const checks = accounts.map((a) => ({ account: a.account, rules: a.rules, read: () => readOrganization(a.client, { concurrency: 4 }) }));
     const verification = await verifyAccounts(checks, { concurrency: 2 });
     assert.equal(verification.accounts.map((v) => v.account.id), accounts.map((a) => a.account.id));
-    assert.equal(verification.accounts[0]!.verification, { converged: true, remaining: 0 });
-    assert.equal(verification.accounts[1]!.verification, { converged: false, remaining: 3 });
+    assert.equal(verification.accounts[0]!.verification, { converged: true, remaining: 0, left: [] });
+    const second = verification.accounts[1]!.verification as { converged: boolean; remaining: number; left: { email: string }[] };
+    assert.equal([second.converged, second.remaining], [false, 3]);
+    assert.equal(second.left.map((u) => u.email).sort(), partial!.plan.removals.slice(3).map((r) => r.email).sort(), "the users left are named");
     const third = verification.accounts[2]!.verification;
     assert.ok("error" in third, "the refused account could not be read");
     assert.not.match((third as { error: string }).error, refused!.key);

@@ -17,7 +17,7 @@ test("elapsed, rate and time left come from the removals finished since the star
     [{ type: "finished", result: result("2", "already_absent"), summary }, T0 + 1_500],
   ]);
   const figures = progressFigures(state, T0 + 2_000);
-  assert.equal(figures, { total: 10, done: 2, fraction: 0.2, elapsedMs: 2_000, rate: 1, etaMs: 8_000, inFlight: 2, retries: 0, waiting: undefined });
+  assert.equal(figures, { total: 10, done: 2, fraction: 0.2, elapsedMs: 2_000, rate: 1, etaMs: 8_000, inFlight: 2, retries: 0, waiting: undefined, stopping: false });
 });
 
 test("the rate is taken over at least a second: a burst in the first moments does not promise hundreds a second", () => {

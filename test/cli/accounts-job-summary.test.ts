@@ -88,7 +88,7 @@ test("apply across accounts: each account's results (a failure, a key refused) a
       assert.ok(
         text.endsWith(
           "\n\nNot converged: 1 user still to remove; run roster apply again.\n\n" +
-            `- ${acme}: Not converged: 1 user the manifest does not list is still in the organization; run roster apply again.\n\n` +
+            `- ${acme}: Not converged: 1 user the manifest does not list is still in the organization; run roster apply again. Left: emeka\\@acme.example.com.\n\n` +
             `Not verified: ${beta}: its key was refused.\n\n`,
         ),
         text.slice(-800),

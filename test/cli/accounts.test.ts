@@ -281,7 +281,7 @@ test("apply --yes removes exactly each account's planned users, with its own key
       const run = await roster(sandbox, ["apply", "-f", folder, "--yes", "--audit-log", log], { GITHUB_STEP_SUMMARY: summaryFile });
       assert.is(run.code, 0, run.stderr);
       assert.match(run.stdout, "Apply complete: 3 removed, 0 already absent, 0 failed, of 3 planned removals.\n");
-      assert.match(run.stdout, "Verified: all 2 accounts now match their manifests.\n");
+      assert.match(run.stdout, "Verified: both accounts now match their manifests.\n");
       assert.equal(emailsOf(sandbox.managedAccount(HARBOR.id).users()), ["amara", "bruno", "chen", "owner"].map((f) => `${f}@harbor.example.com`));
       assert.equal(emailsOf(sandbox.managedAccount(NORTHWIND.id).users()), ["farah", "goran", "hana", "owner"].map((f) => `${f}@northwind.example.com`));
       assert.is(removedFrom(sandbox, HARBOR), 2, "Harbor's removals went with Harbor's key");
@@ -303,7 +303,7 @@ test("apply --yes removes exactly each account's planned users, with its own key
       const summary = readFileSync(summaryFile, "utf8");
       assertNoSecret(summary, "the job summary");
       assert.match(summary, "## roster plan across 2 accounts");
-      assert.match(summary, "Verified: all 2 accounts now match their manifests.");
+      assert.match(summary, "Verified: both accounts now match their manifests.");
     });
   });
 });

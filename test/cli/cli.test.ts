@@ -28,9 +28,9 @@ Remove 5 users:
   - isabel.costa@example.com          blocked   last sign-in never       Support
 
 Protected, never removed (3):
-  ~ billing-bot@partners.example.com  matches *@partners.example.com  Billing
-  ~ dana.whitfield@example.com        organization owner              Admins
-  ~ noc@partners.example.com          matches *@partners.example.com  Support
+  = billing-bot@partners.example.com  matches *@partners.example.com  Billing
+  = dana.whitfield@example.com        organization owner              Admins
+  = noc@partners.example.com          matches *@partners.example.com  Support
 
 Missing from the organization (1): roster does not invite; invite them in the Telnyx portal
   ? new.hire@example.com  (manifest line 32)

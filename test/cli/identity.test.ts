@@ -165,9 +165,9 @@ identity("the owner by any spelling of its record type, and an unknown record ty
   ]);
   const file = writeTemp(context.dir, "users.yaml", "version: 1\nusers:\n  - alice@example.com\n");
   const pretty = await runCli(["plan", "-f", file, "--force"], { env });
-  assert.match(pretty.stdout, '  ~ admin@example.com  unknown record type "admin": roster removes only organization_sub_user\n');
-  assert.match(pretty.stdout, '  ~ blank@example.com  unknown record type "": roster removes only organization_sub_user\n');
-  assert.match(pretty.stdout, "  ~ boss@example.com   organization owner\n");
+  assert.match(pretty.stdout, '  = admin@example.com  unknown record type "admin": roster removes only organization_sub_user\n');
+  assert.match(pretty.stdout, '  = blank@example.com  unknown record type "": roster removes only organization_sub_user\n');
+  assert.match(pretty.stdout, "  = boss@example.com   organization owner\n");
   const json = JSON.parse((await runCli(["plan", "-f", file, "--format", "json"], { env })).stdout);
   assert.equal(
     json.protected.map((p: { email: string; reason: string; record_type?: string }) => [p.email, p.reason, p.record_type]),

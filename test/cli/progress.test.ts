@@ -26,12 +26,13 @@ test("300 removals in a CI log: a progress line per tenth, not a line per remova
       assert.match(progress.at(-1)!, /^Removing: 300 of 300 done \(100%\): 293 removed, 0 already absent, 7 failed; \d+ s elapsed, [\d.]+\/s, about 0 s left, 0 in flight, 7 retries$/, "each failing removal was tried twice");
       assert.not.ok(lines.some((l) => l.startsWith("  removed ")), "no line per removal");
       const summary = run.stdout.slice(run.stdout.indexOf("\nApply complete:"));
-      const failures = planned.filter((u) => failing.has(u.id)).map((u) => `  failed         ${u.email}: POST /organizations/users/${u.id}/actions/remove answered 500 10007: Unexpected error: injected fault`);
+      const failures = planned.filter((u) => failing.has(u.id)).map((u) => `  failed         ${u.email}: POST /organizations/users/${u.id}/actions/remove answered 500 10007: Unexpected error: injected fault (after 2 attempts)`);
       assert.is(failures.length, 7);
       assert.equal(summary.split("\n").slice(1, 3), ["Apply complete: 293 removed, 0 already absent, 7 failed, of 300 planned removals.", "Failed (7):"]);
       assert.equal(summary.split("\n").slice(3, 10).sort(), failures.sort(), "every failure listed under the summary");
-      // Summary, failures, verification: the whole log is about a dozen lines more than the preview.
-      assert.ok(lines.length - lines.indexOf(progress[0]!) <= 12 + 1 + 2 + 7 + 2, `${lines.length} lines`);
+      // Summary, failures, verification (naming the 7 users left): the whole log is a few dozen lines more than the preview.
+      assert.ok(lines.length - lines.indexOf(progress[0]!) <= 12 + 1 + 2 + 7 + 2 + 7, `${lines.length} lines`);
+      for (const failed of planned.filter((u) => failing.has(u.id))) assert.match(summary, `\n  - ${failed.email}\n`, "each user left is named");
       const audit = readAuditLog(log);
       assert.is(audit.length, 300, "the audit log keeps every result");
       assert.is(audit.filter((l) => l.outcome === "failed").length, 7);

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { loadManifests } from "../../src/manifest/load-manifests.js";
-import { ManifestError } from "../../src/manifest/manifest-error.js";
+import { formatProblem, ManifestError } from "../../src/manifest/manifest-error.js";
 import { withTempDir } from "../helpers/temp.js";
 
 // Several manifests in one run: files and folders, each file read once, one manifest an account.
@@ -19,7 +19,7 @@ async function refusal(paths: string[]): Promise<string[]> {
   try {
     await loadManifests(paths);
   } catch (error) {
-    if (error instanceof ManifestError) return error.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`);
+    if (error instanceof ManifestError) return error.problems.map(formatProblem);
     throw error;
   }
   throw new Error("expected the manifests to be refused");
@@ -103,7 +103,7 @@ several("every file's problems are reported together, a missing file among them"
     assert.is(found.length, 3, found.join("\n"));
     assert.match(found[0]!, `${join(dir, "a.yaml")}:3:5: invalid email "not-an-email"`);
     assert.match(found[1]!, `${join(dir, "b.yaml")}:3:7: "id" must be the managed account's id`);
-    assert.match(found[2]!, `${join(dir, "missing.yaml")}:1:1: no such file`);
+    assert.match(found[2]!, `${join(dir, "missing.yaml")}: the file does not exist: create one from the organization with roster export -o ${join(dir, "missing.yaml")}`);
   });
 });
 

@@ -107,7 +107,7 @@ test("guards are read and checked", () => {
 
 test("a missing file, a byte-order mark, invalid UTF-8 and an oversized file are handled at load", async () => {
   const dir = tempDir();
-  assert.is((await rejection(loadManifest(`${dir}/nope.yaml`))).message, `${dir}/nope.yaml:1:1: no such file: create it, or pass another manifest with -f FILE`);
+  assert.is((await rejection(loadManifest(`${dir}/nope.yaml`))).message, `${dir}/nope.yaml: the file does not exist: create one from the organization with roster export -o ${dir}/nope.yaml, or pass another manifest with -f FILE`);
   const bom = writeTemp(dir, "bom.yaml", "\uFEFFversion: 1\nusers:\n  - a@example.com\n");
   assert.is((await loadManifest(bom)).users.length, 1);
   const bad = writeTemp(dir, "bad.yaml", Buffer.concat([Buffer.from("version: 1\nusers:\n  - a"), Buffer.from([0xff, 0xfe]), Buffer.from("@example.com\n")]));

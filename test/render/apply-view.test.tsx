@@ -2,6 +2,7 @@ import { render } from "ink-testing-library";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ApplyEvent, RemovalResult } from "../../src/apply/apply-plan.js";
+import { initialProgress } from "../../src/apply/progress.js";
 import { ApplyView, type Notices, type Subscribe } from "../../src/render/ink/ApplyView.js";
 
 const removal = (id: string, email: string) => ({ action: "remove" as const, id, email, user_status: "enabled", last_sign_in_at: null, record_type: "organization_sub_user", created_at: null, groups: [] });
@@ -73,7 +74,7 @@ test("progress shows a bar, the counts, elapsed time, rate, time left, in flight
     await tick();
     const frame = lastFrame() ?? "";
     // In the test renderer's debug mode ink repeats <Static> rows between frames; a terminal shows each once.
-    for (const row of ["  removed        a@example.com", "  already absent b@example.com", "  failed         c@example.com: POST /organizations/users/3/actions/remove answered 500"]) {
+    for (const row of ["  removed        a@example.com", "  already absent b@example.com", "  failed         c@example.com: POST /organizations/users/3/actions/remove answered 500 (after 1", "                 attempt)"]) {
       assert.ok(linesOf(frame).includes(row), row);
     }
     assert.ok(frame.endsWith("\n\nApply complete: 1 removed, 1 already absent, 1 failed, of 3 planned removals."), frame);
@@ -120,7 +121,7 @@ test("above 100 removals only failures get a row, with a note saying so; success
     }
     await tick();
     const lines = linesOf(lastFrame());
-    assert.equal(lines.slice(0, 2), ["Listing only failures of the 150 removals; --audit-log FILE records each one.", "  failed         user60@example.com: answered 403"]);
+    assert.equal(lines.slice(0, 2), ["Listing only failures of the 150 removals.", "  failed         user60@example.com: answered 403 (after 1 attempt)"]);
     assert.not.ok(lines.some((l) => l.includes("  removed ")), "no success rows");
     assert.ok(lines.includes("119 removed, 0 already absent, 1 failed"), lastFrame());
   } finally {
@@ -146,7 +147,7 @@ test("at 40 columns no line of the live progress is wider than the terminal", as
     events.emit({ type: "waiting", reason: "429", untilMs: time.clock() + 12_300 });
     await tick();
     assert.equal(linesOf(lastFrame()).slice(-8), [
-      "Removing [====>   ] 12345 of 20000 (61%)",
+      "Removing [====>  ] 12345 of 20000 (61%)",
       "11110 removed, 1235 already absent,",
       "0 failed",
       "1 h 02 min elapsed, 3.3/s,",
@@ -156,6 +157,85 @@ test("at 40 columns no line of the live progress is wider than the terminal", as
       "limited)",
     ]);
     for (const frame of frames) for (const row of frame.split("\n")) assert.ok(row.length <= 40, `wider than 40 columns: ${JSON.stringify(row)}`);
+  } finally {
+    unmount();
+  }
+});
+
+test("at 40 columns a failure's row continues under its email, and a large run without failures says so", async () => {
+  const events = source();
+  const time = fakeClock();
+  const { frames, lastFrame, unmount } = render(<ApplyView subscribe={events.subscribe} total={3} columns={40} clock={time.clock} />);
+  try {
+    events.emit({ type: "start", total: 3, concurrency: 2 });
+    const failed = finished("1", "someone@example.com", "failed", "POST /organizations/users/1/actions/remove answered 500");
+    events.emit({ type: "finished", result: failed, summary: summaryOf({ failed: 1 }) });
+    await tick();
+    const rows = linesOf(frames.find((f) => f.includes("someone@example.com")));
+    const at = rows.findIndex((l) => l.includes("someone@example.com"));
+    assert.equal(rows.slice(at, at + 4), ["  failed         someone@example.com:", "                 POST", "                 /organizations/users/1/", "                 actions/remove answered"]);
+  } finally {
+    unmount();
+  }
+  const big = source();
+  const view = render(<ApplyView subscribe={big.subscribe} total={150} columns={40} clock={time.clock} />);
+  try {
+    big.emit({ type: "start", total: 150, concurrency: 8 });
+    const summary = summaryOf({ removed: 150 });
+    big.emit({ type: "done", result: { summary, results: [] } });
+    await tick();
+    assert.ok((view.lastFrame() ?? "").endsWith("Listing only failures of the 150\nremovals.\nNo failures.\n\nApply complete: 150 removed, 0 already\nabsent, 0 failed, of 150 planned\nremovals."), view.lastFrame());
+  } finally {
+    view.unmount();
+  }
+  void lastFrame;
+});
+
+test("the live block keeps its height as counts grow and waits come and go", async () => {
+  const events = source();
+  const time = fakeClock();
+  const { frames, unmount } = render(<ApplyView subscribe={events.subscribe} total={20000} columns={40} clock={time.clock} />);
+  try {
+    events.emit({ type: "start", total: 20000, concurrency: 16 });
+    let summary = summaryOf({});
+    for (const [count, wait] of [[1, false], [9, true], [90, false], [900, true], [9000, false]] as const) {
+      for (let i = 0; i < count; i++) {
+        summary = { ...summary, removed: summary.removed + 1 };
+        events.emit({ type: "finished", result: finished(`r${summary.removed}`, `u${summary.removed}@example.com`, "removed"), summary });
+      }
+      time.advance(60_000);
+      if (wait) events.emit({ type: "waiting", reason: "429", untilMs: time.clock() + 5_000 });
+      await tick();
+    }
+    const live = frames.filter((f) => f.includes("Removing [")).map((f) => f.split("\n").length);
+    assert.ok(live.length >= 5, String(live.length));
+    const after = live.slice(live.indexOf(Math.max(...live)));
+    assert.equal([...new Set(after)], [Math.max(...live)], `heights once the first wait was shown: ${live.join(", ")}`);
+    for (const frame of frames) for (const row of frame.split("\n")) assert.ok(row.length <= 40, row);
+  } finally {
+    unmount();
+  }
+});
+
+test("once the run stops, the bar says Stopping and what it waits for; abandoned, the live lines give way to what is known", async () => {
+  const events = source();
+  const time = fakeClock();
+  const { lastFrame, rerender, unmount } = render(<ApplyView subscribe={events.subscribe} total={10} columns={100} clock={time.clock} />);
+  try {
+    events.emit({ type: "start", total: 10, concurrency: 3 });
+    for (const id of ["1", "2", "3"]) events.emit({ type: "sent", removal: removal(id, `${id}@example.com`) });
+    time.advance(2_000);
+    events.emit({ type: "finished", result: finished("1", "1@example.com", "removed"), summary: summaryOf({ removed: 1 }) });
+    events.emit({ type: "stopping" });
+    await tick();
+    assert.equal(linesOf(lastFrame()).slice(-3), ["Stopping [====>                                   ] 1 of 10 (10%)", "1 removed, 0 already absent, 0 failed", "2 s elapsed, 0.5/s, waiting for 2 in flight, 0 retries"]);
+    const state = { ...initialProgress(10), startedAt: 0, removed: 1, inFlight: 2 };
+    rerender(<ApplyView subscribe={events.subscribe} total={10} columns={100} clock={time.clock} abandoned={state} />);
+    assert.equal(linesOf(lastFrame()).slice(-3), [
+      "Exited at once: 1 removed, 0 already absent, 0 failed, 2 in flight (may or may not have happened), 7",
+      "not started, of 10 planned removals.",
+      "Run roster plan to see who is left; roster apply again finishes the rest.",
+    ]);
   } finally {
     unmount();
   }

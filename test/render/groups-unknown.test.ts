@@ -107,8 +107,8 @@ for (const c of CASES) {
       assert.match(markdown, `\n**Group drift**: ${c.driftNote}.\n`);
     } else {
       assert.match(pretty, `\nGroup drift (1): `);
-      assert.match(pretty, `\n  ≠ ann@example.com  in Billing, manifest says Support\n  ? ${c.driftNote}\n`);
-      assert.match(markdown, "\n- `ann@example.com`: in Billing, manifest says Support\n\nThe groups of 1 listed user could not be checked: the API gave none, so their group drift is unknown.\n");
+      assert.match(pretty, `\n  ≠ ann@example.com  in [Billing]; manifest says [Support]\n  ? ${c.driftNote}\n`);
+      assert.match(markdown, "\n- `ann@example.com`: in \\[Billing\\]; manifest says \\[Support\\]\n\nThe groups of 1 listed user could not be checked: the API gave none, so their group drift is unknown.\n");
     }
   });
 }

@@ -38,7 +38,7 @@ test("markdown: the summary, the removals as a diff block with status and last s
 
 - \`carol@example.com\` (manifest line 4)
 
-**Guards:** would remove 2 of 5 users (40.0%): within the guards
+**Guards:** would remove 2 of 5 users (40.0%): within the guards (the 25% default starts at 10 users)
 `,
   );
 });
@@ -68,7 +68,7 @@ test("markdown: 5,000 removals stay within GitHub's comment limit, keep the summ
   assert.is(shown + Number(left[1]!.replace(/,/g, "")), 5_000);
   assert.ok(shown > 500, `${shown} shown: the space is used`);
   assert.match(text, /\n```\n\n… and /, "the block is closed before the note");
-  assert.ok(text.endsWith("lifted by --force)\n"), "the verdict is kept");
+  assert.ok(text.endsWith(": lifted by --force\n"), "the verdict is kept");
 });
 
 test("markdown: every limit is kept, down to a small one, with the notes counted", () => {

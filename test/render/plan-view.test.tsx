@@ -23,13 +23,13 @@ Remove 2 users:
   - zed@example.com           disabled  last sign-in 2026-01-02  groups unknown
 
 Protected, never removed (2):
-  ~ bot@partners.example.com  matches *@partners.example.com  groups unknown
-  ~ owner@example.com         organization owner              groups unknown
+  = bot@partners.example.com  matches *@partners.example.com  groups unknown
+  = owner@example.com         organization owner              groups unknown
 
 Missing from the organization (1): roster does not invite; invite them in the Telnyx portal
   ? carol@example.com  (manifest line 4)
 
-Guards: would remove 2 of 5 users (40.0%): within the guards`;
+Guards: would remove 2 of 5 users (40.0%): within the guards (the 25% default starts at 10 users)`;
 
 test("the ink preview shows summary, removals with status and last sign-in, protected, missing and the guards", () => {
   const { lastFrame, unmount } = render(<PlanView plan={plan} context={{ verdict }} />);

@@ -15,6 +15,7 @@ const figures = (over: Partial<ProgressFigures> = {}): ProgressFigures => ({
   inFlight: 16,
   retries: 3,
   waiting: undefined,
+  stopping: false,
   ...over,
 });
 const counts = { removed: 300, already_absent: 4, failed: 0 };
@@ -52,6 +53,27 @@ test("at every width from 32 to 120 columns no live line is wider than the termi
     }
   }
   assert.equal(liveProgressLines(figures(), counts, 30).map(lineText)[0], "Removing: 304 of 1000 (30%)", "no room for a bar: the count alone");
+});
+
+test("the bar keeps its width and the block its line count as every figure grows, at every width from 32 to 120", () => {
+  for (let width = 32; width <= 120; width += 4) {
+    for (const total of [7, 150, 20000]) {
+      const shapes = new Set<string>();
+      for (const share of [0, 0.001, 0.01, 0.1, 0.5, 0.99, 1]) {
+        const done = Math.floor(total * share);
+        const f = figures({ total, done, fraction: done / total, elapsedMs: share * 3_600_000, rate: share === 0 ? undefined : 40 * share, etaMs: share === 0 ? undefined : (1 - share) * 500_000, inFlight: Math.min(16, total - done), retries: Math.floor(share * 9999) });
+        const lines = liveProgressLines(f, { removed: done, already_absent: 0, failed: 0 }, width).map(lineText);
+        shapes.add(`${lines.length} lines, bar ${/\[[=> ]*\]/.exec(lines[0]!)?.[0].length ?? 0}`);
+      }
+      assert.is(shapes.size, 1, `${total} removals at ${width} columns: ${[...shapes].join("; ")}`);
+    }
+  }
+});
+
+test("once the run is stopping, the figures say what it waits for instead of the time left", () => {
+  const lines = liveProgressLines(figures({ stopping: true, inFlight: 3 }), counts, 100).map(lineText);
+  assert.equal(lines, ["Stopping [============>                           ] 304 of 1000 (30%)", "300 removed, 4 already absent, 0 failed", "12 s elapsed, 24.7/s, waiting for 3 in flight, 3 retries"]);
+  assert.match(lineText(progressLogLine(figures({ stopping: true, inFlight: 3 }), counts)), "; 12 s elapsed, 24.7/s, waiting for 3 in flight, 3 retries");
 });
 
 test("pieces go on lines whole, never cut in the middle of a figure", () => {

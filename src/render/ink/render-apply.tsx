@@ -1,7 +1,8 @@
 import { render } from "ink";
 import type { Writable } from "node:stream";
+import { foldProgress, initialProgress, type ProgressState } from "../../apply/progress.js";
 import { terminalWidth } from "../lines.js";
-import { ApplyView, type Subscribe } from "./ApplyView.js";
+import { ApplyView, type ApplyViewProps, type Subscribe } from "./ApplyView.js";
 import { ColorContext } from "./color-context.js";
 
 /** The live apply progress at the terminal: `finished` resolves once the summary is drawn. */
@@ -17,22 +18,42 @@ export function renderApplyProgress(subscribe: Subscribe, total: number, stdout:
   const columns = terminalWidth(stdout);
   const sized = stdout.columns ? stdout : withColumns(stdout, columns);
   const listeners = new Set<(text: string) => void>();
-  const instance = render(
+  const props: ApplyViewProps = {
+    subscribe,
+    total,
+    columns,
+    notices: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  const tree = (extra: Partial<ApplyViewProps> = {}) => (
     <ColorContext.Provider value={color}>
-      <ApplyView
-        subscribe={subscribe}
-        total={total}
-        columns={columns}
-        notices={(listener) => {
-          listeners.add(listener);
-          return () => listeners.delete(listener);
-        }}
-      />
-    </ColorContext.Provider>,
-    { stdout: sized as NodeJS.WriteStream, stderr: stderr as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false },
+      <ApplyView {...props} {...extra} />
+    </ColorContext.Provider>
   );
+  const instance = render(tree(), { stdout: sized as NodeJS.WriteStream, stderr: stderr as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false });
+  // What is known, kept here too: roster may exit at once (a second Ctrl-C) between two of the view's frames.
+  let state: ProgressState = initialProgress(total);
+  const unsubscribe = subscribe((event) => (state = foldProgress(state, event, Date.now())));
+  let ended = false;
+  const finished = instance.waitUntilExit().then(() => {
+    ended = true;
+    unsubscribe();
+  });
+  // Exiting before the run is done: the live lines (a bar that would never move again) give way to the
+  // summary of what is known, drawn synchronously (ink's legacy mode renders a rerender at once) before ink
+  // unmounts on exit and leaves its last frame.
+  const onExit = () => {
+    if (ended || state.result) return;
+    ended = true;
+    instance.rerender(tree({ abandoned: state }));
+    instance.unmount();
+  };
+  process.once("exit", onExit);
+  void finished.then(() => process.off("exit", onExit));
   return {
-    finished: instance.waitUntilExit().then(() => undefined),
+    finished,
     say(text) {
       // Before the view subscribed, or after it ended, there are no live lines to draw over.
       if (listeners.size === 0) stderr.write(text);

@@ -87,9 +87,10 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
 
     // Apply: every organization's events to the audit log (with the account's id across accounts) and, as
     // one run, to the progress view; an interruption, a lost audit line or lost output stops new removals.
-    const { auditHub, viewHub } = runHubs(one ? new Map() : new Map(view.accounts.map(({ account }) => [account.id, accountName(account)])));
+    const { auditHub, viewHub, forward } = runHubs(one ? new Map() : new Map(view.accounts.map(({ account }) => [account.id, accountName(account)])));
     clientEvents.emit = viewHub.emit;
     const watch = await watchRun({ audit: auditHub, view: viewHub }, total, { auditLog: options.auditLog, json }, interrupt, io);
+    forward();
     viewHub.emit({ type: "start", total, concurrency: options.concurrency });
     const runs = planned.targets.filter((t) => t.prepared.plan.removals.length > 0);
     const outcome = await applyAcrossAccounts(

@@ -32,7 +32,10 @@ test("300 removals in a CI log: a progress line per tenth, not a line per remova
       assert.equal(summary.split("\n").slice(3, 10).sort(), failures.sort(), "every failure listed under the summary");
       // Summary, failures, verification (naming the 7 users left): the whole log is a few dozen lines more than the preview.
       assert.ok(lines.length - lines.indexOf(progress[0]!) <= 12 + 1 + 2 + 7 + 2 + 7, `${lines.length} lines`);
-      for (const failed of planned.filter((u) => failing.has(u.id))) assert.match(summary, `\n  - ${failed.email}\n`, "each user left is named");
+      for (const failed of planned.filter((u) => failing.has(u.id))) {
+        const left = `\n  - ${failed.email}: removal failed: POST /organizations/users/${failed.id}/actions/remove answered 500 10007: Unexpected error: injected fault (after 2 attempts)\n`;
+        assert.match(summary, left, "each user left is named, with what its removal's attempts were");
+      }
       const audit = readAuditLog(log);
       assert.is(audit.length, 300, "the audit log keeps every result");
       assert.is(audit.filter((l) => l.outcome === "failed").length, 7);

@@ -19,15 +19,23 @@ const limit = pLimit(concurrency);
 
 /** The manager's endpoints, asked directly: the client's managed-accounts calls are another branch's work. */
 async function managerGet<T>(path: string): Promise<T> {
-  const response = await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${managerKey}`, Accept: "application/json" } });
+  const response = await fetch(`${url}${path}`, {
+    headers: { Authorization: `Bearer ${managerKey}`, Accept: "application/json" },
+  });
   if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}`);
   return (await response.json()) as T;
 }
 
 type Listing = { id: string; email: string; organization_name: string };
-const first = await managerGet<{ data: Listing[]; meta: { total_pages: number } }>("/managed_accounts?page[size]=250&sort=created_at");
+const first = await managerGet<{ data: Listing[]; meta: { total_pages: number } }>(
+  "/managed_accounts?page[size]=250&sort=created_at",
+);
 const rest = await Promise.all(
-  Array.from({ length: first.meta.total_pages - 1 }, (_, i) => limit(() => managerGet<{ data: Listing[] }>(`/managed_accounts?page[size]=250&sort=created_at&page[number]=${i + 2}`))),
+  Array.from({ length: first.meta.total_pages - 1 }, (_, i) =>
+    limit(() =>
+      managerGet<{ data: Listing[] }>(`/managed_accounts?page[size]=250&sort=created_at&page[number]=${i + 2}`),
+    ),
+  ),
 );
 const listings = [first, ...rest].flatMap((page) => page.data);
 
@@ -39,8 +47,19 @@ const runs: AccountApply[] = await Promise.all(
       const client = new TelnyxClient({ baseUrl: url!, apiKey: data.api_key, maxSockets: concurrency });
       clients.push(client);
       const live = await readOrganization(client, { concurrency });
-      const manifest = parseManifest(`version: 1\nusers:\n${live.slice(0, keep).map((u) => `  - ${u.email}\n`).join("")}`, `${listing.id}.yaml`);
-      return { account: { id: listing.id, email: listing.email, organization_name: listing.organization_name }, plan: planRemovals(manifest, live), rules: rulesOf(manifest), remover: client };
+      const manifest = parseManifest(
+        `version: 1\nusers:\n${live
+          .slice(0, keep)
+          .map((u) => `  - ${u.email}\n`)
+          .join("")}`,
+        `${listing.id}.yaml`,
+      );
+      return {
+        account: { id: listing.id, email: listing.email, organization_name: listing.organization_name },
+        plan: planRemovals(manifest, live),
+        rules: rulesOf(manifest),
+        remover: client,
+      };
     }),
   ),
 );
@@ -50,5 +69,8 @@ const start = performance.now();
 const result = await applyAcrossAccounts(runs, { concurrency });
 const ms = performance.now() - start;
 for (const client of clients) client.close();
-if (result.summary.removed !== removals) throw new Error(`expected ${removals} removals, got ${JSON.stringify(result.summary)}`);
-process.stdout.write(`${JSON.stringify({ ms, accounts: runs.length, removals, summary: result.summary, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+if (result.summary.removed !== removals)
+  throw new Error(`expected ${removals} removals, got ${JSON.stringify(result.summary)}`);
+process.stdout.write(
+  `${JSON.stringify({ ms, accounts: runs.length, removals, summary: result.summary, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

@@ -32,7 +32,8 @@ const work = mkdtempSync(join(tmpdir(), "roster-bench-"));
 // The seeds and manifests written for the runs go when the bench ends, however it ends.
 const removeWork = () => rmSync(work, { recursive: true, force: true, maxRetries: 3 });
 process.on("exit", removeWork);
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => (removeWork(), process.kill(process.pid, signal)));
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => (removeWork(), process.kill(process.pid, signal)));
 const rows: string[][] = [];
 
 const median = (values: number[]) => {
@@ -51,13 +52,24 @@ function manifestOf(emails: readonly string[]): string {
 }
 
 /** Starts `roster sandbox` in a child process, seeded with `users` (or a state with managed accounts), answering after `latencyMs`. */
-async function childSandbox(users: OrganizationUser[] | { users: OrganizationUser[]; managed_accounts: unknown[] }, latencyMs: number, extra: string[] = []): Promise<{ url: string; stop: () => Promise<void> }> {
-  const state = join(work, Array.isArray(users) ? `org-${users.length}.json` : `accounts-${users.managed_accounts.length}.json`);
+async function childSandbox(
+  users: OrganizationUser[] | { users: OrganizationUser[]; managed_accounts: unknown[] },
+  latencyMs: number,
+  extra: string[] = [],
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const state = join(
+    work,
+    Array.isArray(users) ? `org-${users.length}.json` : `accounts-${users.managed_accounts.length}.json`,
+  );
   writeFileSync(state, JSON.stringify(users));
-  const child: ChildProcess = spawn(process.execPath, [ROSTER, "sandbox", "--state", state, "--latency", String(latencyMs), ...extra], {
-    env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY },
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [ROSTER, "sandbox", "--state", state, "--latency", String(latencyMs), ...extra],
+    {
+      env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY },
+      stdio: ["ignore", "pipe", "ignore"],
+    },
+  );
   const [url] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
   return {
     url,
@@ -68,7 +80,8 @@ async function childSandbox(users: OrganizationUser[] | { users: OrganizationUse
   };
 }
 
-const client = (url: string, concurrency: number) => new TelnyxClient({ baseUrl: url, apiKey: KEY, maxSockets: concurrency });
+const client = (url: string, concurrency: number) =>
+  new TelnyxClient({ baseUrl: url, apiKey: KEY, maxSockets: concurrency });
 
 /** Target 1: the apply phase against N·L/c, growing with N, and a sequential loop beside it. */
 async function benchRemovals() {
@@ -88,7 +101,8 @@ async function benchRemovals() {
         const start = performance.now();
         if (mode === "roster") {
           const result = await applyPlan(plan, rulesOf(manifest), api, { concurrency });
-          if (result.summary.removed !== n) throw new Error(`expected ${n} removals, got ${JSON.stringify(result.summary)}`);
+          if (result.summary.removed !== n)
+            throw new Error(`expected ${n} removals, got ${JSON.stringify(result.summary)}`);
           roster.push(performance.now() - start);
         } else {
           // What a script over the official SDK does: one removal after another.
@@ -100,9 +114,19 @@ async function benchRemovals() {
       }
     }
     const bound = (n * latency) / concurrency;
-    row(`apply ${n} removals, c=${concurrency}`, ms(median(roster)), `bound N·L/c = ${ms(bound)}`, `${((median(roster) / bound - 1) * 100).toFixed(1)}% over the bound`);
+    row(
+      `apply ${n} removals, c=${concurrency}`,
+      ms(median(roster)),
+      `bound N·L/c = ${ms(bound)}`,
+      `${((median(roster) / bound - 1) * 100).toFixed(1)}% over the bound`,
+    );
     if (sequential.length > 0) {
-      row(`sequential loop, ${n} removals`, ms(median(sequential)), `N·L = ${ms(n * latency)}`, `roster ${(median(sequential) / median(roster)).toFixed(1)}x faster`);
+      row(
+        `sequential loop, ${n} removals`,
+        ms(median(sequential)),
+        `N·L = ${ms(n * latency)}`,
+        `roster ${(median(sequential) / median(roster)).toFixed(1)}x faster`,
+      );
     }
   }
 }
@@ -134,8 +158,18 @@ async function benchRead() {
       api.close();
     }
     await sandbox.stop();
-    row(`read ${n} users, pages concurrently (c=8)`, ms(median(concurrent)), `sequential paging ${ms(median(sequential))}`, `${(median(sequential) / median(concurrent)).toFixed(1)}x faster`);
-    row(`read ${n} users, groups report (roster's default)`, ms(median(report)), `pages concurrently ${ms(median(concurrent))}`, `${(median(concurrent) / median(report)).toFixed(1)}x faster`);
+    row(
+      `read ${n} users, pages concurrently (c=8)`,
+      ms(median(concurrent)),
+      `sequential paging ${ms(median(sequential))}`,
+      `${(median(sequential) / median(concurrent)).toFixed(1)}x faster`,
+    );
+    row(
+      `read ${n} users, groups report (roster's default)`,
+      ms(median(report)),
+      `pages concurrently ${ms(median(concurrent))}`,
+      `${(median(concurrent) / median(report)).toFixed(1)}x faster`,
+    );
   }
 }
 
@@ -159,8 +193,18 @@ async function benchPlan() {
     fullTimes.push(performance.now() - start);
   }
   const floor = median(yamlTimes);
-  row("load a 90,000-user manifest (plain form: the line reader)", ms(median(loadTimes)), `YAML.parse alone ${ms(floor)}`, `${(median(loadTimes) / floor).toFixed(2)}x the floor`);
-  row("load the same through the yaml library (any other form)", ms(median(fullTimes)), `YAML.parse alone ${ms(floor)}`, `${(median(fullTimes) / floor).toFixed(2)}x the floor`);
+  row(
+    "load a 90,000-user manifest (plain form: the line reader)",
+    ms(median(loadTimes)),
+    `YAML.parse alone ${ms(floor)}`,
+    `${(median(loadTimes) / floor).toFixed(2)}x the floor`,
+  );
+  row(
+    "load the same through the yaml library (any other form)",
+    ms(median(fullTimes)),
+    `YAML.parse alone ${ms(floor)}`,
+    `${(median(fullTimes) / floor).toFixed(2)}x the floor`,
+  );
 
   const manifest = parseManifest(text, "users.yaml");
   const cpu: number[] = [];
@@ -179,10 +223,24 @@ async function benchPlan() {
   const sandbox = await childSandbox(org, 0);
   const peaks: number[] = [];
   for (let rep = 0; rep < REPS; rep += 1) {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", `process.on("exit", () => process.stderr.write("maxrss " + process.resourceUsage().maxRSS + "\\n")); process.argv.splice(1, 0, ${JSON.stringify(ROSTER)}); await import(${JSON.stringify(ROSTER)});`, "plan", "-f", file, "--format", "json", "--force"], {
-      env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY, TELNYX_BASE_URL: sandbox.url, CI: "true" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        "--input-type=module",
+        "-e",
+        `process.on("exit", () => process.stderr.write("maxrss " + process.resourceUsage().maxRSS + "\\n")); process.argv.splice(1, 0, ${JSON.stringify(ROSTER)}); await import(${JSON.stringify(ROSTER)});`,
+        "plan",
+        "-f",
+        file,
+        "--format",
+        "json",
+        "--force",
+      ],
+      {
+        env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY, TELNYX_BASE_URL: sandbox.url, CI: "true" },
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += d));
     await once(child, "exit");
@@ -227,14 +285,26 @@ async function benchRender() {
   }
   row("Markdown plan, 20,000 removals (cut to 65,536 chars)", ms(median(markdown)), "target well under 1 s", "");
   row("unified diff, 20,000 removals", ms(median(diff)), "target well under 1 s", "");
-  row("terminal preview, 20,000 removals (every row, wrapped, coloured)", ms(median(preview)), "target well under 1 s", "");
+  row(
+    "terminal preview, 20,000 removals (every row, wrapped, coloured)",
+    ms(median(preview)),
+    "target well under 1 s",
+    "",
+  );
 }
 
 /** Target 5: start-up against `node -e 0`, runs interleaved so that noise hits all alike. */
 async function benchStartup() {
   process.stderr.write("start-up\n");
   const file = join(work, "users-1000.yaml");
-  writeFileSync(file, manifestOf(makeOrg(1001).slice(1).map((u) => u.email)));
+  writeFileSync(
+    file,
+    manifestOf(
+      makeOrg(1001)
+        .slice(1)
+        .map((u) => u.email),
+    ),
+  );
   const commands: Record<string, string[]> = {
     "node -e 0": ["-e", "0"],
     "roster --help": [ROSTER, "--help"],
@@ -253,7 +323,12 @@ async function benchStartup() {
   }
   const base = median(times["node -e 0"]!);
   for (const [name, values] of Object.entries(times)) {
-    row(name, ms(median(values)), name === "node -e 0" ? "the floor" : `${(median(values) / base).toFixed(2)}x node -e 0`, "target < 2x");
+    row(
+      name,
+      ms(median(values)),
+      name === "node -e 0" ? "the floor" : `${(median(values) / base).toFixed(2)}x node -e 0`,
+      "target < 2x",
+    );
   }
 }
 
@@ -266,19 +341,32 @@ async function rateLimited(quiet: boolean) {
   const n = 600;
   const rate = 100;
   const concurrency = 16;
-  process.stderr.write(`rate limit (R = ${rate}/s, N = ${n}, c = ${concurrency}, L = 25 ms${quiet ? ", headers only on 429" : ""})\n`);
+  process.stderr.write(
+    `rate limit (R = ${rate}/s, N = ${n}, c = ${concurrency}, L = 25 ms${quiet ? ", headers only on 429" : ""})\n`,
+  );
   const times: number[] = [];
   const throttled: number[] = [];
   for (let rep = 0; rep < REPS; rep += 1) {
     const org = makeOrg(n + 1);
     const manifest = parseManifest(manifestOf(["owner@example.com"]), "users.yaml");
-    const sandbox = await childSandbox(org, 25, ["--rate-limit", String(rate), "--rate-window", "1000", ...(quiet ? ["--quiet-rate-limit"] : [])]);
+    const sandbox = await childSandbox(org, 25, [
+      "--rate-limit",
+      String(rate),
+      "--rate-window",
+      "1000",
+      ...(quiet ? ["--quiet-rate-limit"] : []),
+    ]);
     const api = client(sandbox.url, concurrency);
     const plan = planRemovals(manifest, await readOrganization(api, { concurrency }));
     // The read used one request of the first window; wait for a fresh one so every run starts alike.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     let limited = 0;
-    const counting = new TelnyxClient({ baseUrl: sandbox.url, apiKey: KEY, maxSockets: concurrency, onRetry: (e) => e.reason.startsWith("429") && (limited += 1) });
+    const counting = new TelnyxClient({
+      baseUrl: sandbox.url,
+      apiKey: KEY,
+      maxSockets: concurrency,
+      onRetry: (e) => e.reason.startsWith("429") && (limited += 1),
+    });
     const start = performance.now();
     const result = await applyPlan(plan, rulesOf(manifest), counting, { concurrency });
     times.push(performance.now() - start);
@@ -289,7 +377,12 @@ async function rateLimited(quiet: boolean) {
     await sandbox.stop();
   }
   const bound = (n / rate) * 1000;
-  row(`apply ${n} removals under ${rate} requests/s${quiet ? " (limit told only by 429s)" : " (x-ratelimit headers)"}`, ms(median(times)), `N/R = ${ms(bound)}`, `${((median(times) / bound - 1) * 100).toFixed(1)}% over; ${median(throttled)} 429s`);
+  row(
+    `apply ${n} removals under ${rate} requests/s${quiet ? " (limit told only by 429s)" : " (x-ratelimit headers)"}`,
+    ms(median(times)),
+    `N/R = ${ms(bound)}`,
+    `${((median(times) / bound - 1) * 100).toFixed(1)}% over; ${median(throttled)} 429s`,
+  );
 }
 
 /**
@@ -310,9 +403,21 @@ async function benchRateModels() {
     for (let rep = 0; rep < REPS; rep += 1) {
       const org = makeOrg(n + 1);
       const manifest = parseManifest(manifestOf(["owner@example.com"]), "users.yaml");
-      const sandbox = await childSandbox(org, 25, ["--rate-limit", String(rate), "--rate-window", "1000", "--rate-model", model]);
+      const sandbox = await childSandbox(org, 25, [
+        "--rate-limit",
+        String(rate),
+        "--rate-window",
+        "1000",
+        "--rate-model",
+        model,
+      ]);
       let limited = 0;
-      const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: KEY, maxSockets: concurrency, onRetry: (e) => e.reason.startsWith("429") && (limited += 1) });
+      const api = new TelnyxClient({
+        baseUrl: sandbox.url,
+        apiKey: KEY,
+        maxSockets: concurrency,
+        onRetry: (e) => e.reason.startsWith("429") && (limited += 1),
+      });
       const plan = planRemovals(manifest, await readOrganization(api, { concurrency }));
       // The read used a request of the first window; start every run on a fresh one, as a run usually does.
       await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -320,7 +425,8 @@ async function benchRateModels() {
       const start = performance.now();
       const result = await applyPlan(plan, rulesOf(manifest), api, { concurrency });
       times.push(performance.now() - start);
-      if (result.summary.removed !== n) throw new Error(`expected ${n} removals, got ${JSON.stringify(result.summary)}`);
+      if (result.summary.removed !== n)
+        throw new Error(`expected ${n} removals, got ${JSON.stringify(result.summary)}`);
       // No other fault: every request beyond the n removals is the retry of a 429.
       shares.push(limited / (n + limited));
       api.close();
@@ -347,7 +453,9 @@ async function benchAccounts() {
   const count = 200;
   const size = 50;
   const keep = 45;
-  process.stderr.write(`accounts (${count} managed accounts of ${size} users, ${size - keep} to remove in each, L = ${latency} ms, c = ${concurrency})\n`);
+  process.stderr.write(
+    `accounts (${count} managed accounts of ${size} users, ${size - keep} to remove in each, L = ${latency} ms, c = ${concurrency})\n`,
+  );
   const times: number[] = [];
   const peaks: number[] = [];
   const single: number[] = [];
@@ -363,15 +471,20 @@ async function benchAccounts() {
     const begin = performance.now();
     const one = await applyPlan(plan, rulesOf(manifest), api, { concurrency });
     single.push(performance.now() - begin);
-    if (one.summary.removed !== removals) throw new Error(`expected ${removals} removals, got ${JSON.stringify(one.summary)}`);
+    if (one.summary.removed !== removals)
+      throw new Error(`expected ${removals} removals, got ${JSON.stringify(one.summary)}`);
     api.close();
     await alone.stop();
 
     const sandbox = await childSandbox(state, latency);
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/bench-accounts.ts"), sandbox.url, String(concurrency), String(keep)], {
-      env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(ROOT, "scripts/bench-accounts.ts"), sandbox.url, String(concurrency), String(keep)],
+      {
+        env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let stdout = "";
     child.stdout!.on("data", (d) => (stdout += d));
     const [code] = (await once(child, "exit")) as [number | null];
@@ -410,7 +523,15 @@ async function runRoster(args: string[], url: string, label: string): Promise<Cl
   const withTime = existsSync(GNU_TIME);
   const [command, argv] = withTime
     ? [GNU_TIME, ["-f", "%M", "-o", rssFile, process.execPath, ROSTER, ...args]]
-    : [process.execPath, ["--input-type=module", "-e", `import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS))); process.argv.splice(1, 0, ${JSON.stringify(ROSTER)}); await import(${JSON.stringify(ROSTER)});`, ...args]];
+    : [
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS))); process.argv.splice(1, 0, ${JSON.stringify(ROSTER)}); await import(${JSON.stringify(ROSTER)});`,
+          ...args,
+        ],
+      ];
   const start = performance.now();
   const child = spawn(command, argv, {
     env: { PATH: process.env.PATH, TELNYX_API_KEY: KEY, TELNYX_BASE_URL: url, CI: "true" },
@@ -448,13 +569,18 @@ async function benchAccountsCli() {
   const folder = mkdtempSync(join(work, "accounts-"));
   for (const account of managed) {
     const emails = account.users.slice(0, keep).map((u) => u.email);
-    writeFileSync(join(folder, `${account.id}.yaml`), `version: 1\naccount:\n  id: ${account.id}\nusers:\n${emails.map((e) => `  - ${e}\n`).join("")}`);
+    writeFileSync(
+      join(folder, `${account.id}.yaml`),
+      `version: 1\naccount:\n  id: ${account.id}\nusers:\n${emails.map((e) => `  - ${e}\n`).join("")}`,
+    );
   }
   const listPages = Math.ceil(count / 250);
   const planRequests = listPages + count + count;
   try {
     for (const concurrency of [8, 32]) {
-      process.stderr.write(`accounts, the CLI (${count} managed accounts of ${size} users, ${size - keep} to remove in each, L = ${latency} ms, c = ${concurrency})\n`);
+      process.stderr.write(
+        `accounts, the CLI (${count} managed accounts of ${size} users, ${size - keep} to remove in each, L = ${latency} ms, c = ${concurrency})\n`,
+      );
       const c = ["--concurrency", String(concurrency)];
       const plans: CliRun[] = [];
       const sandbox = await childSandbox(state, latency);
@@ -470,23 +596,49 @@ async function benchAccountsCli() {
         for (const mode of Object.keys(applies)) {
           // A fresh sandbox for every apply: the one before removed the users.
           const fresh = await childSandbox(state, latency);
-          const run = await runRoster(["apply", "-f", folder, "--yes", "--format", "json", ...c, ...(mode === "verify" ? [] : ["--no-verify"])], fresh.url, "roster apply");
+          const run = await runRoster(
+            ["apply", "-f", folder, "--yes", "--format", "json", ...c, ...(mode === "verify" ? [] : ["--no-verify"])],
+            fresh.url,
+            "roster apply",
+          );
           await fresh.stop();
           const result = JSON.parse(run.stdout) as { summary: { removed: number }; verified?: { converged: boolean } };
-          if (result.summary.removed !== removals) throw new Error(`roster apply removed ${result.summary.removed}, expected ${removals}`);
-          if (mode === "verify" && !result.verified?.converged) throw new Error(`roster apply did not verify: ${JSON.stringify(result.verified)}`);
+          if (result.summary.removed !== removals)
+            throw new Error(`roster apply removed ${result.summary.removed}, expected ${removals}`);
+          if (mode === "verify" && !result.verified?.converged)
+            throw new Error(`roster apply did not verify: ${JSON.stringify(result.verified)}`);
           applies[mode]!.push(run);
         }
       }
       const figures = (runs: CliRun[], requests: number, formula: string, label: string) => {
         const bound = (requests * latency) / concurrency;
         const time = median(runs.map((r) => r.ms));
-        row(label, ms(time), `bound ${formula} = ${requests}·L/c = ${ms(bound)}`, `${(time / bound).toFixed(2)}x the bound (target 1.3x); peak RSS ${median(runs.map((r) => r.maxRssMb)).toFixed(0)} MB (target < 300 MB)`);
+        row(
+          label,
+          ms(time),
+          `bound ${formula} = ${requests}·L/c = ${ms(bound)}`,
+          `${(time / bound).toFixed(2)}x the bound (target 1.3x); peak RSS ${median(runs.map((r) => r.maxRssMb)).toFixed(0)} MB (target < 300 MB)`,
+        );
       };
       const across = `across ${count} accounts of ${size} users`;
-      figures(plans, planRequests, `(${listPages} list + ${count} GETs + ${count} reads)`, `\`roster plan --format json\` ${across}, c=${concurrency}`);
-      figures(applies["--no-verify"]!, planRequests + removals, `(plan's ${planRequests} + ${removals} removals)`, `\`roster apply --yes --no-verify\` ${across}, ${removals} removals, c=${concurrency}`);
-      figures(applies.verify!, planRequests + removals + count, `(plan's ${planRequests} + ${removals} removals + ${count} reads)`, `\`roster apply --yes\` (verified) ${across}, ${removals} removals, c=${concurrency}`);
+      figures(
+        plans,
+        planRequests,
+        `(${listPages} list + ${count} GETs + ${count} reads)`,
+        `\`roster plan --format json\` ${across}, c=${concurrency}`,
+      );
+      figures(
+        applies["--no-verify"]!,
+        planRequests + removals,
+        `(plan's ${planRequests} + ${removals} removals)`,
+        `\`roster apply --yes --no-verify\` ${across}, ${removals} removals, c=${concurrency}`,
+      );
+      figures(
+        applies.verify!,
+        planRequests + removals + count,
+        `(plan's ${planRequests} + ${removals} removals + ${count} reads)`,
+        `\`roster apply --yes\` (verified) ${across}, ${removals} removals, c=${concurrency}`,
+      );
     }
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -510,5 +662,7 @@ for (const [name, bench] of Object.entries(benches)) {
   if (ONLY && !ONLY.includes(name)) continue;
   await bench();
 }
-process.stdout.write(`\n| measure | median | compared with | ratio |\n| --- | --- | --- | --- |\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n`);
+process.stdout.write(
+  `\n| measure | median | compared with | ratio |\n| --- | --- | --- | --- |\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}\n`,
+);
 process.stdout.write(`\n${REPS} runs each; node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`);

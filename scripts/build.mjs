@@ -14,7 +14,9 @@ const noInkDevtools = {
   name: "no-ink-devtools",
   setup(build) {
     build.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]ink[\\/]/.test(args.importer) ? { path: fileURLToPath(new URL("./shims/ink-devtools.js", import.meta.url)) } : undefined,
+      /[\\/]node_modules[\\/]ink[\\/]/.test(args.importer)
+        ? { path: fileURLToPath(new URL("./shims/ink-devtools.js", import.meta.url)) }
+        : undefined,
     );
   },
 };
@@ -35,7 +37,9 @@ const { metafile } = await build({
   alias: { "whatwg-url": "./scripts/shims/whatwg-url.cjs" },
   define: { "process.env.NODE_ENV": '"production"' },
   // Bundled CommonJS dependencies (node-fetch) call require() for node built-ins.
-  banner: { js: 'import { createRequire as __rosterCreateRequire } from "node:module"; const require = __rosterCreateRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __rosterCreateRequire } from "node:module"; const require = __rosterCreateRequire(import.meta.url);',
+  },
   legalComments: "none",
   logLevel: "warning",
   metafile: true,

@@ -15,7 +15,11 @@ async function reconcile(title, state, manifest) {
   // The sandbox's own key: a real TELNYX_API_KEY in the environment is never sent anywhere by the demo.
   const env = { ...process.env, TELNYX_API_KEY: "sandbox-key", TELNYX_BASE_URL: "" };
   process.stdout.write(`\n# ${title}\n`);
-  const sandbox = spawn(process.execPath, [roster, "sandbox", "--state", state], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  const sandbox = spawn(process.execPath, [roster, "sandbox", "--state", state], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   // The sandbox's banner, said here as the demo's own before the first command: written as it came, it
   // landed under "$ roster plan" and read as if plan had printed it.
   let banner = "";
@@ -30,7 +34,9 @@ async function reconcile(title, state, manifest) {
   await bannerDone;
   env.TELNYX_BASE_URL = baseUrl;
   const said = banner.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("Press Ctrl-C"));
-  process.stdout.write(`\nThe demo started a sandbox (a stand-in for the Telnyx API on loopback, no real organization):\n${said.map((line) => `  | ${line}\n`).join("")}`);
+  process.stdout.write(
+    `\nThe demo started a sandbox (a stand-in for the Telnyx API on loopback, no real organization):\n${said.map((line) => `  | ${line}\n`).join("")}`,
+  );
   let ok = true;
   for (const args of [["plan"], ["apply", "--yes"], ["plan"]]) {
     const command = ["roster", ...args, "-f", manifest].join(" ");
@@ -49,6 +55,14 @@ async function reconcile(title, state, manifest) {
 }
 
 const ok =
-  (await reconcile("One organization: examples/org.json, reconciled with examples/users.yaml", "examples/org.json", "examples/users.yaml")) &&
-  (await reconcile("A manager's managed accounts: examples/managed-accounts.json, one manifest per account in examples/accounts/", "examples/managed-accounts.json", "examples/accounts/"));
+  (await reconcile(
+    "One organization: examples/org.json, reconciled with examples/users.yaml",
+    "examples/org.json",
+    "examples/users.yaml",
+  )) &&
+  (await reconcile(
+    "A manager's managed accounts: examples/managed-accounts.json, one manifest per account in examples/accounts/",
+    "examples/managed-accounts.json",
+    "examples/accounts/",
+  ));
 process.exitCode = ok ? 0 : 1;

@@ -19,7 +19,11 @@ export async function writeSchemaValidators() {
     const ajv = new Ajv({ allErrors, verbose, strict: true, code: { source: true, esm: true } });
     const validate = ajv.compile(JSON.parse(await readFile(schema, "utf8")));
     const code = standaloneCode(ajv, validate);
-    if (/\brequire\(/.test(code)) throw new Error(`${schema}: the generated validator needs Ajv at run time; avoid keywords such as minLength`);
-    await writeFile(out, `// Generated from ${schema} by scripts/schema-validators.mjs at build time: do not edit.\n${code}\n`);
+    if (/\brequire\(/.test(code))
+      throw new Error(`${schema}: the generated validator needs Ajv at run time; avoid keywords such as minLength`);
+    await writeFile(
+      out,
+      `// Generated from ${schema} by scripts/schema-validators.mjs at build time: do not edit.\n${code}\n`,
+    );
   }
 }

@@ -56,7 +56,10 @@ async function describe(folder) {
   const kept = KEPT_LICENCES[manifest.name];
   const sources = files.length > 0 ? files.map((name) => join(folder, name)) : kept ? [kept] : [];
   const texts = await Promise.all(sources.map((path) => readFile(path, "utf8")));
-  const text = texts.map((t) => t.trim()).filter(Boolean).join("\n\n");
+  const text = texts
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .join("\n\n");
   return { name: manifest.name, version: manifest.version, licence: licenceName(manifest), text, folder };
 }
 

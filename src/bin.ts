@@ -9,6 +9,12 @@ const output = new OutputWatch();
 output.watch("stdout", process.stdout);
 output.watch("stderr", process.stderr);
 
-const code = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, output });
+const code = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  output,
+});
 releaseHungUpTerminal();
 process.exitCode = code;

@@ -8,10 +8,14 @@ import { withTempDir } from "./helpers/temp.js";
 
 /** Runs `code` (an ES module) as the suite runs a test file, with test/setup.ts preloaded and TMPDIR at `tmp`. */
 async function underSetup(code: string, tmp: string) {
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", `${ROOT}test/setup.ts`, "--input-type=module", "-e", code], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--import", `${ROOT}test/setup.ts`, "--input-type=module", "-e", code],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp },
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   child.stdout.resume();
@@ -22,9 +26,15 @@ async function underSetup(code: string, tmp: string) {
 
 test("a test that leaves a temporary folder behind fails the run, and the folder is removed all the same", async () => {
   await withTempDir(async (tmp) => {
-    const run = await underSetup('import { mkdtempSync } from "node:fs"; import { tmpdir } from "node:os"; mkdtempSync(tmpdir() + "/stray-");', tmp);
+    const run = await underSetup(
+      'import { mkdtempSync } from "node:fs"; import { tmpdir } from "node:os"; mkdtempSync(tmpdir() + "/stray-");',
+      tmp,
+    );
     assert.is(run.status, 1);
-    assert.match(run.stderr, /tests left 1 temporary files or folders behind \(stray-\w+\): make them with tempDir\(\) or withTempDir\(\)/);
+    assert.match(
+      run.stderr,
+      /tests left 1 temporary files or folders behind \(stray-\w+\): make them with tempDir\(\) or withTempDir\(\)/,
+    );
     assert.equal(run.left, [], "nothing left in the temporary folder");
   });
 });

@@ -90,7 +90,12 @@ export class UnsafeRemovalError extends Error {
  * manifest's rules before anything is sent, and again just before its request, so a listed, owner or
  * protected user can never be removed whatever the plan holds.
  */
-export async function applyPlan(plan: Pick<Plan, "removals">, rules: Rules, remover: Remover, options: ExecutorOptions): Promise<ApplyResult> {
+export async function applyPlan(
+  plan: Pick<Plan, "removals">,
+  rules: Rules,
+  remover: Remover,
+  options: ExecutorOptions,
+): Promise<ApplyResult> {
   assertPlanRemovable(plan, rules);
   const emit = options.onEvent ?? (() => {});
   const summary: ApplySummary = { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 };
@@ -124,7 +129,13 @@ export async function applyPlan(plan: Pick<Plan, "removals">, rules: Rules, remo
         emit({ type: "sent", removal });
         try {
           const answer = await remover.removeUser(removal.id);
-          finish({ removal, outcome: answer.outcome, status: answer.status, attempts: answer.attempts, finishedAt: new Date().toISOString() });
+          finish({
+            removal,
+            outcome: answer.outcome,
+            status: answer.status,
+            attempts: answer.attempts,
+            finishedAt: new Date().toISOString(),
+          });
         } catch (error) {
           if (!(error instanceof ApiError)) throw error;
           if (error.kind === "auth") {
@@ -138,7 +149,13 @@ export async function applyPlan(plan: Pick<Plan, "removals">, rules: Rules, remo
           }
           if (error.kind === "aborted") stoppedBy ??= "interrupt";
           const outcome = error.kind === "aborted" ? "unknown" : "failed";
-          const result: RemovalResult = { removal, outcome, attempts: error.attempts, error: error.message, finishedAt: new Date().toISOString() };
+          const result: RemovalResult = {
+            removal,
+            outcome,
+            attempts: error.attempts,
+            error: error.message,
+            finishedAt: new Date().toISOString(),
+          };
           if (error.status !== undefined) result.status = error.status;
           finish(result);
         }
@@ -171,7 +188,12 @@ export function assertPlanRemovable(plan: Pick<Plan, "removals">, rules: Rules):
 function assertRemovable(removal: Removal, rules: Rules): void {
   const verdict = judge(removal, rules);
   if (verdict.kind === "keep") throw new UnsafeRemovalError(removal, "listed in the manifest");
-  if (verdict.kind === "protected") throw new UnsafeRemovalError(removal, protectionWords(verdict, removal.record_type));
+  if (verdict.kind === "protected")
+    throw new UnsafeRemovalError(removal, protectionWords(verdict, removal.record_type));
   const alike = rules.lookalikes?.find(removal.email) ?? [];
-  if (alike.length > 0) throw new UnsafeRemovalError(removal, `a look-alike of ${alike.map((email) => JSON.stringify(sanitize(email))).join(", ")}, whom the manifest lists`);
+  if (alike.length > 0)
+    throw new UnsafeRemovalError(
+      removal,
+      `a look-alike of ${alike.map((email) => JSON.stringify(sanitize(email))).join(", ")}, whom the manifest lists`,
+    );
 }

@@ -2,7 +2,15 @@ import type { AccountRef } from "../core/managed-account.js";
 import type { Plan } from "../plan/plan.js";
 import type { Rules } from "../plan/rules.js";
 import type { ApiError } from "../telnyx/api-error.js";
-import { applyPlan, assertPlanRemovable, type ApplyEvent, type ApplyResult, type ApplySummary, type ExecutorOptions, type Remover } from "./apply-plan.js";
+import {
+  applyPlan,
+  assertPlanRemovable,
+  type ApplyEvent,
+  type ApplyResult,
+  type ApplySummary,
+  type ExecutorOptions,
+  type Remover,
+} from "./apply-plan.js";
 import { fairSlots } from "./fair-slots.js";
 
 export type { AccountRef };
@@ -52,10 +60,14 @@ export function accountOf(event: ApplyEvent): string | undefined {
  * an account with many removals does not hold back one with few. A key the API refuses stops its own account
  * (its other removals not started), not the others. A bug (an error that is not the API's) stops every account.
  */
-export async function applyAcrossAccounts<A extends AccountRef>(runs: readonly AccountApply<A>[], options: AccountsExecutorOptions): Promise<AccountsApplyResult<A>> {
+export async function applyAcrossAccounts<A extends AccountRef>(
+  runs: readonly AccountApply<A>[],
+  options: AccountsExecutorOptions,
+): Promise<AccountsApplyResult<A>> {
   const ids = new Set<string>();
   for (const run of runs) {
-    if (ids.has(run.account.id)) throw new Error(`refusing to apply: the run has two plans for the account ${run.account.id}; nothing was sent`);
+    if (ids.has(run.account.id))
+      throw new Error(`refusing to apply: the run has two plans for the account ${run.account.id}; nothing was sent`);
     ids.add(run.account.id);
   }
   for (const run of runs) assertPlanRemovable(run.plan, run.rules);
@@ -113,6 +125,10 @@ export function combinedResult(outcome: AccountsApplyResult, one: boolean): Appl
   return {
     summary: outcome.summary,
     results: outcome.accounts.flatMap((a) => a.result.results),
-    ...(outcome.stoppedBy ? { stoppedBy: outcome.stoppedBy } : outcome.refused.length > 0 ? { stoppedBy: "auth" as const, fatal: outcome.refused[0]!.error } : {}),
+    ...(outcome.stoppedBy
+      ? { stoppedBy: outcome.stoppedBy }
+      : outcome.refused.length > 0
+        ? { stoppedBy: "auth" as const, fatal: outcome.refused[0]!.error }
+        : {}),
   };
 }

@@ -29,7 +29,14 @@ export interface AuditEntry {
 
 /** The audit line of a finished removal (of the managed account `accountId`, in a run across accounts). */
 export function auditEntry(result: RemovalResult, accountId?: string): AuditEntry {
-  const entry = entryFor(result.removal, result.finishedAt, result.outcome, result.status ?? null, result.attempts, accountId);
+  const entry = entryFor(
+    result.removal,
+    result.finishedAt,
+    result.outcome,
+    result.status ?? null,
+    result.attempts,
+    accountId,
+  );
   if (result.error !== undefined) entry.error = result.error;
   return entry;
 }
@@ -37,11 +44,19 @@ export function auditEntry(result: RemovalResult, accountId?: string): AuditEntr
 /** The audit line of a removal whose request was in flight when roster exited at once: it may have happened. */
 export function unknownEntry(removal: Removal, time: string, accountId?: string): AuditEntry {
   const entry = entryFor(removal, time, "unknown", null, null, accountId);
-  entry.error = "roster exited at once (second interrupt) with this removal in flight: it may or may not have happened; run roster plan";
+  entry.error =
+    "roster exited at once (second interrupt) with this removal in flight: it may or may not have happened; run roster plan";
   return entry;
 }
 
-function entryFor(removal: Removal, time: string, outcome: AuditOutcome, status: number | null, attempts: number | null, accountId: string | undefined): AuditEntry {
+function entryFor(
+  removal: Removal,
+  time: string,
+  outcome: AuditOutcome,
+  status: number | null,
+  attempts: number | null,
+  accountId: string | undefined,
+): AuditEntry {
   return {
     time,
     // Only in a run across accounts: a single organization's lines stay as they always were.
@@ -87,13 +102,18 @@ export class AuditLog {
       fd = openSync(path, APPEND_NONBLOCK, 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(`cannot open the audit log ${path}: ${writeProblem(code, path)}; nothing was changed`, { cause: error });
+      throw new Error(`cannot open the audit log ${path}: ${writeProblem(code, path)}; nothing was changed`, {
+        cause: error,
+      });
     }
     const log = new AuditLog(path, fd, redact);
     try {
       const stats = fstatSync(fd);
       const kind = fileKind(stats);
-      if (kind) throw new Error(`the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing); nothing was changed`);
+      if (kind)
+        throw new Error(
+          `the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing); nothing was changed`,
+        );
       // A line cut short by an earlier crash or a full disk must not swallow the first line of this run.
       const { size } = stats;
       const last = Buffer.alloc(1);

@@ -21,7 +21,11 @@ export interface AuditSubscription {
  * cannot be written stops the run through `onFailure`, with the record that could not be written: a removal
  * the log cannot record must not be followed by more.
  */
-export function subscribeAudit(hub: EventHub, log: Pick<AuditLog, "path" | "write" | "close"> | undefined, onFailure: (entry: AuditEntry) => void): AuditSubscription {
+export function subscribeAudit(
+  hub: EventHub,
+  log: Pick<AuditLog, "path" | "write" | "close"> | undefined,
+  onFailure: (entry: AuditEntry) => void,
+): AuditSubscription {
   // Keyed by account and user: two organizations' user ids are not known to differ.
   const inFlight = new Map<string, { removal: Removal; account: string | undefined }>();
   const keyOf = (account: string | undefined, removal: Removal) => `${account ?? ""}\u0000${removal.id}`;

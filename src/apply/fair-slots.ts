@@ -16,7 +16,8 @@ export interface FairSlots {
  * order it queued them.
  */
 export function fairSlots(concurrency: number): FairSlots {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`the concurrency must be a whole number of at least 1, not ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`the concurrency must be a whole number of at least 1, not ${concurrency}`);
   let free = concurrency;
   /** Each waiting account's tasks, in the order it queued them. */
   const waiting = new Map<string, (() => void)[]>();

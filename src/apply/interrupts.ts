@@ -32,12 +32,15 @@ export function onInterrupt(handlers: InterruptHandlers, code: number, signals: 
     count += 1;
     if (count > 1) {
       const unknown = handlers.abandon();
-      const what = unknown === 0 ? "" : ` ${plural(unknown, "removal")} in flight may or may not have happened; run roster plan.`;
+      const what =
+        unknown === 0 ? "" : ` ${plural(unknown, "removal")} in flight may or may not have happened; run roster plan.`;
       handlers.say(`\nExiting at once.${what}\n`);
       handlers.exit(code);
       return;
     }
-    handlers.say("\nInterrupted: no new removal will start; waiting for those in flight (press Ctrl-C again to exit at once).\n");
+    handlers.say(
+      "\nInterrupted: no new removal will start; waiting for those in flight (press Ctrl-C again to exit at once).\n",
+    );
     handlers.stop();
   };
   for (const signal of INTERRUPT_SIGNALS) signals.on(signal, handler);

@@ -47,7 +47,20 @@ export interface ProgressFigures {
 }
 
 export function initialProgress(total: number): ProgressState {
-  return { total, startedAt: undefined, removed: 0, already_absent: 0, failed: 0, unknown: 0, notStarted: 0, inFlight: 0, retries: 0, waiting: undefined, stopping: false, result: undefined };
+  return {
+    total,
+    startedAt: undefined,
+    removed: 0,
+    already_absent: 0,
+    failed: 0,
+    unknown: 0,
+    notStarted: 0,
+    inFlight: 0,
+    retries: 0,
+    waiting: undefined,
+    stopping: false,
+    result: undefined,
+  };
 }
 
 /**
@@ -93,7 +106,10 @@ export function progressFigures(state: ProgressState, now: number): ProgressFigu
   const rate = done > 0 ? done / (Math.max(elapsedMs, RATE_MIN_SPAN_MS) / 1000) : undefined;
   const left = Math.max(0, state.total - done - state.notStarted);
   const etaMs = rate === undefined ? undefined : (left / rate) * 1000;
-  const waiting = state.waiting && state.waiting.untilMs > now ? { reason: state.waiting.reason, ms: state.waiting.untilMs - now } : undefined;
+  const waiting =
+    state.waiting && state.waiting.untilMs > now
+      ? { reason: state.waiting.reason, ms: state.waiting.untilMs - now }
+      : undefined;
   return {
     total: state.total,
     done,

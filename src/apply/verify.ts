@@ -14,7 +14,9 @@ export interface LeftUser {
  * What reading the organization again after apply found: the users still to remove (`left`, in the order the
  * API gave them, `remaining` of them); an error when it could not be read.
  */
-export type Verification = { converged: boolean; remaining: number; left?: LeftUser[] } | { converged: false; error: string };
+export type Verification =
+  | { converged: boolean; remaining: number; left?: LeftUser[] }
+  | { converged: false; error: string };
 
 /**
  * Reads the organization again and finds the users the rules would still remove. The removals are done and
@@ -56,9 +58,16 @@ export interface AccountsVerification<A extends AccountRef = AccountRef> {
  * Reads each account again with its own client and counts what its own rules would still remove, at most
  * `concurrency` accounts at a time. One account that cannot be read is reported as such; the others are still read.
  */
-export async function verifyAccounts<A extends AccountRef>(checks: readonly AccountCheck<A>[], options: { concurrency: number }): Promise<AccountsVerification<A>> {
+export async function verifyAccounts<A extends AccountRef>(
+  checks: readonly AccountCheck<A>[],
+  options: { concurrency: number },
+): Promise<AccountsVerification<A>> {
   const limit = pLimit(options.concurrency);
-  const accounts = await Promise.all(checks.map((check) => limit(async () => ({ account: check.account, verification: await verify(check.rules, check.read) }))));
+  const accounts = await Promise.all(
+    checks.map((check) =>
+      limit(async () => ({ account: check.account, verification: await verify(check.rules, check.read) })),
+    ),
+  );
   let remaining = 0;
   let unreadable = 0;
   for (const { verification } of accounts) {

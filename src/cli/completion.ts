@@ -38,7 +38,9 @@ export function completionSpec(program: Command): { commands: CommandSpec[]; glo
       name: command.name(),
       description: command.description(),
       flags: [...command.options.filter((o) => !o.hidden).map(flagSpec), help],
-      ...(argument ? { argument: { ...(argument.argChoices ? { choices: argument.argChoices } : {}), file: !argument.argChoices } } : {}),
+      ...(argument
+        ? { argument: { ...(argument.argChoices ? { choices: argument.argChoices } : {}), file: !argument.argChoices } }
+        : {}),
     };
   });
   return { commands, globalFlags: [...program.options.map(flagSpec), help] };
@@ -69,7 +71,8 @@ export function completionScript(program: Command, shell: Shell): string {
   }
 }
 
-const names = (flags: readonly FlagSpec[]) => flags.flatMap((f) => [f.short, f.long].filter((n): n is string => n !== undefined));
+const names = (flags: readonly FlagSpec[]) =>
+  flags.flatMap((f) => [f.short, f.long].filter((n): n is string => n !== undefined));
 
 function bashScript(commands: readonly CommandSpec[], globalFlags: readonly FlagSpec[]): string {
   const cases = commands.map((command) => {
@@ -86,7 +89,7 @@ function bashScript(commands: readonly CommandSpec[], globalFlags: readonly Flag
         : "";
     return [
       `    ${command.name})`,
-      ...(valueCases.length > 0 ? ["      case \"$prev\" in", ...valueCases, "      esac"] : []),
+      ...(valueCases.length > 0 ? ['      case "$prev" in', ...valueCases, "      esac"] : []),
       ...(argument ? [argument] : []),
       `      _roster_reply -W "${names(command.flags).join(" ")}" ;;`,
     ].join("\n");
@@ -126,7 +129,13 @@ const singleQuoted = (text: string) => text.replace(/'/g, `'\\''`);
 const zshDescription = (text: string) => singleQuoted(text.replace(/\[/g, "(").replace(/\]/g, ")"));
 
 function zshFlag(flag: FlagSpec): string {
-  const value = flag.choices ? `:${flag.long?.slice(2) ?? "value"}:(${flag.choices.join(" ")})` : flag.file ? ":file:_files" : flag.takesValue ? ":value: " : "";
+  const value = flag.choices
+    ? `:${flag.long?.slice(2) ?? "value"}:(${flag.choices.join(" ")})`
+    : flag.file
+      ? ":file:_files"
+      : flag.takesValue
+        ? ":value: "
+        : "";
   const description = `[${zshDescription(flag.description)}]${value}`;
   if (flag.short && flag.long) return `'(${flag.short} ${flag.long})'{${flag.short},${flag.long}}'${description}'`;
   return `'${flag.long ?? flag.short}${description}'`;
@@ -134,7 +143,11 @@ function zshFlag(flag: FlagSpec): string {
 
 function zshScript(commands: readonly CommandSpec[], globalFlags: readonly FlagSpec[]): string {
   const cases = commands.map((command) => {
-    const argument = command.argument?.choices ? ` '1:${command.name}:(${command.argument.choices.join(" ")})'` : command.argument?.file ? " '1:file:_files'" : "";
+    const argument = command.argument?.choices
+      ? ` '1:${command.name}:(${command.argument.choices.join(" ")})'`
+      : command.argument?.file
+        ? " '1:file:_files'"
+        : "";
     return `        ${command.name})\n          _arguments -s ${command.flags.map(zshFlag).join(" \\\n            ")}${argument} ;;`;
   });
   return `#compdef roster
@@ -189,7 +202,8 @@ function fishScript(commands: readonly CommandSpec[], globalFlags: readonly Flag
   for (const command of commands) {
     const seen = `__fish_seen_subcommand_from ${command.name}`;
     lines.push(`complete -c roster -n __fish_use_subcommand -a ${command.name} -d ${fishQuoted(command.description)}`);
-    if (command.argument?.choices) lines.push(`complete -c roster -n ${fishQuoted(seen)} -x -a ${fishQuoted(command.argument.choices.join(" "))}`);
+    if (command.argument?.choices)
+      lines.push(`complete -c roster -n ${fishQuoted(seen)} -x -a ${fishQuoted(command.argument.choices.join(" "))}`);
     else if (command.argument?.file) lines.push(`complete -c roster -n ${fishQuoted(seen)} -F`);
     for (const flag of command.flags) lines.push(fishFlag(flag, seen));
   }

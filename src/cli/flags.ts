@@ -117,7 +117,8 @@ export function sandboxFaultsOf(flags: SandboxFlags): SandboxFaults {
 export function intIn(flag: string, min: number, max: number) {
   return (raw: string) => {
     const value = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || value < min || value > max) throw new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}.`);
+    if (!/^\d+$/.test(raw.trim()) || value < min || value > max)
+      throw new InvalidArgumentError(`${flag} takes a whole number from ${min} to ${max}.`);
     return value;
   };
 }
@@ -126,7 +127,8 @@ export function intIn(flag: string, min: number, max: number) {
 export function numberIn(flag: string, min: number, max: number) {
   return (raw: string) => {
     const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max) throw new InvalidArgumentError(`${flag} takes a number from ${min} to ${max}.`);
+    if (raw.trim() === "" || !Number.isFinite(value) || value < min || value > max)
+      throw new InvalidArgumentError(`${flag} takes a number from ${min} to ${max}.`);
     return value;
   };
 }

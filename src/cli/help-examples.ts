@@ -24,7 +24,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     examples: [
       { line: "roster validate", does: "check users.yaml in this folder" },
       { line: "roster validate -f accounts/", does: "check every manifest in a folder" },
-      { line: "roster validate -f users.yaml --format github", does: "problems as annotations in a GitHub Actions log" },
+      {
+        line: "roster validate -f users.yaml --format github",
+        does: "problems as annotations in a GitHub Actions log",
+      },
     ],
     readMore: ["docs/manifest.md"],
   },
@@ -32,14 +35,20 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     examples: [
       { line: "roster plan", does: "what apply would do with users.yaml; changes nothing" },
       { line: "roster plan --out plan.json", does: "also save the plan for review: roster apply plan.json applies it" },
-      { line: "roster plan --format markdown --detailed-exitcode", does: "for a pull request; exit 2 when there are removals" },
+      {
+        line: "roster plan --format markdown --detailed-exitcode",
+        does: "for a pull request; exit 2 when there are removals",
+      },
     ],
     readMore: ["docs/plan.md", "docs/saved-plans.md"],
   },
   apply: {
     examples: [
       { line: "roster apply", does: "plan, list every removal, ask for yes, then remove and verify" },
-      { line: "roster apply --yes --audit-log roster-audit.jsonl", does: "unattended (CI), after the plan was reviewed" },
+      {
+        line: "roster apply --yes --audit-log roster-audit.jsonl",
+        does: "unattended (CI), after the plan was reviewed",
+      },
       { line: "roster apply plan.json", does: "exactly the removals of a saved plan, if nothing changed since" },
     ],
     readMore: ["docs/apply.md", "docs/saved-plans.md"],
@@ -63,7 +72,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     examples: [
       { line: "roster sandbox", does: "the bundled example organization on a free loopback port" },
       { line: "roster sandbox --state examples/org.json --port 4010", does: "seeded from a file, on a fixed port" },
-      { line: "roster sandbox --managed-accounts 3 --fail-rate 0.1", does: "a manager of 3 accounts, 10% of answers failing" },
+      {
+        line: "roster sandbox --managed-accounts 3 --fail-rate 0.1",
+        does: "a manager of 3 accounts, 10% of answers failing",
+      },
     ],
     readMore: ["docs/sandbox.md", "docs/apply.md"],
   },

@@ -32,7 +32,9 @@ export function reportError(error: unknown, io: Io, format: ErrorFormat): number
     const missing = error.problems.every((problem) => problem.missing);
     if (format !== "github" || missing) for (const problem of error.problems) say(`${safe(formatProblem(problem))}\n`);
     if (missing) return 1;
-    say(`roster: the manifest has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; fix ${error.problems.length === 1 ? "it" : "them"} and run again. Nothing was changed.\n`);
+    say(
+      `roster: the manifest has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; fix ${error.problems.length === 1 ? "it" : "them"} and run again. Nothing was changed.\n`,
+    );
     return 1;
   }
   if (error instanceof UnsafeRemovalError) {
@@ -40,7 +42,8 @@ export function reportError(error: unknown, io: Io, format: ErrorFormat): number
     say(`roster: ${safe(error.message)}\n`);
     return 3;
   }
-  const message = error instanceof ApiError ? error.fullMessage : error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof ApiError ? error.fullMessage : error instanceof Error ? error.message : String(error);
   annotate(workflowCommand("error", {}, `roster: error: ${safe(message)}`) + "\n");
   if (error instanceof SavedPlanError) {
     say(`roster: error: ${safe(message)}\nNothing was changed.\n`);
@@ -52,6 +55,7 @@ export function reportError(error: unknown, io: Io, format: ErrorFormat): number
   }
   // Multi-line messages (export's list of problems) keep their lines; each is made safe.
   say(`roster: error: ${message.split("\n").map(safe).join("\n")}\n`);
-  if (io.env.ROSTER_DEBUG && error instanceof Error && error.stack) say(`${error.stack.split("\n").map(sanitize).join("\n")}\n`);
+  if (io.env.ROSTER_DEBUG && error instanceof Error && error.stack)
+    say(`${error.stack.split("\n").map(sanitize).join("\n")}\n`);
   return 1;
 }

@@ -11,8 +11,13 @@ const MEANT_FOR = {
  */
 export function strayArgumentsError(command: keyof typeof MEANT_FOR, operands: readonly string[]): Error {
   const { flag, what, example } = MEANT_FOR[command];
-  if (operands.length === 1) return new Error(`roster ${command} takes ${what} with ${flag}: roster ${command} ${flag} ${shellWord(operands[0]!)}`);
-  return new Error(`roster ${command} takes no arguments, and was given ${operands.length} (${operands.map(shellWord).join(" ")}): give ${what} with ${flag}, such as roster ${command} ${flag} ${example}`);
+  if (operands.length === 1)
+    return new Error(
+      `roster ${command} takes ${what} with ${flag}: roster ${command} ${flag} ${shellWord(operands[0]!)}`,
+    );
+  return new Error(
+    `roster ${command} takes no arguments, and was given ${operands.length} (${operands.map(shellWord).join(" ")}): give ${what} with ${flag}, such as roster ${command} ${flag} ${example}`,
+  );
 }
 
 /**
@@ -22,10 +27,14 @@ export function strayArgumentsError(command: keyof typeof MEANT_FOR, operands: r
 export function applyArgumentsError(operands: readonly string[]): Error | undefined {
   const manifest = operands.find((operand) => /\.ya?ml$/i.test(operand));
   if (manifest !== undefined) {
-    return new Error(`roster apply takes the manifest with -f: roster apply -f ${shellWord(manifest)} (a file given without -f is a plan saved by roster plan --out)`);
+    return new Error(
+      `roster apply takes the manifest with -f: roster apply -f ${shellWord(manifest)} (a file given without -f is a plan saved by roster plan --out)`,
+    );
   }
   if (operands.length > 1) {
-    return new Error(`roster apply takes one saved plan, and was given ${operands.length} files (${operands.map(shellWord).join(" ")}): apply one plan at a time`);
+    return new Error(
+      `roster apply takes one saved plan, and was given ${operands.length} files (${operands.map(shellWord).join(" ")}): apply one plan at a time`,
+    );
   }
   return undefined;
 }
@@ -33,7 +42,9 @@ export function applyArgumentsError(operands: readonly string[]): Error | undefi
 /** The error for `roster show` given a manifest where a saved plan goes; undefined for anything else. */
 export function showArgumentsError(planFile: string): Error | undefined {
   if (!/\.ya?ml$/i.test(planFile)) return undefined;
-  return new Error(`roster show reads a plan saved by roster plan --out; to see the plan of the manifest ${shellWord(planFile)}, run roster plan -f ${shellWord(planFile)}`);
+  return new Error(
+    `roster show reads a plan saved by roster plan --out; to see the plan of the manifest ${shellWord(planFile)}, run roster plan -f ${shellWord(planFile)}`,
+  );
 }
 
 /** The argument as it would be typed at a shell: quoted when it holds anything but plain path characters. */

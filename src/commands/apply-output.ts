@@ -19,14 +19,23 @@ import { canPrompt, exitNow } from "../terminal/io.js";
 import { confirm } from "../terminal/confirm.js";
 
 /** The hooks of an apply's clients: stopped by `signal`, retries and waits to `events.emit`, retries logged in CI. */
-export function applyHooks(options: { format: string }, io: Io, signal: AbortSignal, events: { emit?: (event: ApplyEvent) => void }): ClientHooks {
+export function applyHooks(
+  options: { format: string },
+  io: Io,
+  signal: AbortSignal,
+  events: { emit?: (event: ApplyEvent) => void },
+): ClientHooks {
   return {
     signal,
     onWait: (wait) => events.emit?.({ type: "waiting", ...wait }),
     onRetry: (event) => {
       events.emit?.({ type: "retrying", attempt: event.attempt, reason: event.reason, delayMs: event.delayMs });
       if (options.format !== "json" && !isInteractive(io)) {
-        write(io.stderr, `retrying ${event.method} ${event.path.split("?")[0]} (attempt ${event.attempt}) after ${sanitize(event.reason)} in ${(event.delayMs / 1000).toFixed(1)} s\n`, io.env);
+        write(
+          io.stderr,
+          `retrying ${event.method} ${event.path.split("?")[0]} (attempt ${event.attempt}) after ${sanitize(event.reason)} in ${(event.delayMs / 1000).toFixed(1)} s\n`,
+          io.env,
+        );
       }
     },
   };
@@ -37,7 +46,11 @@ export function applyHooks(options: { format: string }, io: Io, signal: AbortSig
  * one run for the progress view, each result with its account's name from `names` (across accounts: one email
  * may be a user of two accounts). The view hears the run's own start and done, not each organization's.
  */
-export function runHubs(names: ReadonlyMap<string, string>): { auditHub: EventHub; viewHub: EventHub; forward(): void } {
+export function runHubs(names: ReadonlyMap<string, string>): {
+  auditHub: EventHub;
+  viewHub: EventHub;
+  forward(): void;
+} {
   const auditHub = eventHub();
   const viewHub = eventHub();
   // Subscribed after the audit log (watchRun), so that each removal is in the log before it is shown: a run
@@ -45,7 +58,8 @@ export function runHubs(names: ReadonlyMap<string, string>): { auditHub: EventHu
   const forward = () =>
     auditHub.subscribe((event) => {
       const name = event.type === "finished" ? names.get((event as AccountApplyEvent).account_id) : undefined;
-      if (event.type === "finished") viewHub.emit({ ...event, result: { ...event.result, ...(name !== undefined ? { account: name } : {}) } });
+      if (event.type === "finished")
+        viewHub.emit({ ...event, result: { ...event.result, ...(name !== undefined ? { account: name } : {}) } });
       else if (event.type !== "start" && event.type !== "done") viewHub.emit(event);
     });
   return { auditHub, viewHub, forward };
@@ -95,7 +109,13 @@ export interface RunWatch {
  * progress view (none with --format json). An interruption, a lost audit line or lost output (a full disk, a
  * closed terminal or pipe) aborts `interrupt`: no removal starts after it, and those in flight finish.
  */
-export async function watchRun(hubs: { audit: EventHub; view: EventHub }, total: number, options: { auditLog?: string | undefined; json: boolean }, interrupt: AbortController, io: Io): Promise<RunWatch> {
+export async function watchRun(
+  hubs: { audit: EventHub; view: EventHub },
+  total: number,
+  options: { auditLog?: string | undefined; json: boolean },
+  interrupt: AbortController,
+  io: Io,
+): Promise<RunWatch> {
   const log = options.auditLog ? AuditLog.open(options.auditLog, (text) => redact(text, io.env)) : undefined;
   const audit = subscribeAudit(hubs.audit, log, (entry) => {
     write(io.stderr, `roster: not in the audit log: ${jsonText(entry)}\n`, io.env);
@@ -137,15 +157,27 @@ export async function watchRun(hubs: { audit: EventHub; view: EventHub }, total:
  * Asks at the terminal whether to apply `question`'s removals. Undefined when the answer is 'yes'; otherwise
  * the exit code, with what happened said (and `report`ed): no terminal to ask at, or the answer was not 'yes'.
  */
-export async function askToApply(io: Io, question: string, report: (closing: string) => void): Promise<number | undefined> {
+export async function askToApply(
+  io: Io,
+  question: string,
+  report: (closing: string) => void,
+): Promise<number | undefined> {
   if (!canPrompt(io)) {
     report("Not applied: no terminal to confirm at and no --yes. Nothing was changed.");
-    write(io.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n", io.env);
+    write(
+      io.stderr,
+      "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n",
+      io.env,
+    );
     return APPLY_EXIT.error;
   }
   const answer = await confirm(io, atWidth(`\n${question}\n  Only 'yes' will be accepted to approve.\n\n`, io));
   if (answer === "yes") return undefined;
-  write(io.stderr, atWidth(`\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io), io.env);
+  write(
+    io.stderr,
+    atWidth(`\nApply cancelled${answer === "interrupted" ? " (Ctrl-C)" : ""}: nothing was changed.\n`, io),
+    io.env,
+  );
   return answer === "interrupted" ? APPLY_EXIT.interrupted : APPLY_EXIT.error;
 }
 
@@ -162,7 +194,11 @@ export async function previewLost(io: Io): Promise<boolean> {
   const [failure] = (await io.output?.settled()) ?? [];
   if (!failure) return false;
   io.output!.reported = true;
-  write(io.stderr, `roster: error: ${describeOutputFailure(failure)}: the plan could not be shown, so nothing was applied. Nothing was changed.\n`, io.env);
+  write(
+    io.stderr,
+    `roster: error: ${describeOutputFailure(failure)}: the plan could not be shown, so nothing was applied. Nothing was changed.\n`,
+    io.env,
+  );
   return true;
 }
 
@@ -170,7 +206,13 @@ export async function previewLost(io: Io): Promise<boolean> {
  * After output failed during apply: no further removal was started, and every result that may not have
  * reached stdout is written to stderr (when stderr still works), with the summary. The audit log has them all.
  */
-export function reportLostOutput(failure: OutputFailure, result: ApplyResult, total: number, verifiedText: string, io: Io): void {
+export function reportLostOutput(
+  failure: OutputFailure,
+  result: ApplyResult,
+  total: number,
+  verifiedText: string,
+  io: Io,
+): void {
   io.output!.reported = true;
   if (io.output!.failed("stderr")) return;
   const stopped = result.stoppedBy ? "no further removal was started; " : "";
@@ -183,5 +225,8 @@ export function reportLostOutput(failure: OutputFailure, result: ApplyResult, to
 /** Refuses, before any request, an audit log path that names something other than a regular file. */
 export function checkAuditLogPath(path: string): void {
   const kind = notRegularFile(path);
-  if (kind) throw new Error(`the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing). Nothing was changed.`);
+  if (kind)
+    throw new Error(
+      `the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing). Nothing was changed.`,
+    );
 }

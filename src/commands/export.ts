@@ -33,10 +33,15 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
   // device named there is refused, never replaced nor written into.
   const kind = out === undefined ? undefined : notRegularFile(out);
   if (kind === "a folder") throw fileWriteError({ code: "EISDIR" }, out!);
-  if (kind) throw new Error(`${out} is ${kind}, not a file: roster export -o writes a manifest file; without -o it prints the manifest on stdout. Nothing was written`);
+  if (kind)
+    throw new Error(
+      `${out} is ${kind}, not a file: roster export -o writes a manifest file; without -o it prints the manifest on stdout. Nothing was written`,
+    );
   if (out && !options.force && existsSync(out)) throw refuseOverwrite(out);
   if (options.schemaRef !== undefined && !/^[\x21-\x7e]+$/.test(options.schemaRef)) {
-    throw new Error("--schema-ref takes a path or URL without spaces or control characters, or none. Nothing was written");
+    throw new Error(
+      "--schema-ref takes a path or URL without spaces or control characters, or none. Nothing was written",
+    );
   }
   const client = connect(options, io);
   try {
@@ -51,9 +56,14 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
     } catch (error) {
       if (!(error instanceof ManifestError)) throw error;
       const problems = error.problems.map((p) => `  ${formatProblem(p)}`).join("\n");
-      throw new Error(`cannot export: some users of the organization cannot be written in a manifest; nothing was written:\n${problems}`);
+      throw new Error(
+        `cannot export: some users of the organization cannot be written in a manifest; nothing was written:\n${problems}`,
+      );
     }
-    if (remaining > 0) throw new Error(`cannot export: the manifest would still remove ${plural(remaining, "user")}; nothing was written`);
+    if (remaining > 0)
+      throw new Error(
+        `cannot export: the manifest would still remove ${plural(remaining, "user")}; nothing was written`,
+      );
     if (!out) {
       write(io.stdout, text, io.env);
       // The manifest is the product: a reader gone away before its end has a truncated one.
@@ -66,7 +76,11 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
       if ((error as NodeJS.ErrnoException).code === "EEXIST") throw refuseOverwrite(out);
       throw error;
     }
-    write(io.stderr, `Wrote ${plural(liveUsers.length, "user")} to ${sanitize(out)}: check it with roster plan -f ${sanitize(out)}, which should find nothing to do.\n`, io.env);
+    write(
+      io.stderr,
+      `Wrote ${plural(liveUsers.length, "user")} to ${sanitize(out)}: check it with roster plan -f ${sanitize(out)}, which should find nothing to do.\n`,
+      io.env,
+    );
     return 0;
   } finally {
     client.close();
@@ -75,5 +89,7 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
 
 function refuseOverwrite(out: string): Error {
   if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) return fileWriteError({ code: "EISDIR" }, out);
-  return new Error(`${out} already exists: roster export does not overwrite a manifest (it may hold reviewed users, protect patterns and guards); pass --force to replace it, or -o another file`);
+  return new Error(
+    `${out} already exists: roster export does not overwrite a manifest (it may hold reviewed users, protect patterns and guards); pass --force to replace it, or -o another file`,
+  );
 }

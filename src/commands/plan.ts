@@ -38,7 +38,11 @@ export const PLAN_EXIT = { noChanges: 0, error: 1, changes: 2, refused: 3 } as c
 export async function planCommand(options: PlanOptions, io: Io): Promise<number> {
   checkOut(options);
   const manifests = await readManifests(options.files);
-  const planned = await planTargets({ manifests, shape: acrossAccounts(manifests) ? "accounts" : "organization" }, options, io);
+  const planned = await planTargets(
+    { manifests, shape: acrossAccounts(manifests) ? "accounts" : "organization" },
+    options,
+    io,
+  );
   try {
     const view = runView(planned);
     await showPlan(view, options.format, io);
@@ -57,25 +61,45 @@ export async function planCommand(options: PlanOptions, io: Io): Promise<number>
 function checkOut(options: PlanOptions): void {
   if (options.out === undefined) return;
   if (options.files.some((file) => resolve(options.out!) === resolve(file))) {
-    throw new Error(`--out ${options.out} is the manifest itself: save the plan to another file, such as plan.json. Nothing was changed.`);
+    throw new Error(
+      `--out ${options.out} is the manifest itself: save the plan to another file, such as plan.json. Nothing was changed.`,
+    );
   }
   const outKind = notRegularFile(options.out);
   if (outKind === "a folder") throw fileWriteError({ code: "EISDIR" }, options.out);
-  if (outKind) throw new Error(`--out ${options.out} is ${outKind}, not a file: save the plan to a file, such as plan.json. Nothing was changed.`);
+  if (outKind)
+    throw new Error(
+      `--out ${options.out} is ${outKind}, not a file: save the plan to a file, such as plan.json. Nothing was changed.`,
+    );
 }
 
 /** Saves the run's plan for `roster apply FILE`: each organization by its id (never its key); a skipped account is not in it. */
 async function savePlan(planned: PlannedTargets, out: string, io: Io): Promise<void> {
-  if (planned.targets.length === 0) throw new Error(`no account could be read, so there is no plan to save to ${out}. Nothing was changed.`);
+  if (planned.targets.length === 0)
+    throw new Error(`no account could be read, so there is no plan to save to ${out}. Nothing was changed.`);
   const now = new Date();
-  const targets = planned.targets.map((t) => ({ account: t.own ? null : t.account, saved: savedPlanOf(t.manifest!, t.prepared, now) }));
-  const saved = { shape: planned.shape, createdAt: now.toISOString(), apiHost: planned.targets[0]!.prepared.source.host, targets };
+  const targets = planned.targets.map((t) => ({
+    account: t.own ? null : t.account,
+    saved: savedPlanOf(t.manifest!, t.prepared, now),
+  }));
+  const saved = {
+    shape: planned.shape,
+    createdAt: now.toISOString(),
+    apiHost: planned.targets[0]!.prepared.source.host,
+    targets,
+  };
   // Readable by its owner only: it lists people's emails and statuses.
   await writeFileAtomic(out, savedRunText(saved, io.env.TELNYX_API_KEY ?? ""), { overwrite: true, mode: 0o600 });
   const file = sanitize(out);
-  const skipped = planned.skipped.length > 0 ? ` (without the ${plural(planned.skipped.length, "skipped account")})` : "";
-  const what = planned.shape === "organization" ? "the plan" : `the plan of ${plural(planned.targets.length, "account")}`;
-  write(io.stderr, `Saved ${what} to ${file}${skipped}: roster apply ${file} applies exactly these removals.\n`, io.env);
+  const skipped =
+    planned.skipped.length > 0 ? ` (without the ${plural(planned.skipped.length, "skipped account")})` : "";
+  const what =
+    planned.shape === "organization" ? "the plan" : `the plan of ${plural(planned.targets.length, "account")}`;
+  write(
+    io.stderr,
+    `Saved ${what} to ${file}${skipped}: roster apply ${file} applies exactly these removals.\n`,
+    io.env,
+  );
 }
 
 /** What `roster apply FILE` needs of one organization: the plan, the manifest's rules and guards, the organization's fingerprint. */

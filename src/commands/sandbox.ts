@@ -25,10 +25,16 @@ export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Pr
     : { users: defaultOrganization as OrganizationUser[], managedAccounts: [] };
   const { users } = state;
   const apiKey = io.env.TELNYX_API_KEY || SANDBOX_DEFAULT_KEY;
-  const managedAccounts = [...state.managedAccounts, ...generateManagedAccounts(options.managedAccounts ?? 0, options.seed ?? 1)];
+  const managedAccounts = [
+    ...state.managedAccounts,
+    ...generateManagedAccounts(options.managedAccounts ?? 0, options.seed ?? 1),
+  ];
   const clash = state.managedAccounts.findIndex((account) => account.api_key === apiKey);
   // Said without the key, as every message about keys is.
-  if (clash >= 0) throw new Error(`${options.state}: managed account ${clash + 1} has the manager's own key as its "api_key": give it a key of its own`);
+  if (clash >= 0)
+    throw new Error(
+      `${options.state}: managed account ${clash + 1} has the manager's own key as its "api_key": give it a key of its own`,
+    );
   const sandbox = await startSandbox({
     users,
     apiKey,
@@ -76,7 +82,10 @@ function faultsLine(faults: SandboxFaults | undefined): string {
   const parts = (["errorRate", "throttleRate", "resetRate", "hangRate", "ghostRate"] as const)
     .filter((key) => (faults[key] ?? 0) > 0)
     .map((key) => `${key.replace(/Rate$/, "")} ${(faults[key]! * 100).toFixed(1)}%`);
-  if (faults.rateLimit !== undefined) parts.push(`rate limit ${faults.rateLimit} per ${faults.rateWindowMs ?? 1000} ms${faults.rateModel && faults.rateModel !== "window" ? ` (${faults.rateModel})` : ""}`);
+  if (faults.rateLimit !== undefined)
+    parts.push(
+      `rate limit ${faults.rateLimit} per ${faults.rateWindowMs ?? 1000} ms${faults.rateModel && faults.rateModel !== "window" ? ` (${faults.rateModel})` : ""}`,
+    );
   return parts.length > 0 ? `  faults (seed ${faults.seed ?? 0}): ${parts.join(", ")}\n` : "";
 }
 

@@ -16,14 +16,22 @@ export type PlanManifestCheck = "unchanged" | "absent" | "ignored";
  * Loads a saved plan for `apply PLAN` and checks it before any request: its seal with the API key, and the
  * manifest it was made from, which must be unchanged where it still exists (unless `ignoreManifestChange`).
  */
-export async function loadSavedPlanForApply(planFile: string, ignoreManifestChange: boolean, io: Io): Promise<SavedRun> {
+export async function loadSavedPlanForApply(
+  planFile: string,
+  ignoreManifestChange: boolean,
+  io: Io,
+): Promise<SavedRun> {
   const loaded = await loadSavedRun(planFile, io.env.TELNYX_API_KEY ?? "");
   // Every organization's manifest is compared: one changed refuses the whole plan.
   for (const { saved } of loaded.targets) {
     const check = ignoreManifestChange ? "ignored" : await checkPlanManifest(saved);
     if (check === "absent") {
       const path = sanitize(saved.manifest.path);
-      write(io.stderr, `roster: note: the manifest ${path} the plan was made from is not in ${sanitize(process.cwd())}: applying the plan as saved, without comparing it with the manifest\n`, io.env);
+      write(
+        io.stderr,
+        `roster: note: the manifest ${path} the plan was made from is not in ${sanitize(process.cwd())}: applying the plan as saved, without comparing it with the manifest\n`,
+        io.env,
+      );
     }
   }
   return loaded;
@@ -66,5 +74,7 @@ function changed(path: string): SavedPlanError {
 }
 
 function refuse(path: string, why: string): SavedPlanError {
-  return new SavedPlanError(`cannot compare the manifest ${path} the plan was made from: ${why}; pass --ignore-manifest-change to apply the plan as saved`);
+  return new SavedPlanError(
+    `cannot compare the manifest ${path} the plan was made from: ${why}; pass --ignore-manifest-change to apply the plan as saved`,
+  );
 }

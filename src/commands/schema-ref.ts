@@ -48,11 +48,15 @@ export function defaultSchemaRef(folder: string): string {
   const runningReal = real(running.root);
   for (let dir = folder; ; dir = dirname(dir)) {
     const installed = join(dir, "node_modules", PACKAGE);
-    if (runningReal !== undefined && real(installed) === runningReal) return slashes(relative(folder, join(installed, SCHEMA)));
+    if (runningReal !== undefined && real(installed) === runningReal)
+      return slashes(relative(folder, join(installed, SCHEMA)));
     if (dirname(dir) === dir) break;
   }
   const realFolder = real(folder) ?? folder;
-  const inside = runningReal !== undefined && !relative(runningReal, realFolder).startsWith("..") && !runningReal.split(sep).includes("node_modules");
+  const inside =
+    runningReal !== undefined &&
+    !relative(runningReal, realFolder).startsWith("..") &&
+    !runningReal.split(sep).includes("node_modules");
   if (inside) return slashes(relative(realFolder, join(runningReal, SCHEMA)));
   return `https://unpkg.com/${PACKAGE}@${running.version}/${SCHEMA}`;
 }

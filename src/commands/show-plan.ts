@@ -3,7 +3,15 @@ import { colorWanted } from "../render/color.js";
 import { terminalWidth } from "../render/lines.js";
 import type { PlanFormat } from "../render/plan-formats.js";
 import { jsonText } from "../core/safe-text.js";
-import { accountsLines, oneOrganization, runDiff, runGithub, runJson, runText, type RunView } from "../render/run-plan.js";
+import {
+  accountsLines,
+  oneOrganization,
+  runDiff,
+  runGithub,
+  runJson,
+  runText,
+  type RunView,
+} from "../render/run-plan.js";
 import { runMarkdown } from "../render/run-markdown.js";
 import type { PlannedTargets } from "../targets/plan-targets.js";
 
@@ -13,7 +21,12 @@ export type { PlanFormat };
 export function runView(planned: PlannedTargets): RunView {
   return {
     shape: planned.shape,
-    accounts: planned.targets.map(({ account, prepared: { plan, verdict, source } }) => ({ account, plan, verdict, source })),
+    accounts: planned.targets.map(({ account, prepared: { plan, verdict, source } }) => ({
+      account,
+      plan,
+      verdict,
+      source,
+    })),
     skipped: planned.skipped,
     manifests: planned.manifests,
   };

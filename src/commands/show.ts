@@ -31,7 +31,8 @@ export async function showCommand(options: ShowOptions, io: Io): Promise<number>
   const seal = planSeal(text, apiKey);
   // At a terminal, the lines roster writes itself are wrapped at words, as the preview's are.
   const atWidth = (text: string) => (isInteractive(io) ? wrapWords(text, terminalWidth(io.stdout)) : text);
-  if (options.format === "pretty") write(io.stdout, atWidth(savedPlanHeading(options.planFile, loaded)) + "\n\n", io.env);
+  if (options.format === "pretty")
+    write(io.stdout, atWidth(savedPlanHeading(options.planFile, loaded)) + "\n\n", io.env);
   await showPlan(savedRunView(loaded), options.format, io);
   write(io.stderr, atWidth(sealNote(seal, options.planFile)), io.env);
   return 0;
@@ -40,7 +41,10 @@ export async function showCommand(options: ShowOptions, io: Io): Promise<number>
 /** The line above a saved plan's pretty text: which file, when and where it was made, from which manifest. */
 function savedPlanHeading(file: string, loaded: SavedRun): string {
   const made = `made ${loaded.createdAt} against ${loaded.apiHost}`;
-  const from = loaded.shape === "accounts" ? `across ${plural(loaded.targets.length, "account")}` : `from the manifest ${loaded.targets[0]!.saved.manifest.path}`;
+  const from =
+    loaded.shape === "accounts"
+      ? `across ${plural(loaded.targets.length, "account")}`
+      : `from the manifest ${loaded.targets[0]!.saved.manifest.path}`;
   return sanitize(`Saved plan ${file}: ${made}, ${from}.`);
 }
 

@@ -27,11 +27,24 @@ async function validated(manifest: LoadedManifest, options: ValidateOptions, io:
     write(io.stderr, warnings.map((w) => `warning: ${formatProblem(w)}\n`).join(""), io.env);
     if (options.format === "github") {
       const { workflowCommand } = await import("../render/github-commands.js");
-      write(io.stdout, warnings.map((w) => workflowCommand("warning", { file: w.file, line: w.line, col: w.col }, w.message) + "\n").join(""), io.env);
+      write(
+        io.stdout,
+        warnings
+          .map((w) => workflowCommand("warning", { file: w.file, line: w.line, col: w.col }, w.message) + "\n")
+          .join(""),
+        io.env,
+      );
     }
   }
   const patterns = manifest.protect.length > 0 ? `, ${plural(manifest.protect.length, "protect pattern")}` : "";
-  const groups = manifest.protectGroups.length > 0 ? `, ${plural(manifest.protectGroups.length, "protected group")}` : "";
+  const groups =
+    manifest.protectGroups.length > 0 ? `, ${plural(manifest.protectGroups.length, "protected group")}` : "";
   const account = manifest.account ? `, for the managed ${describeSelector(manifest.account)}` : "";
-  write(io.stdout, sanitize(`${manifest.path}: valid manifest: ${plural(manifest.users.length, "user")}${patterns}${groups}${account}`) + "\n", io.env);
+  write(
+    io.stdout,
+    sanitize(
+      `${manifest.path}: valid manifest: ${plural(manifest.users.length, "user")}${patterns}${groups}${account}`,
+    ) + "\n",
+    io.env,
+  );
 }

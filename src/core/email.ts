@@ -38,7 +38,8 @@ export function readableFromCompared(compared: string): string {
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
-const PLAIN_ADDRESS = /^[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const PLAIN_ADDRESS =
+  /^[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+\/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 /**
  * Unicode full case folding (CaseFolding.txt, statuses C and F), character by character: upper- then
@@ -138,7 +139,8 @@ export function textProblem(text: string, what = "address"): string | undefined 
   if (hidden) return `it contains ${codePoint(hidden[0])}, an invisible or control character: type the ${what} again`;
   for (const ch of text) {
     const plain = ch.normalize("NFKC");
-    if (plain !== ch && plain !== ch.normalize("NFC")) return `it contains ${codePoint(ch)}, a compatibility form of "${plain}": write "${plain}"`;
+    if (plain !== ch && plain !== ch.normalize("NFC"))
+      return `it contains ${codePoint(ch)}, a compatibility form of "${plain}": write "${plain}"`;
   }
   return undefined;
 }
@@ -149,7 +151,8 @@ export function mixedScripts(parts: readonly string[]): string | undefined {
     if (!/\p{Script=Latin}/u.test(part)) continue;
     for (const [script, pattern] of LOOKALIKE_SCRIPTS) {
       const letter = pattern.exec(part);
-      if (letter) return `it mixes Latin and ${script} letters (${codePoint(letter[0])} looks like a Latin letter): type the address again`;
+      if (letter)
+        return `it mixes Latin and ${script} letters (${codePoint(letter[0])} looks like a Latin letter): type the address again`;
     }
   }
   return undefined;

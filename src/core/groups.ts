@@ -48,7 +48,9 @@ function fitName(name: string, room: number): string {
     if (shown.length <= room) return shown;
   }
   // Too little room even for "… (N more characters)": a bare cut, before an escape it would cut short.
-  return `${sanitize(name).slice(0, Math.max(1, room - 1)).replace(/\\u[0-9a-f]{0,3}$/, "")}…`;
+  return `${sanitize(name)
+    .slice(0, Math.max(1, room - 1))
+    .replace(/\\u[0-9a-f]{0,3}$/, "")}…`;
 }
 
 /** Whether two lists name the same groups, whatever their order and repeats (a blank name is no group). */

@@ -107,7 +107,10 @@ function emailSpellings(email: string): PartSpelling[][] {
 function splitEmail(email: string, decode: boolean): string[] {
   const at = email.lastIndexOf("@");
   if (at < 0) return [email];
-  const labels = email.slice(at + 1).replace(/\.+$/, "").split(".");
+  const labels = email
+    .slice(at + 1)
+    .replace(/\.+$/, "")
+    .split(".");
   return [email.slice(0, at), ...labels.map((label) => (decode ? readableLabel(label) : label))];
 }
 
@@ -119,7 +122,9 @@ function readableLabel(label: string): string {
 }
 
 function partsLookAlike(a: readonly PartSpelling[], b: readonly PartSpelling[]): boolean {
-  return a.some((x) => b.some((y) => x.range[0] <= y.range[1] && y.range[0] <= x.range[1] && spellingsLookAlike(x.spelling, y.spelling)));
+  return a.some((x) =>
+    b.some((y) => x.range[0] <= y.range[1] && y.range[0] <= x.range[1] && spellingsLookAlike(x.spelling, y.spelling)),
+  );
 }
 
 function emailPartsLookAlike(a: readonly PartSpelling[][], b: readonly PartSpelling[][]): boolean {
@@ -138,7 +143,12 @@ export function emailsLookAlike(a: string, b: string): boolean {
 function firstReadingsOf(email: string): Set<string> {
   const firsts = new Set<string>();
   for (const form of [email.trim(), readableEmail(email)]) {
-    const first = [...form.slice(0, Math.max(0, form.lastIndexOf("@"))).replace(UNSEEN, "").normalize("NFD")][0];
+    const first = [
+      ...form
+        .slice(0, Math.max(0, form.lastIndexOf("@")))
+        .replace(UNSEEN, "")
+        .normalize("NFD"),
+    ][0];
     if (first === undefined) firsts.add("");
     else for (const reading of readingsOfChar(first)) firsts.add(reading.slice(0, 1));
   }

@@ -30,7 +30,9 @@ export class Redactor {
   readonly #mask: number;
 
   constructor(secrets: Iterable<string | undefined>) {
-    const distinct = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= MIN_SECRET_LENGTH))];
+    const distinct = [
+      ...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= MIN_SECRET_LENGTH)),
+    ];
     this.#long = distinct.filter((s) => s.length >= MIN_FRAGMENT);
     // Longest first, so that a secret holding another one is replaced whole.
     this.#short = distinct.filter((s) => s.length < MIN_FRAGMENT).sort((a, b) => b.length - a.length);
@@ -75,9 +77,11 @@ export class Redactor {
         const secret = this.#long[at[i]!]!;
         const p = at[i + 1]!;
         let start = a;
-        for (let q = p; start > 0 && q > 0 && text.charCodeAt(start - 1) === secret.charCodeAt(q - 1); q -= 1) start -= 1;
+        for (let q = p; start > 0 && q > 0 && text.charCodeAt(start - 1) === secret.charCodeAt(q - 1); q -= 1)
+          start -= 1;
         let end = a + GRAM;
-        for (let q = p + GRAM; end < n && q < secret.length && text.charCodeAt(end) === secret.charCodeAt(q); q += 1) end += 1;
+        for (let q = p + GRAM; end < n && q < secret.length && text.charCodeAt(end) === secret.charCodeAt(q); q += 1)
+          end += 1;
         if (end - start >= MIN_FRAGMENT) runs.push([start, end]);
       }
     }

@@ -25,10 +25,14 @@ export function recordDifferences(first: OrganizationUser, second: OrganizationU
     differences.push(`email ${shown(first.email)} in the first record, ${shown(second.email)} in the second`);
   }
   if (recordTypeOf(first) !== recordTypeOf(second)) {
-    differences.push(`record type ${shown(String(first.record_type))} in the first record, ${shown(String(second.record_type))} in the second`);
+    differences.push(
+      `record type ${shown(String(first.record_type))} in the first record, ${shown(String(second.record_type))} in the second`,
+    );
   }
   if (first.user_status !== second.user_status) {
-    differences.push(`status ${shown(first.user_status)} in the first record, ${shown(second.user_status)} in the second`);
+    differences.push(
+      `status ${shown(first.user_status)} in the first record, ${shown(second.user_status)} in the second`,
+    );
   }
   const groups = groupsDifference(groupNamesOf(first), groupNamesOf(second));
   if (groups !== undefined) differences.push(groups);
@@ -79,7 +83,9 @@ export interface RecordConflict {
 }
 
 /** The users of one read, each once; or the first id listed as two different users. */
-export type DistinctUsers = { users: OrganizationUser[]; conflict?: undefined } | { users?: undefined; conflict: RecordConflict };
+export type DistinctUsers =
+  | { users: OrganizationUser[]; conflict?: undefined }
+  | { users?: undefined; conflict: RecordConflict };
 
 /**
  * The users of every list (the groups report, the pages, or both), each id once, in the order first listed,

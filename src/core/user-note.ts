@@ -25,5 +25,8 @@ export function groupsNote(groups: readonly string[] | null): string {
 
 /** Pads a column to the widest value shown, capped so one long email does not push the rest away. */
 export function columnWidth(values: readonly string[], cap = 48): number {
-  return Math.min(cap, values.reduce((w, v) => Math.max(w, v.length), 0));
+  return Math.min(
+    cap,
+    values.reduce((w, v) => Math.max(w, v.length), 0),
+  );
 }

@@ -17,7 +17,8 @@ function input(env: NodeJS.ProcessEnv, name: string): string {
 /** The roster command line the inputs ask for. */
 export function rosterArgs(env: NodeJS.ProcessEnv): { command: "plan" | "apply"; manifest: string; args: string[] } {
   const command = input(env, "command") || "plan";
-  if (command !== "plan" && command !== "apply") throw new Error(`the command input is "${command}": give plan or apply`);
+  if (command !== "plan" && command !== "apply")
+    throw new Error(`the command input is "${command}": give plan or apply`);
   const manifest = input(env, "manifest") || "users.yaml";
   const format = input(env, "format") || (command === "plan" ? "github" : "pretty");
   const args = [command, "-f", manifest, "--format", format];
@@ -61,7 +62,13 @@ export async function runAction(env: NodeJS.ProcessEnv, log: (text: string) => v
   } else {
     rmSync(work, { recursive: true, force: true });
   }
-  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, Object.entries(outputs).map(([k, v]) => `${k}=${v}\n`).join(""));
+  if (env.GITHUB_OUTPUT)
+    appendFileSync(
+      env.GITHUB_OUTPUT,
+      Object.entries(outputs)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(""),
+    );
 
   const ok = request.command === "plan" ? code === 0 || code === 2 : code === 0;
   const commented = report ? await comment(env, request.manifest, report, log) : true;
@@ -87,7 +94,12 @@ function runRoster(args: readonly string[], env: NodeJS.ProcessEnv): Promise<num
 }
 
 /** On a pull request: keeps the plan's one comment up to date. False when it failed for another reason than a read-only token. */
-async function comment(env: NodeJS.ProcessEnv, manifest: string, report: ActionReport, log: (text: string) => void): Promise<boolean> {
+async function comment(
+  env: NodeJS.ProcessEnv,
+  manifest: string,
+  report: ActionReport,
+  log: (text: string) => void,
+): Promise<boolean> {
   const say = (kind: "warning" | "error", message: string) => log(workflowCommand(kind, {}, message) + "\n");
   const wanted = input(env, "comment") || "true";
   if (wanted === "false") return true;
@@ -111,7 +123,10 @@ async function comment(env: NodeJS.ProcessEnv, manifest: string, report: ActionR
     const advice = error instanceof GithubApiError && error.advice ? `: ${error.advice}` : "";
     if (error instanceof GithubApiError && error.status === 403) {
       // Pull requests from forks get a read-only token: the plan is still in the log and the job summary.
-      say("warning", `roster: cannot comment on the pull request with this token (${message})${advice}. The plan is in the job summary.`);
+      say(
+        "warning",
+        `roster: cannot comment on the pull request with this token (${message})${advice}. The plan is in the job summary.`,
+      );
       return true;
     }
     say("error", `roster: could not update the plan comment (${message})${advice}. The plan is in the job summary.`);
@@ -122,7 +137,8 @@ async function comment(env: NodeJS.ProcessEnv, manifest: string, report: ActionR
 function pullRequestNumber(eventPath: string | undefined): number | undefined {
   if (!eventPath) return undefined;
   try {
-    const number = (JSON.parse(readFileSync(eventPath, "utf8")) as { pull_request?: { number?: unknown } }).pull_request?.number;
+    const number = (JSON.parse(readFileSync(eventPath, "utf8")) as { pull_request?: { number?: unknown } }).pull_request
+      ?.number;
     return typeof number === "number" && Number.isInteger(number) ? number : undefined;
   } catch {
     return undefined;

@@ -32,7 +32,14 @@ export function reportPlan(io: Io, plan: Plan, verdict: GuardVerdict, source: Pl
  * An apply as Markdown: the plan, then what happened (`result`, when removals were sent) and `closing` (the
  * verification, or why nothing was applied), cut to the job summary's limit.
  */
-export function reportApply(io: Io, plan: Plan, verdict: GuardVerdict, source: PlanSource, result: ApplyResult | undefined, closing: string | readonly string[]): void {
+export function reportApply(
+  io: Io,
+  plan: Plan,
+  verdict: GuardVerdict,
+  source: PlanSource,
+  result: ApplyResult | undefined,
+  closing: string | readonly string[],
+): void {
   if (!wanted(io)) return;
   const markdown = applyMarkdown(planMarkdown(plan, verdict, source), result, closing, plan.summary.remove);
   publish(io, { command: "apply", removals: plan.summary.remove, markdown });
@@ -42,7 +49,12 @@ export function reportApply(io: Io, plan: Plan, verdict: GuardVerdict, source: P
  * A run's Markdown as it is (a plan or apply across accounts), to the job summary and the action's report;
  * built only when one of them is wanted (across 200 accounts it is a tenth of a second).
  */
-export function reportMarkdown(io: Io, command: ActionReport["command"], removals: number, markdown: () => string): void {
+export function reportMarkdown(
+  io: Io,
+  command: ActionReport["command"],
+  removals: number,
+  markdown: () => string,
+): void {
   if (!wanted(io)) return;
   publish(io, { command, removals, markdown: markdown() });
 }
@@ -59,7 +71,11 @@ function publish(io: Io, report: ActionReport): void {
       appendFileSync(summary, `${markdown}\n`);
     } catch (error) {
       // The run itself went as printed; only its copy in the job summary is missing.
-      write(io.stderr, `roster: could not append to the job summary ${sanitize(summary)} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`, io.env);
+      write(
+        io.stderr,
+        `roster: could not append to the job summary ${sanitize(summary)} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
+        io.env,
+      );
     }
   }
   const file = io.env[ACTION_REPORT_ENV];

@@ -36,11 +36,13 @@ export class GithubApiError extends Error {
 
 /** What to do about a refusal of `request` with this status, for the comment on `target`'s pull request. */
 export function adviceFor(status: number, target: Pick<PullRequestTarget, "repository" | "pullRequest">): string {
-  if (status === 401) return "the token was refused: check the action's github-token input (expired, revoked or mistyped)";
+  if (status === 401)
+    return "the token was refused: check the action's github-token input (expired, revoked or mistyped)";
   if (status === 403) {
     return "give the job `permissions: pull-requests: write`; a pull request from a fork gets a read-only token, which cannot comment";
   }
-  if (status === 404) return `check that pull request #${target.pullRequest} is in ${target.repository} (GITHUB_REPOSITORY) and that the token can see that repository`;
+  if (status === 404)
+    return `check that pull request #${target.pullRequest} is in ${target.repository} (GITHUB_REPOSITORY) and that the token can see that repository`;
   if (status === 429 || status >= 500) return "GitHub could not answer for now: run the job again";
   return "";
 }
@@ -48,7 +50,12 @@ export function adviceFor(status: number, target: Pick<PullRequestTarget, "repos
 /** Why a request got no answer, from fetch's error: its cause ("connect ECONNREFUSED 127.0.0.1:1"), else its message. */
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { message?: unknown; code?: unknown } } | undefined)?.cause;
-  const text = typeof cause?.message === "string" && cause.message !== "" ? cause.message : typeof cause?.code === "string" ? cause.code : (error as Error)?.message;
+  const text =
+    typeof cause?.message === "string" && cause.message !== ""
+      ? cause.message
+      : typeof cause?.code === "string"
+        ? cause.code
+        : (error as Error)?.message;
   return String(text ?? "unknown error").slice(0, 300);
 }
 
@@ -79,7 +86,11 @@ interface IssueComment {
  * was written by the token's own identity is edited; otherwise a new one is created. Comments by anyone else
  * are never touched, whatever they hold.
  */
-export async function upsertPlanComment(target: PullRequestTarget, marker: string, markdown: string): Promise<CommentOutcome> {
+export async function upsertPlanComment(
+  target: PullRequestTarget,
+  marker: string,
+  markdown: string,
+): Promise<CommentOutcome> {
   const api = apiClient(target);
   const self = await api.identity();
   const body = commentBody(marker, markdown);
@@ -88,7 +99,9 @@ export async function upsertPlanComment(target: PullRequestTarget, marker: strin
   let next: string | undefined = `${repo}/issues/${target.pullRequest}/comments?per_page=100`;
   while (next) {
     const page: { data: IssueComment[]; next?: string } = await api.list(next);
-    const mine = page.data.find((c) => c.user && isSelf(c.user, self) && (c.body ?? "").split(/\r?\n/, 1)[0] === marker);
+    const mine = page.data.find(
+      (c) => c.user && isSelf(c.user, self) && (c.body ?? "").split(/\r?\n/, 1)[0] === marker,
+    );
     if (mine) {
       const updated = (await api.send("PATCH", `${repo}/issues/comments/${mine.id}`, body)) as IssueComment;
       return { action: "updated", id: updated.id, url: updated.html_url };
@@ -132,11 +145,22 @@ function apiClient(target: PullRequestTarget) {
   };
   const request = async (method: string, url: URL, body?: string) => {
     // The token goes only to the API it was given for: a Link header naming another host is not followed.
-    if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) throw new GithubApiError(0, `the GitHub API pointed to ${url.origin}, outside ${base.origin}${base.pathname}`);
-    const response = await send(method, url, { headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify({ body }) } : {}) });
+    if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname))
+      throw new GithubApiError(0, `the GitHub API pointed to ${url.origin}, outside ${base.origin}${base.pathname}`);
+    const response = await send(method, url, {
+      headers: { ...headers, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify({ body }) } : {}),
+    });
     if (!response.ok) {
-      const detail = await response.json().then((d: { message?: unknown }) => (typeof d?.message === "string" ? `: ${d.message.slice(0, 300)}` : ""), () => "");
-      throw new GithubApiError(response.status, `${method} ${url.pathname} answered ${response.status}${detail}`, adviceFor(response.status, target));
+      const detail = await response.json().then(
+        (d: { message?: unknown }) => (typeof d?.message === "string" ? `: ${d.message.slice(0, 300)}` : ""),
+        () => "",
+      );
+      throw new GithubApiError(
+        response.status,
+        `${method} ${url.pathname} answered ${response.status}${detail}`,
+        adviceFor(response.status, target),
+      );
     }
     return response;
   };

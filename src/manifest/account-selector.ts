@@ -8,7 +8,12 @@ import type { AccountSelector } from "./manifest.js";
  * whatever the list says.
  */
 export function selectorKey(selector: AccountSelector): string {
-  const value = selector.by === "id" ? selector.value.toLowerCase() : selector.by === "email" ? normalizeEmail(selector.value) : nameKey(selector.value);
+  const value =
+    selector.by === "id"
+      ? selector.value.toLowerCase()
+      : selector.by === "email"
+        ? normalizeEmail(selector.value)
+        : nameKey(selector.value);
   return `${selector.by}\u0000${value}`;
 }
 

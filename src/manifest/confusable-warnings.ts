@@ -7,11 +7,21 @@ import type { ManifestProblem } from "./manifest-error.js";
  * is not refused; but a reviewer should know that соре@example.com is not cope@example.com. The look-alike
  * table is loaded only when some text is not plain ASCII.
  */
-export async function confusableWarnings(manifest: Pick<Manifest, "path" | "users" | "protect" | "protectAt"> & Partial<Pick<Manifest, "protectGroups">>): Promise<ManifestProblem[]> {
+export async function confusableWarnings(
+  manifest: Pick<Manifest, "path" | "users" | "protect" | "protectAt"> & Partial<Pick<Manifest, "protectGroups">>,
+): Promise<ManifestProblem[]> {
   const texts = [
     ...manifest.users.map((user) => ({ text: user.written.trim(), what: "the address", at: user.position })),
-    ...manifest.protect.map((pattern, index) => ({ text: pattern, what: "the protect pattern", at: manifest.protectAt?.[index] ?? { line: 1, col: 1 } })),
-    ...(manifest.protectGroups ?? []).map((group) => ({ text: group.name, what: "the protected group", at: group.position })),
+    ...manifest.protect.map((pattern, index) => ({
+      text: pattern,
+      what: "the protect pattern",
+      at: manifest.protectAt?.[index] ?? { line: 1, col: 1 },
+    })),
+    ...(manifest.protectGroups ?? []).map((group) => ({
+      text: group.name,
+      what: "the protected group",
+      at: group.position,
+    })),
   ].filter(({ text }) => !/^[\x00-\x7f]*$/.test(text));
   if (texts.length === 0) return [];
   const { confusableLetters, describeConfusables } = await import("../core/lookalike.js");

@@ -51,7 +51,8 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
         section = { key: entry.key, kind: "none", itemIndent: -1 };
         continue;
       }
-      if (entry.key !== "version" || entry.value.quoted || !/^(0|[1-9][0-9]{0,8})$/.test(entry.value.text)) return undefined;
+      if (entry.key !== "version" || entry.value.quoted || !/^(0|[1-9][0-9]{0,8})$/.test(entry.value.text))
+        return undefined;
       root.version = Number(entry.value.text);
       at(["version"], lineNo, entry.valueCol + 1);
       section = undefined;
@@ -72,7 +73,12 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
       const entry = indent === section.itemIndent ? keyValue(body) : undefined;
       if (!entry || entry.value === undefined || entry.key in map) return undefined;
       if (section.key === "guards") {
-        if (!GUARD_NAMES.has(entry.key) || !/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?$/.test(entry.value.text) || entry.value.quoted) return undefined;
+        if (
+          !GUARD_NAMES.has(entry.key) ||
+          !/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?$/.test(entry.value.text) ||
+          entry.value.quoted
+        )
+          return undefined;
         map[entry.key] = Number(entry.value.text);
       } else {
         if (!ACCOUNT_KEYS.has(entry.key) || !isText(entry.value)) return undefined;
@@ -120,7 +126,14 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
     // A further key of a user written as a mapping.
     if (!item || section.key !== "users" || indent !== item.keyIndent) return undefined;
     const entry = keyValue(body);
-    if (!entry || entry.value === undefined || !isText(entry.value) || !USER_KEYS.has(entry.key) || entry.key in item.map) return undefined;
+    if (
+      !entry ||
+      entry.value === undefined ||
+      !isText(entry.value) ||
+      !USER_KEYS.has(entry.key) ||
+      entry.key in item.map
+    )
+      return undefined;
     item.map[entry.key] = entry.value.text;
     at(["users", item.index, entry.key], lineNo, indent + entry.valueCol + 1);
   }
@@ -167,7 +180,8 @@ function keyValue(body: string): { key: string; value: Scalar | undefined; value
 // value; the rarer indicators (& * ! | > % `) are left to the yaml library all the same.
 const PLAIN = /^[\p{L}\p{N}_][^:#&*!|>%`\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]*$/u;
 // Plain values YAML's core schema reads as something other than text.
-const NOT_TEXT = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const NOT_TEXT =
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 /** Text as YAML reads it: quoted, or plain and not a number, boolean or null. */
 function isText(scalar: Scalar): boolean {

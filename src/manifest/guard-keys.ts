@@ -21,7 +21,8 @@ export function guardSettings(data: GuardData | undefined): GuardSettings {
   const settings: GuardSettings = {};
   for (const field of FIELDS) {
     const value = data?.[GUARD_KEYS[field]];
-    if (value !== undefined) (settings as Record<string, unknown>)[field] = Array.isArray(value) ? value.map(groupKey) : value;
+    if (value !== undefined)
+      (settings as Record<string, unknown>)[field] = Array.isArray(value) ? value.map(groupKey) : value;
   }
   return settings;
 }

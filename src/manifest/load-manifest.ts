@@ -42,7 +42,8 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
     if (error instanceof ManifestError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EISDIR") return fail("not a file: pass the path of a users.yaml manifest with -f");
-    if (code === "ENOENT") throw new ManifestError([{ file: path, line: 1, col: 1, missing: true, message: missingManifestText(path) }]);
+    if (code === "ENOENT")
+      throw new ManifestError([{ file: path, line: 1, col: 1, missing: true, message: missingManifestText(path) }]);
     return fail(`cannot read the manifest: ${readProblem(code, path)}`);
   }
   const text = decodeManifest(bytes, path);
@@ -92,6 +93,11 @@ export function decodeManifest(bytes: Uint8Array, path: string): string {
     at(text, bad.index, `the manifest holds ${code}, a control character YAML does not allow${hint}: remove it`);
   }
   const loneCr = /\r(?!\n)/.exec(text);
-  if (loneCr) at(text, loneCr.index, "a carriage return without a line feed (old Mac line endings): save the file with LF or CRLF line endings");
+  if (loneCr)
+    at(
+      text,
+      loneCr.index,
+      "a carriage return without a line feed (old Mac line endings): save the file with LF or CRLF line endings",
+    );
   return text;
 }

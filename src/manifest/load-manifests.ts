@@ -60,10 +60,25 @@ async function manifestFiles(path: string): Promise<string[]> {
   try {
     names = (await readdir(path)).filter((name) => MANIFEST_NAME.test(name));
   } catch (error) {
-    throw new ManifestError([{ file: path, line: 1, col: 1, message: `cannot read the folder: ${readProblem((error as NodeJS.ErrnoException).code, path)}` }]);
+    throw new ManifestError([
+      {
+        file: path,
+        line: 1,
+        col: 1,
+        message: `cannot read the folder: ${readProblem((error as NodeJS.ErrnoException).code, path)}`,
+      },
+    ]);
   }
   if (names.length === 0) {
-    throw new ManifestError([{ file: path, line: 1, col: 1, message: "no manifest in this folder (roster reads each *.yaml and *.yml file directly in it): add one, or name the manifest files themselves" }]);
+    throw new ManifestError([
+      {
+        file: path,
+        line: 1,
+        col: 1,
+        message:
+          "no manifest in this folder (roster reads each *.yaml and *.yml file directly in it): add one, or name the manifest files themselves",
+      },
+    ]);
   }
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => join(path, name));
 }

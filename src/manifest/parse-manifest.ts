@@ -28,7 +28,8 @@ export function parseManifestWithYaml(text: string, file: string): Manifest {
   };
   const positionOf = (node: Node | null | undefined): SourcePosition => at(node?.range?.[0] ?? 0);
   const problems: ManifestProblem[] = [];
-  const report = (node: Node | null | undefined, message: string) => problems.push({ file, ...positionOf(node), message });
+  const report = (node: Node | null | undefined, message: string) =>
+    problems.push({ file, ...positionOf(node), message });
   const fail = (): never => {
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new ManifestError(problems);
@@ -41,7 +42,9 @@ export function parseManifestWithYaml(text: string, file: string): Manifest {
 
   const root = doc.contents;
   if (root === null || (isScalar(root) && (root.value === null || root.value === ""))) {
-    throw new ManifestError([{ file, line: 1, col: 1, message: 'the manifest is empty: start it with "version: 1" and a "users:" list' }]);
+    throw new ManifestError([
+      { file, line: 1, col: 1, message: 'the manifest is empty: start it with "version: 1" and a "users:" list' },
+    ]);
   }
   // Checked before the data is built: an alias bomb must never expand.
   yamlOnlyProblems(root, [], report);
@@ -54,10 +57,19 @@ export function parseManifestWithYaml(text: string, file: string): Manifest {
   for (const problem of refused) report(problem.node, problem.message);
   const manifest = toManifest(
     file,
-    { data, positionOf: (path) => (locate(root, path).node ? positionOf(locate(root, path).node) : undefined), refused: new Set(refused.map((p) => p.path.join("/"))) },
+    {
+      data,
+      positionOf: (path) => (locate(root, path).node ? positionOf(locate(root, path).node) : undefined),
+      refused: new Set(refused.map((p) => p.path.join("/"))),
+    },
     (problem) => {
       const node = locate(root, problem.path).node;
-      if (problem.kind === "pattern") problems.push({ file, ...patternPosition(problem.pattern, problem.problem, node, text, at, positionOf), message: problem.problem.message });
+      if (problem.kind === "pattern")
+        problems.push({
+          file,
+          ...patternPosition(problem.pattern, problem.problem, node, text, at, positionOf),
+          message: problem.problem.message,
+        });
       else report(node, problem.message);
     },
   );
@@ -77,8 +89,10 @@ type Report = (node: Node | null | undefined, message: string) => void;
 function yamlMessage(code: string, message: string): string {
   const first = message.split(/ at line \d+, column \d+/)[0] ?? message;
   if (code === "DUPLICATE_KEY") return "duplicate key: each key may appear once in a mapping";
-  if (code === "MULTIPLE_DOCS") return "several YAML documents in one file: a manifest is one document (remove the '---' separator)";
-  if (/maximum call stack/i.test(message)) return "nested too deeply to read: a manifest is a mapping holding lists of emails";
+  if (code === "MULTIPLE_DOCS")
+    return "several YAML documents in one file: a manifest is one document (remove the '---' separator)";
+  if (/maximum call stack/i.test(message))
+    return "nested too deeply to read: a manifest is a mapping holding lists of emails";
   return `YAML syntax error: ${first.trim()}`;
 }
 

@@ -12,6 +12,10 @@ export function plainManifest(text: string, file: string): Manifest | undefined 
   const source = scanPlainManifest(text);
   if (!source || !validateManifestSchema(source.value)) return undefined;
   let clean = true;
-  const manifest = toManifest(file, { data: source.value, positionOf: (path) => source.positionOf(path) }, () => (clean = false));
+  const manifest = toManifest(
+    file,
+    { data: source.value, positionOf: (path) => source.positionOf(path) },
+    () => (clean = false),
+  );
   return clean ? manifest : undefined;
 }

@@ -18,7 +18,8 @@ export interface PatternProblem {
   index: number;
 }
 
-const GLOB_HELP = 'protect patterns are globs where * matches any run of characters and ? one character, such as "*@partners.example.com"';
+const GLOB_HELP =
+  'protect patterns are globs where * matches any run of characters and ? one character, such as "*@partners.example.com"';
 
 /**
  * Why a protect pattern cannot be used, or undefined when it can. A pattern gets the checks emails get
@@ -27,11 +28,18 @@ const GLOB_HELP = 'protect patterns are globs where * matches any run of charact
  */
 export function patternProblem(written: string): PatternProblem | undefined {
   const hidden = HIDDEN.exec(written);
-  if (hidden) return { message: "a protect pattern must not hold invisible or control characters: it would not match what it looks like", index: hidden.index };
+  if (hidden)
+    return {
+      message: "a protect pattern must not hold invisible or control characters: it would not match what it looks like",
+      index: hidden.index,
+    };
   const compat = textProblem(written.trim().normalize("NFC"));
   if (compat) {
     const bad = [...written].findIndex((ch) => textProblem(ch) !== undefined);
-    return { message: `protect pattern ${JSON.stringify(written.trim())}: ${compat}`, index: Math.max(0, indexOfCodePoint(written, bad)) };
+    return {
+      message: `protect pattern ${JSON.stringify(written.trim())}: ${compat}`,
+      index: Math.max(0, indexOfCodePoint(written, bad)),
+    };
   }
   const syntax = /[[\]{}()|\\^$]/.exec(written);
   if (syntax) {
@@ -66,7 +74,10 @@ export function patternProblem(written: string): PatternProblem | undefined {
   const mixed = mixedScripts(at < 0 ? [text] : [text.slice(0, at), ...text.slice(at + 1).split(".")]);
   if (mixed) {
     const bad = /[^\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}]/u.exec(written);
-    return { message: `protect pattern ${JSON.stringify(written.trim())}: ${mixed.replace("the address", "the pattern")}`, index: bad?.index ?? 0 };
+    return {
+      message: `protect pattern ${JSON.stringify(written.trim())}: ${mixed.replace("the address", "the pattern")}`,
+      index: bad?.index ?? 0,
+    };
   }
   return undefined;
 }
@@ -96,6 +107,7 @@ export function compileProtectPattern(pattern: string): ProtectPattern {
   const regex = new RegExp(`^${source}$`, "su");
   return {
     pattern: pattern.trim(),
-    matches: (compared) => regex.test(compared) || (compared.includes("xn--") && regex.test(readableFromCompared(compared))),
+    matches: (compared) =>
+      regex.test(compared) || (compared.includes("xn--") && regex.test(readableFromCompared(compared))),
   };
 }

@@ -35,7 +35,8 @@ interface Context {
  */
 export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
   "": (c) => {
-    if (c.error.keyword === "type") return `the manifest must be a mapping with "version" and "users", found ${c.found}`;
+    if (c.error.keyword === "type")
+      return `the manifest must be a mapping with "version" and "users", found ${c.found}`;
     if (c.error.keyword === "required") {
       return c.error.params.missingProperty === "version"
         ? 'missing "version": add "version: 1" at the top of the manifest'
@@ -43,7 +44,8 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
     }
     return unknownKey(c);
   },
-  version: (c) => `unsupported version ${isScalar(c.node) ? JSON.stringify(c.node.value) : c.found}: roster understands "version: 1"`,
+  version: (c) =>
+    `unsupported version ${isScalar(c.node) ? JSON.stringify(c.node.value) : c.found}: roster understands "version: 1"`,
   users: (c) =>
     c.error.keyword === "minItems"
       ? '"users" is empty: roster will not plan to remove everyone; list the users who stay'
@@ -60,21 +62,28 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
   "users/*/comment": (c) => `"comment" must be text, found ${c.found}`,
   "users/*/groups": (c) => `"groups" must be a list of group names such as [Support], found ${c.found}`,
   "users/*/groups/*": (c) => groupNameMessage("a group", c),
-  protect: (c) => `"protect" must be a list of email patterns such as "*@partners.example.com" or { group: NAME }, found ${c.found}`,
+  protect: (c) =>
+    `"protect" must be a list of email patterns such as "*@partners.example.com" or { group: NAME }, found ${c.found}`,
   "protect/*": (c) => {
     if (isMap(c.node)) {
       if (c.error.keyword === "additionalProperties") return unknownKey(c);
-      return 'a protect entry written as a mapping names a group: { group: Admins }';
+      return "a protect entry written as a mapping names a group: { group: Admins }";
     }
     const problem = isScalar(c.node) && typeof c.node.value === "string" ? patternProblem(c.node.value) : undefined;
-    return problem?.message ?? `a protect pattern must be non-empty text such as "*@partners.example.com", or { group: NAME }, found ${c.found}`;
+    return (
+      problem?.message ??
+      `a protect pattern must be non-empty text such as "*@partners.example.com", or { group: NAME }, found ${c.found}`
+    );
   },
   "protect/*/group": (c) => groupNameMessage("a protected group", c),
   guards: (c) =>
-    c.error.keyword === "type" ? `"guards" must be a mapping with max_removals, max_removal_percent and/or require_force_for_groups, found ${c.found}` : unknownKey(c),
+    c.error.keyword === "type"
+      ? `"guards" must be a mapping with max_removals, max_removal_percent and/or require_force_for_groups, found ${c.found}`
+      : unknownKey(c),
   "guards/max_removals": (c) => `max_removals must be a whole number of 0 or more, found ${c.found}`,
   "guards/max_removal_percent": (c) => `max_removal_percent must be a number from 0 to 100, found ${c.found}`,
-  "guards/require_force_for_groups": (c) => `require_force_for_groups must be a list of group names such as [Admins], found ${c.found}`,
+  "guards/require_force_for_groups": (c) =>
+    `require_force_for_groups must be a list of group names such as [Admins], found ${c.found}`,
   "guards/require_force_for_groups/*": (c) => groupNameMessage("a group", c),
   account: accountMessage,
   "account/id": (c) =>
@@ -82,7 +91,8 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
       ? `invalid account id ${JSON.stringify(c.node.value)}: write the managed account's id, a UUID such as ${EXAMPLE_ID}`
       : `"id" must be the managed account's id, a UUID such as ${EXAMPLE_ID}, found ${c.found}`,
   "account/email": (c) => {
-    if (c.error.keyword !== "pattern" || !isScalar(c.node) || typeof c.node.value !== "string") return `expected the managed account's email, found ${c.found}`;
+    if (c.error.keyword !== "pattern" || !isScalar(c.node) || typeof c.node.value !== "string")
+      return `expected the managed account's email, found ${c.found}`;
     return `invalid account email ${JSON.stringify(c.node.value)}: ${emailProblem(c.node.value) ?? "write it as name@domain.example"}`;
   },
   "account/organization_name": (c) =>
@@ -102,16 +112,20 @@ const EXAMPLE_ID = "6a09cdc3-8948-47f0-aa62-74ac943d6c58";
 /** `account:` names one managed account by exactly one key. */
 function accountMessage(c: Context): string {
   if (c.error.keyword === "type") return `"account" must be a mapping with one key, ${ACCOUNT_KEYS}, found ${c.found}`;
-  if (c.error.keyword === "minProperties") return `"account" is empty: name the managed account by one of ${ACCOUNT_KEYS}`;
+  if (c.error.keyword === "minProperties")
+    return `"account" is empty: name the managed account by one of ${ACCOUNT_KEYS}`;
   if (c.error.keyword === "maxProperties") {
-    const keys = isMap(c.node) ? (c.node.items as Pair<Node, Node | null>[]).map((p) => (isScalar(p.key) ? String(p.key.value) : "?")) : [];
+    const keys = isMap(c.node)
+      ? (c.node.items as Pair<Node, Node | null>[]).map((p) => (isScalar(p.key) ? String(p.key.value) : "?"))
+      : [];
     return `"account" names the managed account by ${keys.length} keys (${keys.join(", ")}): keep exactly one of ${ACCOUNT_KEYS}`;
   }
   return unknownKey(c);
 }
 
 function emailMessage(c: Context): string {
-  if (c.error.keyword !== "pattern" || !isScalar(c.node) || typeof c.node.value !== "string") return `expected an email, found ${c.found}`;
+  if (c.error.keyword !== "pattern" || !isScalar(c.node) || typeof c.node.value !== "string")
+    return `expected an email, found ${c.found}`;
   // A hidden or look-alike character is the likelier reason, and the one a person cannot see.
   const why = emailProblem(c.node.value) ?? "write it as name@domain.example";
   return `invalid email ${JSON.stringify(c.node.value)}: ${why}`;
@@ -140,7 +154,9 @@ export function schemaProblems(data: unknown, root: Node): SchemaProblem[] {
     }
     const context: Context = { error, node: located.node, found: describe(located.node), path };
     const place = path.map((segment) => (typeof segment === "number" ? "*" : segment)).join("/");
-    const message = SCHEMA_MESSAGES[place]?.(context) ?? `${pathWords(path)} ${error.message ?? `fails the schema's ${keyword} rule`}`;
+    const message =
+      SCHEMA_MESSAGES[place]?.(context) ??
+      `${pathWords(path)} ${error.message ?? `fails the schema's ${keyword} rule`}`;
     problems.push({ node: node ?? nearestNode(root, path), message, path });
   }
   return problems;

@@ -45,22 +45,36 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
   const firstSeen = new Map<string, number>();
   const list: unknown[] = Array.isArray(data?.users) ? data.users : [];
   list.forEach((item, index) => {
-    const entry = typeof item === "string" ? { email: item } : (item as { email?: unknown; name?: unknown; comment?: unknown; groups?: unknown } | null);
+    const entry =
+      typeof item === "string"
+        ? { email: item }
+        : (item as { email?: unknown; name?: unknown; comment?: unknown; groups?: unknown } | null);
     const emailPath = typeof item === "string" ? ["users", index] : ["users", index, "email"];
     const position = reading.positionOf(emailPath);
     // An email the schema refused is reported there; it cannot also be a duplicate.
     if (typeof entry?.email !== "string" || !position || refused.has(emailPath.join("/"))) return;
     const problem = emailProblem(entry.email);
-    if (problem) return report({ kind: "email", path: emailPath, message: `invalid email ${JSON.stringify(entry.email)}: ${problem}` });
+    if (problem)
+      return report({
+        kind: "email",
+        path: emailPath,
+        message: `invalid email ${JSON.stringify(entry.email)}: ${problem}`,
+      });
     const email = normalizeEmail(entry.email);
     const first = firstSeen.get(email);
-    if (first !== undefined) return report({ kind: "duplicate", path: ["users", index], message: `duplicate user ${JSON.stringify(email)} (first at line ${first})` });
+    if (first !== undefined)
+      return report({
+        kind: "duplicate",
+        path: ["users", index],
+        message: `duplicate user ${JSON.stringify(email)} (first at line ${first})`,
+      });
     firstSeen.set(email, position.line);
     const user: DesiredUser = { email, written: entry.email, position };
     if (typeof entry.name === "string") user.name = entry.name;
     if (typeof entry.comment === "string") user.comment = entry.comment;
     // A user's groups are only compared for the drift report, as export wrote them from the API: unchecked.
-    if (Array.isArray(entry.groups)) user.groups = entry.groups.filter((name): name is string => typeof name === "string").map(groupKey);
+    if (Array.isArray(entry.groups))
+      user.groups = entry.groups.filter((name): name is string => typeof name === "string").map(groupKey);
     users.push(user);
   });
   const entries: unknown[] = Array.isArray(data?.protect) ? data.protect : [];
@@ -114,7 +128,11 @@ function checkGroupName(name: string, path: DataPath, report: (problem: BuildPro
 }
 
 /** The `account:` selector, when the schema let it through: its one key and its value, trimmed. */
-function accountSelector(data: unknown, reading: ManifestReading, report: (problem: BuildProblem) => void): AccountSelector | undefined {
+function accountSelector(
+  data: unknown,
+  reading: ManifestReading,
+  report: (problem: BuildProblem) => void,
+): AccountSelector | undefined {
   const refused = reading.refused ?? new Set<string>();
   if (typeof data !== "object" || data === null || refused.has("account")) return undefined;
   const entries = Object.entries(data);
@@ -122,10 +140,21 @@ function accountSelector(data: unknown, reading: ManifestReading, report: (probl
   const [by, value] = entries[0]!;
   const path = ["account", by];
   const position = reading.positionOf(path);
-  if ((by !== "id" && by !== "email" && by !== "organization_name") || typeof value !== "string" || !position || refused.has(path.join("/"))) return undefined;
+  if (
+    (by !== "id" && by !== "email" && by !== "organization_name") ||
+    typeof value !== "string" ||
+    !position ||
+    refused.has(path.join("/"))
+  )
+    return undefined;
   if (by === "email") {
     const problem = emailProblem(value);
-    if (problem) return void report({ kind: "email", path, message: `invalid account email ${JSON.stringify(value)}: ${problem}` });
+    if (problem)
+      return void report({
+        kind: "email",
+        path,
+        message: `invalid account email ${JSON.stringify(value)}: ${problem}`,
+      });
   }
   return { by, value: value.trim(), position };
 }

@@ -55,8 +55,13 @@ export type OrganizationProblem =
   | { kind: "same-organization"; others: number[] };
 
 /** For each organization read, in order, why it cannot be its managed account's, or undefined (always for the own one). */
-export function organizationsNotTheirOwn(read: readonly ReadOrganization[], known: KnownAccounts): (OrganizationProblem | undefined)[] {
-  const owners = read.map((organization) => organization.users.filter((user) => user.record_type === "organization_owner"));
+export function organizationsNotTheirOwn(
+  read: readonly ReadOrganization[],
+  known: KnownAccounts,
+): (OrganizationProblem | undefined)[] {
+  const owners = read.map((organization) =>
+    organization.users.filter((user) => user.record_type === "organization_owner"),
+  );
   const ownerIds = owners.map((list) => new Set(list.map((user) => user.id)));
   const managerEmail = known.managerEmail === "" ? undefined : normalizeEmail(known.managerEmail);
   const accountEmails = new Set(known.accountEmails.map(normalizeEmail));
@@ -64,8 +69,11 @@ export function organizationsNotTheirOwn(read: readonly ReadOrganization[], know
     if (organization.own) return undefined;
     const email = normalizeEmail(organization.email);
     const ownerEmails = owners[index]!.map((user) => normalizeEmail(user.email)).filter((owner) => owner !== email);
-    if (managerEmail !== undefined && managerEmail !== email && ownerEmails.includes(managerEmail)) return { kind: "manager-organization" };
-    const others = read.flatMap((_, at) => (at !== index && [...ownerIds[index]!].some((id) => ownerIds[at]!.has(id)) ? [at] : []));
+    if (managerEmail !== undefined && managerEmail !== email && ownerEmails.includes(managerEmail))
+      return { kind: "manager-organization" };
+    const others = read.flatMap((_, at) =>
+      at !== index && [...ownerIds[index]!].some((id) => ownerIds[at]!.has(id)) ? [at] : [],
+    );
     if (others.some((at) => read[at]!.own)) return { kind: "manager-organization" };
     if (others.length > 0) return { kind: "same-organization", others };
     const taken = ownerEmails.find((owner) => accountEmails.has(owner));

@@ -33,7 +33,10 @@ const CLOSEST = 5;
  * chosen by id), and two manifests reaching the same account by different selectors, are problems at the
  * `account:` entry; every one is reported at once. In the manifests' order.
  */
-export function chooseAccounts<M extends Manifest>(manifests: readonly M[], accounts: readonly ManagedAccount[]): ManifestAccount<M>[] {
+export function chooseAccounts<M extends Manifest>(
+  manifests: readonly M[],
+  accounts: readonly ManagedAccount[],
+): ManifestAccount<M>[] {
   const problems: ManifestProblem[] = [];
   const chosen: ManifestAccount<M>[] = [];
   const claimedBy = new Map<string, M>();
@@ -51,7 +54,10 @@ export function chooseAccounts<M extends Manifest>(manifests: readonly M[], acco
     }
     if (matches.length > 1) {
       const listed = matches.map((account) => describeAccount(account)).join("; ");
-      problems.push({ ...at, message: `${describeSelector(selector)} matches ${matches.length} managed accounts: ${listed}: name the one this manifest is for by its id (account: { id: ... })` });
+      problems.push({
+        ...at,
+        message: `${describeSelector(selector)} matches ${matches.length} managed accounts: ${listed}: name the one this manifest is for by its id (account: { id: ... })`,
+      });
       continue;
     }
     const account = matches[0]!;
@@ -86,7 +92,8 @@ export function matchesSelector(account: ManagedAccount, selector: AccountSelect
 
 /** An account as a message names it: its id, email and organization name. */
 function describeAccount(account: ManagedAccount): string {
-  const name = account.organization_name === null ? "no organization name" : `organization ${showName(account.organization_name)}`;
+  const name =
+    account.organization_name === null ? "no organization name" : `organization ${showName(account.organization_name)}`;
   return `id ${quote(account.id)}, email ${quote(account.email)}, ${name}`;
 }
 
@@ -96,9 +103,11 @@ function quote(value: string): string {
 
 function noMatch(selector: AccountSelector, accounts: readonly ManagedAccount[]): string {
   const what = describeSelector(selector);
-  if (accounts.length === 0) return `${what} matches no managed account: the API key manages none; export the manager account's API key in TELNYX_API_KEY`;
+  if (accounts.length === 0)
+    return `${what} matches no managed account: the API key manages none; export the manager account's API key in TELNYX_API_KEY`;
   const closest = closestAccounts(selector, accounts).map((account) => describeAccount(account));
-  const none = accounts.length === 1 ? "does not match the one account" : `matches none of the ${accounts.length} accounts`;
+  const none =
+    accounts.length === 1 ? "does not match the one account" : `matches none of the ${accounts.length} accounts`;
   const candidates = accounts.length === 1 ? "it is" : "the closest are";
   return `${what} ${none} the API key manages; ${candidates}: ${closest.join("; ")}: correct account:, or check that TELNYX_API_KEY is the key of the account's manager`;
 }
@@ -106,8 +115,17 @@ function noMatch(selector: AccountSelector, accounts: readonly ManagedAccount[])
 /** The accounts whose value of the selector's kind is closest to the selector's (edit distance, case ignored). */
 function closestAccounts(selector: AccountSelector, accounts: readonly ManagedAccount[]): ManagedAccount[] {
   const valueOf = (account: ManagedAccount): string =>
-    selector.by === "id" ? account.id.toLowerCase() : selector.by === "email" ? normalizeEmail(account.email) : nameKey(account.organization_name ?? "").toLowerCase();
-  const wanted = selector.by === "email" ? normalizeEmail(selector.value) : selector.by === "id" ? selector.value.trim().toLowerCase() : nameKey(selector.value).toLowerCase();
+    selector.by === "id"
+      ? account.id.toLowerCase()
+      : selector.by === "email"
+        ? normalizeEmail(account.email)
+        : nameKey(account.organization_name ?? "").toLowerCase();
+  const wanted =
+    selector.by === "email"
+      ? normalizeEmail(selector.value)
+      : selector.by === "id"
+        ? selector.value.trim().toLowerCase()
+        : nameKey(selector.value).toLowerCase();
   return accounts
     .map((account, index) => ({ account, index, distance: editDistance(wanted, valueOf(account)) }))
     .sort((a, b) => a.distance - b.distance || a.index - b.index)

@@ -25,26 +25,49 @@ export interface GuardVerdict {
 
 /** The verdict as every JSON document gives it (`plan --format json`, saved plans): `guard` only when one tripped. */
 export function verdictData(verdict: GuardVerdict): GuardVerdict {
-  return { allowed: verdict.allowed, forced: verdict.forced, ...(verdict.guard ? { guard: verdict.guard } : {}), message: verdict.message };
+  return {
+    allowed: verdict.allowed,
+    forced: verdict.forced,
+    ...(verdict.guard ? { guard: verdict.guard } : {}),
+    message: verdict.message,
+  };
 }
 
 /** Checks a plan against the privileged-groups, count and percent guards; --force lifts them and nothing else. */
-export function checkGuards(plan: Pick<Plan, "summary" | "liveCount" | "removals">, options: GuardOptions): GuardVerdict {
+export function checkGuards(
+  plan: Pick<Plan, "summary" | "liveCount" | "removals">,
+  options: GuardOptions,
+): GuardVerdict {
   const remove = plan.summary.remove;
   const total = plan.liveCount;
   const percent = total === 0 ? 0 : (remove / total) * 100;
   const tripped = tripGroupGuard(plan.removals, options) ?? tripGuard(remove, total, percent, options);
   if (!tripped) return { allowed: true, forced: false, message: verdictOk(remove, total, percent, options) };
   // Lifted, the advice to pass --force would contradict what happened: the finding, then who lifted it.
-  if (options.force) return { allowed: true, forced: true, guard: tripped.guard, message: `${tripped.finding}${tripped.sep ?? ": "}lifted by --force` };
-  return { allowed: false, forced: false, guard: tripped.guard, message: `${tripped.finding}${tripped.sep ?? ": "}${tripped.advice}` };
+  if (options.force)
+    return {
+      allowed: true,
+      forced: true,
+      guard: tripped.guard,
+      message: `${tripped.finding}${tripped.sep ?? ": "}lifted by --force`,
+    };
+  return {
+    allowed: false,
+    forced: false,
+    guard: tripped.guard,
+    message: `${tripped.finding}${tripped.sep ?? ": "}${tripped.advice}`,
+  };
 }
 
 function verdictOk(remove: number, total: number, percent: number, options: GuardSettings): string {
   if (remove === 0) return "no removals: within every guard";
   const share = `would remove ${remove} of ${total} users (${percent.toFixed(1)}%)`;
   // Over the default share in an organization too small for it: say why that is allowed.
-  if (options.maxRemovalPercent === undefined && total < DEFAULT_GUARD_MIN_USERS && percent > DEFAULT_MAX_REMOVAL_PERCENT) {
+  if (
+    options.maxRemovalPercent === undefined &&
+    total < DEFAULT_GUARD_MIN_USERS &&
+    percent > DEFAULT_MAX_REMOVAL_PERCENT
+  ) {
     return `${share}: within the guards (the ${DEFAULT_MAX_REMOVAL_PERCENT}% default starts at ${DEFAULT_GUARD_MIN_USERS} users)`;
   }
   return `${share}: within the guards`;

@@ -34,7 +34,8 @@ export function lookalikeProblems(plan: Pick<Plan, "missing" | "removals">, file
   for (const missing of plan.missing) index.add(missing.email, missing);
   const alikeOf = new Map<Plan["missing"][number], string[]>();
   for (const removal of plan.removals) {
-    for (const missing of index.find(removal.email)) alikeOf.set(missing, [...(alikeOf.get(missing) ?? []), removal.email]);
+    for (const missing of index.find(removal.email))
+      alikeOf.set(missing, [...(alikeOf.get(missing) ?? []), removal.email]);
   }
   return plan.missing.flatMap((missing) => {
     const alike = alikeOf.get(missing);
@@ -70,10 +71,15 @@ export interface NamedGroup {
  * form of one name is the name itself, not a look-alike. Refused like a look-alike address; nothing to do
  * while the API gives no user's groups. Pure.
  */
-export function groupLookalikeProblems(named: readonly NamedGroup[], liveUsers: readonly OrganizationUser[], file: string): ManifestProblem[] {
+export function groupLookalikeProblems(
+  named: readonly NamedGroup[],
+  liveUsers: readonly OrganizationUser[],
+  file: string,
+): ManifestProblem[] {
   if (named.length === 0) return [];
   const live = new Map<string, string>();
-  for (const user of liveUsers) for (const name of groupNamesOf(user) ?? []) if (!live.has(groupKey(name))) live.set(groupKey(name), name);
+  for (const user of liveUsers)
+    for (const name of groupNamesOf(user) ?? []) if (!live.has(groupKey(name))) live.set(groupKey(name), name);
   const problems: ManifestProblem[] = [];
   for (const group of named) {
     if (live.has(groupKey(group.name))) continue;

@@ -6,7 +6,15 @@ import type { GuardVerdict } from "./guards.js";
 import type { GroupDrift, LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
 import { protectionWords } from "./protection.js";
 import { judge } from "./rules.js";
-import { checksumMatches, organizationFingerprint, PLAN_FILE_FORMAT, savedPlanRules, PLAN_FILE_VERSION, SavedPlanError, type SavedPlan } from "./saved-plan.js";
+import {
+  checksumMatches,
+  organizationFingerprint,
+  PLAN_FILE_FORMAT,
+  savedPlanRules,
+  PLAN_FILE_VERSION,
+  SavedPlanError,
+  type SavedPlan,
+} from "./saved-plan.js";
 
 // The document of one organization's plan (format "roster-plan", version 3), as `plan --out` has always
 // written it: the whole file for one organization, each account's part of a plan across accounts.
@@ -17,7 +25,14 @@ interface PlanFile {
   format_version: number;
   created_at: string;
   api_host: string;
-  manifest: { path: string; sha256: string; desired_emails: string[]; protect: string[]; protect_groups: string[]; guards: GuardData };
+  manifest: {
+    path: string;
+    sha256: string;
+    desired_emails: string[];
+    protect: string[];
+    protect_groups: string[];
+    guards: GuardData;
+  };
   organization: { fingerprint: string; live_count: number };
   guard: GuardVerdict;
   summary: Plan["summary"];
@@ -57,29 +72,42 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
   const head = (typeof data === "object" && data !== null ? data : {}) as Record<string, unknown>;
   if (head.format !== PLAN_FILE_FORMAT) {
     if ("changes" in head && "summary" in head) {
-      fail("is the output of roster plan --format json, which is for reading, not applying: save a plan with roster plan --out FILE");
+      fail(
+        "is the output of roster plan --format json, which is for reading, not applying: save a plan with roster plan --out FILE",
+      );
     }
     fail("is not a plan saved by roster plan --out");
   }
   if (head.format_version === 1) {
-    fail("was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan again with roster plan --out");
+    fail(
+      "was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan again with roster plan --out",
+    );
   }
   if (head.format_version === 2) {
-    fail("was saved by an older roster (plan format version 2, which does not keep users' groups): make the plan again with roster plan --out");
+    fail(
+      "was saved by an older roster (plan format version 2, which does not keep users' groups): make the plan again with roster plan --out",
+    );
   }
   if (head.format_version !== PLAN_FILE_VERSION) {
-    fail(`has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${PLAN_FILE_VERSION}: make the plan again with this roster`);
+    fail(
+      `has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${PLAN_FILE_VERSION}: make the plan again with this roster`,
+    );
   }
   if (!validatePlanFile(data)) {
     const error = validatePlanFile.errors?.[0];
-    fail(`is not a valid saved plan: at ${error?.instancePath || "the top"}, ${error?.message ?? "invalid"}; make the plan again with roster plan --out`);
+    fail(
+      `is not a valid saved plan: at ${error?.instancePath || "the top"}, ${error?.message ?? "invalid"}; make the plan again with roster plan --out`,
+    );
   }
   const planFile = data as PlanFile;
   const { checksum, ...body } = planFile;
   if (options.requireSeal !== false) {
-    if (!apiKey) fail("cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
+    if (!apiKey)
+      fail("cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
     if (!checksumMatches(body, checksum, apiKey)) {
-      fail("was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out");
+      fail(
+        "was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out",
+      );
     }
   }
 
@@ -102,12 +130,17 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
     counts.group_drift !== plan.groupDrift.length ||
     plan.liveCount !== live.length
   ) {
-    fail("does not agree with itself: its counts differ from the users it lists; make the plan again with roster plan --out");
+    fail(
+      "does not agree with itself: its counts differ from the users it lists; make the plan again with roster plan --out",
+    );
   }
   // Any id twice, in any letter case, even as the same user: roster never saves a plan so.
-  if (new Set(live.map((u) => userIdKey(u.id))).size !== live.length) fail("lists a user twice: make the plan again with roster plan --out");
+  if (new Set(live.map((u) => userIdKey(u.id))).size !== live.length)
+    fail("lists a user twice: make the plan again with roster plan --out");
   if (organizationFingerprint(live) !== planFile.organization.fingerprint) {
-    fail("does not agree with itself: its fingerprint is not that of the users it lists; make the plan again with roster plan --out");
+    fail(
+      "does not agree with itself: its fingerprint is not that of the users it lists; make the plan again with roster plan --out",
+    );
   }
   const desiredEmails = planFile.manifest.desired_emails.map(normalizeEmail);
   const protectGroups = planFile.manifest.protect_groups;
@@ -116,7 +149,9 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
     const verdict = judge(removal, rules);
     if (verdict.kind !== "remove") {
       const who = verdict.kind === "keep" ? "listed in its manifest" : protectionWords(verdict, removal.record_type);
-      fail(`would remove ${removal.email}, who is ${who}: the file was changed by hand; make the plan again with roster plan --out`);
+      fail(
+        `would remove ${removal.email}, who is ${who}: the file was changed by hand; make the plan again with roster plan --out`,
+      );
     }
   }
 
@@ -124,7 +159,14 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
   return {
     createdAt: planFile.created_at,
     apiHost: planFile.api_host,
-    manifest: { path: planFile.manifest.path, sha256: planFile.manifest.sha256, desiredEmails, protect: planFile.manifest.protect, protectGroups, guards },
+    manifest: {
+      path: planFile.manifest.path,
+      sha256: planFile.manifest.sha256,
+      desiredEmails,
+      protect: planFile.manifest.protect,
+      protectGroups,
+      guards,
+    },
     fingerprint: planFile.organization.fingerprint,
     plan,
     verdict: planFile.guard,

@@ -126,7 +126,13 @@ export function planRemovals(
   let groupsUnknown = 0;
   for (const user of liveUsers) {
     const groups = groupNamesOf(user);
-    const entry: LiveEntry = { id: user.id, email: user.email, user_status: user.user_status, last_sign_in_at: user.last_sign_in_at ?? null, groups };
+    const entry: LiveEntry = {
+      id: user.id,
+      email: user.email,
+      user_status: user.user_status,
+      last_sign_in_at: user.last_sign_in_at ?? null,
+      groups,
+    };
     for (const name of groups ?? []) groupsInUse.add(groupKey(name));
     if (groups === null) groupsUnknown += 1;
     const key = normalizeEmail(user.email);
@@ -136,7 +142,10 @@ export function planRemovals(
       kept.push({ key, item: entry });
       const wanted = listed.get(key);
       if (wanted?.groups && groups && !sameGroups(groups, wanted.groups)) {
-        drift.push({ key, item: { email: user.email, live: groups, manifest: wanted.groups, line: wanted.position.line } });
+        drift.push({
+          key,
+          item: { email: user.email, live: groups, manifest: wanted.groups, line: wanted.position.line },
+        });
       } else if (wanted?.groups && groups === null) {
         // Never guessed: not drift, not "no drift" either; the plan says it could not be checked.
         driftUnknown.push({ key, item: { email: user.email, manifest: wanted.groups, line: wanted.position.line } });
@@ -147,16 +156,24 @@ export function planRemovals(
         reason: verdict.reason,
         ...(verdict.pattern !== undefined ? { pattern: verdict.pattern } : {}),
         ...(verdict.group !== undefined ? { group: verdict.group } : {}),
-        ...(verdict.reason === "unknown_record_type" ? { record_type: typeof user.record_type === "string" ? user.record_type : "" } : {}),
+        ...(verdict.reason === "unknown_record_type"
+          ? { record_type: typeof user.record_type === "string" ? user.record_type : "" }
+          : {}),
       };
       protectedUsers.push({ key, item });
     } else {
-      removals.push({ key, item: { action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null } });
+      removals.push({
+        key,
+        item: { action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null },
+      });
     }
   }
   const missing = manifest.users
     .filter((user) => !present.has(user.email))
-    .map((user) => ({ key: user.email, item: { email: user.written.trim(), line: user.position.line, col: user.position.col } }));
+    .map((user) => ({
+      key: user.email,
+      item: { email: user.written.trim(), line: user.position.line, col: user.position.col },
+    }));
   const presentEmails = [...present];
   const unusedPatterns = rules.patterns
     .map((pattern, index) => ({ pattern, at: manifest.protectAt?.[index] }))
@@ -164,9 +181,20 @@ export function planRemovals(
     .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
   const unusedGroups = (manifest.protectGroups ?? [])
     .filter((group) => !groupsInUse.has(group.name))
-    .map((group) => ({ group: group.name, line: group.position.line, col: group.position.col, ...(groupsUnknown > 0 ? { groupsUnknown } : {}) }));
+    .map((group) => ({
+      group: group.name,
+      line: group.position.line,
+      col: group.position.col,
+      ...(groupsUnknown > 0 ? { groupsUnknown } : {}),
+    }));
   return {
-    summary: { remove: removals.length, keep: kept.length, protected: protectedUsers.length, missing: missing.length, group_drift: drift.length },
+    summary: {
+      remove: removals.length,
+      keep: kept.length,
+      protected: protectedUsers.length,
+      missing: missing.length,
+      group_drift: drift.length,
+    },
     removals: sorted(removals),
     protected: sorted(protectedUsers),
     kept: sorted(kept),

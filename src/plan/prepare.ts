@@ -22,11 +22,22 @@ export interface PreparedPlan {
  * The plan of a manifest against the live users, with its guard verdict: pure. `flags` are this run's guard
  * flags, which override the manifest's guards.
  */
-export async function prepareFromManifest(manifest: Manifest, liveUsers: readonly OrganizationUser[], host: string, flags: GuardOptions): Promise<PreparedPlan> {
+export async function prepareFromManifest(
+  manifest: Manifest,
+  liveUsers: readonly OrganizationUser[],
+  host: string,
+  flags: GuardOptions,
+): Promise<PreparedPlan> {
   const plan = planRemovals(manifest, liveUsers);
   const rules = await withLookalikes(rulesOf(manifest), plan, namedGroups(manifest), liveUsers, manifest.path);
   const verdict = checkGuards(plan, { ...manifest.guards, ...definedOnly(flags) });
-  return { plan, verdict, rules, source: { manifest: manifest.path, host }, fingerprint: organizationFingerprint(liveUsers) };
+  return {
+    plan,
+    verdict,
+    rules,
+    source: { manifest: manifest.path, host },
+    fingerprint: organizationFingerprint(liveUsers),
+  };
 }
 
 /**
@@ -35,7 +46,13 @@ export async function prepareFromManifest(manifest: Manifest, liveUsers: readonl
  * person meant. Refused before anything is shown or sent, whatever the flags; the missing users go on to the
  * executor in `rules`, which asks again before each request. The look-alike table loads only when needed.
  */
-async function withLookalikes(rules: Rules, plan: Plan, named: NamedGroup[], liveUsers: readonly OrganizationUser[], file: string): Promise<Rules> {
+async function withLookalikes(
+  rules: Rules,
+  plan: Plan,
+  named: NamedGroup[],
+  liveUsers: readonly OrganizationUser[],
+  file: string,
+): Promise<Rules> {
   const live = new Set(liveUsers.flatMap((user) => groupNamesOf(user) ?? []).map(groupKey));
   const unknownNames = named.filter((group) => !live.has(groupKey(group.name)));
   if (plan.missing.length === 0 && unknownNames.length === 0) return rules;
@@ -47,7 +64,11 @@ async function withLookalikes(rules: Rules, plan: Plan, named: NamedGroup[], liv
 
 /** The group names a manifest compares with the live ones to decide who stays: protect's, and the groups guard's. */
 function namedGroups(manifest: Pick<Manifest, "protectGroups" | "guards" | "guardGroupsAt">): NamedGroup[] {
-  const protect = manifest.protectGroups.map((group) => ({ name: group.name, position: group.position, what: "protected group" }));
+  const protect = manifest.protectGroups.map((group) => ({
+    name: group.name,
+    position: group.position,
+    what: "protected group",
+  }));
   const guarded = (manifest.guards.requireForceForGroups ?? []).map((name, index) => ({
     name,
     position: manifest.guardGroupsAt?.[index] ?? { line: 1, col: 1 },
@@ -59,7 +80,9 @@ function namedGroups(manifest: Pick<Manifest, "protectGroups" | "guards" | "guar
 /** Refuses a saved plan made against another host, before the organization is read. */
 export function checkSavedPlanHost(saved: SavedPlan, host: string): void {
   if (saved.apiHost !== host) {
-    throw new SavedPlanError(`the plan was made against ${saved.apiHost}, but this run talks to ${host}: apply it with the base URL it was made with, or make a new plan`);
+    throw new SavedPlanError(
+      `the plan was made against ${saved.apiHost}, but this run talks to ${host}: apply it with the base URL it was made with, or make a new plan`,
+    );
   }
 }
 
@@ -69,10 +92,16 @@ export function checkSavedPlanHost(saved: SavedPlan, host: string): void {
  * saved ones, each carrying what the organization says of that user now, so the executor judges the live
  * record: an owner is never removed, even one who became owner after the plan. Pure.
  */
-export async function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly OrganizationUser[], host: string, flags: GuardOptions): Promise<PreparedPlan> {
+export async function prepareFromSavedPlan(
+  saved: SavedPlan,
+  liveUsers: readonly OrganizationUser[],
+  host: string,
+  flags: GuardOptions,
+): Promise<PreparedPlan> {
   checkSavedPlanHost(saved, host);
   const fingerprint = organizationFingerprint(liveUsers);
-  if (fingerprint !== saved.fingerprint) throw new SavedPlanError("plan is stale: the organization changed since the plan was made; run roster plan again");
+  if (fingerprint !== saved.fingerprint)
+    throw new SavedPlanError("plan is stale: the organization changed since the plan was made; run roster plan again");
   const byId = new Map(liveUsers.map((user) => [user.id, user]));
   const removals = saved.plan.removals.map((removal) => {
     // Present: the fingerprint matched, and a saved plan's fingerprint covers every user it lists.
@@ -90,7 +119,10 @@ export async function prepareFromSavedPlan(saved: SavedPlan, liveUsers: readonly
   });
   const plan: Plan = { ...saved.plan, removals };
   const verdict = checkGuards(plan, { ...saved.manifest.guards, ...definedOnly(flags) });
-  const named = namedGroups({ protectGroups: saved.manifest.protectGroups.map((name) => ({ name, position: { line: 1, col: 1 } })), guards: saved.manifest.guards });
+  const named = namedGroups({
+    protectGroups: saved.manifest.protectGroups.map((name) => ({ name, position: { line: 1, col: 1 } })),
+    guards: saved.manifest.guards,
+  });
   const rules = await withLookalikes(savedPlanRules(saved.manifest), plan, named, liveUsers, saved.manifest.path);
   return { plan, verdict, rules, source: { manifest: saved.manifest.path, host }, fingerprint };
 }

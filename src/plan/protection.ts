@@ -44,8 +44,10 @@ const REASONS = {
   },
   // Only organization_sub_user is ever removed: a record type roster does not know (missing or empty too) stays.
   unknown_record_type: {
-    note: (facts, style) => `unknown record type ${style.recordType(facts.record_type ?? "")}: roster removes only organization_sub_user`,
-    whoIs: (facts) => `of record type ${JSON.stringify(facts.record_type ?? "")}, which roster does not know and never removes`,
+    note: (facts, style) =>
+      `unknown record type ${style.recordType(facts.record_type ?? "")}: roster removes only organization_sub_user`,
+    whoIs: (facts) =>
+      `of record type ${JSON.stringify(facts.record_type ?? "")}, which roster does not know and never removes`,
   },
   group: {
     note: (facts, style) => `in protected group ${style.group(facts.group ?? "")}`,
@@ -75,7 +77,10 @@ export function protectionNote(protection: Protection, style: ValueStyle): strin
 }
 
 /** Why a protected user is never removed, in words: "the organization owner", "protected by *@x". */
-export function protectionWords(verdict: { reason: ProtectionReason; pattern?: string | undefined; group?: string | undefined }, recordType?: string): string {
+export function protectionWords(
+  verdict: { reason: ProtectionReason; pattern?: string | undefined; group?: string | undefined },
+  recordType?: string,
+): string {
   return REASONS[verdict.reason].whoIs({ pattern: verdict.pattern, record_type: recordType, group: verdict.group });
 }
 

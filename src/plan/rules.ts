@@ -2,7 +2,12 @@ import { normalizeEmail } from "../core/email.js";
 import { groupKey } from "../core/groups.js";
 import type { DesiredUser, ProtectedGroup } from "../manifest/manifest.js";
 import { compileProtectPattern, type ProtectPattern } from "../manifest/protect-pattern.js";
-import { OWNER_RECORD_TYPE, recordTypeOf, SUB_USER_RECORD_TYPE, type OrganizationUser } from "../core/organization-user.js";
+import {
+  OWNER_RECORD_TYPE,
+  recordTypeOf,
+  SUB_USER_RECORD_TYPE,
+  type OrganizationUser,
+} from "../core/organization-user.js";
 import type { ProtectionReason } from "./protection.js";
 
 export { recordTypeOf };
@@ -40,8 +45,10 @@ export function rulesOf(manifest: {
 }
 
 /** What judge reads of a user: its email, record type and groups (names, or the API's { name } objects; absent or null: not known). */
-export type Judged = Pick<OrganizationUser, "email"> & { record_type?: unknown; groups?: readonly (string | { name: string })[] | null };
-
+export type Judged = Pick<OrganizationUser, "email"> & {
+  record_type?: unknown;
+  groups?: readonly (string | { name: string })[] | null;
+};
 
 /**
  * The one place that decides whether a live user may be removed. The planner uses it to build the plan,

@@ -90,13 +90,18 @@ export function savedRunText(run: SavedRun, apiKey: string): string {
     format_version: ACCOUNTS_PLAN_VERSION,
     created_at: run.createdAt,
     api_host: run.apiHost,
-    accounts: run.targets.map(({ account, saved }) => ({ account, plan: JSON.parse(savedPlanText(saved, apiKey)) as unknown })),
+    accounts: run.targets.map(({ account, saved }) => ({
+      account,
+      plan: JSON.parse(savedPlanText(saved, apiKey)) as unknown,
+    })),
   };
   return JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2) + "\n";
 }
 
 /** The rules a saved plan carries, for its own check and the executor's: the listed emails, patterns and protected groups. */
-export function savedPlanRules(manifest: Pick<SavedPlan["manifest"], "desiredEmails" | "protect" | "protectGroups">): Rules {
+export function savedPlanRules(
+  manifest: Pick<SavedPlan["manifest"], "desiredEmails" | "protect" | "protectGroups">,
+): Rules {
   return rulesOf({
     users: manifest.desiredEmails.map((email) => ({ email })),
     protect: manifest.protect,
@@ -129,7 +134,14 @@ export function savedPlanText(saved: SavedPlan, apiKey: string): string {
     format_version: PLAN_FILE_VERSION,
     created_at: saved.createdAt,
     api_host: saved.apiHost,
-    manifest: { path: manifest.path, sha256: manifest.sha256, desired_emails: manifest.desiredEmails, protect: manifest.protect, protect_groups: manifest.protectGroups, guards: guardData(manifest.guards) },
+    manifest: {
+      path: manifest.path,
+      sha256: manifest.sha256,
+      desired_emails: manifest.desiredEmails,
+      protect: manifest.protect,
+      protect_groups: manifest.protectGroups,
+      guards: guardData(manifest.guards),
+    },
     organization: { fingerprint: saved.fingerprint, live_count: plan.liveCount },
     guard: verdictData(verdict),
     summary: plan.summary,

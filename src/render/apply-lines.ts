@@ -4,7 +4,12 @@ import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 
 /** How each outcome of a removal is worded, in every format. */
-export const OUTCOME_LABEL = { removed: "removed", already_absent: "already absent", failed: "failed", unknown: "unknown" } as const;
+export const OUTCOME_LABEL = {
+  removed: "removed",
+  already_absent: "already absent",
+  failed: "failed",
+  unknown: "unknown",
+} as const;
 const TONE = { removed: "remove", already_absent: "muted", failed: "error", unknown: "warn" } as const;
 
 /** What went wrong with a removal that failed or whose outcome is unknown, as every format shows it after the email. */
@@ -29,7 +34,9 @@ export function resultLine(result: RemovalResult): Line {
 }
 
 /** The outcomes so far, as pieces: "300 removed", "4 already absent", "0 failed", and "2 unknown" once there are any. */
-export function outcomePieces(counts: Pick<ApplySummary, "removed" | "already_absent" | "failed"> & { unknown?: number }): Segment[] {
+export function outcomePieces(
+  counts: Pick<ApplySummary, "removed" | "already_absent" | "failed"> & { unknown?: number },
+): Segment[] {
   // "unknown" (stopped while waiting to retry a removal that may have gone through) is rare: named only when it happened.
   return [
     { text: `${counts.removed} ${OUTCOME_LABEL.removed}` },
@@ -52,10 +59,24 @@ export function summaryLines(result: ApplyResult, total: number): Line[] {
   const counts = outcomeCounts(summary);
   const lines: Line[] = [line("")];
   if (result.stoppedBy === "interrupt") {
-    lines.push(line(toned("warn", `Apply interrupted: ${counts}, ${summary.not_started} not started, of ${plural(total, "planned removal")}.`)));
+    lines.push(
+      line(
+        toned(
+          "warn",
+          `Apply interrupted: ${counts}, ${summary.not_started} not started, of ${plural(total, "planned removal")}.`,
+        ),
+      ),
+    );
     lines.push(line(toned("muted", "Run roster apply again to finish: removals already made are found absent.")));
   } else if (result.stoppedBy === "auth") {
-    lines.push(line(toned("error", `Apply stopped: ${counts}, ${summary.not_started} not started, of ${plural(total, "planned removal")}.`)));
+    lines.push(
+      line(
+        toned(
+          "error",
+          `Apply stopped: ${counts}, ${summary.not_started} not started, of ${plural(total, "planned removal")}.`,
+        ),
+      ),
+    );
   } else {
     const tone = summary.failed > 0 ? "error" : "ok";
     lines.push(line(toned(tone, `Apply complete: ${counts}, of ${plural(total, "planned removal")}.`)));
@@ -67,14 +88,22 @@ export function summaryLines(result: ApplyResult, total: number): Line[] {
  * What is known when roster exits at once (a second Ctrl-C) before the run is done: the outcomes so far, the
  * removals in flight (they may or may not happen), and those never started.
  */
-export function abandonedLines(state: Pick<ApplySummary, "removed" | "already_absent" | "failed" | "unknown"> & { inFlight: number }, total: number): Line[] {
+export function abandonedLines(
+  state: Pick<ApplySummary, "removed" | "already_absent" | "failed" | "unknown"> & { inFlight: number },
+  total: number,
+): Line[] {
   const counts = outcomeCounts(state);
   const done = state.removed + state.already_absent + state.failed + state.unknown;
   const notStarted = Math.max(0, total - done - state.inFlight);
   const inFlight = state.inFlight > 0 ? `, ${state.inFlight} in flight (may or may not have happened)` : "";
   return [
     line(""),
-    line(toned("warn", `Exited at once: ${counts}${inFlight}, ${notStarted} not started, of ${plural(total, "planned removal")}.`)),
+    line(
+      toned(
+        "warn",
+        `Exited at once: ${counts}${inFlight}, ${notStarted} not started, of ${plural(total, "planned removal")}.`,
+      ),
+    ),
     line(toned("muted", "Run roster plan to see who is left; roster apply again finishes the rest.")),
   ];
 }

@@ -20,7 +20,11 @@ export const bytesOf = (text: string): number => Buffer.byteLength(text, "utf8")
  * An apply as Markdown (the job summary): the run's plan, then what happened (`run`, once removals were sent)
  * and `closing`: for one organization applyMarkdown, across accounts accountsApplyMarkdown.
  */
-export function runApplyMarkdown(view: RunView, run: AccountsApplyView | undefined, closing: string | readonly string[]): string {
+export function runApplyMarkdown(
+  view: RunView,
+  run: AccountsApplyView | undefined,
+  closing: string | readonly string[],
+): string {
   const one = oneOrganization(view);
   if (one) return applyMarkdown(runMarkdown(view), run?.result, closing, one.plan.summary.remove);
   return accountsApplyMarkdown(accountsMarkdown(view), run, closing, accountsSummary(view).remove);
@@ -31,15 +35,27 @@ export function runApplyMarkdown(view: RunView, run: AccountsApplyView | undefin
  * finished), then `closing` (the verification, or why nothing was applied: closingMarkdown). The whole text, plan included,
  * is never longer than `limitBytes` bytes: removals that do not fit are counted in a note instead.
  */
-export function applyMarkdown(planMarkdown: string, result: ApplyResult | undefined, closing: string | readonly string[], total: number, limitBytes = STEP_SUMMARY_LIMIT): string {
+export function applyMarkdown(
+  planMarkdown: string,
+  result: ApplyResult | undefined,
+  closing: string | readonly string[],
+  total: number,
+  limitBytes = STEP_SUMMARY_LIMIT,
+): string {
   const tail = ["", ...closingMarkdown(closing)];
   if (!result) return withinBytes(planMarkdown + tail.join("\n") + "\n", limitBytes);
   const head = ["", `### roster apply ${applyOutcome(result, total)}`];
   const rows = resultRows(result.results);
-  const shown = rowsWithin(rows, limitBytes - bytesOf(planMarkdown) - bytesOf([...head, ...tail].join("\n")) - NOTE_ROOM);
+  const shown = rowsWithin(
+    rows,
+    limitBytes - bytesOf(planMarkdown) - bytesOf([...head, ...tail].join("\n")) - NOTE_ROOM,
+  );
   const block = rows.length > 0 ? ["", ...fencedBlock("text", rows.slice(0, shown))] : [];
   const left = rows.length - shown;
-  const note = left > 0 ? ["", `… and ${left.toLocaleString("en-US")} more results left out: ${summaryLimitText(limitBytes)}`] : [];
+  const note =
+    left > 0
+      ? ["", `… and ${left.toLocaleString("en-US")} more results left out: ${summaryLimitText(limitBytes)}`]
+      : [];
   return withinBytes(planMarkdown + [...head, ...block, ...note, ...tail].join("\n") + "\n", limitBytes);
 }
 
@@ -125,25 +141,45 @@ const ACCOUNT_NOTE_ROOM = 80;
  * left is shared among the accounts' results as the plan across accounts shares a comment's (the longest cut
  * first); the results left out are counted.
  */
-export function accountsApplyMarkdown(planMarkdown: string, run: AccountsApplyView | undefined, closing: string | readonly string[], total: number, limitBytes = STEP_SUMMARY_LIMIT): string {
+export function accountsApplyMarkdown(
+  planMarkdown: string,
+  run: AccountsApplyView | undefined,
+  closing: string | readonly string[],
+  total: number,
+  limitBytes = STEP_SUMMARY_LIMIT,
+): string {
   const tail = ["", ...closingMarkdown(closing)];
   if (!run) return withinBytes(planMarkdown + tail.join("\n") + "\n", limitBytes);
   const stopped = run.accounts.filter((a) => a.result.stoppedBy === "auth").length;
   const { not_started } = run.result.summary;
   const verb = run.result.stoppedBy === "interrupt" ? "interrupted" : "complete";
   const counts = `${outcomeCounts(run.result.summary)}${not_started > 0 ? `, ${not_started} not started` : ""}, of ${plural(total, "planned removal")}`;
-  const head = ["", `## roster apply ${verb} across ${plural(run.accounts.length, "account")}: ${counts}${stopped > 0 ? `; ${plural(stopped, "account")} stopped by a refused key` : ""}`];
+  const head = [
+    "",
+    `## roster apply ${verb} across ${plural(run.accounts.length, "account")}: ${counts}${stopped > 0 ? `; ${plural(stopped, "account")} stopped by a refused key` : ""}`,
+  ];
 
   const sections = run.accounts.map(({ account, result, planned }) => {
     const rows = resultRows(result.results);
     const fatal = result.fatal ? ["", `**Stopped:** ${escapeMarkdown(clip(result.fatal.message, 1000))}`] : [];
-    const top = ["", `#### ${escapeMarkdown(accountLabel(account))}`, "", `##### roster apply ${applyOutcome(result, planned)}`, ...fatal];
+    const top = [
+      "",
+      `#### ${escapeMarkdown(accountLabel(account))}`,
+      "",
+      `##### roster apply ${applyOutcome(result, planned)}`,
+      ...fatal,
+    ];
     // A fence around every row is at least as long as around some of them: its size holds for the rows shown.
-    const fences = rows.length > 0 ? fencedBlock("text", rows).filter((_, i, all) => i === 0 || i === all.length - 1) : [];
+    const fences =
+      rows.length > 0 ? fencedBlock("text", rows).filter((_, i, all) => i === 0 || i === all.length - 1) : [];
     const fenceBytes = fences.reduce((n, fence) => n + bytesOf(fence) + 1, rows.length > 0 ? 1 : 0);
     return { top, rows, fixed: bytesOf(top.join("\n")) + fenceBytes + ACCOUNT_NOTE_ROOM };
   });
-  const fixed = bytesOf(planMarkdown) + bytesOf([...head, ...tail].join("\n")) + NOTE_ROOM + sections.reduce((n, s) => n + s.fixed, 0);
+  const fixed =
+    bytesOf(planMarkdown) +
+    bytesOf([...head, ...tail].join("\n")) +
+    NOTE_ROOM +
+    sections.reduce((n, s) => n + s.fixed, 0);
   const wanted = sections.map((s) => s.rows.reduce((n, row) => n + bytesOf(row) + 1, 0));
   const given = shares(wanted, Math.max(0, limitBytes - fixed));
 
@@ -153,7 +189,13 @@ export function accountsApplyMarkdown(planMarkdown: string, run: AccountsApplyVi
     const left = section.rows.length - shown;
     if (left > 0) leftOut = true;
     const block = shown > 0 ? ["", ...fencedBlock("text", section.rows.slice(0, shown))] : [];
-    const note = left > 0 ? ["", `… and ${left.toLocaleString("en-US")} more ${left === 1 ? "result" : "results"} of this account left out.`] : [];
+    const note =
+      left > 0
+        ? [
+            "",
+            `… and ${left.toLocaleString("en-US")} more ${left === 1 ? "result" : "results"} of this account left out.`,
+          ]
+        : [];
     return [...section.top, ...block, ...note];
   });
   const note = leftOut ? ["", `Some accounts' results are left out: ${summaryLimitText(limitBytes)}`] : [];

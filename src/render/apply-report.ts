@@ -8,7 +8,10 @@ import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 
 /** The result of an apply that had nothing to remove. */
-export const NOTHING_APPLIED: ApplyResult = { summary: { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 }, results: [] };
+export const NOTHING_APPLIED: ApplyResult = {
+  summary: { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 },
+  results: [],
+};
 
 /** The users left that "Not converged" names; the rest are counted. */
 export const LEFT_NAMED = 20;
@@ -64,7 +67,10 @@ export function accountsVerificationText(verification: AccountsVerification, ref
     ? `Verified: ${verified === 1 ? "1 account now matches its manifest" : verified === 2 ? "both accounts now match their manifests" : `all ${verified} accounts now match their manifests`}.\n`
     : `Not converged: ${plural(verification.remaining, "user")} still to remove${verification.unreadable > 0 ? `, ${plural(verification.unreadable, "account")} could not be read` : ""}; run roster apply again.\n`;
   // An account whose key was refused is not read again: say so, lest "all accounts" seem to include it.
-  const unverified = refused.length > 0 ? `Not verified: ${refused.map(accountLabel).join("; ")}: ${refused.length === 1 ? "its key was" : "their keys were"} refused.\n` : "";
+  const unverified =
+    refused.length > 0
+      ? `Not verified: ${refused.map(accountLabel).join("; ")}: ${refused.length === 1 ? "its key was" : "their keys were"} refused.\n`
+      : "";
   return head + lines.join("") + unverified;
 }
 
@@ -72,7 +78,13 @@ export function accountsVerificationText(verification: AccountsVerification, ref
 export function applyJson(result: ApplyResult, verification: Verification | undefined) {
   const { removed, already_absent, failed, unknown, not_started } = result.summary;
   return {
-    summary: { removed, already_absent, failed, ...(unknown > 0 ? { unknown } : {}), ...(not_started > 0 ? { not_started } : {}) },
+    summary: {
+      removed,
+      already_absent,
+      failed,
+      ...(unknown > 0 ? { unknown } : {}),
+      ...(not_started > 0 ? { not_started } : {}),
+    },
     results: result.results.map((r) => ({
       id: r.removal.id,
       email: r.removal.email,
@@ -81,7 +93,14 @@ export function applyJson(result: ApplyResult, verification: Verification | unde
     })),
     ...(result.stoppedBy ? { stopped_by: result.stoppedBy } : {}),
     // The users left are named in the text; the document keeps the shape it has always had.
-    ...(verification ? { verified: "error" in verification ? verification : { converged: verification.converged, remaining: verification.remaining } } : {}),
+    ...(verification
+      ? {
+          verified:
+            "error" in verification
+              ? verification
+              : { converged: verification.converged, remaining: verification.remaining },
+        }
+      : {}),
   };
 }
 
@@ -98,10 +117,20 @@ export function nothingToApplyText(view: RunView): string {
 export function refusedText(view: RunView, previewShowsVerdict: boolean): { closing: string; stderr: string } {
   const one = oneOrganization(view);
   const refused = view.accounts.filter((a) => !a.verdict.allowed);
-  const verdicts = previewShowsVerdict ? "" : refused.map((a) => `roster: refused: ${one ? "" : `${accountLabel(a.account)}: `}${a.verdict.message}\n`).join("");
+  const verdicts = previewShowsVerdict
+    ? ""
+    : refused
+        .map((a) => `roster: refused: ${one ? "" : `${accountLabel(a.account)}: `}${a.verdict.message}\n`)
+        .join("");
   return one
-    ? { closing: "Not applied: a safety guard refused the plan. Nothing was changed.", stderr: `${verdicts}Nothing was changed.\n` }
-    : { closing: "Not applied: a safety guard refused the plan of an account. Nothing was changed.", stderr: `${verdicts}Nothing was changed in any account.\n` };
+    ? {
+        closing: "Not applied: a safety guard refused the plan. Nothing was changed.",
+        stderr: `${verdicts}Nothing was changed.\n`,
+      }
+    : {
+        closing: "Not applied: a safety guard refused the plan of an account. Nothing was changed.",
+        stderr: `${verdicts}Nothing was changed in any account.\n`,
+      };
 }
 
 /** The question asked before any removal: how many users, from which organization or how many accounts. */
@@ -128,14 +157,24 @@ export function keyRefusedText(view: RunView, refused: readonly { account: Accou
 }
 
 /** What reading the organizations again found, as apply ends with it ("" when none was read again). */
-export function runVerificationText(view: RunView, verification: AccountsVerification, refused: readonly AccountRef[], results: readonly RemovalResult[] = []): string {
+export function runVerificationText(
+  view: RunView,
+  verification: AccountsVerification,
+  refused: readonly AccountRef[],
+  results: readonly RemovalResult[] = [],
+): string {
   if (!oneOrganization(view)) return accountsVerificationText(verification, refused);
   const verified = verification.accounts[0]?.verification;
   return verified ? verificationText(verified, results) : "";
 }
 
 /** The closing lines of the job summary after removals: the verification, the error that stopped the run, a lost audit line. */
-export function closingLines(view: RunView, result: ApplyResult, verifiedText: string, auditFailure: string | undefined): string[] {
+export function closingLines(
+  view: RunView,
+  result: ApplyResult,
+  verifiedText: string,
+  auditFailure: string | undefined,
+): string[] {
   const stopped = oneOrganization(view) && result.fatal ? `Error: ${result.fatal.message}` : "";
   return [...verifiedText.split("\n"), stopped, auditFailure ? `Error: ${auditFailure}` : ""].filter(Boolean);
 }
@@ -145,12 +184,19 @@ export function closingLines(view: RunView, result: ApplyResult, verifiedText: s
  * the manifest names one); several give every account's results, the skipped accounts, the total and the
  * verification. `outcome` is undefined when there was nothing to apply.
  */
-export function applyDocument(view: RunView, outcome: AccountsApplyResult | undefined, verification: AccountsVerification | undefined) {
+export function applyDocument(
+  view: RunView,
+  outcome: AccountsApplyResult | undefined,
+  verification: AccountsVerification | undefined,
+) {
   const one = oneOrganization(view);
   const result = outcome ? combinedResult(outcome, one !== undefined) : NOTHING_APPLIED;
   if (one) return applyJson(result, verification?.accounts[0]?.verification);
   if (view.manifests === 1 && view.accounts.length === 1) {
-    return { ...applyJson(result, verification?.accounts[0]?.verification), account: accountData(view.accounts[0]!.account) };
+    return {
+      ...applyJson(result, verification?.accounts[0]?.verification),
+      account: accountData(view.accounts[0]!.account),
+    };
   }
   const byAccount = new Map(verification?.accounts.map((a) => [a.account.id, a.verification]));
   const document = {
@@ -163,7 +209,15 @@ export function applyDocument(view: RunView, outcome: AccountsApplyResult | unde
     // As plan's document has them: an account left out is named, never silently missing.
     skipped: view.skipped.map((s) => ({ account: accountData(s.account), manifest: s.manifest, reason: s.reason })),
     ...(outcome ? { summary: applyJson(result, undefined).summary } : {}),
-    ...(verification ? { verified: { converged: verification.converged, remaining: verification.remaining, unreadable: verification.unreadable } } : {}),
+    ...(verification
+      ? {
+          verified: {
+            converged: verification.converged,
+            remaining: verification.remaining,
+            unreadable: verification.unreadable,
+          },
+        }
+      : {}),
   };
   return outcome ? document : { ...document, message: "nothing to apply" };
 }

@@ -4,7 +4,15 @@ import type { Plan } from "../plan/plan.js";
 import { lineText, linesToText } from "./lines.js";
 import { plural } from "../core/plural.js";
 import { type PlanSource } from "../plan/plan.js";
-import { driftText, driftUnknownText, PLAN_WORDS, planLines, planWarnings, summaryLine, verdictLine } from "./plan-lines.js";
+import {
+  driftText,
+  driftUnknownText,
+  PLAN_WORDS,
+  planLines,
+  planWarnings,
+  summaryLine,
+  verdictLine,
+} from "./plan-lines.js";
 import { sanitize } from "../core/safe-text.js";
 
 /** The annotations GitHub Actions draws from workflow commands. */
@@ -18,7 +26,11 @@ const MAX_MISSING_ANNOTATIONS = 10;
  * message and properties are escaped as the runner expects, so no text can end the command early or
  * start another one.
  */
-export function workflowCommand(command: WorkflowCommand, properties: Record<string, string | number | undefined>, message: string): string {
+export function workflowCommand(
+  command: WorkflowCommand,
+  properties: Record<string, string | number | undefined>,
+  message: string,
+): string {
   const props = Object.entries(properties)
     .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
     .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
@@ -39,7 +51,14 @@ export function escapeProperty(text: string): string {
 /** Manifest problems as error annotations at their file, line and column. */
 export function problemCommands(problems: readonly ManifestProblem[]): string {
   return problems
-    .map((p) => workflowCommand("error", p.missing ? { file: sanitize(p.file) } : { file: sanitize(p.file), line: p.line, col: p.col }, sanitize(p.message)) + "\n")
+    .map(
+      (p) =>
+        workflowCommand(
+          "error",
+          p.missing ? { file: sanitize(p.file) } : { file: sanitize(p.file), line: p.line, col: p.col },
+          sanitize(p.message),
+        ) + "\n",
+    )
     .join("");
 }
 
@@ -50,7 +69,9 @@ export function problemCommands(problems: readonly ManifestProblem[]): string {
  */
 export function planGithub(plan: Plan, verdict: GuardVerdict, source: PlanSource): string {
   const file = sanitize(source.manifest);
-  const commands = [workflowCommand("notice", { file }, `${lineText(summaryLine(plan))}\n${lineText(verdictLine(verdict))}`)];
+  const commands = [
+    workflowCommand("notice", { file }, `${lineText(summaryLine(plan))}\n${lineText(verdictLine(verdict))}`),
+  ];
   if (!verdict.allowed) commands.push(workflowCommand("error", { file }, lineText(verdictLine(verdict))));
   else if (verdict.forced) commands.push(workflowCommand("warning", { file }, lineText(verdictLine(verdict))));
   for (const missing of plan.missing.slice(0, MAX_MISSING_ANNOTATIONS)) {
@@ -63,13 +84,25 @@ export function planGithub(plan: Plan, verdict: GuardVerdict, source: PlanSource
     );
   }
   const more = plan.missing.length - MAX_MISSING_ANNOTATIONS;
-  if (more > 0) commands.push(workflowCommand("warning", { file }, `and ${plural(more, "more missing user")}: see the plan in the log`));
+  if (more > 0)
+    commands.push(
+      workflowCommand("warning", { file }, `and ${plural(more, "more missing user")}: see the plan in the log`),
+    );
   for (const warning of planWarnings(plan)) {
     commands.push(workflowCommand("warning", { file, line: warning.line, col: warning.col }, warning.text()));
   }
   for (const drift of plan.groupDrift.slice(0, MAX_MISSING_ANNOTATIONS)) {
-    commands.push(workflowCommand("notice", { file, line: drift.line }, `${sanitize(drift.email)} is ${driftText(drift)}: ${PLAN_WORDS.driftAdvice}`));
+    commands.push(
+      workflowCommand(
+        "notice",
+        { file, line: drift.line },
+        `${sanitize(drift.email)} is ${driftText(drift)}: ${PLAN_WORDS.driftAdvice}`,
+      ),
+    );
   }
-  if (plan.groupDriftUnknown) commands.push(workflowCommand("notice", { file }, `Group drift: ${driftUnknownText(plan.groupDriftUnknown.length)}`));
+  if (plan.groupDriftUnknown)
+    commands.push(
+      workflowCommand("notice", { file }, `Group drift: ${driftUnknownText(plan.groupDriftUnknown.length)}`),
+    );
   return linesToText(planLines(plan, { verdict })) + commands.join("\n") + "\n";
 }

@@ -22,12 +22,11 @@ export function linesToText(lines: readonly Line[]): string {
 
 /** Plain text of one line, without its trailing spaces. */
 export function lineText(segments: Line): string {
-  return segments.map((s) => s.text).join("").trimEnd();
+  return segments
+    .map((s) => s.text)
+    .join("")
+    .trimEnd();
 }
-
-
-
-
 
 /**
  * The width to lay the terminal preview out to. A terminal that reports none (0 columns: some containers

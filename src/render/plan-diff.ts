@@ -22,14 +22,17 @@ export function planDiff(plan: Plan, source: PlanSource): string {
     ...(plan.groupDriftUnknown ? [`group drift: ${driftUnknownText(plan.groupDriftUnknown.length)}`] : []),
   ];
   const warnings = notes.map((note) => `${note}\n`).join("");
-  return warnings + formatPatch(
-    {
-      oldFileName: "live",
-      newFileName: "after-apply",
-      oldHeader: `${sanitize(source.host)}, ${plural(live.length, "user")}`,
-      newHeader: `${sanitize(source.manifest)}, ${plural(after.length, "user")}`,
-      hunks: sortedDiffHunks(live, after),
-    },
-    FILE_HEADERS_ONLY,
+  return (
+    warnings +
+    formatPatch(
+      {
+        oldFileName: "live",
+        newFileName: "after-apply",
+        oldHeader: `${sanitize(source.host)}, ${plural(live.length, "user")}`,
+        newHeader: `${sanitize(source.manifest)}, ${plural(after.length, "user")}`,
+        hunks: sortedDiffHunks(live, after),
+      },
+      FILE_HEADERS_ONLY,
+    )
   );
 }

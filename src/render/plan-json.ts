@@ -4,7 +4,13 @@ import { protectionFacts } from "../plan/protection.js";
 import { planWarnings } from "./plan-lines.js";
 
 /** A live user as every list of the JSON document gives it. */
-const liveUser = (user: LiveEntry) => ({ id: user.id, email: user.email, user_status: user.user_status, last_sign_in_at: user.last_sign_in_at, groups: user.groups });
+const liveUser = (user: LiveEntry) => ({
+  id: user.id,
+  email: user.email,
+  user_status: user.user_status,
+  last_sign_in_at: user.last_sign_in_at,
+  groups: user.groups,
+});
 
 /** The plan as `--format json` prints it: a stable document for machines (format_version 1; keys are only ever added). */
 export function planJson(plan: Plan, verdict: GuardVerdict) {
@@ -18,7 +24,15 @@ export function planJson(plan: Plan, verdict: GuardVerdict) {
     missing: plan.missing.map((m) => ({ email: m.email })),
     group_drift: plan.groupDrift.map((d) => ({ email: d.email, live: d.live, manifest: d.manifest, line: d.line })),
     // Listed users whose drift could not be checked (the API gave no groups): present only when there are any.
-    ...(plan.groupDriftUnknown ? { group_drift_unknown: plan.groupDriftUnknown.map((d) => ({ email: d.email, manifest: d.manifest, line: d.line })) } : {}),
+    ...(plan.groupDriftUnknown
+      ? {
+          group_drift_unknown: plan.groupDriftUnknown.map((d) => ({
+            email: d.email,
+            manifest: d.manifest,
+            line: d.line,
+          })),
+        }
+      : {}),
     warnings: planWarnings(plan).map((w) => ({
       kind: w.kind,
       [w.kind === "unused_protect_pattern" ? "pattern" : "group"]: w.value,

@@ -22,7 +22,8 @@ export const PLAN_WORDS = {
   missingHeading: "Missing from the organization",
   missingAdvice: "roster does not invite; invite them in the Telnyx portal",
   driftHeading: "Group drift",
-  driftAdvice: "roster cannot change groups (the API has no endpoint for memberships); change them in the Telnyx portal, or the manifest's groups",
+  driftAdvice:
+    "roster cannot change groups (the API has no endpoint for memberships); change them in the Telnyx portal, or the manifest's groups",
   warningsHeading: "Warnings",
 } as const;
 
@@ -37,7 +38,10 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   const { summary } = plan;
   const lines: Line[] = [summaryLine(plan)];
   // Every row of every section, never a cut: a reviewer approves exactly the removals shown (as Terraform lists every change).
-  const emailWidth = columnWidth([...plan.removals.map((c) => sanitize(c.email)), ...plan.protected.map((p) => sanitize(p.email))]);
+  const emailWidth = columnWidth([
+    ...plan.removals.map((c) => sanitize(c.email)),
+    ...plan.protected.map((p) => sanitize(p.email)),
+  ]);
 
   if (summary.remove === 0) {
     lines.push(line(""), line(toned("ok", PLAN_WORDS.noChanges)));
@@ -61,28 +65,45 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
     const notes = shown.map((entry) => `  ${protectionNote(entry, PLAIN_VALUES)}`);
     const noteWidth = columnWidth(notes);
     shown.forEach((entry, index) => {
-      const start = [toned("protected", `  ${PROTECTED_SIGN} ${sanitize(entry.email).padEnd(emailWidth)}`), toned("muted", notes[index]!)];
+      const start = [
+        toned("protected", `  ${PROTECTED_SIGN} ${sanitize(entry.email).padEnd(emailWidth)}`),
+        toned("muted", notes[index]!),
+      ];
       lines.push(...withGroups(start, entry.groups, context.width, noteWidth));
     });
   }
   if (summary.missing > 0) {
     lines.push(
       line(""),
-      line(toned("heading", `${PLAN_WORDS.missingHeading} (${summary.missing}): `), toned("muted", PLAN_WORDS.missingAdvice)),
+      line(
+        toned("heading", `${PLAN_WORDS.missingHeading} (${summary.missing}): `),
+        toned("muted", PLAN_WORDS.missingAdvice),
+      ),
     );
     for (const entry of plan.missing) {
-      lines.push(line(toned("missing", `  ? ${sanitize(entry.email)}`), toned("muted", `  (manifest line ${entry.line})`)));
+      lines.push(
+        line(toned("missing", `  ? ${sanitize(entry.email)}`), toned("muted", `  (manifest line ${entry.line})`)),
+      );
     }
   }
   const unchecked = plan.groupDriftUnknown?.length ?? 0;
   if (summary.group_drift > 0) {
-    lines.push(line(""), line(toned("heading", `${PLAN_WORDS.driftHeading} (${summary.group_drift}): `), toned("muted", PLAN_WORDS.driftAdvice)));
+    lines.push(
+      line(""),
+      line(
+        toned("heading", `${PLAN_WORDS.driftHeading} (${summary.group_drift}): `),
+        toned("muted", PLAN_WORDS.driftAdvice),
+      ),
+    );
     for (const drift of plan.groupDrift) {
       lines.push(line(toned("warn", `  ≠ ${sanitize(drift.email)}`), toned("muted", `  ${driftText(drift)}`)));
     }
     if (unchecked > 0) lines.push(line(toned("warn", `  ? ${driftUnknownText(unchecked)}`)));
   } else if (unchecked > 0) {
-    lines.push(line(""), line(toned("heading", `${PLAN_WORDS.driftHeading}: `), toned("warn", driftUnknownText(unchecked))));
+    lines.push(
+      line(""),
+      line(toned("heading", `${PLAN_WORDS.driftHeading}: `), toned("warn", driftUnknownText(unchecked))),
+    );
   }
   const warnings = planWarnings(plan);
   if (warnings.length > 0) {
@@ -94,10 +115,17 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
 }
 
 /** How the plain-text formats show a protection's values: a pattern as it is, a record type in quotes. */
-const PLAIN_VALUES: ValueStyle = { pattern: sanitize, recordType: (text) => `"${sanitize(text)}"`, group: (text) => `"${sanitize(clip(text, GROUP_NAME_SHOWN))}"` };
+const PLAIN_VALUES: ValueStyle = {
+  pattern: sanitize,
+  recordType: (text) => `"${sanitize(text)}"`,
+  group: (text) => `"${sanitize(clip(text, GROUP_NAME_SHOWN))}"`,
+};
 
 /** The warning about a protect pattern that matches no live user, as every format words it; `quote` shows the pattern. */
-export function unusedPatternText(entry: UnusedPattern, quote: (pattern: string) => string = (pattern) => `"${sanitize(pattern)}"`): string {
+export function unusedPatternText(
+  entry: UnusedPattern,
+  quote: (pattern: string) => string = (pattern) => `"${sanitize(pattern)}"`,
+): string {
   const where = entry.line !== undefined ? ` (manifest line ${entry.line})` : "";
   return `protect pattern ${quote(entry.pattern)}${where} matches no user in the organization: check it for a typo, or remove it`;
 }
@@ -116,9 +144,17 @@ export interface PlanWarning {
 
 /** The plan's warnings: protect patterns and protected groups that match nobody (a typo protects nobody). */
 export function planWarnings(plan: Pick<Plan, "unusedPatterns" | "unusedGroups" | "liveCount">): PlanWarning[] {
-  const at = (line?: number, col?: number) => ({ ...(line !== undefined ? { line } : {}), ...(col !== undefined ? { col } : {}) });
+  const at = (line?: number, col?: number) => ({
+    ...(line !== undefined ? { line } : {}),
+    ...(col !== undefined ? { col } : {}),
+  });
   return [
-    ...(plan.unusedPatterns ?? []).map((u) => ({ kind: "unused_protect_pattern" as const, value: u.pattern, ...at(u.line, u.col), text: (quote?: (v: string) => string) => unusedPatternText(u, quote) })),
+    ...(plan.unusedPatterns ?? []).map((u) => ({
+      kind: "unused_protect_pattern" as const,
+      value: u.pattern,
+      ...at(u.line, u.col),
+      text: (quote?: (v: string) => string) => unusedPatternText(u, quote),
+    })),
     ...(plan.unusedGroups ?? []).map((u) => ({
       kind: "unused_protect_group" as const,
       value: u.group,
@@ -133,13 +169,18 @@ export function planWarnings(plan: Pick<Plan, "unusedPatterns" | "unusedGroups" 
  * The warning about a protected group no user is in, of the `liveCount` users. When the API gave no groups for
  * some of them it says so: the group may have members among them, and "no member" would be a guess.
  */
-export function unusedGroupText(entry: UnusedGroup, quote: (name: string) => string = (name) => `"${sanitize(name)}"`, liveCount?: number): string {
+export function unusedGroupText(
+  entry: UnusedGroup,
+  quote: (name: string) => string = (name) => `"${sanitize(name)}"`,
+  liveCount?: number,
+): string {
   const where = entry.line !== undefined ? ` (manifest line ${entry.line})` : "";
   const group = `protected group ${quote(clip(entry.group, GROUP_NAME_SHOWN))}${where}`;
   const unknown = entry.groupsUnknown ?? 0;
   const typo = "check its name for a typo (names compare exactly), or remove it";
   if (unknown === 0) return `${group} has no member in the organization: ${typo}`;
-  if (liveCount === undefined || unknown >= liveCount) return `${group}: membership could not be checked: the API gave no groups for any user`;
+  if (liveCount === undefined || unknown >= liveCount)
+    return `${group}: membership could not be checked: the API gave no groups for any user`;
   return `${group} has no member among the ${plural(liveCount - unknown, "user")} whose groups the API gave; the groups of ${plural(unknown, "user")} could not be checked (the API gave none): ${typo}`;
 }
 
@@ -173,7 +214,13 @@ function withGroups(row: Line, groups: readonly string[] | null, width: number |
   const room = width === undefined ? GROUPS_SHOWN : Math.min(GROUPS_SHOWN, width - used - 1);
   if (room >= MIN_GROUPS_ROOM) return [line(...start, toned("plain", `  ${groupsText(groups, room)}`))];
   const below = "      groups: ";
-  return [line(...row), line(toned("muted", below), toned("plain", groupsText(groups, Math.max(MIN_GROUPS_ROOM, (width ?? 0) - below.length - 1))))];
+  return [
+    line(...row),
+    line(
+      toned("muted", below),
+      toned("plain", groupsText(groups, Math.max(MIN_GROUPS_ROOM, (width ?? 0) - below.length - 1))),
+    ),
+  ];
 }
 
 /**

@@ -31,7 +31,13 @@ interface Section {
  * says how many lines were left out; the result is never longer than `limit` characters. `commentLimit` is the
  * limit the note states: the whole comment's, when this plan is one account's share of it.
  */
-export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSource, limit = GITHUB_COMMENT_LIMIT, commentLimit = limit): string {
+export function planMarkdown(
+  plan: Plan,
+  verdict: GuardVerdict,
+  source: PlanSource,
+  limit = GITHUB_COMMENT_LIMIT,
+  commentLimit = limit,
+): string {
   const { summary } = plan;
   const refused = verdict.allowed ? "" : " (refused by a guard)";
   const head = [
@@ -54,7 +60,9 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
   if (summary.protected > 0) {
     sections.push({
       before: ["", `**${PLAN_WORDS.protectedHeading} (${summary.protected})**`, ""],
-      items: plan.protected.map((p) => `- ${codeSpan(p.email)}: ${protectionNote(p, MARKDOWN_VALUES)}${escapeMarkdown(groupsNote(p.groups))}`),
+      items: plan.protected.map(
+        (p) => `- ${codeSpan(p.email)}: ${protectionNote(p, MARKDOWN_VALUES)}${escapeMarkdown(groupsNote(p.groups))}`,
+      ),
       after: [],
       what: "protected users",
     });
@@ -77,7 +85,12 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
       what: "users with group drift",
     });
   } else if (unchecked > 0) {
-    sections.push({ before: ["", `**${PLAN_WORDS.driftHeading}**: ${escapeMarkdown(driftUnknownText(unchecked))}.`], items: [], after: [], what: "users with group drift" });
+    sections.push({
+      before: ["", `**${PLAN_WORDS.driftHeading}**: ${escapeMarkdown(driftUnknownText(unchecked))}.`],
+      items: [],
+      after: [],
+      what: "users with group drift",
+    });
   }
   const warnings = planWarnings(plan);
   if (warnings.length > 0) {
@@ -118,4 +131,8 @@ export function planMarkdown(plan: Plan, verdict: GuardVerdict, source: PlanSour
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** How Markdown shows a protection's values: each in a code span. */
-const MARKDOWN_VALUES: ValueStyle = { pattern: codeSpan, recordType: codeSpan, group: (text) => codeSpan(clip(text, GROUP_NAME_SHOWN)) };
+const MARKDOWN_VALUES: ValueStyle = {
+  pattern: codeSpan,
+  recordType: codeSpan,
+  group: (text) => codeSpan(clip(text, GROUP_NAME_SHOWN)),
+};

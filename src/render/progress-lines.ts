@@ -88,7 +88,13 @@ function timePieces(figures: ProgressFigures): Segment[] {
   const rate = toned("muted", figures.rate === undefined ? "rate unknown" : formatRate(figures.rate));
   const retries = toned("muted", plural(figures.retries, "retry", "retries"));
   if (figures.stopping) return [elapsed, rate, toned("warn", formatStopping(figures.inFlight)), retries];
-  return [elapsed, rate, toned("muted", formatEta(figures.etaMs)), toned("muted", `${figures.inFlight} in flight`), retries];
+  return [
+    elapsed,
+    rate,
+    toned("muted", formatEta(figures.etaMs)),
+    toned("muted", `${figures.inFlight} in flight`),
+    retries,
+  ];
 }
 
 /** The widest a count of up to `total` is written. */
@@ -101,11 +107,18 @@ const digits = (total: number) => String(Math.max(total, 0)).length;
  */
 function reservedWidths(total: number, stopping: boolean): { outcomes: number[]; time: number[] } {
   const count = digits(total);
-  const outcomes = [`${OUTCOME_LABEL.removed}`, `${OUTCOME_LABEL.already_absent}`, `${OUTCOME_LABEL.failed}`, `${OUTCOME_LABEL.unknown}`].map((label) => count + 1 + label.length);
+  const outcomes = [
+    `${OUTCOME_LABEL.removed}`,
+    `${OUTCOME_LABEL.already_absent}`,
+    `${OUTCOME_LABEL.failed}`,
+    `${OUTCOME_LABEL.unknown}`,
+  ].map((label) => count + 1 + label.length);
   const elapsed = "10 min 00 s elapsed".length;
   const rate = "rate unknown".length;
   const retries = "99999 retries".length;
-  const time = stopping ? [elapsed, rate, formatStopping(0).length - 1 + count, retries] : [elapsed, rate, "about 10 min 00 s left".length, count + " in flight".length, retries];
+  const time = stopping
+    ? [elapsed, rate, formatStopping(0).length - 1 + count, retries]
+    : [elapsed, rate, "about 10 min 00 s left".length, count + " in flight".length, retries];
   return { outcomes, time };
 }
 
@@ -114,16 +127,32 @@ function reservedWidths(total: number, stopping: boolean): { outcomes: number[];
  * the outcomes, the time figures, and what the run waits for while it does. The bar's width is reserved from
  * the total ("20000 of 20000 (100%)"), so it keeps its width as the count grows.
  */
-export function liveProgressLines(figures: ProgressFigures, counts: { removed: number; already_absent: number; failed: number; unknown?: number }, width: number): Line[] {
+export function liveProgressLines(
+  figures: ProgressFigures,
+  counts: { removed: number; already_absent: number; failed: number; unknown?: number },
+  width: number,
+): Line[] {
   const head = figures.stopping ? "Stopping " : "Removing ";
   const count = ` ${figures.done} of ${figures.total} (${Math.floor(figures.fraction * 100)}%)`;
   const widest = ` ${figures.total} of ${figures.total} (100%)`;
   const room = Math.min(42, width - head.length - widest.length);
   // Too narrow for a bar worth the name: the count alone.
-  const first = room >= 7 ? line(toned("heading", head), progressBar(figures.fraction, room), count) : line(toned("heading", `${head.trimEnd()}:${count}`));
+  const first =
+    room >= 7
+      ? line(toned("heading", head), progressBar(figures.fraction, room), count)
+      : line(toned("heading", `${head.trimEnd()}:${count}`));
   const reserved = reservedWidths(figures.total, Boolean(figures.stopping));
-  const lines: Line[] = [first, ...packPieces(outcomePieces(counts), width, reserved.outcomes), ...packPieces(timePieces(figures), width, reserved.time)];
-  if (figures.waiting) lines.push(...wrapWords(formatWaiting(figures.waiting), width).split("\n").map((text) => line(toned("warn", text))));
+  const lines: Line[] = [
+    first,
+    ...packPieces(outcomePieces(counts), width, reserved.outcomes),
+    ...packPieces(timePieces(figures), width, reserved.time),
+  ];
+  if (figures.waiting)
+    lines.push(
+      ...wrapWords(formatWaiting(figures.waiting), width)
+        .split("\n")
+        .map((text) => line(toned("warn", text))),
+    );
   return lines;
 }
 
@@ -131,7 +160,10 @@ export function liveProgressLines(figures: ProgressFigures, counts: { removed: n
  * One line of progress for a log without a terminal: "Removing: 30 of 300 done (10%): 30 removed, 0 already
  * absent, 0 failed; 2 s elapsed, 14.3/s, about 19 s left, 16 in flight, 0 retries".
  */
-export function progressLogLine(figures: ProgressFigures, counts: { removed: number; already_absent: number; failed: number; unknown?: number }): Line {
+export function progressLogLine(
+  figures: ProgressFigures,
+  counts: { removed: number; already_absent: number; failed: number; unknown?: number },
+): Line {
   const join = (pieces: Segment[]) => pieces.map((p) => p.text).join(", ");
   const waiting = figures.waiting ? `; ${formatWaiting(figures.waiting)}` : "";
   return line(

@@ -1,5 +1,12 @@
 import type { ApplyEvent } from "../apply/apply-plan.js";
-import { foldProgress, initialProgress, logLineDue, progressFigures, ROW_BY_ROW_MAX, type LogMark } from "../apply/progress.js";
+import {
+  foldProgress,
+  initialProgress,
+  logLineDue,
+  progressFigures,
+  ROW_BY_ROW_MAX,
+  type LogMark,
+} from "../apply/progress.js";
 import { failureLines, resultLine, summaryLines } from "./apply-lines.js";
 import { linesToText } from "./lines.js";
 import { progressLogLine } from "./progress-lines.js";

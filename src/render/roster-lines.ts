@@ -11,7 +11,6 @@ export interface RosterLine {
   removed: boolean;
 }
 
-
 /** Every live user of a plan, sorted by email, each marked removed or not. */
 export function rosterLines(plan: Pick<Plan, "removals" | "protected" | "kept">): RosterLine[] {
   const users = [

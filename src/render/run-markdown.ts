@@ -17,19 +17,31 @@ export function runMarkdown(view: RunView): string {
  * share cannot hold even its cut plan keeps its summary line alone, and one note at the end says so.
  */
 export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_LIMIT): string {
-  const head = [`## roster plan across ${plural(view.accounts.length, "account")}: ${escapeMarkdown(totalCounts(view))}`, ""];
+  const head = [
+    `## roster plan across ${plural(view.accounts.length, "account")}: ${escapeMarkdown(totalCounts(view))}`,
+    "",
+  ];
   const skipped =
     view.skipped.length > 0
-      ? ["", `**Skipped (${view.skipped.length})**: nothing read or changed in them.`, "", ...view.skipped.map((s) => `- ${escapeMarkdown(accountLabel(s.account))}: ${escapeMarkdown(s.reason)}`)]
+      ? [
+          "",
+          `**Skipped (${view.skipped.length})**: nothing read or changed in them.`,
+          "",
+          ...view.skipped.map((s) => `- ${escapeMarkdown(accountLabel(s.account))}: ${escapeMarkdown(s.reason)}`),
+        ]
       : [];
-  const part = (a: AccountPlanView, markdown: string) => [`#### ${escapeMarkdown(accountLabel(a.account))}`, "", markdown.replace(/^### /, "##### ")].join("\n");
+  const part = (a: AccountPlanView, markdown: string) =>
+    [`#### ${escapeMarkdown(accountLabel(a.account))}`, "", markdown.replace(/^### /, "##### ")].join("\n");
   const full = view.accounts.map((a) => part(a, planMarkdown(a.plan, a.verdict, a.source, Number.MAX_SAFE_INTEGER)));
   const whole = [...head, ...full, ...skipped].join("\n").trimEnd() + "\n";
   if (whole.length <= limit) return whole;
 
   // Too long: every account is sure of its heading and summary line; the room left is shared for the rest.
   const summaryOnly = full.map((text) => text.slice(0, text.indexOf("\n", text.indexOf("##### ")) + 1));
-  const fixed = [...head, ...skipped, LEFT_OUT_NOTE].join("\n").length + 2 + summaryOnly.reduce((n, text) => n + text.length + 1, 0);
+  const fixed =
+    [...head, ...skipped, LEFT_OUT_NOTE].join("\n").length +
+    2 +
+    summaryOnly.reduce((n, text) => n + text.length + 1, 0);
   const extras = shares(
     full.map((text, i) => text.length - summaryOnly[i]!.length),
     Math.max(0, limit - fixed),
@@ -40,7 +52,10 @@ export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_
     if (full[i]!.length <= room) return full[i]!;
     shortened = true;
     const headingRoom = summaryOnly[i]!.length - summaryOnly[i]!.indexOf("##### ");
-    const cut = part(a, planMarkdown(a.plan, a.verdict, a.source, Math.max(0, room - (summaryOnly[i]!.length - headingRoom)), limit));
+    const cut = part(
+      a,
+      planMarkdown(a.plan, a.verdict, a.source, Math.max(0, room - (summaryOnly[i]!.length - headingRoom)), limit),
+    );
     return cut.length <= room ? cut : summaryOnly[i]!;
   });
   const text = [...head, ...parts, ...skipped, ...(shortened ? ["", LEFT_OUT_NOTE] : [])].join("\n").trimEnd() + "\n";
@@ -64,4 +79,3 @@ export function shares(wanted: readonly number[], room: number): number[] {
   });
   return given;
 }
-

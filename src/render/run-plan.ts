@@ -75,11 +75,29 @@ export function runGithub(view: RunView): string {
 }
 
 /** Every count of a plan's summary: the total adds them up across accounts. */
-const COUNTS = ["remove", "keep", "protected", "missing", "group_drift"] as const satisfies readonly (keyof PlanSummary)[];
+const COUNTS = [
+  "remove",
+  "keep",
+  "protected",
+  "missing",
+  "group_drift",
+] as const satisfies readonly (keyof PlanSummary)[];
 
 /** The counts of every account together. */
-export function accountsSummary(view: AccountsPlanView): PlanSummary & { accounts: number; skipped: number; refused: number; live: number } {
-  const total = { remove: 0, keep: 0, protected: 0, missing: 0, group_drift: 0, accounts: view.accounts.length, skipped: view.skipped.length, refused: 0, live: 0 };
+export function accountsSummary(
+  view: AccountsPlanView,
+): PlanSummary & { accounts: number; skipped: number; refused: number; live: number } {
+  const total = {
+    remove: 0,
+    keep: 0,
+    protected: 0,
+    missing: 0,
+    group_drift: 0,
+    accounts: view.accounts.length,
+    skipped: view.skipped.length,
+    refused: 0,
+    live: 0,
+  };
   for (const { plan, verdict } of view.accounts) {
     for (const key of COUNTS) total[key] += plan.summary[key];
     total.live += plan.liveCount;
@@ -105,12 +123,21 @@ export function totalCounts(view: AccountsPlanView): string {
 export function accountsLines(view: AccountsPlanView, context: Omit<PlanViewContext, "verdict"> = {}): Line[] {
   const lines: Line[] = [];
   for (const { account, plan, verdict, source } of view.accounts) {
-    lines.push(line(toned("heading", `Account: ${accountLabel(account)}`)), line(toned("muted", `  manifest ${sanitize(source.manifest)}`)));
+    lines.push(
+      line(toned("heading", `Account: ${accountLabel(account)}`)),
+      line(toned("muted", `  manifest ${sanitize(source.manifest)}`)),
+    );
     lines.push(...planLines(plan, { ...context, verdict }), line(""));
   }
   if (view.skipped.length > 0) {
     lines.push(line(toned("warn", `Skipped (${view.skipped.length}): nothing read or changed in them`)));
-    for (const skipped of view.skipped) lines.push(line(toned("warn", `  ! ${accountLabel(skipped.account)}`), toned("muted", `  ${sanitize(skipped.reason)} (manifest ${sanitize(skipped.manifest)})`)));
+    for (const skipped of view.skipped)
+      lines.push(
+        line(
+          toned("warn", `  ! ${accountLabel(skipped.account)}`),
+          toned("muted", `  ${sanitize(skipped.reason)} (manifest ${sanitize(skipped.manifest)})`),
+        ),
+      );
     lines.push(line(""));
   }
   lines.push(line(toned("heading", accountsTotalText(view))));
@@ -148,7 +175,12 @@ export function accountsJson(view: AccountsPlanView) {
 /** `--format diff` across accounts: each account's diff, its headers naming the account, then the total as a comment line. */
 export function accountsDiff(view: AccountsPlanView, planDiff: (plan: Plan, source: PlanSource) => string): string {
   return (
-    view.accounts.map((a) => `# ${accountLabel(a.account)}\n${planDiff(a.plan, { ...a.source, host: `${a.source.host} ${a.account.id}` })}`).join("\n") +
+    view.accounts
+      .map(
+        (a) =>
+          `# ${accountLabel(a.account)}\n${planDiff(a.plan, { ...a.source, host: `${a.source.host} ${a.account.id}` })}`,
+      )
+      .join("\n") +
     view.skipped.map((s) => `# skipped: ${accountLabel(s.account)}: ${sanitize(s.reason)}\n`).join("") +
     `\n# ${accountsTotalText(view)}\n`
   );
@@ -156,8 +188,17 @@ export function accountsDiff(view: AccountsPlanView, planDiff: (plan: Plan, sour
 
 /** `--format github` across accounts: each account's plan and annotations, then the total as a notice. */
 export function accountsGithub(view: AccountsPlanView): string {
-  const parts = view.accounts.map((a) => `Account: ${accountLabel(a.account)}\n${planGithub(a.plan, a.verdict, a.source)}`);
-  const skipped = view.skipped.map((s) => workflowCommand("warning", { file: sanitize(s.manifest) }, `${accountLabel(s.account)} skipped: ${sanitize(s.reason)}`) + "\n");
+  const parts = view.accounts.map(
+    (a) => `Account: ${accountLabel(a.account)}\n${planGithub(a.plan, a.verdict, a.source)}`,
+  );
+  const skipped = view.skipped.map(
+    (s) =>
+      workflowCommand(
+        "warning",
+        { file: sanitize(s.manifest) },
+        `${accountLabel(s.account)} skipped: ${sanitize(s.reason)}`,
+      ) + "\n",
+  );
   return parts.join("\n") + skipped.join("") + workflowCommand("notice", {}, accountsTotalText(view)) + "\n";
 }
 

@@ -18,7 +18,11 @@ export interface SortedLine {
  * diff (Myers) grows with the product of the size and the number of edits: quadratic when 20,000 users
  * go at once.
  */
-export function sortedDiffHunks(before: readonly SortedLine[], after: readonly SortedLine[], context = 3): StructuredPatchHunk[] {
+export function sortedDiffHunks(
+  before: readonly SortedLine[],
+  after: readonly SortedLine[],
+  context = 3,
+): StructuredPatchHunk[] {
   const edits: Edit[] = [];
   // Within a run of changes, removed lines come before added ones, as every diff tool prints them.
   let added: Edit[] = [];

@@ -64,17 +64,20 @@ export function checkFaults(faults: SandboxFaults): void {
   let total = 0;
   for (const name of RATES) {
     const rate = faults[name] ?? 0;
-    if (!Number.isFinite(rate) || rate < 0 || rate > 1) throw new Error(`sandbox fault ${name} must be a share from 0 to 1, got ${rate}`);
+    if (!Number.isFinite(rate) || rate < 0 || rate > 1)
+      throw new Error(`sandbox fault ${name} must be a share from 0 to 1, got ${rate}`);
     total += rate;
   }
-  if (total > 1 + 1e-9) throw new Error(`sandbox fault rates add up to ${total.toFixed(3)}: they must add up to at most 1`);
+  if (total > 1 + 1e-9)
+    throw new Error(`sandbox fault rates add up to ${total.toFixed(3)}: they must add up to at most 1`);
   if (faults.rateLimit !== undefined && (!Number.isInteger(faults.rateLimit) || faults.rateLimit < 1)) {
     throw new Error(`sandbox rateLimit must be a whole number of requests of 1 or more, got ${faults.rateLimit}`);
   }
   if (faults.rateModel !== undefined && !["window", "grid", "bucket"].includes(faults.rateModel)) {
     throw new Error(`sandbox rateModel must be window, grid or bucket, got ${faults.rateModel}`);
   }
-  if (faults.rateWindowMs !== undefined && !(faults.rateWindowMs > 0)) throw new Error(`sandbox rateWindowMs must be positive, got ${faults.rateWindowMs}`);
+  if (faults.rateWindowMs !== undefined && !(faults.rateWindowMs > 0))
+    throw new Error(`sandbox rateWindowMs must be positive, got ${faults.rateWindowMs}`);
 }
 
 /**
@@ -87,14 +90,17 @@ export function chooseFault(faults: SandboxFaults, request: FaultRequest): Fault
   // A managed account's requests hash with its id, so that accounts with the same paths draw different faults;
   // the manager's hash is unchanged, so a seed injects the same faults as before managed accounts existed.
   const account = request.account === undefined ? "" : ` @${request.account}`;
-  const random = mulberry32((faults.seed ?? 0) ^ fnv1a(`${request.method} ${request.path} #${request.occurrence}${account}`));
+  const random = mulberry32(
+    (faults.seed ?? 0) ^ fnv1a(`${request.method} ${request.path} #${request.occurrence}${account}`),
+  );
   const draw = random();
   const pick = random();
   let edge = 0;
   const within = (rate: number | undefined) => draw < (edge += rate ?? 0);
   if (within(faults.hangRate)) return { kind: "hang" };
   if (within(faults.resetRate)) return { kind: "reset" };
-  if (within(faults.errorRate)) return { kind: "error", status: ERROR_STATUSES[Math.floor(pick * ERROR_STATUSES.length)]! };
+  if (within(faults.errorRate))
+    return { kind: "error", status: ERROR_STATUSES[Math.floor(pick * ERROR_STATUSES.length)]! };
   if (within(faults.throttleRate)) return { kind: "throttle" };
   if (within(faults.ghostRate)) return { kind: "ghost", loss: GHOST_LOSSES[Math.floor(pick * GHOST_LOSSES.length)]! };
   return { kind: "none" };

@@ -2,10 +2,92 @@ import type { OrganizationUser } from "../core/organization-user.js";
 import { mulberry32 } from "./faults.js";
 import type { ManagedAccountSeed } from "./managed-accounts.js";
 
-const FIRST = ["Amara", "Bruno", "Chen", "Dalia", "Emeka", "Farah", "Goran", "Hana", "Ivan", "Jia", "Kofi", "Lena", "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe"];
-const LAST = ["Okafor", "Lindqvist", "Haddad", "Moreau", "Tanaka", "Novak", "Reyes", "Schmidt", "Kowalski", "Mensah", "Patel", "Rossi", "Nakamura", "Duarte", "Ivanova", "Brennan", "Sato", "Jensen", "Abebe", "Castillo"];
-const FIRM = ["Harbor", "Northwind", "Bluebell", "Cedar", "Ironbridge", "Larkspur", "Meridian", "Oakridge", "Pinecrest", "Quarry", "Redwood", "Silverline", "Tidewater", "Upland", "Vantage", "Willow", "Juniper", "Granite", "Foxglove", "Elmstead"];
-const TRADE = ["Dental", "Logistics", "Realty", "Bakery", "Clinic", "Law", "Travel", "Motors", "Studios", "Fitness", "Insurance", "Plumbing"];
+const FIRST = [
+  "Amara",
+  "Bruno",
+  "Chen",
+  "Dalia",
+  "Emeka",
+  "Farah",
+  "Goran",
+  "Hana",
+  "Ivan",
+  "Jia",
+  "Kofi",
+  "Lena",
+  "Mateo",
+  "Nadia",
+  "Omar",
+  "Priya",
+  "Quinn",
+  "Rosa",
+  "Sven",
+  "Tariq",
+  "Uma",
+  "Viktor",
+  "Wen",
+  "Ximena",
+  "Yusuf",
+  "Zoe",
+];
+const LAST = [
+  "Okafor",
+  "Lindqvist",
+  "Haddad",
+  "Moreau",
+  "Tanaka",
+  "Novak",
+  "Reyes",
+  "Schmidt",
+  "Kowalski",
+  "Mensah",
+  "Patel",
+  "Rossi",
+  "Nakamura",
+  "Duarte",
+  "Ivanova",
+  "Brennan",
+  "Sato",
+  "Jensen",
+  "Abebe",
+  "Castillo",
+];
+const FIRM = [
+  "Harbor",
+  "Northwind",
+  "Bluebell",
+  "Cedar",
+  "Ironbridge",
+  "Larkspur",
+  "Meridian",
+  "Oakridge",
+  "Pinecrest",
+  "Quarry",
+  "Redwood",
+  "Silverline",
+  "Tidewater",
+  "Upland",
+  "Vantage",
+  "Willow",
+  "Juniper",
+  "Granite",
+  "Foxglove",
+  "Elmstead",
+];
+const TRADE = [
+  "Dental",
+  "Logistics",
+  "Realty",
+  "Bakery",
+  "Clinic",
+  "Law",
+  "Travel",
+  "Motors",
+  "Studios",
+  "Fitness",
+  "Insurance",
+  "Plumbing",
+];
 const SUFFIX = ["LLC", "Inc", "Ltd", "Group", "Co"];
 const GROUPS = ["Admins", "Billing", "Engineering", "Support"];
 
@@ -33,7 +115,8 @@ export function generateManagedAccounts(count: number, seed: number, usersPerAcc
       let first = pick(FIRST);
       let last = pick(LAST);
       // Another name rather than a number while names are left; a large account numbers its namesakes.
-      for (let tries = 0; tries < 20 && emails.has(`${first}.${last}@${domain}`.toLowerCase()); tries += 1) [first, last] = [pick(FIRST), pick(LAST)];
+      for (let tries = 0; tries < 20 && emails.has(`${first}.${last}@${domain}`.toLowerCase()); tries += 1)
+        [first, last] = [pick(FIRST), pick(LAST)];
       let email = `${first}.${last}@${domain}`.toLowerCase();
       for (let n = 2; emails.has(email); n += 1) email = `${first}.${last}${n}@${domain}`.toLowerCase();
       emails.add(email);

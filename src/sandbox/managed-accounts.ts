@@ -27,7 +27,13 @@ export interface ManagerIdentity {
 const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 250;
 const SORTS = ["created_at", "-created_at", "email", "-email"];
-const FILTERS = ["filter[email][eq]", "filter[email][contains]", "filter[organization_name][eq]", "filter[organization_name][contains]", "filter[status][eq]"] as const;
+const FILTERS = [
+  "filter[email][eq]",
+  "filter[email][contains]",
+  "filter[organization_name][eq]",
+  "filter[organization_name][contains]",
+  "filter[status][eq]",
+] as const;
 /** The published values of filter[status][eq], and the sandbox's statuses each one matches (none is blocked). */
 const STATUS_FILTERS: Record<string, readonly AccountStatus[]> = {
   all: ["active", "disabled", "cancelled"],
@@ -61,7 +67,8 @@ export function managedAccountRoutes(manager: ManagerIdentity, accounts: readonl
     if ((method === "GET" && !action) || (method === "POST" && action)) {
       if (!account) return errorReply(404, "Managed account not found");
       if (action) {
-        if (account.organization.status === "cancelled") return errorReply(422, "A cancelled account can be neither enabled nor disabled.");
+        if (account.organization.status === "cancelled")
+          return errorReply(422, "A cancelled account can be neither enabled nor disabled.");
         const status = action === "disable" ? "disabled" : "active";
         if (account.organization.status !== status) {
           account.organization.status = status;
@@ -93,14 +100,21 @@ export function managedAccountRoutes(manager: ManagerIdentity, accounts: readonl
       ...listing(account),
       api_key: account.organization.apiKey,
       api_token: v1Token(account.seed.id),
-      balance: { record_type: "balance", balance: "0.00", credit_limit: "0.00", available_credit: "0.00", currency: "USD" },
+      balance: {
+        record_type: "balance",
+        balance: "0.00",
+        credit_limit: "0.00",
+        available_credit: "0.00",
+        currency: "USD",
+      },
     };
   }
 
   function list(url: URL): Reply {
     const pageNumber = intParam(url, "page[number]", 1);
     const pageSize = intParam(url, "page[size]", DEFAULT_PAGE_SIZE);
-    if (pageNumber === undefined || pageNumber < 1) return errorReply(400, "page[number] must be an integer >= 1", "/page/number");
+    if (pageNumber === undefined || pageNumber < 1)
+      return errorReply(400, "page[number] must be an integer >= 1", "/page/number");
     if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       return errorReply(400, `page[size] must be an integer from 1 to ${MAX_PAGE_SIZE}`, "/page/size");
     }
@@ -113,7 +127,11 @@ export function managedAccountRoutes(manager: ManagerIdentity, accounts: readonl
     }
     const statusFilter = url.searchParams.get("filter[status][eq]");
     if (statusFilter !== null && !Object.hasOwn(STATUS_FILTERS, statusFilter)) {
-      return errorReply(400, `filter[status][eq] must be one of ${Object.keys(STATUS_FILTERS).join(", ")}`, pointer("filter[status][eq]"));
+      return errorReply(
+        400,
+        `filter[status][eq] must be one of ${Object.keys(STATUS_FILTERS).join(", ")}`,
+        pointer("filter[status][eq]"),
+      );
     }
     for (const name of FILTERS) {
       const value = url.searchParams.get(name);
@@ -123,7 +141,8 @@ export function managedAccountRoutes(manager: ManagerIdentity, accounts: readonl
     }
     // Absent, the published text says, the newest come first; `created_at` asks for the oldest first.
     const sort = url.searchParams.get("sort") ?? "-created_at";
-    if (!SORTS.includes(sort)) return errorReply(400, "sort must be created_at or email, with a - prefix for descending", "/sort");
+    if (!SORTS.includes(sort))
+      return errorReply(400, "sort must be created_at or email, with a - prefix for descending", "/sort");
     const cancelled = url.searchParams.get("include_cancelled_accounts")?.toLowerCase() ?? "false";
     if (cancelled !== "true" && cancelled !== "false") {
       return errorReply(400, "include_cancelled_accounts must be true or false", "/include_cancelled_accounts");
@@ -151,7 +170,12 @@ export function managedAccountRoutes(manager: ManagerIdentity, accounts: readonl
       .sort((a, b) => direction * (compare(sortValue(a, key), sortValue(b, key)) || compare(a.seed.id, b.seed.id)));
     return jsonReply(200, {
       data: all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map(listing),
-      meta: { page_number: pageNumber, page_size: pageSize, total_pages: Math.ceil(all.length / pageSize), total_results: all.length },
+      meta: {
+        page_number: pageNumber,
+        page_size: pageSize,
+        total_pages: Math.ceil(all.length / pageSize),
+        total_results: all.length,
+      },
     });
   }
 }

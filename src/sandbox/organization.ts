@@ -84,7 +84,11 @@ export class Organization {
     this.account = options.account;
     this.apiKey = options.apiKey;
     const { faults } = options;
-    this.#limiter = rateLimiter(faults.rateModel ?? "window", faults.rateLimit ?? DEFAULT_RATE_LIMIT, faults.rateWindowMs ?? 1000);
+    this.#limiter = rateLimiter(
+      faults.rateModel ?? "window",
+      faults.rateLimit ?? DEFAULT_RATE_LIMIT,
+      faults.rateWindowMs ?? 1000,
+    );
     this.#org = new Map(options.users.map((u) => [u.id, structuredClone(u)]));
   }
 
@@ -108,12 +112,14 @@ export class Organization {
     const { faults } = this.#options;
     this.#count((s) => (s.requests += 1));
     const method = req.method ?? "GET";
-    const removeId = method === "POST" ? path?.match(/^\/organizations\/users\/([^/]+)\/actions\/remove$/)?.[1] : undefined;
+    const removeId =
+      method === "POST" ? path?.match(/^\/organizations\/users\/([^/]+)\/actions\/remove$/)?.[1] : undefined;
     const id = removeId === undefined ? undefined : decodeURIComponent(removeId);
     if (id !== undefined) this.#count((s) => s.removeRequests.set(id, (s.removeRequests.get(id) ?? 0) + 1));
 
     const window = this.#limiter.take(Date.now());
-    if (!window.allowed || !faults.quietRateLimit) for (const [name, value] of Object.entries(window.headers)) res.setHeader(name, value);
+    if (!window.allowed || !faults.quietRateLimit)
+      for (const [name, value] of Object.entries(window.headers)) res.setHeader(name, value);
     if (!window.allowed) {
       this.#count((s) => (s.rateLimited += 1));
       return send(res, errorReply(429, "Too many requests: slow down until x-ratelimit-reset"));
@@ -121,7 +127,12 @@ export class Organization {
     const target = (req.url ?? "/").startsWith(BASE_PATH) ? (req.url ?? "/").slice(BASE_PATH.length) : (req.url ?? "/");
     const occurrence = (this.#occurrences.get(`${method} ${target}`) ?? 0) + 1;
     this.#occurrences.set(`${method} ${target}`, occurrence);
-    const fault = chooseFault(faults, { method, path: target, occurrence, ...(this.account !== undefined ? { account: this.account } : {}) });
+    const fault = chooseFault(faults, {
+      method,
+      path: target,
+      occurrence,
+      ...(this.account !== undefined ? { account: this.account } : {}),
+    });
     if (fault.kind !== "none") this.#count((s) => (s.faults[fault.kind] += 1));
 
     if (id !== undefined) {
@@ -162,7 +173,8 @@ export class Organization {
       return errorReply(401, "Could not understand the provided credentials.");
     }
     // A disabled account is known and forbidden: "forbidding it to use Telnyx services" (the disable action).
-    if (this.status === "disabled") return errorReply(403, "This account is disabled: its manager can enable it again.");
+    if (this.status === "disabled")
+      return errorReply(403, "This account is disabled: its manager can enable it again.");
     const method = req.method ?? "GET";
     if (path?.startsWith("/managed_accounts")) {
       const reply = this.#options.manager?.(method, url, path);
@@ -182,7 +194,8 @@ export class Organization {
     }
     if (method === "GET" && path === "/organizations/users/users_groups_report") {
       this.#count((s) => (s.reportRequests += 1));
-      if (this.#options.refuseGroupsReport) return errorReply(403, "You are not authorized to view the users groups report");
+      if (this.#options.refuseGroupsReport)
+        return errorReply(403, "You are not authorized to view the users groups report");
       return this.#groupsReport(req);
     }
     const one = path?.match(/^\/organizations\/users\/([^/]+)$/);
@@ -207,7 +220,8 @@ export class Organization {
   #listUsers(url: URL): Reply {
     const pageNumber = intParam(url, "page[number]", 1);
     const pageSize = intParam(url, "page[size]", DEFAULT_PAGE_SIZE);
-    if (pageNumber === undefined || pageNumber < 1) return errorReply(400, "page[number] must be an integer >= 1", "/page/number");
+    if (pageNumber === undefined || pageNumber < 1)
+      return errorReply(400, "page[number] must be an integer >= 1", "/page/number");
     if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       return errorReply(400, `page[size] must be an integer from 1 to ${MAX_PAGE_SIZE}`, "/page/size");
     }
@@ -220,7 +234,12 @@ export class Organization {
     const data = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize).map((u) => withGroups(u, includeGroups));
     return jsonReply(200, {
       data,
-      meta: { total_pages: Math.ceil(all.length / pageSize), total_results: all.length, page_number: pageNumber, page_size: pageSize },
+      meta: {
+        total_pages: Math.ceil(all.length / pageSize),
+        total_results: all.length,
+        page_number: pageNumber,
+        page_size: pageSize,
+      },
     });
   }
 
@@ -230,7 +249,14 @@ export class Organization {
       // The API's CSV has no record_type column: it cannot tell the owner, which is why roster reads JSON.
       const header = "id,email,user_status,created_at,last_sign_in_at,groups";
       const rows = users.map((u) =>
-        [u.id, u.email, u.user_status, u.created_at ?? "", u.last_sign_in_at ?? "", (u.groups ?? []).map((g) => g.name).join(", ")]
+        [
+          u.id,
+          u.email,
+          u.user_status,
+          u.created_at ?? "",
+          u.last_sign_in_at ?? "",
+          (u.groups ?? []).map((g) => g.name).join(", "),
+        ]
           .map(csvField)
           .join(","),
       );

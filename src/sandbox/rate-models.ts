@@ -85,7 +85,8 @@ export class TokenBucket implements RateLimiter {
   }
 
   take(now: number): { allowed: boolean; headers: Record<string, string> } {
-    if (this.#at !== undefined) this.#tokens = Math.min(this.#limit, this.#tokens + ((now - this.#at) * this.#limit) / this.#windowMs);
+    if (this.#at !== undefined)
+      this.#tokens = Math.min(this.#limit, this.#tokens + ((now - this.#at) * this.#limit) / this.#windowMs);
     this.#at = now;
     const allowed = this.#tokens >= 1;
     if (allowed) this.#tokens -= 1;

@@ -39,14 +39,25 @@ export function errorReply(status: ErrorStatus, detail: string, pointer = "/"): 
   const error = ERRORS[status];
   const source = WITH_SOURCE.has(status) ? { source: { pointer } } : {};
   return jsonReply(status, {
-    errors: [{ ...error, detail, ...source, meta: { url: `https://developers.telnyx.com/docs/overview/errors/${error.code}` } }],
+    errors: [
+      {
+        ...error,
+        detail,
+        ...source,
+        meta: { url: `https://developers.telnyx.com/docs/overview/errors/${error.code}` },
+      },
+    ],
   });
 }
 
 /** What a load balancer in front of the API sends when the API behind it fails: HTML, not the API's JSON. */
 export function gatewayReply(status: 502 | 504): Reply {
   const title = status === 502 ? "502 Bad Gateway" : "504 Gateway Timeout";
-  return { status, contentType: "text/html", body: `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>` };
+  return {
+    status,
+    contentType: "text/html",
+    body: `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`,
+  };
 }
 
 export function send(res: ServerResponse, reply: Reply): void {

@@ -3,7 +3,12 @@ import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { OrganizationUser } from "../core/organization-user.js";
 import { checkFaults, type SandboxFaults } from "./faults.js";
-import { managedAccountRoutes, type ManagedAccountEntry, type ManagedAccountSeed, type ManagerIdentity } from "./managed-accounts.js";
+import {
+  managedAccountRoutes,
+  type ManagedAccountEntry,
+  type ManagedAccountSeed,
+  type ManagerIdentity,
+} from "./managed-accounts.js";
 import { emptyStats, Organization, type AccountStatus, type SandboxStats } from "./organization.js";
 import { errorReply, send } from "./replies.js";
 
@@ -113,7 +118,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   });
   // Every key an organization holds or held, so that a revoked key's requests still count against its own
   // organization; a key never seen goes to the key's own organization, which answers it 401.
-  const routes = new Map<string, Organization>([[own.apiKey, own], ...entries.map((e) => [e.organization.apiKey, e.organization] as const)]);
+  const routes = new Map<string, Organization>([
+    [own.apiKey, own],
+    ...entries.map((e) => [e.organization.apiKey, e.organization] as const),
+  ]);
   const rekey = (organization: Organization, key: string) => {
     const holder = routes.get(key);
     if (holder && holder !== organization) throw new Error("that key belongs to another organization of the sandbox");
@@ -126,7 +134,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       if (!res.headersSent && !res.destroyed) send(res, errorReply(500, "the sandbox failed"));
     });
   };
-  const server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener) : createServer(listener);
+  const server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, listener)
+    : createServer(listener);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://sandbox");
@@ -194,7 +204,8 @@ function checkAccounts(seeds: readonly ManagedAccountSeed[], managerKey: string)
   for (const seed of seeds) {
     if (ids.has(seed.id)) throw new Error(`sandbox managed account ${seed.id} is given twice`);
     // Never the key itself in the message: a sandbox's keys are made up, but messages about keys never name them.
-    if (keys.has(seed.api_key)) throw new Error(`sandbox managed account ${seed.id} has the same api_key as another account or the manager`);
+    if (keys.has(seed.api_key))
+      throw new Error(`sandbox managed account ${seed.id} has the same api_key as another account or the manager`);
     ids.add(seed.id);
     keys.add(seed.api_key);
   }

@@ -33,7 +33,12 @@ export function connect(options: ApiOptions, io: Io, extra: ClientHooks & OtherK
   const backoff = Number(io.env.ROSTER_BACKOFF_BASE_MS);
   return new TelnyxClient({
     baseUrl: options.baseUrl ?? (io.env.TELNYX_BASE_URL || DEFAULT_BASE_URL),
-    baseUrlSource: options.baseUrl !== undefined ? "--base-url" : io.env.TELNYX_BASE_URL ? "TELNYX_BASE_URL" : "the default base URL",
+    baseUrlSource:
+      options.baseUrl !== undefined
+        ? "--base-url"
+        : io.env.TELNYX_BASE_URL
+          ? "TELNYX_BASE_URL"
+          : "the default base URL",
     apiKey: io.env.TELNYX_API_KEY ?? "",
     timeoutMs: options.timeoutSeconds * 1000,
     maxRetries: options.maxRetries,

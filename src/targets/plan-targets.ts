@@ -68,7 +68,9 @@ export type RunInput = { manifests: readonly LoadedManifest[]; shape: RunShape }
  * showing the plan, for one organization or many.
  */
 export function planTargets(input: RunInput, options: TargetOptions, io: Io): Promise<PlannedTargets> {
-  return "saved" in input ? planSavedTargets(input.saved, options, io) : planManifestTargets(input.manifests, input.shape, options, io);
+  return "saved" in input
+    ? planSavedTargets(input.saved, options, io)
+    : planManifestTargets(input.manifests, input.shape, options, io);
 }
 
 /**
@@ -79,31 +81,43 @@ export function planTargets(input: RunInput, options: TargetOptions, io: Io): Pr
  * checkKeys, checkOrganizations), is skipped and reported; any other failure stops the whole run before
  * anything is changed.
  */
-function planManifestTargets(manifests: readonly LoadedManifest[], shape: RunShape, options: TargetOptions, io: Io): Promise<PlannedTargets> {
-  return withManager(options, io, shape, async (manager) => {
-    const managed = manifests.some((manifest) => manifest.account !== undefined)
-      ? await listManagedAccounts(manager, { concurrency: options.concurrency })
-      : [];
-    const cancelled = await cancelledChoices(manager, manifests, managed, options.concurrency);
-    const chosen = chooseAccounts(
-      manifests.filter((manifest) => !cancelled.has(manifest)),
-      managed,
-    );
-    const work = manifests.map((manifest): TargetWork => {
-      const gone = cancelled.get(manifest);
-      // A cancelled account is reported as skipped: its key is never fetched, nothing in it is read.
-      if (gone) return { skipped: { account: accountRefOf(gone), manifest: manifest.path, reason: CANCELLED_REASON } };
-      const { target } = chosen.find((choice) => choice.manifest === manifest)!;
-      return {
-        account: refOf(target),
-        own: target.kind === "own",
-        manifestPath: manifest.path,
-        manifest,
-        prepare: (liveUsers, host) => prepareFromManifest(manifest, liveUsers, host, options.guards),
-      };
-    });
-    return { work, known: [...managed, ...cancelled.values()].map(accountRefOf) };
-  }, { skipRefused: true });
+function planManifestTargets(
+  manifests: readonly LoadedManifest[],
+  shape: RunShape,
+  options: TargetOptions,
+  io: Io,
+): Promise<PlannedTargets> {
+  return withManager(
+    options,
+    io,
+    shape,
+    async (manager) => {
+      const managed = manifests.some((manifest) => manifest.account !== undefined)
+        ? await listManagedAccounts(manager, { concurrency: options.concurrency })
+        : [];
+      const cancelled = await cancelledChoices(manager, manifests, managed, options.concurrency);
+      const chosen = chooseAccounts(
+        manifests.filter((manifest) => !cancelled.has(manifest)),
+        managed,
+      );
+      const work = manifests.map((manifest): TargetWork => {
+        const gone = cancelled.get(manifest);
+        // A cancelled account is reported as skipped: its key is never fetched, nothing in it is read.
+        if (gone)
+          return { skipped: { account: accountRefOf(gone), manifest: manifest.path, reason: CANCELLED_REASON } };
+        const { target } = chosen.find((choice) => choice.manifest === manifest)!;
+        return {
+          account: refOf(target),
+          own: target.kind === "own",
+          manifestPath: manifest.path,
+          manifest,
+          prepare: (liveUsers, host) => prepareFromManifest(manifest, liveUsers, host, options.guards),
+        };
+      });
+      return { work, known: [...managed, ...cancelled.values()].map(accountRefOf) };
+    },
+    { skipRefused: true },
+  );
 }
 
 /**
@@ -112,16 +126,24 @@ function planManifestTargets(manifests: readonly LoadedManifest[], shape: RunSha
  * stale, not readable, or handed a key that is not its own, refuses the whole plan: nothing is applied.
  */
 function planSavedTargets(saved: SavedRun, options: TargetOptions, io: Io): Promise<PlannedTargets> {
-  return withManager(options, io, saved.shape, async (manager) => {
-    checkSavedPlanHost(saved.targets[0]!.saved, manager.host);
-    const work = saved.targets.map(({ account, saved: plan }): TargetWork => ({
-      account: account ?? OWN_ACCOUNT,
-      own: account === null,
-      manifestPath: plan.manifest.path,
-      prepare: (liveUsers, host) => prepareFromSavedPlan(plan, liveUsers, host, options.guards),
-    }));
-    return { work, known: saved.targets.flatMap(({ account }) => (account ? [account] : [])) };
-  }, { skipRefused: false });
+  return withManager(
+    options,
+    io,
+    saved.shape,
+    async (manager) => {
+      checkSavedPlanHost(saved.targets[0]!.saved, manager.host);
+      const work = saved.targets.map(
+        ({ account, saved: plan }): TargetWork => ({
+          account: account ?? OWN_ACCOUNT,
+          own: account === null,
+          manifestPath: plan.manifest.path,
+          prepare: (liveUsers, host) => prepareFromSavedPlan(plan, liveUsers, host, options.guards),
+        }),
+      );
+      return { work, known: saved.targets.flatMap(({ account }) => (account ? [account] : [])) };
+    },
+    { skipRefused: false },
+  );
 }
 
 /** One organization to read and plan, or one skipped before it is read. */
@@ -141,7 +163,13 @@ interface RunWork {
  * `skipRefused`, an account whose key is refused or not its own is skipped and reported; without, it stops
  * the run. The key's own organization is read with the manager's client, and any failure in it stops the run.
  */
-async function withManager(options: TargetOptions, io: Io, shape: RunShape, choose: (manager: TelnyxClient) => Promise<RunWork>, how: { skipRefused: boolean }): Promise<PlannedTargets> {
+async function withManager(
+  options: TargetOptions,
+  io: Io,
+  shape: RunShape,
+  choose: (manager: TelnyxClient) => Promise<RunWork>,
+  how: { skipRefused: boolean },
+): Promise<PlannedTargets> {
   // One pool of sockets for every client: a managed account's requests go over the connections the manager's
   // opened. At most `concurrency` accounts are read at once, each up to `concurrency` pages at once (when the
   // groups report is refused): the agent must not queue what those bounds let through, as a request waiting
@@ -169,19 +197,24 @@ async function withManager(options: TargetOptions, io: Io, shape: RunShape, choo
       if (how.skipRefused) run.left = { account: run.item.account, manifest: run.item.manifestPath, reason };
       else throw new SavedPlanError(`${accountLabel(run.item.account)}: ${reason}`);
     };
-    const skippable = (run: InProgress, error: unknown) => (!run.item.own && how.skipRefused ? skipReason(error) : undefined);
+    const skippable = (run: InProgress, error: unknown) =>
+      !run.item.own && how.skipRefused ? skipReason(error) : undefined;
     let managerEmail = "";
 
-    await eachStopping(active().filter((run) => !run.item.own), limit, async (run) => {
-      try {
-        const { account, apiKey } = await manager.getManagedAccount(run.item.account.id);
-        addSecret(apiKey);
-        run.apiKey = apiKey;
-        if (managerEmail === "") managerEmail = account.api_user;
-      } catch (error) {
-        leave(run, skippable(run, error), error);
-      }
-    });
+    await eachStopping(
+      active().filter((run) => !run.item.own),
+      limit,
+      async (run) => {
+        try {
+          const { account, apiKey } = await manager.getManagedAccount(run.item.account.id);
+          addSecret(apiKey);
+          run.apiKey = apiKey;
+          if (managerEmail === "") managerEmail = account.api_user;
+        } catch (error) {
+          leave(run, skippable(run, error), error);
+        }
+      },
+    );
     checkKeys(active(), io.env.TELNYX_API_KEY ?? "", refuse);
 
     await eachStopping(active(), limit, async (run) => {

@@ -43,7 +43,11 @@ export interface InProgress {
  * `task` for each of `items`, at most `limit` at once. One failure ends the step: no item not yet started
  * starts, and those running finish before the failure is thrown, so nothing is printed after it.
  */
-export async function eachStopping<T>(items: readonly T[], limit: LimitFunction, task: (item: T) => Promise<void>): Promise<void> {
+export async function eachStopping<T>(
+  items: readonly T[],
+  limit: LimitFunction,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let stopped = false;
   const settled = await Promise.allSettled(
     items.map((item) =>
@@ -63,7 +67,11 @@ export async function eachStopping<T>(items: readonly T[], limit: LimitFunction,
 }
 
 /** Refuses, before any request with it, each managed account handed the manager's key or a key handed for another account too. */
-export function checkKeys(runs: readonly InProgress[], managerKey: string, refuse: (run: InProgress, reason: string) => void): void {
+export function checkKeys(
+  runs: readonly InProgress[],
+  managerKey: string,
+  refuse: (run: InProgress, reason: string) => void,
+): void {
   const managed = runs.filter((run) => run.apiKey !== undefined);
   const problems = keysNotTheirOwn(
     managed.map((run) => run.apiKey!),
@@ -73,35 +81,59 @@ export function checkKeys(runs: readonly InProgress[], managerKey: string, refus
     if (!problem) return;
     const run = managed[index]!;
     if (problem.kind === "manager-key") {
-      refuse(run, `the API handed it the manager's own key (the one in TELNYX_API_KEY), which reads the manager's organization, not this account's: ${NOTHING_SENT}`);
+      refuse(
+        run,
+        `the API handed it the manager's own key (the one in TELNYX_API_KEY), which reads the manager's organization, not this account's: ${NOTHING_SENT}`,
+      );
     } else {
       const others = problem.others.map((at) => accountLabel(managed[at]!.item.account)).join(", ");
-      refuse(run, `the API handed it the same key as ${others}, so roster cannot tell whose organization that key reads: ${NOTHING_SENT}`);
+      refuse(
+        run,
+        `the API handed it the same key as ${others}, so roster cannot tell whose organization that key reads: ${NOTHING_SENT}`,
+      );
     }
   });
 }
 
 /** Refuses each managed account whose key read the manager's organization, another account's, or one read for another account too. */
-export function checkOrganizations(runs: readonly InProgress[], known: { managerEmail: string; known: readonly AccountRef[] }, refuse: (run: InProgress, reason: string) => void): void {
+export function checkOrganizations(
+  runs: readonly InProgress[],
+  known: { managerEmail: string; known: readonly AccountRef[] },
+  refuse: (run: InProgress, reason: string) => void,
+): void {
   const read = runs.map((run) => ({ own: run.item.own, email: run.item.account.email, users: run.liveUsers! }));
-  const problems = organizationsNotTheirOwn(read, { managerEmail: known.managerEmail, accountEmails: known.known.map((account) => account.email) });
+  const problems = organizationsNotTheirOwn(read, {
+    managerEmail: known.managerEmail,
+    accountEmails: known.known.map((account) => account.email),
+  });
   problems.forEach((problem, index) => {
     if (!problem) return;
     const run = runs[index]!;
     if (problem.kind === "manager-organization") {
-      refuse(run, `its key reads the manager's own organization (its owner is the manager), not this account's: ${NOTHING_PLANNED}`);
+      refuse(
+        run,
+        `its key reads the manager's own organization (its owner is the manager), not this account's: ${NOTHING_PLANNED}`,
+      );
     } else if (problem.kind === "other-account") {
       const other = known.known.find((account) => normalizeEmail(account.email) === problem.email);
-      refuse(run, `its key reads the organization of ${other ? accountLabel(other) : "another managed account"} (its owner has that account's email), not this account's: ${NOTHING_PLANNED}`);
+      refuse(
+        run,
+        `its key reads the organization of ${other ? accountLabel(other) : "another managed account"} (its owner has that account's email), not this account's: ${NOTHING_PLANNED}`,
+      );
     } else {
       const others = problem.others.map((at) => accountLabel(runs[at]!.item.account)).join(", ");
-      refuse(run, `its key reads the same organization (the same owner) as the key of ${others}, so roster cannot tell whose it is: ${NOTHING_PLANNED}`);
+      refuse(
+        run,
+        `its key reads the same organization (the same owner) as the key of ${others}, so roster cannot tell whose it is: ${NOTHING_PLANNED}`,
+      );
     }
   });
 }
 
-const NOTHING_SENT = "roster sent nothing with that key and changed nothing in the account; ask Telnyx why GET /managed_accounts/{id} answered so";
-const NOTHING_PLANNED = "nothing was planned or changed with that key; ask Telnyx why GET /managed_accounts/{id} answered so";
+const NOTHING_SENT =
+  "roster sent nothing with that key and changed nothing in the account; ask Telnyx why GET /managed_accounts/{id} answered so";
+const NOTHING_PLANNED =
+  "nothing was planned or changed with that key; ask Telnyx why GET /managed_accounts/{id} answered so";
 
 export const CANCELLED_REASON = "the account is cancelled (the API lists it only among cancelled accounts)";
 
@@ -110,8 +142,16 @@ export const CANCELLED_REASON = "the account is cancelled (the API lists it only
  * accounts are listed again with them only when a manifest's `account:` matches none of the others; a
  * manifest matching exactly one cancelled account is then skipped and reported, not an error.
  */
-export async function cancelledChoices(manager: TelnyxClient, manifests: readonly LoadedManifest[], active: readonly ManagedAccount[], concurrency: number): Promise<Map<LoadedManifest, ManagedAccount>> {
-  const unmatched = manifests.filter((manifest) => manifest.account !== undefined && !active.some((account) => matchesSelector(account, manifest.account!)));
+export async function cancelledChoices(
+  manager: TelnyxClient,
+  manifests: readonly LoadedManifest[],
+  active: readonly ManagedAccount[],
+  concurrency: number,
+): Promise<Map<LoadedManifest, ManagedAccount>> {
+  const unmatched = manifests.filter(
+    (manifest) =>
+      manifest.account !== undefined && !active.some((account) => matchesSelector(account, manifest.account!)),
+  );
   const found = new Map<LoadedManifest, ManagedAccount>();
   if (unmatched.length === 0) return found;
   const activeIds = new Set(active.map((account) => account.id.toLowerCase()));

@@ -34,9 +34,18 @@ export const FIRST_ATTEMPT: AttemptState = { failures: 0, rateLimited: 0, ambigu
  * plain values. A timeout, a cut connection or a 5xx on anything but a GET may come after the API did the
  * work: later attempts are then ambiguous, and a 404 after them is the removal having happened.
  */
-export function answerMeaning(method: string, state: AttemptState, outcome: AttemptOutcome, maxRetries: number): AnswerMeaning {
+export function answerMeaning(
+  method: string,
+  state: AttemptState,
+  outcome: AttemptOutcome,
+  maxRetries: number,
+): AnswerMeaning {
   if (outcome.kind === "network") {
-    const next = { ...state, failures: state.failures + 1, ambiguousEarlier: state.ambiguousEarlier || (method !== "GET" && !outcome.notSent) };
+    const next = {
+      ...state,
+      failures: state.failures + 1,
+      ambiguousEarlier: state.ambiguousEarlier || (method !== "GET" && !outcome.notSent),
+    };
     // A name that does not resolve or a certificate that is not trusted will not get better: no retry.
     if (!outcome.retry || next.failures > maxRetries) return { kind: "fail", state: next };
     return { kind: "retry", state: next, wait: "backoff" };
@@ -46,7 +55,9 @@ export function answerMeaning(method: string, state: AttemptState, outcome: Atte
   if (!RETRYABLE_STATUS.has(status)) return { kind: "return", state };
   if (status === 429) {
     const next = { ...state, rateLimited: state.rateLimited + 1 };
-    return next.rateLimited > MAX_RATE_LIMITED ? { kind: "return", state: next } : { kind: "retry", state: next, wait: "rate-limit" };
+    return next.rateLimited > MAX_RATE_LIMITED
+      ? { kind: "return", state: next }
+      : { kind: "retry", state: next, wait: "rate-limit" };
   }
   const next = { ...state, failures: state.failures + 1 };
   if (next.failures > maxRetries) return { kind: "return", state: next };

@@ -25,7 +25,11 @@ export class ApiError extends Error {
   /** What to do about it, when the message does not say: added where the error ends the run, not to each user's row. */
   readonly advice: string | undefined;
 
-  constructor(kind: ApiErrorKind, message: string, options: { status?: number; code?: string; attempts?: number; advice?: string; mayHaveHappened?: boolean } = {}) {
+  constructor(
+    kind: ApiErrorKind,
+    message: string,
+    options: { status?: number; code?: string; attempts?: number; advice?: string; mayHaveHappened?: boolean } = {},
+  ) {
     super(message);
     this.name = "ApiError";
     this.kind = kind;
@@ -46,7 +50,8 @@ export class ApiError extends Error {
 export function adviceForStatus(status: number, attempts: number): string | undefined {
   if (status === 403) return "check that the API key may manage the organization's users";
   if (status === 429) return `rate limited on all ${attempts} attempts: run again later, or with a lower --concurrency`;
-  if (status >= 500) return `the API (or a gateway before it) failed, ${attempts === 1 ? "once" : `${attempts} times`}: try again later`;
+  if (status >= 500)
+    return `the API (or a gateway before it) failed, ${attempts === 1 ? "once" : `${attempts} times`}: try again later`;
   return undefined;
 }
 

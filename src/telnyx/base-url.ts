@@ -29,14 +29,23 @@ export function parseBaseUrl(raw: string, source = "the base URL"): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new ApiError("config", `${source} ${JSON.stringify(clip(raw, 200))} is not a URL: give a full URL such as ${DEFAULT_BASE_URL}`);
+    throw new ApiError(
+      "config",
+      `${source} ${JSON.stringify(clip(raw, 200))} is not a URL: give a full URL such as ${DEFAULT_BASE_URL}`,
+    );
   }
   if (url.username || url.password) {
     // Not echoed: the URL holds a password.
-    throw new ApiError("config", `${source} holds a user name or password: remove them; the key comes from TELNYX_API_KEY`);
+    throw new ApiError(
+      "config",
+      `${source} holds a user name or password: remove them; the key comes from TELNYX_API_KEY`,
+    );
   }
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
-    throw new ApiError("config", `${given}: plain http to ${url.hostname} would send the API key unencrypted: use https (plain http is allowed only to a loopback host such as the sandbox)`);
+    throw new ApiError(
+      "config",
+      `${given}: plain http to ${url.hostname} would send the API key unencrypted: use https (plain http is allowed only to a loopback host such as the sandbox)`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new ApiError("config", `${given}: the scheme must be https (or http to a loopback host such as the sandbox)`);

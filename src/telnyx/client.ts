@@ -1,6 +1,14 @@
 import type { OrganizationUser } from "../core/organization-user.js";
 import { ApiError } from "./api-error.js";
-import { errorFor, isNotFoundError, parseUsers, parseUsersPage, quoted, shapeFailure, type UsersPage } from "./parse-answers.js";
+import {
+  errorFor,
+  isNotFoundError,
+  parseUsers,
+  parseUsersPage,
+  quoted,
+  shapeFailure,
+  type UsersPage,
+} from "./parse-answers.js";
 import {
   managedAccountsErrorFor,
   parseManagedAccountsPage,
@@ -101,13 +109,23 @@ export class TelnyxClient {
       // A 200 that is not the API's answer (a captive portal, a wrong base URL) cannot be counted as a removal,
       // nor one that names another user (or none): only the record of the user asked for says it was removed.
       const data = (response.body as { data?: unknown } | undefined)?.data;
-      const fail = (what: string) => this.#scrub(new ApiError("shape", `POST ${path} answered 200 ${what}: not counted as removed; check --base-url`, { status: 200, attempts: response.attempts }), response.body);
-      if (!response.isApiJson || typeof data !== "object" || data === null || Array.isArray(data)) throw fail("but not with the API's JSON user");
+      const fail = (what: string) =>
+        this.#scrub(
+          new ApiError("shape", `POST ${path} answered 200 ${what}: not counted as removed; check --base-url`, {
+            status: 200,
+            attempts: response.attempts,
+          }),
+          response.body,
+        );
+      if (!response.isApiJson || typeof data !== "object" || data === null || Array.isArray(data))
+        throw fail("but not with the API's JSON user");
       const { id: answeredId, email } = data as { id?: unknown; email?: unknown };
       if (answeredId === undefined) throw fail("with a user record without an id");
       if (answeredId !== id) {
         const whose = typeof email === "string" ? `, email ${quoted(email)}` : "";
-        throw fail(`with the record of another user (id ${quoted(String(typeof answeredId === "string" ? answeredId : JSON.stringify(answeredId)))}${whose})`);
+        throw fail(
+          `with the record of another user (id ${quoted(String(typeof answeredId === "string" ? answeredId : JSON.stringify(answeredId)))}${whose})`,
+        );
       }
       return { outcome: "removed", status: 200, attempts: response.attempts };
     }
@@ -122,11 +140,16 @@ export class TelnyxClient {
    * One page of the accounts this key manages (GET /managed_accounts), oldest first: new accounts then join
    * the last page instead of shifting the pages being read. A 403 means the key is not a manager's.
    */
-  async listManagedAccountsPage(pageNumber: number, pageSize = MAX_PAGE_SIZE, options: { includeCancelled?: boolean } = {}): Promise<ManagedAccountsPage> {
+  async listManagedAccountsPage(
+    pageNumber: number,
+    pageSize = MAX_PAGE_SIZE,
+    options: { includeCancelled?: boolean } = {},
+  ): Promise<ManagedAccountsPage> {
     const cancelled = options.includeCancelled ? "&include_cancelled_accounts=true" : "";
     const path = `/managed_accounts?page[number]=${pageNumber}&page[size]=${pageSize}&sort=created_at${cancelled}`;
     const response = await this.#transport.request("GET", path);
-    if (response.status !== 200) throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, this.#secrets());
+    if (response.status !== 200)
+      throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, this.#secrets());
     return this.#read(response, () => parseManagedAccountsPage(response.body, path));
   }
 
@@ -137,7 +160,8 @@ export class TelnyxClient {
   async getManagedAccount(id: string): Promise<ManagedAccountWithKey> {
     const path = `/managed_accounts/${encodeURIComponent(id)}`;
     const response = await this.#transport.request("GET", path);
-    if (response.status !== 200) throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, this.#secrets());
+    if (response.status !== 200)
+      throw managedAccountsErrorFor("GET", path, response, this.#transport.baseUrl, this.#secrets());
     return this.#read(response, () => parseManagedAccountWithKey(response.body, path, id));
   }
 

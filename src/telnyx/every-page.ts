@@ -12,7 +12,10 @@ export interface Page<T> {
  * once. The first failure stops the reading (no further page is asked for) and is thrown. Each page's
  * items in page order, with the total the first page reported.
  */
-export async function everyPage<T>(readPage: (pageNumber: number) => Promise<Page<T>>, concurrency: number): Promise<{ pages: T[][]; totalResults: number | undefined }> {
+export async function everyPage<T>(
+  readPage: (pageNumber: number) => Promise<Page<T>>,
+  concurrency: number,
+): Promise<{ pages: T[][]; totalResults: number | undefined }> {
   const first = await readPage(1);
   const limit = pLimit(concurrency);
   const pageNumbers = Array.from({ length: Math.max(0, first.totalPages - 1) }, (_, i) => i + 2);

@@ -45,29 +45,83 @@ export function networkFailure(error: unknown, target: NetworkTarget): NetworkFa
   const peer = target.proxyHost ? `the proxy ${target.proxyHost}` : host;
   const peerSetting = target.proxyHost ? PROXY : BASE_URL;
   const checkPeer = `check ${peerSetting}`;
-  const fail = (reason: string, advice: string, retry: boolean, notSent: boolean): NetworkFailure => ({ reason, advice, retry, notSent });
+  const fail = (reason: string, advice: string, retry: boolean, notSent: boolean): NetworkFailure => ({
+    reason,
+    advice,
+    retry,
+    notSent,
+  });
   if (err?.name === "AbortError" || err?.type === "aborted") {
     const seconds = Number((target.timeoutMs / 1000).toFixed(3));
-    return fail(`no answer within ${seconds} s (timeout)`, "check the network, or give the API more time with --timeout", true, false);
+    return fail(
+      `no answer within ${seconds} s (timeout)`,
+      "check the network, or give the API more time with --timeout",
+      true,
+      false,
+    );
   }
   const code = err?.code ?? "";
-  if (code === "ENOTFOUND") return fail(`cannot resolve ${target.proxyHost ?? host}`, `${checkPeer} and your DNS`, false, true);
-  if (code === "EAI_AGAIN") return fail(`the DNS lookup of ${target.proxyHost ?? host} failed for now`, "check your network and DNS", true, true);
-  if (code === "ECONNREFUSED") return fail(`${peer} refused the connection (nothing listens at that port)`, checkPeer, true, true);
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ENETDOWN") return fail(`no network route to ${peer}`, "check the network connection", true, true);
-  if (code === "ETIMEDOUT") return fail(`connecting to ${peer} timed out`, `check the network, a firewall, and ${peerSetting}`, true, false);
+  if (code === "ENOTFOUND")
+    return fail(`cannot resolve ${target.proxyHost ?? host}`, `${checkPeer} and your DNS`, false, true);
+  if (code === "EAI_AGAIN")
+    return fail(
+      `the DNS lookup of ${target.proxyHost ?? host} failed for now`,
+      "check your network and DNS",
+      true,
+      true,
+    );
+  if (code === "ECONNREFUSED")
+    return fail(`${peer} refused the connection (nothing listens at that port)`, checkPeer, true, true);
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "ENETDOWN")
+    return fail(`no network route to ${peer}`, "check the network connection", true, true);
+  if (code === "ETIMEDOUT")
+    return fail(`connecting to ${peer} timed out`, `check the network, a firewall, and ${peerSetting}`, true, false);
   if (code === "ECONNRESET" || code === "EPIPE" || /socket hang up/i.test(err?.message ?? "")) {
     return fail(`the connection to ${peer} was cut`, "check the network or the proxy", true, false);
   }
-  if (SELF_SIGNED.has(code)) return fail(`the TLS certificate of ${host} is not trusted (self-signed)`, UNTRUSTED_ADVICE, false, true);
-  if (UNKNOWN_ISSUER.has(code)) return fail(`the TLS certificate of ${host} is not trusted (issued by an authority this machine does not know)`, UNTRUSTED_ADVICE, false, true);
-  if (code === "CERT_HAS_EXPIRED") return fail(`the TLS certificate of ${host} has expired`, `check this machine's clock and ${BASE_URL}`, false, true);
-  if (code === "CERT_NOT_YET_VALID") return fail(`the TLS certificate of ${host} is not valid yet`, `check this machine's clock and ${BASE_URL}`, false, true);
+  if (SELF_SIGNED.has(code))
+    return fail(`the TLS certificate of ${host} is not trusted (self-signed)`, UNTRUSTED_ADVICE, false, true);
+  if (UNKNOWN_ISSUER.has(code))
+    return fail(
+      `the TLS certificate of ${host} is not trusted (issued by an authority this machine does not know)`,
+      UNTRUSTED_ADVICE,
+      false,
+      true,
+    );
+  if (code === "CERT_HAS_EXPIRED")
+    return fail(
+      `the TLS certificate of ${host} has expired`,
+      `check this machine's clock and ${BASE_URL}`,
+      false,
+      true,
+    );
+  if (code === "CERT_NOT_YET_VALID")
+    return fail(
+      `the TLS certificate of ${host} is not valid yet`,
+      `check this machine's clock and ${BASE_URL}`,
+      false,
+      true,
+    );
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return fail(`the TLS certificate of ${host} is for other host names`, `${BASE_URL_ADVICE} (the Telnyx API is https://api.telnyx.com/v2)`, false, true);
+    return fail(
+      `the TLS certificate of ${host} is for other host names`,
+      `${BASE_URL_ADVICE} (the Telnyx API is https://api.telnyx.com/v2)`,
+      false,
+      true,
+    );
   }
   if (code === "EPROTO" || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || code.startsWith("CERT_")) {
-    return fail(`the TLS handshake with ${host} failed (error ${code})`, `${BASE_URL_ADVICE}: is it an https server?`, false, true);
+    return fail(
+      `the TLS handshake with ${host} failed (error ${code})`,
+      `${BASE_URL_ADVICE}: is it an https server?`,
+      false,
+      true,
+    );
   }
-  return fail(code ? `the connection to ${peer} failed (error ${code})` : `the connection to ${peer} failed`, "check the network", true, false);
+  return fail(
+    code ? `the connection to ${peer} failed (error ${code})` : `the connection to ${peer} failed`,
+    "check the network",
+    true,
+    false,
+  );
 }

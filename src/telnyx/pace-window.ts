@@ -52,7 +52,28 @@ export interface WindowKnowledge {
 
 /** Nothing known yet. */
 export function newKnowledge(): WindowKnowledge {
-  return { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY, windowMs: 0, started: new Map(), limit: undefined, inFlight: 0, mode: "window", windows: 0, rolledAt: undefined, seq: 0, rate: 0, probeSeq: undefined, anchor: undefined, windowTold: false, windowSeq: 0, rttMs: 0, startedCount: 0, probedWindow: -1, failedProbes: 0, bucketRefusals: 0 };
+  return {
+    lo: Number.NEGATIVE_INFINITY,
+    hi: Number.POSITIVE_INFINITY,
+    windowMs: 0,
+    started: new Map(),
+    limit: undefined,
+    inFlight: 0,
+    mode: "window",
+    windows: 0,
+    rolledAt: undefined,
+    seq: 0,
+    rate: 0,
+    probeSeq: undefined,
+    anchor: undefined,
+    windowTold: false,
+    windowSeq: 0,
+    rttMs: 0,
+    startedCount: 0,
+    probedWindow: -1,
+    failedProbes: 0,
+    bucketRefusals: 0,
+  };
 }
 
 /** When to send a probe into the current window's uncertain end, if one is due. */
@@ -82,7 +103,14 @@ export function rollWindow(k: WindowKnowledge, now: number): void {
   k.hi = k.windowTold ? now + k.windowMs + k.rttMs : Number.POSITIVE_INFINITY;
 }
 
-export function noteAnswer(k: WindowKnowledge, ticket: PaceTicket, status: number, headers: HeaderSource, now: number, probe: boolean): void {
+export function noteAnswer(
+  k: WindowKnowledge,
+  ticket: PaceTicket,
+  status: number,
+  headers: HeaderSource,
+  now: number,
+  probe: boolean,
+): void {
   const limit = headers.get("x-ratelimit-limit")?.trim();
   if (limit && /^\d+$/.test(limit) && Number(limit) > 0) k.limit = Number(limit);
   const left = headers.get("x-ratelimit-remaining")?.trim();

@@ -32,11 +32,22 @@ export function isNotFoundError(body: unknown): boolean {
  * without a version segment, most likely means a wrong base URL (https://api.telnyx.com without /v2): the
  * message says so. Such a base URL is not refused up front, since a gateway may rewrite paths.
  */
-export function errorFor(method: string, path: string, response: ApiResponse, baseUrl: URL, secrets: readonly string[]): ApiError {
+export function errorFor(
+  method: string,
+  path: string,
+  response: ApiResponse,
+  baseUrl: URL,
+  secrets: readonly string[],
+): ApiError {
   const where = `${method} ${path.split("?")[0]}`;
   const first = (response.body as { errors?: { code?: unknown; title?: unknown; detail?: unknown }[] })?.errors?.[0];
   const advice = adviceForStatus(response.status, response.attempts);
-  const options = { status: response.status, attempts: response.attempts, ...(typeof first?.code === "string" ? { code: first.code } : {}), ...(advice ? { advice } : {}) };
+  const options = {
+    status: response.status,
+    attempts: response.attempts,
+    ...(typeof first?.code === "string" ? { code: first.code } : {}),
+    ...(advice ? { advice } : {}),
+  };
   if (!response.isApiJson || !first) {
     const hint =
       response.status === 404
@@ -44,20 +55,33 @@ export function errorFor(method: string, path: string, response: ApiResponse, ba
         : response.status === 407
           ? ": the proxy asks for credentials; put them in the proxy URL (HTTPS_PROXY=http://user:password@host:port)"
           : "";
-    return new ApiError("http", `${where} answered ${response.status} without the API's JSON error body${hint}`, options);
+    return new ApiError(
+      "http",
+      `${where} answered ${response.status} without the API's JSON error body${hint}`,
+      options,
+    );
   }
   // The API's words are shown as they come (sanitized when printed), redacted, then cut short: a hostile answer can be huge.
-  const words = [first.title, first.detail].filter((w): w is string => typeof w === "string" && w !== "").map((w) => clip(redactApiText(w, secrets), 300));
+  const words = [first.title, first.detail]
+    .filter((w): w is string => typeof w === "string" && w !== "")
+    .map((w) => clip(redactApiText(w, secrets), 300));
   const code = typeof first.code === "string" ? ` ${first.code}` : "";
   const hint = response.status === 404 && !hasVersionSegment(baseUrl) ? `; ${BASE_URL_VERSION_HINT}` : "";
-  return new ApiError("http", `${where} answered ${response.status}${code}: ${words.join(": ") || "no detail"}${hint}`, options);
+  return new ApiError(
+    "http",
+    `${where} answered ${response.status}${code}: ${words.join(": ") || "no detail"}${hint}`,
+    options,
+  );
 }
 
 export type ShapeFailure = (what: string) => never;
 
 export function shapeFailure(path: string): ShapeFailure {
   return (what) => {
-    throw new ApiError("shape", `GET ${path.split("?")[0]} answered 200 but ${what}: nothing was changed; check --base-url`);
+    throw new ApiError(
+      "shape",
+      `GET ${path.split("?")[0]} answered 200 but ${what}: nothing was changed; check --base-url`,
+    );
   };
 }
 
@@ -68,7 +92,10 @@ export function parseUsersPage(body: unknown, path: string): UsersPage {
 }
 
 /** A page's `data` list and its `meta` pagination, checked: every paged answer of the API has them. */
-export function pageEnvelope(body: unknown, fail: ShapeFailure): { data: unknown[]; totalPages: number; totalResults: number | undefined } {
+export function pageEnvelope(
+  body: unknown,
+  fail: ShapeFailure,
+): { data: unknown[]; totalPages: number; totalResults: number | undefined } {
   if (typeof body !== "object" || body === null) return fail("not with JSON");
   const { data, meta } = body as { data?: unknown; meta?: Record<string, unknown> };
   if (!Array.isArray(data)) return fail('without a "data" list');
@@ -87,9 +114,14 @@ export function parseUsers(data: unknown[], fail: ShapeFailure): OrganizationUse
     const user = raw as Partial<OrganizationUser>;
     if (typeof user !== "object" || user === null) return fail(`with data[${index}] not an object`);
     if (typeof user.id !== "string" || user.id === "") return fail(`with data[${index}] lacking a string id`);
-    if (typeof user.email !== "string" || user.email.trim() === "") return fail(`with data[${index}] lacking a string email`);
+    if (typeof user.email !== "string" || user.email.trim() === "")
+      return fail(`with data[${index}] lacking a string email`);
     if (typeof user.record_type !== "string") return fail(`with data[${index}] lacking a record_type`);
-    if (user.last_sign_in_at !== null && user.last_sign_in_at !== undefined && typeof user.last_sign_in_at !== "string") {
+    if (
+      user.last_sign_in_at !== null &&
+      user.last_sign_in_at !== undefined &&
+      typeof user.last_sign_in_at !== "string"
+    ) {
       return fail(`with data[${index}] having an invalid last_sign_in_at`);
     }
     if (user.groups !== undefined && user.groups !== null && !validGroups(user.groups)) {
@@ -97,11 +129,21 @@ export function parseUsers(data: unknown[], fail: ShapeFailure): OrganizationUse
     }
     // null is read as "not said", like an absent field: roster never guesses a user is in no group.
     const { groups, ...rest } = user;
-    return { ...rest, ...(groups ? { groups } : {}), user_status: typeof user.user_status === "string" ? user.user_status : "unknown", last_sign_in_at: user.last_sign_in_at ?? null } as OrganizationUser;
+    return {
+      ...rest,
+      ...(groups ? { groups } : {}),
+      user_status: typeof user.user_status === "string" ? user.user_status : "unknown",
+      last_sign_in_at: user.last_sign_in_at ?? null,
+    } as OrganizationUser;
   });
 }
 
 /** A user's groups as the API gives them: a list of objects each with a string name (and an id). */
 function validGroups(groups: unknown): groups is { id: string; name: string }[] {
-  return Array.isArray(groups) && groups.every((group) => typeof group === "object" && group !== null && typeof (group as { name?: unknown }).name === "string");
+  return (
+    Array.isArray(groups) &&
+    groups.every(
+      (group) => typeof group === "object" && group !== null && typeof (group as { name?: unknown }).name === "string",
+    )
+  );
 }

@@ -60,15 +60,26 @@ export function scrubbed(error: ApiError, secrets: readonly string[]): ApiError 
  * one account that it is not (or no longer) managed by this key. Secrets the answer holds, and the
  * client's own key (in `secrets`), never reach the message.
  */
-export function managedAccountsErrorFor(method: string, path: string, response: ApiResponse, baseUrl: URL, secrets: readonly string[]): ApiError {
+export function managedAccountsErrorFor(
+  method: string,
+  path: string,
+  response: ApiResponse,
+  baseUrl: URL,
+  secrets: readonly string[],
+): ApiError {
   const all = [...secrets, ...secretsIn(response.body)];
   const base = errorFor(method, path, response, baseUrl, all);
-  const options = { status: response.status, attempts: response.attempts, ...(base.code !== undefined ? { code: base.code } : {}) };
+  const options = {
+    status: response.status,
+    attempts: response.attempts,
+    ...(base.code !== undefined ? { code: base.code } : {}),
+  };
   if (response.status === 403) {
     return scrubbed(
       new ApiError("http", `${base.message}: the key in TELNYX_API_KEY is not a manager account's key`, {
         ...options,
-        advice: "only a manager account (one Telnyx approved to manage accounts) can list its managed accounts and get their keys: export the manager's API key, or leave account: out of the manifests",
+        advice:
+          "only a manager account (one Telnyx approved to manage accounts) can list its managed accounts and get their keys: export the manager's API key, or leave account: out of the manifests",
       }),
       all,
     );
@@ -89,7 +100,11 @@ export function managedAccountsErrorFor(method: string, path: string, response: 
 export function parseManagedAccountsPage(body: unknown, path: string): ManagedAccountsPage {
   const fail = secretSafeFailure(path, body);
   const { data, totalPages, totalResults } = pageEnvelope(body, fail);
-  return { accounts: data.map((raw, index) => parseManagedAccount(raw, `data[${index}]`, fail)), totalPages, totalResults };
+  return {
+    accounts: data.map((raw, index) => parseManagedAccount(raw, `data[${index}]`, fail)),
+    totalPages,
+    totalResults,
+  };
 }
 
 /** GET /managed_accounts/{id}: the account asked for, and its key apart from it. */
@@ -100,7 +115,8 @@ export function parseManagedAccountWithKey(body: unknown, path: string, id: stri
   if (typeof data !== "object" || data === null || Array.isArray(data)) return fail('without a "data" object');
   const account = parseManagedAccount(data, "data", fail);
   // An answer about another account would hand this account's users to another account's key.
-  if (account.id.toLowerCase() !== id.toLowerCase()) return fail(`with another account (id ${quoted(account.id)}) than the one asked for`);
+  if (account.id.toLowerCase() !== id.toLowerCase())
+    return fail(`with another account (id ${quoted(account.id)}) than the one asked for`);
   const apiKey = (data as { api_key?: unknown }).api_key;
   if (typeof apiKey !== "string" || apiKey === "") return fail("without the account's api_key");
   // The key is sent as a bearer token: a key that cannot be is not one (and is never shown).
@@ -124,7 +140,8 @@ function parseManagedAccount(raw: unknown, where: string, fail: ShapeFailure): M
   const id = text("id", true);
   const email = text("email", true);
   const name = record.organization_name;
-  if (name !== undefined && name !== null && typeof name !== "string") return fail(`with ${where} having an organization_name that is not text`);
+  if (name !== undefined && name !== null && typeof name !== "string")
+    return fail(`with ${where} having an organization_name that is not text`);
   return {
     id,
     email,

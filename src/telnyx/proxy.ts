@@ -28,9 +28,15 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): URL | undefined {
 
 /** Whether `no_proxy` (curl's syntax: comma-separated names, domain suffixes, IPs, CIDR ranges, or `*`) lists `host`. */
 export function bypassesProxy(host: string, noProxy: string): boolean {
-  const name = host.replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "").toLowerCase();
+  const name = host
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "")
+    .toLowerCase();
   for (const raw of noProxy.split(",")) {
-    const entry = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+    const entry = raw
+      .trim()
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, "$1");
     if (entry === "") continue;
     if (entry === "*") return true;
     if (isIP(name) !== 0) {
@@ -64,10 +70,16 @@ function parseProxyUrl(raw: string, variable: string): URL {
     url = new URL(text);
   } catch {
     // The value may hold the proxy's password: name the variable, never its value.
-    throw new ApiError("config", `${variable} is not a valid proxy URL: give one such as http://proxy.example.com:3128`);
+    throw new ApiError(
+      "config",
+      `${variable} is not a valid proxy URL: give one such as http://proxy.example.com:3128`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ApiError("config", `${variable} names a ${url.protocol.replace(/:$/, "")} proxy: roster supports http:// and https:// proxies`);
+    throw new ApiError(
+      "config",
+      `${variable} names a ${url.protocol.replace(/:$/, "")} proxy: roster supports http:// and https:// proxies`,
+    );
   }
   return url;
 }

@@ -15,8 +15,6 @@ export interface PaceAnswer {
   headers: HeaderSource;
 }
 
-
-
 /**
  * Paces the requests of one client by what the API's `x-ratelimit-*` headers say, whatever limiter is behind
  * them: windows that start with a request, windows on the clock, or a token bucket. Shared by all requests of
@@ -113,10 +111,16 @@ export class RatePacer {
     const since = this.#k.started.size;
     if (this.#k.mode === "bucket") {
       if (since >= (this.#k.limit ?? Number.POSITIVE_INFINITY)) return { kind: "answer" };
-      const tokens = Math.min(this.#k.limit ?? Number.POSITIVE_INFINITY, anchor.remaining + this.#k.rate * (now - anchor.sentAt));
+      const tokens = Math.min(
+        this.#k.limit ?? Number.POSITIVE_INFINITY,
+        anchor.remaining + this.#k.rate * (now - anchor.sentAt),
+      );
       // A twentieth of a token to spare: requests sent a token apart may arrive a little closer.
       if (tokens - since >= BUCKET_SPARE) return { kind: "go", probe: false };
-      return { kind: "wait", until: Math.max(now + 1, Math.ceil(anchor.sentAt + (BUCKET_SPARE + since - anchor.remaining) / this.#k.rate)) };
+      return {
+        kind: "wait",
+        until: Math.max(now + 1, Math.ceil(anchor.sentAt + (BUCKET_SPARE + since - anchor.remaining) / this.#k.rate)),
+      };
     }
     if (anchor.remaining - since >= 1) return { kind: "go", probe: false };
     if (now >= this.#k.hi) {
@@ -127,7 +131,8 @@ export class RatePacer {
       return this.decide();
     }
     if (this.#k.probeSeq !== undefined) return { kind: "answer" };
-    if (this.#k.hi === Number.POSITIVE_INFINITY) return this.#k.inFlight > 0 ? { kind: "answer" } : { kind: "go", probe: false };
+    if (this.#k.hi === Number.POSITIVE_INFINITY)
+      return this.#k.inFlight > 0 ? { kind: "answer" } : { kind: "go", probe: false };
     const probeTime = probeAt(this.#k);
     if (probeTime !== undefined && now >= probeTime) return { kind: "go", probe: true };
     return { kind: "wait", until: Math.min(probeTime ?? this.#k.hi, this.#k.hi) };
@@ -194,7 +199,4 @@ export class RatePacer {
     this.#lastCut = now;
     this.#allowed = Math.max(1, Math.floor(Math.min(this.#allowed, this.#k.inFlight + 1) / 2));
   }
-
-
-
 }

@@ -23,7 +23,10 @@ type Lister = Pick<TelnyxClient, "listManagedAccountsPage">;
  * concurrently within the bound. A count that disagrees with the API's total (an account added or cancelled
  * while the pages were read) is read again; one id listed as two accounts is an error.
  */
-export async function listManagedAccounts(client: Lister, options: ManagedAccountsReadOptions): Promise<ManagedAccount[]> {
+export async function listManagedAccounts(
+  client: Lister,
+  options: ManagedAccountsReadOptions,
+): Promise<ManagedAccount[]> {
   const maxReads = options.maxReads ?? 3;
   let last = "";
   for (let read = 1; read <= maxReads; read += 1) {
@@ -31,7 +34,10 @@ export async function listManagedAccounts(client: Lister, options: ManagedAccoun
     if (totalResults === undefined || totalResults === accounts.length) return accounts;
     last = `${accounts.length} distinct accounts listed, ${totalResults} reported`;
   }
-  throw new ApiError("shape", `the managed accounts changed while they were being read (${last}), ${maxReads} times: nothing was changed; run again`);
+  throw new ApiError(
+    "shape",
+    `the managed accounts changed while they were being read (${last}), ${maxReads} times: nothing was changed; run again`,
+  );
 }
 
 async function readOnce(client: Lister, options: ManagedAccountsReadOptions) {
@@ -51,8 +57,15 @@ function distinctAccounts(lists: readonly (readonly ManagedAccount[])[]): Manage
       const seen = byId.get(id);
       // A manifest chooses its account by id, email or name: one id under two emails or names could send
       // one account's manifest to another account's users.
-      if (seen && (normalizeEmail(seen.email) !== normalizeEmail(account.email) || seen.organization_name !== account.organization_name)) {
-        throw new ApiError("shape", `the API listed managed account id ${quoted(account.id)} twice, as two different accounts: nothing was changed; run again`);
+      if (
+        seen &&
+        (normalizeEmail(seen.email) !== normalizeEmail(account.email) ||
+          seen.organization_name !== account.organization_name)
+      ) {
+        throw new ApiError(
+          "shape",
+          `the API listed managed account id ${quoted(account.id)} twice, as two different accounts: nothing was changed; run again`,
+        );
       }
       byId.set(id, account);
     }

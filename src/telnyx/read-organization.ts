@@ -42,7 +42,11 @@ export async function readOrganization(client: Reader, options: ReadOptions): Pr
 
 /** An answer that says "not this endpoint" (refused, unknown, or not the API's shape), not "stop". */
 function refusal(error: unknown): boolean {
-  return error instanceof ApiError && (error.kind === "shape" || (error.kind === "http" && error.status !== undefined && error.status < 500 && error.status !== 429));
+  return (
+    error instanceof ApiError &&
+    (error.kind === "shape" ||
+      (error.kind === "http" && error.status !== undefined && error.status < 500 && error.status !== 429))
+  );
 }
 
 /**
@@ -58,7 +62,10 @@ async function readPages(client: Reader, options: ReadOptions): Promise<Organiza
     if (totalResults === undefined || totalResults === users.length) return users;
     last = `${users.length} distinct users listed, ${totalResults} reported`;
   }
-  throw new ApiError("shape", `the organization changed while it was being read (${last}), ${maxReads} times: nothing was changed; run again`);
+  throw new ApiError(
+    "shape",
+    `the organization changed while it was being read (${last}), ${maxReads} times: nothing was changed; run again`,
+  );
 }
 
 async function readOnce(client: Reader, concurrency: number) {
@@ -73,6 +80,10 @@ async function readOnce(client: Reader, concurrency: number) {
 function distinctOrRefused(lists: readonly (readonly OrganizationUser[])[]): OrganizationUser[] {
   const { users, conflict } = distinctUsers(lists);
   // Removals go by id and the rules judge the record: a listing that says two things of one id cannot be trusted at all.
-  if (conflict) throw new ApiError("shape", `the API listed ${conflictText(conflict)}: nothing was changed; run again, and if the API lists it so again, ask Telnyx support`);
+  if (conflict)
+    throw new ApiError(
+      "shape",
+      `the API listed ${conflictText(conflict)}: nothing was changed; run again, and if the API lists it so again, ask Telnyx support`,
+    );
   return users;
 }

@@ -40,7 +40,12 @@ export interface ClientAgent {
  * client's own. Through a proxy an https request is tunnelled with CONNECT, so the proxy never sees the key; a
  * plain http request (loopback only, see proxyFor) is forwarded.
  */
-export function clientAgent(baseUrl: URL, env: NodeJS.ProcessEnv, maxSockets: number | undefined, sockets: SocketPool | undefined): ClientAgent {
+export function clientAgent(
+  baseUrl: URL,
+  env: NodeJS.ProcessEnv,
+  maxSockets: number | undefined,
+  sockets: SocketPool | undefined,
+): ClientAgent {
   const agentOptions = { keepAlive: true, maxSockets: sockets?.maxSockets ?? maxSockets ?? 64 };
   const proxy = proxyFor(baseUrl, env);
   const secure = baseUrl.protocol === "https:";

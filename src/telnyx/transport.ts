@@ -106,9 +106,16 @@ export class Transport {
 
   constructor(options: ClientOptions) {
     this.baseUrl = parseBaseUrl(options.baseUrl, options.baseUrlSource);
-    if (!options.apiKey) throw new ApiError("config", "TELNYX_API_KEY is not set: export your Telnyx API key (or the sandbox's key) first");
+    if (!options.apiKey)
+      throw new ApiError(
+        "config",
+        "TELNYX_API_KEY is not set: export your Telnyx API key (or the sandbox's key) first",
+      );
     if (!/^[\x21-\x7e]+$/.test(options.apiKey)) {
-      throw new ApiError("config", "TELNYX_API_KEY holds spaces or control characters, which cannot be sent: copy the key again");
+      throw new ApiError(
+        "config",
+        "TELNYX_API_KEY holds spaces or control characters, which cannot be sent: copy the key again",
+      );
     }
     this.#authorization = `Bearer ${options.apiKey}`;
     this.#authFailedMessage = options.authFailedMessage ?? AUTH_FAILED_MESSAGE;
@@ -148,12 +155,30 @@ export class Transport {
         this.#pacer.finished(ticket);
         if (error instanceof ApiError) throw error;
         if ((error as { type?: string }).type === "max-size") {
-          throw new ApiError("shape", `${method} ${this.describe(path)} answered with more than ${maxBytes} bytes: not the API's answer; check --base-url`, { attempts: attempt });
+          throw new ApiError(
+            "shape",
+            `${method} ${this.describe(path)} answered with more than ${maxBytes} bytes: not the API's answer; check --base-url`,
+            { attempts: attempt },
+          );
         }
-        const failure = networkFailure(error, { host: this.baseUrl.host, timeoutMs: this.#timeoutMs, ...(this.#proxyHost ? { proxyHost: this.#proxyHost } : {}) });
-        const meaning = answerMeaning(method, state, { kind: "network", notSent: failure.notSent, retry: failure.retry }, this.#maxRetries);
+        const failure = networkFailure(error, {
+          host: this.baseUrl.host,
+          timeoutMs: this.#timeoutMs,
+          ...(this.#proxyHost ? { proxyHost: this.#proxyHost } : {}),
+        });
+        const meaning = answerMeaning(
+          method,
+          state,
+          { kind: "network", notSent: failure.notSent, retry: failure.retry },
+          this.#maxRetries,
+        );
         state = meaning.state;
-        if (meaning.kind !== "retry") throw new ApiError("network", `${method} ${this.describe(path)} failed: ${failure.reason}: ${failure.advice}`, { attempts: attempt });
+        if (meaning.kind !== "retry")
+          throw new ApiError(
+            "network",
+            `${method} ${this.describe(path)} failed: ${failure.reason}: ${failure.advice}`,
+            { attempts: attempt },
+          );
         await this.#beforeRetry(method, path, attempt, failure.reason, this.#backoff(state.failures));
         continue;
       }
@@ -169,7 +194,8 @@ export class Transport {
       if (meaning.wait === "rate-limit") {
         const asked = this.#pacer.waitAfter429(response.headers);
         // A little jitter so the requests that waited together do not all arrive at the reset at once.
-        const delayMs = asked === undefined ? this.#backoff(state.rateLimited) : asked + Math.random() * Math.min(250, asked / 10);
+        const delayMs =
+          asked === undefined ? this.#backoff(state.rateLimited) : asked + Math.random() * Math.min(250, asked / 10);
         // The API counts the requests of one key together: the others wait for the window as well.
         this.#pacer.pause(Date.now() + (asked ?? delayMs));
         await this.#beforeRetry(method, path, attempt, "429 rate limited", delayMs);
@@ -187,8 +213,14 @@ export class Transport {
     const stopped = () => {
       if (this.#halted) return new ApiError("auth", this.#authFailedMessage, { status: 401, attempts: sent });
       if (!this.#signal?.aborted) return undefined;
-      const why = sent === 0 ? "not sent" : `not tried again after ${sent === 1 ? "1 attempt" : `${sent} attempts`}${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
-      return new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, { attempts: sent, mayHaveHappened: ambiguousEarlier });
+      const why =
+        sent === 0
+          ? "not sent"
+          : `not tried again after ${sent === 1 ? "1 attempt" : `${sent} attempts`}${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
+      return new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, {
+        attempts: sent,
+        mayHaveHappened: ambiguousEarlier,
+      });
     };
     const before = stopped();
     if (before) throw before;
@@ -226,7 +258,11 @@ export class Transport {
       });
       if (response.status >= 300 && response.status < 400) {
         await response.text().catch(() => "");
-        throw new ApiError("http", `${method} ${this.describe(path)} was redirected (${response.status}) to ${response.headers.get("location") ?? "nowhere"}: roster does not follow redirects with the API key; check --base-url`, { status: response.status });
+        throw new ApiError(
+          "http",
+          `${method} ${this.describe(path)} was redirected (${response.status}) to ${response.headers.get("location") ?? "nowhere"}: roster does not follow redirects with the API key; check --base-url`,
+          { status: response.status },
+        );
       }
       const text = await response.text();
       let body: unknown;

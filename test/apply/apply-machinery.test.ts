@@ -19,7 +19,13 @@ const removal = (n: number): Removal => ({
 });
 const summary = { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 };
 const finished = (n: number): ApplyEvent => {
-  const result: RemovalResult = { removal: removal(n), outcome: "removed", status: 200, attempts: 1, finishedAt: "2026-11-28T00:00:00.000Z" };
+  const result: RemovalResult = {
+    removal: removal(n),
+    outcome: "removed",
+    status: 200,
+    attempts: 1,
+    finishedAt: "2026-11-28T00:00:00.000Z",
+  };
   return { type: "finished", result, summary };
 };
 
@@ -54,8 +60,15 @@ test("every finished removal gets its audit line; one that cannot be written sto
   hub.emit(finished(1));
   assert.is(audit.failure, undefined, "no failure while lines are written");
   hub.emit(finished(2));
-  assert.equal(written.map((e) => e.email), ["user1@example.com"]);
-  assert.equal(lost.map((e) => e.email), ["user2@example.com"], "the record that could not be written is handed back");
+  assert.equal(
+    written.map((e) => e.email),
+    ["user1@example.com"],
+  );
+  assert.equal(
+    lost.map((e) => e.email),
+    ["user2@example.com"],
+    "the record that could not be written is handed back",
+  );
   assert.match(audit.failure ?? "", "cannot append to the audit log audit.jsonl: the disk is full");
   audit.close();
   assert.ok(log.closed, "the log is closed");
@@ -64,14 +77,21 @@ test("every finished removal gets its audit line; one that cannot be written sto
 test("exiting at once records each removal still in flight as unknown, and counts them", () => {
   const hub = eventHub();
   const written: AuditEntry[] = [];
-  const audit = subscribeAudit(hub, { path: "a", write: (e: AuditEntry) => written.push(e), close() {} } as never, () => {});
+  const audit = subscribeAudit(
+    hub,
+    { path: "a", write: (e: AuditEntry) => written.push(e), close() {} } as never,
+    () => {},
+  );
   hub.emit({ type: "sent", removal: removal(1) });
   hub.emit({ type: "sent", removal: removal(2) });
   hub.emit({ type: "sent", removal: removal(3) });
   hub.emit(finished(1));
   hub.emit({ type: "not_started", removal: removal(3) });
   assert.is(audit.abandon("2026-11-28T00:00:01.000Z"), 1);
-  assert.equal(written.map((e) => `${e.email} ${e.outcome}`), ["user1@example.com removed", "user2@example.com unknown"]);
+  assert.equal(
+    written.map((e) => `${e.email} ${e.outcome}`),
+    ["user1@example.com removed", "user2@example.com unknown"],
+  );
 });
 
 /** A stand-in for the process's signals: the test raises them. */
@@ -89,7 +109,12 @@ test("the first signal stops new removals; a second (of any kind) records those 
   const said: string[] = [];
   const calls: string[] = [];
   const stopListening = onInterrupt(
-    { say: (text) => said.push(text.trim()), stop: () => calls.push("stop"), abandon: () => (calls.push("abandon"), 2), exit: (code) => calls.push(`exit ${code}`) },
+    {
+      say: (text) => said.push(text.trim()),
+      stop: () => calls.push("stop"),
+      abandon: () => (calls.push("abandon"), 2),
+      exit: (code) => calls.push(`exit ${code}`),
+    },
     130,
     source,
   );

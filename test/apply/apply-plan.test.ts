@@ -39,9 +39,15 @@ test("never more than the concurrency bound are in flight, and every removal fin
 test("a removal that fails does not stop the others", async () => {
   const org = exampleOrg();
   await withSandbox({ users: org, apiKey: TEST_API_KEY }, async (sandbox) => {
-    const { plan, rules, api } = await planFor(sandbox, manifestText(["maria.garcia@example.com"], 'protect:\n  - "*@partners.example.com"\n'));
+    const { plan, rules, api } = await planFor(
+      sandbox,
+      manifestText(["maria.garcia@example.com"], 'protect:\n  - "*@partners.example.com"\n'),
+    );
     // Tamper with one id so the API refuses it: a failure for that user alone.
-    const tampered: Plan = { ...plan, removals: plan.removals.map((c, i) => (i === 3 ? { ...c, id: "bad/../id" } : c)) };
+    const tampered: Plan = {
+      ...plan,
+      removals: plan.removals.map((c, i) => (i === 3 ? { ...c, id: "bad/../id" } : c)),
+    };
     const result = await applyPlan(tampered, rules, api, { concurrency: 4 });
     assert.is(result.summary.failed + result.summary.already_absent, 1);
     assert.is(result.summary.removed, plan.removals.length - 1);
@@ -65,7 +71,10 @@ test("two applies racing on one organization both succeed; the slower sees alrea
     const manifest = manifestText(org.slice(0, 30).map((u) => u.email));
     const a = await planFor(sandbox, manifest);
     const b = await planFor(sandbox, manifest);
-    const [ra, rb] = await Promise.all([applyPlan(a.plan, a.rules, a.api, { concurrency: 8 }), applyPlan(b.plan, b.rules, b.api, { concurrency: 8 })]);
+    const [ra, rb] = await Promise.all([
+      applyPlan(a.plan, a.rules, a.api, { concurrency: 8 }),
+      applyPlan(b.plan, b.rules, b.api, { concurrency: 8 }),
+    ]);
     assert.is(ra.summary.failed + rb.summary.failed, 0);
     assert.is(ra.summary.removed + rb.summary.removed, 50, "each user removed exactly once");
     assert.is(ra.summary.already_absent + rb.summary.already_absent, 50, "the other run saw a 404 for each");
@@ -76,12 +85,30 @@ test("two applies racing on one organization both succeed; the slower sees alrea
 test("a plan that would remove a listed, owner or protected user is refused before any request", async () => {
   const org = exampleOrg();
   await withSandbox({ users: org, apiKey: TEST_API_KEY }, async (sandbox) => {
-    const { plan, rules, api } = await planFor(sandbox, manifestText(["maria.garcia@example.com"], 'protect:\n  - "*@partners.example.com"\n'));
+    const { plan, rules, api } = await planFor(
+      sandbox,
+      manifestText(["maria.garcia@example.com"], 'protect:\n  - "*@partners.example.com"\n'),
+    );
     const owner = org.find((u) => u.record_type === "organization_owner")!;
     const listed = org.find((u) => u.email === "maria.garcia@example.com")!;
     const partner = org.find((u) => u.email.endsWith("@partners.example.com"))!;
     for (const victim of [owner, listed, partner]) {
-      const bad: Plan = { ...plan, removals: [...plan.removals, { action: "remove", id: victim.id, email: victim.email, user_status: "enabled", last_sign_in_at: null, record_type: victim.record_type, created_at: null, groups: [] }] };
+      const bad: Plan = {
+        ...plan,
+        removals: [
+          ...plan.removals,
+          {
+            action: "remove",
+            id: victim.id,
+            email: victim.email,
+            user_status: "enabled",
+            last_sign_in_at: null,
+            record_type: victim.record_type,
+            created_at: null,
+            groups: [],
+          },
+        ],
+      };
       const error = await rejection(applyPlan(bad, rules, api, { concurrency: 4 }));
       assert.instance(error, UnsafeRemovalError);
       assert.match(error.message, victim.email);
@@ -93,11 +120,16 @@ test("a plan that would remove a listed, owner or protected user is refused befo
 test("a plan that removes one user twice, even under its id in another letter case, is refused before any request", async () => {
   const org = exampleOrg();
   await withSandbox({ users: org, apiKey: TEST_API_KEY }, async (sandbox) => {
-    const { plan, rules, api } = await planFor(sandbox, manifestText(["maria.garcia@example.com"], 'protect:\n  - "*@partners.example.com"\n'));
+    const { plan, rules, api } = await planFor(
+      sandbox,
+      manifestText(["maria.garcia@example.com"], 'protect:\n  - "*@partners.example.com"\n'),
+    );
     const first = plan.removals[0]!;
     assert.match(first.id, /[a-f]/, "an id with letters");
     for (const again of [first.id, first.id.toUpperCase()]) {
-      const error = await rejection(applyPlan({ removals: [...plan.removals, { ...first, id: again }] }, rules, api, { concurrency: 4 }));
+      const error = await rejection(
+        applyPlan({ removals: [...plan.removals, { ...first, id: again }] }, rules, api, { concurrency: 4 }),
+      );
       assert.instance(error, UnsafeRemovalError);
       assert.match(error.message, `the plan would remove ${first.email}, who is planned twice; nothing was sent`);
     }

@@ -16,7 +16,14 @@ const removal: Removal = {
   created_at: "2025-01-01T00:00:00Z",
   groups: ["Billing", "Admins\u202e"],
 };
-const failed: RemovalResult = { removal, outcome: "failed", status: 500, attempts: 3, error: `echoed ${TEST_API_KEY}`, finishedAt: "2026-11-28T12:00:00.000Z" };
+const failed: RemovalResult = {
+  removal,
+  outcome: "failed",
+  status: 500,
+  attempts: 3,
+  error: `echoed ${TEST_API_KEY}`,
+  finishedAt: "2026-11-28T12:00:00.000Z",
+};
 
 test("lines are appended after what the file holds, which is never rewritten; a torn last line is closed first", () => {
   const path = `${tempDir()}/audit.jsonl`;

@@ -1,13 +1,34 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ApplyEvent, RemovalResult } from "../../src/apply/apply-plan.js";
-import { foldProgress, initialProgress, logLineDue, progressFigures, type ProgressState } from "../../src/apply/progress.js";
+import {
+  foldProgress,
+  initialProgress,
+  logLineDue,
+  progressFigures,
+  type ProgressState,
+} from "../../src/apply/progress.js";
 
 const T0 = 1_800_000_000_000;
-const removal = (id: string) => ({ action: "remove" as const, id, email: `${id}@example.com`, user_status: "enabled", last_sign_in_at: null, record_type: "organization_sub_user", created_at: null, groups: [] });
-const result = (id: string, outcome: RemovalResult["outcome"]): RemovalResult => ({ removal: removal(id), outcome, attempts: 1, finishedAt: "" });
+const removal = (id: string) => ({
+  action: "remove" as const,
+  id,
+  email: `${id}@example.com`,
+  user_status: "enabled",
+  last_sign_in_at: null,
+  record_type: "organization_sub_user",
+  created_at: null,
+  groups: [],
+});
+const result = (id: string, outcome: RemovalResult["outcome"]): RemovalResult => ({
+  removal: removal(id),
+  outcome,
+  attempts: 1,
+  finishedAt: "",
+});
 const summary = { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 0 };
-const fold = (events: [ApplyEvent, number][], state: ProgressState = initialProgress(10)) => events.reduce((s, [event, at]) => foldProgress(s, event, at), state);
+const fold = (events: [ApplyEvent, number][], state: ProgressState = initialProgress(10)) =>
+  events.reduce((s, [event, at]) => foldProgress(s, event, at), state);
 
 test("elapsed, rate and time left come from the removals finished since the start", () => {
   const state = fold([
@@ -17,11 +38,25 @@ test("elapsed, rate and time left come from the removals finished since the star
     [{ type: "finished", result: result("2", "already_absent"), summary }, T0 + 1_500],
   ]);
   const figures = progressFigures(state, T0 + 2_000);
-  assert.equal(figures, { total: 10, done: 2, fraction: 0.2, elapsedMs: 2_000, rate: 1, etaMs: 8_000, inFlight: 2, retries: 0, waiting: undefined, stopping: false });
+  assert.equal(figures, {
+    total: 10,
+    done: 2,
+    fraction: 0.2,
+    elapsedMs: 2_000,
+    rate: 1,
+    etaMs: 8_000,
+    inFlight: 2,
+    retries: 0,
+    waiting: undefined,
+    stopping: false,
+  });
 });
 
 test("the rate is taken over at least a second: a burst in the first moments does not promise hundreds a second", () => {
-  const burst: [ApplyEvent, number][] = Array.from({ length: 30 }, (_, i) => [{ type: "finished", result: result(String(i), "removed"), summary }, T0 + 40]);
+  const burst: [ApplyEvent, number][] = Array.from({ length: 30 }, (_, i) => [
+    { type: "finished", result: result(String(i), "removed"), summary },
+    T0 + 40,
+  ]);
   const state = fold([[{ type: "start", total: 300, concurrency: 16 }, T0], ...burst], initialProgress(300));
   const figures = progressFigures(state, T0 + 40);
   assert.is(figures.rate, 30);
@@ -39,7 +74,10 @@ test("removals that will not start are not waited for in the estimate", () => {
   const state = fold([
     [{ type: "start", total: 10, concurrency: 1 }, T0],
     [{ type: "finished", result: result("1", "removed"), summary }, T0 + 1_000],
-    ...[2, 3, 4, 5, 6, 7, 8].map((i): [ApplyEvent, number] => [{ type: "not_started", removal: removal(String(i)) }, T0 + 1_000]),
+    ...[2, 3, 4, 5, 6, 7, 8].map((i): [ApplyEvent, number] => [
+      { type: "not_started", removal: removal(String(i)) },
+      T0 + 1_000,
+    ]),
   ]);
   assert.is(progressFigures(state, T0 + 1_000).etaMs, 2_000, "two left at one a second");
 });
@@ -51,7 +89,10 @@ test("retries and waits count only once the removals started, not while the orga
   ]);
   assert.is(before.retries, 0);
   assert.is(before.waiting, undefined);
-  const during = fold([[{ type: "start", total: 10, concurrency: 4 }, T0], [{ type: "retrying", attempt: 2, reason: "429 rate limited", delayMs: 800 }, T0]]);
+  const during = fold([
+    [{ type: "start", total: 10, concurrency: 4 }, T0],
+    [{ type: "retrying", attempt: 2, reason: "429 rate limited", delayMs: 800 }, T0],
+  ]);
   assert.is(during.retries, 1);
 });
 

@@ -33,13 +33,27 @@ function peakListeners(signal: AbortSignal): () => number {
 }
 
 function quietIo(env: Record<string, string>): Io {
-  return { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: { TELNYX_API_KEY: TEST_API_KEY, ROSTER_BACKOFF_BASE_MS: "2", ...env } };
+  return {
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    env: { TELNYX_API_KEY: TEST_API_KEY, ROSTER_BACKOFF_BASE_MS: "2", ...env },
+  };
 }
 
 /** One manifest per account listing its owner and first user: one removal each. */
 function writeManifests(dir: string, seeds: readonly ManagedAccountSeed[]): string[] {
   mkdirSync(`${dir}/accounts`);
-  return seeds.map((seed) => writeTemp(`${dir}/accounts`, `${seed.id}.yaml`, `version: 1\naccount:\n  id: ${seed.id}\nusers:\n${seed.users.slice(0, 2).map((u) => `  - ${u.email}\n`).join("")}`));
+  return seeds.map((seed) =>
+    writeTemp(
+      `${dir}/accounts`,
+      `${seed.id}.yaml`,
+      `version: 1\naccount:\n  id: ${seed.id}\nusers:\n${seed.users
+        .slice(0, 2)
+        .map((u) => `  - ${u.email}\n`)
+        .join("")}`,
+    ),
+  );
 }
 
 interface Case {
@@ -54,9 +68,23 @@ interface Case {
 
 const CASES: Case[] = [
   { name: "60 accounts", accounts: 60 },
-  { name: "60 accounts, many clients waiting after 429s at once", accounts: 60, faults: { seed: 7, throttleRate: 0.3, rateWindowMs: 20 } },
-  { name: "60 accounts from a saved plan, after 429s", accounts: 60, faults: { seed: 8, throttleRate: 0.3, rateWindowMs: 20 }, saved: true },
-  { name: "60 accounts, interrupted at the first removal while clients wait", accounts: 60, faults: { seed: 9, throttleRate: 0.3, rateWindowMs: 20 }, interrupt: true },
+  {
+    name: "60 accounts, many clients waiting after 429s at once",
+    accounts: 60,
+    faults: { seed: 7, throttleRate: 0.3, rateWindowMs: 20 },
+  },
+  {
+    name: "60 accounts from a saved plan, after 429s",
+    accounts: 60,
+    faults: { seed: 8, throttleRate: 0.3, rateWindowMs: 20 },
+    saved: true,
+  },
+  {
+    name: "60 accounts, interrupted at the first removal while clients wait",
+    accounts: 60,
+    faults: { seed: 9, throttleRate: 0.3, rateWindowMs: 20 },
+    interrupt: true,
+  },
 ];
 
 const run = suite("the run's interrupt signal across accounts");
@@ -66,48 +94,87 @@ for (const c of CASES) {
     const seeds = generateManagedAccounts(c.accounts, 23, 3);
     await withTempDir(async (dir) => {
       const files = writeManifests(dir, seeds);
-      await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, managedAccounts: seeds, ...(c.faults ? { faults: c.faults } : {}) }, async (sandbox: TestSandbox) => {
-        const io = quietIo({ TELNYX_BASE_URL: sandbox.url });
-        const interrupt = new AbortController();
-        const peak = peakListeners(interrupt.signal);
-        let waits = 0;
-        const options: TargetOptions = { concurrency: 16, timeoutSeconds: 30, maxRetries: 5, guards: {}, hooks: { signal: interrupt.signal, onWait: () => (waits += 1) } };
-        let prepared: PlannedTargets;
-        if (c.saved) {
-          const out = await runCli(["plan", "-f", "accounts", "--out", "plan.json"], { env: { TELNYX_BASE_URL: sandbox.url }, cwd: dir });
-          assert.is(out.code, 0, out.stderr);
-          const saved = await loadSavedRun(`${dir}/plan.json`, TEST_API_KEY);
-          assert.is(saved.shape, "accounts");
-          prepared = await planTargets({ saved }, options, io);
-        } else {
-          prepared = await planTargets({ manifests: await loadManifests(files), shape: "accounts" }, options, io);
-        }
-        try {
-          assert.is(prepared.targets.length, c.accounts);
-          assert.is(getEventListeners(interrupt.signal, "abort").length, 0, "after planning, no listener left");
-          const outcome = await applyAcrossAccounts(
-            prepared.targets.map((a) => ({ account: a.account, plan: a.prepared.plan, rules: a.prepared.rules, remover: a.client })),
-            { concurrency: 16, signal: interrupt.signal, onEvent: (event) => c.interrupt && event.type === "finished" && interrupt.abort() },
-          );
-          assert.is(getEventListeners(interrupt.signal, "abort").length, 0, "after the removals, no listener left");
-          if (c.interrupt) {
-            assert.is(outcome.stoppedBy, "interrupt");
-            assert.ok(outcome.summary.not_started > 0, "removals not started after the interruption");
+      await withSandbox(
+        {
+          users: exampleOrg(),
+          apiKey: TEST_API_KEY,
+          managedAccounts: seeds,
+          ...(c.faults ? { faults: c.faults } : {}),
+        },
+        async (sandbox: TestSandbox) => {
+          const io = quietIo({ TELNYX_BASE_URL: sandbox.url });
+          const interrupt = new AbortController();
+          const peak = peakListeners(interrupt.signal);
+          let waits = 0;
+          const options: TargetOptions = {
+            concurrency: 16,
+            timeoutSeconds: 30,
+            maxRetries: 5,
+            guards: {},
+            hooks: { signal: interrupt.signal, onWait: () => (waits += 1) },
+          };
+          let prepared: PlannedTargets;
+          if (c.saved) {
+            const out = await runCli(["plan", "-f", "accounts", "--out", "plan.json"], {
+              env: { TELNYX_BASE_URL: sandbox.url },
+              cwd: dir,
+            });
+            assert.is(out.code, 0, out.stderr);
+            const saved = await loadSavedRun(`${dir}/plan.json`, TEST_API_KEY);
+            assert.is(saved.shape, "accounts");
+            prepared = await planTargets({ saved }, options, io);
           } else {
-            assert.equal(outcome.summary, { removed: c.accounts, already_absent: 0, failed: 0, unknown: 0, not_started: 0 });
-            const verification = await verifyAccounts(
-              prepared.targets.map((a) => ({ account: a.account, rules: a.prepared.rules, read: () => readOrganization(a.client, { concurrency: 16 }) })),
-              { concurrency: 16 },
-            );
-            assert.ok(verification.converged, "every account verified");
+            prepared = await planTargets({ manifests: await loadManifests(files), shape: "accounts" }, options, io);
           }
-        } finally {
-          prepared.close();
-        }
-        if (c.faults) assert.ok(waits > 16, `many waits (${waits}), so that many clients waited at once`);
-        assert.ok(peak() <= 2, `at most 2 abort listeners at once (the executor's and the waits' one), found ${peak()}`);
-        assert.is(getEventListeners(interrupt.signal, "abort").length, 0, "none after the run");
-      });
+          try {
+            assert.is(prepared.targets.length, c.accounts);
+            assert.is(getEventListeners(interrupt.signal, "abort").length, 0, "after planning, no listener left");
+            const outcome = await applyAcrossAccounts(
+              prepared.targets.map((a) => ({
+                account: a.account,
+                plan: a.prepared.plan,
+                rules: a.prepared.rules,
+                remover: a.client,
+              })),
+              {
+                concurrency: 16,
+                signal: interrupt.signal,
+                onEvent: (event) => c.interrupt && event.type === "finished" && interrupt.abort(),
+              },
+            );
+            assert.is(getEventListeners(interrupt.signal, "abort").length, 0, "after the removals, no listener left");
+            if (c.interrupt) {
+              assert.is(outcome.stoppedBy, "interrupt");
+              assert.ok(outcome.summary.not_started > 0, "removals not started after the interruption");
+            } else {
+              assert.equal(outcome.summary, {
+                removed: c.accounts,
+                already_absent: 0,
+                failed: 0,
+                unknown: 0,
+                not_started: 0,
+              });
+              const verification = await verifyAccounts(
+                prepared.targets.map((a) => ({
+                  account: a.account,
+                  rules: a.prepared.rules,
+                  read: () => readOrganization(a.client, { concurrency: 16 }),
+                })),
+                { concurrency: 16 },
+              );
+              assert.ok(verification.converged, "every account verified");
+            }
+          } finally {
+            prepared.close();
+          }
+          if (c.faults) assert.ok(waits > 16, `many waits (${waits}), so that many clients waited at once`);
+          assert.ok(
+            peak() <= 2,
+            `at most 2 abort listeners at once (the executor's and the waits' one), found ${peak()}`,
+          );
+          assert.is(getEventListeners(interrupt.signal, "abort").length, 0, "none after the run");
+        },
+      );
     });
   });
 }

@@ -25,7 +25,21 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   render: ["core", "manifest", "plan", "apply"],
   sandbox: ["core", "files"],
   github: ["core", "files", "terminal", "manifest", "plan", "apply", "render"],
-  commands: ["core", "files", "terminal", "generated", "manifest", "telnyx", "plan", "targets", "apply", "render", "sandbox", "github", "examples"],
+  commands: [
+    "core",
+    "files",
+    "terminal",
+    "generated",
+    "manifest",
+    "telnyx",
+    "plan",
+    "targets",
+    "apply",
+    "render",
+    "sandbox",
+    "github",
+    "examples",
+  ],
   cli: ["core", "files", "terminal", "manifest", "telnyx", "plan", "apply", "render", "sandbox", "github", "commands"],
   ".": ["cli", "terminal"],
 };
@@ -64,8 +78,10 @@ function violations(): string[] {
     for (const specifier of relativeImports(readFileSync(file, "utf8"))) {
       const to = layerOf(resolve(dirname(file), specifier));
       if (to === from) continue;
-      if (!allowed) found.push(`${relative(ROOT, file)}: the folder src/${from} has no place in the layers (add it to MAY_IMPORT)`);
-      else if (!allowed.includes(to)) found.push(`${relative(ROOT, file)} imports ${specifier}: src/${from} may not import from ${to}`);
+      if (!allowed)
+        found.push(`${relative(ROOT, file)}: the folder src/${from} has no place in the layers (add it to MAY_IMPORT)`);
+      else if (!allowed.includes(to))
+        found.push(`${relative(ROOT, file)} imports ${specifier}: src/${from} may not import from ${to}`);
     }
   }
   return found;
@@ -119,7 +135,9 @@ function circles(graph: ReadonlyMap<string, readonly string[]>): string[] {
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sourceFiles(SRC)) {
-    const imports = relativeImports(readFileSync(file, "utf8")).flatMap((specifier) => importedFile(file, specifier) ?? []);
+    const imports = relativeImports(readFileSync(file, "utf8")).flatMap(
+      (specifier) => importedFile(file, specifier) ?? [],
+    );
     graph.set(relative(ROOT, file), [...new Set(imports.map((path) => relative(ROOT, path)))]);
   }
   return graph;
@@ -140,15 +158,24 @@ test("the circle check finds a circle of two modules, of three, and a module imp
     ["g", ["a"]],
   ]);
   assert.equal(circles(graph), ["a -> b -> a", "c -> d -> e -> c", "f -> f"]);
-  assert.equal(circles(new Map([["a", ["b"]], ["b", []]])), []);
+  assert.equal(
+    circles(
+      new Map([
+        ["a", ["b"]],
+        ["b", []],
+      ]),
+    ),
+    [],
+  );
 });
 
 test("the check finds an upward import: it reads imports as the layers test does", () => {
-  assert.equal(relativeImports(`import { a } from "../render/x.js";\nexport { b } from "./y.js";\nconst c = await import("../cli/z.js");`), [
-    "../render/x.js",
-    "./y.js",
-    "../cli/z.js",
-  ]);
+  assert.equal(
+    relativeImports(
+      `import { a } from "../render/x.js";\nexport { b } from "./y.js";\nconst c = await import("../cli/z.js");`,
+    ),
+    ["../render/x.js", "./y.js", "../cli/z.js"],
+  );
   assert.is(layerOf(join(SRC, "telnyx", "client.ts")), "telnyx");
   assert.not.ok(MAY_IMPORT.telnyx!.includes("render"), "telnyx may not import render");
   assert.not.ok(MAY_IMPORT.core!.length, "core imports nothing of roster's");

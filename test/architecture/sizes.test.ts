@@ -12,7 +12,9 @@ function lineCounts(folder: string): Map<string, number> {
 }
 
 test("every module of src/telnyx/ stays under 260 lines: the client is read a module at a time", () => {
-  const over = [...lineCounts("telnyx")].filter(([, lines]) => lines >= 260).map(([name, lines]) => `${name}: ${lines} lines`);
+  const over = [...lineCounts("telnyx")]
+    .filter(([, lines]) => lines >= 260)
+    .map(([name, lines]) => `${name}: ${lines} lines`);
   assert.equal(over, []);
 });
 
@@ -20,14 +22,17 @@ test("src/commands/ stays under 1,000 lines, and plan and apply each read in und
   const commands = lineCounts("commands");
   const total = [...commands.values()].reduce((sum, lines) => sum + lines, 0);
   assert.ok(total < 1000, `src/commands/ has ${total} lines`);
-  for (const name of ["plan.ts", "apply.ts"]) assert.ok(commands.get(name)! < 150, `src/commands/${name} has ${commands.get(name)} lines`);
+  for (const name of ["plan.ts", "apply.ts"])
+    assert.ok(commands.get(name)! < 150, `src/commands/${name} has ${commands.get(name)} lines`);
 });
 
 test("one pipeline: no module in commands, plan, render or apply is named for accounts beside a twin for one organization", () => {
   // Choosing the accounts a manifest names is a job of its own, with no twin: it keeps its modules.
   const ownJob = new Set(["plan/accounts.ts", "plan/account-keys.ts"]);
   const named = ["commands", "plan", "render", "apply"].flatMap((folder) =>
-    [...lineCounts(folder).keys()].map((name) => `${folder}/${name}`).filter((path) => /account/i.test(path) && !ownJob.has(path)),
+    [...lineCounts(folder).keys()]
+      .map((name) => `${folder}/${name}`)
+      .filter((path) => /account/i.test(path) && !ownJob.has(path)),
   );
   assert.equal(named, []);
 });

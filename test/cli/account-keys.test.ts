@@ -2,7 +2,16 @@ import { mkdirSync } from "node:fs";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import type { ManagedAccountSeed } from "../../src/sandbox/sandbox.js";
-import { ACCOUNTS, assertNoPieceOfKey, CEDAR, HARBOR, label, managerSandbox, manifestFor, NORTHWIND } from "../helpers/accounts.js";
+import {
+  ACCOUNTS,
+  assertNoPieceOfKey,
+  CEDAR,
+  HARBOR,
+  label,
+  managerSandbox,
+  manifestFor,
+  NORTHWIND,
+} from "../helpers/accounts.js";
 import { runCli, TEST_API_KEY, withTempDir, writeTemp, type CliRun } from "../helpers/cli.js";
 import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
 import { startGateway, type GatewayRequest } from "../helpers/servers.js";
@@ -23,7 +32,8 @@ const KEYS = [TEST_API_KEY, ...ACCOUNTS.map((a) => a.api_key), ALIAS_OF_MANAGER,
  */
 async function handing(sandbox: TestSandbox, handed: () => string | undefined) {
   return startGateway(sandbox.url, {
-    forwardKey: (key) => (key === ALIAS_OF_MANAGER ? TEST_API_KEY : key === ALIAS_OF_NORTHWIND ? NORTHWIND.api_key : key),
+    forwardKey: (key) =>
+      key === ALIAS_OF_MANAGER ? TEST_API_KEY : key === ALIAS_OF_NORTHWIND ? NORTHWIND.api_key : key,
     rewrite: (request, status, body) => {
       const key = handed();
       if (key === undefined || status !== 200 || request.path !== `/managed_accounts/${HARBOR.id}`) return body;
@@ -49,11 +59,15 @@ function writeThree(dir: string): string {
   return folder;
 }
 
-const removedFrom = (sandbox: TestSandbox, seed: ManagedAccountSeed) => sandbox.managedAccount(seed.id).stats.removeRequests.size;
+const removedFrom = (sandbox: TestSandbox, seed: ManagedAccountSeed) =>
+  sandbox.managedAccount(seed.id).stats.removeRequests.size;
 /** Requests to the Organization Users endpoints that carried `key`. */
-const usersRequestsWith = (log: readonly GatewayRequest[], key: string) => log.filter((r) => r.key === key && r.path.startsWith("/organizations/users"));
-const skippedOf = (run: CliRun) => JSON.parse(run.stdout).skipped.map((s: { account: { id: string }; reason: string }) => [s.account.id, s.reason]);
-const plannedOf = (run: CliRun) => JSON.parse(run.stdout).accounts.map((a: { account: { id: string } }) => a.account.id);
+const usersRequestsWith = (log: readonly GatewayRequest[], key: string) =>
+  log.filter((r) => r.key === key && r.path.startsWith("/organizations/users"));
+const skippedOf = (run: CliRun) =>
+  JSON.parse(run.stdout).skipped.map((s: { account: { id: string }; reason: string }) => [s.account.id, s.reason]);
+const plannedOf = (run: CliRun) =>
+  JSON.parse(run.stdout).accounts.map((a: { account: { id: string } }) => a.account.id);
 
 const test = suite("cli: a managed account handed a key that is not its own");
 
@@ -79,7 +93,11 @@ test("handed the manager's own key: skipped and named before any request with it
         assert.is(removedFrom(sandbox, CEDAR), 1);
         assert.is(removedFrom(sandbox, HARBOR), 0);
         assert.is(sandbox.own.stats.removeRequests.size, 0, "nobody of the manager's staff was removed");
-        assert.equal(usersRequestsWith(gateway.log, TEST_API_KEY), [], "the manager's organization was never even read");
+        assert.equal(
+          usersRequestsWith(gateway.log, TEST_API_KEY),
+          [],
+          "the manager's organization was never even read",
+        );
       });
     } finally {
       await gateway.close();
@@ -97,8 +115,14 @@ test("handed another account's key: both accounts skipped, each naming the other
         assert.is(plan.code, 0, plan.stderr);
         assert.equal(plannedOf(plan), [CEDAR.id]);
         assert.equal(skippedOf(plan), [
-          [HARBOR.id, `the API handed it the same key as ${label(NORTHWIND)}, so roster cannot tell whose organization that key reads: roster sent nothing with that key and changed nothing in the account; ask Telnyx why GET /managed_accounts/{id} answered so`],
-          [NORTHWIND.id, `the API handed it the same key as ${label(HARBOR)}, so roster cannot tell whose organization that key reads: roster sent nothing with that key and changed nothing in the account; ask Telnyx why GET /managed_accounts/{id} answered so`],
+          [
+            HARBOR.id,
+            `the API handed it the same key as ${label(NORTHWIND)}, so roster cannot tell whose organization that key reads: roster sent nothing with that key and changed nothing in the account; ask Telnyx why GET /managed_accounts/{id} answered so`,
+          ],
+          [
+            NORTHWIND.id,
+            `the API handed it the same key as ${label(HARBOR)}, so roster cannot tell whose organization that key reads: roster sent nothing with that key and changed nothing in the account; ask Telnyx why GET /managed_accounts/{id} answered so`,
+          ],
         ]);
 
         const apply = await roster(gateway.url, ["apply", "-f", folder, "--yes"]);
@@ -129,8 +153,14 @@ test("handed a second key of the manager's organization: read, told by its owner
           doc.accounts.map((a: { account: { id: string } }) => a.account.id),
           [NORTHWIND.id, CEDAR.id],
         );
-        assert.equal(doc.skipped.map((s: { account: { id: string } }) => s.account.id), [HARBOR.id]);
-        assert.match(doc.skipped[0].reason, "its key reads the manager's own organization (its owner is the manager), not this account's");
+        assert.equal(
+          doc.skipped.map((s: { account: { id: string } }) => s.account.id),
+          [HARBOR.id],
+        );
+        assert.match(
+          doc.skipped[0].reason,
+          "its key reads the manager's own organization (its owner is the manager), not this account's",
+        );
         assert.is(sandbox.own.stats.removeRequests.size, 0, "nobody of the manager's staff was removed");
         assert.is(removedFrom(sandbox, NORTHWIND) + removedFrom(sandbox, CEDAR), 4);
       });
@@ -149,8 +179,14 @@ test("handed a second key of another account's organization: both read the same 
         const apply = await roster(gateway.url, ["apply", "-f", folder, "--yes", "--format", "json"]);
         assert.is(apply.code, 0, apply.stderr);
         const doc = JSON.parse(apply.stdout);
-        assert.equal(doc.skipped.map((s: { account: { id: string } }) => s.account.id), [HARBOR.id, NORTHWIND.id]);
-        assert.match(doc.skipped[0].reason, `its key reads the same organization (the same owner) as the key of ${label(NORTHWIND)}`);
+        assert.equal(
+          doc.skipped.map((s: { account: { id: string } }) => s.account.id),
+          [HARBOR.id, NORTHWIND.id],
+        );
+        assert.match(
+          doc.skipped[0].reason,
+          `its key reads the same organization (the same owner) as the key of ${label(NORTHWIND)}`,
+        );
         assert.match(doc.skipped[1].reason, `as the key of ${label(HARBOR)}`);
         assert.is(removedFrom(sandbox, NORTHWIND), 0);
         assert.is(removedFrom(sandbox, CEDAR), 1);
@@ -178,10 +214,21 @@ test("apply PLAN fetches the keys again: an account handed the manager's key, or
           const apply = await roster(gateway.url, ["apply", saved]);
           assert.is(apply.code, 1, apply.stdout);
           assert.match(apply.stderr, `roster: error: ${label(HARBOR)}: `);
-          assert.match(apply.stderr, wrong === ALIAS_OF_MANAGER ? "its key reads the manager's own organization" : "the API handed it");
+          assert.match(
+            apply.stderr,
+            wrong === ALIAS_OF_MANAGER ? "its key reads the manager's own organization" : "the API handed it",
+          );
           assert.match(apply.stderr, "\nNothing was changed.\n");
-          assert.is(sandbox.stats.removeRequests.size, 0, "no removal in any account, nor in the manager's organization");
-          if (wrong !== ALIAS_OF_MANAGER) assert.equal(usersRequestsWith(gateway.log, wrong).filter((r) => r.method === "POST"), []);
+          assert.is(
+            sandbox.stats.removeRequests.size,
+            0,
+            "no removal in any account, nor in the manager's organization",
+          );
+          if (wrong !== ALIAS_OF_MANAGER)
+            assert.equal(
+              usersRequestsWith(gateway.log, wrong).filter((r) => r.method === "POST"),
+              [],
+            );
         });
       } finally {
         await gateway.close();

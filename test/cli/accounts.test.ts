@@ -6,7 +6,17 @@ import { generateManagedAccounts } from "../../src/sandbox/generate.js";
 import type { ManagedAccountSeed } from "../../src/sandbox/sandbox.js";
 import { readAuditLog, runCli, TEST_API_KEY, withTempDir, writeTemp, type CliRun } from "../helpers/cli.js";
 import { exampleOrg, manifestText } from "../helpers/org.js";
-import { account, ACCOUNTS, assertNoPieceOfKey, CEDAR, HARBOR, label, managerSandbox, manifestFor, NORTHWIND } from "../helpers/accounts.js";
+import {
+  account,
+  ACCOUNTS,
+  assertNoPieceOfKey,
+  CEDAR,
+  HARBOR,
+  label,
+  managerSandbox,
+  manifestFor,
+  NORTHWIND,
+} from "../helpers/accounts.js";
 import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
 import { startGateway } from "../helpers/servers.js";
 
@@ -42,13 +52,20 @@ function writeTwo(dir: string): { harbor: string; northwind: string; folder: str
 
 const emailsOf = (users: readonly OrganizationUser[]) => users.map((u) => u.email).sort();
 /** Reads of an account's users: pages of the list, or the groups report. */
-const readsOf = (sandbox: TestSandbox, seed: ManagedAccountSeed) => sandbox.managedAccount(seed.id).stats.listRequests + sandbox.managedAccount(seed.id).stats.reportRequests;
-const removedFrom = (sandbox: TestSandbox, seed: ManagedAccountSeed) => sandbox.managedAccount(seed.id).stats.removeRequests.size;
+const readsOf = (sandbox: TestSandbox, seed: ManagedAccountSeed) =>
+  sandbox.managedAccount(seed.id).stats.listRequests + sandbox.managedAccount(seed.id).stats.reportRequests;
+const removedFrom = (sandbox: TestSandbox, seed: ManagedAccountSeed) =>
+  sandbox.managedAccount(seed.id).stats.removeRequests.size;
 
 /** Nothing was sent to remove anyone, in any account or the manager's own organization. */
 function assertNothingRemoved(sandbox: TestSandbox): void {
   assert.is(sandbox.stats.removeRequests.size, 0, "no removal request reached the sandbox");
-  for (const seed of ACCOUNTS) assert.is(sandbox.managedAccount(seed.id).users().length, seed.users.length, `${seed.organization_name} is unchanged`);
+  for (const seed of ACCOUNTS)
+    assert.is(
+      sandbox.managedAccount(seed.id).users().length,
+      seed.users.length,
+      `${seed.organization_name} is unchanged`,
+    );
 }
 
 const test = suite("cli: plan and apply across managed accounts");
@@ -61,11 +78,23 @@ test("plan -f a.yaml -f b.yaml shows each account (name, email, id) with its own
       assert.is(run.code, 0);
       assert.is(run.stderr, "");
       const out = run.stdout;
-      const harborAt = out.indexOf(`Account: ${label(HARBOR)}\n  manifest ${harbor}\nPlan: 2 to remove, 4 to keep, 0 protected, 0 missing (6 users in the organization)\n`);
-      const northwindAt = out.indexOf(`Account: ${label(NORTHWIND)}\n  manifest ${northwind}\nPlan: 1 to remove, 4 to keep, 0 protected, 0 missing (5 users in the organization)\n`);
-      const totalAt = out.indexOf("Total across 2 accounts: 3 to remove, 8 to keep, 0 protected, 0 missing (11 users)\n");
-      assert.ok(harborAt >= 0 && northwindAt > harborAt && totalAt > northwindAt, `each account in the manifests' order, then the total:\n${out}`);
-      assert.match(out.slice(harborAt, northwindAt), /- dalia@harbor\.example\.com[^\n]*\n\s+- emeka@harbor\.example\.com/);
+      const harborAt = out.indexOf(
+        `Account: ${label(HARBOR)}\n  manifest ${harbor}\nPlan: 2 to remove, 4 to keep, 0 protected, 0 missing (6 users in the organization)\n`,
+      );
+      const northwindAt = out.indexOf(
+        `Account: ${label(NORTHWIND)}\n  manifest ${northwind}\nPlan: 1 to remove, 4 to keep, 0 protected, 0 missing (5 users in the organization)\n`,
+      );
+      const totalAt = out.indexOf(
+        "Total across 2 accounts: 3 to remove, 8 to keep, 0 protected, 0 missing (11 users)\n",
+      );
+      assert.ok(
+        harborAt >= 0 && northwindAt > harborAt && totalAt > northwindAt,
+        `each account in the manifests' order, then the total:\n${out}`,
+      );
+      assert.match(
+        out.slice(harborAt, northwindAt),
+        /- dalia@harbor\.example\.com[^\n]*\n\s+- emeka@harbor\.example\.com/,
+      );
       assert.match(out.slice(northwindAt, totalAt), "- ivan@northwind.example.com");
       assert.not.match(out, "cedar", "an account no manifest names is not shown");
       assert.not.match(out, "dana.whitfield@example.com", "nor the manager's own organization");
@@ -100,15 +129,35 @@ test("--format json: { format_version, accounts: [{ account, manifest, summary, 
         doc.accounts.map((a: { account: unknown }) => a.account),
         [HARBOR, NORTHWIND].map((s) => ({ id: s.id, email: s.email, organization_name: s.organization_name })),
       );
-      assert.equal(doc.accounts.map((a: { manifest: string }) => a.manifest), [harbor, northwind]);
+      assert.equal(
+        doc.accounts.map((a: { manifest: string }) => a.manifest),
+        [harbor, northwind],
+      );
       const [h, n] = doc.accounts;
-      for (const key of ["summary", "changes", "protected", "missing", "guard"]) assert.ok(key in h && key in n, `each account has ${key}`);
-      assert.equal(h.changes.map((c: { email: string }) => c.email), ["dalia@harbor.example.com", "emeka@harbor.example.com"]);
-      assert.equal(n.changes.map((c: { email: string }) => c.email), ["ivan@northwind.example.com"]);
+      for (const key of ["summary", "changes", "protected", "missing", "guard"])
+        assert.ok(key in h && key in n, `each account has ${key}`);
+      assert.equal(
+        h.changes.map((c: { email: string }) => c.email),
+        ["dalia@harbor.example.com", "emeka@harbor.example.com"],
+      );
+      assert.equal(
+        n.changes.map((c: { email: string }) => c.email),
+        ["ivan@northwind.example.com"],
+      );
       assert.equal(h.summary, { remove: 2, keep: 4, protected: 0, missing: 0, group_drift: 0 });
       assert.is(h.guard.allowed, true);
       assert.equal(doc.skipped, []);
-      assert.equal(doc.summary, { remove: 3, keep: 8, protected: 0, missing: 0, group_drift: 0, accounts: 2, skipped: 0, refused: 0, live_count: 11 });
+      assert.equal(doc.summary, {
+        remove: 3,
+        keep: 8,
+        protected: 0,
+        missing: 0,
+        group_drift: 0,
+        accounts: 2,
+        skipped: 0,
+        refused: 0,
+        live_count: 11,
+      });
       assertNothingRemoved(sandbox);
     });
   });
@@ -120,26 +169,50 @@ test("--format markdown, diff and github name every account and end with the tot
       const { folder } = writeTwo(dir);
       const markdown = await roster(sandbox, ["plan", "-f", folder, "--format", "markdown"]);
       assert.is(markdown.code, 0);
-      assert.ok(markdown.stdout.startsWith("## roster plan across 2 accounts: 3 to remove, 8 to keep, 0 protected, 0 missing (11 users)\n"), markdown.stdout);
-      assert.match(markdown.stdout, `#### Harbor Dental LLC \\<accounts\\@harbor.example.com\\> (${HARBOR.id})\n\n##### roster plan: 2 to remove, 4 to keep`);
-      assert.match(markdown.stdout, `#### Northwind Logistics Inc \\<accounts\\@northwind.example.com\\> (${NORTHWIND.id})\n\n##### roster plan: 1 to remove, 4 to keep`);
+      assert.ok(
+        markdown.stdout.startsWith(
+          "## roster plan across 2 accounts: 3 to remove, 8 to keep, 0 protected, 0 missing (11 users)\n",
+        ),
+        markdown.stdout,
+      );
+      assert.match(
+        markdown.stdout,
+        `#### Harbor Dental LLC \\<accounts\\@harbor.example.com\\> (${HARBOR.id})\n\n##### roster plan: 2 to remove, 4 to keep`,
+      );
+      assert.match(
+        markdown.stdout,
+        `#### Northwind Logistics Inc \\<accounts\\@northwind.example.com\\> (${NORTHWIND.id})\n\n##### roster plan: 1 to remove, 4 to keep`,
+      );
 
       const diff = await roster(sandbox, ["plan", "-f", folder, "--format", "diff"]);
       assert.is(diff.code, 0);
       assert.match(diff.stdout, `# ${label(HARBOR)}\n`);
       assert.match(diff.stdout, `# ${label(NORTHWIND)}\n`);
-      assert.match(diff.stdout, `--- live\t${new URL(sandbox.url).host} ${HARBOR.id}, 6 users\n+++ after-apply\t${folder}/harbor.yaml, 4 users\n`);
+      assert.match(
+        diff.stdout,
+        `--- live\t${new URL(sandbox.url).host} ${HARBOR.id}, 6 users\n+++ after-apply\t${folder}/harbor.yaml, 4 users\n`,
+      );
       assert.match(diff.stdout, /^-dalia@harbor\.example\.com /m);
       assert.match(diff.stdout, /^-emeka@harbor\.example\.com /m);
       assert.match(diff.stdout, /^-ivan@northwind\.example\.com /m);
       assert.match(diff.stdout, /^ farah@northwind\.example\.com /m, "a kept user is a context line");
-      assert.ok(diff.stdout.endsWith("\n# Total across 2 accounts: 3 to remove, 8 to keep, 0 protected, 0 missing (11 users)\n"), diff.stdout.slice(-300));
+      assert.ok(
+        diff.stdout.endsWith(
+          "\n# Total across 2 accounts: 3 to remove, 8 to keep, 0 protected, 0 missing (11 users)\n",
+        ),
+        diff.stdout.slice(-300),
+      );
 
       const github = await roster(sandbox, ["plan", "-f", folder, "--format", "github"]);
       assert.is(github.code, 0);
       assert.match(github.stdout, `Account: ${label(HARBOR)}\n`);
       assert.match(github.stdout, `Account: ${label(NORTHWIND)}\n`);
-      assert.ok(github.stdout.endsWith("::notice::Total across 2 accounts: 3 to remove, 8 to keep, 0 protected, 0 missing (11 users)\n"), github.stdout.slice(-300));
+      assert.ok(
+        github.stdout.endsWith(
+          "::notice::Total across 2 accounts: 3 to remove, 8 to keep, 0 protected, 0 missing (11 users)\n",
+        ),
+        github.stdout.slice(-300),
+      );
       assertNothingRemoved(sandbox);
     });
   });
@@ -154,7 +227,8 @@ test("one manifest without account: keeps the document of one organization, read
       const doc = JSON.parse(run.stdout);
       assert.not.ok("accounts" in doc, "no accounts list");
       assert.equal(doc.summary, { remove: 0, keep: exampleOrg().length, protected: 0, missing: 0, group_drift: 0 });
-      for (const seed of ACCOUNTS) assert.is(sandbox.managedAccount(seed.id).stats.requests, 0, "no managed account was read");
+      for (const seed of ACCOUNTS)
+        assert.is(sandbox.managedAccount(seed.id).stats.requests, 0, "no managed account was read");
     });
   });
 });
@@ -163,14 +237,21 @@ test("one manifest naming a managed account keeps the document of one organizati
   await withSandbox(managerSandbox(), async (sandbox) => {
     await withTempDir(async (dir) => {
       const emails = HARBOR.users.slice(0, 4).map((u) => u.email);
-      const manifest = writeTemp(dir, "harbor.yaml", `${manifestText(emails)}account:\n  organization_name: Harbor Dental LLC\n`);
+      const manifest = writeTemp(
+        dir,
+        "harbor.yaml",
+        `${manifestText(emails)}account:\n  organization_name: Harbor Dental LLC\n`,
+      );
       const run = await roster(sandbox, ["plan", "-f", manifest, "--format", "json"]);
       assert.is(run.code, 0, run.stderr);
       const doc = JSON.parse(run.stdout);
       assert.not.ok("accounts" in doc, "no accounts list for one manifest");
       assert.equal(doc.account, { id: HARBOR.id, email: HARBOR.email, organization_name: "Harbor Dental LLC" });
       assert.equal(doc.summary, { remove: 2, keep: 4, protected: 0, missing: 0, group_drift: 0 });
-      assert.equal(doc.changes.map((c: { email: string }) => c.email), ["dalia@harbor.example.com", "emeka@harbor.example.com"]);
+      assert.equal(
+        doc.changes.map((c: { email: string }) => c.email),
+        ["dalia@harbor.example.com", "emeka@harbor.example.com"],
+      );
     });
   });
 });
@@ -187,7 +268,14 @@ test("apply --format json of one manifest naming a managed account keeps the app
       assert.equal(doc.account, { id: HARBOR.id, email: HARBOR.email, organization_name: "Harbor Dental LLC" });
       assert.equal(doc.summary, { removed: 2, already_absent: 0, failed: 0 });
       assert.equal(doc.verified, { converged: true, remaining: 0 });
-      assert.equal(sandbox.managedAccount(HARBOR.id).users().map((u) => u.email).sort(), [...emails].sort());
+      assert.equal(
+        sandbox
+          .managedAccount(HARBOR.id)
+          .users()
+          .map((u) => u.email)
+          .sort(),
+        [...emails].sort(),
+      );
     });
   });
 });
@@ -197,18 +285,32 @@ test("the Markdown of 200 accounts with long plans stays within 65,536 character
   await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, managedAccounts: many }, async (sandbox) => {
     await withTempDir(async (dir) => {
       // Each manifest lists the owner only: 13 removals an account, 2,600 in all, far too many for one comment.
-      many.forEach((seed, i) => writeTemp(dir, `${String(i).padStart(3, "0")}.yaml`, `${manifestText([seed.users[0]!.email])}account:\n  id: ${seed.id}\n`));
+      many.forEach((seed, i) =>
+        writeTemp(
+          dir,
+          `${String(i).padStart(3, "0")}.yaml`,
+          `${manifestText([seed.users[0]!.email])}account:\n  id: ${seed.id}\n`,
+        ),
+      );
       const summaryFile = `${dir}/summary.md`;
-      const run = await runCli(["plan", "-f", dir, "--format", "markdown"], { env: { TELNYX_BASE_URL: sandbox.url, GITHUB_STEP_SUMMARY: summaryFile } });
+      const run = await runCli(["plan", "-f", dir, "--format", "markdown"], {
+        env: { TELNYX_BASE_URL: sandbox.url, GITHUB_STEP_SUMMARY: summaryFile },
+      });
       assert.is(run.code, 0, run.stderr);
-      for (const [text, where] of [[run.stdout, "stdout"], [readFileSync(summaryFile, "utf8"), "the job summary"]] as const) {
+      for (const [text, where] of [
+        [run.stdout, "stdout"],
+        [readFileSync(summaryFile, "utf8"), "the job summary"],
+      ] as const) {
         assert.ok(text.length <= 65_536, `${where} is ${text.length} characters`);
         assert.ok(text.startsWith("## roster plan across 200 accounts: 2600 to remove"), text.slice(0, 200));
         for (const seed of many) {
           const heading = `#### ${seed.organization_name} \\<${seed.email.replace("@", "\\@")}\\> (${seed.id})\n\n##### roster plan: 13 to remove (refused by a guard), 1 to keep`;
           assert.ok(text.includes(heading), `${where} keeps the summary of ${seed.organization_name}`);
         }
-        assert.match(text, "Some accounts' plans are cut or shown by their summary line alone: a comment holds at most 65,536 characters. roster plan --format json lists every account in full.");
+        assert.match(
+          text,
+          "Some accounts' plans are cut or shown by their summary line alone: a comment holds at most 65,536 characters. roster plan --format json lists every account in full.",
+        );
       }
       assert.is(sandbox.stats.removeRequests.size, 0);
     });
@@ -220,12 +322,19 @@ test("a Markdown too long cuts the longest account first: the small accounts kee
   await withSandbox(managerSandbox([HARBOR, NORTHWIND, big!]), async (sandbox) => {
     await withTempDir(async (dir) => {
       const { harbor, northwind } = writeTwo(dir);
-      const huge = writeTemp(dir, "big.yaml", `${manifestText([big!.users[0]!.email])}account:\n  id: ${big!.id}\nguards:\n  max_removal_percent: 100\n`);
+      const huge = writeTemp(
+        dir,
+        "big.yaml",
+        `${manifestText([big!.users[0]!.email])}account:\n  id: ${big!.id}\nguards:\n  max_removal_percent: 100\n`,
+      );
       const run = await roster(sandbox, ["plan", "-f", harbor, "-f", huge, "-f", northwind, "--format", "markdown"]);
       assert.is(run.code, 0, run.stderr);
       assert.ok(run.stdout.length <= 65_536, `${run.stdout.length} characters`);
       const [, harborPart, bigPart, northwindPart] = run.stdout.split(/^#### /m);
-      assert.match(harborPart!, "- dalia@harbor.example.com  enabled, last sign-in never\n- emeka@harbor.example.com  enabled, last sign-in never\n```");
+      assert.match(
+        harborPart!,
+        "- dalia@harbor.example.com  enabled, last sign-in never\n- emeka@harbor.example.com  enabled, last sign-in never\n```",
+      );
       assert.match(northwindPart!, "- ivan@northwind.example.com   enabled, last sign-in never\n```");
       assert.match(bigPart!, "##### roster plan: 1499 to remove, 1 to keep");
       assert.match(bigPart!, /… and [\d,]+ more removals left out: a comment holds at most 65,536 characters\./);
@@ -235,8 +344,32 @@ test("a Markdown too long cuts the longest account first: the small accounts kee
 });
 
 /** Harbor and a larger account, Oakridge, of 12 users: a guard refuses Harbor's plan of 5 removals (83%), Oakridge's 1 is fine. */
-const OAKRIDGE = account(4, "Oakridge Clinic Ltd", "oakridge", ["lena", "mateo", "nadia", "omar", "priya", "quinn", "rosa", "sven", "tariq", "uma", "viktor"]);
-const BIG_HARBOR = account(1, "Harbor Dental LLC", "harbor", ["amara", "bruno", "chen", "dalia", "emeka", "wen", "ximena", "yusuf", "zoe", "abel", "beth"]);
+const OAKRIDGE = account(4, "Oakridge Clinic Ltd", "oakridge", [
+  "lena",
+  "mateo",
+  "nadia",
+  "omar",
+  "priya",
+  "quinn",
+  "rosa",
+  "sven",
+  "tariq",
+  "uma",
+  "viktor",
+]);
+const BIG_HARBOR = account(1, "Harbor Dental LLC", "harbor", [
+  "amara",
+  "bruno",
+  "chen",
+  "dalia",
+  "emeka",
+  "wen",
+  "ximena",
+  "yusuf",
+  "zoe",
+  "abel",
+  "beth",
+]);
 
 test("guards apply per account; --detailed-exitcode gives the worst: 3 over 2 over 0", async () => {
   await withSandbox(managerSandbox([BIG_HARBOR, OAKRIDGE]), async (sandbox) => {
@@ -254,12 +387,27 @@ test("guards apply per account; --detailed-exitcode gives the worst: 3 over 2 ov
       assert.match(oakPart!, "Guards: would remove 1 of 12 users (8.3%): within the guards");
       assert.match(worst.stdout, "; 1 account refused by a guard");
       const json = JSON.parse((await roster(sandbox, ["plan", "-f", refused, "-f", fine, "--format", "json"])).stdout);
-      assert.equal(json.accounts.map((a: { guard: { allowed: boolean } }) => a.guard.allowed), [false, true]);
+      assert.equal(
+        json.accounts.map((a: { guard: { allowed: boolean } }) => a.guard.allowed),
+        [false, true],
+      );
       assert.is(json.summary.refused, 1);
 
-      assert.is((await roster(sandbox, ["plan", "-f", clean, "-f", fine, "--detailed-exitcode"])).code, 2, "removals and no refusal");
-      assert.is((await roster(sandbox, ["plan", "-f", clean, "-f", none, "--detailed-exitcode"])).code, 0, "no removal anywhere");
-      assert.is((await roster(sandbox, ["plan", "-f", refused, "-f", fine])).code, 0, "without --detailed-exitcode a plan succeeds");
+      assert.is(
+        (await roster(sandbox, ["plan", "-f", clean, "-f", fine, "--detailed-exitcode"])).code,
+        2,
+        "removals and no refusal",
+      );
+      assert.is(
+        (await roster(sandbox, ["plan", "-f", clean, "-f", none, "--detailed-exitcode"])).code,
+        0,
+        "no removal anywhere",
+      );
+      assert.is(
+        (await roster(sandbox, ["plan", "-f", refused, "-f", fine])).code,
+        0,
+        "without --detailed-exitcode a plan succeeds",
+      );
 
       const apply = await roster(sandbox, ["apply", "-f", refused, "-f", fine, "--yes"]);
       assert.is(apply.code, 3);
@@ -278,12 +426,20 @@ test("apply --yes removes exactly each account's planned users, with its own key
       const { folder } = writeTwo(dir);
       const log = `${dir}/audit.jsonl`;
       const summaryFile = `${dir}/summary.md`;
-      const run = await roster(sandbox, ["apply", "-f", folder, "--yes", "--audit-log", log], { GITHUB_STEP_SUMMARY: summaryFile });
+      const run = await roster(sandbox, ["apply", "-f", folder, "--yes", "--audit-log", log], {
+        GITHUB_STEP_SUMMARY: summaryFile,
+      });
       assert.is(run.code, 0, run.stderr);
       assert.match(run.stdout, "Apply complete: 3 removed, 0 already absent, 0 failed, of 3 planned removals.\n");
       assert.match(run.stdout, "Verified: both accounts now match their manifests.\n");
-      assert.equal(emailsOf(sandbox.managedAccount(HARBOR.id).users()), ["amara", "bruno", "chen", "owner"].map((f) => `${f}@harbor.example.com`));
-      assert.equal(emailsOf(sandbox.managedAccount(NORTHWIND.id).users()), ["farah", "goran", "hana", "owner"].map((f) => `${f}@northwind.example.com`));
+      assert.equal(
+        emailsOf(sandbox.managedAccount(HARBOR.id).users()),
+        ["amara", "bruno", "chen", "owner"].map((f) => `${f}@harbor.example.com`),
+      );
+      assert.equal(
+        emailsOf(sandbox.managedAccount(NORTHWIND.id).users()),
+        ["farah", "goran", "hana", "owner"].map((f) => `${f}@northwind.example.com`),
+      );
       assert.is(removedFrom(sandbox, HARBOR), 2, "Harbor's removals went with Harbor's key");
       assert.is(removedFrom(sandbox, NORTHWIND), 1);
       assert.is(sandbox.managedAccount(CEDAR.id).stats.requests, 0, "an account no manifest names is not even read");
@@ -294,7 +450,9 @@ test("apply --yes removes exactly each account's planned users, with its own key
       const lines = readAuditLog(log);
       assertNoSecret(readFileSync(log, "utf8"), "the audit log");
       assert.is(lines.length, 3);
-      const byAccount = lines.map((l) => [l.account_id, l.email, l.outcome]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+      const byAccount = lines
+        .map((l) => [l.account_id, l.email, l.outcome])
+        .sort((a, b) => String(a[1]).localeCompare(String(b[1])));
       assert.equal(byAccount, [
         [HARBOR.id, "dalia@harbor.example.com", "removed"],
         [HARBOR.id, "emeka@harbor.example.com", "removed"],
@@ -317,8 +475,14 @@ test("apply --format json across accounts: each account's results and verificati
       assert.is(run.stderr, "");
       const doc = JSON.parse(run.stdout);
       assert.is(doc.format_version, 1);
-      assert.equal(doc.accounts.map((a: { account: { id: string } }) => a.account.id), [HARBOR.id, NORTHWIND.id]);
-      assert.equal(doc.accounts.map((a: { summary: { removed: number } }) => a.summary.removed), [2, 1]);
+      assert.equal(
+        doc.accounts.map((a: { account: { id: string } }) => a.account.id),
+        [HARBOR.id, NORTHWIND.id],
+      );
+      assert.equal(
+        doc.accounts.map((a: { summary: { removed: number } }) => a.summary.removed),
+        [2, 1],
+      );
       assert.is(doc.summary.removed, 3);
       assert.equal(doc.verified, { converged: true, remaining: 0, unreadable: 0 });
       assert.is(removedFrom(sandbox, HARBOR) + removedFrom(sandbox, NORTHWIND), 3);
@@ -353,14 +517,27 @@ test("a 401 on one account's key during apply stops that account only, named in 
       );
       assert.match(run.stderr, "; the other accounts went on\n");
       assert.not.match(run.stderr, HARBOR.id, "the account that went on is not reported as an error");
-      assert.equal(emailsOf(sandbox.managedAccount(HARBOR.id).users()), ["amara", "bruno", "chen", "owner"].map((f) => `${f}@harbor.example.com`), "Harbor converged");
+      assert.equal(
+        emailsOf(sandbox.managedAccount(HARBOR.id).users()),
+        ["amara", "bruno", "chen", "owner"].map((f) => `${f}@harbor.example.com`),
+        "Harbor converged",
+      );
       assert.is(sandbox.managedAccount(NORTHWIND.id).users().length, 5, "Northwind lost no one");
       const lines = readAuditLog(log);
       assertNoSecret(readFileSync(log, "utf8"), "the audit log");
-      assert.ok(lines.every((l) => l.account_id === HARBOR.id || l.account_id === NORTHWIND.id), "every line names its account");
-      assert.equal(lines.filter((l) => l.account_id === HARBOR.id).map((l) => l.outcome), ["removed", "removed"]);
+      assert.ok(
+        lines.every((l) => l.account_id === HARBOR.id || l.account_id === NORTHWIND.id),
+        "every line names its account",
+      );
+      assert.equal(
+        lines.filter((l) => l.account_id === HARBOR.id).map((l) => l.outcome),
+        ["removed", "removed"],
+      );
       assert.not.ok(lines.some((l) => l.account_id === NORTHWIND.id && l.outcome === "removed"));
-      assert.match(run.stdout, `Verified: 1 account now matches its manifest.\nNot verified: ${label(NORTHWIND)}: its key was refused.\n`);
+      assert.match(
+        run.stdout,
+        `Verified: 1 account now matches its manifest.\nNot verified: ${label(NORTHWIND)}: its key was refused.\n`,
+      );
     });
   });
 });
@@ -376,7 +553,10 @@ test("a disabled account (403) and a cancelled one (401) are reported as skipped
       const plan = await roster(sandbox, ["plan", "-f", folder, "--format", "json"]);
       assert.is(plan.code, 0, plan.stderr);
       const doc = JSON.parse(plan.stdout);
-      assert.equal(doc.accounts.map((a: { account: { id: string } }) => a.account.id), [HARBOR.id, NORTHWIND.id]);
+      assert.equal(
+        doc.accounts.map((a: { account: { id: string } }) => a.account.id),
+        [HARBOR.id, NORTHWIND.id],
+      );
       assert.equal(
         doc.skipped.map((s: { account: { id: string }; manifest: string }) => [s.account.id, s.manifest]),
         [
@@ -391,7 +571,10 @@ test("a disabled account (403) and a cancelled one (401) are reported as skipped
       const apply = await roster(sandbox, ["apply", "-f", folder, "--yes"]);
       assert.is(apply.code, 0, apply.stderr);
       assert.match(apply.stdout, "Skipped (2): nothing read or changed in them\n");
-      assert.match(apply.stdout, `  ! ${label(CEDAR)}  its key may not read its users (403): the account is disabled (manifest ${folder}/cedar.yaml)\n`);
+      assert.match(
+        apply.stdout,
+        `  ! ${label(CEDAR)}  its key may not read its users (403): the account is disabled (manifest ${folder}/cedar.yaml)\n`,
+      );
       assert.match(apply.stdout, `  ! ${label(cancelled)}  `);
       assert.match(apply.stdout, "; 2 accounts skipped");
       assert.match(apply.stdout, "Apply complete: 3 removed");
@@ -411,12 +594,21 @@ test("a manifest without account: beside managed ones is the key's own organizat
       const { harbor } = writeTwo(dir);
       const own = exampleOrg();
       const leaving = own.find((u) => u.record_type !== "organization_owner")!;
-      const ownManifest = writeTemp(dir, "users.yaml", manifestText(own.filter((u) => u !== leaving).map((u) => u.email)));
+      const ownManifest = writeTemp(
+        dir,
+        "users.yaml",
+        manifestText(own.filter((u) => u !== leaving).map((u) => u.email)),
+      );
       const plan = await roster(sandbox, ["plan", "-f", ownManifest, "-f", harbor]);
       assert.is(plan.code, 0, plan.stderr);
-      assert.match(plan.stdout, `Account: the API key's own organization\n  manifest ${ownManifest}\nPlan: 1 to remove`);
+      assert.match(
+        plan.stdout,
+        `Account: the API key's own organization\n  manifest ${ownManifest}\nPlan: 1 to remove`,
+      );
       assert.match(plan.stdout, `Account: ${label(HARBOR)}\n`);
-      const planJson = JSON.parse((await roster(sandbox, ["plan", "-f", ownManifest, "-f", harbor, "--format", "json"])).stdout);
+      const planJson = JSON.parse(
+        (await roster(sandbox, ["plan", "-f", ownManifest, "-f", harbor, "--format", "json"])).stdout,
+      );
       assert.equal(planJson.accounts[0].account, { id: null, email: null, organization_name: null, own: true });
 
       const apply = await roster(sandbox, ["apply", "-f", ownManifest, "-f", harbor, "--yes", "--format", "json"]);
@@ -427,7 +619,11 @@ test("a manifest without account: beside managed ones is the key's own organizat
         planJson.accounts.map((a: { account: unknown }) => a.account),
         "apply's JSON names the accounts as plan's does",
       );
-      assert.equal(emailsOf(sandbox.users()), emailsOf(own.filter((u) => u !== leaving)), "the manager's own organization lost exactly the unlisted user");
+      assert.equal(
+        emailsOf(sandbox.users()),
+        emailsOf(own.filter((u) => u !== leaving)),
+        "the manager's own organization lost exactly the unlisted user",
+      );
       assert.is(sandbox.own.stats.removeRequests.size, 1);
       assert.is(removedFrom(sandbox, HARBOR), 2);
     });
@@ -441,7 +637,10 @@ test("apply across accounts without --yes and without a terminal asks nothing an
       const apply = await roster(sandbox, ["apply", "-f", folder]);
       assert.is(apply.code, 1);
       assert.match(apply.stdout, "Total across 2 accounts: 3 to remove", "the plan is shown first");
-      assert.is(apply.stderr, "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n");
+      assert.is(
+        apply.stderr,
+        "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n",
+      );
 
       assertNothingRemoved(sandbox);
     });
@@ -452,7 +651,11 @@ test("account: matching none names the closest candidates; positioned, exit 1, n
   await withSandbox(managerSandbox(), async (sandbox) => {
     await withTempDir(async (dir) => {
       const { harbor } = writeTwo(dir);
-      const wrong = writeTemp(dir, "wrong.yaml", `${manifestText(["owner@nowhere.example.com"])}account:\n  organization_name: Harbour Dental LLC\n`);
+      const wrong = writeTemp(
+        dir,
+        "wrong.yaml",
+        `${manifestText(["owner@nowhere.example.com"])}account:\n  organization_name: Harbour Dental LLC\n`,
+      );
       const run = await roster(sandbox, ["plan", "-f", harbor, "-f", wrong]);
       assert.is(run.code, 1);
       assert.is(run.stdout, "");
@@ -460,7 +663,8 @@ test("account: matching none names the closest candidates; positioned, exit 1, n
       assert.match(run.stderr, 'account organization name "Harbour Dental LLC" ');
       assert.match(run.stderr, "matches none of the 3 accounts the API key manages; the closest are: ");
       assert.match(run.stderr, `id "${HARBOR.id}", email "${HARBOR.email}", organization "Harbor Dental LLC"`);
-      for (const seed of ACCOUNTS) assert.is(sandbox.managedAccount(seed.id).stats.requests, 0, "no account was read: the run stopped before any");
+      for (const seed of ACCOUNTS)
+        assert.is(sandbox.managedAccount(seed.id).stats.requests, 0, "no account was read: the run stopped before any");
     });
   });
 });
@@ -470,7 +674,14 @@ test("account: matching several names each; two manifests for one account name b
   await withSandbox(managerSandbox([...ACCOUNTS, twin]), async (sandbox) => {
     await withTempDir(async (dir) => {
       const ambiguous = writeTemp(dir, "a.yaml", manifestFor(HARBOR, [], "organization_name"));
-      const several = await roster(sandbox, ["apply", "--yes", "-f", ambiguous, "-f", writeTemp(dir, "n.yaml", manifestFor(NORTHWIND, []))]);
+      const several = await roster(sandbox, [
+        "apply",
+        "--yes",
+        "-f",
+        ambiguous,
+        "-f",
+        writeTemp(dir, "n.yaml", manifestFor(NORTHWIND, [])),
+      ]);
       assert.is(several.code, 1);
       assert.match(several.stderr, `${ambiguous}:5:22: `);
       assert.match(several.stderr, "matches 2 managed accounts: ");
@@ -515,7 +726,18 @@ test("no key, the manager's or an account's, reaches stdout, stderr, the audit l
     const proxy = await startGateway(sandbox.url, {
       answer: ({ method, path, key }) =>
         key === NORTHWIND.api_key && method === "POST" && path.endsWith("/actions/remove")
-          ? { status: 500, body: { errors: [{ code: "10000", title: "Internal error", detail: `bad header Bearer ${key}; also saw ${HARBOR.api_key} and ${TEST_API_KEY}` }] } }
+          ? {
+              status: 500,
+              body: {
+                errors: [
+                  {
+                    code: "10000",
+                    title: "Internal error",
+                    detail: `bad header Bearer ${key}; also saw ${HARBOR.api_key} and ${TEST_API_KEY}`,
+                  },
+                ],
+              },
+            }
           : undefined,
     });
     try {
@@ -524,9 +746,12 @@ test("no key, the manager's or an account's, reaches stdout, stderr, the audit l
         const log = `${dir}/audit.jsonl`;
         const summaryFile = `${dir}/summary.md`;
         for (const format of ["pretty", "json"]) {
-          const run = await runCli(["apply", "-f", folder, "--yes", "--max-retries", "0", "--audit-log", log, "--format", format], {
-            env: { TELNYX_BASE_URL: proxy.url, GITHUB_STEP_SUMMARY: summaryFile },
-          });
+          const run = await runCli(
+            ["apply", "-f", folder, "--yes", "--max-retries", "0", "--audit-log", log, "--format", format],
+            {
+              env: { TELNYX_BASE_URL: proxy.url, GITHUB_STEP_SUMMARY: summaryFile },
+            },
+          );
           assertNoSecret(run.stdout + run.stderr, `apply --format ${format}`);
           assert.is(run.code, 1);
         }

@@ -9,20 +9,31 @@ import { withSandbox } from "../helpers/sandbox.js";
 const USERS = `${EXAMPLES}users.yaml`;
 
 test("a read that keeps failing with 503 says the API failed and to try again later", async () => {
-  await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, faults: { script: (r) => (r.method === "GET" ? { kind: "error", status: 503 } : undefined) } }, async (sandbox) => {
-    const run = await runCli(["plan", "-f", USERS, "--max-retries", "1"], { env: { TELNYX_BASE_URL: sandbox.url, ROSTER_BACKOFF_BASE_MS: "1" } });
-    assert.is(run.code, 1);
-    assert.is(
-      run.stderr,
-      "roster: error: GET /organizations/users/users_groups_report answered 503 10007: Unexpected error: injected fault: the API (or a gateway before it) failed, 2 times: try again later\n",
-    );
-  });
+  await withSandbox(
+    {
+      users: exampleOrg(),
+      apiKey: TEST_API_KEY,
+      faults: { script: (r) => (r.method === "GET" ? { kind: "error", status: 503 } : undefined) },
+    },
+    async (sandbox) => {
+      const run = await runCli(["plan", "-f", USERS, "--max-retries", "1"], {
+        env: { TELNYX_BASE_URL: sandbox.url, ROSTER_BACKOFF_BASE_MS: "1" },
+      });
+      assert.is(run.code, 1);
+      assert.is(
+        run.stderr,
+        "roster: error: GET /organizations/users/users_groups_report answered 503 10007: Unexpected error: injected fault: the API (or a gateway before it) failed, 2 times: try again later\n",
+      );
+    },
+  );
 });
 
 test("a 403 on reading the organization says to check what the key may do", async () => {
   const server = await startServer((_req, res) => {
     res.writeHead(403, { "content-type": "application/json" });
-    res.end(JSON.stringify({ errors: [{ code: "10010", title: "Not authorized", detail: "This key may not list users" }] }));
+    res.end(
+      JSON.stringify({ errors: [{ code: "10010", title: "Not authorized", detail: "This key may not list users" }] }),
+    );
   });
   try {
     const run = await runCli(["plan", "-f", USERS], { env: { TELNYX_BASE_URL: server.url } });

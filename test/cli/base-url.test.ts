@@ -14,7 +14,10 @@ test("a base URL without /v2 is not refused, and the API's 404 then says to chec
     const base = sandbox.url.replace(/\/v2$/, "");
     const run = await runCli(["apply", "-f", USERS, "--yes", "--base-url", base]);
     assert.is(run.code, 1);
-    assert.ok(run.stderr.startsWith("roster: error: GET /organizations/users answered 404 10005: Resource not found: "), run.stderr);
+    assert.ok(
+      run.stderr.startsWith("roster: error: GET /organizations/users answered 404 10005: Resource not found: "),
+      run.stderr,
+    );
     assert.ok(run.stderr.endsWith(`; ${HINT}\n`), run.stderr);
     assert.is(sandbox.stats.removeRequests.size, 0);
   });
@@ -28,7 +31,10 @@ test("a 404 that is not the API's JSON says to check the base URL, whatever its 
   try {
     const run = await runCli(["plan", "-f", USERS], { env: { TELNYX_BASE_URL: server.url } });
     assert.is(run.code, 1);
-    assert.is(run.stderr, `roster: error: GET /organizations/users answered 404 without the API's JSON error body: not the Telnyx API's answer; ${HINT}\n`);
+    assert.is(
+      run.stderr,
+      `roster: error: GET /organizations/users answered 404 without the API's JSON error body: not the Telnyx API's answer; ${HINT}\n`,
+    );
   } finally {
     await server.close();
   }
@@ -53,15 +59,31 @@ test("a base URL without a path sends requests to /organizations/..., not //orga
 
 test("a base URL roster will not use is refused in words, naming where it came from, before any request", async () => {
   const cases: [string[], Record<string, string>, string][] = [
-    [["--base-url", "ftp://x"], {}, "--base-url ftp://x: the scheme must be https (or http to a loopback host such as the sandbox)"],
-    [[], { TELNYX_BASE_URL: "ftp://x" }, "TELNYX_BASE_URL ftp://x: the scheme must be https (or http to a loopback host such as the sandbox)"],
+    [
+      ["--base-url", "ftp://x"],
+      {},
+      "--base-url ftp://x: the scheme must be https (or http to a loopback host such as the sandbox)",
+    ],
+    [
+      [],
+      { TELNYX_BASE_URL: "ftp://x" },
+      "TELNYX_BASE_URL ftp://x: the scheme must be https (or http to a loopback host such as the sandbox)",
+    ],
     [
       ["--base-url", "http://api.telnyx.com/v2"],
       {},
       "--base-url http://api.telnyx.com/v2: plain http to api.telnyx.com would send the API key unencrypted: use https (plain http is allowed only to a loopback host such as the sandbox)",
     ],
-    [["--base-url", "api telnyx"], {}, '--base-url "api telnyx" is not a URL: give a full URL such as https://api.telnyx.com/v2'],
-    [[], { TELNYX_BASE_URL: "https://me:s3cret-pass@api.telnyx.com/v2" }, "TELNYX_BASE_URL holds a user name or password: remove them; the key comes from TELNYX_API_KEY"],
+    [
+      ["--base-url", "api telnyx"],
+      {},
+      '--base-url "api telnyx" is not a URL: give a full URL such as https://api.telnyx.com/v2',
+    ],
+    [
+      [],
+      { TELNYX_BASE_URL: "https://me:s3cret-pass@api.telnyx.com/v2" },
+      "TELNYX_BASE_URL holds a user name or password: remove them; the key comes from TELNYX_API_KEY",
+    ],
   ];
   for (const [args, env, message] of cases) {
     const run = await runCli(["plan", "-f", USERS, ...args], { env });

@@ -9,7 +9,12 @@ import { PLAN_FORMATS } from "../../src/render/plan-formats.js";
 import { runCli, tempDir, writeTemp } from "../helpers/cli.js";
 
 /** The program the CLI runs, to read its commands and flags from; nothing is run. */
-const program = buildProgram({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
+const program = buildProgram({
+  stdout: new PassThrough(),
+  stderr: new PassThrough(),
+  stdin: new PassThrough(),
+  env: {},
+});
 const scripts: Record<string, string> = {};
 
 test("roster completion prints a script for bash, zsh and fish, and refuses another shell", async () => {
@@ -36,18 +41,27 @@ test("every command, every flag and every choice of the CLI is in each script", 
   assert.ok(commands.some((c) => c.name === "completion"));
   for (const shell of SHELLS) {
     const script = scripts[shell]!;
-    const has = (word: string, what: string) => assert.ok(new RegExp(`(^|[\\s'"|({,])${word.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")}([\\s'"|)}\\[\\],;:]|$)`, "m").test(script), `${shell}: ${what} ${word}`);
+    const has = (word: string, what: string) =>
+      assert.ok(
+        new RegExp(`(^|[\\s'"|({,])${word.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")}([\\s'"|)}\\[\\],;:]|$)`, "m").test(
+          script,
+        ),
+        `${shell}: ${what} ${word}`,
+      );
     // fish names flags without their dashes: -l format, -s f.
-    const flag = (name: string) => (shell === "fish" ? (name.startsWith("--") ? `-l ${name.slice(2)}` : `-s ${name.slice(1)}`) : name);
+    const flag = (name: string) =>
+      shell === "fish" ? (name.startsWith("--") ? `-l ${name.slice(2)}` : `-s ${name.slice(1)}`) : name;
     for (const option of program.options) has(flag(option.long!), "the global flag");
     for (const command of program.commands) {
       has(command.name(), "the command");
       for (const option of command.options) {
         if (option.long) has(flag(option.long), `roster ${command.name()}'s flag`);
         if (option.short) has(flag(option.short), `roster ${command.name()}'s flag`);
-        for (const choice of option.argChoices ?? []) has(choice, `a choice of roster ${command.name()} ${option.long}:`);
+        for (const choice of option.argChoices ?? [])
+          has(choice, `a choice of roster ${command.name()} ${option.long}:`);
       }
-      for (const choice of command.registeredArguments.flatMap((a) => a.argChoices ?? [])) has(choice, `a choice of roster ${command.name()}:`);
+      for (const choice of command.registeredArguments.flatMap((a) => a.argChoices ?? []))
+        has(choice, `a choice of roster ${command.name()}:`);
     }
     for (const format of PLAN_FORMATS) has(format, "the --format choice");
   }
@@ -62,7 +76,12 @@ function bashComplete(words: readonly string[], cwd?: string): string[] {
     const quoted = words.map((w) => `'${w}'`).join(" ");
     const run = spawnSync(
       "bash",
-      ["--norc", "--noprofile", "-c", `source '${script}' && COMP_WORDS=(${quoted}) && COMP_CWORD=${words.length - 1} && _roster_completion; printf '%s\\n' "\${COMPREPLY[@]}"`],
+      [
+        "--norc",
+        "--noprofile",
+        "-c",
+        `source '${script}' && COMP_WORDS=(${quoted}) && COMP_CWORD=${words.length - 1} && _roster_completion; printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ],
       { encoding: "utf8", cwd: cwd ?? dir },
     );
     assert.is(run.stderr, "", "bash reports no error");
@@ -82,7 +101,10 @@ test("bash: the completion function completes commands, flags and their choices"
   assert.equal(bashComplete(["roster", "apply", "--format", ""]), ["pretty", "json"]);
   assert.equal(bashComplete(["roster", "plan", "--format", "=", ""]), [...PLAN_FORMATS], "--format= too");
   assert.equal(bashComplete(["roster", "apply", "--y"]), ["--yes"]);
-  assert.equal(bashComplete(["roster", "plan", "-f", "users.yaml", "--max-rem"]), ["--max-removals", "--max-removal-percent"]);
+  assert.equal(bashComplete(["roster", "plan", "-f", "users.yaml", "--max-rem"]), [
+    "--max-removals",
+    "--max-removal-percent",
+  ]);
   assert.equal(bashComplete(["roster", "plan", "--concurrency", ""]), [], "a number: nothing to suggest");
   assert.equal(bashComplete(["roster", "completion", ""]), ["bash", "zsh", "fish"]);
 });

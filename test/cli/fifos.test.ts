@@ -33,7 +33,9 @@ async function setup(fn: (setting: Setting) => Promise<void>) {
     const manifest = writeTemp(dir, "users.yaml", manifestText(org.slice(1, 9).map((u) => u.email)));
     const fifo = `${dir}/fifo`;
     execFileSync("mkfifo", [fifo]);
-    await withSandbox({ users: org, apiKey: TEST_API_KEY }, (sandbox) => fn({ manifest, fifo, sandbox, env: { TELNYX_BASE_URL: sandbox.url } }));
+    await withSandbox({ users: org, apiKey: TEST_API_KEY }, (sandbox) =>
+      fn({ manifest, fifo, sandbox, env: { TELNYX_BASE_URL: sandbox.url } }),
+    );
   });
 }
 
@@ -42,7 +44,11 @@ test("a FIFO as the manifest (-f) is refused at once by validate, plan and apply
     for (const command of [["validate"], ["plan"], ["apply", "--yes"]]) {
       const run = await promptly([...command, "-f", s.fifo], s.env);
       assert.is(run.code, 1, command[0]);
-      assert.match(run.stderr, `${s.fifo}:1:1: not a file: pass the path of a users.yaml manifest with -f\n`, command[0]);
+      assert.match(
+        run.stderr,
+        `${s.fifo}:1:1: not a file: pass the path of a users.yaml manifest with -f\n`,
+        command[0],
+      );
     }
     assert.is(s.sandbox.stats.requests, 0);
   });
@@ -50,10 +56,16 @@ test("a FIFO as the manifest (-f) is refused at once by validate, plan and apply
 
 test("a FIFO or a device as --audit-log is refused before any request, and nothing is removed", async () => {
   await setup(async (s) => {
-    for (const [log, kind] of [[s.fifo, "a FIFO (named pipe)"], ["/dev/null", "a character device"]]) {
+    for (const [log, kind] of [
+      [s.fifo, "a FIFO (named pipe)"],
+      ["/dev/null", "a character device"],
+    ]) {
       const run = await promptly(["apply", "-f", s.manifest, "--yes", "--audit-log", log!], s.env);
       assert.is(run.code, 1);
-      assert.is(run.stderr, `roster: error: the audit log ${log} is ${kind}, not a file: give the path of a file to append to (it is created if missing). Nothing was changed.\n`);
+      assert.is(
+        run.stderr,
+        `roster: error: the audit log ${log} is ${kind}, not a file: give the path of a file to append to (it is created if missing). Nothing was changed.\n`,
+      );
     }
     assert.is(s.sandbox.stats.requests, 0);
   });
@@ -63,7 +75,10 @@ test("a FIFO as a saved plan (apply PLAN) is refused at once: nothing is read fr
   await setup(async (s) => {
     const run = await promptly(["apply", s.fifo], s.env);
     assert.is(run.code, 1);
-    assert.match(run.stderr, `roster: error: ${s.fifo} is a FIFO (named pipe), not a file: give the path of a plan saved by roster plan --out\n`);
+    assert.match(
+      run.stderr,
+      `roster: error: ${s.fifo} is a FIFO (named pipe), not a file: give the path of a plan saved by roster plan --out\n`,
+    );
     assert.match(run.stderr, "Nothing was changed.");
     assert.is(s.sandbox.stats.requests, 0);
   });
@@ -71,16 +86,28 @@ test("a FIFO as a saved plan (apply PLAN) is refused at once: nothing is read fr
 
 test("a FIFO as export -o or plan --out is refused, even with --force, and never replaced", async () => {
   await setup(async (s) => {
-    for (const args of [["export", "-o", s.fifo], ["export", "-o", s.fifo, "--force"]]) {
+    for (const args of [
+      ["export", "-o", s.fifo],
+      ["export", "-o", s.fifo, "--force"],
+    ]) {
       const run = await promptly(args, s.env);
       assert.is(run.code, 1, args.join(" "));
-      assert.match(run.stderr, `roster: error: ${s.fifo} is a FIFO (named pipe), not a file: roster export -o writes a manifest file; without -o it prints the manifest on stdout. Nothing was written\n`);
+      assert.match(
+        run.stderr,
+        `roster: error: ${s.fifo} is a FIFO (named pipe), not a file: roster export -o writes a manifest file; without -o it prints the manifest on stdout. Nothing was written\n`,
+      );
     }
     const plan = await promptly(["plan", "-f", s.manifest, "--out", s.fifo], s.env);
     assert.is(plan.code, 1);
-    assert.match(plan.stderr, `roster: error: --out ${s.fifo} is a FIFO (named pipe), not a file: save the plan to a file, such as plan.json. Nothing was changed.\n`);
+    assert.match(
+      plan.stderr,
+      `roster: error: --out ${s.fifo} is a FIFO (named pipe), not a file: save the plan to a file, such as plan.json. Nothing was changed.\n`,
+    );
     assert.is(s.sandbox.stats.requests, 0);
-    assert.ok(execFileSync("stat", ["-c", "%F", s.fifo], { encoding: "utf8" }).startsWith("fifo"), "the FIFO is still there");
+    assert.ok(
+      execFileSync("stat", ["-c", "%F", s.fifo], { encoding: "utf8" }).startsWith("fifo"),
+      "the FIFO is still there",
+    );
   });
 });
 
@@ -88,7 +115,10 @@ test("a FIFO as the sandbox's --state is refused at once", async () => {
   await setup(async (s) => {
     const run = await promptly(["sandbox", "--state", s.fifo], s.env);
     assert.is(run.code, 1);
-    assert.match(run.stderr, `roster: error: ${s.fifo}: cannot read the sandbox state (it is a FIFO (named pipe), not a file)`);
+    assert.match(
+      run.stderr,
+      `roster: error: ${s.fifo}: cannot read the sandbox state (it is a FIFO (named pipe), not a file)`,
+    );
   });
 });
 

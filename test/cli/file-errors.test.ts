@@ -26,7 +26,10 @@ files.after.each(async ({ sandbox, dir }) => {
 files("export -o into a folder that does not exist names the folder, not a temporary file", async ({ env, dir }) => {
   const run = await runCli(["export", "-o", `${dir}/missing/users.yaml`], { env });
   assert.is(run.code, 1);
-  assert.is(run.stderr, `roster: error: cannot write ${dir}/missing/users.yaml: the folder ${dir}/missing does not exist: create it first, or give another path\n`);
+  assert.is(
+    run.stderr,
+    `roster: error: cannot write ${dir}/missing/users.yaml: the folder ${dir}/missing does not exist: create it first, or give another path\n`,
+  );
   assert.equal(readdirSync(dir), []);
 });
 
@@ -34,16 +37,25 @@ files("plan --out into a folder that does not exist says so, after showing the p
   const run = await runCli(["plan", "-f", USERS, "--out", `${dir}/plans/plan.json`], { env });
   assert.is(run.code, 1);
   assert.match(run.stdout, "Plan: 5 to remove");
-  assert.is(run.stderr, `roster: error: cannot write ${dir}/plans/plan.json: the folder ${dir}/plans does not exist: create it first, or give another path\n`);
+  assert.is(
+    run.stderr,
+    `roster: error: cannot write ${dir}/plans/plan.json: the folder ${dir}/plans does not exist: create it first, or give another path\n`,
+  );
 });
 
 files("a path through a file names the file that is not a folder", async ({ env, dir }) => {
   writeTemp(dir, "notes.txt", "x");
   const plan = await runCli(["plan", "-f", USERS, "--out", `${dir}/notes.txt/sub/plan.json`], { env });
   assert.is(plan.code, 1);
-  assert.is(plan.stderr, `roster: error: cannot write ${dir}/notes.txt/sub/plan.json: ${dir}/notes.txt is a file, not a folder: give another path\n`);
+  assert.is(
+    plan.stderr,
+    `roster: error: cannot write ${dir}/notes.txt/sub/plan.json: ${dir}/notes.txt is a file, not a folder: give another path\n`,
+  );
   const exported = await runCli(["export", "-o", `${dir}/notes.txt/users.yaml`], { env });
-  assert.is(exported.stderr, `roster: error: cannot write ${dir}/notes.txt/users.yaml: ${dir}/notes.txt is a file, not a folder: give another path\n`);
+  assert.is(
+    exported.stderr,
+    `roster: error: cannot write ${dir}/notes.txt/users.yaml: ${dir}/notes.txt is a file, not a folder: give another path\n`,
+  );
   assert.equal(readdirSync(dir), ["notes.txt"]);
 });
 
@@ -51,11 +63,17 @@ files("a folder given as the file to write says to give a file name, with or wit
   mkdirSync(`${dir}/out`);
   const plan = await runCli(["plan", "-f", USERS, "--out", `${dir}/out`], { env });
   assert.is(plan.code, 1);
-  assert.is(plan.stderr, `roster: error: cannot write ${dir}/out: ${dir}/out is a folder: give the name of a file, such as ${dir}/out/plan.json\n`);
+  assert.is(
+    plan.stderr,
+    `roster: error: cannot write ${dir}/out: ${dir}/out is a folder: give the name of a file, such as ${dir}/out/plan.json\n`,
+  );
   for (const force of [[], ["--force"]]) {
     const exported = await runCli(["export", "-o", `${dir}/out`, ...force], { env });
     assert.is(exported.code, 1);
-    assert.match(exported.stderr, `roster: error: cannot write ${dir}/out: ${dir}/out is a folder: give the name of a file`);
+    assert.match(
+      exported.stderr,
+      `roster: error: cannot write ${dir}/out: ${dir}/out is a folder: give the name of a file`,
+    );
   }
   assert.equal(readdirSync(dir), ["out"]);
   assert.equal(readdirSync(`${dir}/out`), [], "no temporary file left behind");

@@ -34,7 +34,8 @@ async function parseExample(line: string): Promise<{ command: string; args: stri
   if (words[0] !== "roster") throw new Error(`does not start with roster: ${line}`);
   const program = buildProgram(quietIo());
   let ran: { command: string; args: string[] } | undefined;
-  const record = (command: Command) => command.action(() => void (ran = { command: command.name(), args: [...command.args] }));
+  const record = (command: Command) =>
+    command.action(() => void (ran = { command: command.name(), args: [...command.args] }));
   for (const command of program.commands) record(command);
   await program.parseAsync(words.slice(1), { from: "user" });
   if (!ran) throw new Error(`nothing would run: ${line}`);
@@ -57,7 +58,8 @@ for (const name of ["", ...COMMANDS]) {
       assert.ok(line.length <= 78, `fits a terminal: ${line}`);
     }
     assert.ok(readMore.length > 0, "names where to read more");
-    for (const page of readMore) assert.ok(page.startsWith("docs/") && existsSync(`${ROOT}${page}`), `roster has the page ${page}`);
+    for (const page of readMore)
+      assert.ok(page.startsWith("docs/") && existsSync(`${ROOT}${page}`), `roster has the page ${page}`);
   });
 }
 

@@ -19,7 +19,12 @@ const USERS = `${EXAMPLES}users.yaml`;
 const unlisted = () => {
   const listed = readFileSync(USERS, "utf8").toLowerCase();
   return exampleOrg()
-    .filter((u) => u.record_type !== "organization_owner" && !u.email.endsWith("@partners.example.com") && !listed.includes(u.email.toLowerCase()))
+    .filter(
+      (u) =>
+        u.record_type !== "organization_owner" &&
+        !u.email.endsWith("@partners.example.com") &&
+        !listed.includes(u.email.toLowerCase()),
+    )
     .map((u) => u.email); // as the API spells them: the summary shows that spelling
 };
 
@@ -55,19 +60,30 @@ summary("each plan appends: two runs, two plans in the summary", async ({ env, f
   assert.ok(text.endsWith(`${markdown.stdout}\n`), "the same Markdown --format markdown prints");
 });
 
-summary("apply --yes appends the plan, the counts, every result and the verification", async ({ env, file, sandbox }) => {
-  const run = await runCli(["apply", "-f", USERS, "--yes"], { env });
-  assert.is(run.code, 0, run.stderr);
-  assert.is(sandbox.users().length, 25);
-  const text = readFileSync(file, "utf8");
-  assert.match(text, "### roster plan: 5 to remove");
-  assert.match(text, "\n### roster apply complete: 5 removed, 0 already absent, 0 failed, of 5 planned removals\n");
-  for (const email of unlisted()) assert.match(text, `\nremoved         ${email}\n`);
-  assert.ok(text.endsWith("\nVerified: the organization now matches the manifest.\n\n"), text.slice(-200));
-});
+summary(
+  "apply --yes appends the plan, the counts, every result and the verification",
+  async ({ env, file, sandbox }) => {
+    const run = await runCli(["apply", "-f", USERS, "--yes"], { env });
+    assert.is(run.code, 0, run.stderr);
+    assert.is(sandbox.users().length, 25);
+    const text = readFileSync(file, "utf8");
+    assert.match(text, "### roster plan: 5 to remove");
+    assert.match(text, "\n### roster apply complete: 5 removed, 0 already absent, 0 failed, of 5 planned removals\n");
+    for (const email of unlisted()) assert.match(text, `\nremoved         ${email}\n`);
+    assert.ok(text.endsWith("\nVerified: the organization now matches the manifest.\n\n"), text.slice(-200));
+  },
+);
 
 summary("apply refused by a guard says so in the summary, and that nothing was changed", async ({ env, file, dir }) => {
-  const manifest = writeTemp(dir, "users.yaml", manifestText(exampleOrg().slice(0, 6).map((u) => u.email)));
+  const manifest = writeTemp(
+    dir,
+    "users.yaml",
+    manifestText(
+      exampleOrg()
+        .slice(0, 6)
+        .map((u) => u.email),
+    ),
+  );
   const run = await runCli(["apply", "-f", manifest, "--yes", "--format", "json"], { env });
   assert.is(run.code, 3);
   const text = readFileSync(file, "utf8");
@@ -77,7 +93,9 @@ summary("apply refused by a guard says so in the summary, and that nothing was c
 });
 
 summary("a job summary that cannot be written is reported, and the run's outcome stands", async ({ env, dir }) => {
-  const run = await runCli(["plan", "-f", USERS, "--detailed-exitcode"], { env: { ...env, GITHUB_STEP_SUMMARY: `${dir}/no-such-folder/summary.md` } });
+  const run = await runCli(["plan", "-f", USERS, "--detailed-exitcode"], {
+    env: { ...env, GITHUB_STEP_SUMMARY: `${dir}/no-such-folder/summary.md` },
+  });
   assert.is(run.code, 2);
   assert.is(run.stderr, `roster: could not append to the job summary ${dir}/no-such-folder/summary.md (ENOENT)\n`);
 });
@@ -96,7 +114,12 @@ const cutting = suite("apply Markdown size");
 const results = (count: number): ApplyResult => ({
   summary: { removed: count, already_absent: 0, failed: 0, unknown: 0, not_started: 0 },
   results: Array.from({ length: count }, (_, i) => ({
-    removal: { id: String(i), email: `ünïcödé.user${i}@example.com`, status: "enabled", recordType: "organization_sub_user" } as never,
+    removal: {
+      id: String(i),
+      email: `ünïcödé.user${i}@example.com`,
+      status: "enabled",
+      recordType: "organization_sub_user",
+    } as never,
     outcome: "removed" as const,
     attempts: 1,
     finishedAt: "2026-11-28T00:00:00Z",
@@ -110,7 +133,10 @@ cutting("40,000 results fit in 1 MiB of summary with a note of how many were lef
   assert.ok(bytes <= STEP_SUMMARY_LIMIT, `${bytes} bytes`);
   assert.ok(bytes > STEP_SUMMARY_LIMIT - 2000, "the room is used");
   const shown = text.split("\nremoved ").length - 1;
-  assert.match(text, `… and ${(40_000 - shown).toLocaleString("en-US")} more results left out: a job summary holds at most 1,048,576 bytes.`);
+  assert.match(
+    text,
+    `… and ${(40_000 - shown).toLocaleString("en-US")} more results left out: a job summary holds at most 1,048,576 bytes.`,
+  );
   assert.ok(text.endsWith("Verified: the organization now matches the manifest.\n"), "the verification is kept");
   assert.ok(text.startsWith(plan));
   const fence = text.match(/\n(`{3,})text\n/)![1]!;

@@ -26,7 +26,8 @@ function echo(status: number, key: string, kept: number, also = ""): { status: n
 function assertNothingOf(keys: readonly string[], run: CliRun, files: readonly string[], where: string): void {
   assertNoPieceOfKey(run.stdout, keys, `the stdout of ${where}`);
   assertNoPieceOfKey(run.stderr, keys, `the stderr of ${where}`);
-  for (const file of files) if (existsSync(file)) assertNoPieceOfKey(readFileSync(file, "utf8"), keys, `${file} after ${where}`);
+  for (const file of files)
+    if (existsSync(file)) assertNoPieceOfKey(readFileSync(file, "utf8"), keys, `${file} after ${where}`);
 }
 
 const test = suite("cli: an API error that echoes a key, cut inside it");
@@ -53,14 +54,20 @@ test("the own key: apply's stdout, stderr, JSON, audit log and job summary, and 
         const files = [log, summary];
         const env = { TELNYX_BASE_URL: gateway.url, GITHUB_STEP_SUMMARY: summary };
         for (const format of ["pretty", "json"]) {
-          const run = await runCli(["apply", "-f", manifest, "--yes", "--max-retries", "0", "--audit-log", log, "--format", format], { env });
+          const run = await runCli(
+            ["apply", "-f", manifest, "--yes", "--max-retries", "0", "--audit-log", log, "--format", format],
+            { env },
+          );
           assert.is(run.code, 1, run.stderr);
           assertNothingOf([TEST_API_KEY], run, files, `apply --format ${format}`);
           if (format === "json") {
             const failures = JSON.parse(run.stdout).results.filter((r: { outcome: string }) => r.outcome === "failed");
             assert.ok(failures.length >= 3, "every removal failed, each with the API's words");
             for (const failure of failures) assert.match(failure.error, "authorization was Bearer xxx");
-            assert.ok(failures.every((f: { error: string }) => f.error.includes("[redacted]")), "where the key was, [redacted]");
+            assert.ok(
+              failures.every((f: { error: string }) => f.error.includes("[redacted]")),
+              "where the key was, [redacted]",
+            );
           }
         }
         assert.is(removals, 6, "every cut was tried");
@@ -70,7 +77,9 @@ test("the own key: apply's stdout, stderr, JSON, audit log and job summary, and 
         const refusing = await startGateway(sandbox.url, { answer: ({ key }) => echo(400, key, 13) });
         try {
           for (const format of ["pretty", "json", "github"]) {
-            const plan = await runCli(["plan", "-f", manifest, "--format", format], { env: { TELNYX_BASE_URL: refusing.url } });
+            const plan = await runCli(["plan", "-f", manifest, "--format", format], {
+              env: { TELNYX_BASE_URL: refusing.url },
+            });
             assert.is(plan.code, 1);
             assert.match(plan.stderr, "roster: error: GET /organizations/users");
             assert.match(plan.stderr, "[redacted]");
@@ -109,11 +118,16 @@ test("a managed account's key (and the manager's after it): apply and plan acros
         const summary = `${dir}/summary.md`;
         const env = { TELNYX_BASE_URL: gateway.url, GITHUB_STEP_SUMMARY: summary };
         for (const format of ["pretty", "json"]) {
-          const run = await runCli(["apply", "-f", folder, "--yes", "--max-retries", "0", "--audit-log", log, "--format", format], { env });
+          const run = await runCli(
+            ["apply", "-f", folder, "--yes", "--max-retries", "0", "--audit-log", log, "--format", format],
+            { env },
+          );
           assert.is(run.code, 1, run.stderr);
           assertNothingOf(keys, run, [log, summary], `apply across accounts --format ${format}`);
           if (format === "json") {
-            const northwind = JSON.parse(run.stdout).accounts.find((a: { account: { id: string } }) => a.account.id === NORTHWIND.id);
+            const northwind = JSON.parse(run.stdout).accounts.find(
+              (a: { account: { id: string } }) => a.account.id === NORTHWIND.id,
+            );
             const failures = northwind.results.filter((r: { outcome: string }) => r.outcome === "failed");
             assert.is(failures.length, 3, "Northwind's removals failed with the API's words");
             for (const failure of failures) assert.match(failure.error, "[redacted]");
@@ -123,10 +137,15 @@ test("a managed account's key (and the manager's after it): apply and plan acros
         assert.match(readFileSync(log, "utf8"), "[redacted]");
 
         const refusing = await startGateway(sandbox.url, {
-          answer: ({ path, key }) => (key === HARBOR.api_key && path.startsWith("/organizations/users") ? echo(400, key, HARBOR.api_key.length - 1, TEST_API_KEY) : undefined),
+          answer: ({ path, key }) =>
+            key === HARBOR.api_key && path.startsWith("/organizations/users")
+              ? echo(400, key, HARBOR.api_key.length - 1, TEST_API_KEY)
+              : undefined,
         });
         try {
-          const plan = await runCli(["plan", "-f", folder, "--format", "json"], { env: { TELNYX_BASE_URL: refusing.url } });
+          const plan = await runCli(["plan", "-f", folder, "--format", "json"], {
+            env: { TELNYX_BASE_URL: refusing.url },
+          });
           assert.is(plan.code, 1);
           assert.match(plan.stderr, `roster: error: ${HARBOR.organization_name}`);
           assert.match(plan.stderr, "[redacted]");

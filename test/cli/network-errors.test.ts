@@ -11,7 +11,8 @@ import { EXAMPLES, ROOT } from "../helpers/org.js";
 const USERS = `${EXAMPLES}users.yaml`;
 const CERT = `${ROOT}test/fixtures/tls/localhost.crt`;
 const tls = { key: readFileSync(`${ROOT}test/fixtures/tls/localhost.key`), cert: readFileSync(CERT) };
-const UNTRUSTED = "if a proxy or gateway on your network inspects TLS, give its CA certificate with NODE_EXTRA_CA_CERTS=ca.pem; otherwise check --base-url / TELNYX_BASE_URL";
+const UNTRUSTED =
+  "if a proxy or gateway on your network inspects TLS, give its CA certificate with NODE_EXTRA_CA_CERTS=ca.pem; otherwise check --base-url / TELNYX_BASE_URL";
 
 /** An https server on loopback with the test certificate, counting the connections made to it. */
 async function tlsServer(host = "127.0.0.1") {
@@ -40,7 +41,9 @@ function unusedPort(): Promise<number> {
 test("a self-signed certificate is named in words and not retried", async () => {
   const server = await tlsServer();
   try {
-    const run = await runCli(["apply", "-f", USERS, "--yes", "--max-retries", "5"], { env: { TELNYX_BASE_URL: `https://127.0.0.1:${server.port}/v2` } });
+    const run = await runCli(["apply", "-f", USERS, "--yes", "--max-retries", "5"], {
+      env: { TELNYX_BASE_URL: `https://127.0.0.1:${server.port}/v2` },
+    });
     assert.is(run.code, 1);
     assert.is(
       run.stderr,
@@ -56,7 +59,9 @@ test("a certificate for another host name says so and is not retried", async () 
   // The test certificate names localhost and 127.0.0.1; 127.0.0.2 is loopback too, and not in it.
   const server = await tlsServer("127.0.0.2");
   try {
-    const run = await runCli(["plan", "-f", USERS], { env: { TELNYX_BASE_URL: `https://127.0.0.2:${server.port}/v2`, NODE_EXTRA_CA_CERTS: CERT } });
+    const run = await runCli(["plan", "-f", USERS], {
+      env: { TELNYX_BASE_URL: `https://127.0.0.2:${server.port}/v2`, NODE_EXTRA_CA_CERTS: CERT },
+    });
     assert.is(run.code, 1);
     assert.is(
       run.stderr,
@@ -70,7 +75,9 @@ test("a certificate for another host name says so and is not retried", async () 
 
 test("a port nothing listens at is a refused connection, in words", async () => {
   const port = await unusedPort();
-  const run = await runCli(["plan", "-f", USERS, "--max-retries", "0"], { env: { TELNYX_BASE_URL: `http://127.0.0.1:${port}/v2` } });
+  const run = await runCli(["plan", "-f", USERS, "--max-retries", "0"], {
+    env: { TELNYX_BASE_URL: `http://127.0.0.1:${port}/v2` },
+  });
   assert.is(run.code, 1);
   assert.is(
     run.stderr,
@@ -80,7 +87,9 @@ test("a port nothing listens at is a refused connection, in words", async () => 
 
 test("a host name that does not resolve says to check the base URL and DNS, without retrying", async () => {
   // .invalid never resolves (RFC 6761): no request can reach anyone.
-  const run = await runCli(["apply", "-f", USERS, "--yes"], { env: { TELNYX_BASE_URL: "https://api.roster-test.invalid/v2" } });
+  const run = await runCli(["apply", "-f", USERS, "--yes"], {
+    env: { TELNYX_BASE_URL: "https://api.roster-test.invalid/v2" },
+  });
   assert.is(run.code, 1);
   assert.is(
     run.stderr,

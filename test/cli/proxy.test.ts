@@ -45,7 +45,9 @@ test("HTTP_PROXY on loopback forwards plain-http requests to the sandbox; NO_PRO
       assert.ok(proxy.log.forwards.every((f) => f.url.startsWith(`${sandbox.url}/organizations/users`)));
 
       const seen = proxy.log.forwards.length;
-      const direct = await runCli(["plan", "-f", USERS, "--format", "json"], { env: { ...env, NO_PROXY: "localhost,127.0.0.1" } });
+      const direct = await runCli(["plan", "-f", USERS, "--format", "json"], {
+        env: { ...env, NO_PROXY: "localhost,127.0.0.1" },
+      });
       assert.is(direct.code, 0);
       assert.is(proxy.log.forwards.length, seen, "NO_PROXY: the proxy saw nothing more");
     } finally {
@@ -56,7 +58,9 @@ test("HTTP_PROXY on loopback forwards plain-http requests to the sandbox; NO_PRO
 
 test("plain http through a proxy on another machine is refused before any request", async () => {
   await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY }, async (sandbox) => {
-    const run = await runCli(["plan", "-f", USERS], { env: { TELNYX_BASE_URL: sandbox.url, HTTP_PROXY: "http://192.0.2.1:3128" } });
+    const run = await runCli(["plan", "-f", USERS], {
+      env: { TELNYX_BASE_URL: sandbox.url, HTTP_PROXY: "http://192.0.2.1:3128" },
+    });
     assert.is(run.code, 1);
     assert.is(
       run.stderr,
@@ -75,10 +79,16 @@ test("an unreachable proxy is named by its host, never with its password", async
     });
   });
   const run = await runCli(["plan", "-f", USERS, "--max-retries", "0"], {
-    env: { TELNYX_BASE_URL: "https://api.telnyx.com/v2", HTTPS_PROXY: `http://roster:s3cret-proxy-pass@127.0.0.1:${port}` },
+    env: {
+      TELNYX_BASE_URL: "https://api.telnyx.com/v2",
+      HTTPS_PROXY: `http://roster:s3cret-proxy-pass@127.0.0.1:${port}`,
+    },
   });
   assert.is(run.code, 1);
-  assert.is(run.stderr, `roster: error: GET api.telnyx.com/v2/organizations/users/users_groups_report via the proxy at 127.0.0.1:${port} failed: the proxy 127.0.0.1:${port} refused the connection (nothing listens at that port): check HTTPS_PROXY / HTTP_PROXY\n`);
+  assert.is(
+    run.stderr,
+    `roster: error: GET api.telnyx.com/v2/organizations/users/users_groups_report via the proxy at 127.0.0.1:${port} failed: the proxy 127.0.0.1:${port} refused the connection (nothing listens at that port): check HTTPS_PROXY / HTTP_PROXY\n`,
+  );
   assert.not.match(run.stdout + run.stderr, "s3cret");
 });
 

@@ -45,7 +45,10 @@ test("an API that answers the API's 404 to every removal while the users stay: n
   try {
     const pretty = await runCli(["apply", "-f", api.manifest, "--yes", "--force"], { env: api.env });
     assert.is(pretty.code, 1, pretty.stderr);
-    assert.match(pretty.stdout, "Apply complete: 0 removed, 2 already absent, 0 failed, of 2 planned removals.\nNot converged: 2 users the manifest does not list are still in the organization; run roster apply again.\n");
+    assert.match(
+      pretty.stdout,
+      "Apply complete: 0 removed, 2 already absent, 0 failed, of 2 planned removals.\nNot converged: 2 users the manifest does not list are still in the organization; run roster apply again.\n",
+    );
     const doc = await runCli(["apply", "-f", api.manifest, "--yes", "--force", "--format", "json"], { env: api.env });
     assert.is(doc.code, 1);
     assert.equal(JSON.parse(doc.stdout).verified, { converged: false, remaining: 2 });
@@ -60,17 +63,29 @@ test("a 200 naming another user, or no user, is not a removal: that removal fail
     json(res, 200, { data: {} });
   });
   try {
-    const run = await runCli(["apply", "-f", api.manifest, "--yes", "--force", "--max-retries", "0", "--audit-log", api.log], { env: api.env });
+    const run = await runCli(
+      ["apply", "-f", api.manifest, "--yes", "--force", "--max-retries", "0", "--audit-log", api.log],
+      { env: api.env },
+    );
     assert.is(run.code, 1, run.stderr);
     const path = (id: string) => `POST /organizations/users/${id}/actions/remove answered 200`;
     const other = `${path(gone1.id)} with the record of another user (id "u-kept", email "kept\\u001b[31m@example.com"): not counted as removed; check --base-url`;
     // The control character from the answer is shown as \u001b, never sent to the terminal.
     assert.match(run.stdout, `  failed         gone1@example.com: ${other}`);
     assert.not.match(run.stdout, "\u001b");
-    assert.match(run.stdout, `  failed         gone2@example.com: ${path(gone2.id)} with a user record without an id: not counted as removed; check --base-url`);
-    assert.match(run.stdout, "Apply complete: 0 removed, 0 already absent, 2 failed, of 2 planned removals.\nNot converged: 2 users");
+    assert.match(
+      run.stdout,
+      `  failed         gone2@example.com: ${path(gone2.id)} with a user record without an id: not counted as removed; check --base-url`,
+    );
+    assert.match(
+      run.stdout,
+      "Apply complete: 0 removed, 0 already absent, 2 failed, of 2 planned removals.\nNot converged: 2 users",
+    );
     const lines = readAuditLog(api.log);
-    assert.equal(lines.map((l) => [l.email, l.outcome, l.http_status]).sort(), [["gone1@example.com", "failed", 200], ["gone2@example.com", "failed", 200]]);
+    assert.equal(lines.map((l) => [l.email, l.outcome, l.http_status]).sort(), [
+      ["gone1@example.com", "failed", 200],
+      ["gone2@example.com", "failed", 200],
+    ]);
   } finally {
     await api.close();
   }

@@ -34,21 +34,24 @@ async function planIn(cwd: string, env: Record<string, string>) {
   return `${cwd}/plan.json`;
 }
 
-saved("a user added back to the manifest after plan --out is not removed: apply PLAN refuses before any request", async ({ sandbox, env, dir }) => {
-  writeTemp(dir, "users.yaml", MANIFEST);
-  const plan = await planIn(dir, env);
-  writeFileSync(`${dir}/users.yaml`, WITH_BEN);
-  const requests = sandbox.stats.requests;
-  const run = await runCli(["apply", plan], { env, cwd: dir });
-  assert.is(run.code, 1);
-  assert.is(
-    run.stderr,
-    "roster: error: the manifest changed since the plan was made: users.yaml is not the file the plan was made from; run roster plan again (or pass --ignore-manifest-change to apply the plan as saved)\nNothing was changed.\n",
-  );
-  assert.is(run.stdout, "");
-  assert.is(sandbox.stats.requests, requests, "no request at all");
-  assert.ok(sandbox.users().some((u) => u.id === BEN.id));
-});
+saved(
+  "a user added back to the manifest after plan --out is not removed: apply PLAN refuses before any request",
+  async ({ sandbox, env, dir }) => {
+    writeTemp(dir, "users.yaml", MANIFEST);
+    const plan = await planIn(dir, env);
+    writeFileSync(`${dir}/users.yaml`, WITH_BEN);
+    const requests = sandbox.stats.requests;
+    const run = await runCli(["apply", plan], { env, cwd: dir });
+    assert.is(run.code, 1);
+    assert.is(
+      run.stderr,
+      "roster: error: the manifest changed since the plan was made: users.yaml is not the file the plan was made from; run roster plan again (or pass --ignore-manifest-change to apply the plan as saved)\nNothing was changed.\n",
+    );
+    assert.is(run.stdout, "");
+    assert.is(sandbox.stats.requests, requests, "no request at all");
+    assert.ok(sandbox.users().some((u) => u.id === BEN.id));
+  },
+);
 
 saved("--ignore-manifest-change applies the plan as saved", async ({ sandbox, env, dir }) => {
   writeTemp(dir, "users.yaml", MANIFEST);
@@ -60,38 +63,44 @@ saved("--ignore-manifest-change applies the plan as saved", async ({ sandbox, en
   assert.ok(!sandbox.users().some((u) => u.id === BEN.id));
 });
 
-saved("the manifest's path is resolved against the folder apply runs in: another checkout's changed manifest refuses the plan", async ({ sandbox, env, dir }) => {
-  mkdirSync(`${dir}/pr`);
-  mkdirSync(`${dir}/main`);
-  writeTemp(`${dir}/pr`, "users.yaml", MANIFEST);
-  const plan = await planIn(`${dir}/pr`, env);
-  assert.is(JSON.parse(readFileSync(plan, "utf8")).manifest.path, "users.yaml", "recorded as given to -f");
-  writeTemp(`${dir}/main`, "users.yaml", WITH_BEN);
-  const refused = await runCli(["apply", plan], { env, cwd: `${dir}/main` });
-  assert.is(refused.code, 1);
-  assert.match(refused.stderr, "the manifest changed since the plan was made: users.yaml is not the file");
-  assert.is(sandbox.stats.removeRequests.size, 0);
+saved(
+  "the manifest's path is resolved against the folder apply runs in: another checkout's changed manifest refuses the plan",
+  async ({ sandbox, env, dir }) => {
+    mkdirSync(`${dir}/pr`);
+    mkdirSync(`${dir}/main`);
+    writeTemp(`${dir}/pr`, "users.yaml", MANIFEST);
+    const plan = await planIn(`${dir}/pr`, env);
+    assert.is(JSON.parse(readFileSync(plan, "utf8")).manifest.path, "users.yaml", "recorded as given to -f");
+    writeTemp(`${dir}/main`, "users.yaml", WITH_BEN);
+    const refused = await runCli(["apply", plan], { env, cwd: `${dir}/main` });
+    assert.is(refused.code, 1);
+    assert.match(refused.stderr, "the manifest changed since the plan was made: users.yaml is not the file");
+    assert.is(sandbox.stats.removeRequests.size, 0);
 
-  writeFileSync(`${dir}/main/users.yaml`, MANIFEST);
-  const applied = await runCli(["apply", plan], { env, cwd: `${dir}/main` });
-  assert.is(applied.code, 0, applied.stderr);
-  assert.is(applied.stderr, "", "the same manifest in another checkout applies without a word");
-  assert.is(sandbox.users().length, 25);
-});
+    writeFileSync(`${dir}/main/users.yaml`, MANIFEST);
+    const applied = await runCli(["apply", plan], { env, cwd: `${dir}/main` });
+    assert.is(applied.code, 0, applied.stderr);
+    assert.is(applied.stderr, "", "the same manifest in another checkout applies without a word");
+    assert.is(sandbox.users().length, 25);
+  },
+);
 
-saved("a manifest that is not where apply runs is noted, and the plan is applied as saved", async ({ sandbox, env, dir }) => {
-  mkdirSync(`${dir}/checkout`);
-  mkdirSync(`${dir}/elsewhere`);
-  writeTemp(`${dir}/checkout`, "users.yaml", MANIFEST);
-  const plan = await planIn(`${dir}/checkout`, env);
-  const run = await runCli(["apply", plan], { env, cwd: `${dir}/elsewhere` });
-  assert.is(run.code, 0, run.stderr);
-  assert.is(
-    run.stderr,
-    `roster: note: the manifest users.yaml the plan was made from is not in ${dir}/elsewhere: applying the plan as saved, without comparing it with the manifest\n`,
-  );
-  assert.is(sandbox.users().length, 25);
-});
+saved(
+  "a manifest that is not where apply runs is noted, and the plan is applied as saved",
+  async ({ sandbox, env, dir }) => {
+    mkdirSync(`${dir}/checkout`);
+    mkdirSync(`${dir}/elsewhere`);
+    writeTemp(`${dir}/checkout`, "users.yaml", MANIFEST);
+    const plan = await planIn(`${dir}/checkout`, env);
+    const run = await runCli(["apply", plan], { env, cwd: `${dir}/elsewhere` });
+    assert.is(run.code, 0, run.stderr);
+    assert.is(
+      run.stderr,
+      `roster: note: the manifest users.yaml the plan was made from is not in ${dir}/elsewhere: applying the plan as saved, without comparing it with the manifest\n`,
+    );
+    assert.is(sandbox.users().length, 25);
+  },
+);
 
 saved("a manifest path that is now a folder is refused with words, not a code", async ({ sandbox, env, dir }) => {
   writeTemp(dir, "users.yaml", MANIFEST);
@@ -107,46 +116,55 @@ saved("a manifest path that is now a folder is refused with words, not a code", 
   assert.is(sandbox.stats.removeRequests.size, 0);
 });
 
-saved("a plan applied with another API key, or edited and resealed with a plain sha256, is refused before any request", async ({ sandbox, env, dir }) => {
-  writeTemp(dir, "users.yaml", MANIFEST);
-  const plan = await planIn(dir, env);
-  const requests = sandbox.stats.requests;
-  const altered = `roster: error: ${plan} was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out\nNothing was changed.\n`;
+saved(
+  "a plan applied with another API key, or edited and resealed with a plain sha256, is refused before any request",
+  async ({ sandbox, env, dir }) => {
+    writeTemp(dir, "users.yaml", MANIFEST);
+    const plan = await planIn(dir, env);
+    const requests = sandbox.stats.requests;
+    const altered = `roster: error: ${plan} was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out\nNothing was changed.\n`;
 
-  const otherKey = await runCli(["apply", plan], { env: { ...env, TELNYX_API_KEY: "KEYanother_key_entirely" }, cwd: dir });
-  assert.is(otherKey.code, 1);
-  assert.is(otherKey.stderr, altered);
+    const otherKey = await runCli(["apply", plan], {
+      env: { ...env, TELNYX_API_KEY: "KEYanother_key_entirely" },
+      cwd: dir,
+    });
+    assert.is(otherKey.code, 1);
+    assert.is(otherKey.stderr, altered);
 
-  // Someone without the key keeps ben: moves him to the kept users, fixes the counts, recomputes a sha256.
-  const doc = JSON.parse(readFileSync(plan, "utf8"));
-  const { id, email, user_status, last_sign_in_at, groups } = doc.removals.shift();
-  doc.kept.push({ id, email, user_status, last_sign_in_at, groups });
-  doc.summary.remove -= 1;
-  doc.summary.keep += 1;
-  const { checksum: _old, ...body } = doc;
-  doc.checksum = `hmac-sha256:${sha256(JSON.stringify(body)).slice("sha256:".length)}`;
-  writeFileSync(plan, JSON.stringify(doc));
-  const forged = await runCli(["apply", plan], { env, cwd: dir });
-  assert.is(forged.code, 1);
-  assert.is(forged.stderr, altered);
-  assert.is(sandbox.stats.requests, requests);
-});
+    // Someone without the key keeps ben: moves him to the kept users, fixes the counts, recomputes a sha256.
+    const doc = JSON.parse(readFileSync(plan, "utf8"));
+    const { id, email, user_status, last_sign_in_at, groups } = doc.removals.shift();
+    doc.kept.push({ id, email, user_status, last_sign_in_at, groups });
+    doc.summary.remove -= 1;
+    doc.summary.keep += 1;
+    const { checksum: _old, ...body } = doc;
+    doc.checksum = `hmac-sha256:${sha256(JSON.stringify(body)).slice("sha256:".length)}`;
+    writeFileSync(plan, JSON.stringify(doc));
+    const forged = await runCli(["apply", plan], { env, cwd: dir });
+    assert.is(forged.code, 1);
+    assert.is(forged.stderr, altered);
+    assert.is(sandbox.stats.requests, requests);
+  },
+);
 
-saved("a plan saved by an older roster (format version 1) is refused: run roster plan again", async ({ sandbox, env, dir }) => {
-  writeTemp(dir, "users.yaml", MANIFEST);
-  const plan = await planIn(dir, env);
-  const doc = JSON.parse(readFileSync(plan, "utf8"));
-  doc.format_version = 1;
-  const { checksum: _old, ...body } = doc;
-  doc.checksum = sha256(JSON.stringify(body));
-  writeFileSync(plan, JSON.stringify(doc));
-  const run = await runCli(["apply", plan], { env, cwd: dir });
-  assert.is(run.code, 1);
-  assert.is(
-    run.stderr,
-    `roster: error: ${plan} was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan again with roster plan --out\nNothing was changed.\n`,
-  );
-  assert.is(sandbox.stats.removeRequests.size, 0);
-});
+saved(
+  "a plan saved by an older roster (format version 1) is refused: run roster plan again",
+  async ({ sandbox, env, dir }) => {
+    writeTemp(dir, "users.yaml", MANIFEST);
+    const plan = await planIn(dir, env);
+    const doc = JSON.parse(readFileSync(plan, "utf8"));
+    doc.format_version = 1;
+    const { checksum: _old, ...body } = doc;
+    doc.checksum = sha256(JSON.stringify(body));
+    writeFileSync(plan, JSON.stringify(doc));
+    const run = await runCli(["apply", plan], { env, cwd: dir });
+    assert.is(run.code, 1);
+    assert.is(
+      run.stderr,
+      `roster: error: ${plan} was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan again with roster plan --out\nNothing was changed.\n`,
+    );
+    assert.is(sandbox.stats.removeRequests.size, 0);
+  },
+);
 
 saved.run();

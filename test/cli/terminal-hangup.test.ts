@@ -6,7 +6,8 @@ import { assertNoWarning, readAuditLog, TEST_API_KEY, withTempDir, writeTemp } f
 import { makeOrg, manifestText, ROOT } from "../helpers/org.js";
 import { withSandbox } from "../helpers/sandbox.js";
 
-const auditLines = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean).length : 0);
+const auditLines = (path: string) =>
+  existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean).length : 0;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("a terminal closed in the middle of an apply: no new removal, every removal made has its audit line, exit 130, no abort", () =>
@@ -16,14 +17,32 @@ test("a terminal closed in the middle of an apply: no new removal, every removal
     const log = `${dir}/audit.jsonl`;
     await withSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 40 }, async (sandbox) => {
       const quote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
-      const roster = [process.execPath, `${ROOT}dist/roster.js`, "apply", "-f", manifest, "--yes", "--force", "--concurrency", "4", "--audit-log", log]
+      const roster = [
+        process.execPath,
+        `${ROOT}dist/roster.js`,
+        "apply",
+        "-f",
+        manifest,
+        "--yes",
+        "--force",
+        "--concurrency",
+        "4",
+        "--audit-log",
+        log,
+      ]
         .map(quote)
         .join(" ");
       // At a real terminal (util-linux's script makes a pseudo-terminal), with stderr kept in a file to read it
       // after the terminal is gone; the shell outlives the terminal to record the exit code.
       const command = `trap '' HUP; ${roster} 2>${dir}/stderr & echo $! > ${dir}/pid; wait $!; echo $? > ${dir}/code`;
       const terminal = spawn("script", ["-qfec", command, "/dev/null"], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: "xterm-256color", TELNYX_API_KEY: TEST_API_KEY, TELNYX_BASE_URL: sandbox.url },
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          TERM: "xterm-256color",
+          TELNYX_API_KEY: TEST_API_KEY,
+          TELNYX_BASE_URL: sandbox.url,
+        },
         stdio: ["pipe", "pipe", "pipe"],
       });
       terminal.stdout.resume();

@@ -11,16 +11,36 @@ import { screenLines } from "../helpers/screen.js";
 // Ctrl-C turns the time left into what the run still waits for, and a second Ctrl-C leaves a summary, not a bar.
 
 const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
-const plainText = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\u001b\][^\u0007]*\u0007/g, "").replace(/\r/g, "");
+const plainText = (text: string) =>
+  text
+    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
+    .replace(/\u001b\][^\u0007]*\u0007/g, "")
+    .replace(/\r/g, "");
 
 /**
  * Runs roster at a pseudo-terminal `columns` wide, answers "Enter a value:" with yes, then types each step's
  * text once the terminal has shown its `after` since the answer. Returns what the terminal was sent.
  */
-async function atTerminal(args: string[], columns: number, url: string, cwd: string, steps: { after: string; type: string }[] = []) {
+async function atTerminal(
+  args: string[],
+  columns: number,
+  url: string,
+  cwd: string,
+  steps: { after: string; type: string }[] = [],
+) {
   const roster = [process.execPath, `${ROOT}dist/roster.js`, ...args].map(shellQuote).join(" ");
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: "xterm-256color", TELNYX_API_KEY: TEST_API_KEY, TELNYX_BASE_URL: url };
-  const child = spawn("script", ["-qfec", `stty cols ${columns} rows 50 && exec ${roster}`, "/dev/null"], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TERM: "xterm-256color",
+    TELNYX_API_KEY: TEST_API_KEY,
+    TELNYX_BASE_URL: url,
+  };
+  const child = spawn("script", ["-qfec", `stty cols ${columns} rows 50 && exec ${roster}`, "/dev/null"], {
+    cwd,
+    env,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let shown = "";
   let answeredAt = -1;
   let step = 0;
@@ -48,15 +68,26 @@ test("at 40 columns the bar keeps its width from the first removal to the last, 
   await withTempDir(async (dir) => {
     writeTemp(dir, "users.yaml", manifestText(org.slice(1, 31).map((u) => u.email)));
     await withSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 15 }, async (sandbox) => {
-      const run = await atTerminal(["apply", "-f", "users.yaml", "--force", "--concurrency", "4"], 40, sandbox.url, dir);
+      const run = await atTerminal(
+        ["apply", "-f", "users.yaml", "--force", "--concurrency", "4"],
+        40,
+        sandbox.url,
+        dir,
+      );
       assert.is(run.code, 0, run.text);
       const bars = [...run.text.matchAll(/Removing (\[[=> ]*\]) +(\d+) of 150/g)];
       assert.ok(bars.length >= 3, `several frames: ${bars.length}`);
       const widths = new Set(bars.map((b) => b[1]!.length));
       assert.is(widths.size, 1, `one width of bar: ${[...widths].join(", ")}`);
-      assert.ok(bars.some((b) => Number(b[2]) < 10) && bars.some((b) => Number(b[2]) >= 100), "frames with one and three digits");
+      assert.ok(
+        bars.some((b) => Number(b[2]) < 10) && bars.some((b) => Number(b[2]) >= 100),
+        "frames with one and three digits",
+      );
       const screen = run.screen.join("\n");
-      assert.match(screen, "Listing only failures of the 150\nremovals.\nNo failures.\n\nApply complete: 150 removed, 0 already\n");
+      assert.match(
+        screen,
+        "Listing only failures of the 150\nremovals.\nNo failures.\n\nApply complete: 150 removed, 0 already\n",
+      );
       assert.not.match(run.text, "--audit-log FILE records", "no advice to pass what may have been passed");
       for (const row of run.screen) assert.ok(row.length <= 40, row);
     });
@@ -72,15 +103,27 @@ test("Ctrl-C shows what the run waits for instead of its time left; a second lea
         { after: "removed        user", type: "\u0003" },
         { after: "waiting for 2 in flight", type: "\u0003" },
       ];
-      const run = await atTerminal(["apply", "-f", "users.yaml", "--force", "--concurrency", "2"], 60, sandbox.url, dir, steps);
+      const run = await atTerminal(
+        ["apply", "-f", "users.yaml", "--force", "--concurrency", "2"],
+        60,
+        sandbox.url,
+        dir,
+        steps,
+      );
       assert.is(run.code, 130, run.text);
       const stopping = run.text.slice(run.text.indexOf("Interrupted:"));
       assert.match(stopping, /Stopping \[[=> ]+\] \d+ of 30/, "the bar says the run is stopping");
-      const waitingFrame = stopping.slice(stopping.indexOf("Stopping ["), stopping.indexOf("waiting for 2 in flight") + 30);
+      const waitingFrame = stopping.slice(
+        stopping.indexOf("Stopping ["),
+        stopping.indexOf("waiting for 2 in flight") + 30,
+      );
       assert.not.match(waitingFrame, /left/, "no time left for a run that is stopping");
       const screen = run.screen.join("\n");
       assert.match(screen, "Exiting at once. 2 removals in flight may or may not have\nhappened; run roster plan.");
-      assert.match(screen, /Exited at once: \d+ removed, 0 already absent, 0 failed, 2 in\nflight \(may or may not have happened\), \d+ not started, of 30\nplanned removals\./);
+      assert.match(
+        screen,
+        /Exited at once: \d+ removed, 0 already absent, 0 failed, 2 in\nflight \(may or may not have happened\), \d+ not started, of 30\nplanned removals\./,
+      );
       assert.not.match(screen, /(Removing|Stopping) \[/, "the live lines are gone from the screen");
       assert.not.match(screen, /elapsed/, "and their figures");
     });

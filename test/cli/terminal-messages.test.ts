@@ -14,7 +14,11 @@ const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
 async function atTerminal(args: string[], columns: number, cwd: string) {
   const roster = [process.execPath, `${ROOT}dist/roster.js`, ...args].map(shellQuote).join(" ");
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: "xterm-256color", TELNYX_API_KEY: TEST_API_KEY };
-  const child = spawn("script", ["-qfec", `stty cols ${columns} rows 50 && exec ${roster}`, "/dev/null"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("script", ["-qfec", `stty cols ${columns} rows 50 && exec ${roster}`, "/dev/null"], {
+    cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let shown = "";
   child.stdout.on("data", (d) => (shown += d));
   child.stderr.on("data", (d) => (shown += d));
@@ -35,7 +39,10 @@ for (const columns of [40, 80]) {
       const run = await atTerminal(["validate", "-f", "users.yaml"], columns, dir);
       assert.is(run.code, 1);
       for (const line of run.screen) assert.ok(line.length <= columns, line);
-      assertWrappedAtWords(run.screen, "users.yaml: the file does not exist: create one from the organization with roster export -o users.yaml, or pass another manifest with -f FILE");
+      assertWrappedAtWords(
+        run.screen,
+        "users.yaml: the file does not exist: create one from the organization with roster export -o users.yaml, or pass another manifest with -f FILE",
+      );
       assert.not.match(run.screen.join("\n"), "1:1");
       assert.not.match(run.screen.join("\n"), "Nothing was changed");
     });
@@ -55,7 +62,10 @@ test("in a pipe, the same message is one line, without a position or 'Nothing wa
   await withTempDir(async (dir) => {
     const run = await runCli(["validate", "-f", "users.yaml"], { cwd: dir });
     assert.is(run.code, 1);
-    assert.is(run.stderr, "users.yaml: the file does not exist: create one from the organization with roster export -o users.yaml, or pass another manifest with -f FILE\n");
+    assert.is(
+      run.stderr,
+      "users.yaml: the file does not exist: create one from the organization with roster export -o users.yaml, or pass another manifest with -f FILE\n",
+    );
   });
 });
 

@@ -37,7 +37,14 @@ async function atTerminal(args: string[], sandbox: Sandbox, answer: string, opti
   const roster = [process.execPath, `${ROOT}dist/roster.js`, ...args].map(shellQuote).join(" ");
   const command = options.columns ? `stty cols ${options.columns} rows 60 && exec ${roster}` : roster;
   const child = spawn("script", ["-qfec", command, "/dev/null"], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: "xterm-256color", TELNYX_API_KEY: TEST_API_KEY, TELNYX_BASE_URL: sandbox.url, ...options.env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TERM: "xterm-256color",
+      TELNYX_API_KEY: TEST_API_KEY,
+      TELNYX_BASE_URL: sandbox.url,
+      ...options.env,
+    },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let shown = "";
@@ -58,38 +65,58 @@ async function atTerminal(args: string[], sandbox: Sandbox, answer: string, opti
   child.stderr.on("data", (d) => (shown += d));
   const [code] = await once(child, "exit");
   assertNoKey(shown, `roster ${args.join(" ")} at a terminal`);
-  return { code: code as number, raw: shown, text: plainText(shown), screen: screenLines(shown, options.columns ?? 200) };
+  return {
+    code: code as number,
+    raw: shown,
+    text: plainText(shown),
+    screen: screenLines(shown, options.columns ?? 200),
+  };
 }
 
-terminal("at a terminal, apply draws the preview in colour, asks, and removes once the answer is yes", async ({ sandbox }) => {
-  const run = await atTerminal(["apply", "-f", `${EXAMPLES}users.yaml`], sandbox, "yes");
-  assert.is(run.code, 0, run.text);
-  assert.match(run.raw, "\u001b[31m5 to remove", "the count of removals in red");
-  assert.match(run.text, "Plan: 5 to remove, 22 to keep, 3 protected, 1 missing (30 users in the organization)");
-  assert.match(run.text, "  - intern.2024@example.com           disabled  last sign-in never       Engineering\n");
-  assert.match(run.text, "Do you want to remove 5 users from the organization at 127.0.0.1:");
-  assert.match(run.text, "Removing [>", "the live bar");
-  assert.match(run.text, "0 removed, 0 already absent, 0 failed");
-  assert.match(run.text, "  removed        intern.2024@example.com\n");
-  assert.match(run.text, "Apply complete: 5 removed, 0 already absent, 0 failed, of 5 planned removals.");
-  assert.match(run.text, "Verified: the organization now matches the manifest.");
-  assert.is(sandbox.users().length, 25);
-});
+terminal(
+  "at a terminal, apply draws the preview in colour, asks, and removes once the answer is yes",
+  async ({ sandbox }) => {
+    const run = await atTerminal(["apply", "-f", `${EXAMPLES}users.yaml`], sandbox, "yes");
+    assert.is(run.code, 0, run.text);
+    assert.match(run.raw, "\u001b[31m5 to remove", "the count of removals in red");
+    assert.match(run.text, "Plan: 5 to remove, 22 to keep, 3 protected, 1 missing (30 users in the organization)");
+    assert.match(run.text, "  - intern.2024@example.com           disabled  last sign-in never       Engineering\n");
+    assert.match(run.text, "Do you want to remove 5 users from the organization at 127.0.0.1:");
+    assert.match(run.text, "Removing [>", "the live bar");
+    assert.match(run.text, "0 removed, 0 already absent, 0 failed");
+    assert.match(run.text, "  removed        intern.2024@example.com\n");
+    assert.match(run.text, "Apply complete: 5 removed, 0 already absent, 0 failed, of 5 planned removals.");
+    assert.match(run.text, "Verified: the organization now matches the manifest.");
+    assert.is(sandbox.users().length, 25);
+  },
+);
 
-terminal("a guard's refusal at a terminal is said once, in the preview, then that nothing was changed: exit 3, no question", async ({ sandbox }) => {
-  await withTempDir(async (dir) => {
-    const file = writeTemp(dir, "users.yaml", manifestText(exampleOrg().slice(0, 6).map((u) => u.email)));
-    const run = await atTerminal(["apply", "-f", file], sandbox, "yes", { columns: 200 });
-    assert.is(run.code, 3, run.text);
-    const verdict = "would remove 24 of 30 users (80.0%), over the 25% guard: review the plan, then raise guards.max_removal_percent or pass --force";
-    assert.match(run.text, `Refused: ${verdict}`);
-    assert.is(run.text.split(verdict).length - 1, 1, "the verdict is shown once, not repeated on stderr");
-    assert.not.match(run.text, "roster: refused:");
-    assert.match(run.text, "\nNothing was changed.\n");
-    assert.not.match(run.text, "Do you want to remove");
-    assert.is(sandbox.stats.removeRequests.size, 0);
-  });
-});
+terminal(
+  "a guard's refusal at a terminal is said once, in the preview, then that nothing was changed: exit 3, no question",
+  async ({ sandbox }) => {
+    await withTempDir(async (dir) => {
+      const file = writeTemp(
+        dir,
+        "users.yaml",
+        manifestText(
+          exampleOrg()
+            .slice(0, 6)
+            .map((u) => u.email),
+        ),
+      );
+      const run = await atTerminal(["apply", "-f", file], sandbox, "yes", { columns: 200 });
+      assert.is(run.code, 3, run.text);
+      const verdict =
+        "would remove 24 of 30 users (80.0%), over the 25% guard: review the plan, then raise guards.max_removal_percent or pass --force";
+      assert.match(run.text, `Refused: ${verdict}`);
+      assert.is(run.text.split(verdict).length - 1, 1, "the verdict is shown once, not repeated on stderr");
+      assert.not.match(run.text, "roster: refused:");
+      assert.match(run.text, "\nNothing was changed.\n");
+      assert.not.match(run.text, "Do you want to remove");
+      assert.is(sandbox.stats.removeRequests.size, 0);
+    });
+  },
+);
 
 terminal("any answer but yes cancels, and nothing is removed", async ({ sandbox }) => {
   const run = await atTerminal(["apply", "-f", `${EXAMPLES}users.yaml`], sandbox, "y");
@@ -110,38 +137,54 @@ terminal("Ctrl-C at the question cancels with exit 130, and nothing is removed",
 const STYLED = /\u001b\[(?:[1-9]|[1-9]\d*;[\d;]*|3[0-7]|9[0-7])m/;
 
 for (const env of [{ NO_COLOR: "1" }, { FORCE_COLOR: "0" }] as Record<string, string>[]) {
-  terminal(`${Object.entries(env)[0]!.join("=")} at a terminal: the preview and the progress have no colour or style`, async ({ sandbox }) => {
-    const run = await atTerminal(["apply", "-f", `${EXAMPLES}users.yaml`], sandbox, "yes", { env });
-    assert.is(run.code, 0, run.text);
-    assert.match(run.text, "Plan: 5 to remove, 22 to keep");
-    assert.match(run.text, "Apply complete: 5 removed");
-    assert.not.ok(STYLED.test(run.raw), JSON.stringify(STYLED.exec(run.raw)?.[0]));
-  });
+  terminal(
+    `${Object.entries(env)[0]!.join("=")} at a terminal: the preview and the progress have no colour or style`,
+    async ({ sandbox }) => {
+      const run = await atTerminal(["apply", "-f", `${EXAMPLES}users.yaml`], sandbox, "yes", { env });
+      assert.is(run.code, 0, run.text);
+      assert.match(run.text, "Plan: 5 to remove, 22 to keep");
+      assert.match(run.text, "Apply complete: 5 removed");
+      assert.not.ok(STYLED.test(run.raw), JSON.stringify(STYLED.exec(run.raw)?.[0]));
+    },
+  );
 }
 
-terminal("at 40 columns the question, the progress and the summary are wrapped at words, never cut or garbled", async ({ sandbox }) => {
-  const run = await atTerminal(["apply", "-f", `${EXAMPLES}users.yaml`], sandbox, "yes", { columns: 40 });
-  assert.is(run.code, 0, run.text);
-  // What roster wrote, line by line, before the terminal wrapped anything: no line is wider than 40 columns.
-  for (const line of run.text.split("\n")) assert.ok(line.length <= 40, `wider than 40 columns: ${JSON.stringify(line)}`);
-  const screen = run.screen.join("\n");
-  assert.match(screen, "Do you want to remove 5 users from the\norganization at 127.0.0.1:");
-  assert.match(screen, "  Only 'yes' will be accepted to\n  approve.\n");
-  assert.match(screen, "\nApply complete: 5 removed, 0 already\nabsent, 0 failed, of 5 planned removals.\nVerified: the organization now matches\nthe manifest.");
-  assert.match(screen, "  removed        intern.2024@example.com");
-  assert.not.match(screen, "Removing [", "the live lines are gone once the summary is drawn, leaving nothing behind");
-});
+terminal(
+  "at 40 columns the question, the progress and the summary are wrapped at words, never cut or garbled",
+  async ({ sandbox }) => {
+    const run = await atTerminal(["apply", "-f", `${EXAMPLES}users.yaml`], sandbox, "yes", { columns: 40 });
+    assert.is(run.code, 0, run.text);
+    // What roster wrote, line by line, before the terminal wrapped anything: no line is wider than 40 columns.
+    for (const line of run.text.split("\n"))
+      assert.ok(line.length <= 40, `wider than 40 columns: ${JSON.stringify(line)}`);
+    const screen = run.screen.join("\n");
+    assert.match(screen, "Do you want to remove 5 users from the\norganization at 127.0.0.1:");
+    assert.match(screen, "  Only 'yes' will be accepted to\n  approve.\n");
+    assert.match(
+      screen,
+      "\nApply complete: 5 removed, 0 already\nabsent, 0 failed, of 5 planned removals.\nVerified: the organization now matches\nthe manifest.",
+    );
+    assert.match(screen, "  removed        intern.2024@example.com");
+    assert.not.match(screen, "Removing [", "the live lines are gone once the summary is drawn, leaving nothing behind");
+  },
+);
 
 terminal("Ctrl-C during apply at a terminal: the Interrupted message stays in sight above the progress", async () => {
   const org = makeOrg(41);
   await withTempDir(async (dir) => {
     await withSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 150 }, async (sandbox) => {
       const manifest = writeTemp(dir, "users.yaml", manifestText(org.slice(1, 11).map((u) => u.email)));
-      const run = await atTerminal(["apply", "-f", manifest, "--force", "--concurrency", "2"], sandbox, "yes", { columns: 80, then: { after: "removed        user", type: "\u0003" } });
+      const run = await atTerminal(["apply", "-f", manifest, "--force", "--concurrency", "2"], sandbox, "yes", {
+        columns: 80,
+        then: { after: "removed        user", type: "\u0003" },
+      });
       assert.is(run.code, 130, run.text);
       const screen = run.screen.join("\n");
       assert.match(screen, "Interrupted: no new removal will start;", "not drawn over by the live lines");
-      assert.match(screen, "Interrupted: no new removal will start; waiting for those in flight (press\nCtrl-C again to exit at once).");
+      assert.match(
+        screen,
+        "Interrupted: no new removal will start; waiting for those in flight (press\nCtrl-C again to exit at once).",
+      );
       assert.match(screen, /Apply interrupted: \d+ removed, 0 already absent, 0 failed, \d+ not started, of 30/);
       assert.ok(sandbox.users().length > 11, "removals stopped");
     });

@@ -32,18 +32,53 @@ const cases = suite("redact: the table");
 
 const TABLE: [string, string, string[], string][] = [
   ["the whole key", `bad key ${KEY}.`, [KEY], "bad key [redacted]."],
-  ["the key cut after 8 characters (a clip inside it)", `detail ${KEY.slice(0, 8)}… (40 more characters)`, [KEY], "detail [redacted]… (40 more characters)"],
+  [
+    "the key cut after 8 characters (a clip inside it)",
+    `detail ${KEY.slice(0, 8)}… (40 more characters)`,
+    [KEY],
+    "detail [redacted]… (40 more characters)",
+  ],
   ["the key minus its last character", `x${KEY.slice(0, -1)}`, [KEY], "x[redacted]"],
   ["the middle of the key", `(${KEY.slice(10, 30)})`, [KEY], "([redacted])"],
-  ["7 characters of the key are too few to be taken for it", `a ${KEY.slice(3, 10)} b`, [KEY], `a ${KEY.slice(3, 10)} b`],
+  [
+    "7 characters of the key are too few to be taken for it",
+    `a ${KEY.slice(3, 10)} b`,
+    [KEY],
+    `a ${KEY.slice(3, 10)} b`,
+  ],
   ["the key twice in a row stays two redactions", `${KEY}${KEY}`, [KEY], "[redacted][redacted]"],
   ["two keys side by side", `${KEY}${OTHER}`, [KEY, OTHER], "[redacted][redacted]"],
-  ["a piece of one key running into a piece of the other", `${KEY.slice(0, 12)}${OTHER.slice(20)}`, [KEY, OTHER], "[redacted][redacted]"],
-  ["text around the key that happens to continue it is taken with it", `${KEY.slice(0, 20)}${KEY.slice(20, 21)}zz`, [KEY], "[redacted]zz"],
-  ["a key that holds another is replaced whole", "a KEY-short-one-and-longer b KEY-short-one c", ["KEY-short-one", "KEY-short-one-and-longer"], "a [redacted] b [redacted] c"],
-  ["a secret of 4 to 7 characters is replaced whole, never in part", "abcdefg abcdef", ["abcdefg"], "[redacted] abcdef"],
+  [
+    "a piece of one key running into a piece of the other",
+    `${KEY.slice(0, 12)}${OTHER.slice(20)}`,
+    [KEY, OTHER],
+    "[redacted][redacted]",
+  ],
+  [
+    "text around the key that happens to continue it is taken with it",
+    `${KEY.slice(0, 20)}${KEY.slice(20, 21)}zz`,
+    [KEY],
+    "[redacted]zz",
+  ],
+  [
+    "a key that holds another is replaced whole",
+    "a KEY-short-one-and-longer b KEY-short-one c",
+    ["KEY-short-one", "KEY-short-one-and-longer"],
+    "a [redacted] b [redacted] c",
+  ],
+  [
+    "a secret of 4 to 7 characters is replaced whole, never in part",
+    "abcdefg abcdef",
+    ["abcdefg"],
+    "[redacted] abcdef",
+  ],
   ["values shorter than 4 characters are not keys", "abc is not a key", ["abc"], "abc is not a key"],
-  ["text without the key is unchanged", "GET /organizations/users answered 500: Internal error", [KEY], "GET /organizations/users answered 500: Internal error"],
+  [
+    "text without the key is unchanged",
+    "GET /organizations/users answered 500: Internal error",
+    [KEY],
+    "GET /organizations/users answered 500: Internal error",
+  ],
   ["no secrets, nothing to do", `keep ${KEY}`, [], `keep ${KEY}`],
 ];
 
@@ -71,14 +106,33 @@ const echoArb = fc.record({
   length: fc.nat(),
   cut: fc.nat({ max: 1500 }),
 });
-const echoOf = ({ key, before, after, from, length }: { key: string; before: string; after: string; from: number; length: number }) => {
+const echoOf = ({
+  key,
+  before,
+  after,
+  from,
+  length,
+}: {
+  key: string;
+  before: string;
+  after: string;
+  from: number;
+  length: number;
+}) => {
   const start = from % key.length;
   return `${before}${key.slice(start, start + MIN_FRAGMENT + (length % key.length))}${after}`;
 };
 
 /** An answer of the API with `detail` as its first error's detail. */
 function answer(status: number, detail: string): ApiResponse {
-  return { status, headers: new Headers(), body: { errors: [{ code: "10000", title: "Bad thing", detail }] }, isApiJson: true, attempts: 1, ambiguousEarlier: false };
+  return {
+    status,
+    headers: new Headers(),
+    body: { errors: [{ code: "10000", title: "Bad thing", detail }] },
+    isApiJson: true,
+    attempts: 1,
+    ambiguousEarlier: false,
+  };
 }
 
 /** An Io whose stderr and stdout are kept in memory. */
@@ -101,7 +155,10 @@ property("redactSecrets, then any cut, or any cut, then redactSecrets: no run of
   fc.assert(
     fc.property(echoArb, (echo) => {
       const text = echoOf(echo);
-      for (const out of [clip(redactSecrets(text, [echo.key]), echo.cut), redactSecrets(clip(text, echo.cut), [echo.key])]) {
+      for (const out of [
+        clip(redactSecrets(text, [echo.key]), echo.cut),
+        redactSecrets(clip(text, echo.cut), [echo.key]),
+      ]) {
         const left = fragmentIn(out, echo.key);
         if (left !== undefined) throw new Error(`${JSON.stringify(left)} of the key is left in ${JSON.stringify(out)}`);
       }
@@ -141,7 +198,8 @@ function slowRedact(text: string, secrets: readonly string[]): string {
         let back = 0;
         while (i - 1 - back >= 0 && j - 1 - back >= 0 && text[i - 1 - back] === secret[j - 1 - back]) back += 1;
         let ahead = 0;
-        while (i + ahead < text.length && j + ahead < secret.length && text[i + ahead] === secret[j + ahead]) ahead += 1;
+        while (i + ahead < text.length && j + ahead < secret.length && text[i + ahead] === secret[j + ahead])
+          ahead += 1;
         if (back >= 1 && ahead >= 1 && back + ahead >= MIN_FRAGMENT) return true;
       }
     }
@@ -149,27 +207,32 @@ function slowRedact(text: string, secrets: readonly string[]): string {
   }
 }
 
-property("the fast scan redacts exactly what the rule says, no more and no less, over texts made of pieces of keys", () => {
-  const piece = (keys: string[]) =>
-    fc.oneof(
-      fc.string({ maxLength: 12 }),
-      fc.record({ k: fc.nat(), from: fc.nat(), length: fc.nat({ max: 40 }) }).map(({ k, from, length }) => {
-        const key = keys[k % keys.length]!;
-        const start = from % key.length;
-        return key.slice(start, start + length);
-      }),
+property(
+  "the fast scan redacts exactly what the rule says, no more and no less, over texts made of pieces of keys",
+  () => {
+    const piece = (keys: string[]) =>
+      fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.record({ k: fc.nat(), from: fc.nat(), length: fc.nat({ max: 40 }) }).map(({ k, from, length }) => {
+          const key = keys[k % keys.length]!;
+          const start = from % key.length;
+          return key.slice(start, start + length);
+        }),
+      );
+    fc.assert(
+      fc.property(
+        fc
+          .array(keyArb, { minLength: 1, maxLength: 3 })
+          .chain((keys) => fc.tuple(fc.constant(keys), fc.array(piece(keys), { maxLength: 8 }))),
+        ([keys, pieces]) => {
+          const text = pieces.join("");
+          assert.is(redactSecrets(text, keys), slowRedact(text, keys), JSON.stringify({ keys, text }));
+        },
+      ),
+      { numRuns: 300 },
     );
-  fc.assert(
-    fc.property(
-      fc.array(keyArb, { minLength: 1, maxLength: 3 }).chain((keys) => fc.tuple(fc.constant(keys), fc.array(piece(keys), { maxLength: 8 }))),
-      ([keys, pieces]) => {
-        const text = pieces.join("");
-        assert.is(redactSecrets(text, keys), slowRedact(text, keys), JSON.stringify({ keys, text }));
-      },
-    ),
-    { numRuns: 300 },
-  );
-});
+  },
+);
 
 property("text without a run of 8 of the key comes back unchanged", () => {
   fc.assert(
@@ -181,42 +244,85 @@ property("text without a run of 8 of the key comes back unchanged", () => {
   );
 });
 
-property("an API error echoing the own key or a managed account's: the ApiError, report-error's output and the audit line hold no run of 8 of either", async () => {
-  await withTempDir(async (dir) => {
-    let runs = 0;
-    await fc.assert(
-      fc.asyncProperty(echoArb, keyArb, fc.boolean(), fc.constantFrom(400, 404, 422, 500, 503), async (echo, own, managed, status) => {
-        fc.pre(echo.key !== own);
-        clearSecrets();
-        // The echoed key is the manager's own (TELNYX_API_KEY), or a managed account's (registered as fetched).
-        const env = { TELNYX_API_KEY: managed ? own : echo.key };
-        if (managed) addSecret(echo.key);
-        const detail = echoOf(echo);
-        const error = errorFor("POST", "/organizations/users/u-1/actions/remove", answer(status, detail), new URL("https://api.telnyx.com/v2"), knownSecrets(env));
-        const io = memoryIo(env);
-        reportError(error, io, "github");
-        reportError(new Error(`while reading: ${detail}`), io, "text");
-        const removal = { action: "remove" as const, id: "u-1", email: "a@example.com", user_status: "enabled", last_sign_in_at: null, record_type: "organization_sub_user", created_at: null, groups: null };
-        const path = `${dir}/audit-${(runs += 1)}.jsonl`;
-        const log = AuditLog.open(path, (text) => redact(text, env));
-        log.write(auditEntry({ removal, outcome: "failed", status, attempts: 1, error: error.message, finishedAt: "2026-01-01T00:00:00.000Z" }));
-        log.write(auditEntry({ removal, outcome: "failed", status, attempts: 1, error: clip(detail, echo.cut), finishedAt: "2026-01-01T00:00:00.000Z" }));
-        log.close();
-        const outputs: [string, string][] = [
-          ["the ApiError's message", error.fullMessage],
-          ["report-error's output", io.text()],
-          ["the audit log", readFileSync(path, "utf8")],
-          ["the JSON of the error", redact(jsonText({ error: clip(detail, echo.cut) }), env)],
-        ];
-        for (const [where, text] of outputs) {
-          const left = fragmentIn(text, echo.key);
-          if (left !== undefined) throw new Error(`${JSON.stringify(left)} of the key is left in ${where}: ${JSON.stringify(text)}`);
-        }
-        assert.ok(error instanceof ApiError);
-      }),
-      { numRuns: 150 },
-    );
-  });
-});
+property(
+  "an API error echoing the own key or a managed account's: the ApiError, report-error's output and the audit line hold no run of 8 of either",
+  async () => {
+    await withTempDir(async (dir) => {
+      let runs = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          echoArb,
+          keyArb,
+          fc.boolean(),
+          fc.constantFrom(400, 404, 422, 500, 503),
+          async (echo, own, managed, status) => {
+            fc.pre(echo.key !== own);
+            clearSecrets();
+            // The echoed key is the manager's own (TELNYX_API_KEY), or a managed account's (registered as fetched).
+            const env = { TELNYX_API_KEY: managed ? own : echo.key };
+            if (managed) addSecret(echo.key);
+            const detail = echoOf(echo);
+            const error = errorFor(
+              "POST",
+              "/organizations/users/u-1/actions/remove",
+              answer(status, detail),
+              new URL("https://api.telnyx.com/v2"),
+              knownSecrets(env),
+            );
+            const io = memoryIo(env);
+            reportError(error, io, "github");
+            reportError(new Error(`while reading: ${detail}`), io, "text");
+            const removal = {
+              action: "remove" as const,
+              id: "u-1",
+              email: "a@example.com",
+              user_status: "enabled",
+              last_sign_in_at: null,
+              record_type: "organization_sub_user",
+              created_at: null,
+              groups: null,
+            };
+            const path = `${dir}/audit-${(runs += 1)}.jsonl`;
+            const log = AuditLog.open(path, (text) => redact(text, env));
+            log.write(
+              auditEntry({
+                removal,
+                outcome: "failed",
+                status,
+                attempts: 1,
+                error: error.message,
+                finishedAt: "2026-01-01T00:00:00.000Z",
+              }),
+            );
+            log.write(
+              auditEntry({
+                removal,
+                outcome: "failed",
+                status,
+                attempts: 1,
+                error: clip(detail, echo.cut),
+                finishedAt: "2026-01-01T00:00:00.000Z",
+              }),
+            );
+            log.close();
+            const outputs: [string, string][] = [
+              ["the ApiError's message", error.fullMessage],
+              ["report-error's output", io.text()],
+              ["the audit log", readFileSync(path, "utf8")],
+              ["the JSON of the error", redact(jsonText({ error: clip(detail, echo.cut) }), env)],
+            ];
+            for (const [where, text] of outputs) {
+              const left = fragmentIn(text, echo.key);
+              if (left !== undefined)
+                throw new Error(`${JSON.stringify(left)} of the key is left in ${where}: ${JSON.stringify(text)}`);
+            }
+            assert.ok(error instanceof ApiError);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+  },
+);
 
 property.run();

@@ -11,18 +11,78 @@ const admin = liveUser("7", "admin@example.com", { groups: groups("Admins") });
 
 /** One id listed twice as two different users: the two records, and every difference the error names. */
 const CONFLICTS: [string, OrganizationUser, OrganizationUser, string[]][] = [
-  ["in the protected group, then in no group", admin, { ...admin, groups: [] }, ["groups: Admins in the first record, none in the second"]],
-  ["in no group, then in the protected group", { ...admin, groups: [] }, admin, ["groups: none in the first record, Admins in the second"]],
-  ["groups unknown, then known", liveUser("7", "admin@example.com"), admin, ["groups: unknown in the first record, Admins in the second"]],
-  ["groups known, then unknown", admin, liveUser("7", "admin@example.com"), ["groups: Admins in the first record, unknown in the second"]],
-  ["in no group, then groups unknown", { ...admin, groups: [] }, liveUser("7", "admin@example.com"), ["groups: none in the first record, unknown in the second"]],
-  ["in one group, then in another", admin, { ...admin, groups: groups("Billing") }, ["groups: Admins in the first record, Billing in the second"]],
-  ["in two groups, then in one of them", { ...admin, groups: groups("Billing", "Admins") }, { ...admin, groups: groups("Billing") }, ["groups: Billing, Admins in the first record, Billing in the second"]],
-  ["under two emails", admin, { ...admin, email: "mallory@example.com" }, ['email "admin@example.com" in the first record, "mallory@example.com" in the second']],
-  ["as the owner, then as a sub-user", { ...admin, record_type: "organization_owner" }, admin, ['record type "organization_owner" in the first record, "organization_sub_user" in the second']],
-  ["as a record type roster does not know, then as a sub-user", { ...admin, record_type: "admin" }, admin, ['record type "admin" in the first record, "organization_sub_user" in the second']],
-  ["under two statuses", admin, { ...admin, user_status: "disabled" }, ['status "enabled" in the first record, "disabled" in the second']],
-  ["ids in two letter cases, in two groups", liveUser("ab-CD", "x@example.com", { groups: groups("Admins") }), liveUser("AB-cd", "x@example.com", { groups: [] }), ["groups: Admins in the first record, none in the second"]],
+  [
+    "in the protected group, then in no group",
+    admin,
+    { ...admin, groups: [] },
+    ["groups: Admins in the first record, none in the second"],
+  ],
+  [
+    "in no group, then in the protected group",
+    { ...admin, groups: [] },
+    admin,
+    ["groups: none in the first record, Admins in the second"],
+  ],
+  [
+    "groups unknown, then known",
+    liveUser("7", "admin@example.com"),
+    admin,
+    ["groups: unknown in the first record, Admins in the second"],
+  ],
+  [
+    "groups known, then unknown",
+    admin,
+    liveUser("7", "admin@example.com"),
+    ["groups: Admins in the first record, unknown in the second"],
+  ],
+  [
+    "in no group, then groups unknown",
+    { ...admin, groups: [] },
+    liveUser("7", "admin@example.com"),
+    ["groups: none in the first record, unknown in the second"],
+  ],
+  [
+    "in one group, then in another",
+    admin,
+    { ...admin, groups: groups("Billing") },
+    ["groups: Admins in the first record, Billing in the second"],
+  ],
+  [
+    "in two groups, then in one of them",
+    { ...admin, groups: groups("Billing", "Admins") },
+    { ...admin, groups: groups("Billing") },
+    ["groups: Billing, Admins in the first record, Billing in the second"],
+  ],
+  [
+    "under two emails",
+    admin,
+    { ...admin, email: "mallory@example.com" },
+    ['email "admin@example.com" in the first record, "mallory@example.com" in the second'],
+  ],
+  [
+    "as the owner, then as a sub-user",
+    { ...admin, record_type: "organization_owner" },
+    admin,
+    ['record type "organization_owner" in the first record, "organization_sub_user" in the second'],
+  ],
+  [
+    "as a record type roster does not know, then as a sub-user",
+    { ...admin, record_type: "admin" },
+    admin,
+    ['record type "admin" in the first record, "organization_sub_user" in the second'],
+  ],
+  [
+    "under two statuses",
+    admin,
+    { ...admin, user_status: "disabled" },
+    ['status "enabled" in the first record, "disabled" in the second'],
+  ],
+  [
+    "ids in two letter cases, in two groups",
+    liveUser("ab-CD", "x@example.com", { groups: groups("Admins") }),
+    liveUser("AB-cd", "x@example.com", { groups: [] }),
+    ["groups: Admins in the first record, none in the second"],
+  ],
   [
     "in everything at once",
     admin,
@@ -41,10 +101,18 @@ const SAME: [string, OrganizationUser, OrganizationUser][] = [
   ["exactly the same record", admin, { ...admin }],
   ["the email in another letter case and with spaces around", admin, { ...admin, email: " Admin@EXAMPLE.com " }],
   ["the record type in another letter case", admin, { ...admin, record_type: "Organization_Sub_User" }],
-  ["the groups in another order, repeated, with spaces around", { ...admin, groups: groups("Admins", "Billing") }, { ...admin, groups: groups("Billing ", "Admins", "Billing") }],
+  [
+    "the groups in another order, repeated, with spaces around",
+    { ...admin, groups: groups("Admins", "Billing") },
+    { ...admin, groups: groups("Billing ", "Admins", "Billing") },
+  ],
   ["the groups under other group ids", admin, { ...admin, groups: [{ id: "another", name: "Admins" }] }],
   ["a blank group name, which is no group", { ...admin, groups: [] }, { ...admin, groups: groups(" ") }],
-  ["another sign-in and creation time", admin, { ...admin, last_sign_in_at: "2026-11-01T12:00:00Z", created_at: "2025-01-01T00:00:00Z" }],
+  [
+    "another sign-in and creation time",
+    admin,
+    { ...admin, last_sign_in_at: "2026-11-01T12:00:00Z", created_at: "2025-01-01T00:00:00Z" },
+  ],
   ["both without groups given", liveUser("7", "a@example.com"), liveUser("7", "A@example.com")],
   ["the id in another letter case", liveUser("ab-cd", "a@example.com"), liveUser("AB-CD", "a@example.com")],
 ];
@@ -55,7 +123,11 @@ test("one id listed as two different users is refused, naming the id and each fa
     const { users, conflict } = distinctUsers([[first, liveUser("8", "bob@example.com"), second]]);
     assert.is(users, undefined, `${name}: no user is given`);
     assert.equal(conflict, { id: first.id, differences }, name);
-    assert.match(conflictText(conflict!), `user id ${JSON.stringify(first.id)} twice, as two different users (${differences.join("; ")})`, name);
+    assert.match(
+      conflictText(conflict!),
+      `user id ${JSON.stringify(first.id)} twice, as two different users (${differences.join("; ")})`,
+      name,
+    );
   }
 });
 
@@ -82,7 +154,10 @@ test("a third record that differs from the first is refused even when the second
 
 test("long lists of groups that differ beyond what is shown name the groups only one record has", () => {
   const many = Array.from({ length: 12 }, (_, i) => `Group number ${i}`);
-  const [difference] = recordDifferences({ ...admin, groups: groups(...many, "Admins") }, { ...admin, groups: groups(...many, "Billing") });
+  const [difference] = recordDifferences(
+    { ...admin, groups: groups(...many, "Admins") },
+    { ...admin, groups: groups(...many, "Billing") },
+  );
   assert.is(difference, "groups: Admins only in the first record, Billing only in the second");
 });
 

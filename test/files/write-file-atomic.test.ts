@@ -32,16 +32,27 @@ test("with overwrite the file is replaced in one step", async () => {
 
 test("a folder that does not exist is an error, and nothing is left behind", async () => {
   const dir = tempDir();
-  const error = (await rejection(writeFileAtomic(`${dir}/no/plan.json`, "x", { overwrite: true }))) as NodeJS.ErrnoException;
+  const error = (await rejection(
+    writeFileAtomic(`${dir}/no/plan.json`, "x", { overwrite: true }),
+  )) as NodeJS.ErrnoException;
   assert.is(error.code, "ENOENT");
-  assert.is(error.message, `cannot write ${dir}/no/plan.json: the folder ${dir}/no does not exist: create it first, or give another path`);
+  assert.is(
+    error.message,
+    `cannot write ${dir}/no/plan.json: the folder ${dir}/no does not exist: create it first, or give another path`,
+  );
   assert.equal(readdirSync(dir), []);
 });
 
 test("every write failure says in words what happened and what to do, without a bare code", () => {
   const cases: [string, string][] = [
-    ["EACCES", "no permission to write in the folder out: give a path you can write to, or change the folder's permissions"],
-    ["EPERM", "no permission to write in the folder out: give a path you can write to, or change the folder's permissions"],
+    [
+      "EACCES",
+      "no permission to write in the folder out: give a path you can write to, or change the folder's permissions",
+    ],
+    [
+      "EPERM",
+      "no permission to write in the folder out: give a path you can write to, or change the folder's permissions",
+    ],
     ["ENOSPC", "the disk is full: free some space, or give a path on another disk"],
     ["EROFS", "the folder out is on a read-only file system: give a path on a writable disk"],
     ["EDQUOT", "your disk quota is used up: free some space, or give a path on another disk"],

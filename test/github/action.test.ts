@@ -28,9 +28,17 @@ interface ActionRun {
 }
 
 /** Runs dist/action.js with the environment GitHub Actions sets for a step of a pull_request workflow. */
-async function runAction(context: Context, inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
+async function runAction(
+  context: Context,
+  inputs: Record<string, string> = {},
+  env: Record<string, string> = {},
+): Promise<ActionRun> {
   const { dir, github, sandbox } = context;
-  const event = writeTemp(dir, "event.json", JSON.stringify({ action: "synchronize", number: PR, pull_request: { number: PR } }));
+  const event = writeTemp(
+    dir,
+    "event.json",
+    JSON.stringify({ action: "synchronize", number: PR, pull_request: { number: PR } }),
+  );
   const outputFile = writeTemp(dir, "github-output", "");
   const all: Record<string, string> = {
     PATH: process.env.PATH ?? "",
@@ -58,13 +66,18 @@ async function runAction(context: Context, inputs: Record<string, string> = {}, 
     ...Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v])),
     ...env,
   };
-  const child = spawn(process.execPath, [`${ROOT}dist/action.js`], { cwd: dir, env: all, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [`${ROOT}dist/action.js`], {
+    cwd: dir,
+    env: all,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  for (const secret of [TOKEN, TOKEN.slice(0, 16)]) assert.not.ok((stdout + stderr).includes(secret), "the GitHub token never appears in the log");
+  for (const secret of [TOKEN, TOKEN.slice(0, 16)])
+    assert.not.ok((stdout + stderr).includes(secret), "the GitHub token never appears in the log");
   assertNoKey(stdout + stderr, "the action");
   const outputs = Object.fromEntries(
     readFileSync(outputFile, "utf8")
@@ -76,9 +89,15 @@ async function runAction(context: Context, inputs: Record<string, string> = {}, 
 }
 
 /** roster's comments on the pull request. */
-const botComments = (github: FakeGithub) => github.comments.filter((c) => c.user.login === "github-actions[bot]" && c.user.type === "Bot");
+const botComments = (github: FakeGithub) =>
+  github.comments.filter((c) => c.user.login === "github-actions[bot]" && c.user.type === "Bot");
 
-const action = suite<Context>("GitHub Action", { sandbox: undefined as unknown as Sandbox, github: undefined as unknown as FakeGithub, dir: "", manifest: "" });
+const action = suite<Context>("GitHub Action", {
+  sandbox: undefined as unknown as Sandbox,
+  github: undefined as unknown as FakeGithub,
+  dir: "",
+  manifest: "",
+});
 
 action.before.each(async (context) => {
   context.sandbox = await startSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY });
@@ -92,60 +111,81 @@ action.after.each(async ({ sandbox, github, dir }) => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-action("the first run creates the plan comment, the second edits the same one, never a second comment", async (context) => {
-  const { github, sandbox } = context;
-  const first = await runAction(context);
-  assert.is(first.code, 0, first.stderr);
-  assert.is(first.stderr, "");
-  assert.equal(first.outputs["exit-code"], "2", "plan has removals");
-  assert.equal(first.outputs.removals, "5");
-  const markdown = readFileSync(first.outputs["plan-markdown"]!, "utf8");
-  assert.match(markdown, /^### roster plan: 5 to remove, /);
-  assert.match(first.stdout, "::notice file=", "the log shows the plan with annotations (format github)");
-  assert.match(first.stdout, "roster: created the plan comment https://github.test/octo/org-users/pull/42#issuecomment-");
-  assert.is(github.comments.length, 1);
-  const [comment] = github.comments;
-  assert.is(comment!.body, `${commentMarker(context.manifest)}\n${markdown}`);
-  assert.match(readFileSync(`${context.dir}/step-summary.md`, "utf8"), markdown, "and the job summary has the plan");
+action(
+  "the first run creates the plan comment, the second edits the same one, never a second comment",
+  async (context) => {
+    const { github, sandbox } = context;
+    const first = await runAction(context);
+    assert.is(first.code, 0, first.stderr);
+    assert.is(first.stderr, "");
+    assert.equal(first.outputs["exit-code"], "2", "plan has removals");
+    assert.equal(first.outputs.removals, "5");
+    const markdown = readFileSync(first.outputs["plan-markdown"]!, "utf8");
+    assert.match(markdown, /^### roster plan: 5 to remove, /);
+    assert.match(first.stdout, "::notice file=", "the log shows the plan with annotations (format github)");
+    assert.match(
+      first.stdout,
+      "roster: created the plan comment https://github.test/octo/org-users/pull/42#issuecomment-",
+    );
+    assert.is(github.comments.length, 1);
+    const [comment] = github.comments;
+    assert.is(comment!.body, `${commentMarker(context.manifest)}\n${markdown}`);
+    assert.match(readFileSync(`${context.dir}/step-summary.md`, "utf8"), markdown, "and the job summary has the plan");
 
-  // Someone applies, then pushes again: the same comment now says there is nothing to remove.
-  assert.is((await runCli(["apply", "-f", context.manifest, "--yes"], { env: { TELNYX_BASE_URL: sandbox.url } })).code, 0);
-  const second = await runAction(context);
-  assert.is(second.code, 0, second.stderr);
-  assert.equal(second.outputs["exit-code"], "0");
-  assert.equal(second.outputs.removals, "0");
-  assert.match(second.stdout, `roster: updated the plan comment ${comment!.html_url}`);
-  assert.is(github.comments.length, 1, "one comment across two runs");
-  assert.match(github.comments[0]!.body, "### roster plan: 0 to remove");
-  assert.match(github.comments[0]!.body, "No changes: every user in the organization is listed or protected.");
-  assert.equal(github.requests.filter((r) => r.method === "POST").length, 1);
-  assert.equal(github.requests.filter((r) => r.method === "PATCH").length, 1);
-});
+    // Someone applies, then pushes again: the same comment now says there is nothing to remove.
+    assert.is(
+      (await runCli(["apply", "-f", context.manifest, "--yes"], { env: { TELNYX_BASE_URL: sandbox.url } })).code,
+      0,
+    );
+    const second = await runAction(context);
+    assert.is(second.code, 0, second.stderr);
+    assert.equal(second.outputs["exit-code"], "0");
+    assert.equal(second.outputs.removals, "0");
+    assert.match(second.stdout, `roster: updated the plan comment ${comment!.html_url}`);
+    assert.is(github.comments.length, 1, "one comment across two runs");
+    assert.match(github.comments[0]!.body, "### roster plan: 0 to remove");
+    assert.match(github.comments[0]!.body, "No changes: every user in the organization is listed or protected.");
+    assert.equal(github.requests.filter((r) => r.method === "POST").length, 1);
+    assert.equal(github.requests.filter((r) => r.method === "PATCH").length, 1);
+  },
+);
 
-action("a comment by anyone else is never touched, even one with roster's marker; each manifest has its own comment", async (context) => {
-  const { github } = context;
-  const marker = commentMarker(context.manifest);
-  const person = foreignComment(github, PR, `${marker}\n### roster plan: 0 to remove (a person's copy)`);
-  const otherBot = foreignComment(github, PR, `${marker}\n### roster plan: 0 to remove`, { login: "other-app[bot]", type: "Bot" });
-  // A person may not register a [bot] login, but the type is checked too.
-  const lookalike = foreignComment(github, PR, `${marker}\nlook-alike`, { login: "github-actions[bot]", type: "User" });
-  const run = await runAction(context);
-  assert.is(run.code, 0, run.stderr);
-  assert.is(github.comments.length, 4, "a new comment of its own");
-  assert.is(person.body, `${marker}\n### roster plan: 0 to remove (a person's copy)`);
-  assert.is(otherBot.body, `${marker}\n### roster plan: 0 to remove`);
-  assert.is(lookalike.body, `${marker}\nlook-alike`);
-  assert.equal(github.requests.filter((r) => r.method === "PATCH"), []);
+action(
+  "a comment by anyone else is never touched, even one with roster's marker; each manifest has its own comment",
+  async (context) => {
+    const { github } = context;
+    const marker = commentMarker(context.manifest);
+    const person = foreignComment(github, PR, `${marker}\n### roster plan: 0 to remove (a person's copy)`);
+    const otherBot = foreignComment(github, PR, `${marker}\n### roster plan: 0 to remove`, {
+      login: "other-app[bot]",
+      type: "Bot",
+    });
+    // A person may not register a [bot] login, but the type is checked too.
+    const lookalike = foreignComment(github, PR, `${marker}\nlook-alike`, {
+      login: "github-actions[bot]",
+      type: "User",
+    });
+    const run = await runAction(context);
+    assert.is(run.code, 0, run.stderr);
+    assert.is(github.comments.length, 4, "a new comment of its own");
+    assert.is(person.body, `${marker}\n### roster plan: 0 to remove (a person's copy)`);
+    assert.is(otherBot.body, `${marker}\n### roster plan: 0 to remove`);
+    assert.is(lookalike.body, `${marker}\nlook-alike`);
+    assert.equal(
+      github.requests.filter((r) => r.method === "PATCH"),
+      [],
+    );
 
-  const second = writeTemp(context.dir, "contractors.yaml", readFileSync(context.manifest));
-  await runAction(context, { manifest: second });
-  await runAction(context);
-  assert.equal(
-    botComments(github).map((c) => c.body.split("\n", 1)[0]),
-    [marker, commentMarker(second)],
-    "two manifests, two comments, each kept up to date",
-  );
-});
+    const second = writeTemp(context.dir, "contractors.yaml", readFileSync(context.manifest));
+    await runAction(context, { manifest: second });
+    await runAction(context);
+    assert.equal(
+      botComments(github).map((c) => c.body.split("\n", 1)[0]),
+      [marker, commentMarker(second)],
+      "two manifests, two comments, each kept up to date",
+    );
+  },
+);
 
 action("the comments are read page by page (Link header) before one is created", async (context) => {
   const github = await startFakeGithub({ token: TOKEN, pageSize: 2 });
@@ -155,7 +195,9 @@ action("the comments are read page by page (Link header) before one is created",
   const first = await runAction(context);
   assert.is(first.code, 0, first.stderr);
   assert.equal(
-    github.requests.filter((r) => r.method === "GET" && r.path.includes("/comments")).map((r) => new URL(r.path, "http://x").searchParams.get("page")),
+    github.requests
+      .filter((r) => r.method === "GET" && r.path.includes("/comments"))
+      .map((r) => new URL(r.path, "http://x").searchParams.get("page")),
     [null, "2", "3"],
   );
   assert.is(botComments(github).length, 1);
@@ -166,23 +208,30 @@ action("the comments are read page by page (Link header) before one is created",
   assert.is(botComments(github).length, 1);
 });
 
-action("a read-only token (a pull request from a fork) is a warning: the step keeps the plan's outcome", async (context) => {
-  const github = await startFakeGithub({ token: TOKEN, readOnly: true });
-  await context.github.close();
-  context.github = github;
-  const run = await runAction(context);
-  assert.is(run.code, 0, "plan succeeded; only the comment could not be written");
-  assert.equal(run.outputs["exit-code"], "2");
-  assert.match(
-    run.stdout,
-    "::warning::roster: cannot comment on the pull request with this token (POST /repos/octo/org-users/issues/42/comments answered 403: Resource not accessible by integration): give the job `permissions: pull-requests: write`; a pull request from a fork gets a read-only token, which cannot comment. The plan is in the job summary.",
-  );
-  assert.not.match(run.stdout, "::error::");
-  assert.is(github.comments.length, 0);
-});
+action(
+  "a read-only token (a pull request from a fork) is a warning: the step keeps the plan's outcome",
+  async (context) => {
+    const github = await startFakeGithub({ token: TOKEN, readOnly: true });
+    await context.github.close();
+    context.github = github;
+    const run = await runAction(context);
+    assert.is(run.code, 0, "plan succeeded; only the comment could not be written");
+    assert.equal(run.outputs["exit-code"], "2");
+    assert.match(
+      run.stdout,
+      "::warning::roster: cannot comment on the pull request with this token (POST /repos/octo/org-users/issues/42/comments answered 403: Resource not accessible by integration): give the job `permissions: pull-requests: write`; a pull request from a fork gets a read-only token, which cannot comment. The plan is in the job summary.",
+    );
+    assert.not.match(run.stdout, "::error::");
+    assert.is(github.comments.length, 0);
+  },
+);
 
 /** A failed comment, as the step's log must tell it: the request, the answer and what to do; the step fails. */
-const COMMENT_FAILURES: { name: string; setup: (context: Context) => Promise<{ inputs?: Record<string, string>; env?: Record<string, string> }>; says: string }[] = [
+const COMMENT_FAILURES: {
+  name: string;
+  setup: (context: Context) => Promise<{ inputs?: Record<string, string>; env?: Record<string, string> }>;
+  says: string;
+}[] = [
   {
     name: "a token GitHub refuses (401)",
     setup: async () => ({ inputs: { "github-token": "ghs_revokedToken_fedcba9876543210" } }),
@@ -220,7 +269,10 @@ action("a network error names GITHUB_API_URL and the runner's network as what to
   const gone = await startFakeGithub({ token: TOKEN });
   await gone.close();
   const run = await runAction(context, {}, { GITHUB_API_URL: gone.url });
-  assert.match(run.stdout, `): check GITHUB_API_URL (${gone.url}/) and the runner's network. The plan is in the job summary.`);
+  assert.match(
+    run.stdout,
+    `): check GITHUB_API_URL (${gone.url}/) and the runner's network. The plan is in the job summary.`,
+  );
 });
 
 action("a token that names its owner (GET /user) edits that owner's comment, and only it", async (context) => {
@@ -242,16 +294,19 @@ action("a guard refusing the plan fails the step, after the comment says so", as
   assert.match(context.github.comments[0]!.body, "(refused by a guard)");
 });
 
-action("apply removes unattended and reports the results; outside a pull request nothing is commented", async (context) => {
-  const run = await runAction(context, { command: "apply" }, { GITHUB_EVENT_NAME: "push" });
-  assert.is(run.code, 0, run.stderr);
-  assert.equal(run.outputs["exit-code"], "0");
-  assert.equal(run.outputs.removals, "5");
-  assert.match(run.stdout, "Apply complete: 5 removed");
-  assert.match(readFileSync(run.outputs["plan-markdown"]!, "utf8"), "### roster apply complete: 5 removed");
-  assert.is(context.sandbox.users().length, 25);
-  assert.equal(context.github.requests, []);
-});
+action(
+  "apply removes unattended and reports the results; outside a pull request nothing is commented",
+  async (context) => {
+    const run = await runAction(context, { command: "apply" }, { GITHUB_EVENT_NAME: "push" });
+    assert.is(run.code, 0, run.stderr);
+    assert.equal(run.outputs["exit-code"], "0");
+    assert.equal(run.outputs.removals, "5");
+    assert.match(run.stdout, "Apply complete: 5 removed");
+    assert.match(readFileSync(run.outputs["plan-markdown"]!, "utf8"), "### roster apply complete: 5 removed");
+    assert.is(context.sandbox.users().length, 25);
+    assert.equal(context.github.requests, []);
+  },
+);
 
 action("a manifest error fails the step with exit-code 1 and no other output", async (context) => {
   writeFileSync(context.manifest, "version: 1\nusers: []\n");
@@ -265,7 +320,10 @@ action("every input the action reads is declared in action.yml, and no declared 
   const declared = Object.keys(parse(readFileSync(`${ROOT}action.yml`, "utf8")).inputs).sort();
   const source = readFileSync(`${ROOT}src/github/action.ts`, "utf8");
   const read = [...source.matchAll(/input\(env, "([a-z-]+)"\)/g)].map((m) => m[1]!);
-  const loop = /for \(const flag of \[([^\]]+)\]\)/.exec(source)![1]!.match(/"([a-z-]+)"/g)!.map((s) => s.slice(1, -1));
+  const loop = /for \(const flag of \[([^\]]+)\]\)/
+    .exec(source)![1]!
+    .match(/"([a-z-]+)"/g)!
+    .map((s) => s.slice(1, -1));
   assert.equal([...new Set([...read, ...loop])].sort(), declared);
 });
 

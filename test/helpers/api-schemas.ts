@@ -26,7 +26,8 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 ajv.addFormat("email", /^[^\s@]+@[^\s@]+\.[^\s@]+$/);
 ajv.addFormat("uri", { validate: (text: string) => URL.canParse(text) });
 ajv.addFormat("date-time", {
-  validate: (text: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(text) && !Number.isNaN(Date.parse(text)),
+  validate: (text: string) =>
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(text) && !Number.isNaN(Date.parse(text)),
 });
 for (const file of readdirSync(API_FIXTURES).filter((f) => f.endsWith(".schema.json"))) {
   ajv.addSchema(JSON.parse(readFileSync(`${API_FIXTURES}${file}`, "utf8")));
@@ -42,8 +43,12 @@ function validator(name: ApiSchema): ValidateFunction {
 export function assertShape(name: ApiSchema, body: unknown, what: string): void {
   const validate = validator(name);
   if (validate(body)) return;
-  const problems = (validate.errors ?? []).map((e) => `  ${e.instancePath || "/"} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ""}`);
-  throw new Error(`${what} does not have the published shape ${name}:\n${problems.join("\n")}\n${JSON.stringify(body).slice(0, 500)}`);
+  const problems = (validate.errors ?? []).map(
+    (e) => `  ${e.instancePath || "/"} ${e.message}${e.params ? ` ${JSON.stringify(e.params)}` : ""}`,
+  );
+  throw new Error(
+    `${what} does not have the published shape ${name}:\n${problems.join("\n")}\n${JSON.stringify(body).slice(0, 500)}`,
+  );
 }
 
 /** One of the spec's own example bodies in test/fixtures/api/examples/, as its exact text. */

@@ -54,9 +54,16 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const command = [process.execPath, `${ROOT}dist/roster.js`, ...args];
-  const spawned = options.fileSizeLimitKiB === undefined ? command : ["bash", "-c", `ulimit -f ${options.fileSizeLimitKiB} && exec "$@"`, "bash", ...command];
+  const spawned =
+    options.fileSizeLimitKiB === undefined
+      ? command
+      : ["bash", "-c", `ulimit -f ${options.fileSizeLimitKiB} && exec "$@"`, "bash", ...command];
   const stdio = ["pipe", options.stdoutFd ?? "pipe", options.stderrFd ?? "pipe"] as const;
-  const child = spawn(spawned[0]!, spawned.slice(1), { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: [...stdio] });
+  const child = spawn(spawned[0]!, spawned.slice(1), {
+    cwd: options.cwd ?? ROOT,
+    env: env as NodeJS.ProcessEnv,
+    stdio: [...stdio],
+  });
   let stdout = "";
   let stderr = "";
   const waiters: { test: (output: string) => boolean; resolve: () => void }[] = [];
@@ -101,7 +108,12 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Run
     output: () => ({ stdout, stderr }),
     waitFor: (wanted) =>
       new Promise<void>((resolve) => {
-        const test = typeof wanted === "function" ? wanted : typeof wanted === "string" ? (o: string) => o.includes(wanted) : (o: string) => wanted.test(o);
+        const test =
+          typeof wanted === "function"
+            ? wanted
+            : typeof wanted === "string"
+              ? (o: string) => o.includes(wanted)
+              : (o: string) => wanted.test(o);
         waiters.push({ test, resolve });
         check();
       }),

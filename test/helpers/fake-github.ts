@@ -47,7 +47,9 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
     };
     if (req.headers.authorization !== `Bearer ${options.token}`) return reply(401, { message: "Bad credentials" });
     if (url.pathname === "/user" && req.method === "GET") {
-      return options.identity ? reply(200, { ...options.identity, id: 1 }) : reply(403, { message: "Resource not accessible by integration" });
+      return options.identity
+        ? reply(200, { ...options.identity, id: 1 })
+        : reply(403, { message: "Resource not accessible by integration" });
     }
     const list = /^\/repos\/octo\/org-users\/issues\/(\d+)\/comments$/.exec(url.pathname);
     if (list && req.method === "GET") {
@@ -61,9 +63,16 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
       }
       return reply(200, all.slice((page - 1) * size, page * size), headers);
     }
-    if (options.readOnly && (req.method === "POST" || req.method === "PATCH")) return reply(403, { message: "Resource not accessible by integration" });
+    if (options.readOnly && (req.method === "POST" || req.method === "PATCH"))
+      return reply(403, { message: "Resource not accessible by integration" });
     if (list && req.method === "POST") {
-      const comment = { id: (nextId += 1), issue: Number(list[1]), body: JSON.parse(text).body, user: options.identity ?? ACTIONS_BOT, html_url: "" };
+      const comment = {
+        id: (nextId += 1),
+        issue: Number(list[1]),
+        body: JSON.parse(text).body,
+        user: options.identity ?? ACTIONS_BOT,
+        html_url: "",
+      };
       comment.html_url = `https://github.test/octo/org-users/pull/${comment.issue}#issuecomment-${comment.id}`;
       comments.push(comment);
       return reply(201, comment);
@@ -88,7 +97,12 @@ export async function startFakeGithub(options: FakeGithubOptions): Promise<FakeG
 }
 
 /** A comment by someone else on pull request `issue`. */
-export function foreignComment(fake: FakeGithub, issue: number, body: string, user = { login: "mallory", type: "User" }): FakeComment {
+export function foreignComment(
+  fake: FakeGithub,
+  issue: number,
+  body: string,
+  user = { login: "mallory", type: "User" },
+): FakeComment {
   const comment = { id: fake.comments.length + 1, issue, body, user, html_url: "" };
   fake.comments.push(comment);
   return comment;

@@ -87,7 +87,11 @@ const LIVE = [
 
 /** Asserts that `markdown` shows each of `values` as text and leaves nothing of them live. */
 export function assertInert(markdown: string, values: readonly string[], where: string): void {
-  assert.not.match(markdown, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/, `${where}: a control character`);
+  assert.not.match(
+    markdown,
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/,
+    `${where}: a control character`,
+  );
   for (const line of markdown.split("\n")) {
     assert.not.ok(/^\s*(?:#+ forged|[-*] forged)/.test(line), `${where}: a forged line: ${line}`);
   }
@@ -96,6 +100,9 @@ export function assertInert(markdown: string, values: readonly string[], where: 
     for (const [pattern, what] of LIVE) assert.not.ok(pattern.test(bare(text)), `${where}: ${what} in: ${text}`);
   }
   const readable = [...live.map(shown), ...code].join("\n");
-  for (const value of values) assert.ok(readable.includes(sanitize(value).trim()), `${where}: ${JSON.stringify(value)} is not readable in:\n${markdown}`);
+  for (const value of values)
+    assert.ok(
+      readable.includes(sanitize(value).trim()),
+      `${where}: ${JSON.stringify(value)} is not readable in:\n${markdown}`,
+    );
 }
-

@@ -45,4 +45,7 @@ export function smallOrg(): OrganizationUser[] {
 }
 
 /** The manifest that goes with smallOrg: alice listed, carol missing, partners protected. */
-export const SMALL_MANIFEST = manifestText(["alice@example.com", "carol@example.com"], 'protect:\n  - "*@partners.example.com"\n');
+export const SMALL_MANIFEST = manifestText(
+  ["alice@example.com", "carol@example.com"],
+  'protect:\n  - "*@partners.example.com"\n',
+);

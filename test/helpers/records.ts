@@ -15,8 +15,17 @@ const SIGN_INS = [null, "2026-11-01T12:00:00Z", "2026-01-02T03:04:05Z"];
 
 /** What roster judges of a user, worked out here apart from the code under test: two records are one user when these are equal. */
 export function judgedFacts(user: OrganizationUser) {
-  const groups = user.groups === undefined ? null : [...new Set(user.groups.map((g) => groupKey(g.name)).filter((name) => name !== ""))].sort();
-  return { id: userIdKey(user.id), email: normalizeEmail(user.email), record_type: recordTypeOf(user), user_status: user.user_status, groups };
+  const groups =
+    user.groups === undefined
+      ? null
+      : [...new Set(user.groups.map((g) => groupKey(g.name)).filter((name) => name !== ""))].sort();
+  return {
+    id: userIdKey(user.id),
+    email: normalizeEmail(user.email),
+    record_type: recordTypeOf(user),
+    user_status: user.user_status,
+    groups,
+  };
 }
 
 const baseUser = fc.record({
@@ -38,7 +47,8 @@ const sameUserSpelling = fc.record({
 });
 type Spelling = typeof sameUserSpelling extends fc.Arbitrary<infer T> ? T : never;
 
-const recase = (text: string, flips: readonly boolean[]) => [...text].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c.toLowerCase())).join("");
+const recase = (text: string, flips: readonly boolean[]) =>
+  [...text].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c.toLowerCase())).join("");
 
 function respelt(user: OrganizationUser, spelling: Spelling): OrganizationUser {
   const pad = (text: string) => (spelling.padded ? ` ${text} ` : text);
@@ -59,7 +69,14 @@ function respelt(user: OrganizationUser, spelling: Spelling): OrganizationUser {
 }
 
 /** A record of the same id that says something else of the user, in one fact roster judges. */
-const otherFact = fc.constantFrom("email", "record_type", "user_status", "groups unknown or known", "one group more", "one group less");
+const otherFact = fc.constantFrom(
+  "email",
+  "record_type",
+  "user_status",
+  "groups unknown or known",
+  "one group more",
+  "one group less",
+);
 type OtherFact = typeof otherFact extends fc.Arbitrary<infer T> ? T : never;
 
 function differing(user: OrganizationUser, fact: OtherFact): OrganizationUser {
@@ -70,7 +87,10 @@ function differing(user: OrganizationUser, fact: OtherFact): OrganizationUser {
     case "email":
       return { ...user, email: `other.${user.email}` };
     case "record_type":
-      return { ...user, record_type: recordTypeOf(user) === "organization_owner" ? "organization_sub_user" : "organization_owner" };
+      return {
+        ...user,
+        record_type: recordTypeOf(user) === "organization_owner" ? "organization_sub_user" : "organization_owner",
+      };
     case "user_status":
       return { ...user, user_status: user.user_status === "enabled" ? "disabled" : "enabled" };
     case "groups unknown or known":
@@ -82,7 +102,9 @@ function differing(user: OrganizationUser, fact: OtherFact): OrganizationUser {
     case "one group less":
       // Every repeat of one group out: a list without the first of them.
       if (groups === undefined) return { ...user, groups: [] };
-      return names.length === 0 ? rest : { ...user, groups: asGroups(names.filter((name) => groupKey(name) !== groupKey(names[0]!))) };
+      return names.length === 0
+        ? rest
+        : { ...user, groups: asGroups(names.filter((name) => groupKey(name) !== groupKey(names[0]!))) };
   }
 }
 
@@ -92,8 +114,16 @@ export interface ListedOrganization {
   lists: OrganizationUser[][];
 }
 
-function listed(users: OrganizationUser[], records: OrganizationUser[], order: number[], cuts: number[]): ListedOrganization {
-  const shuffled = records.map((record, i) => ({ record, rank: order[i] ?? 0 })).sort((a, b) => a.rank - b.rank).map(({ record }) => record);
+function listed(
+  users: OrganizationUser[],
+  records: OrganizationUser[],
+  order: number[],
+  cuts: number[],
+): ListedOrganization {
+  const shuffled = records
+    .map((record, i) => ({ record, rank: order[i] ?? 0 }))
+    .sort((a, b) => a.rank - b.rank)
+    .map(({ record }) => record);
   const lists: OrganizationUser[][] = [[]];
   shuffled.forEach((record, i) => {
     if (i > 0 && cuts.includes(i)) lists.push([]);
@@ -102,32 +132,39 @@ function listed(users: OrganizationUser[], records: OrganizationUser[], order: n
   return { users, lists };
 }
 
-const organization = fc.array(fc.tuple(baseUser, fc.array(sameUserSpelling, { maxLength: 3 })), { minLength: 1, maxLength: 8 }).map((rows) =>
-  rows.map(([base, spellings], i) => {
-    const groups = base.groups?.map((name, g) => ({ id: `g-${g}`, name }));
-    const user: OrganizationUser = {
-      id: `u-${i}-ab`,
-      email: `${base.local}${i}@example.com`,
-      record_type: base.record_type,
-      user_status: base.user_status,
-      last_sign_in_at: base.last_sign_in_at,
-      ...(groups ? { groups } : {}),
-    };
-    return { user, repeats: spellings.map((spelling) => respelt(user, spelling)) };
-  }),
-);
+const organization = fc
+  .array(fc.tuple(baseUser, fc.array(sameUserSpelling, { maxLength: 3 })), { minLength: 1, maxLength: 8 })
+  .map((rows) =>
+    rows.map(([base, spellings], i) => {
+      const groups = base.groups?.map((name, g) => ({ id: `g-${g}`, name }));
+      const user: OrganizationUser = {
+        id: `u-${i}-ab`,
+        email: `${base.local}${i}@example.com`,
+        record_type: base.record_type,
+        user_status: base.user_status,
+        last_sign_in_at: base.last_sign_in_at,
+        ...(groups ? { groups } : {}),
+      };
+      return { user, repeats: spellings.map((spelling) => respelt(user, spelling)) };
+    }),
+  );
 
-const arrangement = fc.record({ order: fc.array(fc.integer(), { minLength: 40, maxLength: 40 }), cuts: fc.array(fc.integer({ min: 1, max: 32 }), { maxLength: 4 }) });
+const arrangement = fc.record({
+  order: fc.array(fc.integer(), { minLength: 40, maxLength: 40 }),
+  cuts: fc.array(fc.integer({ min: 1, max: 32 }), { maxLength: 4 }),
+});
 
 /** Organizations whose users may be listed more than once, each repeat the same user. */
-export const onlySameRepeats: fc.Arbitrary<ListedOrganization> = fc.tuple(organization, arrangement).map(([rows, { order, cuts }]) =>
-  listed(
-    rows.map((row) => row.user),
-    rows.flatMap((row) => [row.user, ...row.repeats]),
-    order,
-    cuts,
-  ),
-);
+export const onlySameRepeats: fc.Arbitrary<ListedOrganization> = fc
+  .tuple(organization, arrangement)
+  .map(([rows, { order, cuts }]) =>
+    listed(
+      rows.map((row) => row.user),
+      rows.flatMap((row) => [row.user, ...row.repeats]),
+      order,
+      cuts,
+    ),
+  );
 
 /** Organizations like those, with one more record of one user's id that differs from it in one judged fact. */
 export const withOneConflict: fc.Arbitrary<ListedOrganization & { conflicting: OrganizationUser; fact: OtherFact }> = fc
@@ -136,5 +173,14 @@ export const withOneConflict: fc.Arbitrary<ListedOrganization & { conflicting: O
     const target = rows[pick % rows.length]!;
     const conflicting = differing(target.repeats[0] ?? target.user, fact);
     const records = rows.flatMap((row) => [row.user, ...row.repeats, ...(row === target ? [conflicting] : [])]);
-    return { ...listed(rows.map((row) => row.user), records, order, cuts), conflicting, fact };
+    return {
+      ...listed(
+        rows.map((row) => row.user),
+        records,
+        order,
+        cuts,
+      ),
+      conflicting,
+      fact,
+    };
   });

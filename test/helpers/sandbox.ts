@@ -12,7 +12,10 @@ export interface TestSandbox extends Sandbox {
  * Starts a sandbox with `options`, runs `fn` with it, and always closes it, with every client `fn` made by
  * `sandbox.client`, however `fn` ends: no test leaves a server listening.
  */
-export async function withSandbox<T>(options: SandboxOptions, fn: (sandbox: TestSandbox) => T | Promise<T>): Promise<T> {
+export async function withSandbox<T>(
+  options: SandboxOptions,
+  fn: (sandbox: TestSandbox) => T | Promise<T>,
+): Promise<T> {
   const sandbox = await startSandbox(options);
   const clients: TelnyxClient[] = [];
   const client = (clientOptions: Partial<ClientOptions> = {}) => {

@@ -17,12 +17,24 @@ export type Fields<T> = { [K in keyof Required<T>]-?: Field<T, K> };
 export const isString: Check = (value) => typeof value === "string";
 export const isBoolean: Check = (value) => typeof value === "boolean";
 export const isNumber: Check = (value) => typeof value === "number" && Number.isFinite(value);
-export const orNull = (check: Check): Check => (value) => value === null || check(value);
-export const arrayOf = (check: Check): Check => (value) => Array.isArray(value) && value.every(check);
+export const orNull =
+  (check: Check): Check =>
+  (value) =>
+    value === null || check(value);
+export const arrayOf =
+  (check: Check): Check =>
+  (value) =>
+    Array.isArray(value) && value.every(check);
 /** One of a union of strings: the record names every member of the union, so none is left out. */
-export const oneOf = <T extends string>(members: Record<T, true>): Check => (value) => typeof value === "string" && Object.hasOwn(members, value);
+export const oneOf =
+  <T extends string>(members: Record<T, true>): Check =>
+  (value) =>
+    typeof value === "string" && Object.hasOwn(members, value);
 /** An object of another table. */
-export const objectOf = <T>(fields: Fields<T>): Check => (value) => problems(fields, value).length === 0;
+export const objectOf =
+  <T>(fields: Fields<T>): Check =>
+  (value) =>
+    problems(fields, value).length === 0;
 
 /** What in `value` differs from the table: a field it does not know, one missing, one of the wrong type. */
 export function problems<T>(fields: Fields<T>, value: unknown): string[] {
@@ -35,7 +47,8 @@ export function problems<T>(fields: Fields<T>, value: unknown): string[] {
     // An optional field the API leaves out is absent, not undefined, in JSON; null only where the type says.
     else if (!known.check(field)) found.push(`${name}: ${JSON.stringify(field)} is not of the SDK's type`);
   }
-  for (const [name, field] of Object.entries(table)) if (field.required && !(name in value)) found.push(`${name}: required, missing`);
+  for (const [name, field] of Object.entries(table))
+    if (field.required && !(name in value)) found.push(`${name}: required, missing`);
   return found;
 }
 

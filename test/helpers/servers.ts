@@ -13,10 +13,11 @@ export async function startServer(handler: (req: IncomingMessage, res: ServerRes
   return {
     url: `http://127.0.0.1:${port}/v2`,
     requests: () => requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -70,7 +71,9 @@ export async function startGateway(upstream: string, rules: GatewayRules = {}) {
       const bytes = Buffer.from(await answer.arrayBuffer());
       const json = rules.rewrite && (headers["content-type"] ?? "").includes("json");
       res.writeHead(answer.status, headers);
-      res.end(json ? JSON.stringify(rules.rewrite!(request, answer.status, JSON.parse(bytes.toString("utf8")))) : bytes);
+      res.end(
+        json ? JSON.stringify(rules.rewrite!(request, answer.status, JSON.parse(bytes.toString("utf8")))) : bytes,
+      );
     });
   });
   return { ...server, log };

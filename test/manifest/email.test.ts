@@ -34,7 +34,14 @@ test("a trailing dot names the same domain; a quoted local part that needs no qu
 });
 
 test("the compared form of a compared form is itself", () => {
-  for (const email of ["ΟΔΟΣ@x.example", "user@BÜCHER.example.", '"A B"@example.com', "STRA\u1e9eE@x.example", "\u0130stanbul@x.example", "a@xn--zz.example"]) {
+  for (const email of [
+    "ΟΔΟΣ@x.example",
+    "user@BÜCHER.example.",
+    '"A B"@example.com',
+    "STRA\u1e9eE@x.example",
+    "\u0130stanbul@x.example",
+    "a@xn--zz.example",
+  ]) {
     assert.is(normalizeEmail(normalizeEmail(email)), normalizeEmail(email), email);
   }
 });
@@ -57,22 +64,36 @@ test("the TR39 skeleton makes look-alikes equal, over the local part and the dom
 });
 
 test("confusable letters are the ones that are not ASCII but read as ASCII", () => {
-  assert.equal(confusableLetters("соре@example.com").map((l) => l.letter), ["с", "о", "р", "е"]);
+  assert.equal(
+    confusableLetters("соре@example.com").map((l) => l.letter),
+    ["с", "о", "р", "е"],
+  );
   assert.equal(confusableLetters("user@bücher.example"), []);
   assert.equal(confusableLetters("cope@example.com"), []);
 });
 
 test("the manifest accepts quoted local parts, trailing dots and either spelling of a domain, and finds their duplicates", () => {
-  const manifest = parseManifest(`version: 1\nusers:\n  - '"a b"@example.com'\n  - b@example.com.\n  - user@bücher.example\n`, "users.yaml");
-  assert.equal(manifest.users.map((u) => [u.written, u.email]), [
-    ['"a b"@example.com', '"a b"@example.com'],
-    ["b@example.com.", "b@example.com"],
-    ["user@bücher.example", "user@xn--bcher-kva.example"],
-  ]);
-  assert.equal(problems(`version: 1\nusers:\n  - '"alice"@example.com'\n  - ALICE@example.com.\n  - user@bücher.example\n  - user@xn--bcher-kva.example\n`), [
-    'users.yaml:4:5: duplicate user "alice@example.com" (first at line 3)',
-    'users.yaml:6:5: duplicate user "user@xn--bcher-kva.example" (first at line 5)',
-  ]);
+  const manifest = parseManifest(
+    `version: 1\nusers:\n  - '"a b"@example.com'\n  - b@example.com.\n  - user@bücher.example\n`,
+    "users.yaml",
+  );
+  assert.equal(
+    manifest.users.map((u) => [u.written, u.email]),
+    [
+      ['"a b"@example.com', '"a b"@example.com'],
+      ["b@example.com.", "b@example.com"],
+      ["user@bücher.example", "user@xn--bcher-kva.example"],
+    ],
+  );
+  assert.equal(
+    problems(
+      `version: 1\nusers:\n  - '"alice"@example.com'\n  - ALICE@example.com.\n  - user@bücher.example\n  - user@xn--bcher-kva.example\n`,
+    ),
+    [
+      'users.yaml:4:5: duplicate user "alice@example.com" (first at line 3)',
+      'users.yaml:6:5: duplicate user "user@xn--bcher-kva.example" (first at line 5)',
+    ],
+  );
 });
 
 test.run();

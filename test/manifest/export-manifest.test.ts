@@ -44,7 +44,11 @@ test("odd emails are quoted, statuses cannot break out of their comment, and the
 });
 
 test("two users with one email in different case are one entry, which keeps both", () => {
-  const live = [liveUser("1", "a@example.com"), liveUser("2", "A@example.com"), liveUser("3", "owner@example.com", { record_type: "organization_owner" })];
+  const live = [
+    liveUser("1", "a@example.com"),
+    liveUser("2", "A@example.com"),
+    liveUser("3", "owner@example.com", { record_type: "organization_owner" }),
+  ];
   const text = exportManifest(live, source);
   assert.is(text.split("\n").filter((l) => l.startsWith("  - ")).length, 2);
   assert.is(planRemovals(parseManifest(text, "u.yaml"), live).summary.remove, 0);

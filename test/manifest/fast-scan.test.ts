@@ -8,19 +8,83 @@ import { parseManifest, parseManifestWithYaml } from "../../src/manifest/parse-m
 import { EXAMPLES } from "../helpers/org.js";
 
 // Values chosen to sit on both sides of the line between text and not-text, plain and not-plain.
-const PLAIN_VALUES = ["alice@example.com", "Bob.Smith@Example.COM", '"quoted@example.com"', "'single@example.com'", "x@example.com # c", "José García", "user+tag@example.com", '"*@partners.example.com"', "on call", "joined 2026-10, has not signed in yet", "o'brien@example.com", "a[1]{2}@example.com", 'say "hi"'];
+const PLAIN_VALUES = [
+  "alice@example.com",
+  "Bob.Smith@Example.COM",
+  '"quoted@example.com"',
+  "'single@example.com'",
+  "x@example.com # c",
+  "José García",
+  "user+tag@example.com",
+  '"*@partners.example.com"',
+  "on call",
+  "joined 2026-10, has not signed in yet",
+  "o'brien@example.com",
+  "a[1]{2}@example.com",
+  'say "hi"',
+];
 const VALUES = [
-  "a#b@example.com", "a, b", "[x], y", "x: y, z", "a,b #c,d", "x@example.com # trailing comment", "x@example.com#not-a-comment", "123", "1.5", "0x1F", "1e3", "true", "no",
-  "null", "~", ".inf", "José García", "name: value", "[a@example.com]", "{a: b}", "&anchor a@example.com", "*alias", "!!str tag",
-  "-dash@example.com", "?q@example.com", "@at@example.com", "%pct", "`tick`", '"with \\"escape\\""', "'it''s'", '"*@partners.example.com"',
-  "user+tag@example.com", "  padded@example.com  ", "a  b", "multi word comment", "ünï@example.com", "e\u2028x@example.com", "",
+  "a#b@example.com",
+  "a, b",
+  "[x], y",
+  "x: y, z",
+  "a,b #c,d",
+  "x@example.com # trailing comment",
+  "x@example.com#not-a-comment",
+  "123",
+  "1.5",
+  "0x1F",
+  "1e3",
+  "true",
+  "no",
+  "null",
+  "~",
+  ".inf",
+  "José García",
+  "name: value",
+  "[a@example.com]",
+  "{a: b}",
+  "&anchor a@example.com",
+  "*alias",
+  "!!str tag",
+  "-dash@example.com",
+  "?q@example.com",
+  "@at@example.com",
+  "%pct",
+  "`tick`",
+  '"with \\"escape\\""',
+  "'it''s'",
+  '"*@partners.example.com"',
+  "user+tag@example.com",
+  "  padded@example.com  ",
+  "a  b",
+  "multi word comment",
+  "ünï@example.com",
+  "e\u2028x@example.com",
+  "",
 ];
 // Protect patterns and emails on both sides of roster's own checks: unsupported syntax, look-alikes,
 // decomposed letters, internationalised domains.
 const IDENTITY_VALUES = [
-  "svc-[ab]@example.com", "{a,b}@example.com", ".*@example.com", "*@.*example.com", "ops+*@example.com", "a*+@example.com", "svc.*@example.com",
-  "(a|b)@example.com", "^x@example.com", "x@example.com$", "jose\u0301*@example.com", "*@bücher.example", "user@bücher.example",
-  "user@xn--bcher-kva.example", "*@p\u0430rtners.example.com", "соре@example.com", "ΟΔΟΣ@example.com", "a@example.com.", "a@xn--zz.example",
+  "svc-[ab]@example.com",
+  "{a,b}@example.com",
+  ".*@example.com",
+  "*@.*example.com",
+  "ops+*@example.com",
+  "a*+@example.com",
+  "svc.*@example.com",
+  "(a|b)@example.com",
+  "^x@example.com",
+  "x@example.com$",
+  "jose\u0301*@example.com",
+  "*@bücher.example",
+  "user@bücher.example",
+  "user@xn--bcher-kva.example",
+  "*@p\u0430rtners.example.com",
+  "соре@example.com",
+  "ΟΔΟΣ@example.com",
+  "a@example.com.",
+  "a@xn--zz.example",
 ];
 const INDENTS = ["", " ", "  ", "    "];
 
@@ -30,9 +94,13 @@ function pick<T>(rnd: () => number, items: readonly T[]): T {
 
 function generate(rnd: () => number): string {
   const lines: string[] = [];
-  const value = () => (rnd() < 0.93 ? pick(rnd, PLAIN_VALUES) : rnd() < 0.5 ? pick(rnd, VALUES) : pick(rnd, IDENTITY_VALUES));
-  const maybeComment = () => (rnd() < 0.15 ? lines.push(`${pick(rnd, INDENTS)}# note ${value()}`) : rnd() < 0.1 && lines.push(""));
-  const keys = ["version", "users", "protect", "guards", "unknown"].filter((k) => rnd() < (k === "unknown" ? 0.1 : 0.85));
+  const value = () =>
+    rnd() < 0.93 ? pick(rnd, PLAIN_VALUES) : rnd() < 0.5 ? pick(rnd, VALUES) : pick(rnd, IDENTITY_VALUES);
+  const maybeComment = () =>
+    rnd() < 0.15 ? lines.push(`${pick(rnd, INDENTS)}# note ${value()}`) : rnd() < 0.1 && lines.push("");
+  const keys = ["version", "users", "protect", "guards", "unknown"].filter(
+    (k) => rnd() < (k === "unknown" ? 0.1 : 0.85),
+  );
   for (const key of keys.sort(() => rnd() - 0.5)) {
     maybeComment();
     if (key === "version") {
@@ -51,7 +119,9 @@ function generate(rnd: () => number): string {
         maybeComment();
         if (key === "users" && rnd() < 0.35) {
           lines.push(`${indent}- email: ${value()}`);
-          for (const field of ["name", "comment", "email", "role"].filter((f) => rnd() < (f === "email" || f === "role" ? 0.05 : 0.4))) {
+          for (const field of ["name", "comment", "email", "role"].filter(
+            (f) => rnd() < (f === "email" || f === "role" ? 0.05 : 0.4),
+          )) {
             lines.push(`${indent}${rnd() < 0.95 ? "  " : "   "}${field}: ${value()}`);
           }
         } else {
@@ -65,15 +135,20 @@ function generate(rnd: () => number): string {
 
 function paths(value: unknown, prefix: DataPath = []): DataPath[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => [[...prefix, i], ...paths(v, [...prefix, i])]);
-  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => [[...prefix, k], ...paths(v, [...prefix, k])]);
+  if (value && typeof value === "object")
+    return Object.entries(value).flatMap(([k, v]) => [[...prefix, k], ...paths(v, [...prefix, k])]);
   return [];
 }
 
 // What an `account:` mapping may hold: ids (in either case, padded), emails, organization names, and values
 // the schema or YAML reads otherwise.
 const ACCOUNT_ENTRIES = [
-  "id: 0215f31d-8a8a-4037-b2c4-952f2128806d", "id: 0215F31D-8A8A-4037-B2C4-952F2128806D", 'id: " 0215f31d-8a8a-4037-b2c4-952f2128806d "',
-  "email: accounts@harbor-dental.example.com", "organization_name: Harbor Dental LLC", "organization_name: 'Cedar Realty Group'",
+  "id: 0215f31d-8a8a-4037-b2c4-952f2128806d",
+  "id: 0215F31D-8A8A-4037-B2C4-952F2128806D",
+  'id: " 0215f31d-8a8a-4037-b2c4-952f2128806d "',
+  "email: accounts@harbor-dental.example.com",
+  "organization_name: Harbor Dental LLC",
+  "organization_name: 'Cedar Realty Group'",
 ];
 const ACCOUNT_KEYS = ["id", "email", "organization_name", "name"];
 const ACCOUNT_VALUES = ["0215f31d", "Smith & Sons", "12345", "null", '""', "a@b # c"];
@@ -84,7 +159,10 @@ function withAccount(text: string, rnd: () => number): string {
   if (lines[0] === "account:") {
     const indent = pick(rnd, INDENTS.slice(1));
     for (let i = rnd() < 0.95 ? 1 : 2; i > 0; i -= 1) {
-      const entry = rnd() < 0.85 ? pick(rnd, ACCOUNT_ENTRIES) : `${pick(rnd, ACCOUNT_KEYS)}: ${rnd() < 0.5 ? pick(rnd, ACCOUNT_VALUES) : pick(rnd, VALUES)}`;
+      const entry =
+        rnd() < 0.85
+          ? pick(rnd, ACCOUNT_ENTRIES)
+          : `${pick(rnd, ACCOUNT_KEYS)}: ${rnd() < 0.5 ? pick(rnd, ACCOUNT_VALUES) : pick(rnd, VALUES)}`;
       lines.push(`${rnd() < 0.95 ? indent : pick(rnd, INDENTS)}${entry}${rnd() < 0.1 ? " # the account" : ""}`);
     }
   }
@@ -138,7 +216,11 @@ test("a manifest reads the same, and is refused with the same words, whichever r
   for (let seed = 1; seed <= 6000; seed += 1) {
     const text = generate(mulberry32(seed));
     const full = outcome(() => parseManifestWithYaml(text, "users.yaml"));
-    assert.equal(outcome(() => parseManifest(text, "users.yaml")), full, `seed ${seed}:\n${text}`);
+    assert.equal(
+      outcome(() => parseManifest(text, "users.yaml")),
+      full,
+      `seed ${seed}:\n${text}`,
+    );
     if (scanPlainManifest(text) && "manifest" in (full as object)) fast += 1;
   }
   assert.ok(fast > 100, `plenty of valid manifests should take the fast path (got ${fast})`);
@@ -149,23 +231,43 @@ test("a manifest naming its account reads the same, and is refused with the same
   for (let seed = 1; seed <= 6000; seed += 1) {
     const text = withAccount(generate(mulberry32(seed)), mulberry32(seed ^ 0xacc));
     const full = outcome(() => parseManifestWithYaml(text, "users.yaml"));
-    assert.equal(outcome(() => parseManifest(text, "users.yaml")), full, `seed ${seed}:\n${text}`);
+    assert.equal(
+      outcome(() => parseManifest(text, "users.yaml")),
+      full,
+      `seed ${seed}:\n${text}`,
+    );
     if (scanPlainManifest(text) && "manifest" in (full as object)) fast += 1;
   }
   assert.ok(fast > 50, `plenty of valid manifests with an account should take the fast path (got ${fast})`);
 });
 
 test("the example manifest and the common forms take the fast path", () => {
-  const fast = scanPlainManifest("# who may log in\nversion: 1\nusers:\n  - alice@example.com  # lead\n  - email: bob@example.com\n    comment: on call\nprotect:\n  - \"*@partners.example.com\"\n");
-  assert.equal(fast?.value, { version: 1, users: ["alice@example.com", { email: "bob@example.com", comment: "on call" }], protect: ["*@partners.example.com"] });
+  const fast = scanPlainManifest(
+    '# who may log in\nversion: 1\nusers:\n  - alice@example.com  # lead\n  - email: bob@example.com\n    comment: on call\nprotect:\n  - "*@partners.example.com"\n',
+  );
+  assert.equal(fast?.value, {
+    version: 1,
+    users: ["alice@example.com", { email: "bob@example.com", comment: "on call" }],
+    protect: ["*@partners.example.com"],
+  });
   assert.equal(fast?.positionOf(["users", 1, "email"]), { line: 5, col: 12 });
 });
 
 test("a manifest naming its account takes the fast path", () => {
-  const fast = scanPlainManifest("version: 1\naccount:\n  id: 0215f31d-8a8a-4037-b2c4-952f2128806d  # Harbor Dental\nusers:\n  - alice@example.com\n");
-  assert.equal(fast?.value, { version: 1, account: { id: "0215f31d-8a8a-4037-b2c4-952f2128806d" }, users: ["alice@example.com"] });
+  const fast = scanPlainManifest(
+    "version: 1\naccount:\n  id: 0215f31d-8a8a-4037-b2c4-952f2128806d  # Harbor Dental\nusers:\n  - alice@example.com\n",
+  );
+  assert.equal(fast?.value, {
+    version: 1,
+    account: { id: "0215f31d-8a8a-4037-b2c4-952f2128806d" },
+    users: ["alice@example.com"],
+  });
   assert.equal(fast?.positionOf(["account", "id"]), { line: 3, col: 7 });
-  for (const selector of ["email: accounts@northwind-logistics.example.com", "organization_name: Harbor Dental LLC", 'organization_name: "Cedar Realty Group"']) {
+  for (const selector of [
+    "email: accounts@northwind-logistics.example.com",
+    "organization_name: Harbor Dental LLC",
+    'organization_name: "Cedar Realty Group"',
+  ]) {
     assert.ok(scanPlainManifest(`version: 1\naccount:\n  ${selector}\nusers:\n  - alice@example.com\n`), selector);
   }
 });

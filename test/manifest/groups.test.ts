@@ -8,7 +8,10 @@ const HEAD = "version: 1\nusers:\n  - a@example.com\n";
 const NAMED = "must be named by non-empty text as the Telnyx portal shows it, such as Admins";
 
 test("a protect entry { group: NAME } is read with the name trimmed and its place", () => {
-  const manifest = parseManifest(`${HEAD}protect:\n  - "*@partners.example.com"\n  - group: Admins\n  - group: "  Billing  "\n`, "users.yaml");
+  const manifest = parseManifest(
+    `${HEAD}protect:\n  - "*@partners.example.com"\n  - group: Admins\n  - group: "  Billing  "\n`,
+    "users.yaml",
+  );
   assert.equal(manifest.protect, ["*@partners.example.com"]);
   assert.equal(manifest.protectGroups, [
     { name: "Admins", position: { line: 6, col: 12 } },
@@ -20,7 +23,10 @@ test("both manifest readers give the same manifest for - group: entries", () => 
   const text = `# reviewed\n${HEAD}protect:\n  - "*@partners.example.com"   # partners\n  - group: Admins   # never remove an admin\n  - group: "Billing team"\n`;
   assert.ok(scanPlainManifest(text), "the fast reader reads it");
   assert.equal(parseManifest(text, "users.yaml"), parseManifestWithYaml(text, "users.yaml"));
-  assert.equal(parseManifestWithYaml(text, "users.yaml").protectGroups.map((g) => g.name), ["Admins", "Billing team"]);
+  assert.equal(
+    parseManifestWithYaml(text, "users.yaml").protectGroups.map((g) => g.name),
+    ["Admins", "Billing team"],
+  );
 });
 
 test("both readers give the same manifest for users' groups and the groups guard, which the yaml reader reads", () => {
@@ -33,22 +39,34 @@ test("both readers give the same manifest for users' groups and the groups guard
 });
 
 test("a blank or non-text protected group is an error at its value", () => {
-  assert.equal(problems(`${HEAD}protect:\n  - group: ""\n`), [`users.yaml:5:12: a protected group ${NAMED}, found the text ""`]);
-  assert.equal(problems(`${HEAD}protect:\n  - group: "   "\n`), [`users.yaml:5:12: a protected group ${NAMED}, found the text "   "`]);
-  assert.equal(problems(`${HEAD}protect:\n  - group: [Admins]\n`), [`users.yaml:5:12: a protected group ${NAMED}, found a list`]);
+  assert.equal(problems(`${HEAD}protect:\n  - group: ""\n`), [
+    `users.yaml:5:12: a protected group ${NAMED}, found the text ""`,
+  ]);
+  assert.equal(problems(`${HEAD}protect:\n  - group: "   "\n`), [
+    `users.yaml:5:12: a protected group ${NAMED}, found the text "   "`,
+  ]);
+  assert.equal(problems(`${HEAD}protect:\n  - group: [Admins]\n`), [
+    `users.yaml:5:12: a protected group ${NAMED}, found a list`,
+  ]);
 });
 
 test("a protect mapping without group, or with another key, is an error at the entry or the key", () => {
-  assert.equal(problems(`${HEAD}protect:\n  - {}\n`), ["users.yaml:5:5: a protect entry written as a mapping names a group: { group: Admins }"]);
+  assert.equal(problems(`${HEAD}protect:\n  - {}\n`), [
+    "users.yaml:5:5: a protect entry written as a mapping names a group: { group: Admins }",
+  ]);
   assert.equal(problems(`${HEAD}protect:\n  - grup: Admins\n`), [
     "users.yaml:5:5: a protect entry written as a mapping names a group: { group: Admins }",
     'users.yaml:5:5: unknown key "grup" in a protect entry: the keys allowed are group',
   ]);
-  assert.equal(problems(`${HEAD}protect:\n  - group: Admins\n    role: x\n`), ['users.yaml:6:5: unknown key "role" in a protect entry: the keys allowed are group']);
+  assert.equal(problems(`${HEAD}protect:\n  - group: Admins\n    role: x\n`), [
+    'users.yaml:6:5: unknown key "role" in a protect entry: the keys allowed are group',
+  ]);
 });
 
 test("a user's groups must be a list of non-blank names", () => {
-  assert.equal(problems("version: 1\nusers:\n  - email: a@example.com\n    groups: Support\n"), ['users.yaml:4:13: "groups" must be a list of group names such as [Support], found the text "Support"']);
+  assert.equal(problems("version: 1\nusers:\n  - email: a@example.com\n    groups: Support\n"), [
+    'users.yaml:4:13: "groups" must be a list of group names such as [Support], found the text "Support"',
+  ]);
   assert.equal(problems('version: 1\nusers:\n  - email: a@example.com\n    groups: [Support, "", 3]\n'), [
     `users.yaml:4:23: a group ${NAMED}, found the text ""`,
     `users.yaml:4:27: a group ${NAMED}, found the number 3`,
@@ -56,8 +74,12 @@ test("a user's groups must be a list of non-blank names", () => {
 });
 
 test("require_force_for_groups must be a list of non-blank names", () => {
-  assert.equal(problems(`${HEAD}guards:\n  require_force_for_groups: Admins\n`), ['users.yaml:5:29: require_force_for_groups must be a list of group names such as [Admins], found the text "Admins"']);
-  assert.equal(problems(`${HEAD}guards:\n  require_force_for_groups: [" "]\n`), [`users.yaml:5:30: a group ${NAMED}, found the text " "`]);
+  assert.equal(problems(`${HEAD}guards:\n  require_force_for_groups: Admins\n`), [
+    'users.yaml:5:29: require_force_for_groups must be a list of group names such as [Admins], found the text "Admins"',
+  ]);
+  assert.equal(problems(`${HEAD}guards:\n  require_force_for_groups: [" "]\n`), [
+    `users.yaml:5:30: a group ${NAMED}, found the text " "`,
+  ]);
 });
 
 test.run();

@@ -27,36 +27,47 @@ async function refusal(paths: string[]): Promise<string[]> {
 
 const several = suite("manifest: several manifests");
 
-several("files and folders: a folder gives each *.yaml and *.yml directly in it, by name, and nothing else", async () => {
-  await withTempDir(async (dir) => {
-    const accounts = join(dir, "accounts");
-    mkdirSync(join(accounts, "nested"), { recursive: true });
-    writeFileSync(join(accounts, "b-northwind.yml"), manifest("email: ops@northwind.example.com"));
-    writeFileSync(join(accounts, "a-harbor.yaml"), manifest("organization_name: Harbor Dental LLC"));
-    writeFileSync(join(accounts, "Z-cedar.yaml"), manifest(`id: ${ID}`));
-    writeFileSync(join(accounts, "notes.txt"), "not a manifest");
-    writeFileSync(join(accounts, ".hidden.yaml"), "not: a manifest");
-    writeFileSync(join(accounts, "nested", "deeper.yaml"), manifest("email: deeper@example.com"));
-    writeFileSync(join(dir, "users.yaml"), manifest());
-    const loaded = await loadManifests([join(dir, "users.yaml"), accounts]);
-    assert.equal(
-      loaded.map((m) => m.path),
-      [join(dir, "users.yaml"), join(accounts, "Z-cedar.yaml"), join(accounts, "a-harbor.yaml"), join(accounts, "b-northwind.yml")],
-    );
-    assert.equal(
-      loaded.map((m) => m.account?.value),
-      [undefined, ID, "Harbor Dental LLC", "ops@northwind.example.com"],
-    );
-    assert.ok(loaded.every((m) => m.sha256.startsWith("sha256:")));
-  });
-});
+several(
+  "files and folders: a folder gives each *.yaml and *.yml directly in it, by name, and nothing else",
+  async () => {
+    await withTempDir(async (dir) => {
+      const accounts = join(dir, "accounts");
+      mkdirSync(join(accounts, "nested"), { recursive: true });
+      writeFileSync(join(accounts, "b-northwind.yml"), manifest("email: ops@northwind.example.com"));
+      writeFileSync(join(accounts, "a-harbor.yaml"), manifest("organization_name: Harbor Dental LLC"));
+      writeFileSync(join(accounts, "Z-cedar.yaml"), manifest(`id: ${ID}`));
+      writeFileSync(join(accounts, "notes.txt"), "not a manifest");
+      writeFileSync(join(accounts, ".hidden.yaml"), "not: a manifest");
+      writeFileSync(join(accounts, "nested", "deeper.yaml"), manifest("email: deeper@example.com"));
+      writeFileSync(join(dir, "users.yaml"), manifest());
+      const loaded = await loadManifests([join(dir, "users.yaml"), accounts]);
+      assert.equal(
+        loaded.map((m) => m.path),
+        [
+          join(dir, "users.yaml"),
+          join(accounts, "Z-cedar.yaml"),
+          join(accounts, "a-harbor.yaml"),
+          join(accounts, "b-northwind.yml"),
+        ],
+      );
+      assert.equal(
+        loaded.map((m) => m.account?.value),
+        [undefined, ID, "Harbor Dental LLC", "ops@northwind.example.com"],
+      );
+      assert.ok(loaded.every((m) => m.sha256.startsWith("sha256:")));
+    });
+  },
+);
 
 several("the same file named twice, through its folder, a ./ path or a symbolic link, is read once", async () => {
   await withTempDir(async (dir) => {
     writeFileSync(join(dir, "harbor.yaml"), manifest("organization_name: Harbor Dental LLC"));
     symlinkSync(join(dir, "harbor.yaml"), join(dir, "link.yml"));
     const loaded = await loadManifests([join(dir, "harbor.yaml"), dir, `${dir}/./harbor.yaml`, join(dir, "link.yml")]);
-    assert.equal(loaded.map((m) => m.path), [join(dir, "harbor.yaml")]);
+    assert.equal(
+      loaded.map((m) => m.path),
+      [join(dir, "harbor.yaml")],
+    );
   });
 });
 
@@ -76,7 +87,10 @@ several("two manifests for the same account, however its selector is written, na
     writeFileSync(join(dir, "c.yaml"), manifest(`id: ${ID.toUpperCase()}`));
     writeFileSync(join(dir, "d.yaml"), manifest(`id: ${ID}`));
     writeFileSync(join(dir, "e.yaml"), manifest("organization_name: Harbor Dental LLC"));
-    writeFileSync(join(dir, "f.yaml"), `version: 1\naccount: { organization_name: "Harbor Dental LLC " }\nusers:\n  - a@example.com\n`);
+    writeFileSync(
+      join(dir, "f.yaml"),
+      `version: 1\naccount: { organization_name: "Harbor Dental LLC " }\nusers:\n  - a@example.com\n`,
+    );
     assert.equal(await refusal([dir]), [
       `${join(dir, "b.yaml")}:3:10: account email "ops@northwind.example.com" is named by ${join(dir, "a.yaml")}:3:10 as well: each account has one manifest; merge the two`,
       `${join(dir, "d.yaml")}:3:7: account id "${ID}" is named by ${join(dir, "c.yaml")}:3:7 as well: each account has one manifest; merge the two`,
@@ -103,7 +117,10 @@ several("every file's problems are reported together, a missing file among them"
     assert.is(found.length, 3, found.join("\n"));
     assert.match(found[0]!, `${join(dir, "a.yaml")}:3:5: invalid email "not-an-email"`);
     assert.match(found[1]!, `${join(dir, "b.yaml")}:3:7: "id" must be the managed account's id`);
-    assert.match(found[2]!, `${join(dir, "missing.yaml")}: the file does not exist: create one from the organization with roster export -o ${join(dir, "missing.yaml")}`);
+    assert.match(
+      found[2]!,
+      `${join(dir, "missing.yaml")}: the file does not exist: create one from the organization with roster export -o ${join(dir, "missing.yaml")}`,
+    );
   });
 });
 
@@ -113,7 +130,10 @@ several("one manifest, as today: a file without account: loads alone", async () 
     const [only, ...rest] = await loadManifests([join(dir, "users.yaml")]);
     assert.is(rest.length, 0);
     assert.is(only!.account, undefined);
-    assert.equal(only!.users.map((u) => u.email), ["a@example.com"]);
+    assert.equal(
+      only!.users.map((u) => u.email),
+      ["a@example.com"],
+    );
   });
 });
 

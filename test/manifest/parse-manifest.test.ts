@@ -17,7 +17,10 @@ test("the example manifest loads with every user, the protect pattern and the wr
 });
 
 test("emails are compared trimmed and lower-cased, and name and comment are kept", () => {
-  const manifest = parseManifest('version: 1\nusers:\n  - "  Alice@Example.COM "\n  - email: bob@example.com\n    name: Bob\n    comment: on call\n', "users.yaml");
+  const manifest = parseManifest(
+    'version: 1\nusers:\n  - "  Alice@Example.COM "\n  - email: bob@example.com\n    name: Bob\n    comment: on call\n',
+    "users.yaml",
+  );
   assert.equal(
     manifest.users.map((u) => [u.email, u.position.line, u.position.col]),
     [
@@ -29,7 +32,8 @@ test("emails are compared trimmed and lower-cased, and name and comment are kept
 });
 
 test("a duplicate user names both lines, even when written in another case", () => {
-  const text = "version: 1\nusers:\n  - alice@example.com\n  - carol@example.com\n  - dave@example.com\n  - erin@example.com\n  - bob@example.com\n  - frank@example.com\n  - gina@example.com\n  - hank@example.com\n  - ivan@example.com\n  - BOB@example.com\n";
+  const text =
+    "version: 1\nusers:\n  - alice@example.com\n  - carol@example.com\n  - dave@example.com\n  - erin@example.com\n  - bob@example.com\n  - frank@example.com\n  - gina@example.com\n  - hank@example.com\n  - ivan@example.com\n  - BOB@example.com\n";
   assert.equal(problems(text), ['users.yaml:12:5: duplicate user "bob@example.com" (first at line 7)']);
 });
 
@@ -39,16 +43,24 @@ test("YAML syntax errors are positioned", () => {
 });
 
 test("a duplicate YAML key is an error at the second key", () => {
-  assert.equal(problems("version: 1\nusers:\n  - a@example.com\nversion: 1\n"), ["users.yaml:4:1: duplicate key: each key may appear once in a mapping"]);
+  assert.equal(problems("version: 1\nusers:\n  - a@example.com\nversion: 1\n"), [
+    "users.yaml:4:1: duplicate key: each key may appear once in a mapping",
+  ]);
 });
 
 test("a missing version is an error that says what to add", () => {
-  assert.equal(problems("users:\n  - a@example.com\n"), ['users.yaml:1:1: missing "version": add "version: 1" at the top of the manifest']);
+  assert.equal(problems("users:\n  - a@example.com\n"), [
+    'users.yaml:1:1: missing "version": add "version: 1" at the top of the manifest',
+  ]);
 });
 
 test("an unsupported version names the value", () => {
-  assert.equal(problems("version: 2\nusers:\n  - a@example.com\n"), ['users.yaml:1:10: unsupported version 2: roster understands "version: 1"']);
-  assert.equal(problems('version: "1"\nusers:\n  - a@example.com\n'), ['users.yaml:1:10: unsupported version "1": roster understands "version: 1"']);
+  assert.equal(problems("version: 2\nusers:\n  - a@example.com\n"), [
+    'users.yaml:1:10: unsupported version 2: roster understands "version: 1"',
+  ]);
+  assert.equal(problems('version: "1"\nusers:\n  - a@example.com\n'), [
+    'users.yaml:1:10: unsupported version "1": roster understands "version: 1"',
+  ]);
 });
 
 test("unknown keys are errors at the key, at the top and in a user", () => {
@@ -59,10 +71,14 @@ test("unknown keys are errors at the key, at the top and in a user", () => {
 });
 
 test("wrong types are errors that say what was found", () => {
-  assert.equal(problems("version: 1\nusers: alice@example.com\n"), ['users.yaml:2:8: "users" must be a list of emails, found the text "alice@example.com"']);
+  assert.equal(problems("version: 1\nusers: alice@example.com\n"), [
+    'users.yaml:2:8: "users" must be a list of emails, found the text "alice@example.com"',
+  ]);
   assert.equal(problems("version: 1\nusers:\n  - 42\n"), ["users.yaml:3:5: expected an email, found the number 42"]);
-  assert.equal(problems("version: 1\nusers:\n  - email: a@example.com\n    name: [x]\n"), ['users.yaml:4:11: "name" must be text, found a list']);
-  assert.equal(problems("version: 1\nusers:\n  - a@example.com\nprotect: \"*@x.com\"\n"), [
+  assert.equal(problems("version: 1\nusers:\n  - email: a@example.com\n    name: [x]\n"), [
+    'users.yaml:4:11: "name" must be text, found a list',
+  ]);
+  assert.equal(problems('version: 1\nusers:\n  - a@example.com\nprotect: "*@x.com"\n'), [
     'users.yaml:4:10: "protect" must be a list of email patterns such as "*@partners.example.com" or { group: NAME }, found the text "*@x.com"',
   ]);
 });
@@ -71,11 +87,15 @@ test("an invalid email is an error at the value", () => {
   assert.equal(problems("version: 1\nusers:\n  - alice@example.com\n  - bob at example.com\n"), [
     'users.yaml:4:5: invalid email "bob at example.com": write it as name@domain.example',
   ]);
-  assert.equal(problems("version: 1\nusers:\n  - email: carol@\n"), ['users.yaml:3:12: invalid email "carol@": write it as name@domain.example']);
+  assert.equal(problems("version: 1\nusers:\n  - email: carol@\n"), [
+    'users.yaml:3:12: invalid email "carol@": write it as name@domain.example',
+  ]);
 });
 
 test("an empty users list is refused: roster never plans to remove everyone by accident", () => {
-  assert.equal(problems("version: 1\nusers: []\n"), ['users.yaml:2:8: "users" is empty: roster will not plan to remove everyone; list the users who stay']);
+  assert.equal(problems("version: 1\nusers: []\n"), [
+    'users.yaml:2:8: "users" is empty: roster will not plan to remove everyone; list the users who stay',
+  ]);
   assert.equal(problems("version: 1\nusers:\n"), ['users.yaml:2:1: "users" must be a list of emails, found nothing']);
 });
 
@@ -97,23 +117,42 @@ test("aliases are refused, so an alias bomb never expands", () => {
 });
 
 test("guards are read and checked", () => {
-  const manifest = parseManifest("version: 1\nusers:\n  - a@example.com\nguards:\n  max_removals: 3\n  max_removal_percent: 12.5\n", "users.yaml");
+  const manifest = parseManifest(
+    "version: 1\nusers:\n  - a@example.com\nguards:\n  max_removals: 3\n  max_removal_percent: 12.5\n",
+    "users.yaml",
+  );
   assert.equal(manifest.guards, { maxRemovals: 3, maxRemovalPercent: 12.5 });
-  assert.equal(problems("version: 1\nusers:\n  - a@example.com\nguards:\n  max_removals: -1\n  max_removal_percent: 101\n"), [
-    "users.yaml:5:17: max_removals must be a whole number of 0 or more, found the number -1",
-    "users.yaml:6:24: max_removal_percent must be a number from 0 to 100, found the number 101",
-  ]);
+  assert.equal(
+    problems("version: 1\nusers:\n  - a@example.com\nguards:\n  max_removals: -1\n  max_removal_percent: 101\n"),
+    [
+      "users.yaml:5:17: max_removals must be a whole number of 0 or more, found the number -1",
+      "users.yaml:6:24: max_removal_percent must be a number from 0 to 100, found the number 101",
+    ],
+  );
 });
 
 test("a missing file, a byte-order mark, invalid UTF-8 and an oversized file are handled at load", async () => {
   const dir = tempDir();
-  assert.is((await rejection(loadManifest(`${dir}/nope.yaml`))).message, `${dir}/nope.yaml: the file does not exist: create one from the organization with roster export -o ${dir}/nope.yaml, or pass another manifest with -f FILE`);
+  assert.is(
+    (await rejection(loadManifest(`${dir}/nope.yaml`))).message,
+    `${dir}/nope.yaml: the file does not exist: create one from the organization with roster export -o ${dir}/nope.yaml, or pass another manifest with -f FILE`,
+  );
   const bom = writeTemp(dir, "bom.yaml", "\uFEFFversion: 1\nusers:\n  - a@example.com\n");
   assert.is((await loadManifest(bom)).users.length, 1);
-  const bad = writeTemp(dir, "bad.yaml", Buffer.concat([Buffer.from("version: 1\nusers:\n  - a"), Buffer.from([0xff, 0xfe]), Buffer.from("@example.com\n")]));
-  assert.is((await rejection(loadManifest(bad))).message, `${bad}:3:6: the manifest is not valid UTF-8: save it as UTF-8 text`);
+  const bad = writeTemp(
+    dir,
+    "bad.yaml",
+    Buffer.concat([Buffer.from("version: 1\nusers:\n  - a"), Buffer.from([0xff, 0xfe]), Buffer.from("@example.com\n")]),
+  );
+  assert.is(
+    (await rejection(loadManifest(bad))).message,
+    `${bad}:3:6: the manifest is not valid UTF-8: save it as UTF-8 text`,
+  );
   const big = writeTemp(dir, "big.yaml", Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20));
-  assert.match((await rejection(loadManifest(big))).message, `${big}:1:1: the manifest is ${MAX_MANIFEST_BYTES + 1} bytes, over the limit`);
+  assert.match(
+    (await rejection(loadManifest(big))).message,
+    `${big}:1:1: the manifest is ${MAX_MANIFEST_BYTES + 1} bytes, over the limit`,
+  );
 });
 
 test.run();

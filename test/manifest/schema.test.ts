@@ -28,8 +28,31 @@ function schemaNodeAt(place: string): Record<string, unknown> | undefined {
 }
 
 test("every place with a message of its own is a place in the schema, and every place in the schema has one", () => {
-  for (const place of Object.keys(SCHEMA_MESSAGES)) assert.ok(schemaNodeAt(place), `"${place}" is not in schema/users.schema.json`);
-  const places = ["", "version", "users", "users/*", "users/*/email", "users/*/name", "users/*/comment", "users/*/groups", "users/*/groups/*", "protect", "protect/*", "protect/*/group", "guards", "guards/max_removals", "guards/max_removal_percent", "guards/require_force_for_groups", "guards/require_force_for_groups/*", "account", "account/id", "account/email", "account/organization_name"];
+  for (const place of Object.keys(SCHEMA_MESSAGES))
+    assert.ok(schemaNodeAt(place), `"${place}" is not in schema/users.schema.json`);
+  const places = [
+    "",
+    "version",
+    "users",
+    "users/*",
+    "users/*/email",
+    "users/*/name",
+    "users/*/comment",
+    "users/*/groups",
+    "users/*/groups/*",
+    "protect",
+    "protect/*",
+    "protect/*/group",
+    "guards",
+    "guards/max_removals",
+    "guards/max_removal_percent",
+    "guards/require_force_for_groups",
+    "guards/require_force_for_groups/*",
+    "account",
+    "account/id",
+    "account/email",
+    "account/organization_name",
+  ];
   assert.equal(Object.keys(SCHEMA_MESSAGES).sort(), places.sort());
 });
 
@@ -41,14 +64,20 @@ test("the example manifest names the schema for editors, and the path leads to i
 });
 
 test("a guard that is not a number is refused, NaN and infinity included, so a guard never silently stops guarding", () => {
-  assert.equal(problems("version: 1\nusers:\n  - a@example.com\nguards:\n  max_removal_percent: .nan\n  max_removals: .inf\n"), [
-    "users.yaml:5:24: max_removal_percent must be a number from 0 to 100, found the number NaN",
-    "users.yaml:6:17: max_removals must be a whole number of 0 or more, found the number Infinity",
-  ]);
-  assert.equal(problems("version: 1\nusers:\n  - a@example.com\nguards:\n  max_removals: 2.5\n  max_removal_percent: \"10\"\n"), [
-    "users.yaml:5:17: max_removals must be a whole number of 0 or more, found the number 2.5",
-    'users.yaml:6:24: max_removal_percent must be a number from 0 to 100, found the text "10"',
-  ]);
+  assert.equal(
+    problems("version: 1\nusers:\n  - a@example.com\nguards:\n  max_removal_percent: .nan\n  max_removals: .inf\n"),
+    [
+      "users.yaml:5:24: max_removal_percent must be a number from 0 to 100, found the number NaN",
+      "users.yaml:6:17: max_removals must be a whole number of 0 or more, found the number Infinity",
+    ],
+  );
+  assert.equal(
+    problems('version: 1\nusers:\n  - a@example.com\nguards:\n  max_removals: 2.5\n  max_removal_percent: "10"\n'),
+    [
+      "users.yaml:5:17: max_removals must be a whole number of 0 or more, found the number 2.5",
+      'users.yaml:6:24: max_removal_percent must be a number from 0 to 100, found the text "10"',
+    ],
+  );
 });
 
 test("unknown keys in guards name the keys allowed, read from the schema", () => {
@@ -58,8 +87,12 @@ test("unknown keys in guards name the keys allowed, read from the schema", () =>
 });
 
 test("keys that are not text are refused before anything else is read", () => {
-  assert.equal(problems("version: 1\nusers:\n  - a@example.com\n1: x\n"), ["users.yaml:4:1: keys in the manifest must be plain words, found the number 1"]);
-  assert.equal(problems("version: 1\nusers:\n  - email: a@example.com\n    ? [x]\n    : y\n"), ["users.yaml:4:7: keys in a user must be plain words, found a list"]);
+  assert.equal(problems("version: 1\nusers:\n  - a@example.com\n1: x\n"), [
+    "users.yaml:4:1: keys in the manifest must be plain words, found the number 1",
+  ]);
+  assert.equal(problems("version: 1\nusers:\n  - email: a@example.com\n    ? [x]\n    : y\n"), [
+    "users.yaml:4:7: keys in a user must be plain words, found a list",
+  ]);
 });
 
 test("a key named __proto__ is an unknown key like any other", () => {
@@ -84,15 +117,20 @@ test("a protect pattern of only spaces is refused", () => {
 
 test("emails longer than 254 characters are refused", () => {
   const long = `${"a".repeat(250)}@example.com`;
-  assert.equal(problems(`version: 1\nusers:\n  - ${long}\n`), [`users.yaml:3:5: invalid email "${long}": write it as name@domain.example`]);
+  assert.equal(problems(`version: 1\nusers:\n  - ${long}\n`), [
+    `users.yaml:3:5: invalid email "${long}": write it as name@domain.example`,
+  ]);
 });
 
 test("a user with a bad email is not also reported as a duplicate, and one with an unknown key still is", () => {
-  assert.equal(problems("version: 1\nusers:\n  - a@example.com\n  - email: A@example.com\n    role: x\n  - a@@example.com\n"), [
-    'users.yaml:4:5: duplicate user "a@example.com" (first at line 3)',
-    'users.yaml:5:5: unknown key "role" in a user: the keys allowed are email, name, comment, groups',
-    'users.yaml:6:5: invalid email "a@@example.com": write it as name@domain.example',
-  ]);
+  assert.equal(
+    problems("version: 1\nusers:\n  - a@example.com\n  - email: A@example.com\n    role: x\n  - a@@example.com\n"),
+    [
+      'users.yaml:4:5: duplicate user "a@example.com" (first at line 3)',
+      'users.yaml:5:5: unknown key "role" in a user: the keys allowed are email, name, comment, groups',
+      'users.yaml:6:5: invalid email "a@@example.com": write it as name@domain.example',
+    ],
+  );
 });
 
 test.run();

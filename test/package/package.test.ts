@@ -49,17 +49,34 @@ test("the packed tarball installs alone with --omit=dev, without a warning, and 
     assert.match(tarball!, /^telnyx-roster-\d+\.\d+\.\d+\.tgz$/);
 
     writeFileSync(join(project, "package.json"), '{ "name": "adopter", "private": true }\n');
-    const installed = await run("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", join(packs, tarball!)], project);
+    const installed = await run(
+      "npm",
+      ["install", "--omit=dev", "--no-audit", "--no-fund", "--prefer-offline", join(packs, tarball!)],
+      project,
+    );
     assert.is(installed.code, 0, installed.stderr);
     assert.is(installed.stderr, "", "npm warns about nothing: no install script, no dependency to fetch");
     assert.match(installed.stdout, "added 1 package");
-    assert.equal(readdirSync(join(project, "node_modules")).filter((name) => name !== ".bin" && name !== ".package-lock.json"), ["telnyx-roster"]);
+    assert.equal(
+      readdirSync(join(project, "node_modules")).filter((name) => name !== ".bin" && name !== ".package-lock.json"),
+      ["telnyx-roster"],
+    );
 
     const manifest = JSON.parse(readFileSync(join(project, "node_modules/telnyx-roster/package.json"), "utf8"));
     assert.equal(manifest.dependencies ?? {}, {}, "the bundle holds every runtime dependency");
-    for (const script of ["preinstall", "install", "postinstall", "prepare"]) assert.is(manifest.scripts?.[script], undefined, `no ${script} script`);
+    for (const script of ["preinstall", "install", "postinstall", "prepare"])
+      assert.is(manifest.scripts?.[script], undefined, `no ${script} script`);
     const shipped = readdirSync(join(project, "node_modules/telnyx-roster")).sort();
-    assert.equal(shipped, ["LICENSE", "README.md", "THIRD-PARTY-NOTICES.txt", "action.yml", "dist", "docs", "package.json", "schema"]);
+    assert.equal(shipped, [
+      "LICENSE",
+      "README.md",
+      "THIRD-PARTY-NOTICES.txt",
+      "action.yml",
+      "dist",
+      "docs",
+      "package.json",
+      "schema",
+    ]);
 
     const help = await run("npx", ["roster", "--help"], project);
     assert.is(help.code, 0, help.stderr);
@@ -72,7 +89,11 @@ test("the packed tarball installs alone with --omit=dev, without a warning, and 
     assert.is(validated.stderr, "");
 
     // The installed package's own sandbox, seeded from the organization bundled with it.
-    sandbox = spawn(join(project, "node_modules/.bin/roster"), ["sandbox"], { cwd: project, env: { PATH: process.env.PATH ?? "", TELNYX_API_KEY: TEST_API_KEY }, stdio: ["ignore", "pipe", "ignore"] });
+    sandbox = spawn(join(project, "node_modules/.bin/roster"), ["sandbox"], {
+      cwd: project,
+      env: { PATH: process.env.PATH ?? "", TELNYX_API_KEY: TEST_API_KEY },
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const [url] = (await once(createInterface({ input: sandbox.stdout! }), "line")) as [string];
     const env = { TELNYX_API_KEY: TEST_API_KEY, TELNYX_BASE_URL: url };
 
@@ -89,21 +110,32 @@ test("the packed tarball installs alone with --omit=dev, without a warning, and 
     // The action as `uses: ./node_modules/telnyx-roster` runs it: action.yml's main, from the package.
     const action = parse(readFileSync(join(project, "node_modules/telnyx-roster/action.yml"), "utf8"));
     writeFileSync(join(project, "outputs"), "");
-    const acted = await run(process.execPath, [join(project, "node_modules/telnyx-roster", action.runs.main)], project, {
-      INPUT_COMMAND: "plan",
-      "INPUT_API-KEY": TEST_API_KEY,
-      "INPUT_BASE-URL": url,
-      GITHUB_EVENT_NAME: "push",
-      GITHUB_OUTPUT: join(project, "outputs"),
-      RUNNER_TEMP: project,
-    });
+    const acted = await run(
+      process.execPath,
+      [join(project, "node_modules/telnyx-roster", action.runs.main)],
+      project,
+      {
+        INPUT_COMMAND: "plan",
+        "INPUT_API-KEY": TEST_API_KEY,
+        "INPUT_BASE-URL": url,
+        GITHUB_EVENT_NAME: "push",
+        GITHUB_OUTPUT: join(project, "outputs"),
+        RUNNER_TEMP: project,
+      },
+    );
     assert.is(acted.code, 0, acted.stderr);
-    assert.match(readFileSync(join(project, "outputs"), "utf8"), "exit-code=0\nremovals=0\n", "after the apply: nothing left to remove");
+    assert.match(
+      readFileSync(join(project, "outputs"), "utf8"),
+      "exit-code=0\nremovals=0\n",
+      "after the apply: nothing left to remove",
+    );
 
     const exported = await run("npx", ["roster", "export", "-o", "exported.yaml"], project, env);
     assert.is(exported.code, 0, exported.stderr);
     assert.ok(
-      readFileSync(join(project, "exported.yaml"), "utf8").startsWith("# yaml-language-server: $schema=node_modules/telnyx-roster/schema/users.schema.json\n"),
+      readFileSync(join(project, "exported.yaml"), "utf8").startsWith(
+        "# yaml-language-server: $schema=node_modules/telnyx-roster/schema/users.schema.json\n",
+      ),
       "the manifest points at the schema shipped in the package",
     );
 
@@ -122,14 +154,21 @@ test("the packed tarball installs alone with --omit=dev, without a warning, and 
 
 /** Every file of the built bundle, as paths under dist/. */
 function bundleFiles(): string[] {
-  return readdirSync(join(ROOT, "dist"), { recursive: true, encoding: "utf8" }).filter((name) => statSync(join(ROOT, "dist", name)).isFile());
+  return readdirSync(join(ROOT, "dist"), { recursive: true, encoding: "utf8" }).filter((name) =>
+    statSync(join(ROOT, "dist", name)).isFile(),
+  );
 }
 
 test("the bundle ships no React DevTools code (ink loads it only with DEV=true) and stays under 2 MB", () => {
   const files = bundleFiles();
   assert.ok(files.includes("roster.js") && files.length > 10, "npm test builds dist/ before the suite");
   // What ink's devtools.js brings in: its window polyfill, the ws WebSocket client and react-devtools-core.
-  const markers = ["// node_modules/ws/", "// node_modules/react-devtools-core/", "__REACT_DEVTOOLS_COMPONENT_FILTERS__", "connectToDevTools"];
+  const markers = [
+    "// node_modules/ws/",
+    "// node_modules/react-devtools-core/",
+    "__REACT_DEVTOOLS_COMPONENT_FILTERS__",
+    "connectToDevTools",
+  ];
   for (const file of files) {
     const text = readFileSync(join(ROOT, "dist", file), "utf8");
     for (const marker of markers) assert.not.ok(text.includes(marker), `dist/${file} holds ${marker}`);
@@ -195,10 +234,17 @@ test("THIRD-PARTY-NOTICES.txt lists exactly the packages whose code is in dist/,
   assert.ok(built, `npm test builds dist/ first: ${inBundle}`);
   assert.equal(bundled.map((n) => n.id).sort(), inBundle);
   const ajv = JSON.parse(readFileSync(join(ROOT, "node_modules/ajv/package.json"), "utf8"));
-  assert.equal(generators.map((n) => n.id), [`ajv@${ajv.version}`], "the validators Ajv generates are in dist/");
+  assert.equal(
+    generators.map((n) => n.id),
+    [`ajv@${ajv.version}`],
+    "the validators Ajv generates are in dist/",
+  );
   for (const notice of [...bundled, ...generators]) {
     const words = LICENCE_WORDS[notice.licence];
-    assert.ok(words, `${notice.id}: a licence this test does not know, ${notice.licence}: add its words to LICENCE_WORDS`);
+    assert.ok(
+      words,
+      `${notice.id}: a licence this test does not know, ${notice.licence}: add its words to LICENCE_WORDS`,
+    );
     assert.match(notice.text, words, `${notice.id}: the ${notice.licence} licence's text`);
     assert.match(notice.text, /copyright/i, `${notice.id}: its copyright notice`);
   }

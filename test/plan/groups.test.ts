@@ -23,7 +23,8 @@ const live = [
   member("6", "nobody@example.com", []),
   member("7", "bot@partners.example.com", ["Admins"]),
 ];
-const manifestOf = (extra: string, emails = ["alice@example.com"]) => parseManifest(manifestText(emails, extra), "users.yaml");
+const manifestOf = (extra: string, emails = ["alice@example.com"]) =>
+  parseManifest(manifestText(emails, extra), "users.yaml");
 
 test("a member of a protected group is protected with the group's name; the others are removed", () => {
   const plan = planRemovals(manifestOf("protect:\n  - group: Admins\n"), live);
@@ -35,8 +36,19 @@ test("a member of a protected group is protected with the group's name; the othe
       ["root@example.com", "group", "Admins", ["Admins"]],
     ],
   );
-  assert.equal(plan.removals.map((r) => [r.email, r.groups]), [["bill@example.com", ["Billing"]], ["nobody@example.com", []], ["sue@example.com", ["Support"]]]);
-  assert.equal(plan.kept.map((k) => [k.email, k.groups]), [["alice@example.com", ["Admins", "Engineering"]]], "a listed member stays listed, not protected");
+  assert.equal(
+    plan.removals.map((r) => [r.email, r.groups]),
+    [
+      ["bill@example.com", ["Billing"]],
+      ["nobody@example.com", []],
+      ["sue@example.com", ["Support"]],
+    ],
+  );
+  assert.equal(
+    plan.kept.map((k) => [k.email, k.groups]),
+    [["alice@example.com", ["Admins", "Engineering"]]],
+    "a listed member stays listed, not protected",
+  );
 });
 
 test("a protect pattern is named before a group, and the owner before both", () => {
@@ -46,20 +58,43 @@ test("a protect pattern is named before a group, and the owner before both", () 
 });
 
 test("group names compare exactly after trimming: spaces around do not matter, letter case does", () => {
-  const trimmed = planRemovals(manifestOf('protect:\n  - group: "  Admins "\n'), [member("3", "root@example.com", [" Admins\t"])]);
-  assert.equal(trimmed.protected.map((p) => [p.reason, p.group]), [["group", "Admins"]]);
-  const lower = planRemovals(manifestOf("protect:\n  - group: admins\n"), [member("3", "root@example.com", ["Admins"])]);
-  assert.equal(lower.removals.map((r) => r.email), ["root@example.com"]);
-  assert.equal(lower.unusedGroups, [{ group: "admins", line: 5, col: 12 }], "and the group nobody is in is warned about");
+  const trimmed = planRemovals(manifestOf('protect:\n  - group: "  Admins "\n'), [
+    member("3", "root@example.com", [" Admins\t"]),
+  ]);
+  assert.equal(
+    trimmed.protected.map((p) => [p.reason, p.group]),
+    [["group", "Admins"]],
+  );
+  const lower = planRemovals(manifestOf("protect:\n  - group: admins\n"), [
+    member("3", "root@example.com", ["Admins"]),
+  ]);
+  assert.equal(
+    lower.removals.map((r) => r.email),
+    ["root@example.com"],
+  );
+  assert.equal(
+    lower.unusedGroups,
+    [{ group: "admins", line: 5, col: 12 }],
+    "and the group nobody is in is warned about",
+  );
 });
 
 test("a user whose groups the API did not give is protected only when the manifest protects groups", () => {
   const unknown = liveUser("8", "who@example.com");
-  assert.equal(judge(unknown, rulesOf(manifestOf("protect:\n  - group: Admins\n"))), { kind: "protected", reason: "groups_unknown" });
+  assert.equal(judge(unknown, rulesOf(manifestOf("protect:\n  - group: Admins\n"))), {
+    kind: "protected",
+    reason: "groups_unknown",
+  });
   assert.equal(judge(unknown, rulesOf(manifestOf(""))), { kind: "remove" });
-  assert.equal(judge({ ...unknown, groups: null }, rulesOf(manifestOf("protect:\n  - group: Admins\n"))), { kind: "protected", reason: "groups_unknown" });
+  assert.equal(judge({ ...unknown, groups: null }, rulesOf(manifestOf("protect:\n  - group: Admins\n"))), {
+    kind: "protected",
+    reason: "groups_unknown",
+  });
   const plan = planRemovals(manifestOf("protect:\n  - group: Admins\n"), [unknown]);
-  assert.equal(plan.protected.map((p) => [p.email, p.reason, p.groups]), [["who@example.com", "groups_unknown", null]]);
+  assert.equal(
+    plan.protected.map((p) => [p.email, p.reason, p.groups]),
+    [["who@example.com", "groups_unknown", null]],
+  );
 });
 
 test("a protected group no user is in is a warning with its place, not an error; one in use is not warned about", () => {
@@ -82,41 +117,69 @@ test("group drift: a listed user whose live groups differ is reported, in any or
     { email: "sue@example.com", live: ["Support"], manifest: [], line: 9 },
   ]);
   assert.is(plan.summary.group_drift, 2);
-  assert.equal(plan.removals.map((r) => r.email), ["bot@partners.example.com"], "drift changes nothing: only the unlisted user is removed");
-  assert.equal(plan.kept.map((k) => k.email), ["alice@example.com", "bill@example.com", "nobody@example.com", "root@example.com", "sue@example.com"]);
+  assert.equal(
+    plan.removals.map((r) => r.email),
+    ["bot@partners.example.com"],
+    "drift changes nothing: only the unlisted user is removed",
+  );
+  assert.equal(
+    plan.kept.map((k) => k.email),
+    ["alice@example.com", "bill@example.com", "nobody@example.com", "root@example.com", "sue@example.com"],
+  );
 });
 
 test("group drift is not guessed for a user whose groups the API did not give", () => {
-  const plan = planRemovals(parseManifest("version: 1\nusers:\n  - email: who@example.com\n    groups: [Support]\n", "u.yaml"), [liveUser("8", "who@example.com")]);
+  const plan = planRemovals(
+    parseManifest("version: 1\nusers:\n  - email: who@example.com\n    groups: [Support]\n", "u.yaml"),
+    [liveUser("8", "who@example.com")],
+  );
   assert.equal(plan.groupDrift, []);
 });
 
 test("require_force_for_groups refuses a plan removing a member, naming each such user with its guarded groups", () => {
-  const plan = planRemovals(manifestOf("", ["owner@example.com", "alice@example.com", "nobody@example.com", "bot@partners.example.com"]), live);
+  const plan = planRemovals(
+    manifestOf("", ["owner@example.com", "alice@example.com", "nobody@example.com", "bot@partners.example.com"]),
+    live,
+  );
   const verdict = checkGuards(plan, { requireForceForGroups: ["Admins", "Billing"] });
   assert.equal(verdict, {
     allowed: false,
     forced: false,
     guard: "require_force_for_groups",
-    message: "would remove 2 members of Admins, Billing, listed in require_force_for_groups: bill@example.com (Billing), root@example.com (Admins); review the plan, then pass --force",
+    message:
+      "would remove 2 members of Admins, Billing, listed in require_force_for_groups: bill@example.com (Billing), root@example.com (Admins); review the plan, then pass --force",
   });
   const forced = checkGuards(plan, { requireForceForGroups: ["Admins", "Billing"], force: true });
   assert.equal([forced.allowed, forced.forced, forced.guard], [true, true, "require_force_for_groups"]);
   // Lifted: the finding, and who lifted it; no advice to pass the --force that was passed.
-  assert.is(forced.message, "would remove 2 members of Admins, Billing, listed in require_force_for_groups: bill@example.com (Billing), root@example.com (Admins); lifted by --force");
-  assert.is(checkGuards(plan, { requireForceForGroups: ["Engineering"] }).allowed, true, "no member of Engineering is removed");
+  assert.is(
+    forced.message,
+    "would remove 2 members of Admins, Billing, listed in require_force_for_groups: bill@example.com (Billing), root@example.com (Admins); lifted by --force",
+  );
+  assert.is(
+    checkGuards(plan, { requireForceForGroups: ["Engineering"] }).allowed,
+    true,
+    "no member of Engineering is removed",
+  );
 });
 
 test("the groups guard counts a removal whose groups are unknown, names at most 5 users, and comes before the count guards", () => {
   const many = Array.from({ length: 7 }, (_, i) => member(String(10 + i), `admin${i}@example.com`, ["Admins"]));
-  const plan = planRemovals(manifestOf("", ["owner@example.com"]), [member("1", "owner@example.com", [], { record_type: "organization_owner" }), ...many, liveUser("99", "who@example.com")]);
+  const plan = planRemovals(manifestOf("", ["owner@example.com"]), [
+    member("1", "owner@example.com", [], { record_type: "organization_owner" }),
+    ...many,
+    liveUser("99", "who@example.com"),
+  ]);
   const verdict = checkGuards(plan, { requireForceForGroups: ["Admins"], maxRemovals: 1 });
   assert.is(verdict.guard, "require_force_for_groups");
   assert.is(
     verdict.message,
     "would remove 8 members of Admins, listed in require_force_for_groups: admin0@example.com (Admins), admin1@example.com (Admins), admin2@example.com (Admins), admin3@example.com (Admins), admin4@example.com (Admins) and 3 more; review the plan, then pass --force",
   );
-  assert.match(checkGuards(plan, { requireForceForGroups: ["Admins"], maxRemovals: 1, force: true }).message, "lifted by --force");
+  assert.match(
+    checkGuards(plan, { requireForceForGroups: ["Admins"], maxRemovals: 1, force: true }).message,
+    "lifted by --force",
+  );
 });
 
 test("a guarded group name with control characters is shown escaped in the verdict", () => {
@@ -133,7 +196,14 @@ test("a saved plan's removal of a user who joined a protected group since is ref
   const saved: SavedPlan = {
     createdAt: "2026-11-28T12:00:00.000Z",
     apiHost: "api.telnyx.com",
-    manifest: { path: "users.yaml", sha256: `sha256:${"ab".repeat(32)}`, desiredEmails: ["alice@example.com"], protect: [], protectGroups: ["Admins"], guards: {} },
+    manifest: {
+      path: "users.yaml",
+      sha256: `sha256:${"ab".repeat(32)}`,
+      desiredEmails: ["alice@example.com"],
+      protect: [],
+      protectGroups: ["Admins"],
+      guards: {},
+    },
     fingerprint: organizationFingerprint(live),
     plan,
     verdict: checkGuards(plan, {}),
@@ -142,7 +212,11 @@ test("a saved plan's removal of a user who joined a protected group since is ref
   assert.not.throws(() => assertPlanRemovable(unchanged.plan, unchanged.rules));
   const moved = live.map((u) => (u.email === "sue@example.com" ? member(u.id, u.email, ["Support", "Admins"]) : u));
   const prepared = await prepareFromSavedPlan(saved, moved, "api.telnyx.com", {});
-  assert.equal(prepared.plan.removals.find((r) => r.email === "sue@example.com")?.groups, ["Support", "Admins"], "the groups as planned and as they are now");
+  assert.equal(
+    prepared.plan.removals.find((r) => r.email === "sue@example.com")?.groups,
+    ["Support", "Admins"],
+    "the groups as planned and as they are now",
+  );
   try {
     assertPlanRemovable(prepared.plan, prepared.rules);
     assert.unreachable("the removal should be refused");
@@ -158,7 +232,14 @@ test("a saved plan's removal of a user who joined a guarded group since trips th
   const saved: SavedPlan = {
     createdAt: "2026-11-28T12:00:00.000Z",
     apiHost: "api.telnyx.com",
-    manifest: { path: "users.yaml", sha256: `sha256:${"ab".repeat(32)}`, desiredEmails: ["alice@example.com"], protect: [], protectGroups: [], guards: { requireForceForGroups: ["Admins"] } },
+    manifest: {
+      path: "users.yaml",
+      sha256: `sha256:${"ab".repeat(32)}`,
+      desiredEmails: ["alice@example.com"],
+      protect: [],
+      protectGroups: [],
+      guards: { requireForceForGroups: ["Admins"] },
+    },
     fingerprint: organizationFingerprint(live.slice(0, 2).concat(live[4]!)),
     plan,
     verdict: checkGuards(plan, { requireForceForGroups: ["Admins"] }),

@@ -6,7 +6,8 @@ import { planRemovals } from "../../src/plan/plan.js";
 import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { liveUser, makeOrg, manifestText } from "../helpers/org.js";
 
-const user = (id: string, email: string, extra: Partial<OrganizationUser> = {}) => liveUser(id, email, { created_at: "2025-01-01T00:00:00Z", ...extra });
+const user = (id: string, email: string, extra: Partial<OrganizationUser> = {}) =>
+  liveUser(id, email, { created_at: "2025-01-01T00:00:00Z", ...extra });
 
 const live = [
   user("1", "owner@example.com", { record_type: "organization_owner" }),
@@ -15,7 +16,10 @@ const live = [
   user("4", "bot@partners.example.com"),
   user("5", "bob@example.com", { user_status: "blocked" }),
 ];
-const manifest = parseManifest(manifestText(["alice@example.com", "carol@example.com"], 'protect:\n  - "*@PARTNERS.example.com"\n'), "users.yaml");
+const manifest = parseManifest(
+  manifestText(["alice@example.com", "carol@example.com"], 'protect:\n  - "*@PARTNERS.example.com"\n'),
+  "users.yaml",
+);
 
 test("users the manifest lists are kept, in any letter case", () => {
   const plan = planRemovals(manifest, live);
@@ -26,8 +30,23 @@ test("users the manifest lists are kept, in any letter case", () => {
 test("the owner and users matching a protect pattern are protected, with their reason", () => {
   const plan = planRemovals(manifest, live);
   assert.equal(plan.protected, [
-    { id: "4", email: "bot@partners.example.com", user_status: "enabled", last_sign_in_at: null, groups: null, reason: "pattern", pattern: "*@PARTNERS.example.com" },
-    { id: "1", email: "owner@example.com", user_status: "enabled", last_sign_in_at: null, groups: null, reason: "owner" },
+    {
+      id: "4",
+      email: "bot@partners.example.com",
+      user_status: "enabled",
+      last_sign_in_at: null,
+      groups: null,
+      reason: "pattern",
+      pattern: "*@PARTNERS.example.com",
+    },
+    {
+      id: "1",
+      email: "owner@example.com",
+      user_status: "enabled",
+      last_sign_in_at: null,
+      groups: null,
+      reason: "owner",
+    },
   ]);
 });
 
@@ -50,7 +69,9 @@ test("manifest users absent from the organization are reported missing, not chan
 
 test("the users the manifest lists are kept in the plan, so the plan holds the whole live roster", () => {
   const plan = planRemovals(manifest, live);
-  assert.equal(plan.kept, [{ id: "2", email: "Alice@Example.com", user_status: "enabled", last_sign_in_at: null, groups: null }]);
+  assert.equal(plan.kept, [
+    { id: "2", email: "Alice@Example.com", user_status: "enabled", last_sign_in_at: null, groups: null },
+  ]);
   assert.is(plan.kept.length + plan.protected.length + plan.removals.length, plan.liveCount);
 });
 
@@ -61,9 +82,19 @@ test("an owner the manifest lists is simply kept", () => {
 
 test("a protect pattern matches whole emails only, with ? as one character", () => {
   const m = parseManifest(manifestText(["a@example.com"], 'protect:\n  - "svc-?@example.com"\n'), "u.yaml");
-  const plan = planRemovals(m, [user("1", "svc-1@example.com"), user("2", "svc-12@example.com"), user("3", "xsvc-1@example.com")]);
-  assert.equal(plan.protected.map((p) => p.email), ["svc-1@example.com"]);
-  assert.equal(plan.removals.map((c) => c.email), ["svc-12@example.com", "xsvc-1@example.com"]);
+  const plan = planRemovals(m, [
+    user("1", "svc-1@example.com"),
+    user("2", "svc-12@example.com"),
+    user("3", "xsvc-1@example.com"),
+  ]);
+  assert.equal(
+    plan.protected.map((p) => p.email),
+    ["svc-1@example.com"],
+  );
+  assert.equal(
+    plan.removals.map((c) => c.email),
+    ["svc-12@example.com", "xsvc-1@example.com"],
+  );
 });
 
 test("the plan is the same whatever order the API lists users in", () => {
@@ -77,7 +108,10 @@ test("by default a plan removing more than 25% of 10 or more users is refused, w
   const m = parseManifest(manifestText(org.slice(0, 28).map((u) => u.email)), "u.yaml");
   const verdict = checkGuards(planRemovals(m, org), {});
   assert.is(verdict.allowed, false);
-  assert.is(verdict.message, "would remove 12 of 40 users (30.0%), over the 25% guard: review the plan, then raise guards.max_removal_percent or pass --force");
+  assert.is(
+    verdict.message,
+    "would remove 12 of 40 users (30.0%), over the 25% guard: review the plan, then raise guards.max_removal_percent or pass --force",
+  );
 });
 
 test("the default percent guard does not apply below 10 users; an explicit one does", () => {

@@ -22,7 +22,14 @@ function savedFrom(org: readonly OrganizationUser[], apiHost: string): SavedPlan
   return {
     createdAt: "2026-11-28T12:00:00.000Z",
     apiHost,
-    manifest: { path: "users.yaml", sha256: `sha256:${"0".repeat(64)}`, desiredEmails: manifest.users.map((u) => u.email), protect: [], protectGroups: [], guards: {} },
+    manifest: {
+      path: "users.yaml",
+      sha256: `sha256:${"0".repeat(64)}`,
+      desiredEmails: manifest.users.map((u) => u.email),
+      protect: [],
+      protectGroups: [],
+      guards: {},
+    },
     fingerprint: organizationFingerprint(org),
     plan,
     verdict: checkGuards(plan, {}),
@@ -35,7 +42,10 @@ async function prepareSavedPlan(saved: SavedPlan, client: TelnyxClient, concurre
   return prepareFromSavedPlan(saved, await readOrganization(client, { concurrency }), client.host, guards);
 }
 
-async function withOrganization(users: readonly OrganizationUser[], run: (client: TelnyxClient, stats: SandboxStats) => Promise<void>) {
+async function withOrganization(
+  users: readonly OrganizationUser[],
+  run: (client: TelnyxClient, stats: SandboxStats) => Promise<void>,
+) {
   await withSandbox({ users, apiKey: TEST_API_KEY }, async (sandbox) => {
     const client = sandbox.client({ maxRetries: 0 });
     await run(client, sandbox.stats);
@@ -49,7 +59,10 @@ test("a user who became the owner after the plan was saved is never sent a remov
     const prepared = await prepareSavedPlan(savedFrom(before, client.host), client, 4, { force: true });
     const error = await rejection(applyPlan(prepared.plan, prepared.rules, client, { concurrency: 4 }));
     assert.instance(error, UnsafeRemovalError);
-    assert.match(error.message, `the plan would remove ${target.email}, who is the organization owner; nothing was sent`);
+    assert.match(
+      error.message,
+      `the plan would remove ${target.email}, who is the organization owner; nothing was sent`,
+    );
     assert.is(stats.removeRequests.size, 0);
   });
 });
@@ -58,7 +71,10 @@ test("a saved plan applies exactly its removals, judged by the rules it carries"
   await withOrganization(before, async (client, stats) => {
     const saved = savedFrom(before, client.host);
     const prepared = await prepareSavedPlan(saved, client, 4, {});
-    assert.equal(prepared.plan.removals.map((c) => c.id), saved.plan.removals.map((c) => c.id));
+    assert.equal(
+      prepared.plan.removals.map((c) => c.id),
+      saved.plan.removals.map((c) => c.id),
+    );
     const result = await applyPlan(prepared.plan, prepared.rules, client, { concurrency: 4 });
     assert.is(result.summary.removed, saved.plan.removals.length);
     assert.equal([...stats.removeRequests.keys()].sort(), saved.plan.removals.map((c) => c.id).sort());
@@ -70,7 +86,10 @@ test("a plan made against another host is refused before the organization is rea
     const error = await rejection(prepareSavedPlan(savedFrom(before, "api.telnyx.com"), client, 4, {}));
     assert.is(stats.requests, 0);
     assert.instance(error, SavedPlanError);
-    assert.is(error.message, `the plan was made against api.telnyx.com, but this run talks to ${client.host}: apply it with the base URL it was made with, or make a new plan`);
+    assert.is(
+      error.message,
+      `the plan was made against api.telnyx.com, but this run talks to ${client.host}: apply it with the base URL it was made with, or make a new plan`,
+    );
   });
 });
 

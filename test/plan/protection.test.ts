@@ -6,7 +6,11 @@ import { PROTECTION_REASONS } from "../../src/plan/protection.js";
 const planSchema = JSON.parse(readFileSync(new URL("../../schema/plan.schema.json", import.meta.url), "utf8"));
 
 test("a saved plan accepts exactly the protection reasons roster words", () => {
-  assert.equal(planSchema.definitions.protectedUser.properties.reason.enum, PROTECTION_REASONS, "schema/plan.schema.json lists every reason of src/plan/protection.ts");
+  assert.equal(
+    planSchema.definitions.protectedUser.properties.reason.enum,
+    PROTECTION_REASONS,
+    "schema/plan.schema.json lists every reason of src/plan/protection.ts",
+  );
 });
 
 test.run();

@@ -42,8 +42,14 @@ const source = { manifest: "users.yaml", host: "api.telnyx.com" };
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f\u200f\u202e\u2066\u2067]/;
 
 test("the plan is what the hostile names make it: a protected bidi group, drift to a long name, three removals", () => {
-  assert.equal(plan.protected.map((p) => [p.email, p.reason, p.group]), [["guarded@example.com", "group", "Billing"]]);
-  assert.equal(plan.removals.map((r) => r.email), ["ctrl@example.com", "long@example.com", "many@example.com"]);
+  assert.equal(
+    plan.protected.map((p) => [p.email, p.reason, p.group]),
+    [["guarded@example.com", "group", "Billing"]],
+  );
+  assert.equal(
+    plan.removals.map((r) => r.email),
+    ["ctrl@example.com", "long@example.com", "many@example.com"],
+  );
   assert.equal(plan.groupDrift, [{ email: "kept@example.com", live: [CONTROL], manifest: [LONG], line: 4 }]);
 });
 
@@ -52,12 +58,19 @@ function assertShownSafely(text: string, where: string, narrow = false) {
   assert.not.match(text, RAW, `${where}: no raw control or bidi character`);
   assert.match(text, "Ad\\u001b[2J\\u0007mins", `${where}: control characters escaped`);
   // Markdown escapes the escape's backslash outside code.
-  assert.ok(text.includes("Bil\\u202eling\\u2066") || text.includes("Bil\\\\u202eling\\\\u2066"), `${where}: bidi marks escaped`);
+  assert.ok(
+    text.includes("Bil\\u202eling\\u2066") || text.includes("Bil\\\\u202eling\\\\u2066"),
+    `${where}: bidi marks escaped`,
+  );
   // At a narrow terminal ctrl@'s second group is only counted ("+1 more").
   if (!narrow) assert.match(text, "Sup\\u2067port\\u200f", `${where}: bidi marks escaped`);
   assert.not.match(text, "o".repeat(200), `${where}: the 10,000-character name is cut`);
   assert.not.match(text, "Team 300", `${where}: 300 groups are not all listed`);
-  assert.match(text, narrow ? /Team 001 \+299 more/ : /Team 001, Team 002.* \+\d+ more/, `${where}: the first groups, then a count of the rest`);
+  assert.match(
+    text,
+    narrow ? /Team 001 \+299 more/ : /Team 001, Team 002.* \+\d+ more/,
+    `${where}: the first groups, then a count of the rest`,
+  );
 }
 
 test("plain text: escaped and cut, each user's groups within 60 characters", () => {
@@ -90,12 +103,15 @@ for (const columns of [40, 100]) {
     for (const line of lines) assert.ok(line.length <= columns, `${line.length} > ${columns}: ${line}`);
     const many = lines.findIndex((l) => l.includes("many@example.com"));
     // At 100 columns the groups fit beside the row; at 40 they go on a line of their own under it.
-    const groupsLine = columns === 100 ? lines[many]! : lines.slice(many + 1).find((l) => l.startsWith("      groups: "))!;
+    const groupsLine =
+      columns === 100 ? lines[many]! : lines.slice(many + 1).find((l) => l.startsWith("      groups: "))!;
     assert.ok(groupsLine, `the groups of many@example.com at ${columns} columns`);
     assert.match(groupsLine, /Team 001.* \+\d+ more$/);
     if (columns === 40) {
       // A first name too long for the room is cut before an escape, never in the middle of one.
-      const ctrl = lines.slice(lines.findIndex((l) => l.includes("ctrl@example.com"))).find((l) => l.startsWith("      groups: "))!;
+      const ctrl = lines
+        .slice(lines.findIndex((l) => l.includes("ctrl@example.com")))
+        .find((l) => l.startsWith("      groups: "))!;
       assert.is(ctrl, "      groups: Ad\\u001b[2J… +1 more");
     }
   });
@@ -105,7 +121,10 @@ test("JSON: every name kept whole, escaped for the terminal, the same value once
   const text = jsonText(planJson(plan, verdict), 2);
   assert.not.match(text, /[\u001b\u0007\u200f\u202e\u2066\u2067]/);
   const doc = JSON.parse(text);
-  assert.equal(doc.changes.map((c: { groups: string[] }) => c.groups), [[CONTROL, BIDI_TOO], [LONG, "Support"], MANY]);
+  assert.equal(
+    doc.changes.map((c: { groups: string[] }) => c.groups),
+    [[CONTROL, BIDI_TOO], [LONG, "Support"], MANY],
+  );
   assert.equal(doc.protected[0].group, "Billing");
   assert.equal(doc.group_drift, [{ email: "kept@example.com", live: [CONTROL], manifest: [LONG], line: 4 }]);
 });

@@ -40,13 +40,20 @@ function formats(live: OrganizationUser[]) {
   };
 }
 
-const ALL_UNKNOWN = "protected group \"Admins\" (manifest line 8): membership could not be checked: the API gave no groups for any user";
-const NO_MEMBER = "protected group \"Admins\" (manifest line 8) has no member in the organization: check its name for a typo (names compare exactly), or remove it";
+const ALL_UNKNOWN =
+  'protected group "Admins" (manifest line 8): membership could not be checked: the API gave no groups for any user';
+const NO_MEMBER =
+  'protected group "Admins" (manifest line 8) has no member in the organization: check its name for a typo (names compare exactly), or remove it';
 
 const CASES = [
   {
     name: "the API gave no user's groups",
-    live: [user("1", "owner@example.com", null, { record_type: "organization_owner" }), user("2", "ann@example.com", null), user("3", "bob@example.com", null), user("4", "cy@example.com", null)],
+    live: [
+      user("1", "owner@example.com", null, { record_type: "organization_owner" }),
+      user("2", "ann@example.com", null),
+      user("3", "bob@example.com", null),
+      user("4", "cy@example.com", null),
+    ],
     warning: ALL_UNKNOWN,
     json: { groups_unknown: true, groups_unknown_users: 4 },
     drift: 0,
@@ -55,9 +62,14 @@ const CASES = [
   },
   {
     name: "the API gave some users' groups: the group has no member among them",
-    live: [user("1", "owner@example.com", [], { record_type: "organization_owner" }), user("2", "ann@example.com", ["Billing"]), user("3", "bob@example.com", null), user("4", "cy@example.com", ["Support"])],
+    live: [
+      user("1", "owner@example.com", [], { record_type: "organization_owner" }),
+      user("2", "ann@example.com", ["Billing"]),
+      user("3", "bob@example.com", null),
+      user("4", "cy@example.com", ["Support"]),
+    ],
     warning:
-      "protected group \"Admins\" (manifest line 8) has no member among the 3 users whose groups the API gave; the groups of 1 user could not be checked (the API gave none): check its name for a typo (names compare exactly), or remove it",
+      'protected group "Admins" (manifest line 8) has no member among the 3 users whose groups the API gave; the groups of 1 user could not be checked (the API gave none): check its name for a typo (names compare exactly), or remove it',
     json: { groups_unknown: true, groups_unknown_users: 1 },
     drift: 1,
     unknownDrift: ["bob@example.com"],
@@ -65,7 +77,12 @@ const CASES = [
   },
   {
     name: "the API gave every user's groups: no member, as before",
-    live: [user("1", "owner@example.com", [], { record_type: "organization_owner" }), user("2", "ann@example.com", ["Support"]), user("3", "bob@example.com", ["Billing"]), user("4", "cy@example.com", [])],
+    live: [
+      user("1", "owner@example.com", [], { record_type: "organization_owner" }),
+      user("2", "ann@example.com", ["Support"]),
+      user("3", "bob@example.com", ["Billing"]),
+      user("4", "cy@example.com", []),
+    ],
     warning: NO_MEMBER,
     json: {},
     drift: 0,
@@ -81,16 +98,22 @@ for (const c of CASES) {
     const { pretty, markdown, json, diff, github } = formats([...c.live]);
     assert.match(pretty, `\nWarnings (1):\n  ! ${c.warning}\n`);
     assert.match(markdown, `\n- ${c.warning.replace('"Admins"', "`Admins`")}\n`);
-    assert.equal(json.warnings, [{ kind: "unused_protect_group", group: "Admins", line: 8, ...c.json, message: c.warning }]);
+    assert.equal(json.warnings, [
+      { kind: "unused_protect_group", group: "Admins", line: 8, ...c.json, message: c.warning },
+    ]);
     assert.ok(diff.startsWith(`warning: ${c.warning}\n`), diff);
     assert.match(github, `::warning file=users.yaml,line=8,col=12::${c.warning}\n`);
-    if (c.warning !== NO_MEMBER) for (const text of [pretty, markdown, diff, github]) assert.not.match(text, "has no member in the organization");
+    if (c.warning !== NO_MEMBER)
+      for (const text of [pretty, markdown, diff, github]) assert.not.match(text, "has no member in the organization");
   });
 
   test(`${c.name}: group drift says how many listed users' groups could not be checked`, () => {
     const { plan, pretty, markdown, json, diff, github } = formats([...c.live]);
     assert.is(plan.summary.group_drift, c.drift, "a user whose groups are unknown is not counted as drift");
-    assert.equal(plan.groupDriftUnknown?.map((d) => d.email), c.unknownDrift.length > 0 ? c.unknownDrift : undefined);
+    assert.equal(
+      plan.groupDriftUnknown?.map((d) => d.email),
+      c.unknownDrift.length > 0 ? c.unknownDrift : undefined,
+    );
     if (c.driftNote === undefined) {
       for (const text of [pretty, markdown, diff, github]) assert.not.match(text, "could not be checked");
       assert.not.ok("group_drift_unknown" in json, "no key when every listed user's groups were checked");
@@ -98,7 +121,11 @@ for (const c of CASES) {
     }
     assert.equal(
       (json as { group_drift_unknown?: unknown }).group_drift_unknown,
-      c.unknownDrift.map((email) => ({ email, manifest: email.startsWith("ann") ? ["Support"] : ["Billing"], line: email.startsWith("ann") ? 3 : 5 })),
+      c.unknownDrift.map((email) => ({
+        email,
+        manifest: email.startsWith("ann") ? ["Support"] : ["Billing"],
+        line: email.startsWith("ann") ? 3 : 5,
+      })),
     );
     assert.match(diff, `\ngroup drift: ${c.driftNote}\n`);
     assert.match(github, `::notice file=users.yaml::Group drift: ${c.driftNote}`);
@@ -108,7 +135,10 @@ for (const c of CASES) {
     } else {
       assert.match(pretty, `\nGroup drift (1): `);
       assert.match(pretty, `\n  ≠ ann@example.com  in [Billing]; manifest says [Support]\n  ? ${c.driftNote}\n`);
-      assert.match(markdown, "\n- `ann@example.com`: in \\[Billing\\]; manifest says \\[Support\\]\n\nThe groups of 1 listed user could not be checked: the API gave none, so their group drift is unknown.\n");
+      assert.match(
+        markdown,
+        "\n- `ann@example.com`: in \\[Billing\\]; manifest says \\[Support\\]\n\nThe groups of 1 listed user could not be checked: the API gave none, so their group drift is unknown.\n",
+      );
     }
   });
 }

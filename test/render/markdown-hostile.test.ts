@@ -78,10 +78,23 @@ function hostilePlan(h: Hostile) {
     member("6", `other${h.email}`, [h.group]),
   ];
   const plan = planRemovals(manifest, live);
-  return { plan, verdict: checkGuards(plan, { requireForceForGroups: ["Billing"] }), source: { manifest: "users.yaml", host: "api.telnyx.com" } };
+  return {
+    plan,
+    verdict: checkGuards(plan, { requireForceForGroups: ["Billing"] }),
+    source: { manifest: "users.yaml", host: "api.telnyx.com" },
+  };
 }
 
-const removal = (email: string) => ({ id: email, email, user_status: "enabled", last_sign_in_at: null, groups: null, action: "remove" as const, record_type: "organization_sub_user", created_at: null });
+const removal = (email: string) => ({
+  id: email,
+  email,
+  user_status: "enabled",
+  last_sign_in_at: null,
+  groups: null,
+  action: "remove" as const,
+  record_type: "organization_sub_user",
+  created_at: null,
+});
 const finished = (email: string, outcome: RemovalResult["outcome"], error?: string): RemovalResult => ({
   removal: removal(email),
   outcome,
@@ -117,7 +130,9 @@ function builders(h: Hostile): [string, string, string[]][] {
     summary: { removed: 0, already_absent: 0, failed: 0, unknown: 0, not_started: 2 },
     results: [],
     stoppedBy: "auth",
-    fatal: new ApiError("auth", `the API refused the key of the managed account ${h.orgName} (401): ${h.error}`, { status: 401 }),
+    fatal: new ApiError("auth", `the API refused the key of the managed account ${h.orgName} (401): ${h.error}`, {
+      status: 401,
+    }),
   };
   const verification: AccountsVerification = {
     accounts: [{ account, verification: { converged: false, error: h.error } }],
@@ -127,15 +142,42 @@ function builders(h: Hostile): [string, string, string[]][] {
   };
   // As the commands give them: the verification's lines, then an error (a value: a line break in it stays in it).
   const closing = [...accountsVerificationText(verification, [other]).split("\n"), `Error: ${h.error}`];
-  const run = { accounts: [{ account, result, planned: 2 }, { account: other, result: stopped, planned: 2 }], result: { ...result, summary: { ...result.summary, not_started: 2 } } };
+  const run = {
+    accounts: [
+      { account, result, planned: 2 },
+      { account: other, result: stopped, planned: 2 },
+    ],
+    result: { ...result, summary: { ...result.summary, not_started: 2 } },
+  };
   const emails = plan.removals.map((r) => r.email);
   return [
     ["the plan of one organization", planText, [...emails, h.group]],
-    ["apply of one organization", applyMarkdown(planText, result, [verificationText({ converged: false, error: h.error }).trimEnd(), `Error: ${h.error}`], 2), [...emails, h.error]],
+    [
+      "apply of one organization",
+      applyMarkdown(
+        planText,
+        result,
+        [verificationText({ converged: false, error: h.error }).trimEnd(), `Error: ${h.error}`],
+        2,
+      ),
+      [...emails, h.error],
+    ],
     ["the plan across accounts", accountsText, [h.orgName, h.accountEmail, h.error, ...emails]],
-    ["apply across accounts", accountsApplyMarkdown(accountsText, run, closing, 4), [h.orgName, h.accountEmail, h.error, ...emails]],
-    ["apply across accounts, stopped before removals", accountsApplyMarkdown(accountsText, undefined, closing, 4), [h.orgName, h.error]],
-    ["the pull-request comment", pullRequestComment(`accounts/${h.orgName}.yaml`, accountsApplyMarkdown(accountsText, run, closing, 4)), [h.orgName, h.error]],
+    [
+      "apply across accounts",
+      accountsApplyMarkdown(accountsText, run, closing, 4),
+      [h.orgName, h.accountEmail, h.error, ...emails],
+    ],
+    [
+      "apply across accounts, stopped before removals",
+      accountsApplyMarkdown(accountsText, undefined, closing, 4),
+      [h.orgName, h.error],
+    ],
+    [
+      "the pull-request comment",
+      pullRequestComment(`accounts/${h.orgName}.yaml`, accountsApplyMarkdown(accountsText, run, closing, 4)),
+      [h.orgName, h.error],
+    ],
   ];
 }
 
@@ -152,18 +194,33 @@ const hostile = suite("hostile values in every Markdown text");
 
 hostile("each hostile piece, in every value at once, reads as text in every Markdown text", () => {
   for (const piece of HOSTILE) {
-    const h: Hostile = { orgName: `Org ${piece} Inc`, accountEmail: `ops${piece}@example.com`, email: `${piece}@example.com`, group: `Team ${piece}`, error: `bad ${piece} detail` };
-    for (const [where, markdown, values] of builders(h)) assertInert(markdown, values, `${where}, ${JSON.stringify(piece)}`);
+    const h: Hostile = {
+      orgName: `Org ${piece} Inc`,
+      accountEmail: `ops${piece}@example.com`,
+      email: `${piece}@example.com`,
+      group: `Team ${piece}`,
+      error: `bad ${piece} detail`,
+    };
+    for (const [where, markdown, values] of builders(h))
+      assertInert(markdown, values, `${where}, ${JSON.stringify(piece)}`);
   }
 });
 
 hostile("any mix of hostile pieces reads as text in every Markdown text (property)", () => {
-  const text = fc.array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 3 }).map((pieces) => pieces.join(""));
+  const text = fc
+    .array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ maxLength: 4 })), { minLength: 1, maxLength: 3 })
+    .map((pieces) => pieces.join(""));
   fc.assert(
     fc.property(fc.record({ orgName: text, accountEmail: text, email: text, group: text, error: text }), (h) => {
       // Values are clipped for display past 40 characters (the account's short name); the checks want them whole.
       const fits = (value: string) => value.slice(0, 36);
-      const values: Hostile = { orgName: fits(h.orgName), accountEmail: fits(h.accountEmail), email: fits(h.email), group: fits(h.group), error: fits(h.error) };
+      const values: Hostile = {
+        orgName: fits(h.orgName),
+        accountEmail: fits(h.accountEmail),
+        email: fits(h.email),
+        group: fits(h.group),
+        error: fits(h.error),
+      };
       for (const [where, markdown, shownValues] of builders(values)) assertInert(markdown, shownValues, where);
     }),
     { numRuns: 100 },
@@ -171,7 +228,13 @@ hostile("any mix of hostile pieces reads as text in every Markdown text (propert
 });
 
 hostile("a plain name is shown as it is: escaping is only for what Markdown would act on", () => {
-  const h: Hostile = { orgName: "Harbor Dental LLC", accountEmail: "ops@harbor.example.com", email: "@harbor.example.com", group: "Support", error: "HTTP 500" };
+  const h: Hostile = {
+    orgName: "Harbor Dental LLC",
+    accountEmail: "ops@harbor.example.com",
+    email: "@harbor.example.com",
+    group: "Support",
+    error: "HTTP 500",
+  };
   const [, accountsText] = builders(h)[2]!;
   assert.match(accountsText, "#### Harbor Dental LLC \\<ops\\@harbor.example.com\\> (acc-Harbor Dental LLC)\n");
 });

@@ -9,7 +9,6 @@ import { linesToText } from "../../src/render/lines.js";
 import { planLines } from "../../src/render/plan-lines.js";
 import { liveUser, makeOrg, manifestText, SMALL_MANIFEST, smallOrg } from "../helpers/org.js";
 
-
 const live = smallOrg();
 const manifest = parseManifest(SMALL_MANIFEST, "users.yaml");
 const plan = planRemovals(manifest, live);
@@ -42,7 +41,9 @@ test("the plain text for CI logs reads exactly like the ink preview", () => {
 });
 
 test("a plan without removals says so", () => {
-  const quiet = planRemovals(parseManifest(manifestText(["alice@example.com"]), "u.yaml"), [liveUser("2", "alice@example.com")]);
+  const quiet = planRemovals(parseManifest(manifestText(["alice@example.com"]), "u.yaml"), [
+    liveUser("2", "alice@example.com"),
+  ]);
   const { lastFrame, unmount } = render(<PlanView plan={quiet} context={{ verdict: checkGuards(quiet, {}) }} />);
   assert.is(
     lastFrame(),
@@ -59,7 +60,10 @@ test("a refused plan ends with the guard that tripped", () => {
   const org = makeOrg(40);
   const big = planRemovals(parseManifest(manifestText(org.slice(0, 10).map((u) => u.email)), "u.yaml"), org);
   const text = linesToText(planLines(big, { verdict: checkGuards(big, {}) }));
-  assert.match(text, "\nRefused: would remove 30 of 40 users (75.0%), over the 25% guard: review the plan, then raise guards.max_removal_percent or pass --force\n");
+  assert.match(
+    text,
+    "\nRefused: would remove 30 of 40 users (75.0%), over the 25% guard: review the plan, then raise guards.max_removal_percent or pass --force\n",
+  );
 });
 
 test("a long plan lists every removal in the preview, never a first few and a count", () => {
@@ -70,13 +74,19 @@ test("a long plan lists every removal in the preview, never a first few and a co
   const rows = frame.split("\n").filter((l) => l.startsWith("  - "));
   assert.is(rows.length, big.summary.remove);
   assert.is(big.summary.remove, 499);
-  for (const removal of big.removals) assert.ok(rows.some((row) => row.startsWith(`  - ${removal.email} `)), removal.email);
+  for (const removal of big.removals)
+    assert.ok(
+      rows.some((row) => row.startsWith(`  - ${removal.email} `)),
+      removal.email,
+    );
   assert.not.match(frame, "more removals");
   unmount();
 });
 
 test("control characters and escape sequences in emails are shown neutralised", () => {
-  const hostile = planRemovals(parseManifest(manifestText(["a@example.com"]), "u.yaml"), [liveUser("9", "evil\u001b[2J\u0007@example.com")]);
+  const hostile = planRemovals(parseManifest(manifestText(["a@example.com"]), "u.yaml"), [
+    liveUser("9", "evil\u001b[2J\u0007@example.com"),
+  ]);
   const text = linesToText(planLines(hostile));
   assert.not.match(text, "\u001b");
   assert.match(text, "evil\\u001b[2J\\u0007@example.com");

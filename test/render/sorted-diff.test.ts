@@ -15,17 +15,30 @@ function random(seed: number): () => number {
 const lines = (keys: readonly string[]): SortedLine[] => keys.map((key) => ({ key, text: `${key}  note` }));
 const text = (keys: readonly string[]) => keys.map((k) => `${k}  note\n`).join("");
 const patch = (before: readonly string[], after: readonly string[], context = 3) =>
-  formatPatch({ oldFileName: "live", newFileName: "after", oldHeader: undefined, newHeader: undefined, hunks: sortedDiffHunks(lines(before), lines(after), context) });
+  formatPatch({
+    oldFileName: "live",
+    newFileName: "after",
+    oldHeader: undefined,
+    newHeader: undefined,
+    hunks: sortedDiffHunks(lines(before), lines(after), context),
+  });
 
 test("the linear merge gives exactly the patch the diff package computes, on many random sorted rosters", () => {
   const next = random(42);
   for (let round = 0; round < 300; round += 1) {
-    const universe = Array.from({ length: Math.floor(next() * 40) }, (_, i) => `user${String(i).padStart(3, "0")}@example.com`);
+    const universe = Array.from(
+      { length: Math.floor(next() * 40) },
+      (_, i) => `user${String(i).padStart(3, "0")}@example.com`,
+    );
     const before = universe.filter(() => next() < 0.7);
     const after = universe.filter((k) => (before.includes(k) ? next() < 0.75 : next() < 0.1));
     const context = Math.floor(next() * 4);
     const expected = createTwoFilesPatch("live", "after", text(before), text(after), undefined, undefined, { context });
-    assert.is(patch(before, after, context), expected, `round ${round}: ${before.length} before, ${after.length} after, context ${context}`);
+    assert.is(
+      patch(before, after, context),
+      expected,
+      `round ${round}: ${before.length} before, ${after.length} after, context ${context}`,
+    );
   }
 });
 
@@ -39,7 +52,7 @@ test("identical rosters give no hunks", () => {
   assert.equal(sortedDiffHunks(lines(["a", "b"]), lines(["a", "b"])), []);
 });
 
-test("20,000 removals among 40,000 users: every one is a \"-\" line, in one hunk as they are one line apart", () => {
+test('20,000 removals among 40,000 users: every one is a "-" line, in one hunk as they are one line apart', () => {
   const before = Array.from({ length: 40_000 }, (_, i) => `u${String(i).padStart(6, "0")}@example.com`);
   const after = before.filter((_, i) => i % 2 === 0);
   const hunks = sortedDiffHunks(lines(before), lines(after));

@@ -46,7 +46,9 @@ function anchors(path: string): Set<string> {
 
 /** Every link of a page that points inside the repository: [text](target). */
 function links(path: string): string[] {
-  return [...prose(path).matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!).filter((target) => !/^[a-z]+:/i.test(target));
+  return [...prose(path).matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => match[1]!)
+    .filter((target) => !/^[a-z]+:/i.test(target));
 }
 
 test("every relative link and #anchor in the README, CONTRIBUTING, SECURITY, the CHANGELOG and docs/ resolves", () => {

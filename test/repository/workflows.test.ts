@@ -100,7 +100,11 @@ test("release.yml, on a version tag, tests, publishes with provenance, attaches 
   const steps = ["npm pack", "npm publish", "gh release", "git tag -f"];
   const order = steps.map((word) => runs.findIndex((r) => r.includes(word)));
   assert.not.ok(order.includes(-1), `every step is there: ${order}`);
-  assert.equal([...order].sort((a, b) => a - b), order, `steps in order: ${order}`);
+  assert.equal(
+    [...order].sort((a, b) => a - b),
+    order,
+    `steps in order: ${order}`,
+  );
 });
 
 test("release.yml refuses a tag that is not package.json's version, and takes the notes from CHANGELOG.md", () => {

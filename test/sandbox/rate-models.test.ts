@@ -29,13 +29,16 @@ test("a grid window starts on the clock, not at the first request, and its reset
 
 test("a token bucket gives back a token at a time, tells whole tokens and the seconds until it is full", () => {
   const bucket = new TokenBucket(4, 1000);
-  assert.equal([0, 0, 0, 0, 0].map((t) => said(bucket.take(t))), [
-    [true, "3", "1"],
-    [true, "2", "1"],
-    [true, "1", "1"],
-    [true, "0", "1"],
-    [false, "0", "1"],
-  ]);
+  assert.equal(
+    [0, 0, 0, 0, 0].map((t) => said(bucket.take(t))),
+    [
+      [true, "3", "1"],
+      [true, "2", "1"],
+      [true, "1", "1"],
+      [true, "0", "1"],
+      [false, "0", "1"],
+    ],
+  );
   // One token every 250 ms: at 240 none is back yet, at 260 one is.
   assert.equal(said(bucket.take(240)), [false, "0", "1"]);
   assert.equal(said(bucket.take(260)), [true, "0", "1"]);
@@ -48,15 +51,33 @@ test("an unknown rate model is refused", () => {
 
 test("over HTTP, each model answers with the x-ratelimit headers and a 429 past the limit", async () => {
   for (const rateModel of ["window", "grid", "bucket"] as const) {
-    const sandbox = await startSandbox({ users: makeOrg(3), apiKey: TEST_API_KEY, faults: { rateLimit: 2, rateWindowMs: 60_000, rateModel } });
+    const sandbox = await startSandbox({
+      users: makeOrg(3),
+      apiKey: TEST_API_KEY,
+      faults: { rateLimit: 2, rateWindowMs: 60_000, rateModel },
+    });
     try {
       const answers = [];
       for (let i = 0; i < 3; i += 1) answers.push(await fetch(`${sandbox.url}/organizations/users`, { headers: auth }));
-      assert.equal(answers.map((a) => a.status), [200, 200, 429], rateModel);
-      assert.equal(answers.map((a) => a.headers.get("x-ratelimit-remaining")), ["1", "0", "0"], rateModel);
-      assert.ok(answers.every((a) => a.headers.get("x-ratelimit-limit") === "2"), rateModel);
+      assert.equal(
+        answers.map((a) => a.status),
+        [200, 200, 429],
+        rateModel,
+      );
+      assert.equal(
+        answers.map((a) => a.headers.get("x-ratelimit-remaining")),
+        ["1", "0", "0"],
+        rateModel,
+      );
+      assert.ok(
+        answers.every((a) => a.headers.get("x-ratelimit-limit") === "2"),
+        rateModel,
+      );
       const resets = answers.map((a) => Number(a.headers.get("x-ratelimit-reset")));
-      assert.ok(resets.every((r) => Number.isInteger(r) && r >= 1 && r <= 60), `${rateModel}: ${resets}`);
+      assert.ok(
+        resets.every((r) => Number.isInteger(r) && r >= 1 && r <= 60),
+        `${rateModel}: ${resets}`,
+      );
       if (rateModel === "bucket") assert.equal(resets, [30, 60, 60], "seconds until the bucket is full again");
       assert.is((await answers[2]!.json()).errors[0].code, "10011");
       assert.is(sandbox.stats.rateLimited, 1);
@@ -72,7 +93,12 @@ test("an apply under each model's rate limit lands every removal with few 429s",
   const manifest = parseManifest(manifestText(["owner@example.com"]), "users.yaml");
   // One model at a time: three applies sharing this process's event loop would delay each other's answers.
   for (const rateModel of ["window", "grid", "bucket"] as const) {
-    const sandbox = await startSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 5, faults: { rateLimit: 20, rateWindowMs: 1000, rateModel } });
+    const sandbox = await startSandbox({
+      users: org,
+      apiKey: TEST_API_KEY,
+      latencyMs: 5,
+      faults: { rateLimit: 20, rateWindowMs: 1000, rateModel },
+    });
     const api = new TelnyxClient({ baseUrl: sandbox.url, apiKey: TEST_API_KEY, maxSockets: 16, backoffBaseMs: 5 });
     try {
       const plan = planRemovals(manifest, await readOrganization(api, { concurrency: 16 }));

@@ -14,7 +14,16 @@ import type { ManagedAccountSeed, Sandbox, SandboxOptions } from "../../src/sand
 import { TEST_API_KEY } from "../helpers/cli.js";
 import { makeOrg } from "../helpers/org.js";
 import { withSandbox } from "../helpers/sandbox.js";
-import { arrayOf, assertFields, isBoolean, isString, objectOf, oneOf, orNull, type Fields } from "../helpers/sdk-fields.js";
+import {
+  arrayOf,
+  assertFields,
+  isBoolean,
+  isString,
+  objectOf,
+  oneOf,
+  orNull,
+  type Fields,
+} from "../helpers/sdk-fields.js";
 
 // The official Telnyx Node SDK (pinned in package.json) driven against the sandbox: if the sandbox answers
 // anything the SDK would not read the same from the real API (a page walked twice, an error of another class,
@@ -102,7 +111,10 @@ users("auto-pagination over 1,000 users returns each once, at the default page s
   const org = thousandUsers();
   await withSandbox({ users: org, apiKey: TEST_API_KEY }, async (sandbox) => {
     const client = sdk(sandbox);
-    for (const [query, pages] of [[{}, 4], [{ "page[size]": 7 }, 143]] as const) {
+    for (const [query, pages] of [
+      [{}, 4],
+      [{ "page[size]": 7 }, 143],
+    ] as const) {
       const before = sandbox.stats.listRequests;
       const seen: User[] = [];
       for await (const user of client.organizations.users.list(query)) seen.push(user);
@@ -110,7 +122,10 @@ users("auto-pagination over 1,000 users returns each once, at the default page s
       assert.is(sandbox.stats.listRequests - before, pages, `${what}: pages read`);
       assert.equal(seen.map((u) => u.id).sort(), org.map((u) => u.id).sort(), `${what}: every user once`);
       for (const user of seen) assertFields(USER, user, `${what}: ${user.email}`);
-      assert.ok(seen.every((u) => u.groups === undefined), `${what}: no groups unless asked`);
+      assert.ok(
+        seen.every((u) => u.groups === undefined),
+        `${what}: no groups unless asked`,
+      );
     }
   });
 });
@@ -120,7 +135,9 @@ users("retrieve with and without include_groups; the groups report as JSON and a
   await withSandbox({ users: org, apiKey: TEST_API_KEY }, async (sandbox) => {
     const client = sdk(sandbox);
     const member = org.find((u) => (u.groups?.length ?? 0) === 2)!;
-    const { data: withGroups, response } = await client.organizations.users.retrieve(member.id, { include_groups: true }).withResponse();
+    const { data: withGroups, response } = await client.organizations.users
+      .retrieve(member.id, { include_groups: true })
+      .withResponse();
     assertRateHeaders(response.headers, "retrieve");
     assertFields(USER, withGroups.data, "retrieve with include_groups");
     assert.equal(withGroups.data?.groups, member.groups);
@@ -138,7 +155,10 @@ users("retrieve with and without include_groups; the groups report as JSON and a
     const lines = (csv as string).trimEnd().split("\n");
     assert.is(lines[0], "id,email,user_status,created_at,last_sign_in_at,groups");
     assert.is(lines.length, org.length + 1);
-    assert.ok(lines.some((line) => line.startsWith(`${member.id},`) && line.endsWith(`,"Admins, Engineering, Platform"`)), "group names in one quoted field");
+    assert.ok(
+      lines.some((line) => line.startsWith(`${member.id},`) && line.endsWith(`,"Admins, Engineering, Platform"`)),
+      "group names in one quoted field",
+    );
   });
 });
 
@@ -161,37 +181,76 @@ users("remove answers the removed user; removing it again is the SDK's NotFoundE
 
 users("every error the sandbox answers is the SDK's class for it", async () => {
   const org = makeOrg(10);
-  const faults: SandboxOptions["faults"] = { script: (r) => (r.path.includes("inject=500") ? { kind: "error", status: 500 } : undefined) };
-  await withSandbox({ users: org, apiKey: TEST_API_KEY, faults, managedAccounts: generateManagedAccounts(1, 3, 2) }, async (sandbox) => {
-    const client = sdk(sandbox);
-    const cases: [string, () => Promise<unknown>, new (...args: never[]) => Error, number][] = [
-      ["a wrong key", () => sdk(sandbox, "not-the-key").organizations.users.list().then((page) => page.data), AuthenticationError, 401],
-      ["page[size] 0", () => client.organizations.users.list({ "page[size]": 0 }).then((page) => page.data), BadRequestError, 400],
-      ["an unknown user", () => client.organizations.users.retrieve("00000000-0000-4000-8000-999999999999"), NotFoundError, 404],
-      ["removing the owner", () => client.organizations.users.actions.remove(org[0]!.id), PermissionDeniedError, 403],
-      ["a 500", () => client.organizations.users.retrieve(org[1]!.id, {}, { query: { inject: "500" } }), InternalServerError, 500],
-      ["an unknown account", () => client.managedAccounts.retrieve("00000000-0000-4000-8000-999999999999"), NotFoundError, 404],
-    ];
-    for (const [what, call, kind, status] of cases) {
-      const error = await call().catch((e: unknown) => e);
-      assert.instance(error, kind, what);
-      assert.is((error as { status: number }).status, status, what);
-    }
-  });
-  await withSandbox({ users: org, apiKey: TEST_API_KEY, faults: { rateLimit: 1, rateWindowMs: 60_000 } }, async (sandbox) => {
-    const client = sdk(sandbox);
-    await client.organizations.users.retrieve(org[1]!.id);
-    const error = await client.organizations.users.retrieve(org[1]!.id).catch((e: unknown) => e);
-    assert.instance(error, RateLimitError, "past the rate limit");
-    assert.is((error as RateLimitError).headers.get("x-ratelimit-reset"), "60");
-  });
+  const faults: SandboxOptions["faults"] = {
+    script: (r) => (r.path.includes("inject=500") ? { kind: "error", status: 500 } : undefined),
+  };
+  await withSandbox(
+    { users: org, apiKey: TEST_API_KEY, faults, managedAccounts: generateManagedAccounts(1, 3, 2) },
+    async (sandbox) => {
+      const client = sdk(sandbox);
+      const cases: [string, () => Promise<unknown>, new (...args: never[]) => Error, number][] = [
+        [
+          "a wrong key",
+          () =>
+            sdk(sandbox, "not-the-key")
+              .organizations.users.list()
+              .then((page) => page.data),
+          AuthenticationError,
+          401,
+        ],
+        [
+          "page[size] 0",
+          () => client.organizations.users.list({ "page[size]": 0 }).then((page) => page.data),
+          BadRequestError,
+          400,
+        ],
+        [
+          "an unknown user",
+          () => client.organizations.users.retrieve("00000000-0000-4000-8000-999999999999"),
+          NotFoundError,
+          404,
+        ],
+        ["removing the owner", () => client.organizations.users.actions.remove(org[0]!.id), PermissionDeniedError, 403],
+        [
+          "a 500",
+          () => client.organizations.users.retrieve(org[1]!.id, {}, { query: { inject: "500" } }),
+          InternalServerError,
+          500,
+        ],
+        [
+          "an unknown account",
+          () => client.managedAccounts.retrieve("00000000-0000-4000-8000-999999999999"),
+          NotFoundError,
+          404,
+        ],
+      ];
+      for (const [what, call, kind, status] of cases) {
+        const error = await call().catch((e: unknown) => e);
+        assert.instance(error, kind, what);
+        assert.is((error as { status: number }).status, status, what);
+      }
+    },
+  );
+  await withSandbox(
+    { users: org, apiKey: TEST_API_KEY, faults: { rateLimit: 1, rateWindowMs: 60_000 } },
+    async (sandbox) => {
+      const client = sdk(sandbox);
+      await client.organizations.users.retrieve(org[1]!.id);
+      const error = await client.organizations.users.retrieve(org[1]!.id).catch((e: unknown) => e);
+      assert.instance(error, RateLimitError, "past the rate limit");
+      assert.is((error as RateLimitError).headers.get("x-ratelimit-reset"), "60");
+    },
+  );
 });
 
 const accounts = suite("the official SDK: managed accounts");
 
 /** 45 accounts: five disabled, four cancelled, the rest active. */
 function seeds(): ManagedAccountSeed[] {
-  return generateManagedAccounts(45, 5, 2).map((seed, i) => ({ ...seed, status: i % 9 === 1 ? "disabled" : i % 11 === 2 ? "cancelled" : "active" }));
+  return generateManagedAccounts(45, 5, 2).map((seed, i) => ({
+    ...seed,
+    status: i % 9 === 1 ? "disabled" : i % 11 === 2 ? "cancelled" : "active",
+  }));
 }
 
 accounts("list with auto-pagination (20 a page by default, and 4), retrieve, disable and enable", async () => {
@@ -199,13 +258,20 @@ accounts("list with auto-pagination (20 a page by default, and 4), retrieve, dis
   const listed = all.filter((a) => a.status !== "cancelled");
   await withSandbox({ users: makeOrg(3), apiKey: TEST_API_KEY, managedAccounts: all }, async (sandbox) => {
     const client = sdk(sandbox);
-    for (const [query, pages] of [[{}, 3], [{ "page[size]": 4 }, 11]] as const) {
+    for (const [query, pages] of [
+      [{}, 3],
+      [{ "page[size]": 4 }, 11],
+    ] as const) {
       const before = sandbox.stats.requests;
       const seen: Listing[] = [];
       for await (const account of client.managedAccounts.list(query)) seen.push(account);
       const what = `page[size] ${JSON.stringify(query)}`;
       assert.is(sandbox.stats.requests - before, pages, `${what}: pages read`);
-      assert.equal(seen.map((a) => a.id).sort(), listed.map((a) => a.id).sort(), `${what}: every account once, no cancelled one`);
+      assert.equal(
+        seen.map((a) => a.id).sort(),
+        listed.map((a) => a.id).sort(),
+        `${what}: every account once, no cancelled one`,
+      );
       for (const account of seen) assertFields(LISTING, account, `${what}: ${account.organization_name}`);
     }
     const seed = listed[0]!;
@@ -227,7 +293,11 @@ accounts("list with auto-pagination (20 a page by default, and 4), retrieve, dis
 
 accounts("filter[status][eq] lists the accounts of each published status", async () => {
   const all = seeds();
-  const ids = (status: string) => all.filter((a) => a.status === status).map((a) => a.id).sort();
+  const ids = (status: string) =>
+    all
+      .filter((a) => a.status === status)
+      .map((a) => a.id)
+      .sort();
   await withSandbox({ users: makeOrg(3), apiKey: TEST_API_KEY, managedAccounts: all }, async (sandbox) => {
     const client = sdk(sandbox);
     const expected: Record<AccountStatusFilter, string[]> = {
@@ -240,23 +310,42 @@ accounts("filter[status][eq] lists the accounts of each published status", async
     };
     for (const [status, want] of Object.entries(expected) as [AccountStatusFilter, string[]][]) {
       const seen: string[] = [];
-      for await (const account of client.managedAccounts.list({ filter: { status: { eq: status } }, "page[size]": 250 })) seen.push(account.id);
+      for await (const account of client.managedAccounts.list({
+        filter: { status: { eq: status } },
+        "page[size]": 250,
+      }))
+        seen.push(account.id);
       assert.equal(seen.sort(), want, status);
     }
     const everything: string[] = [];
-    for await (const account of client.managedAccounts.list({ filter: { status: { eq: "all" } }, include_cancelled_accounts: true })) everything.push(account.id);
+    for await (const account of client.managedAccounts.list({
+      filter: { status: { eq: "all" } },
+      include_cancelled_accounts: true,
+    }))
+      everything.push(account.id);
     assert.equal(everything.sort(), all.map((a) => a.id).sort(), "all with include_cancelled_accounts: every account");
-    assert.ok(ids("disabled").length > 0 && ids("cancelled").length > 0, "the seeds have disabled and cancelled accounts");
+    assert.ok(
+      ids("disabled").length > 0 && ids("cancelled").length > 0,
+      "the seeds have disabled and cancelled accounts",
+    );
   });
 });
 
 accounts("a filter the published schema does not have is the SDK's BadRequestError, not ignored", async () => {
   await withSandbox({ users: makeOrg(3), apiKey: TEST_API_KEY, managedAccounts: seeds() }, async (sandbox) => {
     const client = sdk(sandbox);
-    const unknown = [{ status: { eq: "paused" } }, { color: { eq: "red" } }, { status: { in: "active" } }, { email: "a@example.com" }];
+    const unknown = [
+      { status: { eq: "paused" } },
+      { color: { eq: "red" } },
+      { status: { in: "active" } },
+      { email: "a@example.com" },
+    ];
     for (const filter of unknown) {
       const params = { filter } as unknown as Telnyx.ManagedAccountListParams;
-      const error = await client.managedAccounts.list(params).then((page) => page.data).catch((e: unknown) => e);
+      const error = await client.managedAccounts
+        .list(params)
+        .then((page) => page.data)
+        .catch((e: unknown) => e);
       assert.instance(error, BadRequestError, JSON.stringify(filter));
     }
   });

@@ -6,7 +6,12 @@ const answer = (status: number) => ({ kind: "answer" as const, status });
 const network = (notSent: boolean, retry = true) => ({ kind: "network" as const, notSent, retry });
 
 test("a success or an error not worth repeating is returned as it is, after one attempt", () => {
-  for (const status of [200, 400, 403, 404]) assert.equal(answerMeaning("POST", FIRST_ATTEMPT, answer(status), 5), { kind: "return", state: FIRST_ATTEMPT }, `status ${status}`);
+  for (const status of [200, 400, 403, 404])
+    assert.equal(
+      answerMeaning("POST", FIRST_ATTEMPT, answer(status), 5),
+      { kind: "return", state: FIRST_ATTEMPT },
+      `status ${status}`,
+    );
 });
 
 test("a 401 halts: the key is refused, for this request and every other", () => {
@@ -15,8 +20,16 @@ test("a 401 halts: the key is refused, for this request and every other", () => 
 
 test("a 5xx on a removal is retried with backoff, and a 404 after it may be the removal having happened", () => {
   const meaning = answerMeaning("POST", FIRST_ATTEMPT, answer(503), 5);
-  assert.equal(meaning, { kind: "retry", wait: "backoff", state: { failures: 1, rateLimited: 0, ambiguousEarlier: true } });
-  assert.is(answerMeaning("GET", FIRST_ATTEMPT, answer(503), 5).state.ambiguousEarlier, false, "a read changes nothing");
+  assert.equal(meaning, {
+    kind: "retry",
+    wait: "backoff",
+    state: { failures: 1, rateLimited: 0, ambiguousEarlier: true },
+  });
+  assert.is(
+    answerMeaning("GET", FIRST_ATTEMPT, answer(503), 5).state.ambiguousEarlier,
+    false,
+    "a read changes nothing",
+  );
 });
 
 test("retries stop at --max-retries, and the last answer is returned", () => {
@@ -27,7 +40,11 @@ test("retries stop at --max-retries, and the last answer is returned", () => {
 
 test("a 429 waits for the rate limit without using up --max-retries, up to its own limit", () => {
   const used: AttemptState = { failures: 5, rateLimited: 0, ambiguousEarlier: false };
-  assert.equal(answerMeaning("POST", used, answer(429), 5), { kind: "retry", wait: "rate-limit", state: { ...used, rateLimited: 1 } });
+  assert.equal(answerMeaning("POST", used, answer(429), 5), {
+    kind: "retry",
+    wait: "rate-limit",
+    state: { ...used, rateLimited: 1 },
+  });
   assert.is(answerMeaning("POST", { ...used, rateLimited: MAX_RATE_LIMITED }, answer(429), 5).kind, "return");
 });
 

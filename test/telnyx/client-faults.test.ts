@@ -24,7 +24,11 @@ interface Faulty {
  * Runs `fn` with a sandbox whose faults come from `script` and a client for it with fast backoff and a short
  * timeout (`options` override them); both are closed however `fn` ends.
  */
-async function faulty(script: (request: FaultRequest) => Fault | undefined, options: Partial<ClientOptions>, fn: (run: Faulty) => Promise<void>) {
+async function faulty(
+  script: (request: FaultRequest) => Fault | undefined,
+  options: Partial<ClientOptions>,
+  fn: (run: Faulty) => Promise<void>,
+) {
   // A short rate-limit window: an injected 429 asks for a wait of 5 ms.
   await withSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script, rateWindowMs: 5 } }, async (sandbox) => {
     const retries: RetryEvent[] = [];
@@ -34,28 +38,40 @@ async function faulty(script: (request: FaultRequest) => Fault | undefined, opti
 }
 
 /** The first `times` requests to `path` get `fault`, the rest are served. */
-const firstTimes = (path: string, times: number, fault: Fault) => (r: FaultRequest) => (r.path === path && r.occurrence <= times ? fault : undefined);
+const firstTimes = (path: string, times: number, fault: Fault) => (r: FaultRequest) =>
+  r.path === path && r.occurrence <= times ? fault : undefined;
 const removals = (sandbox: Sandbox) => sandbox.stats.removeRequests.get(VICTIM.id) ?? 0;
 
 for (const status of [408, 500, 502, 503] as const) {
   test(`a ${status} is retried, and the removal then succeeds`, async () => {
-    await faulty(firstTimes(removePath(VICTIM.id), 2, { kind: "error", status }), {}, async ({ sandbox, api, retries }) => {
-      const result = await api.removeUser(VICTIM.id);
-      assert.equal(result, { outcome: "removed", status: 200, attempts: 3 });
-      assert.equal(retries.map((r) => r.reason), [`${status}`, `${status}`]);
-      assert.is(removals(sandbox), 3);
-    });
+    await faulty(
+      firstTimes(removePath(VICTIM.id), 2, { kind: "error", status }),
+      {},
+      async ({ sandbox, api, retries }) => {
+        const result = await api.removeUser(VICTIM.id);
+        assert.equal(result, { outcome: "removed", status: 200, attempts: 3 });
+        assert.equal(
+          retries.map((r) => r.reason),
+          [`${status}`, `${status}`],
+        );
+        assert.is(removals(sandbox), 3);
+      },
+    );
   });
 }
 
 test("retries stop at --max-retries: the error names the status and the attempts made", async () => {
-  await faulty(() => ({ kind: "error", status: 503 }), { maxRetries: 2 }, async ({ sandbox, api }) => {
-    const error = (await rejection(api.removeUser(VICTIM.id))) as ApiError;
-    assert.is(error.status, 503);
-    assert.is(error.attempts, 3);
-    assert.is(error.message, `POST ${removePath(VICTIM.id)} answered 503 10007: Unexpected error: injected fault`);
-    assert.is(removals(sandbox), 3, "1 attempt and 2 retries");
-  });
+  await faulty(
+    () => ({ kind: "error", status: 503 }),
+    { maxRetries: 2 },
+    async ({ sandbox, api }) => {
+      const error = (await rejection(api.removeUser(VICTIM.id))) as ApiError;
+      assert.is(error.status, 503);
+      assert.is(error.attempts, 3);
+      assert.is(error.message, `POST ${removePath(VICTIM.id)} answered 503 10007: Unexpected error: injected fault`);
+      assert.is(removals(sandbox), 3, "1 attempt and 2 retries");
+    },
+  );
 });
 
 test("a connection cut before any work is retried", async () => {
@@ -66,17 +82,31 @@ test("a connection cut before any work is retried", async () => {
 });
 
 test("a request that is never answered times out and is sent again", async () => {
-  await faulty(firstTimes("/organizations/users?page[number]=1&page[size]=250&include_groups=true", 1, { kind: "hang" }), {}, async ({ api, retries }) => {
-    assert.is((await readOrganization(api, { concurrency: 2, source: "pages" })).length, ORG.length);
-    assert.equal(retries.map((r) => r.reason), ["no answer within 0.2 s (timeout)"]);
-  });
+  await faulty(
+    firstTimes("/organizations/users?page[number]=1&page[size]=250&include_groups=true", 1, { kind: "hang" }),
+    {},
+    async ({ api, retries }) => {
+      assert.is((await readOrganization(api, { concurrency: 2, source: "pages" })).length, ORG.length);
+      assert.equal(
+        retries.map((r) => r.reason),
+        ["no answer within 0.2 s (timeout)"],
+      );
+    },
+  );
 });
 
 test("after the timeouts run out, the error says so", async () => {
-  await faulty(() => ({ kind: "hang" }), { maxRetries: 1, timeoutMs: 50 }, async ({ api }) => {
-    const error = await rejection(api.listUsersPage(1));
-    assert.match(error.message, /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: no answer within 0\.05 s \(timeout\): check the network, or give the API more time with --timeout$/);
-  });
+  await faulty(
+    () => ({ kind: "hang" }),
+    { maxRetries: 1, timeoutMs: 50 },
+    async ({ api }) => {
+      const error = await rejection(api.listUsersPage(1));
+      assert.match(
+        error.message,
+        /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: no answer within 0\.05 s \(timeout\): check the network, or give the API more time with --timeout$/,
+      );
+    },
+  );
 });
 
 for (const loss of ["hang", "reset", "504"] as const) {
@@ -91,32 +121,45 @@ for (const loss of ["hang", "reset", "504"] as const) {
 }
 
 test("a 404 on a first attempt is already absent, not removed", async () => {
-  await faulty(() => undefined, {}, async ({ api }) => {
-    await api.removeUser(VICTIM.id);
-    assert.equal(await api.removeUser(VICTIM.id), { outcome: "already_absent", status: 404, attempts: 1 });
-  });
+  await faulty(
+    () => undefined,
+    {},
+    async ({ api }) => {
+      await api.removeUser(VICTIM.id);
+      assert.equal(await api.removeUser(VICTIM.id), { outcome: "already_absent", status: 404, attempts: 1 });
+    },
+  );
 });
 
 test("a 403 on a removal fails that user at once, without a retry", async () => {
   const owner = ORG[0]!;
-  await faulty(() => undefined, {}, async ({ sandbox, api, retries }) => {
-    const error = (await rejection(api.removeUser(owner.id))) as ApiError;
-    assert.is(error.status, 403);
-    assert.is(error.attempts, 1);
-    assert.is(sandbox.stats.removeRequests.get(owner.id), 1);
-    assert.is(retries.length, 0);
-  });
+  await faulty(
+    () => undefined,
+    {},
+    async ({ sandbox, api, retries }) => {
+      const error = (await rejection(api.removeUser(owner.id))) as ApiError;
+      assert.is(error.status, 403);
+      assert.is(error.attempts, 1);
+      assert.is(sandbox.stats.removeRequests.get(owner.id), 1);
+      assert.is(retries.length, 0);
+    },
+  );
 });
 
 test("a 403 on reading the organization is an error that names it", async () => {
   const server = await startServer((_req, res) => {
     res.writeHead(403, { "content-type": "application/json" });
-    res.end(JSON.stringify({ errors: [{ code: "10010", title: "Not authorized", detail: "This key may not list users" }] }));
+    res.end(
+      JSON.stringify({ errors: [{ code: "10010", title: "Not authorized", detail: "This key may not list users" }] }),
+    );
   });
   const api = new TelnyxClient({ baseUrl: server.url, apiKey: TEST_API_KEY, backoffBaseMs: 1 });
   try {
     const error = await rejection(readOrganization(api, { concurrency: 2 }));
-    assert.is(error.message, "GET /organizations/users answered 403 10010: Not authorized: This key may not list users");
+    assert.is(
+      error.message,
+      "GET /organizations/users answered 403 10010: Not authorized: This key may not list users",
+    );
     assert.is(server.requests(), 2, "the groups report, refused, then the first page, neither retried");
   } finally {
     api.close();
@@ -125,40 +168,60 @@ test("a 403 on reading the organization is an error that names it", async () => 
 });
 
 test("429s wait for the window and do not use up --max-retries", async () => {
-  await withSandbox({ users: ORG, apiKey: TEST_API_KEY, faults: { script: firstTimes(removePath(VICTIM.id), 3, { kind: "throttle" }), rateWindowMs: 20 } }, async (sandbox) => {
-    const retries: RetryEvent[] = [];
-    const api = sandbox.client({ maxRetries: 0, backoffBaseMs: 1, onRetry: (e) => retries.push(e) });
-    assert.equal(await api.removeUser(VICTIM.id), { outcome: "removed", status: 200, attempts: 4 });
-    assert.equal(retries.map((r) => r.reason), ["429 rate limited", "429 rate limited", "429 rate limited"]);
-    // Each waited for the window: never at once. (Since issue 11 a wait may end before the reset the API gave,
-    // when the answers have shown the window ends sooner: the reset is only an upper bound.)
-    assert.ok(retries.every((r) => r.delayMs > 0), `each waited for the window: ${retries.map((r) => r.delayMs)}`);
-  });
+  await withSandbox(
+    {
+      users: ORG,
+      apiKey: TEST_API_KEY,
+      faults: { script: firstTimes(removePath(VICTIM.id), 3, { kind: "throttle" }), rateWindowMs: 20 },
+    },
+    async (sandbox) => {
+      const retries: RetryEvent[] = [];
+      const api = sandbox.client({ maxRetries: 0, backoffBaseMs: 1, onRetry: (e) => retries.push(e) });
+      assert.equal(await api.removeUser(VICTIM.id), { outcome: "removed", status: 200, attempts: 4 });
+      assert.equal(
+        retries.map((r) => r.reason),
+        ["429 rate limited", "429 rate limited", "429 rate limited"],
+      );
+      // Each waited for the window: never at once. (Since issue 11 a wait may end before the reset the API gave,
+      // when the answers have shown the window ends sooner: the reset is only an upper bound.)
+      assert.ok(
+        retries.every((r) => r.delayMs > 0),
+        `each waited for the window: ${retries.map((r) => r.delayMs)}`,
+      );
+    },
+  );
 });
 
 test(`a request answered 429 more than ${MAX_RATE_LIMITED} times fails with the API's error`, async () => {
-  await faulty(() => ({ kind: "throttle" }), { maxRetries: 0 }, async ({ api }) => {
-    const error = (await rejection(api.listUsersPage(1))) as ApiError;
-    assert.is(error.status, 429);
-    assert.is(error.attempts, MAX_RATE_LIMITED + 1);
-  });
+  await faulty(
+    () => ({ kind: "throttle" }),
+    { maxRetries: 0 },
+    async ({ api }) => {
+      const error = (await rejection(api.listUsersPage(1))) as ApiError;
+      assert.is(error.status, 429);
+      assert.is(error.attempts, MAX_RATE_LIMITED + 1);
+    },
+  );
 });
 
 test("under a real rate limit the client paces itself: every request succeeds, almost none sees a 429", async () => {
   const org = makeOrg(61);
   // Windows of 250 ms: a loaded machine's timers move a window's edges by tens of milliseconds, which in
   // windows of 40 ms turned a well-paced run into one with a dozen 429s.
-  await withSandbox({ users: org, apiKey: TEST_API_KEY, faults: { rateLimit: 10, rateWindowMs: 250 } }, async (sandbox) => {
-    const api = sandbox.client({ maxRetries: 0, backoffBaseMs: 1 });
-    // As apply does: the organization is read first, so the client knows the window before the removals.
-    await readOrganization(api, { concurrency: 2 });
-    const results = await Promise.all(org.slice(1).map((u) => api.removeUser(u.id)));
-    assert.ok(results.every((r) => r.outcome === "removed"));
-    // Sent as fast as asked, 60 removals into windows of 10 would be refused 50 at a time; paced, a few at
-    // the windows' edges.
-    assert.ok(sandbox.stats.rateLimited <= 12, `${sandbox.stats.rateLimited} answered 429`);
-    assert.is(sandbox.users().length, 1);
-  });
+  await withSandbox(
+    { users: org, apiKey: TEST_API_KEY, faults: { rateLimit: 10, rateWindowMs: 250 } },
+    async (sandbox) => {
+      const api = sandbox.client({ maxRetries: 0, backoffBaseMs: 1 });
+      // As apply does: the organization is read first, so the client knows the window before the removals.
+      await readOrganization(api, { concurrency: 2 });
+      const results = await Promise.all(org.slice(1).map((u) => api.removeUser(u.id)));
+      assert.ok(results.every((r) => r.outcome === "removed"));
+      // Sent as fast as asked, 60 removals into windows of 10 would be refused 50 at a time; paced, a few at
+      // the windows' edges.
+      assert.ok(sandbox.stats.rateLimited <= 12, `${sandbox.stats.rateLimited} answered 429`);
+      assert.is(sandbox.users().length, 1);
+    },
+  );
 });
 
 test("after a 429 neither that request nor any other started since comes before the window the API named", async () => {
@@ -169,7 +232,11 @@ test("after a 429 neither that request nor any other started since comes before 
     arrivals.push(now);
     if (resetAt === 0) {
       resetAt = now + 100;
-      res.writeHead(429, { "content-type": "application/json", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0.1" });
+      res.writeHead(429, {
+        "content-type": "application/json",
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": "0.1",
+      });
       res.end(JSON.stringify({ errors: [{ code: "10011", title: "Too many requests" }] }));
       return;
     }
@@ -189,7 +256,10 @@ test("after a 429 neither that request nor any other started since comes before 
     // Asked for while the first one waited, so it exists by now.
     await other;
     assert.is(arrivals.length, 3);
-    assert.ok(arrivals.slice(1).every((t) => t >= resetAt), "both came after the reset");
+    assert.ok(
+      arrivals.slice(1).every((t) => t >= resetAt),
+      "both came after the reset",
+    );
   } finally {
     api.close();
     await server.close();
@@ -221,16 +291,28 @@ test("Retry-After, when the 429 carries it, is waited rather than x-ratelimit-re
 });
 
 test("once the key is refused, requests already waiting to retry are not sent", async () => {
-  await faulty(() => undefined, {}, async ({ sandbox, api }) => {
-    sandbox.setApiKey("rotated");
-    const results = await Promise.allSettled(ORG.slice(1).map((u) => api.removeUser(u.id)));
-    assert.equal(results.map((r) => r.status), Array(results.length).fill("rejected"), "every removal fails");
-    assert.equal(results.map((r) => (r.status === "rejected" ? (r.reason as ApiError).kind : "sent")), Array(results.length).fill("auth"), "each for the refused key");
-    const before = sandbox.stats.requests;
-    await rejection(api.listUsersPage(1));
-    assert.is(sandbox.stats.requests, before, "nothing sent after the 401");
-    assert.is(sandbox.users().length, ORG.length);
-  });
+  await faulty(
+    () => undefined,
+    {},
+    async ({ sandbox, api }) => {
+      sandbox.setApiKey("rotated");
+      const results = await Promise.allSettled(ORG.slice(1).map((u) => api.removeUser(u.id)));
+      assert.equal(
+        results.map((r) => r.status),
+        Array(results.length).fill("rejected"),
+        "every removal fails",
+      );
+      assert.equal(
+        results.map((r) => (r.status === "rejected" ? (r.reason as ApiError).kind : "sent")),
+        Array(results.length).fill("auth"),
+        "each for the refused key",
+      );
+      const before = sandbox.stats.requests;
+      await rejection(api.listUsersPage(1));
+      assert.is(sandbox.stats.requests, before, "nothing sent after the 401");
+      assert.is(sandbox.users().length, ORG.length);
+    },
+  );
 });
 
 test("a redirect is never followed: the other host receives nothing, the key stays home", async () => {
@@ -243,7 +325,10 @@ test("a redirect is never followed: the other host receives nothing, the key sta
     const api = new TelnyxClient({ baseUrl: redirecting.url, apiKey: TEST_API_KEY, backoffBaseMs: 1 });
     try {
       const error = await rejection(api.removeUser("abc"));
-      assert.match(error.message, /was redirected \(307\) to .*: roster does not follow redirects with the API key; check --base-url$/);
+      assert.match(
+        error.message,
+        /was redirected \(307\) to .*: roster does not follow redirects with the API key; check --base-url$/,
+      );
       assert.is(redirecting.requests(), 1, "not retried");
     } finally {
       api.close();

@@ -23,17 +23,33 @@ test("the client tells when it holds requests back for the rate-limit window, an
   const paced = waits.filter((w) => w.event.reason === "rate limit");
   assert.ok(paced.length > 0, JSON.stringify(waits.map((w) => w.event.reason)));
   const ahead = paced.map((w) => w.event.untilMs - w.at);
-  assert.ok(ahead.every((ms) => ms > 0), `in the future: ${ahead}`);
+  assert.ok(
+    ahead.every((ms) => ms > 0),
+    `in the future: ${ahead}`,
+  );
   // The sandbox says x-ratelimit-reset: 1 (whole seconds, rounded up) for its 100 ms window: no wait goes past it.
-  assert.ok(ahead.every((ms) => ms <= 1000), `no later than the reset the API gave: ${ahead}`);
+  assert.ok(
+    ahead.every((ms) => ms <= 1000),
+    `no later than the reset the API gave: ${ahead}`,
+  );
 });
 
 test("the client tells of a 429's wait and of a retry's backoff, each with its reason", async () => {
   const waits = await waitsOf({
-    script: (r) => (r.method !== "POST" || r.occurrence > 1 ? undefined : r.path.includes("0001/") ? { kind: "throttle" } : r.path.includes("0002/") ? { kind: "error", status: 503 } : undefined),
+    script: (r) =>
+      r.method !== "POST" || r.occurrence > 1
+        ? undefined
+        : r.path.includes("0001/")
+          ? { kind: "throttle" }
+          : r.path.includes("0002/")
+            ? { kind: "error", status: 503 }
+            : undefined,
   });
   const reasons = waits.map((w) => w.event.reason).sort();
-  assert.equal(reasons.filter((r) => r !== "rate limit"), ["429", "retry"]);
+  assert.equal(
+    reasons.filter((r) => r !== "rate limit"),
+    ["429", "retry"],
+  );
 });
 
 test.run();

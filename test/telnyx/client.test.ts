@@ -42,7 +42,10 @@ test("a groups report that is not the API's shape falls back to the pages; a 5xx
   for (const [report, outcome] of [
     [{ status: 200, body: "<html>gateway</html>", type: "text/html" }, "read"],
     [{ status: 200, body: '{"users": []}', type: "application/json" }, "read"],
-    [{ status: 503, body: '{"errors":[{"code":"10003","title":"Service unavailable"}]}', type: "application/json" }, "error"],
+    [
+      { status: 503, body: '{"errors":[{"code":"10003","title":"Service unavailable"}]}', type: "application/json" },
+      "error",
+    ],
   ] as const) {
     const server = await startServer((req, res) => {
       const isReport = req.url?.includes("users_groups_report");
@@ -66,11 +69,21 @@ test("a page lists the API's meta, and filters narrow the sandbox's answer like 
     assert.is(page.totalPages, 2);
     assert.is(page.totalResults, 30);
     const headers = { Authorization: `Bearer ${TEST_API_KEY}` };
-    const blocked = await (await fetch(`${sandbox.url}/organizations/users?filter[user_status]=blocked`, { headers })).json();
+    const blocked = await (
+      await fetch(`${sandbox.url}/organizations/users?filter[user_status]=blocked`, { headers })
+    ).json();
     assert.ok(blocked.data.length > 0, "the status filter matches some users");
-    assert.ok(blocked.data.every((u: { user_status: string }) => u.user_status === "blocked"), "every user it returns is blocked");
-    const partners = await (await fetch(`${sandbox.url}/organizations/users?filter[email]=PARTNERS`, { headers })).json();
-    assert.equal(partners.data.map((u: { email: string }) => u.email).sort(), ["billing-bot@partners.example.com", "noc@partners.example.com"]);
+    assert.ok(
+      blocked.data.every((u: { user_status: string }) => u.user_status === "blocked"),
+      "every user it returns is blocked",
+    );
+    const partners = await (
+      await fetch(`${sandbox.url}/organizations/users?filter[email]=PARTNERS`, { headers })
+    ).json();
+    assert.equal(partners.data.map((u: { email: string }) => u.email).sort(), [
+      "billing-bot@partners.example.com",
+      "noc@partners.example.com",
+    ]);
     const bad = await fetch(`${sandbox.url}/organizations/users?page[size]=251`, { headers });
     assert.is(bad.status, 400);
     assert.is((await bad.json()).errors[0].code, "10015");
@@ -118,7 +131,10 @@ test("a 404 that is not the API's JSON error (a proxy's HTML page) is a failure,
   });
   try {
     const error = await rejection(client(proxy.url).removeUser("abc"));
-    assert.is(error.message, "POST /organizations/users/abc/actions/remove answered 404 without the API's JSON error body: not the Telnyx API's answer; check --base-url: the Telnyx API's base URL ends in /v2 (https://api.telnyx.com/v2)");
+    assert.is(
+      error.message,
+      "POST /organizations/users/abc/actions/remove answered 404 without the API's JSON error body: not the Telnyx API's answer; check --base-url: the Telnyx API's base URL ends in /v2 (https://api.telnyx.com/v2)",
+    );
   } finally {
     await proxy.close();
   }
@@ -128,8 +144,11 @@ test("answers that are not the API's shape are errors that change nothing", asyn
   const bodies: [string, string][] = [
     ["not json", "<html></html>"],
     ['without a "data" list', '{"meta":{"total_pages":1}}'],
-    ["with an invalid meta.total_pages (\"x\")", '{"data":[],"meta":{"total_pages":"x"}}'],
-    ["with data[0] lacking a string email", '{"data":[{"id":"1","record_type":"organization_sub_user","email":7}],"meta":{"total_pages":1}}'],
+    ['with an invalid meta.total_pages ("x")', '{"data":[],"meta":{"total_pages":"x"}}'],
+    [
+      "with data[0] lacking a string email",
+      '{"data":[{"id":"1","record_type":"organization_sub_user","email":7}],"meta":{"total_pages":1}}',
+    ],
   ];
   for (const [what, body] of bodies) {
     const server = await startServer((_req, res) => {
@@ -138,7 +157,10 @@ test("answers that are not the API's shape are errors that change nothing", asyn
     });
     try {
       const error = await rejection(client(server.url).listUsersPage(1));
-      assert.match(error.message, `GET /organizations/users answered 200 but ${what === "not json" ? "not with JSON" : what}`);
+      assert.match(
+        error.message,
+        `GET /organizations/users answered 200 but ${what === "not json" ? "not with JSON" : what}`,
+      );
     } finally {
       await server.close();
     }
@@ -146,7 +168,10 @@ test("answers that are not the API's shape are errors that change nothing", asyn
 });
 
 test("plain http is refused for any host but loopback, before a request is made", () => {
-  assert.throws(() => client("http://api.telnyx.com/v2"), /plain http to api\.telnyx\.com would send the API key unencrypted: use https/);
+  assert.throws(
+    () => client("http://api.telnyx.com/v2"),
+    /plain http to api\.telnyx\.com would send the API key unencrypted: use https/,
+  );
   assert.ok(client("http://localhost:1/v2"));
   assert.ok(client("http://[::1]:1/v2"));
 });
@@ -167,7 +192,10 @@ test("an unreachable API is a clear network error", async () => {
   const url = server.url;
   await server.close();
   const error = await rejection(client(url).listUsersPage(1));
-  assert.match(error.message, /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: 127\.0\.0\.1:\d+ refused the connection \(nothing listens at that port\): check --base-url \/ TELNYX_BASE_URL$/);
+  assert.match(
+    error.message,
+    /^GET 127\.0\.0\.1:\d+\/v2\/organizations\/users failed: 127\.0\.0\.1:\d+ refused the connection \(nothing listens at that port\): check --base-url \/ TELNYX_BASE_URL$/,
+  );
 });
 
 test.run();

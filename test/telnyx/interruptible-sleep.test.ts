@@ -55,30 +55,34 @@ test("without a signal, a wait lasts its time", async () => {
 test("property: whatever waits of whatever clients start and end, the signal holds at most one listener, and none once nothing waits", async () => {
   const wait = fc.record({ client: fc.nat({ max: 5 }), startAfterMs: fc.nat({ max: 6 }), ms: fc.nat({ max: 6 }) });
   await fc.assert(
-    fc.asyncProperty(fc.array(wait, { minLength: 1, maxLength: 25 }), fc.option(fc.nat({ max: 8 })), async (waits, abortAfterMs) => {
-      const interrupt = new AbortController();
-      const sleeps = Array.from({ length: 6 }, () => interruptibleSleep(interrupt.signal));
-      let most = 0;
-      const timers: NodeJS.Timeout[] = [];
-      if (abortAfterMs !== null) timers.push(setTimeout(() => interrupt.abort(), abortAfterMs));
-      await Promise.all(
-        waits.map(
-          ({ client, startAfterMs, ms }) =>
-            new Promise<void>((resolve) => {
-              timers.push(
-                setTimeout(() => {
-                  const ended = sleeps[client]!(ms);
-                  most = Math.max(most, listeners(interrupt.signal));
-                  void ended.then(resolve);
-                }, startAfterMs),
-              );
-            }),
-        ),
-      );
-      timers.forEach(clearTimeout);
-      assert.ok(most <= 1, `at most one listener at once, found ${most}`);
-      assert.is(listeners(interrupt.signal), 0, "none once every wait ended");
-    }),
+    fc.asyncProperty(
+      fc.array(wait, { minLength: 1, maxLength: 25 }),
+      fc.option(fc.nat({ max: 8 })),
+      async (waits, abortAfterMs) => {
+        const interrupt = new AbortController();
+        const sleeps = Array.from({ length: 6 }, () => interruptibleSleep(interrupt.signal));
+        let most = 0;
+        const timers: NodeJS.Timeout[] = [];
+        if (abortAfterMs !== null) timers.push(setTimeout(() => interrupt.abort(), abortAfterMs));
+        await Promise.all(
+          waits.map(
+            ({ client, startAfterMs, ms }) =>
+              new Promise<void>((resolve) => {
+                timers.push(
+                  setTimeout(() => {
+                    const ended = sleeps[client]!(ms);
+                    most = Math.max(most, listeners(interrupt.signal));
+                    void ended.then(resolve);
+                  }, startAfterMs),
+                );
+              }),
+          ),
+        );
+        timers.forEach(clearTimeout);
+        assert.ok(most <= 1, `at most one listener at once, found ${most}`);
+        assert.is(listeners(interrupt.signal), 0, "none once every wait ended");
+      },
+    ),
     { numRuns: 150 },
   );
 });

@@ -3,16 +3,26 @@ import * as assert from "uvu/assert";
 import { networkFailure } from "../../src/telnyx/network-error.js";
 
 const target = { host: "api.telnyx.com", timeoutMs: 30_000 };
-const failure = (code: string, extra: object = {}) => networkFailure(Object.assign(new Error("request failed"), { code }), { ...target, ...extra });
+const failure = (code: string, extra: object = {}) =>
+  networkFailure(Object.assign(new Error("request failed"), { code }), { ...target, ...extra });
 
 test("every certificate problem is worded, names the API's host, and is not retried", () => {
   const cases: [string, string][] = [
     ["SELF_SIGNED_CERT_IN_CHAIN", "the TLS certificate of api.telnyx.com is not trusted (self-signed)"],
-    ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "the TLS certificate of api.telnyx.com is not trusted (issued by an authority this machine does not know)"],
-    ["UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "the TLS certificate of api.telnyx.com is not trusted (issued by an authority this machine does not know)"],
+    [
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      "the TLS certificate of api.telnyx.com is not trusted (issued by an authority this machine does not know)",
+    ],
+    [
+      "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+      "the TLS certificate of api.telnyx.com is not trusted (issued by an authority this machine does not know)",
+    ],
     ["CERT_HAS_EXPIRED", "the TLS certificate of api.telnyx.com has expired"],
     ["CERT_NOT_YET_VALID", "the TLS certificate of api.telnyx.com is not valid yet"],
-    ["ERR_SSL_WRONG_VERSION_NUMBER", "the TLS handshake with api.telnyx.com failed (error ERR_SSL_WRONG_VERSION_NUMBER)"],
+    [
+      "ERR_SSL_WRONG_VERSION_NUMBER",
+      "the TLS handshake with api.telnyx.com failed (error ERR_SSL_WRONG_VERSION_NUMBER)",
+    ],
   ];
   for (const [code, reason] of cases) {
     const result = failure(code, { proxyHost: "proxy.example:3128" });
@@ -24,9 +34,22 @@ test("every certificate problem is worded, names the API's host, and is not retr
 });
 
 test("connection problems are worded, name the proxy when there is one, and are retried unless the name does not exist", () => {
-  assert.equal(failure("ENOTFOUND"), { reason: "cannot resolve api.telnyx.com", advice: "check --base-url / TELNYX_BASE_URL and your DNS", retry: false, notSent: true });
-  assert.equal(failure("ENOTFOUND", { proxyHost: "proxy.example:3128" }).advice, "check HTTPS_PROXY / HTTP_PROXY and your DNS");
-  assert.equal(failure("EAI_AGAIN"), { reason: "the DNS lookup of api.telnyx.com failed for now", advice: "check your network and DNS", retry: true, notSent: true });
+  assert.equal(failure("ENOTFOUND"), {
+    reason: "cannot resolve api.telnyx.com",
+    advice: "check --base-url / TELNYX_BASE_URL and your DNS",
+    retry: false,
+    notSent: true,
+  });
+  assert.equal(
+    failure("ENOTFOUND", { proxyHost: "proxy.example:3128" }).advice,
+    "check HTTPS_PROXY / HTTP_PROXY and your DNS",
+  );
+  assert.equal(failure("EAI_AGAIN"), {
+    reason: "the DNS lookup of api.telnyx.com failed for now",
+    advice: "check your network and DNS",
+    retry: true,
+    notSent: true,
+  });
   assert.equal(failure("ETIMEDOUT", { proxyHost: "proxy.example:3128" }), {
     reason: "connecting to the proxy proxy.example:3128 timed out",
     advice: "check the network, a firewall, and HTTPS_PROXY / HTTP_PROXY",

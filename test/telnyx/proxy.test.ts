@@ -38,12 +38,21 @@ test("NO_PROXY matches names, their subdomains, IPs, CIDR ranges and *", () => {
 });
 
 test("plain http through a proxy elsewhere is refused: the key would be readable on the way", () => {
-  assert.throws(() => proxyFor(SANDBOX, { HTTP_PROXY: "http://proxy.corp:3128" }), /refusing to send the API key over plain http through the proxy at proxy\.corp:3128 \(from HTTP_PROXY\): add 127\.0\.0\.1 to NO_PROXY/);
+  assert.throws(
+    () => proxyFor(SANDBOX, { HTTP_PROXY: "http://proxy.corp:3128" }),
+    /refusing to send the API key over plain http through the proxy at proxy\.corp:3128 \(from HTTP_PROXY\): add 127\.0\.0\.1 to NO_PROXY/,
+  );
 });
 
 test("a bad or unsupported proxy is named by its variable, never by its value (it may hold a password)", () => {
-  assert.throws(() => proxyFor(API, { HTTPS_PROXY: "http://user:s3cret@[bad" }), (e: Error) => e.message === "HTTPS_PROXY is not a valid proxy URL: give one such as http://proxy.example.com:3128");
-  assert.throws(() => proxyFor(API, { HTTPS_PROXY: "socks5://user:s3cret@proxy:1080" }), (e: Error) => e.message === "HTTPS_PROXY names a socks5 proxy: roster supports http:// and https:// proxies");
+  assert.throws(
+    () => proxyFor(API, { HTTPS_PROXY: "http://user:s3cret@[bad" }),
+    (e: Error) => e.message === "HTTPS_PROXY is not a valid proxy URL: give one such as http://proxy.example.com:3128",
+  );
+  assert.throws(
+    () => proxyFor(API, { HTTPS_PROXY: "socks5://user:s3cret@proxy:1080" }),
+    (e: Error) => e.message === "HTTPS_PROXY names a socks5 proxy: roster supports http:// and https:// proxies",
+  );
 });
 
 test("a 429's wait: Retry-After in seconds or as a date, else x-ratelimit-reset, capped at a minute", () => {

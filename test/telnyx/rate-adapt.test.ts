@@ -50,14 +50,22 @@ test("when 429s say nothing of the window, fewer requests are sent at once and e
 test("a limit the API tells only by its 429s is learned from them: every removal lands, with few 429s", async () => {
   const org = makeOrg(41);
   const manifest = parseManifest(manifestText(["owner@example.com"]), "users.yaml");
-  await withSandbox({ users: org, apiKey: TEST_API_KEY, latencyMs: 2, faults: { rateLimit: 10, rateWindowMs: 200, quietRateLimit: true } }, async (sandbox) => {
-    const api = sandbox.client({ backoffBaseMs: 5, maxSockets: 8 });
-    const result = await applyPlan(planRemovals(manifest, org), rulesOf(manifest), api, { concurrency: 8 });
-    assert.is(result.summary.removed, 40);
-    assert.is(sandbox.users().length, 1);
-    // 40 removals in windows of 10: once the first 429 tells the window, the client waits for each reset.
-    assert.ok(sandbox.stats.rateLimited <= 12, `${sandbox.stats.rateLimited} requests were refused`);
-  });
+  await withSandbox(
+    {
+      users: org,
+      apiKey: TEST_API_KEY,
+      latencyMs: 2,
+      faults: { rateLimit: 10, rateWindowMs: 200, quietRateLimit: true },
+    },
+    async (sandbox) => {
+      const api = sandbox.client({ backoffBaseMs: 5, maxSockets: 8 });
+      const result = await applyPlan(planRemovals(manifest, org), rulesOf(manifest), api, { concurrency: 8 });
+      assert.is(result.summary.removed, 40);
+      assert.is(sandbox.users().length, 1);
+      // 40 removals in windows of 10: once the first 429 tells the window, the client waits for each reset.
+      assert.ok(sandbox.stats.rateLimited <= 12, `${sandbox.stats.rateLimited} requests were refused`);
+    },
+  );
 });
 
 test.run();

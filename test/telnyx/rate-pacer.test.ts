@@ -10,7 +10,11 @@ function fakeClock() {
 }
 
 const headers = (limit: number, remaining: number, reset: string) =>
-  new Headers({ "x-ratelimit-limit": String(limit), "x-ratelimit-remaining": String(remaining), "x-ratelimit-reset": reset });
+  new Headers({
+    "x-ratelimit-limit": String(limit),
+    "x-ratelimit-remaining": String(remaining),
+    "x-ratelimit-reset": reset,
+  });
 
 /** Starts a request at `at` (the pacer must allow it) and answers it `rtt` ms later. */
 function send(pacer: RatePacer, clock: ReturnType<typeof fakeClock>, at: number): PaceTicket {
@@ -20,7 +24,14 @@ function send(pacer: RatePacer, clock: ReturnType<typeof fakeClock>, at: number)
   return pacer.begin(decision.kind === "go" && decision.probe);
 }
 
-function answer(pacer: RatePacer, clock: ReturnType<typeof fakeClock>, ticket: PaceTicket, at: number, status: number, h: Headers): void {
+function answer(
+  pacer: RatePacer,
+  clock: ReturnType<typeof fakeClock>,
+  ticket: PaceTicket,
+  at: number,
+  status: number,
+  h: Headers,
+): void {
   clock.set(at);
   pacer.finished(ticket, { status, headers: h });
 }
@@ -30,10 +41,19 @@ test("after remaining jumps back up, the pacer knows when the window began and w
   const pacer = new RatePacer(clock.now);
   // A limit of 4 a second on a clock grid, every answer saying reset 1 (whole seconds, rounded up). One
   // request every 100 ms: the fourth one finds remaining back at 3, so a window began between 200 and 300.
-  for (const [at, remaining] of [[0, 3], [100, 2], [200, 1], [300, 3]] as const) {
+  for (const [at, remaining] of [
+    [0, 3],
+    [100, 2],
+    [200, 1],
+    [300, 3],
+  ] as const) {
     answer(pacer, clock, send(pacer, clock, at), at + 10, 200, headers(4, remaining, "1"));
   }
-  for (const [at, remaining] of [[320, 2], [330, 1], [340, 0]] as const) {
+  for (const [at, remaining] of [
+    [320, 2],
+    [330, 1],
+    [340, 0],
+  ] as const) {
     answer(pacer, clock, send(pacer, clock, at), at + 10, 200, headers(4, remaining, "1"));
   }
   clock.set(360);
@@ -49,7 +69,11 @@ test("after remaining jumps back up, the pacer knows when the window began and w
 test("with reset rounded up, a 429 does not wait the whole second when the window's end was observed sooner", () => {
   const clock = fakeClock();
   const pacer = new RatePacer(clock.now);
-  for (const [at, remaining] of [[0, 1], [100, 0]] as const) answer(pacer, clock, send(pacer, clock, at), at + 10, 200, headers(2, remaining, "1"));
+  for (const [at, remaining] of [
+    [0, 1],
+    [100, 0],
+  ] as const)
+    answer(pacer, clock, send(pacer, clock, at), at + 10, 200, headers(2, remaining, "1"));
   // Alone after the window was spent, a request finds the whole limit back: a window began by 655.
   const probe = send(pacer, clock, 650);
   answer(pacer, clock, probe, 660, 200, headers(2, 1, "1"));
@@ -89,7 +113,10 @@ test("under a token bucket, requests are spaced at its refill rate once it is em
   }
   const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
   // A token's time, and a twentieth of one to spare.
-  assert.ok(gaps.every((gap) => gap >= 100 && gap <= 106), `gaps ${gaps.join(", ")} ms`);
+  assert.ok(
+    gaps.every((gap) => gap >= 100 && gap <= 106),
+    `gaps ${gaps.join(", ")} ms`,
+  );
 });
 
 test("a window that starts with the first request is not probed again and again: its end is where the reset says", () => {

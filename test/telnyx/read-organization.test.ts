@@ -27,18 +27,24 @@ const send = (res: ServerResponse, status: number, body: unknown) => {
 };
 
 /** Runs `fn` with an API on loopback answering what `answers` says at the time, counting the requests for pages. */
-async function withApi(fn: (api: { url: string; answer(answers: Answers): void; pageRequests(): number }) => Promise<void>) {
+async function withApi(
+  fn: (api: { url: string; answer(answers: Answers): void; pageRequests(): number }) => Promise<void>,
+) {
   let answers: Answers = { report: [], pages: [[]], totalResults: 0 };
   let pageRequests = 0;
   const server = await startServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname.endsWith("/users_groups_report")) {
-      if (answers.report === "refused") return send(res, 404, { errors: [{ code: "10005", title: "Resource not found" }] });
+      if (answers.report === "refused")
+        return send(res, 404, { errors: [{ code: "10005", title: "Resource not found" }] });
       return send(res, 200, { data: answers.report });
     }
     pageRequests += 1;
     const page = Number(url.searchParams.get("page[number]"));
-    send(res, 200, { data: answers.pages[page - 1] ?? [], meta: { total_pages: answers.pages.length, total_results: answers.totalResults } });
+    send(res, 200, {
+      data: answers.pages[page - 1] ?? [],
+      meta: { total_pages: answers.pages.length, total_results: answers.totalResults },
+    });
   });
   try {
     await fn({
@@ -64,13 +70,19 @@ async function read(url: string, source: ReadSource) {
 }
 
 const answersOf = ({ users, lists }: ListedOrganization, from: "report" | "pages"): Answers =>
-  from === "report" ? { report: lists.flat(), pages: [[]], totalResults: users.length } : { report: "refused", pages: lists, totalResults: users.length };
+  from === "report"
+    ? { report: lists.flat(), pages: [[]], totalResults: users.length }
+    : { report: "refused", pages: lists, totalResults: users.length };
 
 const admin = liveUser("7f3c-admin", "admin@example.com", { groups: [{ id: "g1", name: "Admins" }] });
 
 test("one id in the groups report first in Admins, then in no group, is refused naming the id, and the pages are not read instead", async () => {
   await withApi(async (api) => {
-    api.answer({ report: [admin, liveUser("8", "bob@example.com", { groups: [] }), { ...admin, groups: [] }], pages: [[liveUser("8", "bob@example.com", { groups: [] })]], totalResults: 1 });
+    api.answer({
+      report: [admin, liveUser("8", "bob@example.com", { groups: [] }), { ...admin, groups: [] }],
+      pages: [[liveUser("8", "bob@example.com", { groups: [] })]],
+      totalResults: 1,
+    });
     const error = await rejection(read(api.url, "auto"));
     assert.instance(error, ApiError);
     assert.is(
@@ -85,21 +97,31 @@ test("one id on two pages, in Admins on one and in no group on the other, is ref
   await withApi(async (api) => {
     api.answer({ report: "refused", pages: [[admin], [{ ...admin, groups: [] }]], totalResults: 1 });
     const error = await rejection(read(api.url, "auto"));
-    assert.match(error.message, 'the API listed user id "7f3c-admin" twice, as two different users (groups: Admins in the first record, none in the second)');
+    assert.match(
+      error.message,
+      'the API listed user id "7f3c-admin" twice, as two different users (groups: Admins in the first record, none in the second)',
+    );
   });
 });
 
 test("property: a report or pages listing one id as two different users is refused, naming the id", async () => {
   await withApi(async (api) => {
     await fc.assert(
-      fc.asyncProperty(withOneConflict, fc.constantFrom("report" as const, "pages" as const), async (organization, from) => {
-        api.answer(answersOf(organization, from));
-        const error = await rejection(read(api.url, "auto"));
-        assert.instance(error, ApiError);
-        assert.match(error.message.toLowerCase(), `user id ${JSON.stringify(organization.conflicting.id.toLowerCase())} twice, as two different users (`);
-        assert.match(error.message, "nothing was changed");
-        if (from === "report") assert.is(api.pageRequests(), 0);
-      }),
+      fc.asyncProperty(
+        withOneConflict,
+        fc.constantFrom("report" as const, "pages" as const),
+        async (organization, from) => {
+          api.answer(answersOf(organization, from));
+          const error = await rejection(read(api.url, "auto"));
+          assert.instance(error, ApiError);
+          assert.match(
+            error.message.toLowerCase(),
+            `user id ${JSON.stringify(organization.conflicting.id.toLowerCase())} twice, as two different users (`,
+          );
+          assert.match(error.message, "nothing was changed");
+          if (from === "report") assert.is(api.pageRequests(), 0);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -108,12 +130,16 @@ test("property: a report or pages listing one id as two different users is refus
 test("property: a report or pages repeating users, each as the same user, give each user once", async () => {
   await withApi(async (api) => {
     await fc.assert(
-      fc.asyncProperty(onlySameRepeats, fc.constantFrom("report" as const, "pages" as const), async (organization, from) => {
-        api.answer(answersOf(organization, from));
-        const users = await read(api.url, "auto");
-        const facts = (list: OrganizationUser[]) => list.map(judgedFacts).sort((a, b) => (a.id < b.id ? -1 : 1));
-        assert.equal(facts(users), facts(organization.users));
-      }),
+      fc.asyncProperty(
+        onlySameRepeats,
+        fc.constantFrom("report" as const, "pages" as const),
+        async (organization, from) => {
+          api.answer(answersOf(organization, from));
+          const users = await read(api.url, "auto");
+          const facts = (list: OrganizationUser[]) => list.map(judgedFacts).sort((a, b) => (a.id < b.id ? -1 : 1));
+          assert.equal(facts(users), facts(organization.users));
+        },
+      ),
       { numRuns: 60 },
     );
   });

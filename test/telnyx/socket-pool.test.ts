@@ -20,12 +20,20 @@ test("clients sharing sockets each read and remove in their own account, over th
     const pool = new SocketPool(2);
     const sockets = () => Object.values(pool.agent!.freeSockets).flat() as Socket[];
     let open: Socket[] = [];
-    const clients = seeds.map((seed) => new TelnyxClient({ baseUrl: sandbox.url, apiKey: seed.api_key, sockets: pool, ...FAST }));
+    const clients = seeds.map(
+      (seed) => new TelnyxClient({ baseUrl: sandbox.url, apiKey: seed.api_key, sockets: pool, ...FAST }),
+    );
     try {
       // Every account at once, three times over, so that requests of different keys take turns on the sockets.
       for (let round = 0; round < 3; round += 1) {
         const read = await Promise.all(clients.map((client) => readOrganization(client, { concurrency: 2 })));
-        read.forEach((users, i) => assert.equal(users.map((u) => u.email).sort(), seeds[i]!.users.map((u) => u.email).sort(), `account ${i + 1} read its own users`));
+        read.forEach((users, i) =>
+          assert.equal(
+            users.map((u) => u.email).sort(),
+            seeds[i]!.users.map((u) => u.email).sort(),
+            `account ${i + 1} read its own users`,
+          ),
+        );
       }
       open = sockets();
       assert.ok(open.length > 0 && open.length <= 2, `at most the pool's 2 sockets, found ${open.length}`);
@@ -33,13 +41,26 @@ test("clients sharing sockets each read and remove in their own account, over th
       const [first, second] = seeds;
       const victim = first!.users[1]!;
       assert.equal((await clients[0]!.removeUser(victim.id)).outcome, "removed");
-      assert.not.ok(sandbox.managedAccount(first!.id).users().some((u) => u.id === victim.id), "removed from its own account");
-      assert.equal(sandbox.managedAccount(second!.id).users().length, second!.users.length, "the other account untouched");
+      assert.not.ok(
+        sandbox
+          .managedAccount(first!.id)
+          .users()
+          .some((u) => u.id === victim.id),
+        "removed from its own account",
+      );
+      assert.equal(
+        sandbox.managedAccount(second!.id).users().length,
+        second!.users.length,
+        "the other account untouched",
+      );
       assert.is(sandbox.stats.unauthorized, 0, "no request went with another account's key");
       // Closing one client leaves the pool's sockets to the others.
       open = sockets();
       clients[0]!.close();
-      assert.ok(open.every((socket) => !socket.destroyed), "closing a client of the pool closes none of its sockets");
+      assert.ok(
+        open.every((socket) => !socket.destroyed),
+        "closing a client of the pool closes none of its sockets",
+      );
       assert.is((await readOrganization(clients[1]!, { concurrency: 2 })).length, second!.users.length);
       open = sockets();
     } finally {
@@ -53,7 +74,9 @@ test("clients sharing sockets each read and remove in their own account, over th
 /** Each pooled socket's listeners, event by event: what one request leaves on a socket it hands back. */
 function listenersOf(pool: SocketPool): Record<string, number>[] {
   const sockets = Object.values(pool.agent!.freeSockets).flat() as Socket[];
-  return sockets.map((socket) => Object.fromEntries(socket.eventNames().map((name) => [String(name), socket.listenerCount(name)])));
+  return sockets.map((socket) =>
+    Object.fromEntries(socket.eventNames().map((name) => [String(name), socket.listenerCount(name)])),
+  );
 }
 
 for (const via of ["direct", "through HTTP_PROXY"] as const) {
@@ -64,7 +87,9 @@ for (const via of ["direct", "through HTTP_PROXY"] as const) {
       await withSandbox({ users: exampleOrg(), apiKey: TEST_API_KEY, managedAccounts: seeds }, async (sandbox) => {
         const pool = new SocketPool(3);
         const env = proxy ? { HTTP_PROXY: proxy.url } : {};
-        const clients = seeds.map((seed) => new TelnyxClient({ baseUrl: sandbox.url, apiKey: seed.api_key, sockets: pool, env, ...FAST }));
+        const clients = seeds.map(
+          (seed) => new TelnyxClient({ baseUrl: sandbox.url, apiKey: seed.api_key, sockets: pool, env, ...FAST }),
+        );
         try {
           const round = () => Promise.all(clients.map((client) => client.listUsersPage(1)));
           await round();
@@ -73,7 +98,12 @@ for (const via of ["direct", "through HTTP_PROXY"] as const) {
           for (let i = 1; i < 100; i += 1) await round();
           const after = listenersOf(pool);
           assert.ok(after.length <= 3, `at most the pool's 3 sockets, found ${after.length}`);
-          for (const socket of after) assert.equal(socket, first[0], "every pooled socket holds one request's worth of listeners, as at the start");
+          for (const socket of after)
+            assert.equal(
+              socket,
+              first[0],
+              "every pooled socket holds one request's worth of listeners, as at the start",
+            );
           if (proxy) assert.ok(proxy.log.forwards.length >= 600, "the requests went through the proxy");
         } finally {
           for (const client of clients) client.close();

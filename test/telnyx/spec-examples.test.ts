@@ -34,7 +34,11 @@ const REMOVE_ANSWERS: Record<string, [number, string]> = {
   malformed: [400, "error-400-bad-request.json"],
 };
 
-const examples = suite<{ seen: IncomingHttpHeaders[]; csvReport: boolean; server: Awaited<ReturnType<typeof startServer>> }>("spec examples", {
+const examples = suite<{
+  seen: IncomingHttpHeaders[];
+  csvReport: boolean;
+  server: Awaited<ReturnType<typeof startServer>>;
+}>("spec examples", {
   seen: [],
   csvReport: false,
   server: undefined as unknown as Awaited<ReturnType<typeof startServer>>,
@@ -50,7 +54,8 @@ examples.before.each(async (context) => {
       res.end(exampleText(file));
     };
     const path = new URL(req.url ?? "/", "http://x").pathname.replace(/^\/v2/, "");
-    if (req.headers.authorization !== `Bearer ${TEST_API_KEY}`) return reply(401, "error-401-authentication-failed.json");
+    if (req.headers.authorization !== `Bearer ${TEST_API_KEY}`)
+      return reply(401, "error-401-authentication-failed.json");
     if (req.method === "GET" && path === "/organizations/users/users_groups_report") {
       if (!context.csvReport) return reply(200, "users-groups-report.json");
       res.writeHead(200, { "content-type": "text/csv" });
@@ -63,8 +68,10 @@ examples.before.each(async (context) => {
     }
     if (req.method === "GET" && path === "/organizations/users") return reply(200, "list-organization-users.json");
     if (req.method === "GET" && path === "/managed_accounts") return reply(200, "list-managed-accounts.json");
-    if (req.method === "GET" && path === "/managed_accounts/f65ceda4-6522-4ad6-aede-98de83385123") return reply(200, "get-managed-account.json");
-    const removeId = req.method === "POST" ? /^\/organizations\/users\/([^/]+)\/actions\/remove$/.exec(path)?.[1] : undefined;
+    if (req.method === "GET" && path === "/managed_accounts/f65ceda4-6522-4ad6-aede-98de83385123")
+      return reply(200, "get-managed-account.json");
+    const removeId =
+      req.method === "POST" ? /^\/organizations\/users\/([^/]+)\/actions\/remove$/.exec(path)?.[1] : undefined;
     const answer = removeId === undefined ? undefined : REMOVE_ANSWERS[decodeURIComponent(removeId)];
     if (answer) return reply(...answer);
     return reply(404, "error-404-not-found.json");
@@ -74,30 +81,45 @@ examples.after.each(async ({ server }) => {
   await server.close();
 });
 
-const client = (baseUrl: string, apiKey = TEST_API_KEY) => new TelnyxClient({ baseUrl, apiKey, maxRetries: 0, backoffBaseMs: 1 });
+const client = (baseUrl: string, apiKey = TEST_API_KEY) =>
+  new TelnyxClient({ baseUrl, apiKey, maxRetries: 0, backoffBaseMs: 1 });
 
 examples("every published example has its published shape: the schemas are the spec's, not the sandbox's", () => {
-  assert.equal(readdirSync(`${API_FIXTURES}examples`).sort(), Object.keys(EXAMPLES).sort(), "every example file is checked");
-  for (const [file, shape] of Object.entries(EXAMPLES)) assertShape(shape, JSON.parse(exampleText(file)), `the example ${file}`);
+  assert.equal(
+    readdirSync(`${API_FIXTURES}examples`).sort(),
+    Object.keys(EXAMPLES).sort(),
+    "every example file is checked",
+  );
+  for (const [file, shape] of Object.entries(EXAMPLES))
+    assertShape(shape, JSON.parse(exampleText(file)), `the example ${file}`);
 });
 
-examples("the report's example is read as its two users, the owner told apart by record_type, asked for as JSON", async ({ server, seen }) => {
-  const api = client(server.url);
-  try {
-    const users = await readOrganization(api, { concurrency: 2 });
-    assert.equal(
-      users.map((u) => [u.email, u.record_type, u.user_status, u.last_sign_in_at, u.groups?.map((g) => g.name)]),
-      [
-        ["user@example.com", "organization_sub_user", "enabled", "2018-02-02T22:25:27.521Z", ["Engineering", "Sales"]],
-        ["owner@example.com", "organization_owner", "enabled", "2018-02-02T22:25:27.521Z", []],
-      ],
-    );
-    assert.is(server.requests(), 1, "one request: the report");
-    assert.is(seen[0]!.accept, "application/json", "the CSV report cannot tell the owner: roster never asks for it");
-  } finally {
-    api.close();
-  }
-});
+examples(
+  "the report's example is read as its two users, the owner told apart by record_type, asked for as JSON",
+  async ({ server, seen }) => {
+    const api = client(server.url);
+    try {
+      const users = await readOrganization(api, { concurrency: 2 });
+      assert.equal(
+        users.map((u) => [u.email, u.record_type, u.user_status, u.last_sign_in_at, u.groups?.map((g) => g.name)]),
+        [
+          [
+            "user@example.com",
+            "organization_sub_user",
+            "enabled",
+            "2018-02-02T22:25:27.521Z",
+            ["Engineering", "Sales"],
+          ],
+          ["owner@example.com", "organization_owner", "enabled", "2018-02-02T22:25:27.521Z", []],
+        ],
+      );
+      assert.is(server.requests(), 1, "one request: the report");
+      assert.is(seen[0]!.accept, "application/json", "the CSV report cannot tell the owner: roster never asks for it");
+    } finally {
+      api.close();
+    }
+  },
+);
 
 examples("a report answered as CSV (a proxy or API that ignores Accept) is never taken for users", async (context) => {
   context.csvReport = true;
@@ -106,7 +128,10 @@ examples("a report answered as CSV (a proxy or API that ignores Accept) is never
     const error = await rejection(api.usersGroupsReport());
     assert.instance(error, ApiError);
     assert.is((error as ApiError).kind, "shape");
-    assert.is(error.message, "GET /organizations/users/users_groups_report answered 200 but not with JSON: nothing was changed; check --base-url");
+    assert.is(
+      error.message,
+      "GET /organizations/users/users_groups_report answered 200 but not with JSON: nothing was changed; check --base-url",
+    );
   } finally {
     api.close();
   }
@@ -134,51 +159,73 @@ examples("the list's example is read as one page with the API's meta", async ({ 
   }
 });
 
-examples("the managed accounts' examples: a page of the list, and one account with its key apart from the account", async ({ server }) => {
-  const api = client(server.url);
-  try {
-    const page = await api.listManagedAccountsPage(2, 25);
-    assert.equal([page.totalPages, page.totalResults], [3, 55]);
-    assert.equal(page.accounts.map((a) => [a.id, a.email, a.organization_name]), [["f65ceda4-6522-4ad6-aede-98de83385123", "user@example.com", "Example Company LLC"]]);
-    const { account, apiKey } = await api.getManagedAccount("f65ceda4-6522-4ad6-aede-98de83385123");
-    assert.is(apiKey, "KEY01236170692E74656C6E79782E636F6D_YmlnIGlyb24gaXMgZGVhZA");
-    assert.is(account.organization_name, "Example Company LLC");
-    assert.not.ok(JSON.stringify(account).includes(apiKey), "the account object never holds its key");
-    assert.not.ok(JSON.stringify(account).includes("x6oexQNHTs"), "nor its V1 token");
-  } finally {
-    api.close();
-  }
-});
+examples(
+  "the managed accounts' examples: a page of the list, and one account with its key apart from the account",
+  async ({ server }) => {
+    const api = client(server.url);
+    try {
+      const page = await api.listManagedAccountsPage(2, 25);
+      assert.equal([page.totalPages, page.totalResults], [3, 55]);
+      assert.equal(
+        page.accounts.map((a) => [a.id, a.email, a.organization_name]),
+        [["f65ceda4-6522-4ad6-aede-98de83385123", "user@example.com", "Example Company LLC"]],
+      );
+      const { account, apiKey } = await api.getManagedAccount("f65ceda4-6522-4ad6-aede-98de83385123");
+      assert.is(apiKey, "KEY01236170692E74656C6E79782E636F6D_YmlnIGlyb24gaXMgZGVhZA");
+      assert.is(account.organization_name, "Example Company LLC");
+      assert.not.ok(JSON.stringify(account).includes(apiKey), "the account object never holds its key");
+      assert.not.ok(JSON.stringify(account).includes("x6oexQNHTs"), "nor its V1 token");
+    } finally {
+      api.close();
+    }
+  },
+);
 
-examples("a removal answered with the 200 example is removed; with the 404 example, already absent", async ({ server }) => {
-  const api = client(server.url);
-  try {
-    assert.equal(await api.removeUser("6a09cdc3-8948-47f0-aa62-74ac943d6c58"), { outcome: "removed", status: 200, attempts: 1 });
-    assert.equal(await api.removeUser("gone"), { outcome: "already_absent", status: 404, attempts: 1 });
-  } finally {
-    api.close();
-  }
-});
+examples(
+  "a removal answered with the 200 example is removed; with the 404 example, already absent",
+  async ({ server }) => {
+    const api = client(server.url);
+    try {
+      assert.equal(await api.removeUser("6a09cdc3-8948-47f0-aa62-74ac943d6c58"), {
+        outcome: "removed",
+        status: 200,
+        attempts: 1,
+      });
+      assert.equal(await api.removeUser("gone"), { outcome: "already_absent", status: 404, attempts: 1 });
+    } finally {
+      api.close();
+    }
+  },
+);
 
-examples("the 400 and 403 examples fail the removal with the API's code, title and detail; the 401 example stops the run", async ({ server }) => {
-  const api = client(server.url);
-  try {
-    const refused = (await rejection(api.removeUser("refused"))) as ApiError;
-    assert.is(refused.message, "POST /organizations/users/refused/actions/remove answered 403 10010: Not authorized: You are not authorized to access the requested resource.");
-    assert.is(refused.code, "10010");
-    const malformed = (await rejection(api.removeUser("malformed"))) as ApiError;
-    assert.is(malformed.message, "POST /organizations/users/malformed/actions/remove answered 400 10015: Bad Request: The request failed because it was not well-formed.");
-  } finally {
-    api.close();
-  }
-  const wrongKey = client(server.url, "not-the-key");
-  try {
-    const denied = (await rejection(wrongKey.usersGroupsReport())) as ApiError;
-    assert.is(denied.kind, "auth");
-    assert.is(denied.message, "authentication failed: check TELNYX_API_KEY");
-  } finally {
-    wrongKey.close();
-  }
-});
+examples(
+  "the 400 and 403 examples fail the removal with the API's code, title and detail; the 401 example stops the run",
+  async ({ server }) => {
+    const api = client(server.url);
+    try {
+      const refused = (await rejection(api.removeUser("refused"))) as ApiError;
+      assert.is(
+        refused.message,
+        "POST /organizations/users/refused/actions/remove answered 403 10010: Not authorized: You are not authorized to access the requested resource.",
+      );
+      assert.is(refused.code, "10010");
+      const malformed = (await rejection(api.removeUser("malformed"))) as ApiError;
+      assert.is(
+        malformed.message,
+        "POST /organizations/users/malformed/actions/remove answered 400 10015: Bad Request: The request failed because it was not well-formed.",
+      );
+    } finally {
+      api.close();
+    }
+    const wrongKey = client(server.url, "not-the-key");
+    try {
+      const denied = (await rejection(wrongKey.usersGroupsReport())) as ApiError;
+      assert.is(denied.kind, "auth");
+      assert.is(denied.message, "authentication failed: check TELNYX_API_KEY");
+    } finally {
+      wrongKey.close();
+    }
+  },
+);
 
 examples.run();

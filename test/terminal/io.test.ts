@@ -33,12 +33,18 @@ secrets("a managed account's key registered with addSecret is written as [redact
   assert.is(out.text().split("\n")[1], "again [redacted][redacted] and [redacted]");
 });
 
-secrets("every registered key is replaced, without TELNYX_API_KEY set, and a key that holds another is replaced whole", () => {
-  addSecret("KEY-short-one");
-  addSecret("KEY-short-one-and-longer");
-  addSecret(MANAGED_KEY);
-  assert.is(redact(`a KEY-short-one-and-longer b KEY-short-one c ${MANAGED_KEY}`, {}), "a [redacted] b [redacted] c [redacted]");
-});
+secrets(
+  "every registered key is replaced, without TELNYX_API_KEY set, and a key that holds another is replaced whole",
+  () => {
+    addSecret("KEY-short-one");
+    addSecret("KEY-short-one-and-longer");
+    addSecret(MANAGED_KEY);
+    assert.is(
+      redact(`a KEY-short-one-and-longer b KEY-short-one c ${MANAGED_KEY}`, {}),
+      "a [redacted] b [redacted] c [redacted]",
+    );
+  },
+);
 
 secrets("values too short to be keys are not registered, so ordinary words survive", () => {
   addSecret("");

@@ -15,10 +15,38 @@ function ioOf(tty: boolean, columns: number | undefined, env: NodeJS.ProcessEnv 
 }
 
 const CASES = [
-  { name: "at a 40-column terminal, wrapped at words", io: ioOf(true, 40), expected: ["roster: error: the API refused the key", "[redacted] for GET", "/v2/organizations/users (401): check", "TELNYX_API_KEY"] },
-  { name: "at a terminal that reports 0 columns, wrapped to 100", io: ioOf(true, 0), expected: ["roster: error: the API refused the key [redacted] for GET /v2/organizations/users (401): check", "TELNYX_API_KEY"] },
-  { name: "in a pipe or log, one line", io: ioOf(false, 40), expected: ["roster: error: the API refused the key [redacted] for GET /v2/organizations/users (401): check TELNYX_API_KEY"] },
-  { name: "in CI at a terminal, one line", io: ioOf(true, 40, { CI: "true" }), expected: ["roster: error: the API refused the key [redacted] for GET /v2/organizations/users (401): check TELNYX_API_KEY"] },
+  {
+    name: "at a 40-column terminal, wrapped at words",
+    io: ioOf(true, 40),
+    expected: [
+      "roster: error: the API refused the key",
+      "[redacted] for GET",
+      "/v2/organizations/users (401): check",
+      "TELNYX_API_KEY",
+    ],
+  },
+  {
+    name: "at a terminal that reports 0 columns, wrapped to 100",
+    io: ioOf(true, 0),
+    expected: [
+      "roster: error: the API refused the key [redacted] for GET /v2/organizations/users (401): check",
+      "TELNYX_API_KEY",
+    ],
+  },
+  {
+    name: "in a pipe or log, one line",
+    io: ioOf(false, 40),
+    expected: [
+      "roster: error: the API refused the key [redacted] for GET /v2/organizations/users (401): check TELNYX_API_KEY",
+    ],
+  },
+  {
+    name: "in CI at a terminal, one line",
+    io: ioOf(true, 40, { CI: "true" }),
+    expected: [
+      "roster: error: the API refused the key [redacted] for GET /v2/organizations/users (401): check TELNYX_API_KEY",
+    ],
+  },
 ];
 
 for (const c of CASES) {
@@ -30,12 +58,13 @@ for (const c of CASES) {
 }
 
 test("an indented line of a message keeps its indent when wrapped", () => {
-  assert.equal(forStderr("roster: 2 problems:\n  users.yaml:3:5: invalid email \"not-an-email\": write it as name@example.com", ioOf(true, 40)).split("\n"), [
-    "roster: 2 problems:",
-    "  users.yaml:3:5: invalid email",
-    "  \"not-an-email\": write it as",
-    "  name@example.com",
-  ]);
+  assert.equal(
+    forStderr(
+      'roster: 2 problems:\n  users.yaml:3:5: invalid email "not-an-email": write it as name@example.com',
+      ioOf(true, 40),
+    ).split("\n"),
+    ["roster: 2 problems:", "  users.yaml:3:5: invalid email", '  "not-an-email": write it as', "  name@example.com"],
+  );
 });
 
 test.run();

@@ -1,7 +1,14 @@
 import { Box, Static, useApp, useStderr } from "ink";
 import { useEffect, useRef, useState } from "react";
 import type { ApplyEvent, ApplyResult, RemovalResult } from "../../apply/apply-plan.js";
-import { foldProgress, initialProgress, progressFigures, showsRow, ROW_BY_ROW_MAX, type ProgressState } from "../../apply/progress.js";
+import {
+  foldProgress,
+  initialProgress,
+  progressFigures,
+  showsRow,
+  ROW_BY_ROW_MAX,
+  type ProgressState,
+} from "../../apply/progress.js";
 import { abandonedLines, resultLine, summaryLines } from "../apply-lines.js";
 import { wrapLine } from "../draw-lines.js";
 import { line, toned, type Line } from "../lines.js";
@@ -44,7 +51,9 @@ export function ApplyView({ subscribe, total, columns, notices, clock = Date.now
   const { exit } = useApp();
   const { write: writeStderr } = useStderr();
   const [rows, setRows] = useState<Row[]>(() =>
-    total > ROW_BY_ROW_MAX ? [{ key: "note", lines: wrapLine(line(toned("muted", onlyFailuresNote(total))), columns) }] : [],
+    total > ROW_BY_ROW_MAX
+      ? [{ key: "note", lines: wrapLine(line(toned("muted", onlyFailuresNote(total))), columns) }]
+      : [],
   );
   const [state, setState] = useState<ProgressState>(() => initialProgress(total));
   const [now, setNow] = useState(clock);
@@ -84,7 +93,12 @@ export function ApplyView({ subscribe, total, columns, notices, clock = Date.now
   // The live block never shrinks while the run goes on (a wait's line comes and goes): a block that changes
   // height makes the rows above it jump.
   const height = useRef(0);
-  const counts = { removed: state.removed, already_absent: state.already_absent, failed: state.failed, unknown: state.unknown };
+  const counts = {
+    removed: state.removed,
+    already_absent: state.already_absent,
+    failed: state.failed,
+    unknown: state.unknown,
+  };
   const live = (): Line[] => {
     const lines = liveProgressLines(progressFigures(state, now), counts, columns);
     height.current = Math.max(height.current, lines.length);

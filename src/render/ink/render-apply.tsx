@@ -13,7 +13,13 @@ export interface ApplyProgress {
 }
 
 /** Draws live apply progress at the terminal until the executor's `done` event. */
-export function renderApplyProgress(subscribe: Subscribe, total: number, stdout: Writable & { columns?: number }, stderr: Writable, color: boolean): ApplyProgress {
+export function renderApplyProgress(
+  subscribe: Subscribe,
+  total: number,
+  stdout: Writable & { columns?: number },
+  stderr: Writable,
+  color: boolean,
+): ApplyProgress {
   // ink lays text out to stdout.columns itself: a terminal that reports 0 is given the same width as the preview.
   const columns = terminalWidth(stdout);
   const sized = stdout.columns ? stdout : withColumns(stdout, columns);
@@ -32,7 +38,12 @@ export function renderApplyProgress(subscribe: Subscribe, total: number, stdout:
       <ApplyView {...props} {...extra} />
     </ColorContext.Provider>
   );
-  const instance = render(tree(), { stdout: sized as NodeJS.WriteStream, stderr: stderr as NodeJS.WriteStream, exitOnCtrlC: false, patchConsole: false });
+  const instance = render(tree(), {
+    stdout: sized as NodeJS.WriteStream,
+    stderr: stderr as NodeJS.WriteStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
   // What is known, kept here too: roster may exit at once (a second Ctrl-C) between two of the view's frames.
   let state: ProgressState = initialProgress(total);
   const unsubscribe = subscribe((event) => (state = foldProgress(state, event, Date.now())));

@@ -33,7 +33,10 @@ const work = mkdtempSync(join(tmpdir(), "roster-bench-"));
 const removeWork = () => rmSync(work, { recursive: true, force: true, maxRetries: 3 });
 process.on("exit", removeWork);
 for (const signal of ["SIGINT", "SIGTERM"] as const)
-  process.once(signal, () => (removeWork(), process.kill(process.pid, signal)));
+  process.once(signal, () => {
+    removeWork();
+    process.kill(process.pid, signal);
+  });
 const rows: string[][] = [];
 
 const median = (values: number[]) => {

@@ -127,7 +127,7 @@ export class AuditLog {
 
   /** Appends one line; throws when it cannot be written (a full disk), so the caller can stop removing. */
   write(entry: AuditEntry): void {
-    this.#append(this.#redact(jsonText(entry)) + "\n");
+    this.#append(`${this.#redact(jsonText(entry))}\n`);
   }
 
   close(): void {

@@ -207,5 +207,5 @@ function fishScript(commands: readonly CommandSpec[], globalFlags: readonly Flag
     else if (command.argument?.file) lines.push(`complete -c roster -n ${fishQuoted(seen)} -F`);
     for (const flag of command.flags) lines.push(fishFlag(flag, seen));
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

@@ -38,13 +38,13 @@ export function reportError(error: unknown, io: Io, format: ErrorFormat): number
     return 1;
   }
   if (error instanceof UnsafeRemovalError) {
-    annotate(workflowCommand("error", {}, `roster: ${safe(error.message)}`) + "\n");
+    annotate(`${workflowCommand("error", {}, `roster: ${safe(error.message)}`)}\n`);
     say(`roster: ${safe(error.message)}\n`);
     return 3;
   }
   const message =
     error instanceof ApiError ? error.fullMessage : error instanceof Error ? error.message : String(error);
-  annotate(workflowCommand("error", {}, `roster: error: ${safe(message)}`) + "\n");
+  annotate(`${workflowCommand("error", {}, `roster: error: ${safe(message)}`)}\n`);
   if (error instanceof SavedPlanError) {
     say(`roster: error: ${safe(message)}\nNothing was changed.\n`);
     return 1;

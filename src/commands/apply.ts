@@ -98,7 +98,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
       report(nothingToApplyText(view));
       write(
         io.stdout,
-        json ? jsonText(applyDocument(view, undefined, undefined), 2) + "\n" : `\n${nothingToApplyText(view)}\n`,
+        json ? `${jsonText(applyDocument(view, undefined, undefined), 2)}\n` : `\n${nothingToApplyText(view)}\n`,
         io.env,
       );
       return APPLY_EXIT.ok;
@@ -180,7 +180,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
       planned: removals.get(account.id) ?? 0,
     }));
     report(closingLines(view, result, verifiedText, auditFailure), { accounts: parts, result });
-    if (json) write(io.stdout, jsonText(applyDocument(view, outcome, verification), 2) + "\n", io.env);
+    if (json) write(io.stdout, `${jsonText(applyDocument(view, outcome, verification), 2)}\n`, io.env);
     await io.output?.settled();
     watch.stopWatching();
     if (auditFailure) write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);

@@ -47,7 +47,7 @@ export async function showPlan(view: RunView, format: PlanFormat, io: Io): Promi
     const text = one
       ? renderPlanToString(one.plan, { verdict: one.verdict }, columns, colorWanted(io.env))
       : renderLinesToString(accountsLines(view, { width: columns }), columns, colorWanted(io.env));
-    write(io.stdout, text + "\n", io.env);
+    write(io.stdout, `${text}\n`, io.env);
     return;
   }
   // The diff package is loaded only for --format diff: no other run of roster needs it.
@@ -55,7 +55,7 @@ export async function showPlan(view: RunView, format: PlanFormat, io: Io): Promi
   const text = (): string => {
     switch (format) {
       case "json":
-        return jsonText(runJson(view), 2) + "\n";
+        return `${jsonText(runJson(view), 2)}\n`;
       case "markdown":
         return runMarkdown(view);
       case "diff":

@@ -32,7 +32,7 @@ export async function showCommand(options: ShowOptions, io: Io): Promise<number>
   // At a terminal, the lines roster writes itself are wrapped at words, as the preview's are.
   const atWidth = (text: string) => (isInteractive(io) ? wrapWords(text, terminalWidth(io.stdout)) : text);
   if (options.format === "pretty")
-    write(io.stdout, atWidth(savedPlanHeading(options.planFile, loaded)) + "\n\n", io.env);
+    write(io.stdout, `${atWidth(savedPlanHeading(options.planFile, loaded))}\n\n`, io.env);
   await showPlan(savedRunView(loaded), options.format, io);
   write(io.stderr, atWidth(sealNote(seal, options.planFile)), io.env);
   return 0;

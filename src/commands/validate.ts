@@ -30,7 +30,7 @@ async function validated(manifest: LoadedManifest, options: ValidateOptions, io:
       write(
         io.stdout,
         warnings
-          .map((w) => workflowCommand("warning", { file: w.file, line: w.line, col: w.col }, w.message) + "\n")
+          .map((w) => `${workflowCommand("warning", { file: w.file, line: w.line, col: w.col }, w.message)}\n`)
           .join(""),
         io.env,
       );
@@ -42,9 +42,9 @@ async function validated(manifest: LoadedManifest, options: ValidateOptions, io:
   const account = manifest.account ? `, for the managed ${describeSelector(manifest.account)}` : "";
   write(
     io.stdout,
-    sanitize(
+    `${sanitize(
       `${manifest.path}: valid manifest: ${plural(manifest.users.length, "user")}${patterns}${groups}${account}`,
-    ) + "\n",
+    )}\n`,
     io.env,
   );
 }

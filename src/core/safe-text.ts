@@ -5,11 +5,11 @@ const INVISIBLE = "\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028-\\u202e\\u2060-\
 const CONTROL = new RegExp(`[\\u0000-\\u001f${INVISIBLE}]`, "g");
 const INVISIBLE_IN_JSON = new RegExp(`[${INVISIBLE}]`, "g");
 
-const escape = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+const escapeChar = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /** Makes untrusted text safe to print on one line: control characters become visible escapes. */
 export function sanitize(text: string): string {
-  return text.replace(CONTROL, escape);
+  return text.replace(CONTROL, escapeChar);
 }
 
 /**
@@ -18,7 +18,7 @@ export function sanitize(text: string): string {
  * can hold them).
  */
 export function jsonText(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(INVISIBLE_IN_JSON, escape);
+  return JSON.stringify(value, null, indent).replace(INVISIBLE_IN_JSON, escapeChar);
 }
 
 /** Cuts text longer than `max` characters, saying how much was left out: a hostile value can be megabytes. */

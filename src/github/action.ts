@@ -39,11 +39,11 @@ export function rosterArgs(env: NodeJS.ProcessEnv): { command: "plan" | "apply";
 
 /** Runs the action; returns the step's exit code. Messages for the log go to `log` (stdout). */
 export async function runAction(env: NodeJS.ProcessEnv, log: (text: string) => void): Promise<number> {
-  let request;
+  let request: ReturnType<typeof rosterArgs>;
   try {
     request = rosterArgs(env);
   } catch (error) {
-    log(workflowCommand("error", {}, `roster: ${(error as Error).message}`) + "\n");
+    log(`${workflowCommand("error", {}, `roster: ${(error as Error).message}`)}\n`);
     return 1;
   }
   const work = mkdtempSync(join(env.RUNNER_TEMP || tmpdir(), "roster-"));
@@ -100,7 +100,7 @@ async function comment(
   report: ActionReport,
   log: (text: string) => void,
 ): Promise<boolean> {
-  const say = (kind: "warning" | "error", message: string) => log(workflowCommand(kind, {}, message) + "\n");
+  const say = (kind: "warning" | "error", message: string) => log(`${workflowCommand(kind, {}, message)}\n`);
   const wanted = input(env, "comment") || "true";
   if (wanted === "false") return true;
   if (!["pull_request", "pull_request_target"].includes(env.GITHUB_EVENT_NAME ?? "")) return true;

@@ -36,18 +36,16 @@ export function exportManifest(liveUsers: readonly OrganizationUser[], source: E
     // JSON strings are YAML double-quoted scalars; jsonText escapes every control and invisible character.
     return groups.length > 0 ? [entry, `    groups: [${groups.map((name) => jsonText(name)).join(", ")}]`] : [entry];
   });
-  return (
-    [
-      ...(source.schemaRef !== undefined ? [`# yaml-language-server: $schema=${commentText(source.schemaRef)}`] : []),
-      `# Who may log in to the Telnyx organization at ${commentText(source.host)}: its ${users.length} users as roster export found them.`,
-      "# Review it before you commit it: roster apply removes every user this file does not list (the owner and",
-      "# users matching a protect pattern excepted). Each user's groups are as the organization has them: roster",
-      "# reports a difference (group drift) but cannot change groups.",
-      "version: 1",
-      "users:",
-      ...lines,
-    ].join("\n") + "\n"
-  );
+  return `${[
+    ...(source.schemaRef !== undefined ? [`# yaml-language-server: $schema=${commentText(source.schemaRef)}`] : []),
+    `# Who may log in to the Telnyx organization at ${commentText(source.host)}: its ${users.length} users as roster export found them.`,
+    "# Review it before you commit it: roster apply removes every user this file does not list (the owner and",
+    "# users matching a protect pattern excepted). Each user's groups are as the organization has them: roster",
+    "# reports a difference (group drift) but cannot change groups.",
+    "version: 1",
+    "users:",
+    ...lines,
+  ].join("\n")}\n`;
 }
 
 function yamlScalar(email: string): string {

@@ -102,7 +102,7 @@ export function normalizePattern(written: string): string {
 
 export function compileProtectPattern(pattern: string): ProtectPattern {
   const source = [...normalizePattern(pattern)]
-    .map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\\/]/g, "\\$&")))
+    .map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\/]/g, "\\$&")))
     .join("");
   const regex = new RegExp(`^${source}$`, "su");
   return {

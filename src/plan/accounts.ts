@@ -114,7 +114,7 @@ function noMatch(selector: AccountSelector, accounts: readonly ManagedAccount[])
 
 /** The accounts whose value of the selector's kind is closest to the selector's (edit distance, case ignored). */
 function closestAccounts(selector: AccountSelector, accounts: readonly ManagedAccount[]): ManagedAccount[] {
-  const valueOf = (account: ManagedAccount): string =>
+  const valueOfAccount = (account: ManagedAccount): string =>
     selector.by === "id"
       ? account.id.toLowerCase()
       : selector.by === "email"
@@ -127,7 +127,7 @@ function closestAccounts(selector: AccountSelector, accounts: readonly ManagedAc
         ? selector.value.trim().toLowerCase()
         : nameKey(selector.value).toLowerCase();
   return accounts
-    .map((account, index) => ({ account, index, distance: editDistance(wanted, valueOf(account)) }))
+    .map((account, index) => ({ account, index, distance: editDistance(wanted, valueOfAccount(account)) }))
     .sort((a, b) => a.distance - b.distance || a.index - b.index)
     .slice(0, CLOSEST)
     .map((scored) => scored.account);

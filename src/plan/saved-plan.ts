@@ -95,7 +95,7 @@ export function savedRunText(run: SavedRun, apiKey: string): string {
       plan: JSON.parse(savedPlanText(saved, apiKey)) as unknown,
     })),
   };
-  return JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2) + "\n";
+  return `${JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2)}\n`;
 }
 
 /** The rules a saved plan carries, for its own check and the executor's: the listed emails, patterns and protected groups. */
@@ -151,7 +151,7 @@ export function savedPlanText(saved: SavedPlan, apiKey: string): string {
     missing: plan.missing,
     group_drift: plan.groupDrift,
   };
-  return JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2) + "\n";
+  return `${JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2)}\n`;
 }
 
 /**

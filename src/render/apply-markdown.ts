@@ -43,7 +43,7 @@ export function applyMarkdown(
   limitBytes = STEP_SUMMARY_LIMIT,
 ): string {
   const tail = ["", ...closingMarkdown(closing)];
-  if (!result) return withinBytes(planMarkdown + tail.join("\n") + "\n", limitBytes);
+  if (!result) return withinBytes(`${planMarkdown + tail.join("\n")}\n`, limitBytes);
   const head = ["", `### roster apply ${applyOutcome(result, total)}`];
   const rows = resultRows(result.results);
   const shown = rowsWithin(
@@ -56,7 +56,7 @@ export function applyMarkdown(
     left > 0
       ? ["", `… and ${left.toLocaleString("en-US")} more results left out: ${summaryLimitText(limitBytes)}`]
       : [];
-  return withinBytes(planMarkdown + [...head, ...block, ...note, ...tail].join("\n") + "\n", limitBytes);
+  return withinBytes(`${planMarkdown + [...head, ...block, ...note, ...tail].join("\n")}\n`, limitBytes);
 }
 
 /** How an apply ended, for its heading: "complete: 3 removed, 0 already absent, 0 failed, of 3 planned removals". */
@@ -149,7 +149,7 @@ export function accountsApplyMarkdown(
   limitBytes = STEP_SUMMARY_LIMIT,
 ): string {
   const tail = ["", ...closingMarkdown(closing)];
-  if (!run) return withinBytes(planMarkdown + tail.join("\n") + "\n", limitBytes);
+  if (!run) return withinBytes(`${planMarkdown + tail.join("\n")}\n`, limitBytes);
   const stopped = run.accounts.filter((a) => a.result.stoppedBy === "auth").length;
   const { not_started } = run.result.summary;
   const verb = run.result.stoppedBy === "interrupt" ? "interrupted" : "complete";
@@ -199,5 +199,5 @@ export function accountsApplyMarkdown(
     return [...section.top, ...block, ...note];
   });
   const note = leftOut ? ["", `Some accounts' results are left out: ${summaryLimitText(limitBytes)}`] : [];
-  return withinBytes(planMarkdown + [...head, ...body, ...note, ...tail].join("\n") + "\n", limitBytes);
+  return withinBytes(`${planMarkdown + [...head, ...body, ...note, ...tail].join("\n")}\n`, limitBytes);
 }

@@ -3,7 +3,7 @@ import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { lineText, linesToText } from "./lines.js";
 import { plural } from "../core/plural.js";
-import { type PlanSource } from "../plan/plan.js";
+import type { PlanSource } from "../plan/plan.js";
 import {
   driftText,
   driftUnknownText,
@@ -53,11 +53,11 @@ export function problemCommands(problems: readonly ManifestProblem[]): string {
   return problems
     .map(
       (p) =>
-        workflowCommand(
+        `${workflowCommand(
           "error",
           p.missing ? { file: sanitize(p.file) } : { file: sanitize(p.file), line: p.line, col: p.col },
           sanitize(p.message),
-        ) + "\n",
+        )}\n`,
     )
     .join("");
 }
@@ -104,5 +104,5 @@ export function planGithub(plan: Plan, verdict: GuardVerdict, source: PlanSource
     commands.push(
       workflowCommand("notice", { file }, `Group drift: ${driftUnknownText(plan.groupDriftUnknown.length)}`),
     );
-  return linesToText(planLines(plan, { verdict })) + commands.join("\n") + "\n";
+  return `${linesToText(planLines(plan, { verdict })) + commands.join("\n")}\n`;
 }

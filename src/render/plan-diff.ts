@@ -1,7 +1,7 @@
 import { FILE_HEADERS_ONLY, formatPatch } from "diff";
 import type { Plan } from "../plan/plan.js";
 import { plural } from "../core/plural.js";
-import { type PlanSource } from "../plan/plan.js";
+import type { PlanSource } from "../plan/plan.js";
 import { driftText, driftUnknownText, PLAN_WORDS, planWarnings } from "./plan-lines.js";
 import { rosterLines } from "./roster-lines.js";
 import { sanitize } from "../core/safe-text.js";

@@ -4,7 +4,7 @@ import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { plural } from "../core/plural.js";
-import { type PlanSource } from "../plan/plan.js";
+import type { PlanSource } from "../plan/plan.js";
 import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
 import { countsText, driftText, driftUnknownText, PLAN_WORDS, planWarnings, verdictLabel } from "./plan-lines.js";
 import { groupsNote } from "../core/user-note.js";
@@ -125,7 +125,7 @@ export function planMarkdown(
       );
     }
   }
-  return [...head, ...body, ...tail].join("\n") + "\n";
+  return `${[...head, ...body, ...tail].join("\n")}\n`;
 }
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

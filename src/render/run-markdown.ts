@@ -33,7 +33,7 @@ export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_
   const part = (a: AccountPlanView, markdown: string) =>
     [`#### ${escapeMarkdown(accountLabel(a.account))}`, "", markdown.replace(/^### /, "##### ")].join("\n");
   const full = view.accounts.map((a) => part(a, planMarkdown(a.plan, a.verdict, a.source, Number.MAX_SAFE_INTEGER)));
-  const whole = [...head, ...full, ...skipped].join("\n").trimEnd() + "\n";
+  const whole = `${[...head, ...full, ...skipped].join("\n").trimEnd()}\n`;
   if (whole.length <= limit) return whole;
 
   // Too long: every account is sure of its heading and summary line; the room left is shared for the rest.
@@ -58,7 +58,7 @@ export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_
     );
     return cut.length <= room ? cut : summaryOnly[i]!;
   });
-  const text = [...head, ...parts, ...skipped, ...(shortened ? ["", LEFT_OUT_NOTE] : [])].join("\n").trimEnd() + "\n";
+  const text = `${[...head, ...parts, ...skipped, ...(shortened ? ["", LEFT_OUT_NOTE] : [])].join("\n").trimEnd()}\n`;
   if (text.length <= limit) return text;
   // Only when the accounts' headings and summary lines alone pass the limit (many hundreds of accounts).
   const cutNote = "\n\n… cut: the plan is too long for one comment; roster plan --format json lists it all.\n";

@@ -193,13 +193,13 @@ export function accountsGithub(view: AccountsPlanView): string {
   );
   const skipped = view.skipped.map(
     (s) =>
-      workflowCommand(
+      `${workflowCommand(
         "warning",
         { file: sanitize(s.manifest) },
         `${accountLabel(s.account)} skipped: ${sanitize(s.reason)}`,
-      ) + "\n",
+      )}\n`,
   );
-  return parts.join("\n") + skipped.join("") + workflowCommand("notice", {}, accountsTotalText(view)) + "\n";
+  return `${parts.join("\n") + skipped.join("") + workflowCommand("notice", {}, accountsTotalText(view))}\n`;
 }
 
 /** The plain text across accounts, for CI logs and pipes. */

@@ -189,7 +189,7 @@ function compare(a: string, b: string): number {
 }
 
 function pointer(name: string): string {
-  return "/" + name.replace(/\]/g, "").split("[").join("/");
+  return `/${name.replace(/\]/g, "").split("[").join("/")}`;
 }
 
 /** A V1 token made from the account id: the published shape requires one; nothing in the sandbox accepts it. */

@@ -260,7 +260,7 @@ export class Organization {
           .map(csvField)
           .join(","),
       );
-      return { status: 200, contentType: "text/csv", body: [header, ...rows].join("\n") + "\n" };
+      return { status: 200, contentType: "text/csv", body: `${[header, ...rows].join("\n")}\n` };
     }
     return jsonReply(200, { data: users });
   }

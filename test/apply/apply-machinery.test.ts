@@ -112,7 +112,10 @@ test("the first signal stops new removals; a second (of any kind) records those 
     {
       say: (text) => said.push(text.trim()),
       stop: () => calls.push("stop"),
-      abandon: () => (calls.push("abandon"), 2),
+      abandon: () => {
+        calls.push("abandon");
+        return 2;
+      },
       exit: (code) => calls.push(`exit ${code}`),
     },
     130,

@@ -33,7 +33,7 @@ test("lines are appended after what the file holds, which is never rewritten; a 
   log.write(auditEntry(failed));
   log.close();
   const text = readFileSync(path, "utf8");
-  assert.ok(text.startsWith(earlier + "\n"), "the earlier bytes are untouched, the torn line closed");
+  assert.ok(text.startsWith(`${earlier}\n`), "the earlier bytes are untouched, the torn line closed");
   const last = JSON.parse(text.trimEnd().split("\n").at(-1)!);
   assert.equal(last, {
     time: "2026-11-28T12:00:00.000Z",

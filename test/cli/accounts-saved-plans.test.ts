@@ -154,7 +154,7 @@ saved("one account's manifest changed since the plan: refused before any request
   const plan = await planOut(env, dir);
   writeFileSync(
     `${dir}/accounts/harbor-dental.yaml`,
-    readFileSync(`${dir}/accounts/harbor-dental.yaml`, "utf8") + "  # edited after review\n",
+    `${readFileSync(`${dir}/accounts/harbor-dental.yaml`, "utf8")}  # edited after review\n`,
   );
   const requests = sandbox.stats.requests;
   const run = await runCli(["apply", plan], { env, cwd: dir });

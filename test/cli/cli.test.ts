@@ -310,7 +310,7 @@ cli("npm run demo's script plans, applies and converges on the bundled sandbox",
   child.stdout.on("data", (d) => (stdout += d));
   const [code] = await once(child, "exit");
   assert.is(code, 0);
-  assert.match(stdout, "$ roster plan -f examples/users.yaml\n\n" + EXAMPLE_PLAN);
+  assert.match(stdout, `$ roster plan -f examples/users.yaml\n\n${EXAMPLE_PLAN}`);
   assert.match(
     stdout,
     "Apply complete: 5 removed, 0 already absent, 0 failed, of 5 planned removals.\nVerified: the organization now matches the manifest.\n",

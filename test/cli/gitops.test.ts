@@ -244,7 +244,7 @@ gitops("errors other than the manifest's become an annotation too with --format 
 });
 
 gitops("guards in the manifest refuse a plan, and a flag overrides them for one run", async ({ sandbox, env, dir }) => {
-  const file = writeTemp(dir, "users.yaml", readFileSync(USERS, "utf8") + "guards:\n  max_removals: 2\n");
+  const file = writeTemp(dir, "users.yaml", `${readFileSync(USERS, "utf8")}guards:\n  max_removals: 2\n`);
   const plan = await runCli(["plan", "-f", file, "--detailed-exitcode"], { env });
   assert.is(plan.code, 3);
   assert.match(

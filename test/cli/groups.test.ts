@@ -177,7 +177,7 @@ groups(
   },
 );
 
-groups("protect: [{ group: Équipe }] composed keeps a member of the API's decomposed Équipe", async ({ env, dir }) => {
+groups("protect: [{ group: Équipe }] composed keeps a member of the API's decomposed Équipe", async ({ dir }) => {
   const sandbox = await startSandbox({
     users: ORG.map((u) => (u.id === FORMER.id ? { ...u, groups: [{ id: "g-e", name: "E\u0301quipe" }] } : u)),
     apiKey: TEST_API_KEY,
@@ -199,7 +199,7 @@ groups("protect: [{ group: Équipe }] composed keeps a member of the API's decom
 groups(
   "require_force_for_groups: exit 3 naming the user and group, nothing sent, unless --force",
   async ({ sandbox, env, dir }) => {
-    const file = writeTemp(dir, "users.yaml", EXAMPLE + "guards:\n  require_force_for_groups: [Admins]\n");
+    const file = writeTemp(dir, "users.yaml", `${EXAMPLE}guards:\n  require_force_for_groups: [Admins]\n`);
     const verdict =
       "would remove 1 member of Admins, listed in require_force_for_groups: Former.Employee@Example.com (Admins); review the plan, then pass --force";
     const plan = await runCli(["plan", "-f", file, "--detailed-exitcode"], { env });
@@ -393,7 +393,7 @@ groups(
   "a user who moves into a guarded group between plan --out and apply PLAN trips the guard again",
   async (context) => {
     const { dir, env } = context;
-    writeTemp(dir, "users.yaml", withProtect("group: Admins") + "guards:\n  require_force_for_groups: [Engineering]\n");
+    writeTemp(dir, "users.yaml", `${withProtect("group: Admins")}guards:\n  require_force_for_groups: [Engineering]\n`);
     // Planned with --force: contractor.jones and intern.2024 are in Engineering.
     assert.is((await runCli(["plan", "-f", "users.yaml", "--out", "plan.json", "--force"], { env, cwd: dir })).code, 0);
     const port = Number(new URL(context.sandbox.url).port);

@@ -54,7 +54,7 @@ test("at 60 columns an error with a long id is wrapped before the id, not throug
     const run = await atTerminal(["apply", "plan-for-account-0b6c3e1a-9f2d-4c1b-8e7a-5d4f3c2b1a09.json"], 60, dir);
     assert.is(run.code, 1);
     const id = run.screen.find((l) => l.includes("0b6c3e1a"));
-    assert.ok(id && id.includes("plan-for-account-0b6c3e1a-9f2d-4c1b-8e7a-5d4f3c2b1a09.json"), run.screen.join("\n"));
+    assert.ok(id?.includes("plan-for-account-0b6c3e1a-9f2d-4c1b-8e7a-5d4f3c2b1a09.json"), run.screen.join("\n"));
   });
 });
 

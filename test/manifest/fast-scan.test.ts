@@ -166,7 +166,7 @@ function withAccount(text: string, rnd: () => number): string {
       lines.push(`${rnd() < 0.95 ? indent : pick(rnd, INDENTS)}${entry}${rnd() < 0.1 ? " # the account" : ""}`);
     }
   }
-  const block = lines.join("\n") + "\n";
+  const block = `${lines.join("\n")}\n`;
   return rnd() < 0.5 ? block + text : `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${block}`;
 }
 

@@ -7,7 +7,7 @@ import { checkGuards, type GuardOptions } from "../../src/plan/guards.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { organizationFingerprint, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
 import type { SandboxStats } from "../../src/sandbox/sandbox.js";
-import { TelnyxClient } from "../../src/telnyx/client.js";
+import type { TelnyxClient } from "../../src/telnyx/client.js";
 import { readOrganization } from "../../src/telnyx/read-organization.js";
 import type { OrganizationUser } from "../../src/core/organization-user.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";

@@ -88,7 +88,7 @@ for (const c of CASES) {
 }
 
 test("wrapping keeps every word in order, no line wider than the width, no continuation at column 0 of an indented row", () => {
-  const word = fc.stringMatching(/^[a-z@.\-]{1,14}$/);
+  const word = fc.stringMatching(/^[a-z@.-]{1,14}$/);
   const row = fc.record({
     indent: fc.constantFrom("", "  ", "  - ", "  = ", "  ≠ ", "      "),
     words: fc.array(word, { minLength: 1, maxLength: 12 }),

@@ -37,7 +37,7 @@ test("the ink preview shows summary, removals with status and last sign-in, prot
 });
 
 test("the plain text for CI logs reads exactly like the ink preview", () => {
-  assert.is(linesToText(planLines(plan, { verdict })), EXPECTED + "\n");
+  assert.is(linesToText(planLines(plan, { verdict })), `${EXPECTED}\n`);
 });
 
 test("a plan without removals says so", () => {

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Fault, FaultRequest, Sandbox } from "../../src/sandbox/sandbox.js";
-import { ApiError } from "../../src/telnyx/api-error.js";
+import type { ApiError } from "../../src/telnyx/api-error.js";
 import { MAX_RATE_LIMITED, TelnyxClient, type ClientOptions, type RetryEvent } from "../../src/telnyx/client.js";
 import { readOrganization } from "../../src/telnyx/read-organization.js";
 import { rejection, TEST_API_KEY } from "../helpers/cli.js";

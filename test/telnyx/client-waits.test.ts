@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { startSandbox } from "../../src/sandbox/sandbox.js";
+import type { startSandbox } from "../../src/sandbox/sandbox.js";
 import type { WaitEvent } from "../../src/telnyx/client.js";
 import { TEST_API_KEY } from "../helpers/cli.js";
 import { makeOrg } from "../helpers/org.js";

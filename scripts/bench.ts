@@ -54,7 +54,10 @@ function manifestOf(emails: readonly string[]): string {
   return `version: 1\nusers:\n${emails.map((e) => `  - ${e}\n`).join("")}`;
 }
 
-/** Starts `roster sandbox` in a child process, seeded with `users` (or a state with managed accounts), answering after `latencyMs`. */
+/**
+ * Starts `roster sandbox` in a child process, seeded with `users` (or a state with managed accounts), answering after
+ * `latencyMs`.
+ */
 async function childSandbox(
   users: OrganizationUser[] | { users: OrganizationUser[]; managed_accounts: unknown[] },
   latencyMs: number,

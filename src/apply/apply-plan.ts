@@ -31,7 +31,9 @@ export interface ApplySummary {
   already_absent: number;
   failed: number;
   unknown: number;
-  /** Planned removals never sent (or only refused with a 429) because the run was interrupted or the key was refused. */
+  /**
+   * Planned removals never sent (or only refused with a 429) because the run was interrupted or the key was refused.
+   */
   not_started: number;
 }
 
@@ -53,7 +55,10 @@ export type ApplyEvent =
   | { type: "not_started"; removal: Removal }
   | { type: "finished"; result: RemovalResult; summary: ApplySummary }
   | { type: "done"; result: ApplyResult }
-  /** The run was told to stop (Ctrl-C, lost output, an audit line not written): no removal starts; those in flight finish. */
+  /**
+   * The run was told to stop (Ctrl-C, lost output, an audit line not written): no removal starts; those in flight
+   * finish.
+   */
   | { type: "stopping" }
   /** A request is about to be sent again (the client reports it; the command forwards it to the views). */
   | { type: "retrying"; attempt: number; reason: string; delayMs: number }
@@ -71,9 +76,15 @@ export interface ExecutorOptions {
   onEvent?: (event: ApplyEvent) => void;
   /** Once aborted, no removal starts; those in flight finish. */
   signal?: AbortSignal;
-  /** Where each removal waits for its turn: slots shared across accounts (fairSlots); a bound of `concurrency` of its own when not given. */
+  /**
+   * Where each removal waits for its turn: slots shared across accounts (fairSlots); a bound of `concurrency` of its
+   * own when not given.
+   */
   limit?: Limit;
-  /** Whether the executor emits `stopping` itself when `signal` aborts (default): a run over many organizations says it once for all. */
+  /**
+   * Whether the executor emits `stopping` itself when `signal` aborts (default): a run over many organizations says it
+   * once for all.
+   */
   announceStop?: boolean;
 }
 
@@ -142,7 +153,8 @@ export async function applyPlan(
             stoppedBy = "auth";
             fatal ??= error;
           }
-          // Stopped before a request the API acted on (none sent, or only refused with a 429): nothing happened to this user.
+          // Stopped before a request the API acted on (none sent, or only refused with a 429): nothing happened to this
+          // user.
           if ((error.kind === "aborted" && !error.mayHaveHappened) || (error.kind === "auth" && error.attempts === 0)) {
             if (error.kind === "aborted") stoppedBy ??= "interrupt";
             return notStarted();

@@ -98,7 +98,8 @@ export class AuditLog {
     let fd: number;
     try {
       // Never blocking, and never anything but a regular file: a FIFO would swallow the lines (or block once
-      // full), a device keeps nothing (/dev/null) or scrolls away (a terminal). The log is the record of who was removed.
+      // full), a device keeps nothing (/dev/null) or scrolls away (a terminal). The log is the record of who was
+      // removed.
       fd = openSync(path, APPEND_NONBLOCK, 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -34,7 +34,9 @@ export interface ProgressFigures {
   /** done / total, from 0 to 1. */
   fraction: number;
   elapsedMs: number;
-  /** Removals finished a second over the run so far (over at least its first second); undefined until one has finished. */
+  /**
+   * Removals finished a second over the run so far (over at least its first second); undefined until one has finished.
+   */
   rate: number | undefined;
   /** Time left at that rate for the removals not finished; undefined until a rate is known. */
   etaMs: number | undefined;

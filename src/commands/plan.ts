@@ -73,7 +73,10 @@ function checkOut(options: PlanOptions): void {
     );
 }
 
-/** Saves the run's plan for `roster apply FILE`: each organization by its id (never its key); a skipped account is not in it. */
+/**
+ * Saves the run's plan for `roster apply FILE`: each organization by its id (never its key); a skipped account is not
+ * in it.
+ */
 async function savePlan(planned: PlannedTargets, out: string, io: Io): Promise<void> {
   if (planned.targets.length === 0)
     throw new Error(`no account could be read, so there is no plan to save to ${out}. Nothing was changed.`);
@@ -102,7 +105,10 @@ async function savePlan(planned: PlannedTargets, out: string, io: Io): Promise<v
   );
 }
 
-/** What `roster apply FILE` needs of one organization: the plan, the manifest's rules and guards, the organization's fingerprint. */
+/**
+ * What `roster apply FILE` needs of one organization: the plan, the manifest's rules and guards, the organization's
+ * fingerprint.
+ */
 function savedPlanOf(manifest: LoadedManifest, prepared: PreparedPlan, now: Date): SavedPlan {
   return {
     createdAt: now.toISOString(),

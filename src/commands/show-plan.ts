@@ -37,7 +37,9 @@ export function previewShowsVerdict(format: PlanFormat, io: Io): boolean {
   return format === "pretty" && isInteractive(io);
 }
 
-/** Renders a run's plan once, in the form chosen from the flags and the terminal: one organization, or across accounts. */
+/**
+ * Renders a run's plan once, in the form chosen from the flags and the terminal: one organization, or across accounts.
+ */
 export async function showPlan(view: RunView, format: PlanFormat, io: Io): Promise<void> {
   if (format === "pretty" && isInteractive(io)) {
     // ink and react are loaded only when a person is looking: they cost more to load than the rest of roster.

@@ -67,7 +67,10 @@ export function sealNote(seal: ReturnType<typeof planSeal>, file: string): strin
   }
 }
 
-/** A saved plan as plan shows one: every organization in the file's order, the guards as apply PLAN checks them without flags. */
+/**
+ * A saved plan as plan shows one: every organization in the file's order, the guards as apply PLAN checks them without
+ * flags.
+ */
 function savedRunView(saved: SavedRun): RunView {
   const accounts = saved.targets.map(({ account, saved: plan }) => ({
     account: account ?? OWN_ACCOUNT,

@@ -139,7 +139,10 @@ export function emailsLookAlike(a: string, b: string): boolean {
   return emailPartsLookAlike(emailSpellings(a), emailSpellings(b));
 }
 
-/** The characters the local part of an email can start with, as read (as written and as compared): what the index files it under. */
+/**
+ * The characters the local part of an email can start with, as read (as written and as compared): what the index files
+ * it under.
+ */
 function firstReadingsOf(email: string): Set<string> {
   const firsts = new Set<string>();
   for (const form of [email.trim(), readableEmail(email)]) {
@@ -184,7 +187,9 @@ export class LookalikeIndex<T> {
   }
 }
 
-/** Whether two names (groups', organizations') look alike: a reader could take one, as nameKey has it, for the other. */
+/**
+ * Whether two names (groups', organizations') look alike: a reader could take one, as nameKey has it, for the other.
+ */
 export function namesLookAlike(a: string, b: string): boolean {
   return spellingsLookAlike(spellingOf(nameKey(a)), spellingOf(nameKey(b)));
 }

@@ -5,7 +5,9 @@
 
 /** What a secret's run is replaced with. */
 export const REDACTED = "[redacted]";
-/** The shortest run of a secret's characters that is replaced: shorter runs are too common in ordinary text to be a key. */
+/**
+ * The shortest run of a secret's characters that is replaced: shorter runs are too common in ordinary text to be a key.
+ */
 export const MIN_FRAGMENT = 8;
 /** Shorter values are not keys, and replacing them would garble the output; 4 to 7 characters are replaced whole. */
 export const MIN_SECRET_LENGTH = 4;

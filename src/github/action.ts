@@ -93,7 +93,10 @@ function runRoster(args: readonly string[], env: NodeJS.ProcessEnv): Promise<num
   });
 }
 
-/** On a pull request: keeps the plan's one comment up to date. False when it failed for another reason than a read-only token. */
+/**
+ * On a pull request: keeps the plan's one comment up to date. False when it failed for another reason than a read-only
+ * token.
+ */
 async function comment(
   env: NodeJS.ProcessEnv,
   manifest: string,

@@ -47,7 +47,9 @@ export function adviceFor(status: number, target: Pick<PullRequestTarget, "repos
   return "";
 }
 
-/** Why a request got no answer, from fetch's error: its cause ("connect ECONNREFUSED 127.0.0.1:1"), else its message. */
+/**
+ * Why a request got no answer, from fetch's error: its cause ("connect ECONNREFUSED 127.0.0.1:1"), else its message.
+ */
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { message?: unknown; code?: unknown } } | undefined)?.cause;
   const text =

@@ -2,7 +2,8 @@ import type { Manifest } from "./manifest.js";
 import type { ManifestProblem } from "./manifest-error.js";
 
 /**
- * Warnings, not errors, about manifest addresses, patterns and protected group names written with letters that read as Latin
+ * Warnings, not errors, about manifest addresses, patterns and protected group names written with letters that read as
+ * Latin
  * letters they are not (Cyrillic с as c, Greek Ο as O). An address in another script is legitimate, so it
  * is not refused; but a reviewer should know that соре@example.com is not cope@example.com. The look-alike
  * table is loaded only when some text is not plain ASCII.

@@ -14,7 +14,8 @@ export interface ScannedSource {
 /**
  * A fast reader for the plain form nearly every manifest is written in: `version: N`, block lists of emails
  * or of `email:`/`name:`/`comment:` mappings, `protect:` patterns and `- group:` entries, `guards:` numbers
- * and the `account:` mapping (a folder of manifests across managed accounts has one in each), with comments. Users' `groups:` lists and the groups guard are left to the yaml library.
+ * and the `account:` mapping (a folder of manifests across managed accounts has one in each), with comments. Users'
+ * `groups:` lists and the groups guard are left to the yaml library.
  *
  * The yaml library costs tens of milliseconds to warm up on a cold start, which is most of the time
  * `roster validate` takes. This reader accepts only lines whose meaning in YAML is beyond doubt, and returns

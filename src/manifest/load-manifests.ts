@@ -51,7 +51,10 @@ export async function loadManifests(paths: readonly string[]): Promise<LoadedMan
   return manifests;
 }
 
-/** The files a path names: the path itself, or a folder's manifests sorted by name (code point order, as `ls` in the C locale). */
+/**
+ * The files a path names: the path itself, or a folder's manifests sorted by name (code point order, as `ls` in the C
+ * locale).
+ */
 async function manifestFiles(path: string): Promise<string[]> {
   const info = await stat(path).catch(() => undefined);
   // A path that is missing or not a folder is loadManifest's to read or to refuse, in its words.

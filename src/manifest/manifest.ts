@@ -12,7 +12,10 @@ export interface DesiredUser {
   written: string;
   name?: string;
   comment?: string;
-  /** The groups the manifest says the user is in (as groupKey compares them), when it says: compared with the live ones, never changed. */
+  /**
+   * The groups the manifest says the user is in (as groupKey compares them), when it says: compared with the live ones,
+   * never changed.
+   */
   groups?: string[];
   position: SourcePosition;
 }

@@ -12,7 +12,9 @@ export interface ProtectPattern {
   matches(comparedEmail: string): boolean;
 }
 
-/** What is wrong with a protect pattern, and where: `index` is the offending character's place in the text as written. */
+/**
+ * What is wrong with a protect pattern, and where: `index` is the offending character's place in the text as written.
+ */
 export interface PatternProblem {
   message: string;
   index: number;

@@ -54,7 +54,9 @@ export type OrganizationProblem =
   /** The organizations read for the accounts at `others` have the same owner: one organization, read twice. */
   | { kind: "same-organization"; others: number[] };
 
-/** For each organization read, in order, why it cannot be its managed account's, or undefined (always for the own one). */
+/**
+ * For each organization read, in order, why it cannot be its managed account's, or undefined (always for the own one).
+ */
 export function organizationsNotTheirOwn(
   read: readonly ReadOrganization[],
   known: KnownAccounts,

@@ -15,7 +15,10 @@ export interface ManifestAccount<M extends Manifest = Manifest> {
   target: ManifestTarget;
 }
 
-/** A manifest's `account:` that matches no managed account, or several, or one another manifest has: nothing is read or changed. */
+/**
+ * A manifest's `account:` that matches no managed account, or several, or one another manifest has: nothing is read or
+ * changed.
+ */
 export class AccountChoiceError extends ManifestError {
   constructor(problems: ManifestProblem[]) {
     super(problems);
@@ -29,7 +32,8 @@ const CLOSEST = 5;
 /**
  * Resolves each manifest's `account:` to exactly one of the accounts the manager's key manages: an id
  * compared case-insensitively, an email as emails compare, an organization name as names compare (nameKey:
- * composed, spaces plain, trimmed). Pure. A selector matching none (the closest candidates named) or several (each one named, to be
+ * composed, spaces plain, trimmed). Pure. A selector matching none (the closest candidates named) or several (each one
+ * named, to be
  * chosen by id), and two manifests reaching the same account by different selectors, are problems at the
  * `account:` entry; every one is reported at once. In the manifests' order.
  */

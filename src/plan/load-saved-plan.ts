@@ -17,7 +17,10 @@ import {
 /** No saved plan comes near this: 20,000 users take about 6 MB. */
 export const MAX_PLAN_FILE_BYTES = 256 * 1024 * 1024;
 
-/** The text of a saved plan's file, read without blocking and within the size any plan has; a SavedPlanError naming the file. */
+/**
+ * The text of a saved plan's file, read without blocking and within the size any plan has; a SavedPlanError naming the
+ * file.
+ */
 export async function readPlanFile(path: string): Promise<string> {
   let text: string;
   try {

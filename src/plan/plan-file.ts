@@ -55,7 +55,8 @@ export interface SealOptions {
 
 /**
  * Checks the text of a saved plan and returns it. Pure. Beyond the schema, the plan must agree with itself:
- * its seal (an HMAC keyed by `apiKey`), its counts, its fingerprint over the users it lists, and its own rules, which must judge
+ * its seal (an HMAC keyed by `apiKey`), its counts, its fingerprint over the users it lists, and its own rules, which
+ * must judge
  * every removal removable. A plan that fails any of these is refused whole: nothing of it is applied.
  */
 export function parseSavedPlan(text: string, file: string, apiKey: string, options: SealOptions = {}): SavedPlan {

@@ -95,7 +95,10 @@ export interface Plan {
   unusedGroups?: UnusedGroup[];
   /** Listed users whose live groups differ from the manifest's `groups:`, sorted by email. */
   groupDrift: GroupDrift[];
-  /** Listed users with `groups:` whose groups the API did not give, sorted by email: their drift is unknown. Absent when none, and in saved plans. */
+  /**
+   * Listed users with `groups:` whose groups the API did not give, sorted by email: their drift is unknown. Absent when
+   * none, and in saved plans.
+   */
   groupDriftUnknown?: GroupDriftUnknown[];
 }
 

@@ -44,7 +44,10 @@ export function rulesOf(manifest: {
   };
 }
 
-/** What judge reads of a user: its email, record type and groups (names, or the API's { name } objects; absent or null: not known). */
+/**
+ * What judge reads of a user: its email, record type and groups (names, or the API's { name } objects; absent or null:
+ * not known).
+ */
 export type Judged = Pick<OrganizationUser, "email"> & {
   record_type?: unknown;
   groups?: readonly (string | { name: string })[] | null;

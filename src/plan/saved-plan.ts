@@ -98,7 +98,10 @@ export function savedRunText(run: SavedRun, apiKey: string): string {
   return `${JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2)}\n`;
 }
 
-/** The rules a saved plan carries, for its own check and the executor's: the listed emails, patterns and protected groups. */
+/**
+ * The rules a saved plan carries, for its own check and the executor's: the listed emails, patterns and protected
+ * groups.
+ */
 export function savedPlanRules(
   manifest: Pick<SavedPlan["manifest"], "desiredEmails" | "protect" | "protectGroups">,
 ): Rules {

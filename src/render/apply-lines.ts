@@ -33,11 +33,14 @@ export function resultLine(result: RemovalResult): Line {
   return line(label, email, ...account);
 }
 
-/** The outcomes so far, as pieces: "300 removed", "4 already absent", "0 failed", and "2 unknown" once there are any. */
+/**
+ * The outcomes so far, as pieces: "300 removed", "4 already absent", "0 failed", and "2 unknown" once there are any.
+ */
 export function outcomePieces(
   counts: Pick<ApplySummary, "removed" | "already_absent" | "failed"> & { unknown?: number },
 ): Segment[] {
-  // "unknown" (stopped while waiting to retry a removal that may have gone through) is rare: named only when it happened.
+  // "unknown" (stopped while waiting to retry a removal that may have gone through) is rare: named only when it
+  // happened.
   return [
     { text: `${counts.removed} ${OUTCOME_LABEL.removed}` },
     { text: `${counts.already_absent} ${OUTCOME_LABEL.already_absent}` },

@@ -32,7 +32,8 @@ export function runApplyMarkdown(
 
 /**
  * What apply did, as Markdown after the plan's: the counts, one line per finished removal (in the order they
- * finished), then `closing` (the verification, or why nothing was applied: closingMarkdown). The whole text, plan included,
+ * finished), then `closing` (the verification, or why nothing was applied: closingMarkdown). The whole text, plan
+ * included,
  * is never longer than `limitBytes` bytes: removals that do not fit are counted in a note instead.
  */
 export function applyMarkdown(

@@ -168,7 +168,10 @@ export function runVerificationText(
   return verified ? verificationText(verified, results) : "";
 }
 
-/** The closing lines of the job summary after removals: the verification, the error that stopped the run, a lost audit line. */
+/**
+ * The closing lines of the job summary after removals: the verification, the error that stopped the run, a lost audit
+ * line.
+ */
 export function closingLines(
   view: RunView,
   result: ApplyResult,

@@ -12,7 +12,9 @@ const liveUser = (user: LiveEntry) => ({
   groups: user.groups,
 });
 
-/** The plan as `--format json` prints it: a stable document for machines (format_version 1; keys are only ever added). */
+/**
+ * The plan as `--format json` prints it: a stable document for machines (format_version 1; keys are only ever added).
+ */
 export function planJson(plan: Plan, verdict: GuardVerdict) {
   return {
     format_version: 1,

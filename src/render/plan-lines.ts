@@ -37,7 +37,8 @@ export const PROTECTED_SIGN = "=";
 export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   const { summary } = plan;
   const lines: Line[] = [summaryLine(plan)];
-  // Every row of every section, never a cut: a reviewer approves exactly the removals shown (as Terraform lists every change).
+  // Every row of every section, never a cut: a reviewer approves exactly the removals shown (as Terraform lists every
+  // change).
   const emailWidth = columnWidth([
     ...plan.removals.map((c) => sanitize(c.email)),
     ...plan.protected.map((p) => sanitize(p.email)),
@@ -121,7 +122,9 @@ const PLAIN_VALUES: ValueStyle = {
   group: (text) => `"${sanitize(clip(text, GROUP_NAME_SHOWN))}"`,
 };
 
-/** The warning about a protect pattern that matches no live user, as every format words it; `quote` shows the pattern. */
+/**
+ * The warning about a protect pattern that matches no live user, as every format words it; `quote` shows the pattern.
+ */
 export function unusedPatternText(
   entry: UnusedPattern,
   quote: (pattern: string) => string = (pattern) => `"${sanitize(pattern)}"`,
@@ -137,7 +140,10 @@ export interface PlanWarning {
   value: string;
   line?: number;
   col?: number;
-  /** For a protected group: how many live users the API gave no groups for, when any (its membership is not known for them). */
+  /**
+   * For a protected group: how many live users the API gave no groups for, when any (its membership is not known for
+   * them).
+   */
   groupsUnknown?: number;
   text(quote?: (value: string) => string): string;
 }

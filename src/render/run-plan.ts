@@ -49,7 +49,10 @@ export function oneOrganization(view: RunView): AccountPlanView | undefined {
   return view.shape === "organization" ? view.accounts[0] : undefined;
 }
 
-/** `plan --format json`: one organization's document; for one manifest naming an account, with its account; else every account's. */
+/**
+ * `plan --format json`: one organization's document; for one manifest naming an account, with its account; else every
+ * account's.
+ */
 export function runJson(view: RunView) {
   const one = oneOrganization(view);
   if (one) return planJson(one.plan, one.verdict);
@@ -172,7 +175,10 @@ export function accountsJson(view: AccountsPlanView) {
   };
 }
 
-/** `--format diff` across accounts: each account's diff, its headers naming the account, then the total as a comment line. */
+/**
+ * `--format diff` across accounts: each account's diff, its headers naming the account, then the total as a comment
+ * line.
+ */
 export function accountsDiff(view: AccountsPlanView, planDiff: (plan: Plan, source: PlanSource) => string): string {
   return (
     view.accounts

@@ -26,7 +26,9 @@ export interface SandboxFaults {
    * last one ended, fixed windows on the clock ("grid"), or a token bucket refilled continuously ("bucket").
    */
   rateModel?: RateModel;
-  /** Send the x-ratelimit headers only with a 429, as some APIs do: the client learns of the limit only by hitting it. */
+  /**
+   * Send the x-ratelimit headers only with a 429, as some APIs do: the client learns of the limit only by hitting it.
+   */
   quietRateLimit?: boolean;
   /** Chooses the fault of a request instead of the rates, when it returns one: for tests that need one exact fault. */
   script?: (request: FaultRequest) => Fault | undefined;

@@ -54,7 +54,8 @@ export async function readSandboxState(path: string): Promise<SandboxState> {
       `${path}: "managed_accounts" must be a JSON array of accounts, like examples/managed-accounts.json`,
     );
   const managedAccounts = accounts.map((account, index) => checkAccount(path, index, account));
-  // Organization names may repeat, as in the API (a manifest naming one must then say which); ids, logins and keys may not.
+  // Organization names may repeat, as in the API (a manifest naming one must then say which); ids, logins and keys may
+  // not.
   for (const [field, what] of [
     ["id", "id"],
     ["api_key", '"api_key"'],

@@ -149,7 +149,9 @@ function planSavedTargets(saved: SavedRun, options: TargetOptions, io: Io): Prom
 /** One organization to read and plan, or one skipped before it is read. */
 type TargetWork = TargetToRead | { skipped: SkippedTarget };
 
-/** The organizations a run works on, and every managed account roster knows of (to tell whose organization a key reads). */
+/**
+ * The organizations a run works on, and every managed account roster knows of (to tell whose organization a key reads).
+ */
 interface RunWork {
   work: TargetWork[];
   known: AccountRef[];

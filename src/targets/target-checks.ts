@@ -66,7 +66,10 @@ export async function eachStopping<T>(
   if (failure) throw failure.reason;
 }
 
-/** Refuses, before any request with it, each managed account handed the manager's key or a key handed for another account too. */
+/**
+ * Refuses, before any request with it, each managed account handed the manager's key or a key handed for another
+ * account too.
+ */
 export function checkKeys(
   runs: readonly InProgress[],
   managerKey: string,
@@ -95,7 +98,10 @@ export function checkKeys(
   });
 }
 
-/** Refuses each managed account whose key read the manager's organization, another account's, or one read for another account too. */
+/**
+ * Refuses each managed account whose key read the manager's organization, another account's, or one read for another
+ * account too.
+ */
 export function checkOrganizations(
   runs: readonly InProgress[],
   known: { managerEmail: string; known: readonly AccountRef[] },
@@ -164,7 +170,9 @@ export async function cancelledChoices(
   return found;
 }
 
-/** An API error or a stale saved plan met in a managed account, its message naming the account (unless it does already). */
+/**
+ * An API error or a stale saved plan met in a managed account, its message naming the account (unless it does already).
+ */
 export function inAccount(error: unknown, account: AccountRef): unknown {
   const label = accountLabel(account);
   if (error instanceof SavedPlanError) return new SavedPlanError(`${label}: ${error.message}`);

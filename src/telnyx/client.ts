@@ -31,7 +31,10 @@ export const MAX_PAGE_SIZE = 250;
 /** The groups report holds the whole organization (about 250 bytes a user): room for a million users. */
 const MAX_REPORT_BYTES = 256 * 1024 * 1024;
 
-/** How a removal ended when the API confirmed the user is gone (a 404 after an attempt that may have gone through is "removed"). */
+/**
+ * How a removal ended when the API confirmed the user is gone (a 404 after an attempt that may have gone through is
+ * "removed").
+ */
 export interface RemoveResult {
   outcome: "removed" | "already_absent";
   status: number;

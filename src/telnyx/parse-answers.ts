@@ -28,7 +28,8 @@ export function isNotFoundError(body: unknown): boolean {
 
 /**
  * The error for an answer that is not a success. The API's words are redacted of `secrets` (the client's key,
- * every key of the run, any the answer holds) before they are cut short, so no cut leaves a piece of a key. A 404 that is not the API's JSON, or any 404 to a base URL
+ * every key of the run, any the answer holds) before they are cut short, so no cut leaves a piece of a key. A 404 that
+ * is not the API's JSON, or any 404 to a base URL
  * without a version segment, most likely means a wrong base URL (https://api.telnyx.com without /v2): the
  * message says so. Such a base URL is not refused up front, since a gateway may rewrite paths.
  */
@@ -61,7 +62,8 @@ export function errorFor(
       options,
     );
   }
-  // The API's words are shown as they come (sanitized when printed), redacted, then cut short: a hostile answer can be huge.
+  // The API's words are shown as they come (sanitized when printed), redacted, then cut short: a hostile answer can be
+  // huge.
   const words = [first.title, first.detail]
     .filter((w): w is string => typeof w === "string" && w !== "")
     .map((w) => clip(redactApiText(w, secrets), 300));

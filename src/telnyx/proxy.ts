@@ -26,7 +26,9 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): URL | undefined {
   return proxy;
 }
 
-/** Whether `no_proxy` (curl's syntax: comma-separated names, domain suffixes, IPs, CIDR ranges, or `*`) lists `host`. */
+/**
+ * Whether `no_proxy` (curl's syntax: comma-separated names, domain suffixes, IPs, CIDR ranges, or `*`) lists `host`.
+ */
 export function bypassesProxy(host: string, noProxy: string): boolean {
   const name = host
     .replace(/^\[(.*)\]$/, "$1")

@@ -79,7 +79,8 @@ async function readOnce(client: Reader, concurrency: number) {
 /** The users of a read, each once; a read that lists one id as two different users is refused whole. */
 function distinctOrRefused(lists: readonly (readonly OrganizationUser[])[]): OrganizationUser[] {
   const { users, conflict } = distinctUsers(lists);
-  // Removals go by id and the rules judge the record: a listing that says two things of one id cannot be trusted at all.
+  // Removals go by id and the rules judge the record: a listing that says two things of one id cannot be trusted at
+  // all.
   if (conflict)
     throw new ApiError(
       "shape",

@@ -18,7 +18,9 @@ export interface ClientOptions {
   /** Where the base URL came from (--base-url, TELNYX_BASE_URL), for messages about it. */
   baseUrlSource?: string;
   apiKey: string;
-  /** The run's other keys (the manager's, every managed account's so far), kept out of error messages as this one is. */
+  /**
+   * The run's other keys (the manager's, every managed account's so far), kept out of error messages as this one is.
+   */
   secrets?: () => readonly string[];
   /**
    * What a refused key (401) means, when the key is not TELNYX_API_KEY: a managed account's client names

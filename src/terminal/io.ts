@@ -36,7 +36,10 @@ export function canPrompt(io: Io): boolean {
   return Boolean(io.stdin.isTTY) && isInteractive(io);
 }
 
-/** Writes text with every key, and every run of 8 or more of its characters, redacted: a last line of defence, not the first. */
+/**
+ * Writes text with every key, and every run of 8 or more of its characters, redacted: a last line of defence, not the
+ * first.
+ */
 export function write(stream: Writable, text: string, env: NodeJS.ProcessEnv): void {
   stream.write(redact(text, env));
 }
@@ -69,7 +72,10 @@ export function knownSecrets(env: NodeJS.ProcessEnv): readonly string[] {
   return current(env).list;
 }
 
-/** `text` with TELNYX_API_KEY and every registered secret, and every run of 8 or more of their characters, as [redacted]. */
+/**
+ * `text` with TELNYX_API_KEY and every registered secret, and every run of 8 or more of their characters, as
+ * [redacted].
+ */
 export function redact(text: string, env: NodeJS.ProcessEnv): string {
   const { redactor } = current(env);
   return redactor.empty ? text : redactor.redact(text);

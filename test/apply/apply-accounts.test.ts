@@ -27,7 +27,9 @@ import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
 // One apply across managed accounts, over real HTTP: the sandbox plays the manager (the test key) and its
 // accounts, each behind its own key, which the test asks the manager's endpoint for, as roster does.
 
-/** One managed account ready to apply: its plan from a manifest listing its first `keep` users, its own client and key. */
+/**
+ * One managed account ready to apply: its plan from a manifest listing its first `keep` users, its own client and key.
+ */
 interface Prepared extends AccountApply {
   client: TelnyxClient;
   key: string;

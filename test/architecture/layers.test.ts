@@ -131,7 +131,9 @@ function circles(graph: ReadonlyMap<string, readonly string[]>): string[] {
   return found.sort();
 }
 
-/** src/'s files and the files each imports (static, type-only, re-exports and lazy `import()`), relative to the root. */
+/**
+ * src/'s files and the files each imports (static, type-only, re-exports and lazy `import()`), relative to the root.
+ */
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sourceFiles(SRC)) {

@@ -46,7 +46,10 @@ const manifestFor = (seed: ManagedAccountSeed, keep: readonly string[]) => {
   )}account:\n  id: ${seed.id}\n`;
 };
 
-/** Acme removes dalia and emeka (emeka's removal fails); Beta removes goran and ivan, but its key is revoked at its first removal. */
+/**
+ * Acme removes dalia and emeka (emeka's removal fails); Beta removes goran and ivan, but its key is revoked at its
+ * first removal.
+ */
 function scenario(dir: string): string {
   const folder = `${dir}/accounts`;
   mkdirSync(folder);

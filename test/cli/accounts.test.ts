@@ -343,7 +343,10 @@ test("a Markdown too long cuts the longest account first: the small accounts kee
   });
 });
 
-/** Harbor and a larger account, Oakridge, of 12 users: a guard refuses Harbor's plan of 5 removals (83%), Oakridge's 1 is fine. */
+/**
+ * Harbor and a larger account, Oakridge, of 12 users: a guard refuses Harbor's plan of 5 removals (83%), Oakridge's 1
+ * is fine.
+ */
 const OAKRIDGE = account(4, "Oakridge Clinic Ltd", "oakridge", [
   "lena",
   "mateo",
@@ -722,7 +725,8 @@ test("a key that is not a manager's (403 on /managed_accounts): a clear error, e
 
 test("no key, the manager's or an account's, reaches stdout, stderr, the audit log or the job summary, even echoed by the API", async () => {
   await withSandbox(managerSandbox(), async (sandbox) => {
-    // A gateway in front of the sandbox that echoes the caller's key (and another account's) in Northwind's removal errors.
+    // A gateway in front of the sandbox that echoes the caller's key (and another account's) in Northwind's removal
+    // errors.
     const proxy = await startGateway(sandbox.url, {
       answer: ({ method, path, key }) =>
         key === NORTHWIND.api_key && method === "POST" && path.endsWith("/actions/remove")

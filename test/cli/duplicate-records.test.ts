@@ -23,7 +23,10 @@ const send = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-/** An API on loopback listing `report` as its groups report (or refusing it) and `pages` as its pages; counts every request that is not a read. */
+/**
+ * An API on loopback listing `report` as its groups report (or refusing it) and `pages` as its pages; counts every
+ * request that is not a read.
+ */
 async function withApi(
   answers: { report: OrganizationUser[] | "refused"; pages: OrganizationUser[][] },
   fn: (url: string, changes: () => string[]) => Promise<void>,

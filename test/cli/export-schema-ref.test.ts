@@ -55,7 +55,10 @@ exported.after.each(async ({ sandbox, dir }) => {
   removeTempDir(dir);
 });
 
-/** Where roster is installed and where the manifest goes, both under one temporary folder, and what the first line must say. */
+/**
+ * Where roster is installed and where the manifest goes, both under one temporary folder, and what the first line must
+ * say.
+ */
 const CASES: {
   name: string;
   install: string;

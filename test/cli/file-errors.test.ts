@@ -5,7 +5,10 @@ import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox.js";
 import { runCli, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
 import { EXAMPLES, exampleOrg } from "../helpers/org.js";
 
-/** Every file roster writes (plan --out, export -o) fails with words: what happened, what to do; no code, no temporary name. */
+/**
+ * Every file roster writes (plan --out, export -o) fails with words: what happened, what to do; no code, no temporary
+ * name.
+ */
 const files = suite<{ sandbox: Sandbox; env: Record<string, string>; dir: string }>("file errors", {
   sandbox: undefined as unknown as Sandbox,
   env: {},

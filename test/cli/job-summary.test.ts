@@ -7,7 +7,9 @@ import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox.js";
 import { assertNoKey, runCli, tempDir, TEST_API_KEY, writeTemp } from "../helpers/cli.js";
 import { EXAMPLES, exampleOrg, manifestText } from "../helpers/org.js";
 
-/** GitHub Actions' job summary: plan and apply append their Markdown to $GITHUB_STEP_SUMMARY, whatever --format prints. */
+/**
+ * GitHub Actions' job summary: plan and apply append their Markdown to $GITHUB_STEP_SUMMARY, whatever --format prints.
+ */
 const summary = suite<{ sandbox: Sandbox; env: Record<string, string>; dir: string; file: string }>("job summary", {
   sandbox: undefined as unknown as Sandbox,
   env: {},

@@ -11,11 +11,16 @@ import { startGateway, type GatewayRequest } from "../helpers/servers.js";
 // detail (300 characters) falls inside the key: no run of 8 of the key's characters reaches stdout, stderr,
 // the audit log, the JSON or the job summary, for the manager's own key as for a managed account's.
 
-/** The API's cut of the detail keeps this many characters of the key: just enough to be taken for it, some, all but one. */
+/**
+ * The API's cut of the detail keeps this many characters of the key: just enough to be taken for it, some, all but one.
+ */
 const KEPT = (key: string) => [8, 13, key.length - 1];
 const CUT = 300;
 
-/** An error answer whose detail holds `key` placed so that the cut at 300 keeps `kept` of its characters, and `also` after it. */
+/**
+ * An error answer whose detail holds `key` placed so that the cut at 300 keeps `kept` of its characters, and `also`
+ * after it.
+ */
 function echo(status: number, key: string, kept: number, also = ""): { status: number; body: unknown } {
   const before = `request rejected; authorization was Bearer `;
   const detail = `${before}${"x".repeat(CUT - before.length - kept)}${key} ${also}`;

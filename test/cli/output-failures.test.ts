@@ -14,7 +14,10 @@ import {
 import { makeOrg, manifestText } from "../helpers/org.js";
 import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
 
-/** What a test of `setup` is given: its folder, the manifest, where the audit log goes, the sandbox and the env pointing at it. */
+/**
+ * What a test of `setup` is given: its folder, the manifest, where the audit log goes, the sandbox and the env pointing
+ * at it.
+ */
 interface Setting {
   dir: string;
   manifest: string;

@@ -65,7 +65,8 @@ test("300 removals in a CI log: a progress line per tenth, not a line per remova
           failures.sort(),
           "every failure listed under the summary",
         );
-        // Summary, failures, verification (naming the 7 users left): the whole log is a few dozen lines more than the preview.
+        // Summary, failures, verification (naming the 7 users left): the whole log is a few dozen lines more than the
+        // preview.
         assert.ok(lines.length - lines.indexOf(progress[0]!) <= 12 + 1 + 2 + 7 + 2 + 7, `${lines.length} lines`);
         for (const failed of planned.filter((u) => failing.has(u.id))) {
           const left = `\n  - ${failed.email}: removal failed: POST /organizations/users/${failed.id}/actions/remove answered 500 10007: Unexpected error: injected fault (after 2 attempts)\n`;

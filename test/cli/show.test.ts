@@ -247,7 +247,8 @@ test("a plan across accounts: plan and apply at a terminal, and show from the fi
   const [big] = generateManagedAccounts(1, 7, 60);
   await withTempDir(async (dir) => {
     // The key's own organization and a managed account of 60 users, each with many removals. At 60 columns:
-    // the generated emails are over 40 characters long, and a row is not yet wrapped at its columns (another part of issue 18).
+    // the generated emails are over 40 characters long, and a row is not yet wrapped at its columns (another part of
+    // issue 18).
     mkdirSync(`${dir}/accounts`);
     writeTemp(
       dir,

@@ -203,7 +203,9 @@ function globMatches(pattern: string, file: string): boolean {
   return new RegExp(`^${source}$`).test(file);
 }
 
-/** One `if:` of the forms the examples use: terms joined by `&&`, each `$A == "x"`, `$A == $B`, `$A != …` or `$A` (set). */
+/**
+ * One `if:` of the forms the examples use: terms joined by `&&`, each `$A == "x"`, `$A == $B`, `$A != …` or `$A` (set).
+ */
 function ifHolds(expression: string, variables: Record<string, string>): boolean {
   if (expression.includes("||") || expression.includes("("))
     throw new Error(`the rule evaluator does not read: ${expression}`);

@@ -3,7 +3,9 @@ import { MIN_FRAGMENT } from "../../src/core/redact.js";
 import { TEST_API_KEY } from "./cli.js";
 import { exampleOrg, liveUser, manifestText } from "./org.js";
 
-/** A managed account of a few users: its owner and sub-users named first@slug.example.com, ids unique to the account. */
+/**
+ * A managed account of a few users: its owner and sub-users named first@slug.example.com, ids unique to the account.
+ */
 export function account(
   n: number,
   name: string,

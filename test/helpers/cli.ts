@@ -21,7 +21,10 @@ export interface CliOptions {
   stdoutFd?: number;
   /** The same for stderr. */
   stderrFd?: number;
-  /** Run under `ulimit -f` with this many KiB: a regular file written past it fails with EFBIG (a full disk, for one file). */
+  /**
+   * Run under `ulimit -f` with this many KiB: a regular file written past it fails with EFBIG (a full disk, for one
+   * file).
+   */
   fileSizeLimitKiB?: number;
   /**
    * A Node warning (`(node:123) SomeWarning: ...`) or a stack trace on stderr fails every run: roster prints

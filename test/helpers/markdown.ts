@@ -26,7 +26,10 @@ function parts(markdown: string): { live: string[]; code: string[] } {
   return { live, code };
 }
 
-/** A line's text outside code spans (CommonMark: a run of n backticks up to the next run of exactly n); spans' content to `code`. */
+/**
+ * A line's text outside code spans (CommonMark: a run of n backticks up to the next run of exactly n); spans' content
+ * to `code`.
+ */
 function inline(line: string, code: string[]): string[] {
   const out: string[] = [];
   let text = "";

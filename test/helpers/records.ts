@@ -13,7 +13,10 @@ const RECORD_TYPES = ["organization_sub_user", "organization_owner", "admin", ""
 const STATUSES = ["enabled", "disabled", "blocked", "unknown"];
 const SIGN_INS = [null, "2026-11-01T12:00:00Z", "2026-01-02T03:04:05Z"];
 
-/** What roster judges of a user, worked out here apart from the code under test: two records are one user when these are equal. */
+/**
+ * What roster judges of a user, worked out here apart from the code under test: two records are one user when these are
+ * equal.
+ */
 export function judgedFacts(user: OrganizationUser) {
   const groups =
     user.groups === undefined
@@ -36,7 +39,10 @@ const baseUser = fc.record({
   last_sign_in_at: fc.constantFrom(...SIGN_INS),
 });
 
-/** How one repeated record spells the same user: the letter case of what is compared case-folded, group order and repeats, what is only shown. */
+/**
+ * How one repeated record spells the same user: the letter case of what is compared case-folded, group order and
+ * repeats, what is only shown.
+ */
 const sameUserSpelling = fc.record({
   flips: fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }),
   padded: fc.boolean(),

@@ -4,7 +4,9 @@ import { TEST_API_KEY } from "./cli.js";
 
 /** A sandbox for one test, and clients for it that close with it. */
 export interface TestSandbox extends Sandbox {
-  /** A client for this sandbox, with the test key unless `options` says otherwise; closed when the test's sandbox is. */
+  /**
+   * A client for this sandbox, with the test key unless `options` says otherwise; closed when the test's sandbox is.
+   */
   client(options?: Partial<ClientOptions>): TelnyxClient;
 }
 

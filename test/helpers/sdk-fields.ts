@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 export type Check = (value: unknown) => boolean;
 
 /** One field of T: whether T requires it, and the check of its values. */
-// biome-ignore lint/complexity/noBannedTypes: `{} extends Pick<T, K>` is how a type tells an optional key from a required one
+// biome-ignore lint/complexity/noBannedTypes: `{} extends Pick<T, K>` tells an optional key from a required one
 type Field<T, K extends keyof T> = { required: {} extends Pick<T, K> ? false : true; check: Check };
 
 /** Every field of T, and no other. */

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** The prefix of every folder the test suite makes among the system's temporary files (`ls /tmp | grep roster-test-`). */
+/**
+ * The prefix of every folder the test suite makes among the system's temporary files (`ls /tmp | grep roster-test-`).
+ */
 export const TEMP_PREFIX = "roster-test-";
 
 const made = new Set<string>();

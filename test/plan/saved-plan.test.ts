@@ -44,7 +44,9 @@ const saved: SavedPlan = {
 const KEY = "KEYtest_plan_seal_0123456789";
 const text = savedPlanText(saved, KEY);
 
-/** The saved plan with `edit` applied to its JSON; `reseal` computes the checksum again, as a forger with the key would. */
+/**
+ * The saved plan with `edit` applied to its JSON; `reseal` computes the checksum again, as a forger with the key would.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: a test edits the saved JSON as it likes, to make it wrong
 function edited(edit: (doc: Record<string, any>) => void, reseal = true): string {
   const doc = JSON.parse(text);

@@ -39,7 +39,9 @@ export interface ApplyViewProps {
   abandoned?: ProgressState;
 }
 
-/** One row of the finished area: a removal's result, or the note that only failures are listed; wrapped to the width. */
+/**
+ * One row of the finished area: a removal's result, or the note that only failures are listed; wrapped to the width.
+ */
 type Row = { key: string; lines: Line[] };
 
 /**

@@ -6,7 +6,10 @@ import { planLines, type PlanViewContext } from "../plan-lines.js";
 // A finished preview is drawn without ink: it has no live part, and ink's layout of 20,000 rows took about
 // 10 s. Its lines are wrapped as ink's live views wrap theirs (draw-lines.ts), in the same colours.
 
-/** Lines drawn as a finished string for a terminal `columns` wide (a plan across accounts), colours included unless `color` is false. */
+/**
+ * Lines drawn as a finished string for a terminal `columns` wide (a plan across accounts), colours included unless
+ * `color` is false.
+ */
 export function renderLinesToString(lines: readonly Line[], columns: number, color = true): string {
   return drawLines(lines, columns, color);
 }

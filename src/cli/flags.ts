@@ -34,6 +34,8 @@ export interface PlanFlags extends ApiFlags, GuardFlags {
   format: PlanFormat;
   out?: string;
   detailedExitcode?: boolean;
+  /** false with --no-pager. */
+  pager: boolean;
 }
 
 export interface ApplyFlags extends ApiFlags, GuardFlags {
@@ -49,6 +51,8 @@ export interface ApplyFlags extends ApiFlags, GuardFlags {
 
 export interface ShowFlags {
   format: ShowFormat;
+  /** false with --no-pager. */
+  pager: boolean;
 }
 
 export interface ExportFlags extends ApiFlags {

@@ -181,6 +181,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         .addOption(filesOption())
         .addOption(formatOption(PLAN_FORMATS))
         .option("--out <file>", "also save the plan to this file, for roster apply FILE")
+        .option("--no-pager", "print a long preview at a terminal in full instead of through $PAGER (less -FRX)")
         .option(
           "--detailed-exitcode",
           "exit 0 without removals, 2 with removals, 3 when a guard would refuse, 1 on error",
@@ -196,6 +197,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
           detailedExitcode: Boolean(flags.detailedExitcode),
           guards: guardOptionsOf(flags),
           ...(flags.out ? { out: flags.out } : {}),
+          pager: flags.pager,
           ...apiOptionsOf(flags),
         },
         io,
@@ -263,6 +265,7 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     .description("show a plan saved by roster plan --out, every removal in full; no API key needed, no request made")
     .argument("<plan>", "a plan saved by roster plan --out (of one organization or across accounts)")
     .addOption(formatOption(SHOW_FORMATS))
+    .option("--no-pager", "print a long preview at a terminal in full instead of through $PAGER (less -FRX)")
     .addHelpText(
       "after",
       `
@@ -276,7 +279,10 @@ is not a saved plan roster can read.`,
         async (flags, [planFile]) => {
           const misplaced = showArgumentsError(planFile!);
           if (misplaced) throw misplaced;
-          return (await import("../commands/show.js")).showCommand({ planFile: planFile!, format: flags.format }, io);
+          return (await import("../commands/show.js")).showCommand(
+            { planFile: planFile!, format: flags.format, pager: flags.pager },
+            io,
+          );
         },
         1,
       ),

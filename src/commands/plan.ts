@@ -26,6 +26,8 @@ export interface PlanOptions extends ApiOptions {
   guards: GuardOptions;
   /** Also save the plan to this file, for `roster apply FILE`. */
   out?: string;
+  /** Page a preview longer than the terminal (the default; --no-pager turns it off). */
+  pager?: boolean;
 }
 
 /** Exit codes of `plan --detailed-exitcode`, as Terraform's. */
@@ -45,7 +47,7 @@ export async function planCommand(options: PlanOptions, io: Io): Promise<number>
   );
   try {
     const view = runView(planned);
-    await showPlan(view, options.format, io);
+    await showPlan(view, options.format, io, { pager: options.pager !== false });
     const total = accountsSummary(view);
     reportMarkdown(io, "plan", total.remove, () => runMarkdown(view));
     if (options.out) await savePlan(planned, options.out, io);

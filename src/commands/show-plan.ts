@@ -1,4 +1,5 @@
 import { isInteractive, write, type Io } from "../terminal/io.js";
+import { page } from "../terminal/pager.js";
 import { colorWanted } from "../render/color.js";
 import { terminalWidth } from "../render/lines.js";
 import type { PlanFormat } from "../render/plan-formats.js";
@@ -40,7 +41,12 @@ export function previewShowsVerdict(format: PlanFormat, io: Io): boolean {
 /**
  * Renders a run's plan once, in the form chosen from the flags and the terminal: one organization, or across accounts.
  */
-export async function showPlan(view: RunView, format: PlanFormat, io: Io): Promise<void> {
+export async function showPlan(
+  view: RunView,
+  format: PlanFormat,
+  io: Io,
+  options: { pager?: boolean } = {},
+): Promise<void> {
   if (format === "pretty" && isInteractive(io)) {
     // ink and react are loaded only when a person is looking: they cost more to load than the rest of roster.
     const { renderLinesToString, renderPlanToString } = await import("../render/ink/render-plan.js");
@@ -49,6 +55,8 @@ export async function showPlan(view: RunView, format: PlanFormat, io: Io): Promi
     const text = one
       ? renderPlanToString(one.plan, { verdict: one.verdict }, columns, colorWanted(io.env))
       : renderLinesToString(accountsLines(view, { width: columns }), columns, colorWanted(io.env));
+    // plan and show page a preview longer than the terminal; apply never does, lest the question be hidden.
+    if (options.pager && (await page(`${text}\n`, io))) return;
     write(io.stdout, `${text}\n`, io.env);
     return;
   }

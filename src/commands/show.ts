@@ -15,6 +15,8 @@ export interface ShowOptions {
   /** A plan saved by `roster plan --out`, of one organization or across accounts. */
   planFile: string;
   format: ShowFormat;
+  /** Page a preview longer than the terminal (the default; --no-pager turns it off). */
+  pager?: boolean;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function showCommand(options: ShowOptions, io: Io): Promise<number>
   const atWidth = (text: string) => (isInteractive(io) ? wrapWords(text, terminalWidth(io.stdout)) : text);
   if (options.format === "pretty")
     write(io.stdout, `${atWidth(savedPlanHeading(options.planFile, loaded))}\n\n`, io.env);
-  await showPlan(savedRunView(loaded), options.format, io);
+  await showPlan(savedRunView(loaded), options.format, io, { pager: options.pager !== false });
   write(io.stderr, atWidth(sealNote(seal, options.planFile)), io.env);
   return 0;
 }

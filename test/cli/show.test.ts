@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { generateManagedAccounts } from "../../src/sandbox/generate.js";
@@ -38,6 +38,8 @@ async function atTerminal(
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TERM: "xterm-256color",
+    // A preview longer than the terminal would go through less and wait for a key; tests of paging set their own.
+    PAGER: "cat",
     TELNYX_API_KEY: TEST_API_KEY,
     ...options.env,
   };
@@ -125,6 +127,27 @@ test("at a terminal, apply PLAN lists every saved removal before it starts remov
       assert.match(run.text, "Apply complete: 59 removed");
       assert.is(sandbox.users().length, 241);
     });
+  });
+});
+
+test("at a terminal a preview longer than the screen goes through $PAGER whole; --no-pager and apply print it", async () => {
+  await withTempDir(async (dir) => {
+    const { plan } = await savedPlan(dir);
+    const paged = `${dir}/paged.txt`;
+    const env = { TELNYX_API_KEY: undefined, TELNYX_BASE_URL: NO_SERVER, PAGER: `cat > ${shellQuote(paged)}` };
+    const shown = await atTerminal(["show", plan], 80, { cwd: dir, env });
+    assert.is(shown.code, 0, shown.text);
+    const pagedText = plainText(readFileSync(paged, "utf8"));
+    assertEveryRemoval(pagedText, REMOVED, "the pager got every removal");
+    assert.not.ok(shown.text.includes(REMOVED[0]!), "the terminal got the list through the pager only");
+
+    const direct = await atTerminal(["show", plan, "--no-pager"], 80, {
+      cwd: dir,
+      env: { ...env, PAGER: `cat > ${shellQuote(`${dir}/not-paged.txt`)}` },
+    });
+    assert.is(direct.code, 0, direct.text);
+    assertEveryRemoval(direct.text, REMOVED, "--no-pager prints every removal");
+    assert.not.ok(existsSync(`${dir}/not-paged.txt`), "no pager was started");
   });
 });
 

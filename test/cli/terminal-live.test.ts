@@ -33,6 +33,8 @@ async function atTerminal(
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TERM: "xterm-256color",
+    // A preview longer than the terminal would go through less and wait for a key; tests of paging set their own.
+    PAGER: "cat",
     TELNYX_API_KEY: TEST_API_KEY,
     TELNYX_BASE_URL: url,
   };

@@ -114,12 +114,19 @@ async function comment(
     return true;
   }
   try {
+    const { command } = report;
+    const run =
+      env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID
+        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    const head = headCommit(env.GITHUB_EVENT_PATH);
     const outcome = await upsertPlanComment(
       { apiUrl: env.GITHUB_API_URL || "https://api.github.com", repository: env.GITHUB_REPOSITORY, pullRequest, token },
-      commentMarker(manifest),
+      commentMarker(manifest, command),
       report.markdown,
+      { command, at: new Date(), ...(head ? { commit: head } : {}), ...(run ? { runUrl: run } : {}) },
     );
-    log(`roster: ${outcome.action} the plan comment ${outcome.url}\n`);
+    log(`roster: ${outcome.action} the ${command} comment ${outcome.url}\n`);
     return true;
   } catch (error) {
     const message = redactToken((error as Error).message, token);
@@ -134,6 +141,18 @@ async function comment(
     }
     say("error", `roster: could not update the plan comment (${message})${advice}. The plan is in the job summary.`);
     return false;
+  }
+}
+
+/** The pull request's head commit, as the event names it: what the plan was made at (GITHUB_SHA is a merge). */
+function headCommit(eventPath: string | undefined): string | undefined {
+  if (!eventPath) return undefined;
+  try {
+    const event = JSON.parse(readFileSync(eventPath, "utf8")) as { pull_request?: { head?: { sha?: unknown } } };
+    const sha = event.pull_request?.head?.sha;
+    return typeof sha === "string" ? sha : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import { GITHUB_COMMENT_LIMIT } from "../render/plan-markdown.js";
+import type { ActionReport } from "./job-summary.js";
 
 /** Where and as whom the action comments: the REST API, the repository, the pull request and the job's token. */
 export interface PullRequestTarget {
@@ -62,11 +63,43 @@ function causeOf(error: unknown): string {
 }
 
 /**
- * The hidden first line that marks roster's comment for one manifest, so each manifest keeps its own comment.
- * The path is percent-encoded: it cannot end the HTML comment or start a new line.
+ * The hidden first line that marks roster's comment for one manifest and command, so each manifest keeps its
+ * own plan comment, and an apply's results go in a comment of their own, never over the plan reviewers
+ * approved. The path is percent-encoded: it cannot end the HTML comment or start a new line.
  */
-export function commentMarker(manifest: string): string {
-  return `<!-- roster-plan manifest=${encodeURIComponent(manifest)} -->`;
+export function commentMarker(manifest: string, command: ActionCommand = "plan"): string {
+  return `<!-- roster-${command} manifest=${encodeURIComponent(manifest)} -->`;
+}
+
+/** The commands whose results the action comments, each in a comment of its own. */
+export type ActionCommand = ActionReport["command"];
+
+/** Where a plan or apply came from, for the line under a comment's marker. */
+export interface CommentStamp {
+  command: ActionCommand;
+  /** The pull request's head commit (40 hex digits), when the event names it. */
+  commit?: string;
+  /** The workflow run's page, when the runner says where it is. */
+  runUrl?: string;
+  /** When roster ran. */
+  at: Date;
+}
+
+/**
+ * The line that tells a reviewer which commit a comment was made at, and when: "_Planned at commit `0a1b2c3`
+ * (the pull request's head) on 2026-12-03 10:02 UTC, in [workflow run 42](…)._". Only roster's own values:
+ * a commit that is not hex, or a run URL that is not https, is left out.
+ */
+export function stampLine(stamp: CommentStamp): string {
+  const verb = stamp.command === "plan" ? "Planned" : stamp.command === "apply" ? "Applied" : "Made";
+  const commit =
+    stamp.commit && /^[0-9a-f]{40}$/.test(stamp.commit)
+      ? ` at commit \`${stamp.commit.slice(0, 7)}\` (the pull request's head)`
+      : "";
+  const when = `${stamp.at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const run =
+    stamp.runUrl && /^https:\/\/[^\s()<>]+$/.test(stamp.runUrl) ? `, in [its workflow run](${stamp.runUrl})` : "";
+  return `_${verb}${commit} on ${when}${run}._`;
 }
 
 /** What happened to the pull request's plan comment. */
@@ -92,10 +125,11 @@ export async function upsertPlanComment(
   target: PullRequestTarget,
   marker: string,
   markdown: string,
+  stamp?: CommentStamp,
 ): Promise<CommentOutcome> {
   const api = apiClient(target);
   const self = await api.identity();
-  const body = commentBody(marker, markdown);
+  const body = commentBody(marker, stamp ? `${stampLine(stamp)}\n\n${markdown}` : markdown);
   const [owner, name] = target.repository.split("/").map(encodeURIComponent);
   const repo = `/repos/${owner}/${name}`;
   let next: string | undefined = `${repo}/issues/${target.pullRequest}/comments?per_page=100`;

@@ -11,6 +11,7 @@ import { EXAMPLES, ROOT, exampleOrg } from "../helpers/org.js";
 
 const TOKEN = "ghs_fakeJobToken_0123456789abcdef";
 const PR = 42;
+const HEAD_SHA = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
 
 interface Context {
   sandbox: Sandbox;
@@ -37,7 +38,7 @@ async function runAction(
   const event = writeTemp(
     dir,
     "event.json",
-    JSON.stringify({ action: "synchronize", number: PR, pull_request: { number: PR } }),
+    JSON.stringify({ action: "synchronize", number: PR, pull_request: { number: PR, head: { sha: HEAD_SHA } } }),
   );
   const outputFile = writeTemp(dir, "github-output", "");
   const all: Record<string, string> = {
@@ -47,6 +48,8 @@ async function runAction(
     GITHUB_EVENT_NAME: "pull_request",
     GITHUB_EVENT_PATH: event,
     GITHUB_REPOSITORY: "octo/org-users",
+    GITHUB_SERVER_URL: "https://github.test",
+    GITHUB_RUN_ID: "777",
     GITHUB_API_URL: github.url,
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: `${dir}/step-summary.md`,
@@ -129,7 +132,15 @@ action(
     );
     assert.is(github.comments.length, 1);
     const [comment] = github.comments;
-    assert.is(comment!.body, `${commentMarker(context.manifest)}\n${markdown}`);
+    const [marker, stamp, blank, ...rest] = comment!.body.split("\n");
+    assert.is(marker, commentMarker(context.manifest));
+    assert.match(
+      stamp!,
+      /^_Planned at commit `0a1b2c3` \(the pull request's head\) on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, in \[its workflow run\]\(https:\/\/github\.test\/octo\/org-users\/actions\/runs\/777\)\._$/,
+      "the comment names the commit it was planned at, and when",
+    );
+    assert.is(blank, "");
+    assert.is(rest.join("\n"), markdown);
     assert.match(readFileSync(`${context.dir}/step-summary.md`, "utf8"), markdown, "and the job summary has the plan");
 
     // Someone applies, then pushes again: the same comment now says there is nothing to remove.
@@ -286,6 +297,28 @@ action("a token that names its owner (GET /user) edits that owner's comment, and
     ["roster-bot"],
   );
 });
+
+action(
+  "apply on a pull request writes its results in a comment of its own: the plan reviewers approved stays",
+  async (context) => {
+    const planned = await runAction(context);
+    assert.is(planned.code, 0, planned.stderr);
+    const [plan] = context.github.comments;
+    const planBody = plan!.body;
+    const applied = await runAction(context, { command: "apply" });
+    assert.is(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, "roster: created the apply comment ");
+    assert.is(context.github.comments.length, 2);
+    assert.is(context.github.comments[0]!.body, planBody, "the plan comment is not touched");
+    const apply = context.github.comments[1]!;
+    assert.is(apply.body.split("\n", 1)[0], commentMarker(context.manifest, "apply"));
+    assert.match(apply.body.split("\n")[1]!, /^_Applied at commit `0a1b2c3` \(the pull request's head\) on /);
+    // A later plan updates the plan comment, never the apply's.
+    await runAction(context);
+    assert.is(context.github.comments.length, 2);
+    assert.is(context.github.comments[1]!.body, apply.body);
+  },
+);
 
 action("a guard refusing the plan fails the step, after the comment says so", async (context) => {
   const run = await runAction(context, { "max-removals": "2" });

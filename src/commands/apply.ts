@@ -1,39 +1,17 @@
-import { applyAcrossAccounts, combinedResult } from "../apply/apply-run.js";
-import type { ApplyEvent } from "../apply/apply-plan.js";
-import { APPLY_EXIT, applyExitCode } from "../apply/exit-code.js";
-import { verifyAccounts, type AccountsVerification } from "../apply/verify.js";
-import { accountName } from "../core/managed-account.js";
-import { jsonText, sanitize } from "../core/safe-text.js";
-import { reportMarkdown } from "../github/job-summary.js";
+import { APPLY_EXIT } from "../apply/exit-code.js";
+import { acrossAccounts, readManifests } from "../manifest/read-manifests.js";
 import type { GuardOptions } from "../plan/guards.js";
-import { runApplyMarkdown, type AccountsApplyView } from "../render/apply-markdown.js";
-import {
-  applyDocument,
-  applyQuestion,
-  closingLines,
-  keyRefusedText,
-  nothingToApplyText,
-  refusedText,
-  runVerificationText,
-} from "../render/apply-report.js";
-import { accountsSummary, oneOrganization } from "../render/run-plan.js";
+import { applyReport } from "../session/apply-report.js";
+import { checkAuditLogPath } from "../session/audit-log-path.js";
+import { stopBeforeApplying } from "../session/before-apply.js";
+import { applyHooks, type ClientEvents } from "../session/client-hooks.js";
+import { reportRun } from "../session/report-run.js";
+import { runRemovals } from "../session/run-removals.js";
+import { runView, showPlan, type PlanFormat } from "../session/show-plan.js";
+import { verifyRun } from "../session/verify-run.js";
 import type { ApiOptions } from "../targets/connect.js";
 import { planTargets } from "../targets/plan-targets.js";
-import { readOrganization } from "../telnyx/read-organization.js";
-import { write, type Io } from "../terminal/io.js";
-import {
-  applyHooks,
-  askToApply,
-  atWidth,
-  checkAuditLogPath,
-  previewLost,
-  reportLostOutput,
-  runHubs,
-  untagged,
-  watchRun,
-} from "./apply-output.js";
-import { acrossAccounts, readManifests } from "./read-manifests.js";
-import { previewShowsVerdict, runView, showPlan, type PlanFormat } from "./show-plan.js";
+import type { Io } from "../terminal/io.js";
 
 /** What `roster apply` was asked to do. */
 export interface ApplyCommandOptions extends ApiOptions {
@@ -68,7 +46,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
   // Bad input is refused before any request: the audit log's path, the manifest or the saved plan.
   if (options.auditLog) checkAuditLogPath(options.auditLog);
   const saved = options.planFile
-    ? await (await import("./saved-plan-input.js")).loadSavedPlanForApply(
+    ? await (await import("../session/saved-plan-input.js")).loadSavedPlanForApply(
         options.planFile,
         options.ignoreManifestChange ?? false,
         io,
@@ -77,7 +55,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
   const manifests = saved ? [] : await readManifests(options.files);
   const interrupt = new AbortController();
   // The progress view hears of the clients' retries and waits through the events, once removals start.
-  const clientEvents: { emit?: (event: ApplyEvent) => void } = {};
+  const clientEvents: ClientEvents = {};
   const hooks = applyHooks(options, io, interrupt.signal, clientEvents);
   const planned = await planTargets(
     saved ? { saved } : { manifests, shape: acrossAccounts(manifests) ? "accounts" : "organization" },
@@ -86,114 +64,20 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
   );
   try {
     const view = runView(planned);
-    const one = oneOrganization(view) !== undefined;
-    const total = accountsSummary(view).remove;
     const json = options.format === "json";
-    const report = (closing: string | readonly string[], run?: AccountsApplyView) =>
-      reportMarkdown(io, "apply", total, () => runApplyMarkdown(view, run, closing));
+    const report = applyReport(view, io);
     if (!json) await showPlan(view, options.format, io);
 
     // Stop here when there is nothing to do, a guard refuses, the plan was not seen, or nobody said yes.
-    if (total === 0) {
-      report(nothingToApplyText(view));
-      write(
-        io.stdout,
-        json ? `${jsonText(applyDocument(view, undefined, undefined), 2)}\n` : `\n${nothingToApplyText(view)}\n`,
-        io.env,
-      );
-      return APPLY_EXIT.ok;
-    }
-    if (view.accounts.some((a) => !a.verdict.allowed)) {
-      // At a terminal the preview shows each refusal already; logs and CI get it on stderr too.
-      const refused = refusedText(view, previewShowsVerdict(options.format, io));
-      report(refused.closing);
-      write(io.stderr, refused.stderr, io.env);
-      return APPLY_EXIT.refused;
-    }
-    if (await previewLost(io)) return APPLY_EXIT.error;
-    if (!options.yes && !saved) {
-      const stop = await askToApply(io, applyQuestion(view), report);
-      if (stop !== undefined) return stop;
-    }
-    // The last moment to stop with nothing changed: the preview and the question must have been written.
-    if (await previewLost(io)) return APPLY_EXIT.error;
+    const ask = !options.yes && !saved;
+    const stop = await stopBeforeApplying(view, { format: options.format, ask }, report, io);
+    if (stop !== undefined) return stop;
 
-    // Apply: every organization's events to the audit log (with the account's id across accounts) and, as
-    // one run, to the progress view; an interruption, a lost audit line or lost output stops new removals.
-    const { auditHub, viewHub, forward } = runHubs(
-      one ? new Map() : new Map(view.accounts.map(({ account }) => [account.id, accountName(account)])),
-    );
-    clientEvents.emit = viewHub.emit;
-    const watch = await watchRun(
-      { audit: auditHub, view: viewHub },
-      total,
-      { auditLog: options.auditLog, json },
-      interrupt,
-      io,
-    );
-    forward();
-    viewHub.emit({ type: "start", total, concurrency: options.concurrency });
-    const runs = planned.targets.filter((t) => t.prepared.plan.removals.length > 0);
-    const outcome = await applyAcrossAccounts(
-      runs.map((t) => ({ account: t.account, plan: t.prepared.plan, rules: t.prepared.rules, remover: t.client })),
-      // The key's own organization alone keeps its audit lines as they always were: without an account id.
-      {
-        concurrency: options.concurrency,
-        onEvent: (event) => auditHub.emit(one ? untagged(event) : event),
-        signal: interrupt.signal,
-      },
-    ).finally(watch.end);
-    const result = combinedResult(outcome, one);
-    viewHub.emit({ type: "done", result });
-    await watch.view?.finished;
-    await io.output?.settled();
-    if (outcome.refused.length > 0) write(io.stderr, keyRefusedText(view, outcome.refused), io.env);
-
-    // Verify, unless the run was stopped: it did not do all it planned, and its output may not show the answer.
-    let verification: AccountsVerification | undefined;
-    let verifiedText = "";
-    if (options.verify && !outcome.stoppedBy && !watch.writeFailure()) {
-      // An organization whose key was refused is not read again.
-      const stopped = new Set(outcome.refused.map((r) => r.account.id));
-      const checks = planned.targets.filter((t) => !stopped.has(t.account.id));
-      const read = (t: (typeof checks)[number]) => () =>
-        readOrganization(t.client, { concurrency: options.concurrency });
-      verification = await verifyAccounts(
-        checks.map((t) => ({ account: t.account, rules: t.prepared.rules, read: read(t) })),
-        { concurrency: options.concurrency },
-      );
-      verifiedText = runVerificationText(
-        view,
-        verification,
-        outcome.refused.map((r) => r.account),
-        result.results,
-      );
-      if (!json && verifiedText) write(io.stdout, atWidth(verifiedText, io), io.env);
-    }
-
-    // Report, and the exit code: a pure function of what happened.
-    const auditFailure = watch.audit.failure;
-    const removals = new Map(runs.map((t) => [t.account.id, t.prepared.plan.removals.length]));
-    const parts = outcome.accounts.map(({ account, result }) => ({
-      account,
-      result,
-      planned: removals.get(account.id) ?? 0,
-    }));
-    report(closingLines(view, result, verifiedText, auditFailure), { accounts: parts, result });
-    if (json) write(io.stdout, `${jsonText(applyDocument(view, outcome, verification), 2)}\n`, io.env);
-    await io.output?.settled();
-    watch.stopWatching();
-    if (auditFailure) write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);
-    const writeFailure = watch.writeFailure();
-    if (writeFailure) reportLostOutput(writeFailure, result, total, verifiedText, io);
-    const verified = verification ? { converged: verification.converged } : undefined;
-    return applyExitCode({
-      result,
-      verification: verified,
-      auditFailure: auditFailure !== undefined,
-      writeFailure: writeFailure !== undefined,
-      interrupted: watch.interrupted(),
-    });
+    // Apply, then verify unless --no-verify, then report, and the exit code.
+    const steps = { concurrency: options.concurrency, auditLog: options.auditLog, json };
+    const run = await runRemovals(planned, view, steps, interrupt, clientEvents, io);
+    const verified = options.verify ? await verifyRun(planned, view, run, steps, io) : { verifiedText: "" };
+    return await reportRun(view, run, verified, steps, report, io);
   } finally {
     planned.close();
   }

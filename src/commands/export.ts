@@ -12,7 +12,7 @@ import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { connect, type ApiOptions } from "../targets/connect.js";
-import { defaultSchemaRef } from "./schema-ref.js";
+import { defaultSchemaRef } from "../manifest/schema-ref.js";
 
 export interface ExportOptions extends ApiOptions {
   /** Write the manifest here; without it, print it on stdout. */

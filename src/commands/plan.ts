@@ -15,8 +15,8 @@ import { sanitize } from "../core/safe-text.js";
 import { plural } from "../core/plural.js";
 import type { ApiOptions } from "../targets/connect.js";
 import { planTargets, type PlannedTargets } from "../targets/plan-targets.js";
-import { acrossAccounts, readManifests } from "./read-manifests.js";
-import { runView, showPlan, type PlanFormat } from "./show-plan.js";
+import { acrossAccounts, readManifests } from "../manifest/read-manifests.js";
+import { runView, showPlan, type PlanFormat } from "../session/show-plan.js";
 
 export interface PlanOptions extends ApiOptions {
   /** The manifests: one file, or several files and folders for a run across accounts. */

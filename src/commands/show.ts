@@ -6,10 +6,9 @@ import { parseSavedRun, planSeal, readPlanFile } from "../plan/load-saved-plan.j
 import type { SavedRun } from "../plan/saved-plan.js";
 import type { ShowFormat } from "../render/plan-formats.js";
 import type { RunView } from "../render/run-plan.js";
-import { terminalWidth } from "../render/lines.js";
-import { wrapWords } from "../render/wrap-words.js";
-import { isInteractive, write, type Io } from "../terminal/io.js";
-import { showPlan } from "./show-plan.js";
+import { write, type Io } from "../terminal/io.js";
+import { atWidth } from "../session/at-width.js";
+import { showPlan } from "../session/show-plan.js";
 
 export interface ShowOptions {
   /** A plan saved by `roster plan --out`, of one organization or across accounts. */
@@ -32,11 +31,10 @@ export async function showCommand(options: ShowOptions, io: Io): Promise<number>
   const loaded = parseSavedRun(text, options.planFile, apiKey, { requireSeal: false });
   const seal = planSeal(text, apiKey);
   // At a terminal, the lines roster writes itself are wrapped at words, as the preview's are.
-  const atWidth = (text: string) => (isInteractive(io) ? wrapWords(text, terminalWidth(io.stdout)) : text);
   if (options.format === "pretty")
-    write(io.stdout, `${atWidth(savedPlanHeading(options.planFile, loaded))}\n\n`, io.env);
+    write(io.stdout, `${atWidth(savedPlanHeading(options.planFile, loaded), io)}\n\n`, io.env);
   await showPlan(savedRunView(loaded), options.format, io, { pager: options.pager !== false });
-  write(io.stderr, atWidth(sealNote(seal, options.planFile)), io.env);
+  write(io.stderr, atWidth(sealNote(seal, options.planFile), io), io.env);
   return 0;
 }
 

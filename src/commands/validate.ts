@@ -3,7 +3,7 @@ import { confusableWarnings } from "../manifest/confusable-warnings.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { describeSelector } from "../manifest/account-selector.js";
 import { sanitize } from "../core/safe-text.js";
-import { readManifests } from "./read-manifests.js";
+import { readManifests } from "../manifest/read-manifests.js";
 import { formatProblem } from "../manifest/manifest-error.js";
 import { plural } from "../core/plural.js";
 

@@ -9,8 +9,9 @@ import { ROOT } from "../helpers/org.js";
  * core at the bottom (the shared vocabulary: emails, the organization user, safe text, digests, plural);
  * files and terminal are effects at the edge that only core feeds; manifest, then plan above it; telnyx beside
  * them on core alone; targets (a run's organizations, each connected with its own client and planned) on plan
- * and telnyx; apply on plan and telnyx; render on plan and apply; github on the renderers; commands on
- * everything below; cli on commands. The generated validators belong to the manifest and plan layers.
+ * and telnyx; apply on plan and telnyx; render on plan and apply; github on the renderers; session (the effects
+ * of one run at a terminal or in a log: progress, signals, the question, lost output) on all of those; commands
+ * on everything below; cli on commands. The generated validators belong to the manifest and plan layers.
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   core: [],
@@ -25,6 +26,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   render: ["core", "manifest", "plan", "apply"],
   sandbox: ["core", "files"],
   github: ["core", "files", "terminal", "manifest", "plan", "apply", "render"],
+  session: ["core", "files", "terminal", "manifest", "telnyx", "plan", "targets", "apply", "render", "github"],
   commands: [
     "core",
     "files",
@@ -38,6 +40,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     "render",
     "sandbox",
     "github",
+    "session",
     "examples",
   ],
   cli: ["core", "files", "terminal", "manifest", "telnyx", "plan", "apply", "render", "sandbox", "github", "commands"],

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
-import { loadManifest, type LoadedManifest } from "../manifest/load-manifest.js";
-import { loadManifests } from "../manifest/load-manifests.js";
+import { loadManifest, type LoadedManifest } from "./load-manifest.js";
+import { loadManifests } from "./load-manifests.js";
 
 /**
  * The manifests `-f` names: one file is read as it always was; several files, or a folder (its `*.yaml` and

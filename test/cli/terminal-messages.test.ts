@@ -13,7 +13,13 @@ const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
 
 async function atTerminal(args: string[], columns: number, cwd: string) {
   const roster = [process.execPath, `${ROOT}dist/roster.js`, ...args].map(shellQuote).join(" ");
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: "xterm-256color", PAGER: "cat", TELNYX_API_KEY: TEST_API_KEY };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TERM: "xterm-256color",
+    PAGER: "cat",
+    TELNYX_API_KEY: TEST_API_KEY,
+  };
   const child = spawn("script", ["-qfec", `stty cols ${columns} rows 50 && exec ${roster}`, "/dev/null"], {
     cwd,
     env,

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { accountLabel } from "../core/managed-account.js";
 import { jsonText, sanitize } from "../core/safe-text.js";
 import { plural } from "../core/plural.js";
 import { fileWriteError } from "../files/file-error.js";
@@ -65,6 +66,9 @@ export async function reviewCommand(options: ReviewOptions, io: Io): Promise<num
       notes: [...new Set(accounts.flatMap((a) => a.review.notes))],
     };
     for (const note of view.notes) sayOnStderr(io, `roster: note: ${sanitize(note)}.\n`);
+    // CSV has no place for them: every format's reader learns of the accounts not reviewed here too.
+    for (const s of view.skipped)
+      sayOnStderr(io, `roster: ${accountLabel(s.account)} was skipped, not reviewed: ${sanitize(s.reason)}.\n`);
     const text = render(view, options.format);
     if (options.out) {
       // Readable by its owner only: it lists people's emails, groups and sign-ins.

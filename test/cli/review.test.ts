@@ -7,7 +7,7 @@ import { runCli, TEST_API_KEY, withTempDir, type CliRun } from "../helpers/cli.j
 import { commitAll, commitAs, git, gitEnv, gitInit, type Author } from "../helpers/git.js";
 import { liveUser } from "../helpers/org.js";
 import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { HARBOR, managerSandbox, manifestFor, NORTHWIND } from "../helpers/accounts.js";
+import { CEDAR, HARBOR, label, managerSandbox, manifestFor, NORTHWIND } from "../helpers/accounts.js";
 
 // `roster review` as a user runs it: the CLI as a subprocess against the sandbox, on manifests in Git
 // repositories the tests make (two authors, a squashed pull request, a merge, a line not committed yet), in a
@@ -389,17 +389,21 @@ test("-o FILE writes the review atomically, readable by its owner only; a manife
 });
 
 test("across managed accounts: one entry an account in JSON, an account column in CSV, a section each in Markdown", async () => {
-  await withSandbox(managerSandbox([HARBOR, NORTHWIND]), async (sandbox) => {
+  await withSandbox(managerSandbox([HARBOR, NORTHWIND, { ...CEDAR, status: "disabled" }]), async (sandbox) => {
     await withTempDir(async (dir) => {
       gitInit(dir);
       mkdirSync(`${dir}/accounts`);
+      writeFileSync(`${dir}/accounts/cedar.yaml`, manifestFor(CEDAR, ["jia"]));
       writeFileSync(
         `${dir}/accounts/harbor.yaml`,
         manifestFor(HARBOR, ["amara", "bruno", "chen"], "organization_name"),
       );
       writeFileSync(`${dir}/accounts/northwind.yaml`, manifestFor(NORTHWIND, ["farah", "goran", "hana"], "email"));
       commitAll(dir, ANN, "Adopt roster for Harbor and Northwind (#3)");
-      const doc = JSON.parse((await review(sandbox, dir, ["-f", `${dir}/accounts`, "--format", "json"])).stdout) as {
+      const jsonRun = await review(sandbox, dir, ["-f", `${dir}/accounts`, "--format", "json"]);
+      assert.is(jsonRun.code, 0, jsonRun.stderr);
+      assert.match(jsonRun.stderr, `roster: ${label(CEDAR)} was skipped, not reviewed: `);
+      const doc = JSON.parse(jsonRun.stdout) as {
         accounts: { account: { id: string }; users: { email: string; approved: { pull_request: number } | null }[] }[];
         summary: Record<string, number>;
         notes: string[];
@@ -426,7 +430,7 @@ test("across managed accounts: one entry an account in JSON, an account column i
         expired: 0,
         privileged: 0,
         accounts: 2,
-        skipped: 0,
+        skipped: 1,
       });
       assert.equal(doc.notes, []);
       const csv = parseCsv((await review(sandbox, dir, ["-f", `${dir}/accounts`, "--format", "csv"])).stdout);
@@ -436,6 +440,7 @@ test("across managed accounts: one entry an account in JSON, an account column i
       const md = (await review(sandbox, dir, ["-f", `${dir}/accounts`])).stdout;
       assert.ok(md.startsWith("## roster review across 2 accounts: 11 users: 8 kept by the manifest, 3 to remove"));
       assert.match(md, "#### Harbor Dental LLC \\<accounts\\@harbor.example.com\\>");
+      assert.match(md, "**Skipped (1)**: not read, not reviewed.\n\n- Cedar Realty Group");
       assert.is(sandbox.stats.removeRequests.size, 0);
     });
   });

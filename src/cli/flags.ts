@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import type { PlanFormat, ShowFormat } from "../render/plan-formats.js";
+import type { PlanFormat, ReviewFormat, ShowFormat } from "../render/plan-formats.js";
 import type { GuardOptions } from "../plan/guards.js";
 import type { SandboxFaults } from "../sandbox/faults.js";
 import type { RateModel } from "../sandbox/rate-models.js";
@@ -47,6 +47,13 @@ export interface ApplyFlags extends ApiFlags, GuardFlags {
   /** False with --no-verify. */
   verify: boolean;
   ignoreManifestChange?: boolean;
+}
+
+export interface ReviewFlags extends ApiFlags {
+  /** Every -f given, in order (users.yaml without one). */
+  file: string[];
+  format: ReviewFormat;
+  output?: string;
 }
 
 export interface ShowFlags {

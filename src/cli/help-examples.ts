@@ -53,6 +53,14 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     ],
     readMore: ["docs/apply.md", "docs/saved-plans.md"],
   },
+  review: {
+    examples: [
+      { line: "roster review", does: "every user, why it may stay and who approved it, as Markdown" },
+      { line: "roster review --format csv -o review.csv", does: "the same as a spreadsheet, for an audit ticket" },
+      { line: "roster review -f accounts/ --format json", does: "every managed account, for machines" },
+    ],
+    readMore: ["docs/review.md"],
+  },
   show: {
     examples: [
       { line: "roster show plan.json", does: "every removal of a saved plan, as plan showed it; no request is sent" },

@@ -1,5 +1,5 @@
 import { Argument, Command, Option } from "commander";
-import { PLAN_FORMATS, SHOW_FORMATS } from "../render/plan-formats.js";
+import { PLAN_FORMATS, REVIEW_FORMATS, SHOW_FORMATS } from "../render/plan-formats.js";
 import type { Io } from "../terminal/io.js";
 import { describeOutputFailure } from "../terminal/output-watch.js";
 import { sayOnStderr } from "../terminal/messages.js";
@@ -14,6 +14,7 @@ import {
   type ApplyFlags,
   type ExportFlags,
   type PlanFlags,
+  type ReviewFlags,
   type SandboxFlags,
   type ShowFlags,
   type ValidateFlags,
@@ -24,7 +25,7 @@ import { applyArgumentsError, showArgumentsError, strayArgumentsError } from "./
 const VERSION = "0.1.0";
 
 /** The commands whose actions go through `act`. */
-type CommandName = "validate" | "plan" | "apply" | "show" | "export" | "sandbox";
+type CommandName = "validate" | "plan" | "apply" | "review" | "show" | "export" | "sandbox";
 
 // Each command's module is imported only when that command runs, so `--help` and `validate` start
 // without loading the HTTP stack, and a terminal preview alone pays for ink.
@@ -257,6 +258,30 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         );
       },
       1,
+    ),
+  );
+
+  apiOptions(
+    program
+      .command("review")
+      .description(
+        "write an access review: every user, why it may stay, who approved that manifest line (git blame); changes nothing",
+      )
+      .addOption(filesOption())
+      .addOption(new Option("--format <format>", "output format").choices(REVIEW_FORMATS).default("markdown"))
+      .option("-o, --output <file>", "write the review to this file instead of printing it")
+      .allowExcessArguments(),
+  ).action(
+    act<ReviewFlags>("review", async (flags) =>
+      (await import("../commands/review.js")).reviewCommand(
+        {
+          files: flags.file,
+          format: flags.format,
+          ...(flags.output ? { out: flags.output } : {}),
+          ...apiOptionsOf(flags),
+        },
+        io,
+      ),
     ),
   );
 

@@ -2,6 +2,7 @@
 const MEANT_FOR = {
   validate: { flag: "-f", what: "the manifest", example: "users.yaml" },
   plan: { flag: "-f", what: "the manifest", example: "users.yaml" },
+  review: { flag: "-f", what: "the manifest", example: "users.yaml" },
   export: { flag: "-o", what: "the file to write", example: "users.yaml" },
 } as const;
 

@@ -14,14 +14,27 @@ function input(env: NodeJS.ProcessEnv, name: string): string {
   return (env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
 }
 
+/** The commands the action runs. */
+const COMMANDS = ["plan", "apply", "review"] as const;
+type ActionCommand = (typeof COMMANDS)[number];
+
 /** The roster command line the inputs ask for. */
-export function rosterArgs(env: NodeJS.ProcessEnv): { command: "plan" | "apply"; manifest: string; args: string[] } {
-  const command = input(env, "command") || "plan";
-  if (command !== "plan" && command !== "apply")
-    throw new Error(`the command input is "${command}": give plan or apply`);
+export function rosterArgs(env: NodeJS.ProcessEnv): { command: ActionCommand; manifest: string; args: string[] } {
+  const given = input(env, "command") || "plan";
+  const command = COMMANDS.find((name) => name === given);
+  if (command === undefined) throw new Error(`the command input is "${given}": give plan, apply or review`);
   const manifest = input(env, "manifest") || "users.yaml";
-  const format = input(env, "format") || (command === "plan" ? "github" : "pretty");
+  const format = input(env, "format") || { plan: "github", apply: "pretty", review: "markdown" }[command];
   const args = [command, "-f", manifest, "--format", format];
+  // A review reads and writes its Markdown to the job summary: the guards are for a run that removes.
+  if (command === "review") {
+    const guard = ["max-removals", "max-removal-percent", "audit-log"].find((name) => input(env, name) !== "");
+    if (guard) throw new Error(`the ${guard} input is for plan and apply: review changes nothing`);
+    if (!["", "false"].includes(input(env, "force")))
+      throw new Error("the force input is for plan and apply: review changes nothing");
+    if (input(env, "base-url") !== "") args.push("--base-url", input(env, "base-url"));
+    return { command, manifest, args };
+  }
   // plan exits 2 with removals and 3 when a guard would refuse: both are worth telling apart in the outputs.
   args.push(command === "plan" ? "--detailed-exitcode" : "--yes");
   for (const flag of ["max-removals", "max-removal-percent", "base-url"]) {
@@ -58,7 +71,7 @@ export async function runAction(env: NodeJS.ProcessEnv, log: (text: string) => v
     const markdownFile = join(work, `${request.command}.md`);
     writeFileSync(markdownFile, report.markdown);
     outputs.removals = String(report.removals);
-    outputs["plan-markdown"] = markdownFile;
+    outputs[request.command === "review" ? "review-markdown" : "plan-markdown"] = markdownFile;
   } else {
     rmSync(work, { recursive: true, force: true });
   }
@@ -71,7 +84,8 @@ export async function runAction(env: NodeJS.ProcessEnv, log: (text: string) => v
     );
 
   const ok = request.command === "plan" ? code === 0 || code === 2 : code === 0;
-  const commented = report ? await comment(env, request.manifest, report, log) : true;
+  // The review goes to the job summary only: a pull-request comment is for a plan.
+  const commented = report && request.command !== "review" ? await comment(env, request.manifest, report, log) : true;
   return ok && commented ? 0 : 1;
 }
 

@@ -16,7 +16,7 @@ export const ACTION_REPORT_ENV = "ROSTER_ACTION_REPORT";
 
 /** What the action reads back from a run of roster plan or apply. */
 export interface ActionReport {
-  command: "plan" | "apply";
+  command: "plan" | "apply" | "review";
   /** The removals in the plan (for apply: planned, whatever happened to them). */
   removals: number;
   markdown: string;

@@ -1,5 +1,6 @@
 import pLimit from "p-limit";
 import { OWN_ACCOUNT, type AccountRef } from "../core/managed-account.js";
+import type { OrganizationUser } from "../core/organization-user.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { chooseAccounts } from "../plan/accounts.js";
 import type { GuardOptions } from "../plan/guards.js";
@@ -36,6 +37,8 @@ export interface Target {
   /** The manifest it was planned from; absent for a saved plan. */
   manifest?: LoadedManifest;
   prepared: PreparedPlan;
+  /** The organization's users as read for the plan (what the plan keeps of them, and the rest: created_at). */
+  liveUsers: readonly OrganizationUser[];
   /** Reads and removes with this organization's key; the manager's client for the own organization. */
   client: TelnyxClient;
 }
@@ -245,7 +248,14 @@ async function withManager(
       const { account, own, manifest, prepare } = run.item;
       try {
         const prepared = await prepare(run.liveUsers!, run.client!.host);
-        planned.set(run, { account, own, ...(manifest ? { manifest } : {}), prepared, client: run.client! });
+        planned.set(run, {
+          account,
+          own,
+          ...(manifest ? { manifest } : {}),
+          prepared,
+          liveUsers: run.liveUsers!,
+          client: run.client!,
+        });
       } catch (error) {
         leave(run, skippable(run, error), error);
       }

@@ -341,6 +341,30 @@ action(
   },
 );
 
+action(
+  "command: review writes the access review to the job summary and review-markdown; no comment, nothing removed",
+  async (context) => {
+    const run = await runAction(context, { command: "review" });
+    assert.is(run.code, 0, run.stderr);
+    assert.equal(run.outputs["exit-code"], "0");
+    assert.equal(run.outputs.removals, "5", "what apply would remove");
+    const markdown = readFileSync(run.outputs["review-markdown"]!, "utf8");
+    assert.match(markdown, /^### roster review: 30 users: 22 kept by the manifest, 5 to remove, 3 protected; /);
+    assert.match(markdown, "| Email | Status | Groups |");
+    assert.match(readFileSync(`${context.dir}/step-summary.md`, "utf8"), markdown, "the job summary has the review");
+    assert.match(run.stdout, "| Email | Status | Groups |", "the log shows it too");
+    assert.match(run.stderr, "is not in a Git work tree: approved is null for every user");
+    assert.equal(context.github.requests, [], "a review is never a pull-request comment");
+    assert.is(context.sandbox.stats.removeRequests.size, 0);
+
+    const refused = await runAction(context, { command: "review", "max-removals": "2" });
+    assert.is(refused.code, 1);
+    assert.match(refused.stdout, "the max-removals input is for plan and apply: review changes nothing");
+    const unknown = await runAction(context, { command: "destroy" });
+    assert.match(unknown.stdout, 'the command input is "destroy": give plan, apply or review');
+  },
+);
+
 action("a manifest error fails the step with exit-code 1 and no other output", async (context) => {
   writeFileSync(context.manifest, "version: 1\nusers: []\n");
   const run = await runAction(context);

@@ -16,7 +16,7 @@ import type { ApiOptions } from "../targets/connect.js";
 import { planTargets } from "../targets/plan-targets.js";
 import { sayOnStderr } from "../terminal/messages.js";
 import { write, type Io } from "../terminal/io.js";
-import { acrossAccounts, readManifests } from "./read-manifests.js";
+import { acrossAccounts, readManifests } from "../manifest/read-manifests.js";
 
 export interface ReviewOptions extends ApiOptions {
   files: string[];

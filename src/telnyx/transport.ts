@@ -6,75 +6,24 @@ import { parseBaseUrl } from "./base-url.js";
 import { interruptibleSleep } from "./interruptible-sleep.js";
 import { networkFailure } from "./network-error.js";
 import { RatePacer, type PaceTicket } from "./rate-limit.js";
-import { clientAgent, type SocketPool } from "./socket-pool.js";
+import { clientAgent } from "./socket-pool.js";
+import {
+  MAX_BODY_BYTES,
+  type ApiResponse,
+  type ClientOptions,
+  type RetryEvent,
+  type WaitEvent,
+} from "./transport-options.js";
 
 export { SocketPool } from "./socket-pool.js";
 
-/** Answers larger than this are not the API's (a page of 250 users is about 100 KB). */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
-
-export interface ClientOptions {
-  baseUrl: string;
-  /** Where the base URL came from (--base-url, TELNYX_BASE_URL), for messages about it. */
-  baseUrlSource?: string;
-  apiKey: string;
-  /**
-   * The run's other keys (the manager's, every managed account's so far), kept out of error messages as this one is.
-   */
-  secrets?: () => readonly string[];
-  /**
-   * What a refused key (401) means, when the key is not TELNYX_API_KEY: a managed account's client names
-   * its account here. AUTH_FAILED_MESSAGE by default.
-   */
-  authFailedMessage?: string;
-  /** Per attempt, in milliseconds. */
-  timeoutMs?: number;
-  /** Attempts after the first one, for retryable failures. */
-  maxRetries?: number;
-  /** First backoff step in milliseconds; doubles each retry, capped at 8 s, with jitter. */
-  backoffBaseMs?: number;
-  /** Called before each retry, for progress and logs. */
-  onRetry?: (event: RetryEvent) => void;
-  /** Called when requests are held back on the clock, so a progress view can say what it waits for. */
-  onWait?: (event: WaitEvent) => void;
-  /** Once aborted, no new attempt starts (requests already sent are left to finish). */
-  signal?: AbortSignal;
-  /** Sockets kept open to the API, at least the concurrency of the run. */
-  maxSockets?: number;
-  /** Where the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY) are read; process.env by default. */
-  env?: NodeJS.ProcessEnv;
-  /** Keep-alive sockets shared with other clients of the same run (then `maxSockets` is the pool's). */
-  sockets?: SocketPool;
-}
-
-/** One request about to be sent again, and why. */
-export interface RetryEvent {
-  method: string;
-  path: string;
-  attempt: number;
-  reason: string;
-  delayMs: number;
-}
-
-/**
- * Requests held back until `untilMs` (epoch milliseconds): the rate-limit window the answers told, a 429's
- * wait, or one request's backoff before a retry.
- */
-export interface WaitEvent {
-  reason: "rate limit" | "429" | "retry";
-  untilMs: number;
-}
-
-/** An answer as the endpoints read it, with how many attempts it took. */
-export interface ApiResponse {
-  status: number;
-  headers: Headers;
-  body: unknown;
-  isApiJson: boolean;
-  attempts: number;
-  /** An earlier attempt may have reached the server and done the work (timeout, cut connection, 5xx). */
-  ambiguousEarlier: boolean;
-}
+export {
+  MAX_BODY_BYTES,
+  type ApiResponse,
+  type ClientOptions,
+  type RetryEvent,
+  type WaitEvent,
+} from "./transport-options.js";
 
 type SentResponse = Omit<ApiResponse, "attempts" | "ambiguousEarlier">;
 type FetchLike = (url: string, init: Record<string, unknown>) => Promise<Response>;

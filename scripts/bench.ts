@@ -651,6 +651,149 @@ async function benchAccountsCli() {
   }
 }
 
+/**
+ * Starts the independent fake API (scripts/bench-fake-api.mjs, none of roster's code) in a child process with
+ * `state` (see that file); stop() ends it and returns its counts.
+ */
+async function fakeApi(state: Record<string, unknown>): Promise<{ url: string; stop: () => Promise<FakeCounts> }> {
+  const file = join(work, `fake-${process.hrtime.bigint()}.json`);
+  writeFileSync(file, JSON.stringify({ key: KEY, latencyMs: 25, ...state }));
+  const child = spawn(process.execPath, [join(ROOT, "scripts/bench-fake-api.mjs"), file], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const [url] = (await once(lines, "line")) as [string];
+  return {
+    url,
+    stop: async () => {
+      const counted = once(lines, "line");
+      child.kill("SIGTERM");
+      const [text] = (await counted) as [string];
+      await once(child, "exit");
+      rmSync(file, { force: true });
+      return JSON.parse(text) as FakeCounts;
+    },
+  };
+}
+
+interface FakeCounts {
+  requests: number;
+  served: number;
+  refused: number;
+  removed: number;
+  maxInWindow: number;
+}
+
+/**
+ * Issue 21's windows rows: apply 299 removals at c=16 under 40 requests a second, against the independent fake
+ * API: one-second windows that start with the first request after the last one ended (not on the clock's
+ * second), x-ratelimit-reset in whole seconds rounded up, 429s without any rate-limit header. Against the ideal
+ * (N - R)/R + 0.5 s; the share of requests answered 429 beside it. Then the same with a CPU-bound process
+ * running beside roster (timer jitter on a loaded machine).
+ */
+async function benchWindows() {
+  const n = 299;
+  const rate = 40;
+  const concurrency = 16;
+  const ideal = ((n - rate) / rate) * 1000 + 500;
+  for (const loaded of [false, true]) {
+    process.stderr.write(
+      `windows from the first request (R = ${rate}/s, N = ${n}, c = ${concurrency}, L = 25 ms${loaded ? ", a CPU-bound process beside" : ""})\n`,
+    );
+    const times: number[] = [];
+    const shares: number[] = [];
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const org = makeOrg(n + 1);
+      const manifest = parseManifest(manifestOf(["owner@example.com"]), "users.yaml");
+      const plan = planRemovals(manifest, org);
+      const fake = await fakeApi({ users: org, rate: { limit: rate, windowMs: 1000 } });
+      let limited = 0;
+      const api = new TelnyxClient({
+        baseUrl: fake.url,
+        apiKey: KEY,
+        maxSockets: concurrency,
+        onRetry: (e) => e.reason.startsWith("429") && (limited += 1),
+      });
+      const burner = loaded ? spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }) : undefined;
+      if (burner) await new Promise((resolve) => setTimeout(resolve, 200));
+      const start = performance.now();
+      const result = await applyPlan(plan, rulesOf(manifest), api, { concurrency });
+      times.push(performance.now() - start);
+      if (burner) {
+        burner.kill("SIGKILL");
+        await once(burner, "exit");
+      }
+      api.close();
+      const counted = await fake.stop();
+      if (result.summary.removed !== n)
+        throw new Error(`expected ${n} removals, got ${JSON.stringify(result.summary)}`);
+      if (counted.maxInWindow > rate) throw new Error(`the fake served ${counted.maxInWindow} in one window`);
+      shares.push(counted.refused / counted.requests);
+    }
+    row(
+      `apply ${n} removals under ${rate} requests/s, windows from the first request, 429s without headers${loaded ? ", a CPU-bound process beside" : ""} (independent fake)`,
+      ms(median(times)),
+      `(N-R)/R + 0.5 s = ${ms(ideal)}`,
+      `${(median(times) / ideal).toFixed(2)}x (bound ${loaded ? "1.15" : "1.10"}x); ${(median(shares) * 100).toFixed(1)}% 429s (bound 3%)`,
+    );
+  }
+}
+
+/**
+ * Issue 21's thousand accounts: `roster plan -f DIR --format json` at c=32 across 1,000 managed accounts of 20
+ * users (one manifest each, 18 listed), against the independent fake API, compared with the requests it must
+ * make (the list pages, one GET and one groups report per account) times L over c, plus two sequential
+ * requests (the first list page; an account's report after its GET) and roster's start-up (`roster --help`,
+ * measured between the runs).
+ */
+async function benchThousand() {
+  const latency = 25;
+  const count = 1000;
+  const size = 20;
+  const keep = 18;
+  const concurrency = 32;
+  process.stderr.write(`a thousand accounts (${count} of ${size} users, L = ${latency} ms, c = ${concurrency})\n`);
+  const managed = generateManagedAccounts(count, 1, size);
+  const folder = mkdtempSync(join(work, "thousand-"));
+  for (const account of managed) {
+    const emails = account.users.slice(0, keep).map((u) => u.email);
+    writeFileSync(
+      join(folder, `${account.id}.yaml`),
+      `version: 1\naccount:\n  id: ${account.id}\nusers:\n${emails.map((e) => `  - ${e}\n`).join("")}`,
+    );
+  }
+  const fake = await fakeApi({ users: makeOrg(3), managed_accounts: managed });
+  const runs: CliRun[] = [];
+  const startups: number[] = [];
+  try {
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const begin = performance.now();
+      const help = spawn(process.execPath, [ROSTER, "--help"], { stdio: "ignore" });
+      await once(help, "exit");
+      startups.push(performance.now() - begin);
+      const c = ["--concurrency", String(concurrency)];
+      const run = await runRoster(["plan", "-f", folder, "--format", "json", ...c], fake.url, "roster plan");
+      const planned = (JSON.parse(run.stdout) as { summary: { remove: number } }).summary.remove;
+      if (planned !== count * (size - keep)) throw new Error(`roster plan planned ${planned} removals`);
+      runs.push(run);
+    }
+  } finally {
+    const counted = await fake.stop();
+    rmSync(folder, { recursive: true, force: true });
+    process.stderr.write(`  the fake answered ${counted.requests} requests\n`);
+  }
+  const requests = Math.ceil(count / 250) + count + count;
+  const startup = median(startups);
+  const bound = (requests * latency) / concurrency + 2 * latency + startup;
+  const time = median(runs.map((r) => r.ms));
+  row(
+    `\`roster plan -f DIR --format json\` across ${count} accounts of ${size} users, c=${concurrency} (independent fake)`,
+    ms(time),
+    `${requests}·L/c + 2·L + start-up ${ms(startup)} = ${ms(bound)}`,
+    `${(time / bound).toFixed(2)}x (bound 1.3x); peak RSS ${median(runs.map((r) => r.maxRssMb)).toFixed(0)} MB (bound 300 MB)`,
+  );
+}
+
 const benches: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   plan: benchPlan,
@@ -659,6 +802,8 @@ const benches: Record<string, () => Promise<void>> = {
   removals: benchRemovals,
   ratelimit: benchRateLimit,
   ratemodels: benchRateModels,
+  windows: benchWindows,
+  thousand: benchThousand,
   accounts: async () => {
     await benchAccounts();
     await benchAccountsCli();

@@ -48,6 +48,8 @@ export interface WindowKnowledge {
   probeSeq: number | undefined;
   failedProbes: number;
   rttMs: number;
+  /** The most requests this client has had in flight at once: how far answers can overtake each other. */
+  maxInFlight: number;
 }
 
 /** Nothing known yet. */
@@ -73,6 +75,7 @@ export function newKnowledge(): WindowKnowledge {
     probedWindow: -1,
     failedProbes: 0,
     bucketRefusals: 0,
+    maxInFlight: 0,
   };
 }
 
@@ -155,11 +158,15 @@ export function noteAnswer(
       k.rate = limit / k.windowMs;
     } else if (
       (sole && gain >= 2 && limit !== undefined && remaining >= limit - 2) ||
-      (gain >= Math.max(2, (limit ?? 0) / 2) && (limit === undefined || remaining + between + 1 >= limit - 1))
+      (gain > Math.max(2, k.maxInFlight + 1) &&
+        (limit === undefined || remaining + between + k.maxInFlight + 1 >= limit - 1)) ||
+      resetMovedOn(k, reset, now)
     ) {
-      // Remaining jumped back up, to about the whole limit less the requests sent since the anchor (or to
-      // the whole limit for a request sent alone): a new window began after the anchor arrived and before
-      // this one did.
+      // Remaining jumped back up by more than answers overtaking each other can explain (at most as many as
+      // were in flight at once, whatever the limit: a window using little of a large limit is seen too), to
+      // about the whole limit less the requests sent since the anchor (or to the whole limit for a request
+      // sent alone); or the reset says this window ends after the current one certainly did: a new window
+      // began after the anchor arrived and before this one did.
       fresh = true;
       k.windows += 1;
       k.windowSeq = ticket.seq;
@@ -211,4 +218,12 @@ export function noteAnswer(
   }
   k.anchor = { seq: ticket.seq, sentAt: ticket.sentAt, remaining: counted, said: remaining, answeredAt: now };
   for (const seq of k.started.keys()) if (seq <= ticket.seq) k.started.delete(seq);
+}
+
+/** Whether an answer's reset puts the end of its window after the current window has certainly ended. */
+function resetMovedOn(k: WindowKnowledge, reset: number | undefined, now: number): boolean {
+  if (reset === undefined || !Number.isFinite(k.hi)) return false;
+  // Whole seconds are rounded up: the window ends after now + reset - 1 s.
+  const earliestEnd = now + (Number.isInteger(reset) && reset >= 1 ? (reset - 1) * 1000 : reset * 1000 - 1);
+  return earliestEnd > k.hi + k.rttMs;
 }

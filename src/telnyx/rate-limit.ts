@@ -6,6 +6,11 @@ export type { PaceTicket } from "./pace-window.js";
 
 const BUCKET_SPARE = 1.05;
 
+/** A bare 429's headers, read as saying that nothing is left in the window. */
+const spent = (headers: HeaderSource): HeaderSource => ({
+  get: (name) => (name.toLowerCase() === "x-ratelimit-remaining" ? "0" : headers.get(name)),
+});
+
 /** What the pacer says of the next request: start it now, wait until a time, or wait for an answer in flight. */
 export type PaceDecision = { kind: "go"; probe: boolean } | { kind: "wait"; until: number } | { kind: "answer" };
 
@@ -147,6 +152,7 @@ export class RatePacer {
       this.#k.probedWindow = this.#k.windows;
     }
     this.#k.inFlight += 1;
+    this.#k.maxInFlight = Math.max(this.#k.maxInFlight, this.#k.inFlight);
     this.#k.startedCount += 1;
     return ticket;
   }
@@ -162,11 +168,13 @@ export class RatePacer {
       this.#answered = true;
       const { status, headers } = answer;
       if (started && status !== 429) started.served = true;
-      // A 429 that tells the window is paced by the window (#note); one that tells nothing can only be met
-      // by sending fewer at once.
-      if (status === 429 && !tellsWindow(headers)) this.#throttled(now, ticket.sentAt);
+      // A 429 that tells the window is paced by the window (#note). One that tells nothing, from an API whose
+      // other answers told the limit and its window, says the window is spent; from any other API, it can
+      // only be met by sending fewer at once.
+      const bare = status === 429 && !tellsWindow(headers);
+      if (bare && !this.#knowsWindow()) this.#throttled(now, ticket.sentAt);
       else if (status < 400 && Number.isFinite(this.#allowed)) this.#allowed += 1 / Math.floor(this.#allowed);
-      noteAnswer(this.#k, ticket, status, headers, now, probe);
+      noteAnswer(this.#k, ticket, status, bare && this.#knowsWindow() ? spent(headers) : headers, now, probe);
     }
     for (const wake of this.#waiting.splice(0)) wake();
   }
@@ -179,10 +187,15 @@ export class RatePacer {
   waitAfter429(headers: HeaderSource): number | undefined {
     const now = this.#now();
     const asked = rateLimitWaitMs(headers, now);
-    if (asked === undefined || headers.get("retry-after")?.trim()) return asked;
+    if (headers.get("retry-after")?.trim() || (asked === undefined && !this.#knowsWindow())) return asked;
     const decision = this.decide();
     const until = decision.kind === "wait" ? decision.until : now;
-    return Math.min(asked, Math.max(0, until - now));
+    return Math.min(asked ?? Number.POSITIVE_INFINITY, Math.max(0, until - now));
+  }
+
+  /** Whether earlier answers told the limit and its window, so a 429 that tells nothing means it is spent. */
+  #knowsWindow(): boolean {
+    return this.#k.limit !== undefined && this.#k.windowMs > 0;
   }
 
   /** No request starts before `until` (a 429's wait). */

@@ -21,9 +21,10 @@ export type KeyProblem =
 
 /** For each key of the run, in order, why it cannot be its account's own, or undefined. */
 export function keysNotTheirOwn(keys: readonly string[], managerKey: string): (KeyProblem | undefined)[] {
+  const handedFor = indexesBy(keys.map((key) => [key]));
   return keys.map((key, index): KeyProblem | undefined => {
     if (key === managerKey) return { kind: "manager-key" };
-    const others = keys.flatMap((other, at) => (at !== index && other === key ? [at] : []));
+    const others = handedFor.get(key)!.filter((at) => at !== index);
     return others.length > 0 ? { kind: "shared-key", others } : undefined;
   });
 }
@@ -65,6 +66,8 @@ export function organizationsNotTheirOwn(
     organization.users.filter((user) => user.record_type === "organization_owner"),
   );
   const ownerIds = owners.map((list) => new Set(list.map((user) => user.id)));
+  // Which organizations each owner id was read in: one pass, not every organization against every other.
+  const readBy = indexesBy(ownerIds.map((ids) => [...ids]));
   const managerEmail = known.managerEmail === "" ? undefined : normalizeEmail(known.managerEmail);
   const accountEmails = new Set(known.accountEmails.map(normalizeEmail));
   return read.map((organization, index): OrganizationProblem | undefined => {
@@ -73,12 +76,25 @@ export function organizationsNotTheirOwn(
     const ownerEmails = owners[index]!.map((user) => normalizeEmail(user.email)).filter((owner) => owner !== email);
     if (managerEmail !== undefined && managerEmail !== email && ownerEmails.includes(managerEmail))
       return { kind: "manager-organization" };
-    const others = read.flatMap((_, at) =>
-      at !== index && [...ownerIds[index]!].some((id) => ownerIds[at]!.has(id)) ? [at] : [],
-    );
+    const others = [...new Set([...ownerIds[index]!].flatMap((id) => readBy.get(id)!))]
+      .filter((at) => at !== index)
+      .sort((a, b) => a - b);
     if (others.some((at) => read[at]!.own)) return { kind: "manager-organization" };
     if (others.length > 0) return { kind: "same-organization", others };
     const taken = ownerEmails.find((owner) => accountEmails.has(owner));
     return taken !== undefined ? { kind: "other-account", email: taken } : undefined;
   });
+}
+
+/** For each value, the indexes of the lists that hold it, in order: one pass over every list. */
+function indexesBy(lists: readonly (readonly string[])[]): Map<string, number[]> {
+  const found = new Map<string, number[]>();
+  lists.forEach((values, index) => {
+    for (const value of new Set(values)) {
+      const at = found.get(value);
+      if (at) at.push(index);
+      else found.set(value, [index]);
+    }
+  });
+  return found;
 }

@@ -4,7 +4,7 @@ import { accountLabel, OWN_ACCOUNT, type AccountRef, type ManagedAccount } from 
 import type { OrganizationUser } from "../core/organization-user.js";
 import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { keysNotTheirOwn, organizationsNotTheirOwn } from "../plan/account-keys.js";
-import { matchesSelector, type ManifestTarget } from "../plan/accounts.js";
+import { selectorMatcher, type ManifestTarget } from "../plan/accounts.js";
 import type { PreparedPlan } from "../plan/prepare.js";
 import { SavedPlanError } from "../plan/saved-plan.js";
 import { ApiError } from "../telnyx/api-error.js";
@@ -154,17 +154,18 @@ export async function cancelledChoices(
   active: readonly ManagedAccount[],
   concurrency: number,
 ): Promise<Map<LoadedManifest, ManagedAccount>> {
+  const activeMatching = selectorMatcher(active);
   const unmatched = manifests.filter(
-    (manifest) =>
-      manifest.account !== undefined && !active.some((account) => matchesSelector(account, manifest.account!)),
+    (manifest) => manifest.account !== undefined && activeMatching(manifest.account).length === 0,
   );
   const found = new Map<LoadedManifest, ManagedAccount>();
   if (unmatched.length === 0) return found;
   const activeIds = new Set(active.map((account) => account.id.toLowerCase()));
   const all = await listManagedAccounts(manager, { concurrency, includeCancelled: true });
   const cancelled = all.filter((account) => !activeIds.has(account.id.toLowerCase()));
+  const cancelledMatching = selectorMatcher(cancelled);
   for (const manifest of unmatched) {
-    const matches = cancelled.filter((account) => matchesSelector(account, manifest.account!));
+    const matches = cancelledMatching(manifest.account!);
     if (matches.length === 1) found.set(manifest, matches[0]!);
   }
   return found;

@@ -18,7 +18,7 @@ import {
 } from "../render/apply-report.js";
 import { accountsSummary, oneOrganization } from "../render/run-plan.js";
 import type { ApiOptions } from "../targets/connect.js";
-import { planTargets } from "../targets/plan-targets.js";
+import { planClock, planTargets } from "../targets/plan-targets.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { write, type Io } from "../terminal/io.js";
 import {
@@ -81,7 +81,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
   const hooks = applyHooks(options, io, interrupt.signal, clientEvents);
   const planned = await planTargets(
     saved ? { saved } : { manifests, shape: acrossAccounts(manifests) ? "accounts" : "organization" },
-    { ...options, hooks },
+    { ...options, hooks, clock: planClock(new Date()) },
     io,
   );
   try {

@@ -3,16 +3,7 @@ import { normalizeEmail } from "../core/email.js";
 import { userIdKey } from "../core/same-record.js";
 import { guardSettings, type GuardData } from "../manifest/guard-keys.js";
 import type { GuardVerdict } from "./guards.js";
-import type {
-  ExpiringUser,
-  GroupDrift,
-  IdleUser,
-  LiveEntry,
-  MissingUser,
-  Plan,
-  ProtectedUser,
-  Removal,
-} from "./plan.js";
+import type { GroupDrift, LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
 import { expiryProblem, utcToday } from "./lifecycle.js";
 import { protectionWords } from "./protection.js";
 import { judge } from "./rules.js";
@@ -52,9 +43,6 @@ interface PlanFile {
   protected: ProtectedUser[];
   missing: MissingUser[];
   group_drift: GroupDrift[];
-  expiring?: ExpiringUser[];
-  idle?: IdleUser[];
-  idle_after_days?: number;
   checksum: string;
 }
 
@@ -133,9 +121,9 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
     missing: planFile.missing,
     liveCount: planFile.organization.live_count,
     groupDrift: planFile.group_drift,
-    expiring: planFile.expiring ?? [],
-    idle: planFile.idle ?? [],
-    ...(planFile.idle_after_days !== undefined ? { idleAfterDays: planFile.idle_after_days } : {}),
+    // Reports of the day the plan was made, not kept: apply judges the dates again, and a new plan reports them.
+    expiring: [],
+    idle: [],
   };
   const live = [...plan.removals, ...plan.protected, ...plan.kept];
   const counts = plan.summary;

@@ -139,9 +139,9 @@ export interface Plan {
   groupDrift: GroupDrift[];
   /** Listed users with `groups:` whose groups the API did not give, sorted by email: their drift is unknown. Absent when none, and in saved plans. */
   groupDriftUnknown?: GroupDriftUnknown[];
-  /** Kept users whose last day is within the policy's warning days, sorted by email; empty when none. */
+  /** Kept users whose last day is within the policy's warning days, sorted by email; empty when none, and in saved plans. */
   expiring: ExpiringUser[];
-  /** Users who stay but have been idle for the policy's inactive_after_days, sorted by email; empty when none. */
+  /** Users who stay but have been idle for the policy's inactive_after_days, sorted by email; empty when none, and in saved plans. */
   idle: IdleUser[];
   /** The policy's inactive_after_days, when the manifest sets it: the idle report is made only then. */
   idleAfterDays?: number;

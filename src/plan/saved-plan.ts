@@ -176,10 +176,6 @@ export function savedPlanText(saved: SavedPlan, apiKey: string): string {
     protected: plan.protected,
     missing: plan.missing,
     group_drift: plan.groupDrift,
-    // Keys added after 0.1, only when they hold something: a plan without them reads as 0.1 wrote it.
-    ...(plan.expiring.length > 0 ? { expiring: plan.expiring } : {}),
-    ...(plan.idle.length > 0 ? { idle: plan.idle } : {}),
-    ...(plan.idleAfterDays !== undefined ? { idle_after_days: plan.idleAfterDays } : {}),
   };
   return `${JSON.stringify({ ...body, checksum: checksumOf(body, apiKey) }, null, 2)}\n`;
 }

@@ -7,6 +7,7 @@ import { planRemovals } from "../../src/plan/plan.js";
 import { judge, rulesOf } from "../../src/plan/rules.js";
 import { planJson } from "../../src/render/plan-json.js";
 import { liveUser } from "../helpers/org.js";
+import { generateManagedAccounts } from "../../src/sandbox/generate.js";
 import { parseSavedPlan } from "../../src/plan/plan-file.js";
 import { prepareFromSavedPlan } from "../../src/plan/prepare.js";
 import {
@@ -234,6 +235,20 @@ test("apply PLAN judges the saved dates on the day of apply: a user active at pl
     prepared.plan.removals.map((r) => r.email),
     ["gone@example.com", "stray@example.com"],
   );
+});
+
+test("the sandbox's generated users include some never signed in and some idle for a year, listed under a 90-day policy", () => {
+  const users = generateManagedAccounts(6, 1).flatMap((account) => account.users);
+  const signIns = users.map((u) => u.last_sign_in_at ?? null);
+  assert.ok(signIns.some((at) => at === null));
+  assert.ok(signIns.some((at) => at?.startsWith("2025-")));
+  assert.ok(signIns.some((at) => at?.startsWith("2026-11-")));
+  const everyone = parseManifest(
+    `version: 1\nusers:\n${users.map((u) => `  - ${u.email}\n`).join("")}policy:\n  inactive_after_days: 90\n`,
+    "users.yaml",
+  );
+  const idle = planRemovals(everyone, users, clock).idle;
+  assert.ok(idle.length > 0, "some generated users are idle");
 });
 
 test.run();

@@ -10,7 +10,7 @@ import { runRemovals } from "../session/run-removals.js";
 import { runView, showPlan, type PlanFormat } from "../session/show-plan.js";
 import { verifyRun } from "../session/verify-run.js";
 import type { ApiOptions } from "../targets/connect.js";
-import { planTargets } from "../targets/plan-targets.js";
+import { planClock, planTargets } from "../targets/plan-targets.js";
 import type { Io } from "../terminal/io.js";
 
 /** What `roster apply` was asked to do. */
@@ -59,7 +59,7 @@ export async function applyCommand(options: ApplyCommandOptions, io: Io): Promis
   const hooks = applyHooks(options, io, interrupt.signal, clientEvents);
   const planned = await planTargets(
     saved ? { saved } : { manifests, shape: acrossAccounts(manifests) ? "accounts" : "organization" },
-    { ...options, hooks },
+    { ...options, hooks, clock: planClock(new Date()) },
     io,
   );
   try {

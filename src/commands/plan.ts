@@ -8,13 +8,13 @@ import type { LoadedManifest } from "../manifest/load-manifest.js";
 import { reportMarkdown } from "../github/job-summary.js";
 import { accountsSummary } from "../render/run-plan.js";
 import { runMarkdown } from "../render/run-markdown.js";
-import { savedRunText, type SavedPlan } from "../plan/saved-plan.js";
+import { desiredExpiresOf, savedRunText, type SavedPlan } from "../plan/saved-plan.js";
 import type { PreparedPlan } from "../plan/prepare.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { sanitize } from "../core/safe-text.js";
 import { plural } from "../core/plural.js";
 import type { ApiOptions } from "../targets/connect.js";
-import { planTargets, type PlannedTargets } from "../targets/plan-targets.js";
+import { planClock, planTargets, type PlannedTargets } from "../targets/plan-targets.js";
 import { acrossAccounts, readManifests } from "../manifest/read-manifests.js";
 import { runView, showPlan, type PlanFormat } from "../session/show-plan.js";
 
@@ -42,7 +42,7 @@ export async function planCommand(options: PlanOptions, io: Io): Promise<number>
   const manifests = await readManifests(options.files);
   const planned = await planTargets(
     { manifests, shape: acrossAccounts(manifests) ? "accounts" : "organization" },
-    options,
+    { ...options, clock: planClock(new Date()) },
     io,
   );
   try {
@@ -112,6 +112,7 @@ async function savePlan(planned: PlannedTargets, out: string, io: Io): Promise<v
  * fingerprint.
  */
 function savedPlanOf(manifest: LoadedManifest, prepared: PreparedPlan, now: Date): SavedPlan {
+  const desiredExpires = desiredExpiresOf(manifest.users);
   return {
     createdAt: now.toISOString(),
     apiHost: prepared.source.host,
@@ -119,6 +120,7 @@ function savedPlanOf(manifest: LoadedManifest, prepared: PreparedPlan, now: Date
       path: manifest.path,
       sha256: manifest.sha256,
       desiredEmails: manifest.users.map((user) => normalizeEmail(user.email)).sort(),
+      ...(desiredExpires ? { desiredExpires } : {}),
       protect: manifest.protect,
       protectGroups: manifest.protectGroups.map((group) => group.name),
       guards: manifest.guards,

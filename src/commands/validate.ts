@@ -6,6 +6,8 @@ import { sanitize } from "../core/safe-text.js";
 import { readManifests } from "../manifest/read-manifests.js";
 import { formatProblem } from "../manifest/manifest-error.js";
 import { plural } from "../core/plural.js";
+import { expiredWarnings } from "../plan/expiry-warnings.js";
+import { utcToday } from "../plan/lifecycle.js";
 
 export interface ValidateOptions {
   /** One manifest, or several files and folders (a run across accounts: checked together, as plan would). */
@@ -22,7 +24,10 @@ export async function validateCommand(options: ValidateOptions, io: Io): Promise
 
 /** Reports one valid manifest, with its warnings. */
 async function validated(manifest: LoadedManifest, options: ValidateOptions, io: Io): Promise<void> {
-  const warnings = await confusableWarnings(manifest);
+  const expired = expiredWarnings(manifest, utcToday(new Date()));
+  const warnings = [...(await confusableWarnings(manifest)), ...expired].sort(
+    (a, b) => a.line - b.line || a.col - b.col,
+  );
   if (warnings.length > 0) {
     write(io.stderr, warnings.map((w) => `warning: ${formatProblem(w)}\n`).join(""), io.env);
     if (options.format === "github") {

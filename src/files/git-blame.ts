@@ -27,7 +27,10 @@ const NOT_COMMITTED = /^0{40}$/;
 /** The first line of each line's entry in porcelain output: the commit, the line in the original, the line now. */
 const ENTRY = /^([0-9a-f]{40}) \d+ (\d+)(?: \d+)?$/;
 
-/** The pull request a commit's subject names, or null: GitHub's squash "Title (#42)" and merge "Merge pull request #42 from". */
+/**
+ * The pull request a commit's subject names, or null: GitHub's squash "Title (#42)" and merge "Merge pull request #42
+ * from".
+ */
 export function pullRequestOf(subject: string): number | null {
   const merge = /^Merge pull request #(\d{1,9})\b/.exec(subject);
   if (merge) return Number(merge[1]);
@@ -35,7 +38,10 @@ export function pullRequestOf(subject: string): number | null {
   return squashed ? Number(squashed[1]) : null;
 }
 
-/** Each line of `git blame --porcelain` output, by its line number in the file: its approval, or null when not committed. */
+/**
+ * Each line of `git blame --porcelain` output, by its line number in the file: its approval, or null when not
+ * committed.
+ */
 export function parsePorcelain(text: string): Map<number, LineApproval | null> {
   const commits = new Map<string, Record<string, string>>();
   const lines = new Map<number, LineApproval | null>();

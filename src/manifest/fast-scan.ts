@@ -13,9 +13,9 @@ export interface ScannedSource {
 
 /**
  * A fast reader for the plain form nearly every manifest is written in: `version: N`, block lists of emails
- * or of `email:`/`name:`/`comment:` mappings, `protect:` patterns and `- group:` entries, `guards:` numbers
- * and the `account:` mapping (a folder of manifests across managed accounts has one in each), with comments. Users'
- * `groups:` lists and the groups guard are left to the yaml library.
+ * or of `email:`/`name:`/`comment:`/`expires:` mappings, `protect:` patterns and `- group:` entries, `guards:`
+ * and `policy:` numbers and the `account:` mapping (a folder of manifests across managed accounts has one in each),
+ * with comments. Users' `groups:` lists and the groups guard are left to the yaml library.
  *
  * The yaml library costs tens of milliseconds to warm up on a cold start, which is most of the time
  * `roster validate` takes. This reader accepts only lines whose meaning in YAML is beyond doubt, and returns
@@ -61,8 +61,9 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
     }
     if (!section) return undefined;
 
-    // guards and account: block mappings, numbers for guards, text for the account's one key.
-    if (section.key === "guards" || section.key === "account") {
+    // guards, policy and account: block mappings, numbers for guards, whole numbers for policy, text for the
+    // account's one key.
+    if (section.key === "guards" || section.key === "policy" || section.key === "account") {
       if (section.kind === "list") return undefined;
       if (section.kind === "none") {
         section.kind = "map";
@@ -79,6 +80,10 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
           !/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,6})?$/.test(entry.value.text) ||
           entry.value.quoted
         )
+          return undefined;
+        map[entry.key] = Number(entry.value.text);
+      } else if (section.key === "policy") {
+        if (!POLICY_NAMES.has(entry.key) || !/^(0|[1-9][0-9]{0,8})$/.test(entry.value.text) || entry.value.quoted)
           return undefined;
         map[entry.key] = Number(entry.value.text);
       } else {
@@ -152,8 +157,9 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
   };
 }
 
-const TOP_KEYS = new Set(["version", "users", "protect", "guards", "account"]);
-const USER_KEYS = new Set(["email", "name", "comment"]);
+const TOP_KEYS = new Set(["version", "users", "protect", "guards", "policy", "account"]);
+const USER_KEYS = new Set(["email", "name", "comment", "expires"]);
+const POLICY_NAMES = new Set(["warn_before_expiry_days", "inactive_after_days"]);
 const PROTECT_KEYS = new Set(["group"]);
 const ACCOUNT_KEYS = new Set(["id", "email", "organization_name"]);
 const GUARD_NAMES = new Set<string>(Object.values(GUARD_KEYS));

@@ -17,6 +17,13 @@ export interface DesiredUser {
    * never changed.
    */
   groups?: string[];
+  /**
+   * The last day of access (`expires:`), a calendar date YYYY-MM-DD in UTC, trimmed; from the day after, the user is
+   * planned as if not listed.
+   */
+  expires?: string;
+  /** Where the `expires:` value is written. */
+  expiresAt?: SourcePosition;
   position: SourcePosition;
 }
 
@@ -33,6 +40,14 @@ export interface GuardSettings {
   maxRemovalPercent?: number;
   /** A plan removing any member of these groups (names as groupKey compares them) needs --force. */
   requireForceForGroups?: string[];
+}
+
+/** The manifest's `policy:`: how the plan reports access that ends or is not used. */
+export interface PolicySettings {
+  /** Users within this many days of their last day are listed as expiring soon (default 14). */
+  warnBeforeExpiryDays: number;
+  /** Users who stay but have not signed in for this many days are listed as idle; absent: no idle report. */
+  inactiveAfterDays?: number;
 }
 
 /** Which managed account a manifest is for (`account:`), by the one key it is named by; the value trimmed. */
@@ -55,6 +70,8 @@ export interface Manifest {
   /** Groups whose members are never removed, in the order written. */
   protectGroups: ProtectedGroup[];
   guards: GuardSettings;
+  /** `policy:`, its defaults filled in. */
+  policy: PolicySettings;
   /** Where each name of the groups guard is written, in its order; absent in saved plans. */
   guardGroupsAt?: SourcePosition[];
   /** The managed account the manifest is for; absent: the API key's own organization. */

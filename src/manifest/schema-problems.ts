@@ -60,6 +60,7 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
   "users/*/email": emailMessage,
   "users/*/name": (c) => `"name" must be text, found ${c.found}`,
   "users/*/comment": (c) => `"comment" must be text, found ${c.found}`,
+  "users/*/expires": (c) => `"expires" must be the last day of access as a date such as 2026-12-31, found ${c.found}`,
   "users/*/groups": (c) => `"groups" must be a list of group names such as [Support], found ${c.found}`,
   "users/*/groups/*": (c) => groupNameMessage("a group", c),
   protect: (c) =>
@@ -85,6 +86,14 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
   "guards/require_force_for_groups": (c) =>
     `require_force_for_groups must be a list of group names such as [Admins], found ${c.found}`,
   "guards/require_force_for_groups/*": (c) => groupNameMessage("a group", c),
+  policy: (c) =>
+    c.error.keyword === "type"
+      ? `"policy" must be a mapping with warn_before_expiry_days and/or inactive_after_days, found ${c.found}`
+      : unknownKey(c),
+  "policy/warn_before_expiry_days": (c) =>
+    `warn_before_expiry_days must be a whole number of days, 0 or more, found ${c.found}`,
+  "policy/inactive_after_days": (c) =>
+    `inactive_after_days must be a whole number of days, 1 or more, found ${c.found}`,
   account: accountMessage,
   "account/id": (c) =>
     c.error.keyword === "pattern" && isScalar(c.node) && typeof c.node.value === "string"
@@ -187,6 +196,7 @@ export function mappingName(path: readonly (string | number)[]): string {
   if (path.length === 0) return "the manifest";
   if (path.length === 2 && path[0] === "users") return "a user";
   if (path.length === 1 && path[0] === "guards") return "guards";
+  if (path.length === 1 && path[0] === "policy") return "policy";
   if (path.length === 2 && path[0] === "protect") return "a protect entry";
   return pathWords(path);
 }

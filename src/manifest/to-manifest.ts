@@ -3,15 +3,24 @@ import { showName } from "../core/names.js";
 import type { DataPath } from "./fast-scan.js";
 import { guardSettings, type GuardData } from "./guard-keys.js";
 import { groupKey } from "../core/groups.js";
-import type { AccountSelector, DesiredUser, Manifest, ProtectedGroup, SourcePosition } from "./manifest.js";
+import { DEFAULT_WARN_BEFORE_EXPIRY_DAYS, expiryProblem } from "../core/expiry-date.js";
+import type {
+  AccountSelector,
+  DesiredUser,
+  Manifest,
+  PolicySettings,
+  ProtectedGroup,
+  SourcePosition,
+} from "./manifest.js";
 import { patternProblem, type PatternProblem } from "./protect-pattern.js";
 
 /** The manifest's data once it has passed the schema (schema/users.schema.json). */
 export interface ManifestData {
   version: 1;
-  users: (string | { email: string; name?: string; comment?: string; groups?: string[] })[];
+  users: (string | { email: string; name?: string; comment?: string; groups?: string[]; expires?: string })[];
   protect?: (string | { group: string })[];
   guards?: GuardData;
+  policy?: { warn_before_expiry_days?: number; inactive_after_days?: number };
   account?: { id?: string; email?: string; organization_name?: string };
 }
 
@@ -30,6 +39,7 @@ export type BuildProblem =
   | { kind: "email"; path: DataPath; message: string }
   | { kind: "duplicate"; path: DataPath; message: string }
   | { kind: "name"; path: DataPath; message: string }
+  | { kind: "expires"; path: DataPath; message: string }
   | { kind: "pattern"; path: DataPath; pattern: string; problem: PatternProblem };
 
 /**
@@ -48,7 +58,7 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     const entry =
       typeof item === "string"
         ? { email: item }
-        : (item as { email?: unknown; name?: unknown; comment?: unknown; groups?: unknown } | null);
+        : (item as { email?: unknown; name?: unknown; comment?: unknown; groups?: unknown; expires?: unknown } | null);
     const emailPath = typeof item === "string" ? ["users", index] : ["users", index, "email"];
     const position = reading.positionOf(emailPath);
     // An email the schema refused is reported there; it cannot also be a duplicate.
@@ -75,6 +85,14 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     // A user's groups are only compared for the drift report, as export wrote them from the API: unchecked.
     if (Array.isArray(entry.groups))
       user.groups = entry.groups.filter((name): name is string => typeof name === "string").map(groupKey);
+    if (typeof entry.expires === "string") {
+      const expiresPath = ["users", index, "expires"];
+      const expiresAt = reading.positionOf(expiresPath);
+      const why = expiryProblem(entry.expires);
+      if (why) return report({ kind: "expires", path: expiresPath, message: `expires ${why}` });
+      user.expires = entry.expires.trim();
+      if (expiresAt) user.expiresAt = expiresAt;
+    }
     users.push(user);
   });
   const entries: unknown[] = Array.isArray(data?.protect) ? data.protect : [];
@@ -113,8 +131,19 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     protectAt,
     protectGroups,
     guards: guardSettings(data?.guards),
+    policy: policySettings(data?.policy),
     ...(guardGroupsAt.length > 0 ? { guardGroupsAt } : {}),
     ...(account ? { account } : {}),
+  };
+}
+
+/** `policy:` as the schema let it through, its defaults filled in. */
+function policySettings(data: ManifestData["policy"] | undefined): PolicySettings {
+  const warn = data?.warn_before_expiry_days;
+  const inactive = data?.inactive_after_days;
+  return {
+    warnBeforeExpiryDays: typeof warn === "number" ? warn : DEFAULT_WARN_BEFORE_EXPIRY_DAYS,
+    ...(typeof inactive === "number" ? { inactiveAfterDays: inactive } : {}),
   };
 }
 

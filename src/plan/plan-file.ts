@@ -4,6 +4,7 @@ import { userIdKey } from "../core/same-record.js";
 import { guardSettings, type GuardData } from "../manifest/guard-keys.js";
 import type { GuardVerdict } from "./guards.js";
 import type { GroupDrift, LiveEntry, MissingUser, Plan, ProtectedUser, Removal } from "./plan.js";
+import { expiryProblem, utcToday } from "./lifecycle.js";
 import { protectionWords } from "./protection.js";
 import { judge } from "./rules.js";
 import {
@@ -29,6 +30,7 @@ interface PlanFile {
     path: string;
     sha256: string;
     desired_emails: string[];
+    desired_expires?: Record<string, string>;
     protect: string[];
     protect_groups: string[];
     guards: GuardData;
@@ -120,6 +122,9 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
     missing: planFile.missing,
     liveCount: planFile.organization.live_count,
     groupDrift: planFile.group_drift,
+    // Reports of the day the plan was made, not kept: apply judges the dates again, and a new plan reports them.
+    expiring: [],
+    idle: [],
   };
   const live = [...plan.removals, ...plan.protected, ...plan.kept];
   const counts = plan.summary;
@@ -145,7 +150,21 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
   }
   const desiredEmails = planFile.manifest.desired_emails.map(normalizeEmail);
   const protectGroups = planFile.manifest.protect_groups;
-  const rules = savedPlanRules({ desiredEmails, protect: planFile.manifest.protect, protectGroups });
+  const savedExpires = Object.entries(planFile.manifest.desired_expires ?? {});
+  if (savedExpires.some(([, date]) => expiryProblem(date) !== undefined))
+    fail("holds a last day of access that is not a calendar date: make the plan again with roster plan --out");
+  const desiredExpires =
+    savedExpires.length > 0
+      ? Object.fromEntries(savedExpires.map(([email, date]) => [normalizeEmail(email), date]))
+      : undefined;
+  // The plan's own removals are judged on the day it was made: a user it removed as expired stays removable.
+  const madeOn = Date.parse(planFile.created_at);
+  if (desiredExpires && Number.isNaN(madeOn))
+    fail("does not say when it was made (created_at is not a time): make the plan again with roster plan --out");
+  const rules = savedPlanRules(
+    { desiredEmails, ...(desiredExpires ? { desiredExpires } : {}), protect: planFile.manifest.protect, protectGroups },
+    desiredExpires ? utcToday(new Date(madeOn)) : undefined,
+  );
   for (const removal of plan.removals) {
     const verdict = judge(removal, rules);
     if (verdict.kind !== "remove") {
@@ -164,6 +183,7 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
       path: planFile.manifest.path,
       sha256: planFile.manifest.sha256,
       desiredEmails,
+      ...(desiredExpires ? { desiredExpires } : {}),
       protect: planFile.manifest.protect,
       protectGroups,
       guards,

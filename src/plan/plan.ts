@@ -3,6 +3,7 @@ import type { Manifest } from "../manifest/manifest.js";
 import { groupKey, sameGroups } from "../core/groups.js";
 import { groupNamesOf, type OrganizationUser } from "../core/organization-user.js";
 import type { Protection } from "./protection.js";
+import { DEFAULT_WARN_BEFORE_EXPIRY_DAYS, expiryOf, idleDays } from "./lifecycle.js";
 import { judge, rulesOf } from "./rules.js";
 
 /** A live user as every part of a plan shows it: the email as the API spells it, status and last sign-in. */
@@ -16,15 +17,56 @@ export interface LiveEntry {
   groups: string[] | null;
 }
 
+/** Why a plan removes a user: the manifest does not list it, or lists it with a last day that has passed. */
+export type RemovalReason = "not_in_manifest" | "expired";
+
 /** A live user the plan removes, with what the executor and the audit log need. */
 export interface Removal extends LiveEntry {
   action: "remove";
   record_type: string;
   created_at: string | null;
+  /** Why the plan removes the user; absent in plans saved by roster 0.1, where it was always "not_in_manifest". */
+  reason?: RemovalReason;
+  /** The last day of access the manifest gave, for reason "expired". */
+  expires?: string;
 }
 
-/** A live user the manifest does not list but roster never removes. */
-export interface ProtectedUser extends LiveEntry, Protection {}
+/**
+ * A live user the manifest does not list (or lists with a last day that has passed) but roster never
+ * removes. `expires` is that passed day, when there is one: protection wins, and the plan warns that the
+ * date cannot be enforced.
+ */
+export interface ProtectedUser extends LiveEntry, Protection {
+  expires?: string;
+}
+
+/** A listed user whose last day of access is within the policy's warning days: kept, and listed as expiring soon. */
+export interface ExpiringUser {
+  /** As the API spells it. */
+  email: string;
+  expires: string;
+  /** Whole days to the last day: 0 on the day itself. */
+  days_left: number;
+  /** Where the manifest writes the user's `expires:`. */
+  line: number;
+}
+
+/** A user who stays (listed or protected) but has not signed in for the policy's inactive_after_days: a report. */
+export interface IdleUser {
+  /** As the API spells it. */
+  email: string;
+  last_sign_in_at: string | null;
+  /** Whole days since the last sign-in, or since the user was created for one who never signed in. */
+  idle_days: number;
+}
+
+/** What a plan needs of the clock: the day (UTC) its rules of time judge on. */
+export interface PlanClock {
+  /** The day the plan is made on, YYYY-MM-DD (utcToday of the command's clock). */
+  today: string;
+  /** The moment idle days are counted to; the start of `today` when not given. */
+  now?: Date;
+}
 
 /** A manifest user who is not in the organization: roster cannot invite, so the plan only reports it. */
 export interface MissingUser {
@@ -100,6 +142,18 @@ export interface Plan {
    * none, and in saved plans.
    */
   groupDriftUnknown?: GroupDriftUnknown[];
+  /**
+   * Kept users whose last day is within the policy's warning days, sorted by email; empty when none, and in saved
+   * plans.
+   */
+  expiring: ExpiringUser[];
+  /**
+   * Users who stay but have been idle for the policy's inactive_after_days, sorted by email; empty when none, and in
+   * saved plans.
+   */
+  idle: IdleUser[];
+  /** The policy's inactive_after_days, when the manifest sets it: the idle report is made only then. */
+  idleAfterDays?: number;
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -112,12 +166,21 @@ interface Keyed<T> {
 const sorted = <T extends { email: string }>(items: Keyed<T>[]): T[] =>
   items.sort((a, b) => compare(a.key, b.key) || compare(a.item.email, b.item.email)).map(({ item }) => item);
 
-/** What apply would do with these live users under this manifest: pure, built without I/O. */
+/**
+ * What apply would do with these live users under this manifest on `options.today`: pure, built without
+ * I/O. A manifest with `expires:` needs `options` (rulesOf refuses to judge it without a day).
+ */
 export function planRemovals(
-  manifest: Pick<Manifest, "users" | "protect"> & Partial<Pick<Manifest, "protectAt" | "protectGroups">>,
+  manifest: Pick<Manifest, "users" | "protect"> & Partial<Pick<Manifest, "protectAt" | "protectGroups" | "policy">>,
   liveUsers: readonly OrganizationUser[],
+  options?: PlanClock,
 ): Plan {
-  const rules = rulesOf(manifest);
+  const rules = rulesOf(manifest, options?.today);
+  const warnDays = manifest.policy?.warnBeforeExpiryDays ?? DEFAULT_WARN_BEFORE_EXPIRY_DAYS;
+  const idleAfter = manifest.policy?.inactiveAfterDays;
+  const now = options?.now ?? (options ? new Date(`${options.today}T00:00:00Z`) : undefined);
+  const expiring: Keyed<ExpiringUser>[] = [];
+  const idle: Keyed<IdleUser>[] = [];
   const removals: Keyed<Removal>[] = [];
   const protectedUsers: Keyed<ProtectedUser>[] = [];
   const kept: Keyed<LiveEntry>[] = [];
@@ -141,9 +204,25 @@ export function planRemovals(
     const key = normalizeEmail(user.email);
     present.add(key);
     const verdict = judge(user, rules, key);
+    const wanted = listed.get(key);
+    const expiry = options ? expiryOf(wanted?.expires, options.today, warnDays) : ({ state: "none" } as const);
+    if (verdict.kind !== "remove" && idleAfter !== undefined && now) {
+      const days = idleDays(user, now);
+      if (days !== null && days >= idleAfter)
+        idle.push({ key, item: { email: user.email, last_sign_in_at: entry.last_sign_in_at, idle_days: days } });
+    }
     if (verdict.kind === "keep") {
       kept.push({ key, item: entry });
-      const wanted = listed.get(key);
+      if (expiry.state === "expiring")
+        expiring.push({
+          key,
+          item: {
+            email: user.email,
+            expires: expiry.expires,
+            days_left: expiry.daysLeft,
+            line: (wanted!.expiresAt ?? wanted!.position).line,
+          },
+        });
       if (wanted?.groups && groups && !sameGroups(groups, wanted.groups)) {
         drift.push({
           key,
@@ -162,12 +241,21 @@ export function planRemovals(
         ...(verdict.reason === "unknown_record_type"
           ? { record_type: typeof user.record_type === "string" ? user.record_type : "" }
           : {}),
+        ...(expiry.state === "expired" ? { expires: expiry.expires } : {}),
       };
       protectedUsers.push({ key, item });
     } else {
       removals.push({
         key,
-        item: { action: "remove", ...entry, record_type: user.record_type, created_at: user.created_at ?? null },
+        item: {
+          action: "remove",
+          ...entry,
+          record_type: user.record_type,
+          created_at: user.created_at ?? null,
+          ...(expiry.state === "expired"
+            ? { reason: "expired" as const, expires: expiry.expires }
+            : { reason: "not_in_manifest" as const }),
+        },
       });
     }
   }
@@ -207,6 +295,9 @@ export function planRemovals(
     ...(unusedGroups.length > 0 ? { unusedGroups } : {}),
     groupDrift: sorted(drift),
     ...(driftUnknown.length > 0 ? { groupDriftUnknown: sorted(driftUnknown) } : {}),
+    expiring: sorted(expiring),
+    idle: sorted(idle),
+    ...(idleAfter !== undefined ? { idleAfterDays: idleAfter } : {}),
   };
 }
 

@@ -2,7 +2,7 @@ import { groupNamesOf, type OrganizationUser } from "../core/organization-user.j
 import type { Manifest } from "../manifest/manifest.js";
 import { ManifestError } from "../manifest/manifest-error.js";
 import { checkGuards, type GuardOptions, type GuardVerdict } from "./guards.js";
-import { planRemovals, type Plan, type PlanSource } from "./plan.js";
+import { planRemovals, type Plan, type PlanClock, type PlanSource } from "./plan.js";
 import { groupKey } from "../core/groups.js";
 import type { NamedGroup } from "./lookalikes.js";
 import { rulesOf, type Rules } from "./rules.js";
@@ -20,16 +20,24 @@ export interface PreparedPlan {
 
 /**
  * The plan of a manifest against the live users, with its guard verdict: pure. `flags` are this run's guard
- * flags, which override the manifest's guards.
+ * flags, which override the manifest's guards; `clock` is the day the rules of time judge on (the command
+ * reads it once), needed by a manifest with `expires:`.
  */
 export async function prepareFromManifest(
   manifest: Manifest,
   liveUsers: readonly OrganizationUser[],
   host: string,
   flags: GuardOptions,
+  clock?: PlanClock,
 ): Promise<PreparedPlan> {
-  const plan = planRemovals(manifest, liveUsers);
-  const rules = await withLookalikes(rulesOf(manifest), plan, namedGroups(manifest), liveUsers, manifest.path);
+  const plan = planRemovals(manifest, liveUsers, clock);
+  const rules = await withLookalikes(
+    rulesOf(manifest, clock?.today),
+    plan,
+    namedGroups(manifest),
+    liveUsers,
+    manifest.path,
+  );
   const verdict = checkGuards(plan, { ...manifest.guards, ...definedOnly(flags) });
   return {
     plan,
@@ -90,13 +98,15 @@ export function checkSavedPlanHost(saved: SavedPlan, host: string): void {
  * A saved plan against the organization as it is now: refused if the organization changed since, its guards
  * checked again (this run's flags override the manifest's guards saved with it). The removals are exactly the
  * saved ones, each carrying what the organization says of that user now, so the executor judges the live
- * record: an owner is never removed, even one who became owner after the plan. Pure.
+ * record: an owner is never removed, even one who became owner after the plan. The listed users' last days
+ * are judged on `clock.today`, the day of apply (a saved plan carrying them needs it). Pure.
  */
 export async function prepareFromSavedPlan(
   saved: SavedPlan,
   liveUsers: readonly OrganizationUser[],
   host: string,
   flags: GuardOptions,
+  clock?: Pick<PlanClock, "today">,
 ): Promise<PreparedPlan> {
   checkSavedPlanHost(saved, host);
   const fingerprint = organizationFingerprint(liveUsers);
@@ -123,7 +133,13 @@ export async function prepareFromSavedPlan(
     protectGroups: saved.manifest.protectGroups.map((name) => ({ name, position: { line: 1, col: 1 } })),
     guards: saved.manifest.guards,
   });
-  const rules = await withLookalikes(savedPlanRules(saved.manifest), plan, named, liveUsers, saved.manifest.path);
+  const rules = await withLookalikes(
+    savedPlanRules(saved.manifest, clock?.today),
+    plan,
+    named,
+    liveUsers,
+    saved.manifest.path,
+  );
   return { plan, verdict, rules, source: { manifest: saved.manifest.path, host }, fingerprint };
 }
 

@@ -10,18 +10,14 @@ import type { LiveEntry, Plan } from "./plan.js";
 // line keeps it and who approved that line (from git blame, read by the command), and what a reviewer should
 // look at twice (idle, never signed in, expiring, expired, privileged).
 
-/**
- * The manifest's `expires:` of a user and its `policy:`. These keys come from the manifest once issue 20's
- * expiry part lands (DesiredUser.expires, Manifest.policy): until then the casts below read them, and this is
- * the one place to replace them with the typed fields.
- */
+/** A listed user's last day of access (`expires:`), if the manifest gives one. */
 export function expiresOf(user: DesiredUser): string | undefined {
-  return (user as { expires?: string }).expires;
+  return user.expires;
 }
 
-/** The manifest's `policy:` with its defaults: see expiresOf. */
+/** The manifest's `policy:`, its defaults filled in (a manifest object built in code may lack it). */
 export function policyOf(manifest: Manifest): { warnBeforeExpiryDays: number; inactiveAfterDays?: number } {
-  const policy = (manifest as { policy?: { warnBeforeExpiryDays?: number; inactiveAfterDays?: number } }).policy;
+  const policy = manifest.policy as Manifest["policy"] | undefined;
   return {
     warnBeforeExpiryDays: policy?.warnBeforeExpiryDays ?? DEFAULT_WARN_BEFORE_EXPIRY_DAYS,
     ...(policy?.inactiveAfterDays !== undefined ? { inactiveAfterDays: policy.inactiveAfterDays } : {}),

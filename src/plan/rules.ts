@@ -8,6 +8,7 @@ import {
   SUB_USER_RECORD_TYPE,
   type OrganizationUser,
 } from "../core/organization-user.js";
+import { expiryOf } from "./lifecycle.js";
 import type { ProtectionReason } from "./protection.js";
 
 export { recordTypeOf };
@@ -21,6 +22,13 @@ export type Verdict =
 /** The manifest reduced to what decides a user's fate; built once, asked once per live user. */
 export interface Rules {
   desiredEmails: ReadonlySet<string>;
+  /** The last day of access (`expires:`) of each desired email that has one, by the email as compared. */
+  expires?: ReadonlyMap<string, string>;
+  /**
+   * The day the rules judge on (YYYY-MM-DD, UTC): a desired email whose last day is before it is judged as
+   * if not listed. Set whenever `expires` has an entry.
+   */
+  today?: string;
   patterns: readonly ProtectPattern[];
   /** Groups whose members are never removed (names as groupKey compares them), in the manifest's order. */
   groups: readonly string[];
@@ -31,17 +39,39 @@ export interface Rules {
   lookalikes?: { find(email: string): string[] };
 }
 
-/** The rules of a manifest, or of the desired emails, protect patterns and protected groups a saved plan carries. */
-export function rulesOf(manifest: {
-  users: readonly Pick<DesiredUser, "email">[];
-  protect: readonly string[];
-  protectGroups?: readonly Pick<ProtectedGroup, "name">[];
-}): Rules {
+/**
+ * The rules of a manifest, or of the desired emails (with their last days), protect patterns and protected
+ * groups a saved plan carries, judged on `today` (utcToday of the command's clock). A manifest with an
+ * `expires:` needs the day: without it, no rule could tell whether that user is still listed.
+ */
+export function rulesOf(
+  manifest: {
+    users: readonly Pick<DesiredUser, "email" | "expires">[];
+    protect: readonly string[];
+    protectGroups?: readonly Pick<ProtectedGroup, "name">[];
+  },
+  today?: string,
+): Rules {
+  const expires = new Map<string, string>();
+  for (const user of manifest.users)
+    if (user.expires !== undefined) expires.set(normalizeEmail(user.email), user.expires);
+  if (expires.size > 0 && today === undefined)
+    throw new Error("rules of users with an end date (expires:) need the day they are judged on");
   return {
     desiredEmails: new Set(manifest.users.map((user) => normalizeEmail(user.email))),
+    ...(expires.size > 0 ? { expires } : {}),
+    ...(today !== undefined ? { today } : {}),
     patterns: manifest.protect.map(compileProtectPattern),
     groups: [...new Set((manifest.protectGroups ?? []).map((group) => groupKey(group.name)))],
   };
+}
+
+/** Whether the rules list this email (as compared) and its last day has not passed on the rules' day. */
+export function isListed(rules: Pick<Rules, "desiredEmails" | "expires" | "today">, email: string): boolean {
+  if (!rules.desiredEmails.has(email)) return false;
+  const expires = rules.expires?.get(email);
+  // A last day with no day to judge on is never taken as passed: the user stays (rulesOf refuses to build it).
+  return expires === undefined || rules.today === undefined || expiryOf(expires, rules.today).state !== "expired";
 }
 
 /**
@@ -56,14 +86,17 @@ export type Judged = Pick<OrganizationUser, "email"> & {
 /**
  * The one place that decides whether a live user may be removed. The planner uses it to build the plan,
  * and the executor asks it again before every request, so no path can remove a listed, owner or protected
- * user. `compared` is the user's email as compared, when the caller has it already. Only a user whose
+ * user. A listed user whose `expires:` date has passed (on the rules' day) is judged as not listed, so the
+ * owner, protect patterns and protected groups still keep it. `compared` is the user's email as compared, when the
+ * caller has it already. Only a user whose
  * record type is organization_sub_user can be removed: an owner by any spelling, and any record type roster
  * does not know (missing or empty too), are protected. When the manifest protects groups, a member of one
  * is protected, and so is a user whose groups the API did not give: roster never guesses them.
  */
 export function judge(user: Judged, rules: Rules, compared?: string): Verdict {
   const email = compared ?? normalizeEmail(user.email);
-  if (rules.desiredEmails.has(email)) return { kind: "keep" };
+  // A listed user whose last day has passed is judged as if not listed: the protections below still apply.
+  if (isListed(rules, email)) return { kind: "keep" };
   const recordType = recordTypeOf(user);
   if (recordType === OWNER_RECORD_TYPE) return { kind: "protected", reason: "owner" };
   if (recordType !== SUB_USER_RECORD_TYPE) return { kind: "protected", reason: "unknown_record_type" };

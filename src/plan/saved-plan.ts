@@ -31,6 +31,11 @@ export interface SavedPlan {
     sha256: string;
     /** Trimmed and lower-cased, sorted: with `protect`, what the executor's safety check needs. */
     desiredEmails: string[];
+    /**
+     * The last day of access of each desired email that has one, by that email: apply judges them again on
+     * its own day. Absent when none (and in plans saved by roster 0.1).
+     */
+    desiredExpires?: Record<string, string>;
     protect: string[];
     /** The manifest's protected groups (trimmed names): the executor's check needs them too. */
     protectGroups: string[];
@@ -99,17 +104,36 @@ export function savedRunText(run: SavedRun, apiKey: string): string {
 }
 
 /**
- * The rules a saved plan carries, for its own check and the executor's: the listed emails, patterns and protected
- * groups.
+ * The rules a saved plan carries, for its own check and the executor's: the listed emails with their last
+ * days, patterns and protected groups, judged on `today`.
  */
 export function savedPlanRules(
-  manifest: Pick<SavedPlan["manifest"], "desiredEmails" | "protect" | "protectGroups">,
+  manifest: Pick<SavedPlan["manifest"], "desiredEmails" | "desiredExpires" | "protect" | "protectGroups">,
+  today?: string,
 ): Rules {
-  return rulesOf({
-    users: manifest.desiredEmails.map((email) => ({ email })),
-    protect: manifest.protect,
-    protectGroups: manifest.protectGroups.map((name) => ({ name })),
-  });
+  const expires = manifest.desiredExpires ?? {};
+  return rulesOf(
+    {
+      users: manifest.desiredEmails.map((email) =>
+        Object.hasOwn(expires, email) ? { email, expires: expires[email]! } : { email },
+      ),
+      protect: manifest.protect,
+      protectGroups: manifest.protectGroups.map((name) => ({ name })),
+    },
+    today,
+  );
+}
+
+/**
+ * The last days of the manifest's users that have one, by the email as compared, for a saved plan; undefined when none.
+ */
+export function desiredExpiresOf(
+  users: readonly { email: string; expires?: string | undefined }[],
+): Record<string, string> | undefined {
+  const entries = users.flatMap((user) =>
+    user.expires === undefined ? [] : [[normalizeEmail(user.email), user.expires] as const],
+  );
+  return entries.length > 0 ? Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : undefined;
 }
 
 /** A saved plan that cannot be applied as it is: unreadable, not roster's, changed by hand, or stale. */
@@ -141,6 +165,7 @@ export function savedPlanText(saved: SavedPlan, apiKey: string): string {
       path: manifest.path,
       sha256: manifest.sha256,
       desired_emails: manifest.desiredEmails,
+      ...(manifest.desiredExpires ? { desired_expires: manifest.desiredExpires } : {}),
       protect: manifest.protect,
       protect_groups: manifest.protectGroups,
       guards: guardData(manifest.guards),

@@ -14,6 +14,7 @@ import {
   verdictLine,
 } from "./plan-lines.js";
 import { sanitize } from "../core/safe-text.js";
+import { expiringText, idleText } from "./lifecycle-lines.js";
 
 /** The annotations GitHub Actions draws from workflow commands. */
 export type WorkflowCommand = "error" | "warning" | "notice";
@@ -62,6 +63,26 @@ export function problemCommands(problems: readonly ManifestProblem[]): string {
     .join("");
 }
 
+/** A warning at the manifest line of each user expiring soon, and a notice for each idle user (the first few). */
+function lifecycleCommands(plan: Pick<Plan, "expiring" | "idle" | "idleAfterDays">, file: string): string[] {
+  const commands = plan.expiring
+    .slice(0, MAX_MISSING_ANNOTATIONS)
+    .map((e) =>
+      workflowCommand("warning", { file, line: e.line }, `${sanitize(e.email)}: expiring soon, ${expiringText(e)}`),
+    );
+  const moreExpiring = plan.expiring.length - MAX_MISSING_ANNOTATIONS;
+  if (moreExpiring > 0)
+    commands.push(
+      workflowCommand("warning", { file }, `and ${plural(moreExpiring, "more user")} expiring soon: see the plan`),
+    );
+  for (const i of plan.idle.slice(0, MAX_MISSING_ANNOTATIONS))
+    commands.push(workflowCommand("notice", { file }, `${sanitize(i.email)} is idle: ${idleText(i)}`));
+  const moreIdle = plan.idle.length - MAX_MISSING_ANNOTATIONS;
+  if (moreIdle > 0)
+    commands.push(workflowCommand("notice", { file }, `and ${plural(moreIdle, "more idle user")}: see the plan`));
+  return commands;
+}
+
 /**
  * The plan for a GitHub Actions log: the plain-text plan for people reading the log, then a notice with
  * the summary and the guard verdict, an error when a guard would refuse, and a warning at each manifest
@@ -104,5 +125,6 @@ export function planGithub(plan: Plan, verdict: GuardVerdict, source: PlanSource
     commands.push(
       workflowCommand("notice", { file }, `Group drift: ${driftUnknownText(plan.groupDriftUnknown.length)}`),
     );
+  commands.push(...lifecycleCommands(plan, file));
   return `${linesToText(planLines(plan, { verdict })) + commands.join("\n")}\n`;
 }

@@ -4,6 +4,7 @@ import { plural } from "../core/plural.js";
 import type { PlanSource } from "../plan/plan.js";
 import { driftText, driftUnknownText, PLAN_WORDS, planWarnings } from "./plan-lines.js";
 import { rosterLines } from "./roster-lines.js";
+import { expiringText, idleText } from "./lifecycle-lines.js";
 import { sanitize } from "../core/safe-text.js";
 import { sortedDiffHunks } from "./sorted-diff.js";
 
@@ -20,6 +21,8 @@ export function planDiff(plan: Plan, source: PlanSource): string {
     ...planWarnings(plan).map((w) => `warning: ${w.text()}`),
     ...plan.groupDrift.map((d) => `group drift: ${sanitize(d.email)} ${driftText(d)}; ${PLAN_WORDS.driftAdvice}`),
     ...(plan.groupDriftUnknown ? [`group drift: ${driftUnknownText(plan.groupDriftUnknown.length)}`] : []),
+    ...plan.expiring.map((e) => `expiring soon: ${sanitize(e.email)} ${expiringText(e)}`),
+    ...plan.idle.map((i) => `idle: ${sanitize(i.email)} ${idleText(i)}`),
   ];
   const warnings = notes.map((note) => `${note}\n`).join("");
   return (

@@ -5,6 +5,7 @@ import type { GroupDrift, Plan, PlanSummary, UnusedGroup, UnusedPattern } from "
 import { protectionNote, type ValueStyle } from "../plan/protection.js";
 import { columnWidth, formatSignIn } from "../core/user-note.js";
 import { line, toned, type Line } from "./lines.js";
+import { expiredNote, expiryNotEnforcedText, lifecycleLines } from "./lifecycle-lines.js";
 import { plural } from "../core/plural.js";
 import { sanitize } from "../core/safe-text.js";
 
@@ -49,7 +50,10 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
   } else {
     lines.push(line(""), line(toned("heading", `Remove ${plural(summary.remove, "user")}:`)));
     const shown = plan.removals;
-    const signIns = shown.map((removal) => `  last sign-in ${formatSignIn(removal.last_sign_in_at)}`);
+    const signIns = shown.map((removal) => {
+      const expired = expiredNote(removal);
+      return `  last sign-in ${formatSignIn(removal.last_sign_in_at)}${expired ? `  ${expired}` : ""}`;
+    });
     const signInWidth = columnWidth(signIns);
     shown.forEach((removal, index) => {
       const start = [
@@ -106,6 +110,7 @@ export function planLines(plan: Plan, context: PlanViewContext = {}): Line[] {
       line(toned("heading", `${PLAN_WORDS.driftHeading}: `), toned("warn", driftUnknownText(unchecked))),
     );
   }
+  lines.push(...lifecycleLines(plan));
   const warnings = planWarnings(plan);
   if (warnings.length > 0) {
     lines.push(line(""), line(toned("warn", `${PLAN_WORDS.warningsHeading} (${warnings.length}):`)));
@@ -135,9 +140,11 @@ export function unusedPatternText(
 
 /** One warning of a plan, as every format words it; `quote` shows its value (plain quotes, a code span). */
 export interface PlanWarning {
-  kind: "unused_protect_pattern" | "unused_protect_group";
-  /** The pattern or the group's name, as written. */
+  kind: "unused_protect_pattern" | "unused_protect_group" | "expiry_not_enforced";
+  /** The pattern or the group's name, as written; the user's email for an expiry that cannot be enforced. */
   value: string;
+  /** For expiry_not_enforced: the last day of access that has passed. */
+  expires?: string;
   line?: number;
   col?: number;
   /**
@@ -148,8 +155,13 @@ export interface PlanWarning {
   text(quote?: (value: string) => string): string;
 }
 
-/** The plan's warnings: protect patterns and protected groups that match nobody (a typo protects nobody). */
-export function planWarnings(plan: Pick<Plan, "unusedPatterns" | "unusedGroups" | "liveCount">): PlanWarning[] {
+/**
+ * The plan's warnings: protect patterns and protected groups that match nobody (a typo protects nobody), and
+ * protected users whose last day of access has passed (protection wins: the date cannot be enforced).
+ */
+export function planWarnings(
+  plan: Pick<Plan, "unusedPatterns" | "unusedGroups" | "liveCount"> & Partial<Pick<Plan, "protected">>,
+): PlanWarning[] {
   const at = (line?: number, col?: number) => ({
     ...(line !== undefined ? { line } : {}),
     ...(col !== undefined ? { col } : {}),
@@ -168,6 +180,14 @@ export function planWarnings(plan: Pick<Plan, "unusedPatterns" | "unusedGroups" 
       ...(u.groupsUnknown ? { groupsUnknown: u.groupsUnknown } : {}),
       text: (quote?: (v: string) => string) => unusedGroupText(u, quote, plan.liveCount),
     })),
+    ...(plan.protected ?? [])
+      .filter((p) => p.expires !== undefined)
+      .map((p) => ({
+        kind: "expiry_not_enforced" as const,
+        value: p.email,
+        expires: p.expires!,
+        text: (quote?: (v: string) => string) => expiryNotEnforcedText(p, quote),
+      })),
   ];
 }
 

@@ -9,6 +9,7 @@ import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
 import { countsText, driftText, driftUnknownText, PLAN_WORDS, planWarnings, verdictLabel } from "./plan-lines.js";
 import { groupsNote } from "../core/user-note.js";
 import { rosterLines } from "./roster-lines.js";
+import { expiringText, idleAdvice, idleText, LIFECYCLE_WORDS } from "./lifecycle-lines.js";
 
 /** GitHub refuses a comment longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -90,6 +91,30 @@ export function planMarkdown(
       items: [],
       after: [],
       what: "users with group drift",
+    });
+  }
+  if (plan.expiring.length > 0) {
+    sections.push({
+      before: [
+        "",
+        `**${LIFECYCLE_WORDS.expiringHeading} (${plan.expiring.length})**: ${LIFECYCLE_WORDS.expiringAdvice}.`,
+        "",
+      ],
+      items: plan.expiring.map((e) => `- ${codeSpan(e.email)}: ${escapeMarkdown(expiringText(e))}`),
+      after: [],
+      what: "users expiring soon",
+    });
+  }
+  if (plan.idle.length > 0) {
+    sections.push({
+      before: [
+        "",
+        `**${LIFECYCLE_WORDS.idleHeading} (${plan.idle.length})**: ${escapeMarkdown(idleAdvice(plan))}.`,
+        "",
+      ],
+      items: plan.idle.map((i) => `- ${codeSpan(i.email)}: ${escapeMarkdown(idleText(i))}`),
+      after: [],
+      what: "idle users",
     });
   }
   const warnings = planWarnings(plan);

@@ -1,7 +1,14 @@
 import { normalizeEmail } from "../core/email.js";
-import type { Plan } from "../plan/plan.js";
+import type { Plan, Removal } from "../plan/plan.js";
 import { columnWidth, groupsNote, rosterNote } from "../core/user-note.js";
 import { sanitize } from "../core/safe-text.js";
+import { expiredNote } from "./lifecycle-lines.js";
+
+/** "; expired (last day 2026-12-01)" after a removal whose last day has passed; nothing for any other user. */
+const removedNote = (user: object): string => {
+  const note = "reason" in user ? expiredNote(user as Pick<Removal, "reason" | "expires">) : "";
+  return note ? `; ${note}` : "";
+};
 
 /** One live user as a line of the roster: the same text in the diff and in the pull-request comment. */
 export interface RosterLine {
@@ -22,7 +29,7 @@ export function rosterLines(plan: Pick<Plan, "removals" | "protected" | "kept">)
   return users
     .map(({ user, removed }) => ({
       key: `${normalizeEmail(user.email)}\u0000${user.email}\u0000${user.id}`,
-      text: `${sanitize(user.email).padEnd(width)}  ${rosterNote(user)}${groupsNote(user.groups)}`,
+      text: `${sanitize(user.email).padEnd(width)}  ${rosterNote(user)}${groupsNote(user.groups)}${removedNote(user)}`,
       removed,
     }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -121,6 +121,11 @@ export function generateManagedAccounts(count: number, seed: number, usersPerAcc
       for (let n = 2; emails.has(email); n += 1) email = `${first}.${last}${n}@${domain}`.toLowerCase();
       emails.add(email);
       const day = 1 + Math.floor(random() * 28);
+      // One draw, as ever, spread over a realistic history: some never signed in, some a year ago, some a
+      // season ago, most this month; a plan with inactive_after_days lists the idle ones.
+      const signIn = random();
+      const lastSignIn =
+        signIn < 0.2 ? null : signIn < 0.32 ? "2025-11" : signIn < 0.45 ? `2026-0${6 + (day % 3)}` : "2026-11";
       return {
         id: uuid(),
         record_type: i === 0 ? "organization_owner" : "organization_sub_user",
@@ -128,7 +133,7 @@ export function generateManagedAccounts(count: number, seed: number, usersPerAcc
         user_status: i > 0 && random() < 0.1 ? "disabled" : "enabled",
         organization_user_bypasses_sso: false,
         created_at: `2024-${String(1 + (index % 12)).padStart(2, "0")}-${String(day).padStart(2, "0")}T09:00:00Z`,
-        last_sign_in_at: random() < 0.2 ? null : `2026-11-${String(day).padStart(2, "0")}T12:00:00Z`,
+        last_sign_in_at: lastSignIn === null ? null : `${lastSignIn}-${String(day).padStart(2, "0")}T12:00:00Z`,
         groups: i === 0 ? [groups[0]!] : groups.filter(() => random() < 0.3),
       };
     });

@@ -6,6 +6,8 @@ import { chooseAccounts } from "../plan/accounts.js";
 import type { GuardOptions } from "../plan/guards.js";
 import { checkSavedPlanHost, prepareFromManifest, prepareFromSavedPlan, type PreparedPlan } from "../plan/prepare.js";
 import { SavedPlanError, type RunShape, type SavedRun } from "../plan/saved-plan.js";
+import { utcToday } from "../plan/lifecycle.js";
+import type { PlanClock } from "../plan/plan.js";
 import { SocketPool, type TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { listManagedAccounts } from "../telnyx/read-managed-accounts.js";
@@ -60,6 +62,15 @@ export interface PlannedTargets {
 export interface TargetOptions extends ApiOptions {
   guards: GuardOptions;
   hooks?: ClientHooks;
+  /**
+   * The day every organization of the run is judged on (expires:) and idle days count to; the clock's now when absent.
+   */
+  clock?: PlanClock;
+}
+
+/** The day and moment of `now`, read once by a command, that every plan of its run is made on. */
+export function planClock(now: Date): PlanClock {
+  return { today: utcToday(now), now };
 }
 
 /** What a run plans: the manifests (their shape told by acrossAccounts), or a saved plan. */
@@ -90,6 +101,7 @@ function planManifestTargets(
   options: TargetOptions,
   io: Io,
 ): Promise<PlannedTargets> {
+  const clock = options.clock ?? planClock(new Date());
   return withManager(
     options,
     io,
@@ -114,7 +126,7 @@ function planManifestTargets(
           own: target.kind === "own",
           manifestPath: manifest.path,
           manifest,
-          prepare: (liveUsers, host) => prepareFromManifest(manifest, liveUsers, host, options.guards),
+          prepare: (liveUsers, host) => prepareFromManifest(manifest, liveUsers, host, options.guards, clock),
         };
       });
       return { work, known: [...managed, ...cancelled.values()].map(accountRefOf) };
@@ -129,6 +141,7 @@ function planManifestTargets(
  * stale, not readable, or handed a key that is not its own, refuses the whole plan: nothing is applied.
  */
 function planSavedTargets(saved: SavedRun, options: TargetOptions, io: Io): Promise<PlannedTargets> {
+  const clock = options.clock ?? planClock(new Date());
   return withManager(
     options,
     io,
@@ -140,7 +153,7 @@ function planSavedTargets(saved: SavedRun, options: TargetOptions, io: Io): Prom
           account: account ?? OWN_ACCOUNT,
           own: account === null,
           manifestPath: plan.manifest.path,
-          prepare: (liveUsers, host) => prepareFromSavedPlan(plan, liveUsers, host, options.guards),
+          prepare: (liveUsers, host) => prepareFromSavedPlan(plan, liveUsers, host, options.guards, clock),
         }),
       );
       return { work, known: saved.targets.flatMap(({ account }) => (account ? [account] : [])) };

@@ -107,7 +107,17 @@ cli("plan --format json prints exactly one JSON document with changes sorted by 
     [...emails].sort((a: string, b: string) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1)),
   );
   assert.ok(emails.includes("Former.Employee@Example.com"));
-  assert.equal(Object.keys(doc.changes[0]), ["action", "id", "email", "user_status", "last_sign_in_at", "groups"]);
+  // "reason" was added with expires: (keys are only ever added to format_version 1).
+  assert.equal(Object.keys(doc.changes[0]), [
+    "action",
+    "id",
+    "email",
+    "user_status",
+    "last_sign_in_at",
+    "groups",
+    "reason",
+  ]);
+  assert.ok(doc.changes.every((c: { reason: string }) => c.reason === "not_in_manifest"));
   assert.equal(doc.protected.find((p: { reason: string }) => p.reason === "owner").email, "dana.whitfield@example.com");
   assert.equal(doc.missing, [{ email: "new.hire@example.com" }]);
 });

@@ -87,6 +87,17 @@ const IDENTITY_VALUES = [
   "a@xn--zz.example",
 ];
 const INDENTS = ["", " ", "  ", "    "];
+// expires: values on both sides of a calendar date, and of text.
+const DATE_VALUES = [
+  "2099-12-31",
+  "2026-02-30",
+  "'2030-01-15'",
+  "2026-12-01T10:00:00Z",
+  "2026-12-01 # last day",
+  "20261201",
+  "soon",
+];
+const POLICY_VALUES = ["0", "1", "14", "90", "-1", "1.5", '"30"', "x", "90 # days"];
 
 function pick<T>(rnd: () => number, items: readonly T[]): T {
   return items[Math.floor(rnd() * items.length)]!;
@@ -98,8 +109,8 @@ function generate(rnd: () => number): string {
     rnd() < 0.93 ? pick(rnd, PLAIN_VALUES) : rnd() < 0.5 ? pick(rnd, VALUES) : pick(rnd, IDENTITY_VALUES);
   const maybeComment = () =>
     rnd() < 0.15 ? lines.push(`${pick(rnd, INDENTS)}# note ${value()}`) : rnd() < 0.1 && lines.push("");
-  const keys = ["version", "users", "protect", "guards", "unknown"].filter(
-    (k) => rnd() < (k === "unknown" ? 0.1 : 0.85),
+  const keys = ["version", "users", "protect", "guards", "policy", "unknown"].filter(
+    (k) => rnd() < (k === "unknown" ? 0.1 : k === "policy" ? 0.3 : 0.85),
   );
   for (const key of keys.sort(() => rnd() - 0.5)) {
     maybeComment();
@@ -111,6 +122,14 @@ function generate(rnd: () => number): string {
       for (const g of ["max_removals", "max_removal_percent", "max_removals"].slice(0, 1 + Math.floor(rnd() * 3))) {
         lines.push(`${indent}${g}: ${rnd() < 0.7 ? "3" : pick(rnd, ["12.5", "0", "-1", "x", "1e2", "7 # c"])}`);
       }
+    } else if (key === "policy") {
+      lines.push("policy:");
+      const indent = pick(rnd, INDENTS.slice(1));
+      for (const p of ["warn_before_expiry_days", "inactive_after_days", "idle"].filter(
+        (p) => rnd() < (p === "idle" ? 0.05 : 0.6),
+      )) {
+        lines.push(`${indent}${p}: ${rnd() < 0.7 ? "30" : pick(rnd, POLICY_VALUES)}`);
+      }
     } else {
       lines.push(`${key}:${rnd() < 0.1 ? " " : ""}`);
       const indent = pick(rnd, INDENTS);
@@ -119,10 +138,18 @@ function generate(rnd: () => number): string {
         maybeComment();
         if (key === "users" && rnd() < 0.35) {
           lines.push(`${indent}- email: ${value()}`);
-          for (const field of ["name", "comment", "email", "role"].filter(
-            (f) => rnd() < (f === "email" || f === "role" ? 0.05 : 0.4),
+          for (const field of ["name", "comment", "expires", "email", "role"].filter(
+            (f) => rnd() < (f === "email" || f === "role" ? 0.05 : f === "expires" ? 0.3 : 0.4),
           )) {
-            lines.push(`${indent}${rnd() < 0.95 ? "  " : "   "}${field}: ${value()}`);
+            const text =
+              field !== "expires"
+                ? value()
+                : rnd() < 0.7
+                  ? "2099-12-31"
+                  : rnd() < 0.9
+                    ? pick(rnd, DATE_VALUES)
+                    : value();
+            lines.push(`${indent}${rnd() < 0.95 ? "  " : "   "}${field}: ${text}`);
           }
         } else {
           lines.push(`${rnd() < 0.95 ? indent : pick(rnd, INDENTS)}-${rnd() < 0.9 ? " " : "   "}${value()}`);

@@ -65,8 +65,8 @@ test("an unsupported version names the value", () => {
 
 test("unknown keys are errors at the key, at the top and in a user", () => {
   assert.equal(problems("version: 1\nuser:\n  - a@example.com\nusers:\n  - email: b@example.com\n    role: admin\n"), [
-    'users.yaml:2:1: unknown key "user" in the manifest: the keys allowed are version, users, protect, guards, account',
-    'users.yaml:6:5: unknown key "role" in a user: the keys allowed are email, name, comment, groups',
+    'users.yaml:2:1: unknown key "user" in the manifest: the keys allowed are version, users, protect, guards, policy, account',
+    'users.yaml:6:5: unknown key "role" in a user: the keys allowed are email, name, comment, expires, groups',
   ]);
 });
 

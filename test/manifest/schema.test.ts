@@ -38,6 +38,7 @@ test("every place with a message of its own is a place in the schema, and every 
     "users/*/email",
     "users/*/name",
     "users/*/comment",
+    "users/*/expires",
     "users/*/groups",
     "users/*/groups/*",
     "protect",
@@ -48,6 +49,9 @@ test("every place with a message of its own is a place in the schema, and every 
     "guards/max_removal_percent",
     "guards/require_force_for_groups",
     "guards/require_force_for_groups/*",
+    "policy",
+    "policy/warn_before_expiry_days",
+    "policy/inactive_after_days",
     "account",
     "account/id",
     "account/email",
@@ -97,7 +101,7 @@ test("keys that are not text are refused before anything else is read", () => {
 
 test("a key named __proto__ is an unknown key like any other", () => {
   assert.equal(problems("version: 1\nusers:\n  - a@example.com\n__proto__: {}\n"), [
-    'users.yaml:4:1: unknown key "__proto__" in the manifest: the keys allowed are version, users, protect, guards, account',
+    'users.yaml:4:1: unknown key "__proto__" in the manifest: the keys allowed are version, users, protect, guards, policy, account',
   ]);
 });
 
@@ -127,7 +131,7 @@ test("a user with a bad email is not also reported as a duplicate, and one with 
     problems("version: 1\nusers:\n  - a@example.com\n  - email: A@example.com\n    role: x\n  - a@@example.com\n"),
     [
       'users.yaml:4:5: duplicate user "a@example.com" (first at line 3)',
-      'users.yaml:5:5: unknown key "role" in a user: the keys allowed are email, name, comment, groups',
+      'users.yaml:5:5: unknown key "role" in a user: the keys allowed are email, name, comment, expires, groups',
       'users.yaml:6:5: invalid email "a@@example.com": write it as name@domain.example',
     ],
   );

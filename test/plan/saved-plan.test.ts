@@ -137,6 +137,8 @@ test("the file names its format, version, host and manifest, and carries the rem
     "groups",
     "record_type",
     "created_at",
+    // Added with expires: (why the plan removes the user); plans saved without it still load.
+    "reason",
   ]);
   assert.is(doc.format_version, 3);
   assert.equal(

@@ -13,7 +13,7 @@ import { reviewJson, reviewTotals, type ReviewView } from "../render/review-json
 import { reviewMarkdown, reviewSummaryMarkdown } from "../render/review-markdown.js";
 import type { ReviewFormat } from "../render/plan-formats.js";
 import type { ApiOptions } from "../targets/connect.js";
-import { planTargets } from "../targets/plan-targets.js";
+import { planClock, planTargets } from "../targets/plan-targets.js";
 import { sayOnStderr } from "../terminal/messages.js";
 import { write, type Io } from "../terminal/io.js";
 import { acrossAccounts, readManifests } from "../manifest/read-manifests.js";
@@ -39,7 +39,7 @@ export async function reviewCommand(options: ReviewOptions, io: Io): Promise<num
   );
   const planned = await planTargets(
     { manifests, shape: acrossAccounts(manifests) ? "accounts" : "organization" },
-    { ...options, guards: {} },
+    { ...options, guards: {}, clock: planClock(new Date()) },
     io,
   );
   try {

@@ -307,6 +307,27 @@ test("outside Git, or without git, approved is null for every user, the review s
   });
 });
 
+test("a user past its expires: date is a removal flagged expired; one within the warning days is kept, flagged expiring", async () => {
+  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  await withSandbox({ users: ORG, apiKey: TEST_API_KEY }, async (sandbox) => {
+    await withTempDir(async (dir) => {
+      const manifest = `${dir}/users.yaml`;
+      const users = `  - email: alice@acme.example\n    expires: ${day(-1)}\n  - email: bob@acme.example\n    expires: ${day(5)}\n`;
+      writeFileSync(manifest, `${HEAD}${users}  - carol@acme.example\n  - dave@acme.example\n`);
+      const run = await review(sandbox, dir, ["-f", manifest, "--format", "json"]);
+      assert.is(run.code, 0, run.stderr);
+      const row = (email: string) => json(run).users.find((u) => u.email === email)!;
+      assert.is(row("alice@acme.example").decision, "remove", "alice's last day was yesterday");
+      assert.is(row("alice@acme.example").expires, day(-1));
+      assert.ok((row("alice@acme.example").flags as string[]).includes("expired"));
+      assert.is(row("bob@acme.example").decision, "keep");
+      assert.is(row("bob@acme.example").expires, day(5));
+      assert.ok((row("bob@acme.example").flags as string[]).includes("expiring"));
+      assert.is(sandbox.stats.removeRequests.size, 0, "review removes nobody");
+    });
+  });
+});
+
 test("a hostile author, subject or group is escaped in every format: no terminal codes, no HTML, no formula", async () => {
   const hostile = "**Eve** <img src=x> \u001b[31m| @team";
   const org = [

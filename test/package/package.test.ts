@@ -159,7 +159,7 @@ function bundleFiles(): string[] {
   );
 }
 
-test("the bundle ships no React DevTools code (ink loads it only with DEV=true) and stays under 2 MB", () => {
+test("the bundle ships no React DevTools code (ink loads it only with DEV=true) and stays under 2.2 MB", () => {
   const files = bundleFiles();
   assert.ok(files.includes("roster.js") && files.length > 10, "npm test builds dist/ before the suite");
   // What ink's devtools.js brings in: its window polyfill, the ws WebSocket client and react-devtools-core.
@@ -175,7 +175,8 @@ test("the bundle ships no React DevTools code (ink loads it only with DEV=true) 
   }
   const total = files.reduce((sum, file) => sum + statSync(join(ROOT, "dist", file)).size, 0);
   // 1.98 MB at the time of writing; the devtools chunk alone was 130 kB.
-  assert.ok(total < 2_050_000, `dist/ is ${total} bytes`);
+  // 2.2 MB: the access review and expiry (0.2 of 0.1's 2.0) are in; a jump past it is a dependency to look at.
+  assert.ok(total < 2_200_000, `dist/ is ${total} bytes`);
 });
 
 /** One package of THIRD-PARTY-NOTICES.txt: `name@version`, its licence and its licence text. */

@@ -45,7 +45,8 @@ function manifestOf(
 }
 
 function review(manifest: Manifest, live: OrganizationUser[], blame: Blame = { kind: "blamed", lines: new Map() }) {
-  const result = reviewOf({ plan: planRemovals(manifest, live), manifest, liveUsers: live, blame, now: NOW });
+  const plan = planRemovals(manifest, live, { today: utcToday(NOW), now: NOW });
+  const result = reviewOf({ plan, manifest, liveUsers: live, blame, now: NOW });
   const byEmail = new Map(result.rows.map((row) => [row.email, row]));
   return { ...result, row: (email: string) => byEmail.get(email)! };
 }

@@ -45,7 +45,8 @@ export function auditEntry(result: RemovalResult, accountId?: string): AuditEntr
 export function unknownEntry(removal: Removal, time: string, accountId?: string): AuditEntry {
   const entry = entryFor(removal, time, "unknown", null, null, accountId);
   entry.error =
-    "roster exited at once (second interrupt) with this removal in flight: it may or may not have happened; run roster plan";
+    "roster exited at once (second interrupt) with this removal in flight: it may or may not have happened; run " +
+    "roster plan";
   return entry;
 }
 
@@ -113,7 +114,8 @@ export class AuditLog {
       const kind = fileKind(stats);
       if (kind)
         throw new Error(
-          `the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing); nothing was changed`,
+          `the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if ` +
+            `missing); nothing was changed`,
         );
       // A line cut short by an earlier crash or a full disk must not swallow the first line of this run.
       const { size } = stats;

@@ -41,7 +41,9 @@ export function subscribeAudit(
     try {
       log.write(entry);
     } catch (error) {
-      failure ??= `cannot append to the audit log ${log.path}: ${writeProblem((error as NodeJS.ErrnoException).code, log.path)}: no further removal was started`;
+      failure ??=
+        `cannot append to the audit log ${log.path}: ` +
+        `${writeProblem((error as NodeJS.ErrnoException).code, log.path)}: no further removal was started`;
       onFailure(entry);
     }
   });

@@ -104,6 +104,8 @@ export function examplesHelp(name: string): string {
   const help = COMMAND_HELP[name];
   if (!help) return "";
   const examples = help.examples.map((example) => `  # ${example.does}\n  $ ${example.line}`);
-  const more = `Read more: ${help.readMore.join(", ")} in roster's repository\n(in a project: under node_modules/telnyx-roster/).`;
+  const more =
+    `Read more: ${help.readMore.join(", ")} in roster's repository\n(in a project: under ` +
+    `node_modules/telnyx-roster/).`;
   return `\nExamples:\n${examples.join("\n\n")}\n\n${more}`;
 }

@@ -234,12 +234,14 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
         if (misplaced) throw misplaced;
         if (flags.ignoreManifestChange && planFile === undefined) {
           throw new Error(
-            "--ignore-manifest-change is for a saved plan (roster apply PLAN): without one, apply plans from the manifest as it is now. Nothing was changed.",
+            "--ignore-manifest-change is for a saved plan (roster apply PLAN): without one, apply plans from the " +
+              "manifest as it is now. Nothing was changed.",
           );
         }
         if (planFile !== undefined && command.getOptionValueSource("file") === "cli") {
           throw new Error(
-            `give a saved plan or -f, not both: roster apply ${planFile} applies the plan as saved, without reading a manifest. Nothing was changed.`,
+            `give a saved plan or -f, not both: roster apply ${planFile} applies the plan as saved, without reading a ` +
+              `manifest. Nothing was changed.`,
           );
         }
         return (await import("../commands/apply.js")).applyCommand(
@@ -265,7 +267,8 @@ Exit codes: 0 success, 1 error, 2 plan has removals (plan --detailed-exitcode),
     program
       .command("review")
       .description(
-        "write an access review: every user, why it may stay, who approved that manifest line (git blame); changes nothing",
+        "write an access review: every user, why it may stay, who approved that manifest line (git blame); changes " +
+          "nothing",
       )
       .addOption(filesOption())
       .addOption(new Option("--format <format>", "output format").choices(REVIEW_FORMATS).default("markdown"))
@@ -323,7 +326,8 @@ is not a saved plan roster can read.`,
       .option("--force", "replace the output file if it exists")
       .option(
         "--schema-ref <ref>",
-        "the $schema reference on the first line, or none (default: node_modules/telnyx-roster/schema/... where roster is the project's dev dependency, else the schema's versioned URL)",
+        "the $schema reference on the first line, or none (default: node_modules/telnyx-roster/schema/... where " +
+          "roster is the project's dev dependency, else the schema's versioned URL)",
       )
       .allowExcessArguments(),
   ).action(
@@ -345,7 +349,8 @@ is not a saved plan roster can read.`,
     .description("run the local simulator of the Telnyx Organization Users API and print its base URL")
     .option(
       "--state <file>",
-      "JSON array of users to seed it with (default: the bundled examples/org.json), or { users, managed_accounts } (see examples/managed-accounts.json)",
+      "JSON array of users to seed it with (default: the bundled examples/org.json), or { users, managed_accounts } " +
+        "(see examples/managed-accounts.json)",
     )
     .addOption(
       new Option(
@@ -409,7 +414,8 @@ is not a saved plan roster can read.`,
     .addOption(
       new Option(
         "--rate-model <model>",
-        "how the rate limit counts: window (starts at the first request after the last ended), grid (fixed windows on the clock) or bucket (tokens refilled continuously)",
+        "how the rate limit counts: window (starts at the first request after the last ended), grid (fixed windows on " +
+          "the clock) or bucket (tokens refilled continuously)",
       )
         .choices(["window", "grid", "bucket"])
         .default("window"),

@@ -33,7 +33,8 @@ export function reportError(error: unknown, io: Io, format: ErrorFormat): number
     if (format !== "github" || missing) for (const problem of error.problems) say(`${safe(formatProblem(problem))}\n`);
     if (missing) return 1;
     say(
-      `roster: the manifest has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; fix ${error.problems.length === 1 ? "it" : "them"} and run again. Nothing was changed.\n`,
+      `roster: the manifest has ${error.problems.length === 1 ? "a problem" : `${error.problems.length} problems`}; ` +
+        `fix ${error.problems.length === 1 ? "it" : "them"} and run again. Nothing was changed.\n`,
     );
     return 1;
   }

@@ -17,7 +17,8 @@ export function strayArgumentsError(command: keyof typeof MEANT_FOR, operands: r
       `roster ${command} takes ${what} with ${flag}: roster ${command} ${flag} ${shellWord(operands[0]!)}`,
     );
   return new Error(
-    `roster ${command} takes no arguments, and was given ${operands.length} (${operands.map(shellWord).join(" ")}): give ${what} with ${flag}, such as roster ${command} ${flag} ${example}`,
+    `roster ${command} takes no arguments, and was given ${operands.length} (${operands.map(shellWord).join(" ")}): ` +
+      `give ${what} with ${flag}, such as roster ${command} ${flag} ${example}`,
   );
 }
 
@@ -29,12 +30,14 @@ export function applyArgumentsError(operands: readonly string[]): Error | undefi
   const manifest = operands.find((operand) => /\.ya?ml$/i.test(operand));
   if (manifest !== undefined) {
     return new Error(
-      `roster apply takes the manifest with -f: roster apply -f ${shellWord(manifest)} (a file given without -f is a plan saved by roster plan --out)`,
+      `roster apply takes the manifest with -f: roster apply -f ${shellWord(manifest)} (a file given without -f is a ` +
+        `plan saved by roster plan --out)`,
     );
   }
   if (operands.length > 1) {
     return new Error(
-      `roster apply takes one saved plan, and was given ${operands.length} files (${operands.map(shellWord).join(" ")}): apply one plan at a time`,
+      `roster apply takes one saved plan, and was given ${operands.length} files ` +
+        `(${operands.map(shellWord).join(" ")}): apply one plan at a time`,
     );
   }
   return undefined;
@@ -44,7 +47,8 @@ export function applyArgumentsError(operands: readonly string[]): Error | undefi
 export function showArgumentsError(planFile: string): Error | undefined {
   if (!/\.ya?ml$/i.test(planFile)) return undefined;
   return new Error(
-    `roster show reads a plan saved by roster plan --out; to see the plan of the manifest ${shellWord(planFile)}, run roster plan -f ${shellWord(planFile)}`,
+    `roster show reads a plan saved by roster plan --out; to see the plan of the manifest ${shellWord(planFile)}, run ` +
+      `roster plan -f ${shellWord(planFile)}`,
   );
 }
 

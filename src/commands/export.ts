@@ -35,7 +35,8 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
   if (kind === "a folder") throw fileWriteError({ code: "EISDIR" }, out!);
   if (kind)
     throw new Error(
-      `${out} is ${kind}, not a file: roster export -o writes a manifest file; without -o it prints the manifest on stdout. Nothing was written`,
+      `${out} is ${kind}, not a file: roster export -o writes a manifest file; without -o it prints the manifest on ` +
+        `stdout. Nothing was written`,
     );
   if (out && !options.force && existsSync(out)) throw refuseOverwrite(out);
   if (options.schemaRef !== undefined && !/^[\x21-\x7e]+$/.test(options.schemaRef)) {
@@ -57,7 +58,8 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
       if (!(error instanceof ManifestError)) throw error;
       const problems = error.problems.map((p) => `  ${formatProblem(p)}`).join("\n");
       throw new Error(
-        `cannot export: some users of the organization cannot be written in a manifest; nothing was written:\n${problems}`,
+        `cannot export: some users of the organization cannot be written in a manifest; nothing was ` +
+          `written:\n${problems}`,
       );
     }
     if (remaining > 0)
@@ -78,7 +80,8 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
     }
     write(
       io.stderr,
-      `Wrote ${plural(liveUsers.length, "user")} to ${sanitize(out)}: check it with roster plan -f ${sanitize(out)}, which should find nothing to do.\n`,
+      `Wrote ${plural(liveUsers.length, "user")} to ${sanitize(out)}: check it with roster plan -f ${sanitize(out)}, ` +
+        `which should find nothing to do.\n`,
       io.env,
     );
     return 0;
@@ -90,6 +93,7 @@ export async function exportCommand(options: ExportOptions, io: Io): Promise<num
 function refuseOverwrite(out: string): Error {
   if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) return fileWriteError({ code: "EISDIR" }, out);
   return new Error(
-    `${out} already exists: roster export does not overwrite a manifest (it may hold reviewed users, protect patterns and guards); pass --force to replace it, or -o another file`,
+    `${out} already exists: roster export does not overwrite a manifest (it may hold reviewed users, protect patterns ` +
+      `and guards); pass --force to replace it, or -o another file`,
   );
 }

@@ -64,14 +64,16 @@ function checkOut(options: PlanOptions): void {
   if (options.out === undefined) return;
   if (options.files.some((file) => resolve(options.out!) === resolve(file))) {
     throw new Error(
-      `--out ${options.out} is the manifest itself: save the plan to another file, such as plan.json. Nothing was changed.`,
+      `--out ${options.out} is the manifest itself: save the plan to another file, such as plan.json. Nothing was ` +
+        `changed.`,
     );
   }
   const outKind = notRegularFile(options.out);
   if (outKind === "a folder") throw fileWriteError({ code: "EISDIR" }, options.out);
   if (outKind)
     throw new Error(
-      `--out ${options.out} is ${outKind}, not a file: save the plan to a file, such as plan.json. Nothing was changed.`,
+      `--out ${options.out} is ${outKind}, not a file: save the plan to a file, such as plan.json. Nothing was ` +
+        `changed.`,
     );
 }
 

@@ -33,7 +33,8 @@ export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Pr
   // Said without the key, as every message about keys is.
   if (clash >= 0)
     throw new Error(
-      `${options.state}: managed account ${clash + 1} has the manager's own key as its "api_key": give it a key of its own`,
+      `${options.state}: managed account ${clash + 1} has the manager's own key as its "api_key": give it a key of ` +
+        `its own`,
     );
   const sandbox = await startSandbox({
     users,
@@ -65,7 +66,8 @@ export async function sandboxCommand(options: SandboxCommandOptions, io: Io): Pr
   const keyHint = io.env.TELNYX_API_KEY ? "the key in TELNYX_API_KEY" : `the key "${SANDBOX_DEFAULT_KEY}"`;
   write(
     io.stderr,
-    `roster sandbox: ${users.length} users from ${options.state ?? "the bundled examples/org.json"}, accepting ${keyHint}.\n` +
+    `roster sandbox: ${users.length} users from ${options.state ?? "the bundled examples/org.json"}, accepting ` +
+      `${keyHint}.\n` +
       accountsLine(managedAccounts, keyHint) +
       `  export TELNYX_BASE_URL=${sandbox.url}\n` +
       faultsLine(options.faults) +
@@ -84,7 +86,8 @@ function faultsLine(faults: SandboxFaults | undefined): string {
     .map((key) => `${key.replace(/Rate$/, "")} ${(faults[key]! * 100).toFixed(1)}%`);
   if (faults.rateLimit !== undefined)
     parts.push(
-      `rate limit ${faults.rateLimit} per ${faults.rateWindowMs ?? 1000} ms${faults.rateModel && faults.rateModel !== "window" ? ` (${faults.rateModel})` : ""}`,
+      `rate limit ${faults.rateLimit} per ${faults.rateWindowMs ?? 1000} ` +
+        `ms${faults.rateModel && faults.rateModel !== "window" ? ` (${faults.rateModel})` : ""}`,
     );
   return parts.length > 0 ? `  faults (seed ${faults.seed ?? 0}): ${parts.join(", ")}\n` : "";
 }

@@ -56,14 +56,22 @@ export function sealNote(seal: ReturnType<typeof planSeal>, file: string): strin
   const name = sanitize(file);
   switch (seal) {
     case "good":
-      return `roster: the seal of ${name} is good: roster saved it with this API key, and it has not been changed since.\n`;
+      return (
+        `roster: the seal of ${name} is good: roster saved it with this API key, and it has not been changed ` +
+        `since.\n`
+      );
     case "mismatch":
       return (
-        `roster: warning: ${name} was sealed for another API key, or altered after roster saved it (its seal does not match TELNYX_API_KEY): ` +
-        `roster apply ${name} will refuse it. Shown as the file says; make the plan again with roster plan --out to apply it.\n`
+        `roster: warning: ${name} was sealed for another API key, or altered after roster saved it (its seal does not ` +
+        `match TELNYX_API_KEY): ` +
+        `roster apply ${name} will refuse it. Shown as the file says; make the plan again with roster plan --out to ` +
+        `apply it.\n`
       );
     case "unchecked":
-      return `roster: note: the seal of ${name} was not checked: TELNYX_API_KEY is not set, and the seal can be checked only with the key the plan was made with.\n`;
+      return (
+        `roster: note: the seal of ${name} was not checked: TELNYX_API_KEY is not set, and the seal can be ` +
+        `checked only with the key the plan was made with.\n`
+      );
   }
 }
 

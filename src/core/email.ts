@@ -125,7 +125,10 @@ export function emailProblem(email: string): string | undefined {
   const plain = /^[A-Za-z0-9.-]+$/.test(domain) && !/(?:^|\.)xn--/i.test(domain);
   const asciiDomain = plain ? domain.toLowerCase() : NOT_HOST.test(domain) ? "" : domainToASCII(domain);
   if (asciiDomain === "" || !asciiDomain.split(".").every((label) => LDH_LABEL.test(label))) {
-    return `its domain ${JSON.stringify(domain)} is not a valid domain name: write it as in the address book (bücher.example or xn--bcher-kva.example)`;
+    return (
+      `its domain ${JSON.stringify(domain)} is not a valid domain name: write it as in the address book ` +
+      `(bücher.example or xn--bcher-kva.example)`
+    );
   }
   return ascii ? undefined : mixedScripts([text.slice(0, at), ...domain.split(".")]);
 }
@@ -152,7 +155,10 @@ export function mixedScripts(parts: readonly string[]): string | undefined {
     for (const [script, pattern] of LOOKALIKE_SCRIPTS) {
       const letter = pattern.exec(part);
       if (letter)
-        return `it mixes Latin and ${script} letters (${codePoint(letter[0])} looks like a Latin letter): type the address again`;
+        return (
+          `it mixes Latin and ${script} letters (${codePoint(letter[0])} looks like a Latin letter): type the ` +
+          `address again`
+        );
     }
   }
   return undefined;

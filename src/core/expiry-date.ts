@@ -14,7 +14,8 @@ export function expiryProblem(text: string): string | undefined {
   const match = DATE.exec(text.trim());
   if (!match) {
     return /^\d{4}-\d{2}-\d{2}[T ]/.test(text.trim())
-      ? `${JSON.stringify(text)} is a time, not a date: write the last day of access as YYYY-MM-DD (UTC), such as ${text.trim().slice(0, 10)}`
+      ? `${JSON.stringify(text)} is a time, not a date: write the last day of access as YYYY-MM-DD (UTC), such as ` +
+          `${text.trim().slice(0, 10)}`
       : `${JSON.stringify(text)} is not a date: write the last day of access as YYYY-MM-DD (UTC), such as 2026-12-31`;
   }
   const [, year, month, day] = match.map(Number) as [number, number, number, number];

@@ -26,7 +26,8 @@ export function recordDifferences(first: OrganizationUser, second: OrganizationU
   }
   if (recordTypeOf(first) !== recordTypeOf(second)) {
     differences.push(
-      `record type ${shown(String(first.record_type))} in the first record, ${shown(String(second.record_type))} in the second`,
+      `record type ${shown(String(first.record_type))} in the first record, ${shown(String(second.record_type))} in ` +
+        `the second`,
     );
   }
   if (first.user_status !== second.user_status) {

@@ -33,7 +33,10 @@ export function writeProblem(code: string | undefined, path: string): string {
       return `${path} is a folder: give the name of a file, such as ${path.replace(/\/+$/, "")}/plan.json`;
     case "EACCES":
     case "EPERM":
-      return `no permission to write in the folder ${folder}: give a path you can write to, or change the folder's permissions`;
+      return (
+        `no permission to write in the folder ${folder}: give a path you can write to, or change the folder's ` +
+        `permissions`
+      );
     case "EROFS":
       return `the folder ${folder} is on a read-only file system: give a path on a writable disk`;
     case "ENOSPC":
@@ -47,9 +50,15 @@ export function writeProblem(code: string | undefined, path: string): string {
     case "EIO":
       return "the disk reported an input/output error: check the disk, or give a path on another one";
     case "EFBIG":
-      return "the file has reached the largest size allowed here (a file size limit, ulimit -f): start a new file, or raise the limit";
+      return (
+        "the file has reached the largest size allowed here (a file size limit, ulimit -f): start a new file, or " +
+        "raise the limit"
+      );
     default:
-      return `the system refused the write${code ? ` (error ${code})` : ""}: check the path and the disk, or give another path`;
+      return (
+        `the system refused the write${code ? ` (error ${code})` : ""}: check the path and the disk, or give ` +
+        `another path`
+      );
   }
 }
 

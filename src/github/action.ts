@@ -149,7 +149,8 @@ async function comment(
       // Pull requests from forks get a read-only token: the plan is still in the log and the job summary.
       say(
         "warning",
-        `roster: cannot comment on the pull request with this token (${message})${advice}. The plan is in the job summary.`,
+        `roster: cannot comment on the pull request with this token (${message})${advice}. The plan is in the job ` +
+          `summary.`,
       );
       return true;
     }

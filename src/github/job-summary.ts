@@ -73,7 +73,8 @@ function publish(io: Io, report: ActionReport): void {
       // The run itself went as printed; only its copy in the job summary is missing.
       write(
         io.stderr,
-        `roster: could not append to the job summary ${sanitize(summary)} (${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
+        `roster: could not append to the job summary ${sanitize(summary)} ` +
+          `(${(error as NodeJS.ErrnoException).code ?? String(error)})\n`,
         io.env,
       );
     }

@@ -40,10 +40,16 @@ export function adviceFor(status: number, target: Pick<PullRequestTarget, "repos
   if (status === 401)
     return "the token was refused: check the action's github-token input (expired, revoked or mistyped)";
   if (status === 403) {
-    return "give the job `permissions: pull-requests: write`; a pull request from a fork gets a read-only token, which cannot comment";
+    return (
+      "give the job `permissions: pull-requests: write`; a pull request from a fork gets a read-only token, " +
+      "which cannot comment"
+    );
   }
   if (status === 404)
-    return `check that pull request #${target.pullRequest} is in ${target.repository} (GITHUB_REPOSITORY) and that the token can see that repository`;
+    return (
+      `check that pull request #${target.pullRequest} is in ${target.repository} (GITHUB_REPOSITORY) and that ` +
+      `the token can see that repository`
+    );
   if (status === 429 || status >= 500) return "GitHub could not answer for now: run the job again";
   return "";
 }

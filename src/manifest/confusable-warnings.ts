@@ -35,7 +35,9 @@ export async function confusableWarnings(
       file: manifest.path,
       line: at.line,
       col: at.col,
-      message: `${what} "${sanitize(text)}" uses letters that look like Latin ones: ${describeConfusables(letters)}; check that it is written as the organization has it`,
+      message:
+        `${what} "${sanitize(text)}" uses letters that look like Latin ones: ${describeConfusables(letters)}; ` +
+        `check that it is written as the organization has it`,
     });
   }
   return warnings;

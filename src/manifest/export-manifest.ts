@@ -38,7 +38,8 @@ export function exportManifest(liveUsers: readonly OrganizationUser[], source: E
   });
   return `${[
     ...(source.schemaRef !== undefined ? [`# yaml-language-server: $schema=${commentText(source.schemaRef)}`] : []),
-    `# Who may log in to the Telnyx organization at ${commentText(source.host)}: its ${users.length} users as roster export found them.`,
+    `# Who may log in to the Telnyx organization at ${commentText(source.host)}: its ${users.length} users as roster ` +
+      `export found them.`,
     "# Review it before you commit it: roster apply removes every user this file does not list (the owner and",
     "# users matching a protect pattern excepted). Each user's groups are as the organization has them: roster",
     "# reports a difference (group drift) but cannot change groups.",

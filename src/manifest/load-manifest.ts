@@ -54,7 +54,10 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
 
 /** Said of a manifest path where there is no file: how to make one. */
 export function missingManifestText(path: string): string {
-  return `the file does not exist: create one from the organization with roster export -o ${path}, or pass another manifest with -f FILE`;
+  return (
+    `the file does not exist: create one from the organization with roster export -o ${path}, or pass another ` +
+    `manifest with -f FILE`
+  );
 }
 
 function tooLarge(size: number): string {

@@ -79,7 +79,8 @@ async function manifestFiles(path: string): Promise<string[]> {
         line: 1,
         col: 1,
         message:
-          "no manifest in this folder (roster reads each *.yaml and *.yml file directly in it): add one, or name the manifest files themselves",
+          "no manifest in this folder (roster reads each *.yaml and *.yml file directly in it): add one, or name the " +
+          "manifest files themselves",
       },
     ]);
   }
@@ -100,8 +101,10 @@ function sameAccountProblems(manifests: readonly LoadedManifest[]): ManifestProb
     const place = (m: LoadedManifest) => m.account?.position ?? { line: 1, col: 1 };
     const there = formatProblem({ file: earlier.path, ...place(earlier), message: "" }).slice(0, -2);
     const message = manifest.account
-      ? `${describeSelector(manifest.account)} is named by ${there} as well: each account has one manifest; merge the two`
-      : `neither this manifest nor ${there} names an account (account:), so both are for the API key's own organization: merge the two, or give the managed account's manifest an account:`;
+      ? `${describeSelector(manifest.account)} is named by ${there} as well: each account has one manifest; merge the ` +
+        `two`
+      : `neither this manifest nor ${there} names an account (account:), so both are for the API key's own ` +
+        `organization: merge the two, or give the managed account's manifest an account:`;
     problems.push({ file: manifest.path, ...place(manifest), message });
   }
   return problems;

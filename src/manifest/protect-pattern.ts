@@ -48,7 +48,8 @@ export function patternProblem(written: string): PatternProblem | undefined {
     const ch = syntax[0];
     const what =
       ch === "[" || ch === "]"
-        ? "character classes such as [ab] are not supported: write one pattern for each address, or ? for any one character"
+        ? "character classes such as [ab] are not supported: write one pattern for each address, or ? for any one " +
+          "character"
         : ch === "{" || ch === "}"
           ? "alternatives such as {a,b} are not supported: write one pattern for each alternative"
           : `${JSON.stringify(ch)} belongs to regular expressions, which are not supported: ${GLOB_HELP}`;
@@ -59,7 +60,9 @@ export function patternProblem(written: string): PatternProblem | undefined {
   const regexStart = /(?:^\s*|@)(\.[*+?])/.exec(written);
   if (regexStart) {
     return {
-      message: `protect pattern ${JSON.stringify(written.trim())}: ${JSON.stringify(regexStart[1])} is a regular expression; ${GLOB_HELP} (write * instead)`,
+      message:
+        `protect pattern ${JSON.stringify(written.trim())}: ${JSON.stringify(regexStart[1])} is a regular ` +
+        `expression; ${GLOB_HELP} (write * instead)`,
       index: regexStart.index + regexStart[0].length - 2,
     };
   }
@@ -67,7 +70,9 @@ export function patternProblem(written: string): PatternProblem | undefined {
   const plus = /(?:^\s*|[.*?])\+/.exec(written);
   if (plus) {
     return {
-      message: `protect pattern ${JSON.stringify(written.trim())}: "+" here reads as a regular expression's "one or more"; ${GLOB_HELP}`,
+      message:
+        `protect pattern ${JSON.stringify(written.trim())}: "+" here reads as a regular expression's "one or ` +
+        `more"; ${GLOB_HELP}`,
       index: plus.index + plus[0].length - 1,
     };
   }

@@ -79,7 +79,8 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
   "protect/*/group": (c) => groupNameMessage("a protected group", c),
   guards: (c) =>
     c.error.keyword === "type"
-      ? `"guards" must be a mapping with max_removals, max_removal_percent and/or require_force_for_groups, found ${c.found}`
+      ? `"guards" must be a mapping with max_removals, max_removal_percent and/or require_force_for_groups, found ` +
+        `${c.found}`
       : unknownKey(c),
   "guards/max_removals": (c) => `max_removals must be a whole number of 0 or more, found ${c.found}`,
   "guards/max_removal_percent": (c) => `max_removal_percent must be a number from 0 to 100, found ${c.found}`,
@@ -97,12 +98,16 @@ export const SCHEMA_MESSAGES: Record<string, (c: Context) => string> = {
   account: accountMessage,
   "account/id": (c) =>
     c.error.keyword === "pattern" && isScalar(c.node) && typeof c.node.value === "string"
-      ? `invalid account id ${JSON.stringify(c.node.value)}: write the managed account's id, a UUID such as ${EXAMPLE_ID}`
+      ? `invalid account id ${JSON.stringify(c.node.value)}: write the managed account's id, a UUID such as ` +
+        `${EXAMPLE_ID}`
       : `"id" must be the managed account's id, a UUID such as ${EXAMPLE_ID}, found ${c.found}`,
   "account/email": (c) => {
     if (c.error.keyword !== "pattern" || !isScalar(c.node) || typeof c.node.value !== "string")
       return `expected the managed account's email, found ${c.found}`;
-    return `invalid account email ${JSON.stringify(c.node.value)}: ${emailProblem(c.node.value) ?? "write it as name@domain.example"}`;
+    return (
+      `invalid account email ${JSON.stringify(c.node.value)}: ` +
+      `${emailProblem(c.node.value) ?? "write it as name@domain.example"}`
+    );
   },
   "account/organization_name": (c) =>
     c.error.keyword === "pattern"
@@ -127,7 +132,10 @@ function accountMessage(c: Context): string {
     const keys = isMap(c.node)
       ? (c.node.items as Pair<Node, Node | null>[]).map((p) => (isScalar(p.key) ? String(p.key.value) : "?"))
       : [];
-    return `"account" names the managed account by ${keys.length} keys (${keys.join(", ")}): keep exactly one of ${ACCOUNT_KEYS}`;
+    return (
+      `"account" names the managed account by ${keys.length} keys (${keys.join(", ")}): keep exactly one of ` +
+      `${ACCOUNT_KEYS}`
+    );
   }
   return unknownKey(c);
 }

@@ -61,7 +61,9 @@ export function chooseAccounts<M extends Manifest>(
       const listed = matches.map((account) => describeAccount(account)).join("; ");
       problems.push({
         ...at,
-        message: `${describeSelector(selector)} matches ${matches.length} managed accounts: ${listed}: name the one this manifest is for by its id (account: { id: ... })`,
+        message:
+          `${describeSelector(selector)} matches ${matches.length} managed accounts: ${listed}: name the one ` +
+          `this manifest is for by its id (account: { id: ... })`,
       });
       continue;
     }
@@ -72,7 +74,9 @@ export function chooseAccounts<M extends Manifest>(
       const there = formatProblem({ file: earlier.path, ...earlier.account!.position, message: "" }).slice(0, -2);
       problems.push({
         ...at,
-        message: `${describeSelector(selector)} is the managed account ${describeAccount(account)}, which ${there} names as well (by ${describeSelector(earlier.account!)}): each account has one manifest; merge the two`,
+        message:
+          `${describeSelector(selector)} is the managed account ${describeAccount(account)}, which ${there} ` +
+          `names as well (by ${describeSelector(earlier.account!)}): each account has one manifest; merge the two`,
       });
       continue;
     }
@@ -139,12 +143,18 @@ function quote(value: string): string {
 function noMatch(selector: AccountSelector, accounts: readonly ManagedAccount[]): string {
   const what = describeSelector(selector);
   if (accounts.length === 0)
-    return `${what} matches no managed account: the API key manages none; export the manager account's API key in TELNYX_API_KEY`;
+    return (
+      `${what} matches no managed account: the API key manages none; export the manager account's API key in ` +
+      `TELNYX_API_KEY`
+    );
   const closest = closestAccounts(selector, accounts).map((account) => describeAccount(account));
   const none =
     accounts.length === 1 ? "does not match the one account" : `matches none of the ${accounts.length} accounts`;
   const candidates = accounts.length === 1 ? "it is" : "the closest are";
-  return `${what} ${none} the API key manages; ${candidates}: ${closest.join("; ")}: correct account:, or check that TELNYX_API_KEY is the key of the account's manager`;
+  return (
+    `${what} ${none} the API key manages; ${candidates}: ${closest.join("; ")}: correct account:, or check that ` +
+    `TELNYX_API_KEY is the key of the account's manager`
+  );
 }
 
 /** The accounts whose value of the selector's kind is closest to the selector's (edit distance, case ignored). */

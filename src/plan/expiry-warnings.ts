@@ -19,7 +19,9 @@ export function expiredWarnings(manifest: Pick<Manifest, "path" | "users">, toda
         file: manifest.path,
         line: at.line,
         col: at.col,
-        message: `the access of ${sanitize(user.written.trim())} ended on ${user.expires} (${plural(ago, "day")} ago): roster plans its removal as if not listed; remove the user from the manifest, or move the date`,
+        message:
+          `the access of ${sanitize(user.written.trim())} ended on ${user.expires} (${plural(ago, "day")} ` +
+          `ago): roster plans its removal as if not listed; remove the user from the manifest, or move the date`,
       },
     ];
   });

@@ -68,7 +68,10 @@ function verdictOk(remove: number, total: number, percent: number, options: Guar
     total < DEFAULT_GUARD_MIN_USERS &&
     percent > DEFAULT_MAX_REMOVAL_PERCENT
   ) {
-    return `${share}: within the guards (the ${DEFAULT_MAX_REMOVAL_PERCENT}% default starts at ${DEFAULT_GUARD_MIN_USERS} users)`;
+    return (
+      `${share}: within the guards (the ${DEFAULT_MAX_REMOVAL_PERCENT}% default starts at ` +
+      `${DEFAULT_GUARD_MIN_USERS} users)`
+    );
   }
   return `${share}: within the guards`;
 }
@@ -102,7 +105,9 @@ function tripGroupGuard(removals: Plan["removals"], options: GuardSettings): Tri
   const more = privileged.length > NAMED_IN_VERDICT ? ` and ${privileged.length - NAMED_IN_VERDICT} more` : "";
   return {
     guard: GUARD_KEYS.requireForceForGroups,
-    finding: `would remove ${plural(privileged.length, "member")} of ${[...guarded].map((name) => sanitize(clip(name, 40))).join(", ")}, listed in require_force_for_groups: ${named.join(", ")}${more}`,
+    finding:
+      `would remove ${plural(privileged.length, "member")} of ` +
+      `${[...guarded].map((name) => sanitize(clip(name, 40))).join(", ")}, listed in require_force_for_groups: ${named.join(", ")}${more}`,
     advice: "review the plan, then pass --force",
     // The finding ends with a list after a colon: a semicolon closes it.
     sep: "; ",

@@ -95,7 +95,8 @@ function parseAccountsFile(data: unknown, file: string, apiKey: string, options:
   const head = data as Record<string, unknown>;
   if (head.format_version !== ACCOUNTS_PLAN_VERSION) {
     fail(
-      `has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${ACCOUNTS_PLAN_VERSION}: make the plan again with this roster`,
+      `has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ` +
+        `${ACCOUNTS_PLAN_VERSION}: make the plan again with this roster`,
     );
   }
   const { checksum, ...body } = head;
@@ -104,7 +105,8 @@ function parseAccountsFile(data: unknown, file: string, apiKey: string, options:
       fail("cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
     if (typeof checksum !== "string" || !checksumMatches(body, checksum, apiKey)) {
       fail(
-        "was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out",
+        "was altered after roster saved it, or made with another API key (its checksum does not match): make the plan " +
+          "again with roster plan --out",
       );
     }
   }
@@ -124,7 +126,8 @@ function parseAccountsFile(data: unknown, file: string, apiKey: string, options:
     const id = account === null ? "" : (account as SavedAccount).id.toLowerCase();
     if (seen.has(id))
       fail(
-        `holds two plans for one account (${id || "the key's own organization"}): make the plan again with roster plan --out`,
+        `holds two plans for one account (${id || "the key's own organization"}): make the plan again with roster ` +
+          `plan --out`,
       );
     seen.add(id);
     const where = account === null ? "the key's own organization" : `account ${(account as SavedAccount).id}`;

@@ -91,7 +91,8 @@ export function groupLookalikeProblems(
       file,
       ...group.position,
       message:
-        `${group.what} ${showName(group.name)} is no group of the organization, but it looks like ${alike.map((name) => showName(name)).join(", ")}${why}: ` +
+        `${group.what} ${showName(group.name)} is no group of the organization, but it looks like ` +
+        `${alike.map((name) => showName(name)).join(", ")}${why}: ` +
         `write the name as the organization has it`,
     });
   }

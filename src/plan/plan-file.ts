@@ -76,30 +76,35 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
   if (head.format !== PLAN_FILE_FORMAT) {
     if ("changes" in head && "summary" in head) {
       fail(
-        "is the output of roster plan --format json, which is for reading, not applying: save a plan with roster plan --out FILE",
+        "is the output of roster plan --format json, which is for reading, not applying: save a plan with roster plan " +
+          "--out FILE",
       );
     }
     fail("is not a plan saved by roster plan --out");
   }
   if (head.format_version === 1) {
     fail(
-      "was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan again with roster plan --out",
+      "was saved by an older roster (plan format version 1, whose checksum anyone could compute again): make the plan " +
+        "again with roster plan --out",
     );
   }
   if (head.format_version === 2) {
     fail(
-      "was saved by an older roster (plan format version 2, which does not keep users' groups): make the plan again with roster plan --out",
+      "was saved by an older roster (plan format version 2, which does not keep users' groups): make the plan again " +
+        "with roster plan --out",
     );
   }
   if (head.format_version !== PLAN_FILE_VERSION) {
     fail(
-      `has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ${PLAN_FILE_VERSION}: make the plan again with this roster`,
+      `has plan format version ${JSON.stringify(head.format_version)}; this roster reads version ` +
+        `${PLAN_FILE_VERSION}: make the plan again with this roster`,
     );
   }
   if (!validatePlanFile(data)) {
     const error = validatePlanFile.errors?.[0];
     fail(
-      `is not a valid saved plan: at ${error?.instancePath || "the top"}, ${error?.message ?? "invalid"}; make the plan again with roster plan --out`,
+      `is not a valid saved plan: at ${error?.instancePath || "the top"}, ${error?.message ?? "invalid"}; make the ` +
+        `plan again with roster plan --out`,
     );
   }
   const planFile = data as PlanFile;
@@ -109,7 +114,8 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
       fail("cannot be checked without the API key it was made with: TELNYX_API_KEY is not set; export it first");
     if (!checksumMatches(body, checksum, apiKey)) {
       fail(
-        "was altered after roster saved it, or made with another API key (its checksum does not match): make the plan again with roster plan --out",
+        "was altered after roster saved it, or made with another API key (its checksum does not match): make the plan " +
+          "again with roster plan --out",
       );
     }
   }
@@ -137,7 +143,8 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
     plan.liveCount !== live.length
   ) {
     fail(
-      "does not agree with itself: its counts differ from the users it lists; make the plan again with roster plan --out",
+      "does not agree with itself: its counts differ from the users it lists; make the plan again with roster plan " +
+        "--out",
     );
   }
   // Any id twice, in any letter case, even as the same user: roster never saves a plan so.
@@ -145,7 +152,8 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
     fail("lists a user twice: make the plan again with roster plan --out");
   if (organizationFingerprint(live) !== planFile.organization.fingerprint) {
     fail(
-      "does not agree with itself: its fingerprint is not that of the users it lists; make the plan again with roster plan --out",
+      "does not agree with itself: its fingerprint is not that of the users it lists; make the plan again with roster " +
+        "plan --out",
     );
   }
   const desiredEmails = planFile.manifest.desired_emails.map(normalizeEmail);
@@ -170,7 +178,8 @@ export function parseSavedPlan(text: string, file: string, apiKey: string, optio
     if (verdict.kind !== "remove") {
       const who = verdict.kind === "keep" ? "listed in its manifest" : protectionWords(verdict, removal.record_type);
       fail(
-        `would remove ${removal.email}, who is ${who}: the file was changed by hand; make the plan again with roster plan --out`,
+        `would remove ${removal.email}, who is ${who}: the file was changed by hand; make the plan again with roster ` +
+          `plan --out`,
       );
     }
   }

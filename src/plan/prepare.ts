@@ -89,7 +89,8 @@ function namedGroups(manifest: Pick<Manifest, "protectGroups" | "guards" | "guar
 export function checkSavedPlanHost(saved: SavedPlan, host: string): void {
   if (saved.apiHost !== host) {
     throw new SavedPlanError(
-      `the plan was made against ${saved.apiHost}, but this run talks to ${host}: apply it with the base URL it was made with, or make a new plan`,
+      `the plan was made against ${saved.apiHost}, but this run talks to ${host}: apply it with the base URL it was ` +
+        `made with, or make a new plan`,
     );
   }
 }

@@ -64,7 +64,10 @@ export function applyMarkdown(
 export function applyOutcome(result: ApplyResult, planned: number): string {
   const { not_started } = result.summary;
   const verb = result.stoppedBy === "interrupt" ? "interrupted" : result.stoppedBy === "auth" ? "stopped" : "complete";
-  return `${verb}: ${outcomeCounts(result.summary)}${not_started > 0 ? `, ${not_started} not started` : ""}, of ${plural(planned, "planned removal")}`;
+  return (
+    `${verb}: ${outcomeCounts(result.summary)}${not_started > 0 ? `, ${not_started} not started` : ""}, of ` +
+    `${plural(planned, "planned removal")}`
+  );
 }
 
 /** Each finished removal as a row of a fenced block (shown literally): outcome, email, and what went wrong. */
@@ -89,7 +92,10 @@ export function rowsWithin(rows: readonly string[], room: number): number {
 
 /** The end of every note of results left out: the limit, and where the rest is. */
 export function summaryLimitText(limitBytes: number): string {
-  return `a job summary holds at most ${limitBytes.toLocaleString("en-US")} bytes. roster apply --format json, or --audit-log, lists them all.`;
+  return (
+    `a job summary holds at most ${limitBytes.toLocaleString("en-US")} bytes. roster apply --format json, or ` +
+    `--audit-log, lists them all.`
+  );
 }
 
 /**
@@ -154,10 +160,13 @@ export function accountsApplyMarkdown(
   const stopped = run.accounts.filter((a) => a.result.stoppedBy === "auth").length;
   const { not_started } = run.result.summary;
   const verb = run.result.stoppedBy === "interrupt" ? "interrupted" : "complete";
-  const counts = `${outcomeCounts(run.result.summary)}${not_started > 0 ? `, ${not_started} not started` : ""}, of ${plural(total, "planned removal")}`;
+  const counts =
+    `${outcomeCounts(run.result.summary)}${not_started > 0 ? `, ${not_started} not started` : ""}, of ` +
+    `${plural(total, "planned removal")}`;
   const head = [
     "",
-    `## roster apply ${verb} across ${plural(run.accounts.length, "account")}: ${counts}${stopped > 0 ? `; ${plural(stopped, "account")} stopped by a refused key` : ""}`,
+    `## roster apply ${verb} across ${plural(run.accounts.length, "account")}: ` +
+      `${counts}${stopped > 0 ? `; ${plural(stopped, "account")} stopped by a refused key` : ""}`,
   ];
 
   const sections = run.accounts.map(({ account, result, planned }) => {

@@ -25,7 +25,9 @@ export function verificationText(verification: Verification, results: readonly R
   if ("error" in verification) return `Could not verify: ${sanitize(verification.error)}; run roster plan to check.\n`;
   if (verification.converged) return "Verified: the organization now matches the manifest.\n";
   const { remaining } = verification;
-  const head = `Not converged: ${plural(remaining, "user")} the manifest does not list ${remaining === 1 ? "is" : "are"} still in the organization; run roster apply again.\n`;
+  const head =
+    `Not converged: ${plural(remaining, "user")} the manifest does not list ` +
+    `${remaining === 1 ? "is" : "are"} still in the organization; run roster apply again.\n`;
   const byId = new Map(results.map((result) => [result.removal.id, result]));
   const named = leftNamed(verification).map((user) => `  - ${sanitize(user.email)}${leftNote(byId.get(user.id))}\n`);
   const more = remaining > named.length && named.length > 0 ? `  and ${remaining - named.length} more\n` : "";
@@ -65,11 +67,13 @@ export function accountsVerificationText(verification: AccountsVerification, ref
   const verified = verification.accounts.length;
   const head = verification.converged
     ? `Verified: ${verified === 1 ? "1 account now matches its manifest" : verified === 2 ? "both accounts now match their manifests" : `all ${verified} accounts now match their manifests`}.\n`
-    : `Not converged: ${plural(verification.remaining, "user")} still to remove${verification.unreadable > 0 ? `, ${plural(verification.unreadable, "account")} could not be read` : ""}; run roster apply again.\n`;
+    : `Not converged: ${plural(verification.remaining, "user")} still to ` +
+      `remove${verification.unreadable > 0 ? `, ${plural(verification.unreadable, "account")} could not be read` : ""}; run roster apply again.\n`;
   // An account whose key was refused is not read again: say so, lest "all accounts" seem to include it.
   const unverified =
     refused.length > 0
-      ? `Not verified: ${refused.map(accountLabel).join("; ")}: ${refused.length === 1 ? "its key was" : "their keys were"} refused.\n`
+      ? `Not verified: ${refused.map(accountLabel).join("; ")}: ` +
+        `${refused.length === 1 ? "its key was" : "their keys were"} refused.\n`
       : "";
   return head + lines.join("") + unverified;
 }

@@ -54,7 +54,10 @@ export function expiryNotEnforcedText(
     ? { pattern: quote, recordType: quote, group: (text) => quote(clip(text, GROUP_NAME_SHOWN)) }
     : PLAIN_STYLE;
   const email = quote ? quote(entry.email) : sanitize(entry.email);
-  return `${email} was listed until ${entry.expires ?? "a day"}, which has passed, but is kept (${protectionNote(entry, style)}): the date cannot be enforced; remove the user from the manifest, or end the protection`;
+  return (
+    `${email} was listed until ${entry.expires ?? "a day"}, which has passed, but is kept ` +
+    `(${protectionNote(entry, style)}): the date cannot be enforced; remove the user from the manifest, or end the protection`
+  );
 }
 
 /** A protection's values in plain text: a pattern as it is, a record type and a group in quotes. */

@@ -24,7 +24,8 @@ export const PLAN_WORDS = {
   missingAdvice: "roster does not invite; invite them in the Telnyx portal",
   driftHeading: "Group drift",
   driftAdvice:
-    "roster cannot change groups (the API has no endpoint for memberships); change them in the Telnyx portal, or the manifest's groups",
+    "roster cannot change groups (the API has no endpoint for memberships); change them in the Telnyx portal, or the " +
+    "manifest's groups",
   warningsHeading: "Warnings",
 } as const;
 
@@ -135,7 +136,10 @@ export function unusedPatternText(
   quote: (pattern: string) => string = (pattern) => `"${sanitize(pattern)}"`,
 ): string {
   const where = entry.line !== undefined ? ` (manifest line ${entry.line})` : "";
-  return `protect pattern ${quote(entry.pattern)}${where} matches no user in the organization: check it for a typo, or remove it`;
+  return (
+    `protect pattern ${quote(entry.pattern)}${where} matches no user in the organization: check it for a typo, ` +
+    `or remove it`
+  );
 }
 
 /** One warning of a plan, as every format words it; `quote` shows its value (plain quotes, a code span). */
@@ -207,12 +211,18 @@ export function unusedGroupText(
   if (unknown === 0) return `${group} has no member in the organization: ${typo}`;
   if (liveCount === undefined || unknown >= liveCount)
     return `${group}: membership could not be checked: the API gave no groups for any user`;
-  return `${group} has no member among the ${plural(liveCount - unknown, "user")} whose groups the API gave; the groups of ${plural(unknown, "user")} could not be checked (the API gave none): ${typo}`;
+  return (
+    `${group} has no member among the ${plural(liveCount - unknown, "user")} whose groups the API gave; the ` +
+    `groups of ${plural(unknown, "user")} could not be checked (the API gave none): ${typo}`
+  );
 }
 
 /** Said of listed users with `groups:` whose groups the API did not give, in every format: their drift is not known. */
 export function driftUnknownText(count: number): string {
-  return `the groups of ${plural(count, "listed user")} could not be checked: the API gave none, so their group drift is unknown`;
+  return (
+    `the groups of ${plural(count, "listed user")} could not be checked: the API gave none, so their group drift ` +
+    `is unknown`
+  );
 }
 
 /**
@@ -255,7 +265,10 @@ function withGroups(row: Line, groups: readonly string[] | null, width: number |
  */
 export function countsText(summary: PlanSummary, afterRemove = ""): string {
   const drift = summary.group_drift > 0 ? `, ${summary.group_drift} with group drift` : "";
-  return `${summary.remove} to remove${afterRemove}, ${summary.keep} to keep, ${summary.protected} protected, ${summary.missing} missing${drift}`;
+  return (
+    `${summary.remove} to remove${afterRemove}, ${summary.keep} to keep, ${summary.protected} protected, ` +
+    `${summary.missing} missing${drift}`
+  );
 }
 
 /** The first line of every plan: the counts. */

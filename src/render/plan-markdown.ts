@@ -44,7 +44,8 @@ export function planMarkdown(
   const head = [
     `### roster plan: ${countsText(summary, refused)}`,
     "",
-    `${plural(plan.liveCount, "user")} in the organization at ${codeSpan(source.host)}; manifest ${codeSpan(source.manifest)}.`,
+    `${plural(plan.liveCount, "user")} in the organization at ${codeSpan(source.host)}; manifest ` +
+      `${codeSpan(source.manifest)}.`,
   ];
   const tail = ["", `**${verdictLabel(verdict)}:** ${escapeMarkdown(verdict.message)}`];
 
@@ -146,7 +147,8 @@ export function planMarkdown(
     if (left > 0) {
       body.push(
         "",
-        `… and ${left.toLocaleString("en-US")} more ${section.what} left out: a comment holds at most ${commentLimit.toLocaleString("en-US")} characters. roster plan --format json lists them all.`,
+        `… and ${left.toLocaleString("en-US")} more ${section.what} left out: a comment holds at most ` +
+          `${commentLimit.toLocaleString("en-US")} characters. roster plan --format json lists them all.`,
       );
     }
   }

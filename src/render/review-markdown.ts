@@ -90,7 +90,10 @@ export function reviewSummaryMarkdown(view: ReviewView, limit = STEP_SUMMARY_LIM
     dropped.add(i);
   }
   const kept = lines.filter((_, i) => !dropped.has(i)).join("\n");
-  return `${kept}\n**${plural(dropped.size, "user")} left out** to keep within the job summary's limit: run roster review -o review.md for every row.\n`;
+  return (
+    `${kept}\n**${plural(dropped.size, "user")} left out** to keep within the job summary's limit: run roster ` +
+    `review -o review.md for every row.\n`
+  );
 }
 
 /** The access review as Markdown: one organization's, or every account's under its heading, the total first. */
@@ -99,7 +102,8 @@ export function reviewMarkdown(view: ReviewView): string {
   const one = oneReview(view);
   if (one) return `${[...organizationPart(one), "", generated].join("\n")}\n`;
   const head = [
-    `## roster review across ${plural(view.accounts.length, "account")}: ${escapeMarkdown(reviewCountsText(reviewTotals(view)))}`,
+    `## roster review across ${plural(view.accounts.length, "account")}: ` +
+      `${escapeMarkdown(reviewCountsText(reviewTotals(view)))}`,
     "",
     generated,
   ];

@@ -42,7 +42,8 @@ export async function readSandboxState(path: string): Promise<SandboxState> {
   const unknown = Object.keys(state).find((key) => !STATE_FIELDS.includes(key));
   if (unknown !== undefined)
     throw new Error(
-      `${path}: the sandbox state has an unknown field ${JSON.stringify(unknown)}: it takes "users" and "managed_accounts"`,
+      `${path}: the sandbox state has an unknown field ${JSON.stringify(unknown)}: it takes "users" and ` +
+        `"managed_accounts"`,
     );
   if (!Array.isArray(state.users))
     throw new Error(
@@ -68,7 +69,8 @@ export async function readSandboxState(path: string): Promise<SandboxState> {
       const value = field === "api_key" ? "" : ` ${JSON.stringify(account[field])}`;
       if (earlier !== undefined)
         throw new Error(
-          `${path}: managed accounts ${earlier + 1} and ${index + 1} have the same ${what}${value}: each account needs its own`,
+          `${path}: managed accounts ${earlier + 1} and ${index + 1} have the same ${what}${value}: each account ` +
+            `needs its own`,
         );
       seen.set(account[field], index);
     });
@@ -86,7 +88,8 @@ function checkAccount(path: string, index: number, value: unknown): ManagedAccou
   const unknown = Object.keys(account).find((key) => !ACCOUNT_FIELDS.includes(key));
   if (unknown !== undefined)
     throw new Error(
-      `${named} has an unknown field ${JSON.stringify(unknown)}: it takes ${ACCOUNT_FIELDS.map((f) => `"${f}"`).join(", ")}`,
+      `${named} has an unknown field ${JSON.stringify(unknown)}: it takes ` +
+        `${ACCOUNT_FIELDS.map((f) => `"${f}"`).join(", ")}`,
     );
   for (const field of ["id", "email", "organization_name", "api_key"]) {
     if (typeof account[field] !== "string" || account[field] === "")
@@ -124,7 +127,8 @@ function checkUsers(path: string, within: string, users: unknown[]): Organizatio
       !(Array.isArray(groups) && groups.every((g) => typeof g?.id === "string" && typeof g?.name === "string"))
     ) {
       throw new Error(
-        `${path}: ${within}user ${index + 1} has "groups" that are not a list of { "id": string, "name": string }, like examples/org.json`,
+        `${path}: ${within}user ${index + 1} has "groups" that are not a list of { "id": string, "name": string }, ` +
+          `like examples/org.json`,
       );
     }
   });

@@ -16,7 +16,8 @@ export async function askToApply(
     report("Not applied: no terminal to confirm at and no --yes. Nothing was changed.");
     write(
       io.stderr,
-      "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to apply unattended. Nothing was changed.\n",
+      "roster: refusing to apply without confirmation: no terminal to ask at. Review the plan, then pass --yes to " +
+        "apply unattended. Nothing was changed.\n",
       io.env,
     );
     return APPLY_EXIT.error;

@@ -5,6 +5,7 @@ export function checkAuditLogPath(path: string): void {
   const kind = notRegularFile(path);
   if (kind)
     throw new Error(
-      `the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing). Nothing was changed.`,
+      `the audit log ${path} is ${kind}, not a file: give the path of a file to append to (it is created if missing). ` +
+        `Nothing was changed.`,
     );
 }

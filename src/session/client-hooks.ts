@@ -23,7 +23,8 @@ export function applyHooks(
       if (options.format !== "json" && !isInteractive(io)) {
         write(
           io.stderr,
-          `retrying ${event.method} ${event.path.split("?")[0]} (attempt ${event.attempt}) after ${sanitize(event.reason)} in ${(event.delayMs / 1000).toFixed(1)} s\n`,
+          `retrying ${event.method} ${event.path.split("?")[0]} (attempt ${event.attempt}) after ` +
+            `${sanitize(event.reason)} in ${(event.delayMs / 1000).toFixed(1)} s\n`,
           io.env,
         );
       }

@@ -14,7 +14,8 @@ export async function previewLost(io: Io): Promise<boolean> {
   io.output!.reported = true;
   write(
     io.stderr,
-    `roster: error: ${describeOutputFailure(failure)}: the plan could not be shown, so nothing was applied. Nothing was changed.\n`,
+    `roster: error: ${describeOutputFailure(failure)}: the plan could not be shown, so nothing was applied. Nothing ` +
+      `was changed.\n`,
     io.env,
   );
   return true;

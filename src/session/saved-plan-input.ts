@@ -29,7 +29,8 @@ export async function loadSavedPlanForApply(
       const path = sanitize(saved.manifest.path);
       write(
         io.stderr,
-        `roster: note: the manifest ${path} the plan was made from is not in ${sanitize(process.cwd())}: applying the plan as saved, without comparing it with the manifest\n`,
+        `roster: note: the manifest ${path} the plan was made from is not in ${sanitize(process.cwd())}: applying the ` +
+          `plan as saved, without comparing it with the manifest\n`,
         io.env,
       );
     }
@@ -69,12 +70,14 @@ export async function checkPlanManifest(saved: SavedPlan): Promise<PlanManifestC
 
 function changed(path: string): SavedPlanError {
   return new SavedPlanError(
-    `the manifest changed since the plan was made: ${path} is not the file the plan was made from; run roster plan again (or pass --ignore-manifest-change to apply the plan as saved)`,
+    `the manifest changed since the plan was made: ${path} is not the file the plan was made from; run roster plan ` +
+      `again (or pass --ignore-manifest-change to apply the plan as saved)`,
   );
 }
 
 function refuse(path: string, why: string): SavedPlanError {
   return new SavedPlanError(
-    `cannot compare the manifest ${path} the plan was made from: ${why}; pass --ignore-manifest-change to apply the plan as saved`,
+    `cannot compare the manifest ${path} the plan was made from: ${why}; pass --ignore-manifest-change to apply the ` +
+      `plan as saved`,
   );
 }

@@ -244,7 +244,9 @@ async function withManager(
             ...options.hooks,
             ...(sockets ? { sockets } : {}),
             apiKey: run.apiKey!,
-            authFailedMessage: `the API refused the key of the managed account ${accountLabel(account)} (401): the account may have been cancelled, or its key revoked; roster sent it nothing more`,
+            authFailedMessage:
+              `the API refused the key of the managed account ${accountLabel(account)} (401): the ` +
+              `account may have been cancelled, or its key revoked; roster sent it nothing more`,
           });
           clients.push(client);
         }

@@ -86,13 +86,15 @@ export function checkKeys(
     if (problem.kind === "manager-key") {
       refuse(
         run,
-        `the API handed it the manager's own key (the one in TELNYX_API_KEY), which reads the manager's organization, not this account's: ${NOTHING_SENT}`,
+        `the API handed it the manager's own key (the one in TELNYX_API_KEY), which reads the manager's organization, ` +
+          `not this account's: ${NOTHING_SENT}`,
       );
     } else {
       const others = problem.others.map((at) => accountLabel(managed[at]!.item.account)).join(", ");
       refuse(
         run,
-        `the API handed it the same key as ${others}, so roster cannot tell whose organization that key reads: ${NOTHING_SENT}`,
+        `the API handed it the same key as ${others}, so roster cannot tell whose organization that key reads: ` +
+          `${NOTHING_SENT}`,
       );
     }
   });
@@ -118,26 +120,30 @@ export function checkOrganizations(
     if (problem.kind === "manager-organization") {
       refuse(
         run,
-        `its key reads the manager's own organization (its owner is the manager), not this account's: ${NOTHING_PLANNED}`,
+        `its key reads the manager's own organization (its owner is the manager), not this account's: ` +
+          `${NOTHING_PLANNED}`,
       );
     } else if (problem.kind === "other-account") {
       const other = known.known.find((account) => normalizeEmail(account.email) === problem.email);
       refuse(
         run,
-        `its key reads the organization of ${other ? accountLabel(other) : "another managed account"} (its owner has that account's email), not this account's: ${NOTHING_PLANNED}`,
+        `its key reads the organization of ${other ? accountLabel(other) : "another managed account"} (its owner has ` +
+          `that account's email), not this account's: ${NOTHING_PLANNED}`,
       );
     } else {
       const others = problem.others.map((at) => accountLabel(runs[at]!.item.account)).join(", ");
       refuse(
         run,
-        `its key reads the same organization (the same owner) as the key of ${others}, so roster cannot tell whose it is: ${NOTHING_PLANNED}`,
+        `its key reads the same organization (the same owner) as the key of ${others}, so roster cannot tell whose it ` +
+          `is: ${NOTHING_PLANNED}`,
       );
     }
   });
 }
 
 const NOTHING_SENT =
-  "roster sent nothing with that key and changed nothing in the account; ask Telnyx why GET /managed_accounts/{id} answered so";
+  "roster sent nothing with that key and changed nothing in the account; ask Telnyx why GET /managed_accounts/{id} " +
+  "answered so";
 const NOTHING_PLANNED =
   "nothing was planned or changed with that key; ask Telnyx why GET /managed_accounts/{id} answered so";
 

@@ -44,7 +44,8 @@ export function parseBaseUrl(raw: string, source = "the base URL"): URL {
   if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
     throw new ApiError(
       "config",
-      `${given}: plain http to ${url.hostname} would send the API key unencrypted: use https (plain http is allowed only to a loopback host such as the sandbox)`,
+      `${given}: plain http to ${url.hostname} would send the API key unencrypted: use https (plain http is allowed ` +
+        `only to a loopback host such as the sandbox)`,
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {

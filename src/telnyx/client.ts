@@ -127,7 +127,8 @@ export class TelnyxClient {
       if (answeredId !== id) {
         const whose = typeof email === "string" ? `, email ${quoted(email)}` : "";
         throw fail(
-          `with the record of another user (id ${quoted(String(typeof answeredId === "string" ? answeredId : JSON.stringify(answeredId)))}${whose})`,
+          `with the record of another user (id ` +
+            `${quoted(String(typeof answeredId === "string" ? answeredId : JSON.stringify(answeredId)))}${whose})`,
         );
       }
       return { outcome: "removed", status: 200, attempts: response.attempts };

@@ -21,7 +21,8 @@ const BASE_URL = "--base-url / TELNYX_BASE_URL";
 const BASE_URL_ADVICE = `check ${BASE_URL}`;
 const PROXY = "HTTPS_PROXY / HTTP_PROXY";
 const UNTRUSTED_ADVICE =
-  "if a proxy or gateway on your network inspects TLS, give its CA certificate with NODE_EXTRA_CA_CERTS=ca.pem; otherwise check --base-url / TELNYX_BASE_URL";
+  "if a proxy or gateway on your network inspects TLS, give its CA certificate with NODE_EXTRA_CA_CERTS=ca.pem; " +
+  "otherwise check --base-url / TELNYX_BASE_URL";
 const SELF_SIGNED = new Set(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN"]);
 const UNKNOWN_ISSUER = new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",

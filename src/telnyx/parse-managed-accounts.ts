@@ -79,7 +79,8 @@ export function managedAccountsErrorFor(
       new ApiError("http", `${base.message}: the key in TELNYX_API_KEY is not a manager account's key`, {
         ...options,
         advice:
-          "only a manager account (one Telnyx approved to manage accounts) can list its managed accounts and get their keys: export the manager's API key, or leave account: out of the manifests",
+          "only a manager account (one Telnyx approved to manage accounts) can list its managed accounts and get " +
+          "their keys: export the manager's API key, or leave account: out of the manifests",
       }),
       all,
     );

@@ -20,7 +20,8 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): URL | undefined {
     // Through a forward proxy a plain-http request, its Authorization header included, is readable on the way.
     throw new ApiError(
       "config",
-      `refusing to send the API key over plain http through the proxy at ${proxy.host} (from ${variable.toUpperCase()}): add ${target.hostname} to NO_PROXY`,
+      `refusing to send the API key over plain http through the proxy at ${proxy.host} (from ` +
+        `${variable.toUpperCase()}): add ${target.hostname} to NO_PROXY`,
     );
   }
   return proxy;

@@ -36,7 +36,8 @@ export async function listManagedAccounts(
   }
   throw new ApiError(
     "shape",
-    `the managed accounts changed while they were being read (${last}), ${maxReads} times: nothing was changed; run again`,
+    `the managed accounts changed while they were being read (${last}), ${maxReads} times: nothing was changed; run ` +
+      `again`,
   );
 }
 
@@ -64,7 +65,8 @@ function distinctAccounts(lists: readonly (readonly ManagedAccount[])[]): Manage
       ) {
         throw new ApiError(
           "shape",
-          `the API listed managed account id ${quoted(account.id)} twice, as two different accounts: nothing was changed; run again`,
+          `the API listed managed account id ${quoted(account.id)} twice, as two different accounts: nothing was ` +
+            `changed; run again`,
         );
       }
       byId.set(id, account);

@@ -84,7 +84,8 @@ function distinctOrRefused(lists: readonly (readonly OrganizationUser[])[]): Org
   if (conflict)
     throw new ApiError(
       "shape",
-      `the API listed ${conflictText(conflict)}: nothing was changed; run again, and if the API lists it so again, ask Telnyx support`,
+      `the API listed ${conflictText(conflict)}: nothing was changed; run again, and if the API lists it so again, ` +
+        `ask Telnyx support`,
     );
   return users;
 }

@@ -108,7 +108,8 @@ export class Transport {
         if ((error as { type?: string }).type === "max-size") {
           throw new ApiError(
             "shape",
-            `${method} ${this.describe(path)} answered with more than ${maxBytes} bytes: not the API's answer; check --base-url`,
+            `${method} ${this.describe(path)} answered with more than ${maxBytes} bytes: not the API's answer; check ` +
+              `--base-url`,
             { attempts: attempt },
           );
         }
@@ -167,7 +168,8 @@ export class Transport {
       const why =
         sent === 0
           ? "not sent"
-          : `not tried again after ${sent === 1 ? "1 attempt" : `${sent} attempts`}${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
+          : `not tried again after ` +
+            `${sent === 1 ? "1 attempt" : `${sent} attempts`}${ambiguousEarlier ? " (an earlier one may have gone through)" : ""}`;
       return new ApiError("aborted", `${method} ${path.split("?")[0]} ${why}: interrupted`, {
         attempts: sent,
         mayHaveHappened: ambiguousEarlier,
@@ -211,7 +213,8 @@ export class Transport {
         await response.text().catch(() => "");
         throw new ApiError(
           "http",
-          `${method} ${this.describe(path)} was redirected (${response.status}) to ${response.headers.get("location") ?? "nowhere"}: roster does not follow redirects with the API key; check --base-url`,
+          `${method} ${this.describe(path)} was redirected (${response.status}) to ` +
+            `${response.headers.get("location") ?? "nowhere"}: roster does not follow redirects with the API key; check --base-url`,
           { status: response.status },
         );
       }

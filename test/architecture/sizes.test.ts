@@ -37,4 +37,23 @@ test("one pipeline: no module in commands, plan, render or apply is named for ac
   assert.equal(named, []);
 });
 
+/** Every TypeScript file under a folder of the repository, its subfolders included. */
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "generated" ? [] : sourcesUnder(path);
+    return /\.tsx?$/.test(entry.name) ? [path] : [];
+  });
+}
+
+test("lines of src/ stay within 120 characters: at most 30 over, long string literals the formatter cannot break", () => {
+  const over = sourcesUnder(join(ROOT, "src")).flatMap((path) =>
+    readFileSync(path, "utf8")
+      .split("\n")
+      .filter((line) => line.length > 120)
+      .map((line) => `${path.slice(ROOT.length)}: ${line.trim().slice(0, 60)}`),
+  );
+  assert.ok(over.length <= 30, `${over.length} lines over 120 characters:\n${over.join("\n")}`);
+});
+
 test.run();

@@ -1,12 +1,13 @@
-import { spawn } from "node:child_process";
+
 import { once } from "node:events";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { generateManagedAccounts } from "../../src/sandbox/generate.js";
 import { assertNoKey, assertNoWarning, runCli, TEST_API_KEY, withTempDir, writeTemp } from "../helpers/cli.js";
-import { exampleOrg, makeOrg, manifestText, ROOT } from "../helpers/org.js";
+import { exampleOrg, makeOrg, manifestText, } from "../helpers/org.js";
 import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
+import { plainText, shellQuote, startAtTerminal } from "../helpers/pty.js";
 
 // Approving what was shown: plan, apply and apply PLAN list every removal before any question or removal,
 // and `roster show PLAN` shows a saved plan in full from the file alone, saying what its seal is.
@@ -17,13 +18,6 @@ const LISTED = ORG.slice(1, 241).map((u) => u.email);
 const REMOVED = ORG.slice(241).map((u) => u.email);
 const MANIFEST = manifestText(LISTED);
 
-const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
-const plainText = (text: string) =>
-  text
-    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
-    .replace(/\u001b\][^\u0007]*\u0007/g, "")
-    .replace(/\r/g, "");
-
 /**
  * Runs roster at a pseudo-terminal (util-linux's `script`, outside CI) `columns` wide, answers "Enter a
  * value:" with `answer` when it is asked, and returns the text the terminal was sent (stdout and stderr).
@@ -33,22 +27,7 @@ async function atTerminal(
   columns: number,
   options: { cwd: string; env?: Record<string, string | undefined>; answer?: string },
 ) {
-  const roster = [process.execPath, `${ROOT}dist/roster.js`, ...args].map(shellQuote).join(" ");
-  const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TERM: "xterm-256color",
-    // A preview longer than the terminal would go through less and wait for a key; tests of paging set their own.
-    PAGER: "cat",
-    TELNYX_API_KEY: TEST_API_KEY,
-    ...options.env,
-  };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const child = spawn("script", ["-qfec", `stty cols ${columns} rows 50 && exec ${roster}`, "/dev/null"], {
-    cwd: options.cwd,
-    env: env as NodeJS.ProcessEnv,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = startAtTerminal(args, { columns, cwd: options.cwd, ...(options.env ? { env: options.env } : {}) });
   let shown = "";
   let answered = false;
   child.stdout.on("data", (d) => {

@@ -1,21 +1,15 @@
-import { spawn } from "node:child_process";
+
 import { once } from "node:events";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { assertNoKey, TEST_API_KEY, withTempDir, writeTemp } from "../helpers/cli.js";
-import { makeOrg, manifestText, ROOT } from "../helpers/org.js";
+import { makeOrg, manifestText, } from "../helpers/org.js";
 import { withSandbox } from "../helpers/sandbox.js";
 import { screenLines } from "../helpers/screen.js";
+import { plainText, startAtTerminal } from "../helpers/pty.js";
 
 // The live area of apply at a narrow terminal: the bar keeps its width, a large run says "No failures.",
 // Ctrl-C turns the time left into what the run still waits for, and a second Ctrl-C leaves a summary, not a bar.
-
-const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
-const plainText = (text: string) =>
-  text
-    .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
-    .replace(/\u001b\][^\u0007]*\u0007/g, "")
-    .replace(/\r/g, "");
 
 /**
  * Runs roster at a pseudo-terminal `columns` wide, answers "Enter a value:" with yes, then types each step's
@@ -28,21 +22,7 @@ async function atTerminal(
   cwd: string,
   steps: { after: string; type: string }[] = [],
 ) {
-  const roster = [process.execPath, `${ROOT}dist/roster.js`, ...args].map(shellQuote).join(" ");
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TERM: "xterm-256color",
-    // A preview longer than the terminal would go through less and wait for a key; tests of paging set their own.
-    PAGER: "cat",
-    TELNYX_API_KEY: TEST_API_KEY,
-    TELNYX_BASE_URL: url,
-  };
-  const child = spawn("script", ["-qfec", `stty cols ${columns} rows 50 && exec ${roster}`, "/dev/null"], {
-    cwd,
-    env,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = startAtTerminal(args, { columns, cwd, env: { TELNYX_BASE_URL: url } });
   let shown = "";
   let answeredAt = -1;
   let step = 0;

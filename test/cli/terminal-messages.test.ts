@@ -1,30 +1,17 @@
-import { spawn } from "node:child_process";
+
 import { once } from "node:events";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { assertNoKey, runCli, TEST_API_KEY, withTempDir } from "../helpers/cli.js";
-import { ROOT } from "../helpers/org.js";
+import { assertNoKey, runCli, withTempDir } from "../helpers/cli.js";
 import { screenLines } from "../helpers/screen.js";
+import { startAtTerminal } from "../helpers/pty.js";
 
 // roster's own messages on stderr, at a pseudo-terminal: wrapped at words, never cut mid-word by the terminal;
 // and validate of a manifest that does not exist says so, and how to make one, without a position.
 
-const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
-
 async function atTerminal(args: string[], columns: number, cwd: string) {
-  const roster = [process.execPath, `${ROOT}dist/roster.js`, ...args].map(shellQuote).join(" ");
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TERM: "xterm-256color",
-    PAGER: "cat",
-    TELNYX_API_KEY: TEST_API_KEY,
-  };
-  const child = spawn("script", ["-qfec", `stty cols ${columns} rows 50 && exec ${roster}`, "/dev/null"], {
-    cwd,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = startAtTerminal(args, { columns, cwd });
+  child.stdin.end();
   let shown = "";
   child.stdout.on("data", (d) => (shown += d));
   child.stderr.on("data", (d) => (shown += d));

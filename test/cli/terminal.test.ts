@@ -1,12 +1,13 @@
-import { spawn } from "node:child_process";
+
 import { once } from "node:events";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox.js";
 import { assertNoKey, TEST_API_KEY, writeTemp, withTempDir } from "../helpers/cli.js";
-import { EXAMPLES, ROOT, exampleOrg, makeOrg, manifestText } from "../helpers/org.js";
+import { EXAMPLES, exampleOrg, makeOrg, manifestText } from "../helpers/org.js";
 import { screenLines } from "../helpers/screen.js";
 import { withSandbox } from "../helpers/sandbox.js";
+import { startAtTerminal } from "../helpers/pty.js";
 
 const terminal = suite<{ sandbox: Sandbox }>("terminal", { sandbox: undefined as unknown as Sandbox });
 terminal.before.each(async (context) => {
@@ -16,7 +17,6 @@ terminal.after.each(async ({ sandbox }) => {
   await sandbox.close();
 });
 
-const shellQuote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
 // Colours and cursor movements, so the assertions read the text a person sees.
 const plainText = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 
@@ -34,20 +34,9 @@ interface TerminalOptions {
  * confirmation with `answer` once it is asked, and returns what the terminal showed.
  */
 async function atTerminal(args: string[], sandbox: Sandbox, answer: string, options: TerminalOptions = {}) {
-  const roster = [process.execPath, `${ROOT}dist/roster.js`, ...args].map(shellQuote).join(" ");
-  const command = options.columns ? `stty cols ${options.columns} rows 60 && exec ${roster}` : roster;
-  const child = spawn("script", ["-qfec", command, "/dev/null"], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TERM: "xterm-256color",
-      // A preview longer than the terminal would go through less and wait for a key; tests of paging set their own.
-      PAGER: "cat",
-      TELNYX_API_KEY: TEST_API_KEY,
-      TELNYX_BASE_URL: sandbox.url,
-      ...options.env,
-    },
-    stdio: ["pipe", "pipe", "pipe"],
+  const child = startAtTerminal(args, {
+    ...(options.columns ? { columns: options.columns, rows: 60 } : {}),
+    env: { TELNYX_BASE_URL: sandbox.url, ...options.env },
   });
   let shown = "";
   let answered = false;

@@ -1,11 +1,10 @@
-
 import { once } from "node:events";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { generateManagedAccounts } from "../../src/sandbox/generate.js";
 import { assertNoKey, assertNoWarning, runCli, TEST_API_KEY, withTempDir, writeTemp } from "../helpers/cli.js";
-import { exampleOrg, makeOrg, manifestText, } from "../helpers/org.js";
+import { exampleOrg, makeOrg, manifestText } from "../helpers/org.js";
 import { withSandbox, type TestSandbox } from "../helpers/sandbox.js";
 import { plainText, shellQuote, startAtTerminal } from "../helpers/pty.js";
 

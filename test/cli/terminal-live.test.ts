@@ -1,9 +1,8 @@
-
 import { once } from "node:events";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { assertNoKey, TEST_API_KEY, withTempDir, writeTemp } from "../helpers/cli.js";
-import { makeOrg, manifestText, } from "../helpers/org.js";
+import { makeOrg, manifestText } from "../helpers/org.js";
 import { withSandbox } from "../helpers/sandbox.js";
 import { screenLines } from "../helpers/screen.js";
 import { plainText, startAtTerminal } from "../helpers/pty.js";

@@ -1,4 +1,3 @@
-
 import { once } from "node:events";
 import { test } from "uvu";
 import * as assert from "uvu/assert";

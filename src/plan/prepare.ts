@@ -1,6 +1,6 @@
 import { groupNamesOf, type OrganizationUser } from "../core/organization-user.js";
 import type { Manifest } from "../manifest/manifest.js";
-import { ManifestError } from "../manifest/manifest-error.js";
+import { ManifestError, type ManifestProblem } from "../manifest/manifest-error.js";
 import { checkGuards, type GuardOptions, type GuardVerdict } from "./guards.js";
 import { planRemovals, type Plan, type PlanClock, type PlanSource } from "./plan.js";
 import { groupKey } from "../core/groups.js";
@@ -60,14 +60,29 @@ async function withLookalikes(
   named: NamedGroup[],
   liveUsers: readonly OrganizationUser[],
   file: string,
+  refuse: (problems: ManifestProblem[]) => never = refuseManifest,
 ): Promise<Rules> {
   const live = new Set(liveUsers.flatMap((user) => groupNamesOf(user) ?? []).map(groupKey));
   const unknownNames = named.filter((group) => !live.has(groupKey(group.name)));
   if (plan.missing.length === 0 && unknownNames.length === 0) return rules;
   const { groupLookalikeProblems, lookalikeProblems, missingLookalikes } = await import("./lookalikes.js");
   const problems = [...lookalikeProblems(plan, file), ...groupLookalikeProblems(unknownNames, liveUsers, file)];
-  if (problems.length > 0) throw new ManifestError(problems.sort((a, b) => a.line - b.line || a.col - b.col));
+  if (problems.length > 0) refuse(problems.sort((a, b) => a.line - b.line || a.col - b.col));
   return plan.missing.length > 0 ? { ...rules, lookalikes: missingLookalikes(plan.missing) } : rules;
+}
+
+/** A manifest's look-alikes: problems at their lines. */
+function refuseManifest(problems: ManifestProblem[]): never {
+  throw new ManifestError(problems);
+}
+
+/**
+ * A saved plan's look-alikes, found against the organization as it is now: the plan keeps no positions of its
+ * groups, so the problems are said as the plan's, and the plan is refused whole.
+ */
+function refuseSavedPlan(problems: ManifestProblem[]): never {
+  const said = problems.map((problem) => problem.message).join("; ");
+  throw new SavedPlanError(`the plan cannot be applied: ${said}; correct the manifest, then make the plan again`);
 }
 
 /** The group names a manifest compares with the live ones to decide who stays: protect's, and the groups guard's. */
@@ -131,7 +146,7 @@ export async function prepareFromSavedPlan(
   const plan: Plan = { ...saved.plan, removals };
   const verdict = checkGuards(plan, { ...saved.manifest.guards, ...definedOnly(flags) });
   const named = namedGroups({
-    protectGroups: saved.manifest.protectGroups.map((name) => ({ name, position: { line: 1, col: 1 } })),
+    protectGroups: saved.manifest.protectGroups.map((name) => ({ name, position: { line: 0, col: 0 } })),
     guards: saved.manifest.guards,
   });
   const rules = await withLookalikes(
@@ -140,6 +155,7 @@ export async function prepareFromSavedPlan(
     named,
     liveUsers,
     saved.manifest.path,
+    refuseSavedPlan,
   );
   return { plan, verdict, rules, source: { manifest: saved.manifest.path, host }, fingerprint };
 }

@@ -126,6 +126,11 @@ test("at a terminal a preview longer than the screen goes through $PAGER whole; 
     assert.is(direct.code, 0, direct.text);
     assertEveryRemoval(direct.text, REMOVED, "--no-pager prints every removal");
     assert.not.ok(existsSync(`${dir}/not-paged.txt`), "no pager was started");
+
+    // A pager that cannot start is not a reason to show less: the list is printed instead.
+    const broken = await atTerminal(["show", plan], 80, { cwd: dir, env: { ...env, PAGER: "no-such-pager-here" } });
+    assert.is(broken.code, 0, broken.text);
+    assertEveryRemoval(broken.text, REMOVED, "a pager that cannot start: every removal printed");
   });
 });
 

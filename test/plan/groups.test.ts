@@ -7,7 +7,7 @@ import { checkGuards } from "../../src/plan/guards.js";
 import { planRemovals } from "../../src/plan/plan.js";
 import { prepareFromSavedPlan } from "../../src/plan/prepare.js";
 import { judge, rulesOf } from "../../src/plan/rules.js";
-import { organizationFingerprint, type SavedPlan } from "../../src/plan/saved-plan.js";
+import { organizationFingerprint, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
 import { liveUser, manifestText } from "../helpers/org.js";
 
 /** A live user in these groups, as the groups report gives them. */
@@ -223,6 +223,35 @@ test("a saved plan's removal of a user who joined a protected group since is ref
   } catch (error) {
     assert.instance(error, UnsafeRemovalError);
     assert.match((error as Error).message, 'in the protected group "Admins"');
+  }
+});
+
+test("a saved plan whose protected group matches a live group only as a look-alike is refused whole, with no made-up line", async () => {
+  const manifest = manifestOf("");
+  const plan = planRemovals(manifest, live);
+  const saved: SavedPlan = {
+    createdAt: "2026-11-28T12:00:00.000Z",
+    apiHost: "api.telnyx.com",
+    manifest: {
+      path: "users.yaml",
+      sha256: `sha256:${"ab".repeat(32)}`,
+      desiredEmails: ["alice@example.com"],
+      protect: [],
+      protectGroups: ["\u0391dmins"],
+      guards: {},
+    },
+    fingerprint: organizationFingerprint(live),
+    plan,
+    verdict: checkGuards(plan, {}),
+  };
+  try {
+    await prepareFromSavedPlan(saved, live, "api.telnyx.com", {});
+    assert.unreachable("the plan should be refused");
+  } catch (error) {
+    assert.instance(error, SavedPlanError);
+    const message = (error as Error).message;
+    assert.match(message, 'protected group "\u0391dmins" is no group of the organization, but it looks like "Admins"');
+    assert.not.match(message, "users.yaml:", "no position the saved plan does not have");
   }
 });
 

@@ -1,5 +1,11 @@
 import { groupKey } from "../core/groups.js";
-import { confusableLetters, describeConfusables, LookalikeIndex, namesLookAlike } from "../core/lookalike.js";
+import {
+  confusableLetters,
+  describeConfusables,
+  emailsLookAlike,
+  LookalikeIndex,
+  namesLookAlike,
+} from "../core/lookalike.js";
 import { showName } from "../core/names.js";
 import { groupNamesOf, type OrganizationUser } from "../core/organization-user.js";
 import { sanitize } from "../core/safe-text.js";
@@ -94,6 +100,39 @@ export function groupLookalikeProblems(
         `${group.what} ${showName(group.name)} is no group of the organization, but it looks like ` +
         `${alike.map((name) => showName(name)).join(", ")}${why}: ` +
         `write the name as the organization has it`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * The protect patterns of the form `*@DOMAIN` that match no live user, but whose domain looks like the domain
+ * of live users (`*@ехаmple.com` typed in Cyrillic against example.com): such a pattern protects nobody, and
+ * the users it was written for would be removed. Refused like a look-alike address, at the pattern's line.
+ * Other patterns are judged only by what they match. Pure.
+ */
+export function patternLookalikeProblems(
+  unused: readonly { pattern: string; line?: number; col?: number }[],
+  liveEmails: readonly string[],
+  file: string,
+): ManifestProblem[] {
+  const problems: ManifestProblem[] = [];
+  const domains = [...new Set(liveEmails.map((email) => email.slice(email.lastIndexOf("@") + 1)))];
+  for (const entry of unused) {
+    const domain = /^\*@([^*?]+)$/.exec(entry.pattern.trim())?.[1];
+    if (domain === undefined || entry.line === undefined) continue;
+    const alike = domains.filter((live) => emailsLookAlike(`a@${domain}`, `a@${live}`));
+    if (alike.length === 0) continue;
+    const letters = confusableLetters(domain);
+    const why = letters.length > 0 ? ` (${describeConfusables(letters)})` : "";
+    problems.push({
+      file,
+      line: entry.line,
+      col: entry.col ?? 1,
+      message:
+        `protect pattern ${JSON.stringify(sanitize(entry.pattern))} matches no user, but its domain looks like ` +
+        `${alike.slice(0, 3).map(sanitize).join(", ")}${why}, whose users this plan would not protect: write the domain as the ` +
+        `organization's addresses have it`,
     });
   }
   return problems;

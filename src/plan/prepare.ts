@@ -64,9 +64,20 @@ async function withLookalikes(
 ): Promise<Rules> {
   const live = new Set(liveUsers.flatMap((user) => groupNamesOf(user) ?? []).map(groupKey));
   const unknownNames = named.filter((group) => !live.has(groupKey(group.name)));
-  if (plan.missing.length === 0 && unknownNames.length === 0) return rules;
-  const { groupLookalikeProblems, lookalikeProblems, missingLookalikes } = await import("./lookalikes.js");
-  const problems = [...lookalikeProblems(plan, file), ...groupLookalikeProblems(unknownNames, liveUsers, file)];
+  const unusedDomains = (plan.unusedPatterns ?? []).filter((entry) => /^\s*\*@[^*?]+$/.test(entry.pattern));
+  if (plan.missing.length === 0 && unknownNames.length === 0 && unusedDomains.length === 0) return rules;
+  const { groupLookalikeProblems, lookalikeProblems, missingLookalikes, patternLookalikeProblems } = await import(
+    "./lookalikes.js"
+  );
+  const problems = [
+    ...lookalikeProblems(plan, file),
+    ...groupLookalikeProblems(unknownNames, liveUsers, file),
+    ...patternLookalikeProblems(
+      unusedDomains,
+      liveUsers.map((user) => user.email),
+      file,
+    ),
+  ];
   if (problems.length > 0) refuse(problems.sort((a, b) => a.line - b.line || a.col - b.col));
   return plan.missing.length > 0 ? { ...rules, lookalikes: missingLookalikes(plan.missing) } : rules;
 }

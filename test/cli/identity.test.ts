@@ -97,6 +97,31 @@ identity("look-alikes across case and script refuse the plan, naming both; apply
   }
 });
 
+identity(
+  "a protect pattern whose domain only looks like the live users' (Cyrillic соре.com) refuses the plan: they would go unprotected",
+  async (context) => {
+    const { sandbox, env } = await sandboxOf(context, [
+      owner,
+      liveUser("2", "alice@example.com"),
+      liveUser("3", "bob@cope.com"),
+    ]);
+    const file = writeTemp(
+      context.dir,
+      "users.yaml",
+      'version: 1\nusers:\n  - alice@example.com\nprotect:\n  - "*@соре.com"\n',
+    );
+    for (const args of [["plan"], ["apply", "--yes", "--force"]]) {
+      const run = await runCli([...args, "-f", file], { env });
+      assert.is(run.code, 1, `${args.join(" ")}\n${run.stdout}`);
+      assert.match(
+        run.stderr,
+        `${file}:5:5: protect pattern "*@соре.com" matches no user, but its domain looks like cope.com`,
+      );
+    }
+    assert.is(sandbox.stats.removeRequests.size, 0, "bob, whom the pattern was written for, is not removed");
+  },
+);
+
 identity("addresses written wholly in another script are kept, Greek final sigma and all", async (context) => {
   const { sandbox, env } = await sandboxOf(context, [
     owner,

@@ -525,16 +525,21 @@ const GNU_TIME = "/usr/bin/time";
  * roster's stderr stays roster's), else from a wrapper that reports process.resourceUsage() at exit.
  */
 async function runRoster(args: string[], url: string, label: string): Promise<CliRun> {
+  return runScript(ROSTER, args, url, label);
+}
+
+/** Runs `node SCRIPT ARGS` against `url` as runRoster does: spawn to exit, and the peak RSS. */
+async function runScript(script: string, args: string[], url: string, label: string): Promise<CliRun> {
   const rssFile = join(work, `rss-${process.hrtime.bigint()}`);
   const withTime = existsSync(GNU_TIME);
   const [command, argv] = withTime
-    ? [GNU_TIME, ["-f", "%M", "-o", rssFile, process.execPath, ROSTER, ...args]]
+    ? [GNU_TIME, ["-f", "%M", "-o", rssFile, process.execPath, script, ...args]]
     : [
         process.execPath,
         [
           "--input-type=module",
           "-e",
-          `import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS))); process.argv.splice(1, 0, ${JSON.stringify(ROSTER)}); await import(${JSON.stringify(ROSTER)});`,
+          `import { writeFileSync } from "node:fs"; process.on("exit", () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS))); process.argv.splice(1, 0, ${JSON.stringify(script)}); await import(${JSON.stringify(script)});`,
           ...args,
         ],
       ];
@@ -794,6 +799,54 @@ async function benchThousand() {
   );
 }
 
+/**
+ * Issue 21's 100,000-user row: `roster plan -f users.yaml --format json` of 100,000 live users (most in a group or
+ * two) against a 90,000-user manifest, both as processes against the independent fake API, compared with the
+ * floor of the job (scripts/bench-floor.mjs: fetch and parse the groups report, read the manifest's emails, write
+ * the same removals and kept users as JSON), run alternately, spawn to exit, peak RSS by GNU time.
+ */
+async function benchFloor() {
+  const count = 100_000;
+  const listed = 90_000;
+  process.stderr.write(`the 100,000-user plan against its floor (${listed.toLocaleString("en")} listed, L = 25 ms)\n`);
+  const groups = [
+    [],
+    [{ id: "3f1c5c2e-6a55-4b77-9a43-0d1f0c1a2b01", name: "Support" }],
+    [
+      { id: "3f1c5c2e-6a55-4b77-9a43-0d1f0c1a2b02", name: "Engineering" },
+      { id: "3f1c5c2e-6a55-4b77-9a43-0d1f0c1a2b03", name: "On call" },
+    ],
+  ];
+  const org = makeOrg(count).map((u, i) => ({ ...u, groups: i === 0 ? [] : groups[i % 3]! }));
+  const file = join(work, "floor-users.yaml");
+  writeFileSync(file, manifestOf(org.slice(0, listed).map((u) => u.email)));
+  const fake = await fakeApi({ users: org });
+  const floors: CliRun[] = [];
+  const rosters: CliRun[] = [];
+  try {
+    for (let rep = 0; rep < REPS; rep += 1) {
+      const floor = await runScript(join(ROOT, "scripts/bench-floor.mjs"), [file], fake.url, "the floor script");
+      const removals = (JSON.parse(floor.stdout) as { removals: unknown[] }).removals.length;
+      if (removals !== count - listed) throw new Error(`the floor script planned ${removals} removals`);
+      floors.push(floor);
+      const run = await runRoster(["plan", "-f", file, "--format", "json", "--force"], fake.url, "roster plan");
+      const planned = (JSON.parse(run.stdout) as { summary: { remove: number } }).summary.remove;
+      if (planned !== count - listed) throw new Error(`roster plan planned ${planned} removals`);
+      rosters.push(run);
+    }
+  } finally {
+    await fake.stop();
+  }
+  const time = median(rosters.map((r) => r.ms));
+  const floor = median(floors.map((r) => r.ms));
+  row(
+    `\`roster plan --format json\`, ${count.toLocaleString("en")} users against a ${listed.toLocaleString("en")}-user manifest (independent fake)`,
+    ms(time),
+    `the floor script ${ms(floor)}, ${median(floors.map((r) => r.maxRssMb)).toFixed(0)} MB`,
+    `${(time / floor).toFixed(2)}x (bound 1.5x); peak RSS ${median(rosters.map((r) => r.maxRssMb)).toFixed(0)} MB (bound 250 MB)`,
+  );
+}
+
 const benches: Record<string, () => Promise<void>> = {
   startup: benchStartup,
   plan: benchPlan,
@@ -803,6 +856,7 @@ const benches: Record<string, () => Promise<void>> = {
   ratelimit: benchRateLimit,
   ratemodels: benchRateModels,
   windows: benchWindows,
+  floor: benchFloor,
   thousand: benchThousand,
   accounts: async () => {
     await benchAccounts();

@@ -62,12 +62,49 @@ export class Redactor {
 
   /** `text` with every run of MIN_FRAGMENT or more characters of a secret, and every short secret, as "[redacted]". */
   redact(text: string): string {
-    let clean = this.#long.length > 0 ? this.#redactRuns(text) : text;
+    let clean = this.#long.length > 0 ? this.#redactRuns(text, this.#runs(text)) : text;
     for (const secret of this.#short) if (clean.includes(secret)) clean = clean.split(secret).join(REDACTED);
     return clean;
   }
 
-  #redactRuns(text: string): string {
+  /**
+   * A text written in pieces (see `redactingWriter`), redacted as if it were written whole: `text` is what came
+   * since the last call; `done` is the redacted text that can be written now, and `held` the raw end of `text`
+   * that a run of a secret could still continue into what comes next, to be given again in front of it.
+   */
+  redactPart(text: string): { done: string; held: string } {
+    // A run (or a short secret) that starts before `cut` and does not reach it is whole: no piece can add to it.
+    // One that reaches it is held back whole, with everything after it.
+    let cut = text.length - this.#longest;
+    if (cut <= 0) return { done: "", held: text };
+    const runs = this.#long.length > 0 ? this.#runs(text) : [];
+    const found = [...runs];
+    for (const secret of this.#short)
+      for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1))
+        found.push([at, at + secret.length]);
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const [start, end] of found)
+        if (start < cut && end > cut) {
+          cut = start;
+          moved = true;
+        }
+    }
+    let done = this.#redactRuns(
+      text.slice(0, cut),
+      runs.filter(([, end]) => end <= cut),
+    );
+    for (const secret of this.#short) if (done.includes(secret)) done = done.split(secret).join(REDACTED);
+    return { done, held: text.slice(cut) };
+  }
+
+  /** The length of the longest secret: what `redactPart` holds back. */
+  get #longest(): number {
+    return Math.max(0, ...this.#long.map((s) => s.length), ...this.#short.map((s) => s.length));
+  }
+
+  /** Where runs of MIN_FRAGMENT or more characters of a long secret are in `text`, each as [start, end). */
+  #runs(text: string): [number, number][] {
     const runs: [number, number][] = [];
     const n = text.length;
     for (let a = 0; a + GRAM <= n; a += STEP) {
@@ -87,6 +124,11 @@ export class Redactor {
         if (end - start >= MIN_FRAGMENT) runs.push([start, end]);
       }
     }
+    return runs;
+  }
+
+  /** `text` with `runs` (found in it by #runs) replaced. */
+  #redactRuns(text: string, runs: [number, number][]): string {
     if (runs.length === 0) return text;
     runs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     // Overlapping runs are one; runs that only touch (a key printed twice in a row) stay two.

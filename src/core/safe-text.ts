@@ -21,6 +21,14 @@ export function jsonText(value: unknown, indent?: number): string {
   return JSON.stringify(value, null, indent).replace(INVISIBLE_IN_JSON, escapeChar);
 }
 
+/**
+ * What jsonText escapes in JSON.stringify's text, for JSON written in pieces (jsonPieces): each character on its
+ * own, so it can be applied to any piece, and again to text it was applied to.
+ */
+export function escapeInvisibleInJson(text: string): string {
+  return text.replace(INVISIBLE_IN_JSON, escapeChar);
+}
+
 /** Cuts text longer than `max` characters, saying how much was left out: a hostile value can be megabytes. */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;

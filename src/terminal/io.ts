@@ -44,6 +44,40 @@ export function write(stream: Writable, text: string, env: NodeJS.ProcessEnv): v
   stream.write(redact(text, env));
 }
 
+/** About how much text `writePieces` gathers before it writes. */
+const CHUNK = 64 * 1024;
+
+/**
+ * Writes the text `produce` emits in pieces exactly as `write` would write it joined, without ever joining it:
+ * in chunks of about `chunk` characters, each redacted as the whole would be (a run of a key that spans two
+ * chunks is redacted too). `escape`, applied to each chunk first, must work character by character.
+ */
+export function writePieces(
+  stream: Writable,
+  produce: (emit: (piece: string) => void) => void,
+  env: NodeJS.ProcessEnv,
+  options: { chunk?: number; escape?: (text: string) => string } = {},
+): void {
+  const { redactor } = current(env);
+  const chunk = options.chunk ?? CHUNK;
+  const escape = options.escape ?? ((text: string) => text);
+  let buffer = "";
+  produce((piece) => {
+    buffer += piece;
+    if (buffer.length < chunk) return;
+    if (redactor.empty) {
+      stream.write(escape(buffer));
+      buffer = "";
+      return;
+    }
+    // What is held back was escaped already; escaping it again changes nothing.
+    const { done, held } = redactor.redactPart(escape(buffer));
+    if (done !== "") stream.write(done);
+    buffer = held;
+  });
+  if (buffer !== "") stream.write(redact(escape(buffer), env));
+}
+
 /**
  * Secrets learnt during the run (each managed account's API key, once fetched) that `redact` replaces as it
  * does TELNYX_API_KEY. Held by the process, not by an Io: every writer of the run redacts them, whichever

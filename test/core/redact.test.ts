@@ -10,7 +10,7 @@ import { clip, jsonText } from "../../src/core/safe-text.js";
 import { ApiError } from "../../src/telnyx/api-error.js";
 import { errorFor } from "../../src/telnyx/parse-answers.js";
 import type { ApiResponse } from "../../src/telnyx/transport.js";
-import { addSecret, clearSecrets, knownSecrets, redact, type Io } from "../../src/terminal/io.js";
+import { addSecret, clearSecrets, knownSecrets, redact, writePieces, type Io } from "../../src/terminal/io.js";
 import { withTempDir } from "../helpers/temp.js";
 
 // The one rule that keeps keys out of what roster prints and writes: no run of 8 or more characters of a key
@@ -230,6 +230,45 @@ property(
         },
       ),
       { numRuns: 300 },
+    );
+  },
+);
+
+property(
+  "a text written in pieces (writePieces) is redacted exactly as the same text written whole, short keys too",
+  () => {
+    const shortKeyArb = fc.string({ unit: fc.constantFrom(...KEY_ALPHABET), minLength: 4, maxLength: 7 });
+    const piece = (keys: string[]) =>
+      fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.record({ k: fc.nat(), from: fc.nat(), length: fc.nat({ max: 40 }) }).map(({ k, from, length }) => {
+          const key = keys[k % keys.length]!;
+          const start = from % key.length;
+          return key.slice(start, start + length);
+        }),
+      );
+    fc.assert(
+      fc.property(
+        fc
+          .array(fc.oneof(keyArb, shortKeyArb), { minLength: 1, maxLength: 3 })
+          .chain((keys) => fc.tuple(fc.constant(keys), fc.array(piece(keys), { maxLength: 12 }), fc.nat({ max: 30 }))),
+        ([keys, pieces, chunk]) => {
+          clearSecrets();
+          const [key, ...others] = keys;
+          for (const other of others) addSecret(other);
+          const env = { TELNYX_API_KEY: key };
+          let written = "";
+          const stream = new Writable({
+            write(data, _encoding, done) {
+              written += String(data);
+              done();
+            },
+          });
+          writePieces(stream, (emit) => pieces.forEach(emit), env, { chunk: chunk + 1 });
+          assert.is(written, redact(pieces.join(""), env), JSON.stringify({ keys, pieces, chunk }));
+        },
+      ),
+      { numRuns: 500 },
     );
   },
 );

@@ -1,0 +1,56 @@
+/**
+ * The text of `JSON.stringify(value, null, indent)`, handed to `emit` in pieces: each element of an array and
+ * each member of an object (down to `depth` levels) is stringified on its own, so a document of 100,000 users
+ * is written piece by piece instead of as one string of tens of megabytes. Joined, the pieces are exactly
+ * JSON.stringify's text (a property test holds that): members whose value JSON leaves out (undefined, a
+ * function) are left out, an array's are written null, and `toJSON` is asked as JSON.stringify asks it.
+ * Newlines in JSON text are only ever its own (a string's are escaped), so a piece is indented by prefixing
+ * its lines.
+ */
+export function jsonPieces(value: unknown, indent: number, emit: (piece: string) => void, depth = 3): void {
+  pieces(toJsonValue(value, ""), "", " ".repeat(indent), depth, "", emit);
+}
+
+/** Emits `json` (a value toJSON was already asked for) after `before`, written at indentation `at`. */
+function pieces(json: unknown, at: string, step: string, depth: number, before: string, emit: (p: string) => void) {
+  if (depth === 0 || step === "" || typeof json !== "object" || json === null) {
+    emit(before + indented(JSON.stringify(json, null, step) ?? "null", at));
+    return;
+  }
+  const inner = at + step;
+  if (Array.isArray(json)) {
+    if (json.length === 0) return emit(`${before}[]`);
+    let next = `${before}[\n${inner}`;
+    for (let i = 0; i < json.length; i += 1) {
+      const item = toJsonValue(json[i], String(i));
+      pieces(omitted(item) ? null : item, inner, step, depth - 1, next, emit);
+      next = `,\n${inner}`;
+    }
+    return emit(`\n${at}]`);
+  }
+  let next = `${before}{\n${inner}`;
+  let empty = true;
+  for (const name of Object.keys(json)) {
+    const member = toJsonValue((json as Record<string, unknown>)[name], name);
+    if (omitted(member)) continue;
+    pieces(member, inner, step, depth - 1, `${next}${JSON.stringify(name)}: `, emit);
+    next = `,\n${inner}`;
+    empty = false;
+  }
+  emit(empty ? `${before}{}` : `\n${at}}`);
+}
+
+/** What JSON.stringify writes for `value` under `key`: its toJSON's answer, when it has one. */
+function toJsonValue(value: unknown, key: string): unknown {
+  const toJSON = (value as { toJSON?: unknown } | null)?.toJSON;
+  return typeof toJSON === "function" ? toJSON.call(value, key) : value;
+}
+
+/** A value JSON.stringify leaves out of an object (and writes as null in an array). */
+function omitted(value: unknown): boolean {
+  return value === undefined || typeof value === "function" || typeof value === "symbol";
+}
+
+function indented(text: string, at: string): string {
+  return at === "" || !text.includes("\n") ? text : text.replaceAll("\n", `\n${at}`);
+}

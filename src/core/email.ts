@@ -12,9 +12,7 @@ import { domainToASCII, domainToUnicode } from "node:url";
  *   without trailing dots (example.com. names the same domain as example.com).
  */
 export function normalizeEmail(email: string): string {
-  // Nearly every address: plain ASCII, an unquoted local part and a domain of letters, digits and hyphens
-  // that is not punycode; its compared form is its lower case, without the cost of the general path.
-  if (PLAIN_ADDRESS.test(email) && !email.includes("xn--") && !email.includes("XN--")) return email.toLowerCase();
+  if (isPlainAddress(email)) return email.toLowerCase();
   const text = email.trim().normalize("NFC");
   const at = text.lastIndexOf("@");
   if (at < 0) return foldCase(text);
@@ -35,6 +33,15 @@ export function readableFromCompared(compared: string): string {
   if (at < 0 || !compared.includes("xn--", at)) return compared;
   const unicode = domainToUnicode(compared.slice(at + 1));
   return unicode === "" ? compared : `${compared.slice(0, at)}@${unicode.normalize("NFC")}`;
+}
+
+/**
+ * Nearly every address: plain ASCII, an unquoted local part and a domain of letters, digits and hyphens that is
+ * not punycode. Its compared form is its lower case, and emailProblem finds nothing wrong with it: both say so
+ * without the cost of their general paths.
+ */
+export function isPlainAddress(email: string): boolean {
+  return PLAIN_ADDRESS.test(email) && !/xn--/i.test(email);
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
@@ -112,6 +119,7 @@ const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
  * valid internationalised domain name.
  */
 export function emailProblem(email: string): string | undefined {
+  if (isPlainAddress(email)) return undefined;
   const text = email.trim().normalize("NFC");
   // Printable ASCII holds no hidden character, compatibility form or look-alike script.
   const ascii = /^[\x21-\x7e]*$/.test(text);

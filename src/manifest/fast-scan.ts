@@ -30,6 +30,9 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
   const root: Record<string, unknown> = {};
   const positions = new Map<string, SourcePosition>();
   const at = (path: DataPath, line: number, col: number) => positions.set(path.join("\u0000"), { line, col });
+  // The users' places by index, apart: a manifest of 90,000 users would make 90,000 keys of the map above.
+  const userAt: SourcePosition[] = [];
+  const userKeysAt: (Record<string, SourcePosition> | undefined)[] = [];
 
   let section: { key: string; kind: "list" | "map" | "none"; itemIndent: number } | undefined;
   let item: { index: number; keyIndent: number; map: Record<string, unknown> } | undefined;
@@ -109,6 +112,13 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
       const rest = body.slice(1).trimStart();
       const restCol = indent + (body.length - rest.length);
       item = undefined;
+      // Nearly every line of a manifest: a plain address, which YAML reads as that text.
+      if (PLAIN_EMAIL.test(rest)) {
+        list.push(rest);
+        if (section.key === "users") userAt[index] = { line: lineNo, col: restCol + 1 };
+        else at([section.key, index], lineNo, restCol + 1);
+        continue;
+      }
       if (rest === "" || rest.startsWith("#")) return undefined;
       const entry = keyValue(rest);
       if (entry) {
@@ -116,8 +126,14 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
         if (!keys.has(entry.key) || entry.value === undefined || !isText(entry.value)) return undefined;
         const map: Record<string, unknown> = { [entry.key]: entry.value.text };
         list.push(map);
-        at([section.key, index], lineNo, restCol + 1);
-        at([section.key, index, entry.key], lineNo, restCol + entry.valueCol + 1);
+        const where = { line: lineNo, col: restCol + entry.valueCol + 1 };
+        if (section.key === "users") {
+          userAt[index] = { line: lineNo, col: restCol + 1 };
+          userKeysAt[index] = { [entry.key]: where };
+        } else {
+          at([section.key, index], lineNo, restCol + 1);
+          positions.set([section.key, index, entry.key].join("\u0000"), where);
+        }
         // A protect entry written as a mapping has one key, group: a further key is left to the yaml library.
         item = section.key === "users" ? { index, keyIndent: restCol, map } : undefined;
         continue;
@@ -125,7 +141,8 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
       const scalar = scalarValue(rest);
       if (!scalar || !isText(scalar)) return undefined;
       list.push(scalar.text);
-      at([section.key, index], lineNo, restCol + 1);
+      if (section.key === "users") userAt[index] = { line: lineNo, col: restCol + 1 };
+      else at([section.key, index], lineNo, restCol + 1);
       continue;
     }
 
@@ -141,14 +158,19 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
     )
       return undefined;
     item.map[entry.key] = entry.value.text;
-    at(["users", item.index, entry.key], lineNo, indent + entry.valueCol + 1);
+    userKeysAt[item.index]![entry.key] = { line: lineNo, col: indent + entry.valueCol + 1 };
   }
 
   if (Object.keys(root).length === 0) return undefined;
   return {
     value: root,
     positionOf(path) {
-      for (let n = path.length; n > 0; n -= 1) {
+      const index = path[1];
+      if (path[0] === "users" && typeof index === "number" && userAt[index]) {
+        const key = path[2];
+        return (path.length === 3 && typeof key === "string" && userKeysAt[index]?.[key]) || userAt[index]!;
+      }
+      for (let n = Math.min(path.length, path[0] === "users" ? 1 : path.length); n > 0; n -= 1) {
         const found = positions.get(path.slice(0, n).join("\u0000"));
         if (found) return found;
       }
@@ -157,6 +179,9 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
   };
 }
 
+// An address YAML reads as plain text beyond doubt: it starts with a letter, digit or underscore and holds none of
+// YAML's indicators, spaces or anything but ASCII letters, digits and . _ % + - (scalarValue says the same of it).
+const PLAIN_EMAIL = /^[A-Za-z0-9_][A-Za-z0-9._%+-]*@[A-Za-z0-9.-]+$/;
 const TOP_KEYS = new Set(["version", "users", "protect", "guards", "policy", "account"]);
 const USER_KEYS = new Set(["email", "name", "comment", "expires"]);
 const POLICY_NAMES = new Set(["warn_before_expiry_days", "inactive_after_days"]);

@@ -1,4 +1,4 @@
-import { emailProblem, normalizeEmail, textProblem } from "../core/email.js";
+import { emailProblem, isPlainAddress, normalizeEmail, textProblem } from "../core/email.js";
 import { showName } from "../core/names.js";
 import type { DataPath } from "./fast-scan.js";
 import { guardSettings, type GuardData } from "./guard-keys.js";
@@ -62,15 +62,16 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
     const emailPath = typeof item === "string" ? ["users", index] : ["users", index, "email"];
     const position = reading.positionOf(emailPath);
     // An email the schema refused is reported there; it cannot also be a duplicate.
-    if (typeof entry?.email !== "string" || !position || refused.has(emailPath.join("/"))) return;
-    const problem = emailProblem(entry.email);
+    if (typeof entry?.email !== "string" || !position || (refused.size > 0 && refused.has(emailPath.join("/")))) return;
+    const plain = isPlainAddress(entry.email);
+    const problem = plain ? undefined : emailProblem(entry.email);
     if (problem)
       return report({
         kind: "email",
         path: emailPath,
         message: `invalid email ${JSON.stringify(entry.email)}: ${problem}`,
       });
-    const email = normalizeEmail(entry.email);
+    const email = plain ? entry.email.toLowerCase() : normalizeEmail(entry.email);
     const first = firstSeen.get(email);
     if (first !== undefined)
       return report({

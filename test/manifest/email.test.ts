@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { problems } from "../helpers/manifest.js";
-import { emailProblem, foldCase, normalizeEmail, readableEmail } from "../../src/core/email.js";
+import { emailProblem, foldCase, isPlainAddress, normalizeEmail, readableEmail } from "../../src/core/email.js";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { confusableLetters, emailsLookAlike } from "../../src/core/lookalike.js";
 
@@ -94,6 +95,22 @@ test("the manifest accepts quoted local parts, trailing dots and either spelling
       'users.yaml:6:5: duplicate user "user@xn--bcher-kva.example" (first at line 5)',
     ],
   );
+});
+
+test("the plain-address shortcut agrees with the general path (which a surrounding space takes) on every address it takes", () => {
+  const unit = fc.constantFrom(..."aAzZ09._-+@xnXN".split(""), "xn--", "Xn--", ".com", "@b.c");
+  fc.assert(
+    fc.property(fc.string({ unit, minLength: 3, maxLength: 30 }), (email) => {
+      if (!isPlainAddress(email)) return;
+      assert.is(normalizeEmail(email), normalizeEmail(` ${email} `), email);
+      assert.is(emailProblem(` ${email}`), undefined, email);
+      assert.is(emailProblem(email), undefined, email);
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(isPlainAddress("Alice.Smith@Example.com"));
+  for (const notPlain of ["alice@xn--bcher-kva.example", "alice@Xn--bcher-kva.example", "a b@x.com", '"a"@x.com'])
+    assert.not.ok(isPlainAddress(notPlain), notPlain);
 });
 
 test.run();

@@ -7,7 +7,7 @@
  * Newlines in JSON text are only ever its own (a string's are escaped), so a piece is indented by prefixing
  * its lines.
  */
-export function jsonPieces(value: unknown, indent: number, emit: (piece: string) => void, depth = 3): void {
+export function jsonPieces(value: unknown, indent: number, emit: (piece: string) => void, depth = 2): void {
   pieces(toJsonValue(value, ""), "", " ".repeat(indent), depth, "", emit);
 }
 
@@ -20,6 +20,7 @@ function pieces(json: unknown, at: string, step: string, depth: number, before: 
   const inner = at + step;
   if (Array.isArray(json)) {
     if (json.length === 0) return emit(`${before}[]`);
+    if (depth === 1) return leafItems(json, at, step, before, emit);
     let next = `${before}[\n${inner}`;
     for (let i = 0; i < json.length; i += 1) {
       const item = toJsonValue(json[i], String(i));
@@ -38,6 +39,34 @@ function pieces(json: unknown, at: string, step: string, depth: number, before: 
     empty = false;
   }
   emit(empty ? `${before}{}` : `\n${at}}`);
+}
+
+/** How many items of a list are stringified together: one call of JSON.stringify costs more than its items. */
+const BATCH = 256;
+
+/**
+ * The items of a list, each written whole, BATCH at a time: JSON.stringify of a slice of the list, without its
+ * brackets, indented to its place. An item with a toJSON of its own is asked for it under its index in the whole
+ * list, so a slice holding one is written item by item.
+ */
+function leafItems(list: unknown[], at: string, step: string, before: string, emit: (p: string) => void): void {
+  const inner = at + step;
+  for (let from = 0; from < list.length; from += BATCH) {
+    const lead = from === 0 ? `${before}[\n` : ",\n";
+    const slice = list.slice(from, from + BATCH);
+    if (slice.some((item) => typeof (item as { toJSON?: unknown } | null)?.toJSON === "function")) {
+      const texts = slice.map((item, i) => {
+        const json = toJsonValue(item, String(from + i));
+        return inner + indented(JSON.stringify(omitted(json) ? null : json, null, step), inner);
+      });
+      emit(lead + texts.join(",\n"));
+      continue;
+    }
+    // "[\n" + step + item + ",\n" + step + item ... + "\n]": the items at depth one, to be moved to depth `inner`.
+    const text = JSON.stringify(slice, null, step);
+    emit(lead + at + indented(text.slice(2, -2), at));
+  }
+  emit(`\n${at}]`);
 }
 
 /** What JSON.stringify writes for `value` under `key`: its toJSON's answer, when it has one. */

@@ -43,11 +43,21 @@ test("what JSON leaves out or asks of toJSON, as JSON.stringify does", () => {
   for (const indent of [0, 2]) assert.is(piecesOf(value, indent).join(""), JSON.stringify(value, null, indent));
 });
 
-test("a list of many users is many pieces, none of them the whole list", () => {
+test("a list of many users is many pieces, none of them more than a few hundred users", () => {
   const users = Array.from({ length: 1000 }, (_, i) => ({ id: String(i), email: `user${i}@example.com` }));
   const pieces = piecesOf({ changes: users }, 2);
-  assert.ok(pieces.length > 1000, `${pieces.length} pieces`);
-  assert.ok(Math.max(...pieces.map((p) => p.length)) < 100);
+  const usersIn = (piece: string) => piece.split('"email"').length - 1;
+  assert.ok(pieces.length >= 4, `${pieces.length} pieces`);
+  assert.ok(Math.max(...pieces.map(usersIn)) <= 256, `${Math.max(...pieces.map(usersIn))} users in one piece`);
+  assert.is(
+    pieces.map(usersIn).reduce((a, b) => a + b),
+    1000,
+  );
+});
+
+test("items with a toJSON of their own are asked under their index in the whole list", () => {
+  const list = Array.from({ length: 600 }, (_, i) => (i % 250 === 7 ? { toJSON: (key: string) => `item ${key}` } : i));
+  for (const indent of [1, 2]) assert.is(piecesOf({ list }, indent).join(""), JSON.stringify({ list }, null, indent));
 });
 
 test("escaping each piece escapes what jsonText escapes (bidi and zero-width characters)", () => {

@@ -60,22 +60,22 @@ export function writePieces(
 ): void {
   const { redactor } = current(env);
   const chunk = options.chunk ?? CHUNK;
-  const escape = options.escape ?? ((text: string) => text);
+  const escaped = options.escape ?? ((text: string) => text);
   let buffer = "";
   produce((piece) => {
     buffer += piece;
     if (buffer.length < chunk) return;
     if (redactor.empty) {
-      stream.write(escape(buffer));
+      stream.write(escaped(buffer));
       buffer = "";
       return;
     }
     // What is held back was escaped already; escaping it again changes nothing.
-    const { done, held } = redactor.redactPart(escape(buffer));
+    const { done, held } = redactor.redactPart(escaped(buffer));
     if (done !== "") stream.write(done);
     buffer = held;
   });
-  if (buffer !== "") stream.write(redact(escape(buffer), env));
+  if (buffer !== "") stream.write(redact(escaped(buffer), env));
 }
 
 /**

@@ -9,8 +9,19 @@ import { clip, sanitize } from "./safe-text.js";
  * executor's last check): nameKey's form, so the API's decomposed `Équipe` is the manifest's composed one.
  */
 export function groupKey(name: string): string {
-  return nameKey(name);
+  let key = keys.get(name);
+  if (key === undefined) {
+    // An organization has a few group names, repeated across its users: each is compared in its form once.
+    if (keys.size >= MAX_KEYS) keys.clear();
+    key = nameKey(name);
+    keys.set(name, key);
+  }
+  return key;
 }
+
+/** groupKey's answers so far, by name as given; emptied when it holds MAX_KEYS (pure, so only a cache). */
+const keys = new Map<string, string>();
+const MAX_KEYS = 10_000;
 
 /** The most characters of one group's name shown in plain text and Markdown; the JSON keeps it whole. */
 export const GROUP_NAME_SHOWN = 40;

@@ -13,6 +13,7 @@ import type {
   SourcePosition,
 } from "./manifest.js";
 import { patternProblem, type PatternProblem } from "./protect-pattern.js";
+import { rememberUsersByEmail } from "./users-by-email.js";
 
 /** The manifest's data once it has passed the schema (schema/users.schema.json). */
 export interface ManifestData {
@@ -52,7 +53,7 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
   const data = reading.data as Partial<ManifestData> | null;
   const refused = reading.refused ?? new Set<string>();
   const users: DesiredUser[] = [];
-  const firstSeen = new Map<string, number>();
+  const byEmail = new Map<string, number>();
   const list: unknown[] = Array.isArray(data?.users) ? data.users : [];
   list.forEach((item, index) => {
     const entry =
@@ -72,15 +73,18 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
         message: `invalid email ${JSON.stringify(entry.email)}: ${problem}`,
       });
     const email = plain ? entry.email.toLowerCase() : normalizeEmail(entry.email);
-    const first = firstSeen.get(email);
+    const first = byEmail.get(email);
     if (first !== undefined)
       return report({
         kind: "duplicate",
         path: ["users", index],
-        message: `duplicate user ${JSON.stringify(email)} (first at line ${first})`,
+        message: `duplicate user ${JSON.stringify(email)} (first at line ${users[first]!.position.line})`,
       });
-    firstSeen.set(email, position.line);
     const user: DesiredUser = { email, written: entry.email, position };
+    // Listed even when its last day is refused below: a later listing of it is a duplicate all the same (and
+    // a manifest with any problem is never used).
+    byEmail.set(email, users.length);
+    users.push(user);
     if (typeof entry.name === "string") user.name = entry.name;
     if (typeof entry.comment === "string") user.comment = entry.comment;
     // A user's groups are only compared for the drift report, as export wrote them from the API: unchecked.
@@ -94,8 +98,8 @@ export function toManifest(file: string, reading: ManifestReading, report: (prob
       user.expires = entry.expires.trim();
       if (expiresAt) user.expiresAt = expiresAt;
     }
-    users.push(user);
   });
+  rememberUsersByEmail(users, byEmail);
   const entries: unknown[] = Array.isArray(data?.protect) ? data.protect : [];
   const protect: string[] = [];
   const protectAt: SourcePosition[] = [];

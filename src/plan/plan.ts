@@ -4,7 +4,8 @@ import { groupKey, sameGroups } from "../core/groups.js";
 import { groupNamesOf, type OrganizationUser } from "../core/organization-user.js";
 import type { Protection } from "./protection.js";
 import { DEFAULT_WARN_BEFORE_EXPIRY_DAYS, expiryOf, idleDays } from "./lifecycle.js";
-import { judge, rulesOf } from "./rules.js";
+import { judge, rulesOf, type Rules } from "./rules.js";
+import { usersByEmail } from "../manifest/users-by-email.js";
 
 /** A live user as every part of a plan shows it: the email as the API spells it, status and last sign-in. */
 export interface LiveEntry {
@@ -157,38 +158,71 @@ export interface Plan {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-/** An entry with its email as compared, computed once. */
-interface Keyed<T> {
-  key: string;
-  item: T;
+
+/**
+ * Entries gathered in any order, given back in the order of their compared emails, then of their spellings: the
+ * same order whatever case the API uses. Entries that came in that order already (a list kept sorted) are given
+ * back as they came, without a sort.
+ */
+class EmailOrder<T extends { email: string }> {
+  readonly #keys: string[] = [];
+  readonly #items: T[] = [];
+  #inOrder = true;
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  /** Adds `item`, whose email as compared is `key`. */
+  push(key: string, item: T): void {
+    const last = this.#items.length - 1;
+    if (
+      this.#inOrder &&
+      last >= 0 &&
+      (compare(this.#keys[last]!, key) || compare(this.#items[last]!.email, item.email)) > 0
+    )
+      this.#inOrder = false;
+    this.#keys.push(key);
+    this.#items.push(item);
+  }
+
+  sorted(): T[] {
+    if (this.#inOrder) return this.#items;
+    const keys = this.#keys;
+    const items = this.#items;
+    const order = Array.from(items, (_, i) => i);
+    order.sort((a, b) => compare(keys[a]!, keys[b]!) || compare(items[a]!.email, items[b]!.email));
+    return order.map((i) => items[i]!);
+  }
 }
-/** In the order of the compared emails, then of their spellings: the same order whatever case the API uses. */
-const sorted = <T extends { email: string }>(items: Keyed<T>[]): T[] =>
-  items.sort((a, b) => compare(a.key, b.key) || compare(a.item.email, b.item.email)).map(({ item }) => item);
 
 /**
  * What apply would do with these live users under this manifest on `options.today`: pure, built without
- * I/O. A manifest with `expires:` needs `options` (rulesOf refuses to judge it without a day).
+ * I/O. A manifest with `expires:` needs `options` (rulesOf refuses to judge it without a day). `rules` are the
+ * manifest's, rulesOf(manifest, options.today), when the caller has made them already.
  */
 export function planRemovals(
   manifest: Pick<Manifest, "users" | "protect"> & Partial<Pick<Manifest, "protectAt" | "protectGroups" | "policy">>,
   liveUsers: readonly OrganizationUser[],
   options?: PlanClock,
+  rules: Rules = rulesOf(manifest, options?.today),
 ): Plan {
-  const rules = rulesOf(manifest, options?.today);
   const warnDays = manifest.policy?.warnBeforeExpiryDays ?? DEFAULT_WARN_BEFORE_EXPIRY_DAYS;
   const idleAfter = manifest.policy?.inactiveAfterDays;
   const now = options?.now ?? (options ? new Date(`${options.today}T00:00:00Z`) : undefined);
-  const expiring: Keyed<ExpiringUser>[] = [];
-  const idle: Keyed<IdleUser>[] = [];
-  const removals: Keyed<Removal>[] = [];
-  const protectedUsers: Keyed<ProtectedUser>[] = [];
-  const kept: Keyed<LiveEntry>[] = [];
-  const present = new Set<string>();
+  const expiring = new EmailOrder<ExpiringUser>();
+  const idle = new EmailOrder<IdleUser>();
+  const removals = new EmailOrder<Removal>();
+  const protectedUsers = new EmailOrder<ProtectedUser>();
+  const kept = new EmailOrder<LiveEntry>();
+  // The compared emails of the live users, kept only when protect patterns are to be checked for use.
+  const present: string[] | undefined = rules.patterns.length > 0 ? [] : undefined;
   const groupsInUse = new Set<string>();
-  const listed = new Map(manifest.users.map((user) => [user.email, user]));
-  const drift: Keyed<GroupDrift>[] = [];
-  const driftUnknown: Keyed<GroupDriftUnknown>[] = [];
+  const listed = usersByEmail(manifest.users);
+  // Which of the listed users (by their place in the list) some live user is.
+  const found = new Uint8Array(manifest.users.length);
+  const drift = new EmailOrder<GroupDrift>();
+  const driftUnknown = new EmailOrder<GroupDriftUnknown>();
   let groupsUnknown = 0;
   for (const user of liveUsers) {
     const groups = groupNamesOf(user);
@@ -199,38 +233,34 @@ export function planRemovals(
       last_sign_in_at: user.last_sign_in_at ?? null,
       groups,
     };
-    for (const name of groups ?? []) groupsInUse.add(groupKey(name));
     if (groups === null) groupsUnknown += 1;
+    else for (const name of groups) groupsInUse.add(groupKey(name));
     const key = normalizeEmail(user.email);
-    present.add(key);
+    present?.push(key);
     const verdict = judge(user, rules, key);
-    const wanted = listed.get(key);
+    const at = listed.get(key);
+    const wanted = at === undefined ? undefined : manifest.users[at];
+    if (at !== undefined) found[at] = 1;
     const expiry = options ? expiryOf(wanted?.expires, options.today, warnDays) : ({ state: "none" } as const);
     if (verdict.kind !== "remove" && idleAfter !== undefined && now) {
       const days = idleDays(user, now);
       if (days !== null && days >= idleAfter)
-        idle.push({ key, item: { email: user.email, last_sign_in_at: entry.last_sign_in_at, idle_days: days } });
+        idle.push(key, { email: user.email, last_sign_in_at: entry.last_sign_in_at, idle_days: days });
     }
     if (verdict.kind === "keep") {
-      kept.push({ key, item: entry });
+      kept.push(key, entry);
       if (expiry.state === "expiring")
-        expiring.push({
-          key,
-          item: {
-            email: user.email,
-            expires: expiry.expires,
-            days_left: expiry.daysLeft,
-            line: (wanted!.expiresAt ?? wanted!.position).line,
-          },
+        expiring.push(key, {
+          email: user.email,
+          expires: expiry.expires,
+          days_left: expiry.daysLeft,
+          line: (wanted!.expiresAt ?? wanted!.position).line,
         });
       if (wanted?.groups && groups && !sameGroups(groups, wanted.groups)) {
-        drift.push({
-          key,
-          item: { email: user.email, live: groups, manifest: wanted.groups, line: wanted.position.line },
-        });
+        drift.push(key, { email: user.email, live: groups, manifest: wanted.groups, line: wanted.position.line });
       } else if (wanted?.groups && groups === null) {
         // Never guessed: not drift, not "no drift" either; the plan says it could not be checked.
-        driftUnknown.push({ key, item: { email: user.email, manifest: wanted.groups, line: wanted.position.line } });
+        driftUnknown.push(key, { email: user.email, manifest: wanted.groups, line: wanted.position.line });
       }
     } else if (verdict.kind === "protected") {
       const item: ProtectedUser = {
@@ -243,32 +273,32 @@ export function planRemovals(
           : {}),
         ...(expiry.state === "expired" ? { expires: expiry.expires } : {}),
       };
-      protectedUsers.push({ key, item });
+      protectedUsers.push(key, item);
     } else {
-      removals.push({
-        key,
-        item: {
-          action: "remove",
-          ...entry,
-          record_type: user.record_type,
-          created_at: user.created_at ?? null,
-          ...(expiry.state === "expired"
-            ? { reason: "expired" as const, expires: expiry.expires }
-            : { reason: "not_in_manifest" as const }),
-        },
+      removals.push(key, {
+        action: "remove",
+        id: entry.id,
+        email: entry.email,
+        user_status: entry.user_status,
+        last_sign_in_at: entry.last_sign_in_at,
+        groups: entry.groups,
+        record_type: user.record_type,
+        created_at: user.created_at ?? null,
+        ...(expiry.state === "expired"
+          ? { reason: "expired" as const, expires: expiry.expires }
+          : { reason: "not_in_manifest" as const }),
       });
     }
   }
-  const missing = manifest.users
-    .filter((user) => !present.has(user.email))
-    .map((user) => ({
-      key: user.email,
-      item: { email: user.written.trim(), line: user.position.line, col: user.position.col },
-    }));
-  const presentEmails = [...present];
+  const missing = new EmailOrder<MissingUser>();
+  for (const [at, user] of manifest.users.entries()) {
+    // A user listed twice (in a manifest not read from a file) is found as its first listing is.
+    if (found[listed.get(user.email) ?? at] === 0)
+      missing.push(user.email, { email: user.written.trim(), line: user.position.line, col: user.position.col });
+  }
   const unusedPatterns = rules.patterns
     .map((pattern, index) => ({ pattern, at: manifest.protectAt?.[index] }))
-    .filter(({ pattern }) => !presentEmails.some((email) => pattern.matches(email)))
+    .filter(({ pattern }) => !present!.some((email) => pattern.matches(email)))
     .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
   const unusedGroups = (manifest.protectGroups ?? [])
     .filter((group) => !groupsInUse.has(group.name))
@@ -280,23 +310,23 @@ export function planRemovals(
     }));
   return {
     summary: {
-      remove: removals.length,
-      keep: kept.length,
-      protected: protectedUsers.length,
-      missing: missing.length,
-      group_drift: drift.length,
+      remove: removals.size,
+      keep: kept.size,
+      protected: protectedUsers.size,
+      missing: missing.size,
+      group_drift: drift.size,
     },
-    removals: sorted(removals),
-    protected: sorted(protectedUsers),
-    kept: sorted(kept),
-    missing: sorted(missing),
+    removals: removals.sorted(),
+    protected: protectedUsers.sorted(),
+    kept: kept.sorted(),
+    missing: missing.sorted(),
     liveCount: liveUsers.length,
     ...(unusedPatterns.length > 0 ? { unusedPatterns } : {}),
     ...(unusedGroups.length > 0 ? { unusedGroups } : {}),
-    groupDrift: sorted(drift),
-    ...(driftUnknown.length > 0 ? { groupDriftUnknown: sorted(driftUnknown) } : {}),
-    expiring: sorted(expiring),
-    idle: sorted(idle),
+    groupDrift: drift.sorted(),
+    ...(driftUnknown.size > 0 ? { groupDriftUnknown: driftUnknown.sorted() } : {}),
+    expiring: expiring.sorted(),
+    idle: idle.sorted(),
     ...(idleAfter !== undefined ? { idleAfterDays: idleAfter } : {}),
   };
 }

@@ -30,21 +30,22 @@ export async function prepareFromManifest(
   flags: GuardOptions,
   clock?: PlanClock,
 ): Promise<PreparedPlan> {
-  const plan = planRemovals(manifest, liveUsers, clock);
-  const rules = await withLookalikes(
-    rulesOf(manifest, clock?.today),
-    plan,
-    namedGroups(manifest),
-    liveUsers,
-    manifest.path,
-  );
+  const manifestRules = rulesOf(manifest, clock?.today);
+  const plan = planRemovals(manifest, liveUsers, clock, manifestRules);
+  const rules = await withLookalikes(manifestRules, plan, namedGroups(manifest), liveUsers, manifest.path);
   const verdict = checkGuards(plan, { ...manifest.guards, ...definedOnly(flags) });
+  let fingerprint: string | undefined;
   return {
     plan,
     verdict,
     rules,
     source: { manifest: manifest.path, host },
-    fingerprint: organizationFingerprint(liveUsers),
+    // Only a saved plan needs it. The plan lists every live user once (removed, protected or kept), so it is
+    // taken from the plan, and the live users' records need not be kept for it.
+    get fingerprint() {
+      fingerprint ??= organizationFingerprint([...plan.removals, ...plan.protected, ...plan.kept]);
+      return fingerprint;
+    },
   };
 }
 
@@ -62,8 +63,9 @@ async function withLookalikes(
   file: string,
   refuse: (problems: ManifestProblem[]) => never = refuseManifest,
 ): Promise<Rules> {
-  const live = new Set(liveUsers.flatMap((user) => groupNamesOf(user) ?? []).map(groupKey));
-  const unknownNames = named.filter((group) => !live.has(groupKey(group.name)));
+  const live =
+    named.length > 0 ? new Set(liveUsers.flatMap((user) => groupNamesOf(user) ?? []).map(groupKey)) : undefined;
+  const unknownNames = named.filter((group) => !live!.has(groupKey(group.name)));
   const unusedDomains = (plan.unusedPatterns ?? []).filter((entry) => /^\s*\*@[^*?]+$/.test(entry.pattern));
   if (plan.missing.length === 0 && unknownNames.length === 0 && unusedDomains.length === 0) return rules;
   const { groupLookalikeProblems, lookalikeProblems, missingLookalikes, patternLookalikeProblems } = await import(

@@ -1,6 +1,7 @@
 import { normalizeEmail } from "../core/email.js";
 import { groupKey } from "../core/groups.js";
 import type { DesiredUser, ProtectedGroup } from "../manifest/manifest.js";
+import { usersByEmail } from "../manifest/users-by-email.js";
 import { compileProtectPattern, type ProtectPattern } from "../manifest/protect-pattern.js";
 import {
   OWNER_RECORD_TYPE,
@@ -21,7 +22,8 @@ export type Verdict =
 
 /** The manifest reduced to what decides a user's fate; built once, asked once per live user. */
 export interface Rules {
-  desiredEmails: ReadonlySet<string>;
+  /** The listed emails, as compared. */
+  desiredEmails: { has(email: string): boolean };
   /** The last day of access (`expires:`) of each desired email that has one, by the email as compared. */
   expires?: ReadonlyMap<string, string>;
   /**
@@ -58,7 +60,7 @@ export function rulesOf(
   if (expires.size > 0 && today === undefined)
     throw new Error("rules of users with an end date (expires:) need the day they are judged on");
   return {
-    desiredEmails: new Set(manifest.users.map((user) => normalizeEmail(user.email))),
+    desiredEmails: usersByEmail(manifest.users),
     ...(expires.size > 0 ? { expires } : {}),
     ...(today !== undefined ? { today } : {}),
     patterns: manifest.protect.map(compileProtectPattern),

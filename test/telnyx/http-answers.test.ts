@@ -35,7 +35,7 @@ const compressors: Record<string, (body: Buffer) => Buffer> = {
 };
 
 for (const [coding, compress] of Object.entries(compressors)) {
-  test(`an answer in content-encoding ${coding} is read as the sandbox's own, and asked for as node-fetch asked`, async () => {
+  test(`an answer in content-encoding ${coding} is read as the sandbox's own; every request carries roster's headers`, async () => {
     await withSandbox({ users: makeOrg(600), apiKey: TEST_API_KEY }, async (sandbox) => {
       const seen: IncomingHttpHeaders[] = [];
       // A front of the sandbox that compresses every answer, in small pieces so the body comes in many chunks.

@@ -34,9 +34,8 @@ const { metafile } = await build({
   target: "node20",
   chunkNames: "chunks/[name]-[hash]",
   plugins: [noInkDevtools],
-  alias: { "whatwg-url": "./scripts/shims/whatwg-url.cjs" },
   define: { "process.env.NODE_ENV": '"production"' },
-  // Bundled CommonJS dependencies (node-fetch) call require() for node built-ins.
+  // Bundled CommonJS dependencies (the proxy agents) call require() for node built-ins.
   banner: {
     js: 'import { createRequire as __rosterCreateRequire } from "node:module"; const require = __rosterCreateRequire(import.meta.url);',
   },

@@ -1,4 +1,4 @@
-/** The headers of an answer, as fetch gives them. */
+/** The headers of an answer, read by name in any case (as http-send.ts gives them). */
 export interface HeaderSource {
   get(name: string): string | null;
 }

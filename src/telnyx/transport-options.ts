@@ -1,3 +1,4 @@
+import type { AnswerHeaders } from "./http-send.js";
 import type { SocketPool } from "./socket-pool.js";
 
 // What a client is made with, and what its transport hands back and reports: the types the endpoints, the
@@ -61,7 +62,7 @@ export interface WaitEvent {
 /** An answer as the endpoints read it, with how many attempts it took. */
 export interface ApiResponse {
   status: number;
-  headers: Headers;
+  headers: AnswerHeaders;
   body: unknown;
   isApiJson: boolean;
   attempts: number;

@@ -1,8 +1,8 @@
 import type http from "node:http";
-import crossFetch from "cross-fetch";
 import { ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
 import { answerMeaning, FIRST_ATTEMPT, type AttemptState } from "./answer-meaning.js";
 import { parseBaseUrl } from "./base-url.js";
+import { ACCEPT_ENCODING, httpSender, type SendOptions, type SentAnswer } from "./http-send.js";
 import { interruptibleSleep } from "./interruptible-sleep.js";
 import { networkFailure } from "./network-error.js";
 import { RatePacer, type PaceTicket } from "./rate-limit.js";
@@ -26,8 +26,6 @@ export {
 } from "./transport-options.js";
 
 type SentResponse = Omit<ApiResponse, "attempts" | "ambiguousEarlier">;
-type FetchLike = (url: string, init: Record<string, unknown>) => Promise<Response>;
-const fetchImpl = crossFetch as unknown as FetchLike;
 
 /**
  * Sending and retrying: the agent (and proxy), one attempt's timeout and size cap, redirects refused, pacing
@@ -36,7 +34,6 @@ const fetchImpl = crossFetch as unknown as FetchLike;
  */
 export class Transport {
   readonly baseUrl: URL;
-  readonly #authorization: string;
   readonly #authFailedMessage: string;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
@@ -45,6 +42,9 @@ export class Transport {
   readonly #onWait: ((event: WaitEvent) => void) | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #agent: http.Agent;
+  readonly #sendHttp: (options: SendOptions) => Promise<SentAnswer>;
+  /** The same for every request: made once. */
+  readonly #headers: http.OutgoingHttpHeaders;
   /** The agent is a pool's, closed by the pool's owner, not by this client. */
   readonly #pooled: boolean;
   /** The proxy's host, for messages (never its credentials). */
@@ -68,7 +68,12 @@ export class Transport {
         "TELNYX_API_KEY holds spaces or control characters, which cannot be sent: copy the key again",
       );
     }
-    this.#authorization = `Bearer ${options.apiKey}`;
+    this.#headers = {
+      Authorization: `Bearer ${options.apiKey}`,
+      Accept: "application/json",
+      "User-Agent": "telnyx-roster",
+      "Accept-Encoding": ACCEPT_ENCODING,
+    };
     this.#authFailedMessage = options.authFailedMessage ?? AUTH_FAILED_MESSAGE;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#maxRetries = options.maxRetries ?? 5;
@@ -82,6 +87,7 @@ export class Transport {
     this.#pooled = agent.pooled;
     this.#via = agent.via;
     this.#proxyHost = agent.proxyHost;
+    this.#sendHttp = httpSender(this.baseUrl);
   }
 
   /** The host requests go to, for messages and plan files (never the key). */
@@ -196,43 +202,37 @@ export class Transport {
   }
 
   async #send(method: string, path: string, maxBytes: number): Promise<SentResponse> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
-    try {
-      const response = await fetchImpl(`${this.baseUrl.href.replace(/\/$/, "")}${path}`, {
-        method,
-        headers: { Authorization: this.#authorization, Accept: "application/json", "User-Agent": "telnyx-roster" },
-        agent: this.#agent,
-        // Redirects are never followed: the API does not redirect, and a redirect must not take the key
-        // (or a removal) to whatever host it names.
-        redirect: "manual",
-        signal: controller.signal,
-        size: maxBytes,
-      });
-      if (response.status >= 300 && response.status < 400) {
-        await response.text().catch(() => "");
-        throw new ApiError(
-          "http",
-          `${method} ${this.describe(path)} was redirected (${response.status}) to ` +
-            `${response.headers.get("location") ?? "nowhere"}: roster does not follow redirects with the API key; check --base-url`,
-          { status: response.status },
-        );
-      }
-      const text = await response.text();
-      let body: unknown;
-      let isApiJson = false;
-      if ((response.headers.get("content-type") ?? "").includes("json")) {
-        try {
-          body = JSON.parse(text);
-          isApiJson = true;
-        } catch {
-          body = undefined;
-        }
-      }
-      return { status: response.status, headers: response.headers, body, isApiJson };
-    } finally {
-      clearTimeout(timer);
+    // Redirects are never followed: the API does not redirect, and a redirect must not take the key (or a
+    // removal) to whatever host it names.
+    const answer = await this.#sendHttp({
+      method,
+      path,
+      headers: this.#headers,
+      agent: this.#agent,
+      timeoutMs: this.#timeoutMs,
+      maxBytes,
+    });
+    const { status, headers, text } = answer;
+    if (status >= 300 && status < 400) {
+      throw new ApiError(
+        "http",
+        `${method} ${this.describe(path)} was redirected (${status}) to ` +
+          `${headers.get("location") ?? "nowhere"}: roster does not follow redirects with the API key; ` +
+          "check --base-url",
+        { status },
+      );
     }
+    let body: unknown;
+    let isApiJson = false;
+    if ((headers.get("content-type") ?? "").includes("json")) {
+      try {
+        body = JSON.parse(text);
+        isApiJson = true;
+      } catch {
+        body = undefined;
+      }
+    }
+    return { status, headers, body, isApiJson };
   }
 
   /** Exponential backoff with jitter: half the step plus a random half, the step doubling up to 8 s. */

@@ -18,6 +18,7 @@ import {
   type ManagedAccountsPage,
   type ManagedAccountWithKey,
 } from "./parse-managed-accounts.js";
+import { reportBodyReader } from "./report-reader.js";
 import { Transport, type ApiResponse, type ClientOptions } from "./transport.js";
 
 export { MAX_RATE_LIMITED } from "./answer-meaning.js";
@@ -90,7 +91,8 @@ export class TelnyxClient {
    */
   async usersGroupsReport(): Promise<OrganizationUser[]> {
     const path = "/organizations/users/users_groups_report";
-    const response = await this.#transport.request("GET", path, MAX_REPORT_BYTES);
+    // Read as it arrives: 100,000 users are 30 MB of text, never held whole.
+    const response = await this.#transport.request("GET", path, MAX_REPORT_BYTES, () => reportBodyReader());
     if (response.status !== 200) throw this.#errorFor("GET", path, response);
     return this.#read(response, () => {
       const fail = shapeFailure(path);

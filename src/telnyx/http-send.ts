@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { StringDecoder } from "node:string_decoder";
 import { urlToHttpOptions } from "node:url";
 import zlib from "node:zlib";
 
@@ -16,8 +17,10 @@ export interface AnswerHeaders {
 export interface SentAnswer {
   status: number;
   headers: AnswerHeaders;
-  /** The body as UTF-8 text, decompressed; "" for a redirect, whose body is not read. */
+  /** The body as UTF-8 text, decompressed; "" for a redirect, whose body is not read, and for a body read. */
   text: string;
+  /** What the options' body reader made of a JSON success's body; undefined when it was not asked or refused it. */
+  read?: { value: unknown } | undefined;
 }
 
 export interface SendOptions {
@@ -31,6 +34,11 @@ export interface SendOptions {
   timeoutMs: number;
   /** Body bytes allowed, as received and once decompressed: past them the attempt ends (a zip bomb too). */
   maxBytes: number;
+  /**
+   * For an answer that may be large: a JSON success's body is handed to a reader of this kind as its text arrives,
+   * never held whole (`end` gives the value, or throws for a body that is not JSON).
+   */
+  bodyReader?: () => { write(text: string): void; end(): unknown };
 }
 
 /**
@@ -134,14 +142,19 @@ export function httpSender(baseUrl: URL): (options: SendOptions) => Promise<Sent
         let kept = 0;
         let received = 0;
         const tooBig = () => new AttemptCut("max-size", `the answer is over ${maxBytes} bytes`);
+        const reading = status === 200 && (raw["content-type"] ?? "").includes("json") ? options.bodyReader : undefined;
+        const body = reading && bodyReading(reading());
         const keep = (chunk: Buffer) => {
           kept += chunk.length;
           if (kept > maxBytes) return end(tooBig());
-          chunks.push(chunk);
+          if (body) body.write(chunk);
+          else chunks.push(chunk);
         };
         const done = () => {
-          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, kept);
-          end(undefined, { status, headers: new NodeHeaders(raw), text: body.toString("utf8") });
+          const headers = new NodeHeaders(raw);
+          if (body) return end(undefined, { status, headers, text: "", read: body.end() });
+          const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, kept);
+          end(undefined, { status, headers, text: whole.toString("utf8") });
         };
         const coding = (raw["content-encoding"] ?? "").trim().toLowerCase();
         let plain = coding === "";
@@ -173,6 +186,35 @@ export function httpSender(baseUrl: URL): (options: SendOptions) => Promise<Sent
       });
       req.end();
     });
+}
+
+/**
+ * A body reader fed the body's bytes as UTF-8 text (a character split between two chunks is kept for the next);
+ * once it refuses the text, the rest is not given to it, and the body reads as not JSON.
+ */
+function bodyReading(reader: { write(text: string): void; end(): unknown }) {
+  const utf8 = new StringDecoder("utf8");
+  let refused = false;
+  const feed = (text: string) => {
+    if (refused) return;
+    try {
+      reader.write(text);
+    } catch {
+      refused = true;
+    }
+  };
+  return {
+    write: (chunk: Buffer) => feed(utf8.write(chunk)),
+    end: (): { value: unknown } | undefined => {
+      feed(utf8.end());
+      if (refused) return undefined;
+      try {
+        return { value: reader.end() };
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 /** A Location as an absolute URL where it parses as one (as node-fetch gave it), else as it came. */

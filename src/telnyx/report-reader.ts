@@ -153,3 +153,18 @@ export class ReportReader {
     for (const user of users) this.#users.push(user);
   }
 }
+
+/**
+ * A ReportReader as the transport takes a body reader: `end` gives `{ data }` (the rest of the envelope is checked,
+ * not kept), or a body of another shape as JSON.parse gives it.
+ */
+export function reportBodyReader(): { write(text: string): void; end(): unknown } {
+  const reader = new ReportReader();
+  return {
+    write: (text) => reader.write(text),
+    end: () => {
+      const body = reader.end();
+      return "whole" in body ? body.whole : { data: body.data };
+    },
+  };
+}

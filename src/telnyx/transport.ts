@@ -25,6 +25,7 @@ export {
   type WaitEvent,
 } from "./transport-options.js";
 
+type BodyReader = SendOptions["bodyReader"];
 type SentResponse = Omit<ApiResponse, "attempts" | "ambiguousEarlier">;
 
 /**
@@ -100,14 +101,22 @@ export class Transport {
     if (!this.#pooled) this.#agent.destroy();
   }
 
-  /** Sends a request until its answer is final: retried, paced and stopped as answerMeaning says. */
-  async request(method: string, path: string, maxBytes = MAX_BODY_BYTES): Promise<ApiResponse> {
+  /**
+   * Sends a request until its answer is final: retried, paced and stopped as answerMeaning says. `bodyReader` reads a
+   * JSON success's body as it arrives (see SendOptions).
+   */
+  async request(
+    method: string,
+    path: string,
+    maxBytes = MAX_BODY_BYTES,
+    bodyReader?: BodyReader,
+  ): Promise<ApiResponse> {
     let state: AttemptState = FIRST_ATTEMPT;
     for (let attempt = 1; ; attempt += 1) {
       const ticket = await this.#paced(method, path, attempt - 1, state.ambiguousEarlier);
       let response: SentResponse;
       try {
-        response = await this.#send(method, path, maxBytes);
+        response = await this.#send(method, path, maxBytes, bodyReader);
       } catch (error) {
         this.#pacer.finished(ticket);
         if (error instanceof ApiError) throw error;
@@ -201,7 +210,7 @@ export class Transport {
     await this.#sleep(delayMs);
   }
 
-  async #send(method: string, path: string, maxBytes: number): Promise<SentResponse> {
+  async #send(method: string, path: string, maxBytes: number, reader: BodyReader): Promise<SentResponse> {
     // Redirects are never followed: the API does not redirect, and a redirect must not take the key (or a
     // removal) to whatever host it names.
     const answer = await this.#sendHttp({
@@ -211,6 +220,7 @@ export class Transport {
       agent: this.#agent,
       timeoutMs: this.#timeoutMs,
       maxBytes,
+      ...(reader ? { bodyReader: reader } : {}),
     });
     const { status, headers, text } = answer;
     if (status >= 300 && status < 400) {
@@ -222,6 +232,8 @@ export class Transport {
         { status },
       );
     }
+    if (reader && (headers.get("content-type") ?? "").includes("json") && status === 200)
+      return { status, headers, body: answer.read?.value, isApiJson: answer.read !== undefined };
     let body: unknown;
     let isApiJson = false;
     if ((headers.get("content-type") ?? "").includes("json")) {

@@ -62,7 +62,7 @@ const users = fc.array(
 const body = fc
   .tuple(users, fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 2 }), fc.constantFrom(0, 1, 2), fc.boolean())
   .map(([data, extra, indent, dataFirst]) =>
-    JSON.stringify(dataFirst ? { data, ...extra, data } : { ...extra, data }, null, indent),
+    JSON.stringify(dataFirst ? Object.assign({ data }, extra, { data }) : { ...extra, data }, null, indent),
   );
 const cuts = fc.array(fc.nat(), { maxLength: 8 });
 

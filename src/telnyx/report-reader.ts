@@ -16,7 +16,6 @@ const BATCH_CHARS = 256 * 1024;
 const OPEN = /^\s*\{\s*"data"\s*:\s*\[/;
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -46,13 +45,13 @@ export class ReportReader {
   }
 
   write(piece: string): void {
-    if (this.#state === "list") return this.#scan(piece);
-    if (this.#state !== "start") {
-      this.#text += piece;
+    if (this.#state === "list") {
+      this.#scan(piece);
       return;
     }
-    // The opening is short: wait for enough text to know it, then read the list, or gather the body whole.
     this.#text += piece;
+    if (this.#state !== "start") return;
+    // The opening is short: wait for enough text to know it, then read the list, or gather the body whole.
     const opened = OPEN.exec(this.#text);
     if (opened) {
       const rest = this.#text.slice(opened[0].length);

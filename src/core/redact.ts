@@ -15,11 +15,11 @@ export const MIN_SECRET_LENGTH = 4;
 /** A Telnyx V2 key as the API issues them: "KEY", hex, an underscore and base64url text. */
 const KEY_SHAPED = /KEY[0-9A-Za-z]{16,}_[0-9A-Za-z_-]+/g;
 
-// The scan looks up 4-character windows of the text at every 5th position: any run of 8 characters holds one
-// of them whole, so no run is missed, and the text is read once, a fifth of its windows hashed. A window found
-// in a secret is grown both ways to the whole run it belongs to.
+// The scan looks up pairs of characters of the text at every 7th position: any run of 8 characters holds one of
+// them, so no run is missed. Only where a pair is in a secret are the 4-character windows around it looked up, and
+// a window found in a secret is grown both ways to the whole run it belongs to.
 const GRAM = 4;
-const STEP = MIN_FRAGMENT - GRAM + 1;
+const PAIR_STEP = MIN_FRAGMENT - 1;
 
 /** Redacts runs of a fixed set of secrets; built once for the set (see `redactorFor`), used for every text. */
 export class Redactor {
@@ -30,6 +30,8 @@ export class Redactor {
   /** A bit per window hash: most windows of a text are ruled out without making a string. */
   readonly #bits: Uint32Array;
   readonly #mask: number;
+  /** A bit per pair of characters (their low bytes) found in a long secret. */
+  readonly #pairs = new Uint32Array(65536 / 32);
 
   constructor(secrets: Iterable<string | undefined>) {
     const distinct = [
@@ -51,6 +53,10 @@ export class Redactor {
         else this.#grams.set(gram, [index, p]);
         const h = hash(secret, p) & this.#mask;
         this.#bits[h >>> 5]! |= 1 << (h & 31);
+      }
+      for (let p = 0; p + 1 < secret.length; p += 1) {
+        const pair = ((secret.charCodeAt(p) & 0xff) << 8) | (secret.charCodeAt(p + 1) & 0xff);
+        this.#pairs[pair >>> 5]! |= 1 << (pair & 31);
       }
     });
   }
@@ -107,24 +113,37 @@ export class Redactor {
   #runs(text: string): [number, number][] {
     const runs: [number, number][] = [];
     const n = text.length;
-    for (let a = 0; a + GRAM <= n; a += STEP) {
-      const h = hash(text, a) & this.#mask;
-      if ((this.#bits[h >>> 5]! & (1 << (h & 31))) === 0) continue;
-      const at = this.#grams.get(text.slice(a, a + GRAM));
-      if (!at) continue;
-      for (let i = 0; i < at.length; i += 2) {
-        const secret = this.#long[at[i]!]!;
-        const p = at[i + 1]!;
-        let start = a;
-        for (let q = p; start > 0 && q > 0 && text.charCodeAt(start - 1) === secret.charCodeAt(q - 1); q -= 1)
-          start -= 1;
-        let end = a + GRAM;
-        for (let q = p + GRAM; end < n && q < secret.length && text.charCodeAt(end) === secret.charCodeAt(q); q += 1)
-          end += 1;
-        if (end - start >= MIN_FRAGMENT) runs.push([start, end]);
+    // Every 7th pair of characters is looked up first (any run of 8 holds one): most are in no secret. A run
+    // holding the pair at b holds a whole window starting at b - 2, b - 1 or b, which are looked up then.
+    let checked = -1;
+    for (let b = 0; b + 1 < n; b += PAIR_STEP) {
+      const pair = ((text.charCodeAt(b) & 0xff) << 8) | (text.charCodeAt(b + 1) & 0xff);
+      if ((this.#pairs[pair >>> 5]! & (1 << (pair & 31))) === 0) continue;
+      for (let a = Math.max(0, b - 2, checked + 1); a <= b && a + GRAM <= n; a += 1) {
+        checked = a;
+        this.#windowRuns(text, a, runs);
       }
     }
     return runs;
+  }
+
+  /** The runs through the window of GRAM characters at `a`, when it is in a secret: grown both ways, added to `runs`. */
+  #windowRuns(text: string, a: number, runs: [number, number][]): void {
+    const n = text.length;
+    const h = hash(text, a) & this.#mask;
+    if ((this.#bits[h >>> 5]! & (1 << (h & 31))) === 0) return;
+    const at = this.#grams.get(text.slice(a, a + GRAM));
+    if (!at) return;
+    for (let i = 0; i < at.length; i += 2) {
+      const secret = this.#long[at[i]!]!;
+      const p = at[i + 1]!;
+      let start = a;
+      for (let q = p; start > 0 && q > 0 && text.charCodeAt(start - 1) === secret.charCodeAt(q - 1); q -= 1) start -= 1;
+      let end = a + GRAM;
+      for (let q = p + GRAM; end < n && q < secret.length && text.charCodeAt(end) === secret.charCodeAt(q); q += 1)
+        end += 1;
+      if (end - start >= MIN_FRAGMENT) runs.push([start, end]);
+    }
   }
 
   /** `text` with `runs` (found in it by #runs) replaced. */

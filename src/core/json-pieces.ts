@@ -62,11 +62,31 @@ function leafItems(list: unknown[], at: string, step: string, before: string, em
       emit(lead + texts.join(",\n"));
       continue;
     }
-    // "[\n" + step + item + ",\n" + step + item ... + "\n]": the items at depth one, to be moved to depth `inner`.
-    const text = JSON.stringify(slice, null, step);
-    emit(lead + at + indented(text.slice(2, -2), at));
+    emit(lead + itemsText(slice, at, step));
   }
   emit(`\n${at}]`);
+}
+
+/**
+ * The items of `slice` as JSON.stringify writes them in a list indented by `at`: the first item's indentation, the
+ * items, the commas between them. The slice is stringified nested as deep as `at` says, so that its lines come
+ * indented already, and the brackets around it are cut off; "[\n" + step + item ... "\n]" indented afterwards where
+ * `at` is not a number of steps.
+ */
+function itemsText(slice: unknown[], at: string, step: string): string {
+  const levels = at.length / step.length;
+  if (!Number.isInteger(levels) || step.repeat(levels) !== at) {
+    const text = JSON.stringify(slice, null, step);
+    return at + indented(text.slice(2, -2), at);
+  }
+  let nested: unknown = slice;
+  for (let level = 0; level < levels; level += 1) nested = [nested];
+  const text = JSON.stringify(nested, null, step);
+  // Before the first item: "[\n" and the indentation of each level, the last being the items' own (kept).
+  const opening = (levels + 1) * 2 + step.length * (((levels + 1) * (levels + 2)) / 2) - step.length * (levels + 1);
+  // After the last: "\n", a level's indentation and "]", for each level out to the outermost.
+  const closing = (levels + 1) * 2 + step.length * ((levels * (levels + 1)) / 2);
+  return text.slice(opening, text.length - closing);
 }
 
 /** What JSON.stringify writes for `value` under `key`: its toJSON's answer, when it has one. */

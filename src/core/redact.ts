@@ -20,6 +20,8 @@ const KEY_SHAPED = /KEY[0-9A-Za-z]{16,}_[0-9A-Za-z_-]+/g;
 // a window found in a secret is grown both ways to the whole run it belongs to.
 const GRAM = 4;
 const PAIR_STEP = MIN_FRAGMENT - 1;
+/** Past this many distinct pairs in the secrets (a few keys hold about 60 each), the windows are looked up alone. */
+const MAX_PAIRS = 1024;
 
 /** Redacts runs of a fixed set of secrets; built once for the set (see `redactorFor`), used for every text. */
 export class Redactor {
@@ -32,6 +34,8 @@ export class Redactor {
   readonly #mask: number;
   /** A bit per pair of characters (their low bytes) found in a long secret. */
   readonly #pairs = new Uint32Array(65536 / 32);
+  /** Whether the pairs rule out most of a text: not once a run's many keys hold most pairs of letters and digits. */
+  readonly #byPairs: boolean;
 
   constructor(secrets: Iterable<string | undefined>) {
     const distinct = [
@@ -45,6 +49,7 @@ export class Redactor {
     while (size < windows * 256 && size < 1 << 23) size <<= 1;
     this.#bits = new Uint32Array(size >>> 5);
     this.#mask = size - 1;
+    let pairsSet = 0;
     this.#long.forEach((secret, index) => {
       for (let p = 0; p + GRAM <= secret.length; p += 1) {
         const gram = secret.slice(p, p + GRAM);
@@ -56,9 +61,11 @@ export class Redactor {
       }
       for (let p = 0; p + 1 < secret.length; p += 1) {
         const pair = ((secret.charCodeAt(p) & 0xff) << 8) | (secret.charCodeAt(p + 1) & 0xff);
+        if ((this.#pairs[pair >>> 5]! & (1 << (pair & 31))) === 0) pairsSet += 1;
         this.#pairs[pair >>> 5]! |= 1 << (pair & 31);
       }
     });
+    this.#byPairs = pairsSet <= MAX_PAIRS;
   }
 
   /** Whether there is anything to redact at all. */
@@ -113,6 +120,11 @@ export class Redactor {
   #runs(text: string): [number, number][] {
     const runs: [number, number][] = [];
     const n = text.length;
+    if (!this.#byPairs) {
+      // The windows at every 5th position: any run of 8 holds one whole.
+      for (let a = 0; a + GRAM <= n; a += MIN_FRAGMENT - GRAM + 1) this.#windowRuns(text, a, runs);
+      return runs;
+    }
     // Every 7th pair of characters is looked up first (any run of 8 holds one): most are in no secret. A run
     // holding the pair at b holds a whole window starting at b - 2, b - 1 or b, which are looked up then.
     let checked = -1;

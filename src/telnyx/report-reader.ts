@@ -6,6 +6,11 @@
 // What it gives is what JSON.parse of the whole text would give, or a refusal: every user's text is parsed by
 // JSON.parse, and so is the envelope around the list (with the list left out). A body of any other shape (another
 // key before "data", or "data" not a list) is gathered whole and parsed whole at the end, as before.
+//
+// Where a run of whole users ends is first guessed from the braces alone (a brace inside a string can mislead it),
+// then proved by JSON.parse of the run: text that starts where a user starts and parses as a list of values ends
+// where one ends, since JSON is read the same way whatever follows. A guess that does not parse is dropped for a
+// scan that knows strings, which also finds the end of the list.
 
 /** What the reader found at the end: the body's data list, or the whole body when it was not of the usual shape. */
 export type ReportBody = { data: unknown[] } | { whole: unknown };
@@ -16,6 +21,7 @@ const BATCH_CHARS = 256 * 1024;
 const OPEN = /^\s*\{\s*"data"\s*:\s*\[/;
 
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -27,26 +33,27 @@ export class ReportReader {
   #state: "start" | "list" | "after" | "whole" = "start";
   /** Before the list (or the whole body, when it is not of the usual shape); after it, what follows it. */
   #text = "";
-  /** Inside the list: the pieces of text of the users not parsed yet, and how many characters they hold. */
+  /** Inside the list: the pieces of text not parsed yet, which start where a user starts, and their length. */
   #pending: string[] = [];
   #pendingChars = 0;
-  /** Where the scan is: how deep in a user, whether in a string, and whether a backslash escapes what comes next. */
-  #depth = 0;
-  #inString = false;
-  #escaped = false;
   /** Whether the list has a comma so far: then no run of users may be empty ([1,] and [,1] are not JSON). */
   #comma = false;
   readonly #users: unknown[] = [];
-  /** How much text of whole users is gathered before they are parsed. */
+  /** How much text is gathered before the whole users in it are parsed. */
   readonly #batchChars: number;
+  /** Pending text that is read next: twice as much after a read that found no whole user (one huge user). */
+  #readAt: number;
 
   constructor(options: { batchChars?: number } = {}) {
     this.#batchChars = options.batchChars ?? BATCH_CHARS;
+    this.#readAt = this.#batchChars;
   }
 
   write(piece: string): void {
     if (this.#state === "list") {
-      this.#scan(piece);
+      this.#pending.push(piece);
+      this.#pendingChars += piece.length;
+      if (this.#pendingChars >= this.#readAt) this.#read(this.#takePending(), false);
       return;
     }
     this.#text += piece;
@@ -57,7 +64,7 @@ export class ReportReader {
       const rest = this.#text.slice(opened[0].length);
       this.#text = "";
       this.#state = "list";
-      this.#scan(rest);
+      this.write(rest);
     } else if (this.#text.length >= 64 || /[^\s{"dat:]/.test(this.#text)) {
       this.#state = "whole";
     }
@@ -65,8 +72,8 @@ export class ReportReader {
 
   /** What the body held, as JSON.parse of the whole would give it; a SyntaxError when it is not JSON. */
   end(): ReportBody {
+    if (this.#state === "list") this.#read(this.#takePending(), true);
     if (this.#state === "start" || this.#state === "whole") return { whole: JSON.parse(this.#text) };
-    if (this.#state === "list") throw new SyntaxError("the body ends inside its data list");
     // The envelope, with a mark for its list: a second "data" would replace the mark, as JSON.parse keeps the
     // last of a repeated key, and this reader kept the first. Refused, then.
     const envelope = JSON.parse(`{"data":0${this.#text}`) as { data?: unknown };
@@ -74,83 +81,127 @@ export class ReportReader {
     return { data: this.#users };
   }
 
-  /** Scans one piece of the list, noting where whole users end; parses them once enough have come, or at its end. */
-  #scan(piece: string): void {
-    let depth = this.#depth;
-    let inString = this.#inString;
-    let escaped = this.#escaped;
-    /** Just after the last comma between two users in this piece, or -1. */
-    let wholeEnd = -1;
-    // Where the next backslash is, looked for again only once passed: most texts hold none.
-    let backslash = piece.indexOf("\\");
-    if (backslash < 0) backslash = piece.length;
-    let i = 0;
-    while (i < piece.length) {
-      if (inString) {
-        // Most of the text is in strings: jump to the quote that ends this one, past any escaped character.
-        if (escaped) {
-          escaped = false;
-          i += 1;
-          continue;
-        }
-        if (backslash < i) {
-          backslash = piece.indexOf("\\", i);
-          if (backslash < 0) backslash = piece.length;
-        }
-        const quote = piece.indexOf('"', i);
-        if (backslash < piece.length && (quote < 0 || backslash < quote)) {
-          escaped = true;
-          i = backslash + 1;
-        } else if (quote >= 0) {
-          inString = false;
-          i = quote + 1;
-        } else i = piece.length;
-        continue;
-      }
-      const c = piece.charCodeAt(i);
-      if (c === QUOTE) inString = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth += 1;
-      else if (depth > 0 && (c === CLOSE_BRACE || c === CLOSE_BRACKET)) depth -= 1;
-      else if (depth === 0 && c === COMMA) {
-        wholeEnd = i + 1;
-        this.#comma = true;
-      } else if (depth === 0 && c === CLOSE_BRACKET) {
-        // The end of the list: before it, the last users.
-        const last = this.#take(piece, i);
-        if (last.trim() !== "" || this.#comma) this.#parse(last);
-        this.#text = piece.slice(i + 1);
-        this.#state = "after";
-        return;
-      }
-      i += 1;
-    }
-    this.#depth = depth;
-    this.#inString = inString;
-    this.#escaped = escaped;
-    if (wholeEnd >= 0 && this.#pendingChars + wholeEnd >= this.#batchChars) {
-      // The users before the last comma, without it; the text after it waits for the rest of its user.
-      this.#parse(this.#take(piece, wholeEnd - 1));
-      piece = piece.slice(wholeEnd);
-    }
-    this.#pending.push(piece);
-    this.#pendingChars += piece.length;
-  }
-
-  /** The pending text and `piece` up to `end`, as one text; nothing is pending after. */
-  #take(piece: string, end: number): string {
-    this.#pending.push(piece.slice(0, end));
-    const run = this.#pending.join("");
+  #takePending(): string {
+    const text = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join("");
     this.#pending = [];
     this.#pendingChars = 0;
-    return run;
+    return text;
   }
 
-  /** Parses a run of users written between commas: never empty, or the list was not JSON. */
-  #parse(run: string): void {
-    if (run.trim() === "") throw new SyntaxError("the data list has an empty item");
-    const users = JSON.parse(`[${run}]`) as unknown[];
-    for (const user of users) this.#users.push(user);
+  /**
+   * Parses the whole users at the start of `text` (which starts where a user starts) and keeps the rest pending.
+   * `last`: no more text comes, so the list must end in it.
+   */
+  #read(text: string, last: boolean): void {
+    const guess = last ? -1 : lastCommaByBraces(text);
+    if (guess > 0 && this.#parse(text.slice(0, guess), false)) {
+      this.#comma = true;
+      this.#keep(text.slice(guess + 1));
+      return;
+    }
+    const { comma, close } = scanList(text);
+    if (close >= 0) {
+      // The end of the list: before it, the last users.
+      const run = text.slice(0, close);
+      if (run.trim() !== "" || this.#comma || comma >= 0) this.#parse(run, true);
+      this.#text = text.slice(close + 1);
+      this.#state = "after";
+      return;
+    }
+    if (last) throw new SyntaxError("the body ends inside its data list");
+    if (comma >= 0) {
+      this.#parse(text.slice(0, comma), true);
+      this.#comma = true;
+      text = text.slice(comma + 1);
+    }
+    this.#keep(text);
   }
+
+  #keep(text: string): void {
+    this.#pending = [text];
+    this.#pendingChars = text.length;
+    this.#readAt = Math.max(this.#batchChars, 2 * text.length);
+  }
+
+  /**
+   * Parses a run of users written between commas (never empty, or the list was not JSON) and keeps them. `sure`: the
+   * run is known to end where a user ends, so text that does not parse is not JSON (else the guess was wrong: false).
+   */
+  #parse(run: string, sure: boolean): boolean {
+    let users: unknown[];
+    try {
+      if (run.trim() === "") throw new SyntaxError("the data list has an empty item");
+      users = JSON.parse(`[${run}]`) as unknown[];
+    } catch (error) {
+      if (sure) throw error;
+      return false;
+    }
+    for (const user of users) this.#users.push(user);
+    return true;
+  }
+}
+
+/**
+ * Where the last comma between two users in `text` is, judged by its braces alone: the last "}" that closes a
+ * user, followed by a comma; -1 when none is found or the braces say the list ends. Only a guess (a brace inside a
+ * string misleads it), proved by parsing.
+ */
+function lastCommaByBraces(text: string): number {
+  let depth = 0;
+  let found = -1;
+  let open = text.indexOf("{");
+  let close = text.indexOf("}");
+  while (close >= 0) {
+    if (open >= 0 && open < close) {
+      depth += 1;
+      open = text.indexOf("{", open + 1);
+      continue;
+    }
+    depth -= 1;
+    if (depth < 0) return -1;
+    if (depth === 0) {
+      let after = close + 1;
+      while (after < text.length && /\s/.test(text[after]!)) after += 1;
+      if (text.charCodeAt(after) === COMMA) found = after;
+      else if (text.charCodeAt(after) === CLOSE_BRACKET) return -1;
+    }
+    close = text.indexOf("}", close + 1);
+  }
+  return found;
+}
+
+/**
+ * A scan of list text that starts where a user starts, knowing strings: where its last comma between two users is,
+ * and where the list ends (its "]"), each -1 when not in `text`.
+ */
+function scanList(text: string): { comma: number; close: number } {
+  let depth = 0;
+  let comma = -1;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = stringEnd(text, i);
+      if (end < 0) break;
+      i = end;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth += 1;
+    else if (depth > 0 && (c === CLOSE_BRACE || c === CLOSE_BRACKET)) depth -= 1;
+    else if (depth === 0 && c === COMMA) comma = i;
+    else if (depth === 0 && c === CLOSE_BRACKET) return { comma, close: i };
+  }
+  return { comma, close: -1 };
+}
+
+/** Where the string opened by the quote at `open` ends (its closing quote), or -1 when `text` ends first. */
+function stringEnd(text: string, open: number): number {
+  for (let at = open + 1; at < text.length; ) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return quote;
+    at = quote + 1;
+  }
+  return -1;
 }
 
 /**

@@ -84,6 +84,15 @@ test("a body with a character dropped, doubled or changed is refused exactly whe
   fc.assert(fc.property(mutated, cuts, agrees), { numRuns: 3000 });
 });
 
+test("users whose strings are full of braces, brackets, commas and escapes read as JSON.parse reads them", () => {
+  const tricky = fc.string({ unit: fc.constantFrom(...'{}[],:"\\ a'), maxLength: 8 });
+  const user = fc.record({ id: tricky, groups: fc.array(fc.record({ name: tricky }), { maxLength: 3 }) });
+  const text = fc
+    .tuple(fc.array(user, { maxLength: 8 }), fc.constantFrom(0, 2))
+    .map(([data, indent]) => JSON.stringify({ data }, null, indent));
+  fc.assert(fc.property(text, cuts, agrees), { numRuns: 1500 });
+});
+
 test("a table of edges", () => {
   for (const text of [
     '{"data":[]}',
@@ -97,6 +106,8 @@ test("a table of edges", () => {
     '{"meta":1,"data":[1]}',
     '{"data":{"a":[1]}}',
     '{"data":["a,b]\\"", {"x":"}"}]}',
+    '{"data":[{"a":"},{"},{"b":"x}"},{"c":["}",{"d":"]"}]}]}',
+    '{"data":[{"a":"}"} , {"b":"{"}, {"c":"\\\\"},{"d":"\\"},{"}]}',
     "[1,2]",
     "",
     "not json",

@@ -26,6 +26,8 @@ export function jsonText(value: unknown, indent?: number): string {
  * own, so it can be applied to any piece, and again to text it was applied to.
  */
 export function escapeInvisibleInJson(text: string): string {
+  // Nearly every piece is ASCII without DEL (its UTF-8 is as long as it is), which holds none of them.
+  if (Buffer.byteLength(text, "utf8") === text.length && !text.includes("\u007f")) return text;
   return text.replace(INVISIBLE_IN_JSON, escapeChar);
 }
 

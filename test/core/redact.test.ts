@@ -207,23 +207,25 @@ function slowRedact(text: string, secrets: readonly string[]): string {
   }
 }
 
+/** A piece of a text to redact: any text, or a cut of one of `keys`. */
+const pieceOf = (keys: string[]) =>
+  fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.record({ k: fc.nat(), from: fc.nat(), length: fc.nat({ max: 40 }) }).map(({ k, from, length }) => {
+      const key = keys[k % keys.length]!;
+      const start = from % key.length;
+      return key.slice(start, start + length);
+    }),
+  );
+
 property(
   "the fast scan redacts exactly what the rule says, no more and no less, over texts made of pieces of keys",
   () => {
-    const piece = (keys: string[]) =>
-      fc.oneof(
-        fc.string({ maxLength: 12 }),
-        fc.record({ k: fc.nat(), from: fc.nat(), length: fc.nat({ max: 40 }) }).map(({ k, from, length }) => {
-          const key = keys[k % keys.length]!;
-          const start = from % key.length;
-          return key.slice(start, start + length);
-        }),
-      );
     fc.assert(
       fc.property(
         fc
           .array(keyArb, { minLength: 1, maxLength: 3 })
-          .chain((keys) => fc.tuple(fc.constant(keys), fc.array(piece(keys), { maxLength: 8 }))),
+          .chain((keys) => fc.tuple(fc.constant(keys), fc.array(pieceOf(keys), { maxLength: 8 }))),
         ([keys, pieces]) => {
           const text = pieces.join("");
           assert.is(redactSecrets(text, keys), slowRedact(text, keys), JSON.stringify({ keys, text }));
@@ -238,20 +240,13 @@ property(
   "a text written in pieces (writePieces) is redacted exactly as the same text written whole, short keys too",
   () => {
     const shortKeyArb = fc.string({ unit: fc.constantFrom(...KEY_ALPHABET), minLength: 4, maxLength: 7 });
-    const piece = (keys: string[]) =>
-      fc.oneof(
-        fc.string({ maxLength: 12 }),
-        fc.record({ k: fc.nat(), from: fc.nat(), length: fc.nat({ max: 40 }) }).map(({ k, from, length }) => {
-          const key = keys[k % keys.length]!;
-          const start = from % key.length;
-          return key.slice(start, start + length);
-        }),
-      );
     fc.assert(
       fc.property(
         fc
           .array(fc.oneof(keyArb, shortKeyArb), { minLength: 1, maxLength: 3 })
-          .chain((keys) => fc.tuple(fc.constant(keys), fc.array(piece(keys), { maxLength: 12 }), fc.nat({ max: 30 }))),
+          .chain((keys) =>
+            fc.tuple(fc.constant(keys), fc.array(pieceOf(keys), { maxLength: 12 }), fc.nat({ max: 30 })),
+          ),
         ([keys, pieces, chunk]) => {
           clearSecrets();
           const [key, ...others] = keys;
@@ -278,21 +273,9 @@ property(
   () => {
     fc.assert(
       fc.property(
-        fc.array(keyArb, { minLength: 40, maxLength: 60 }).chain((keys) =>
-          fc.tuple(
-            fc.constant(keys),
-            fc.array(
-              fc.oneof(
-                fc.string({ maxLength: 12 }),
-                fc.record({ k: fc.nat(), from: fc.nat(), length: fc.nat({ max: 30 }) }).map(({ k, from, length }) => {
-                  const key = keys[k % keys.length]!;
-                  return key.slice(from % key.length, (from % key.length) + length);
-                }),
-              ),
-              { maxLength: 6 },
-            ),
-          ),
-        ),
+        fc
+          .array(keyArb, { minLength: 40, maxLength: 60 })
+          .chain((keys) => fc.tuple(fc.constant(keys), fc.array(pieceOf(keys), { maxLength: 6 }))),
         ([keys, pieces]) => {
           const text = pieces.join("");
           assert.is(redactSecrets(text, keys), slowRedact(text, keys), JSON.stringify({ text }));

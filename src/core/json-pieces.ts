@@ -68,17 +68,12 @@ function leafItems(list: unknown[], at: string, step: string, before: string, em
 }
 
 /**
- * The items of `slice` as JSON.stringify writes them in a list indented by `at`: the first item's indentation, the
- * items, the commas between them. The slice is stringified nested as deep as `at` says, so that its lines come
- * indented already, and the brackets around it are cut off; "[\n" + step + item ... "\n]" indented afterwards where
- * `at` is not a number of steps.
+ * The items of `slice` as JSON.stringify writes them in a list indented by `at` (some number of `step`s): the first
+ * item's indentation, the items, the commas between them. The slice is stringified nested as deep as `at` says, so
+ * that its lines come indented already, and the brackets around it are cut off.
  */
 function itemsText(slice: unknown[], at: string, step: string): string {
   const levels = at.length / step.length;
-  if (!Number.isInteger(levels) || step.repeat(levels) !== at) {
-    const text = JSON.stringify(slice, null, step);
-    return at + indented(text.slice(2, -2), at);
-  }
   let nested: unknown = slice;
   for (let level = 0; level < levels; level += 1) nested = [nested];
   const text = JSON.stringify(nested, null, step);

@@ -36,6 +36,8 @@ export class Redactor {
   readonly #pairs = new Uint32Array(65536 / 32);
   /** Whether the pairs rule out most of a text: not once a run's many keys hold most pairs of letters and digits. */
   readonly #byPairs: boolean;
+  /** The length of the longest secret: what `redactPart` holds back. */
+  readonly #longest: number;
 
   constructor(secrets: Iterable<string | undefined>) {
     const distinct = [
@@ -66,6 +68,7 @@ export class Redactor {
       }
     });
     this.#byPairs = pairsSet <= MAX_PAIRS;
+    this.#longest = distinct.reduce((longest, secret) => Math.max(longest, secret.length), 0);
   }
 
   /** Whether there is anything to redact at all. */
@@ -81,7 +84,7 @@ export class Redactor {
   }
 
   /**
-   * A text written in pieces (see `redactingWriter`), redacted as if it were written whole: `text` is what came
+   * A text written in pieces (see `writePieces`), redacted as if it were written whole: `text` is what came
    * since the last call; `done` is the redacted text that can be written now, and `held` the raw end of `text`
    * that a run of a secret could still continue into what comes next, to be given again in front of it.
    */
@@ -109,11 +112,6 @@ export class Redactor {
     );
     for (const secret of this.#short) if (done.includes(secret)) done = done.split(secret).join(REDACTED);
     return { done, held: text.slice(cut) };
-  }
-
-  /** The length of the longest secret: what `redactPart` holds back. */
-  get #longest(): number {
-    return Math.max(0, ...this.#long.map((s) => s.length), ...this.#short.map((s) => s.length));
   }
 
   /** Where runs of MIN_FRAGMENT or more characters of a long secret are in `text`, each as [start, end). */

@@ -170,7 +170,8 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
         const key = path[2];
         return (path.length === 3 && typeof key === "string" && userKeysAt[index]?.[key]) || userAt[index]!;
       }
-      for (let n = Math.min(path.length, path[0] === "users" ? 1 : path.length); n > 0; n -= 1) {
+      // A user's place is in the arrays above, or else it is the list's own.
+      for (let n = path[0] === "users" ? 1 : path.length; n > 0; n -= 1) {
         const found = positions.get(path.slice(0, n).join("\u0000"));
         if (found) return found;
       }

@@ -63,9 +63,7 @@ async function withLookalikes(
   file: string,
   refuse: (problems: ManifestProblem[]) => never = refuseManifest,
 ): Promise<Rules> {
-  const live =
-    named.length > 0 ? new Set(liveUsers.flatMap((user) => groupNamesOf(user) ?? []).map(groupKey)) : undefined;
-  const unknownNames = named.filter((group) => !live!.has(groupKey(group.name)));
+  const unknownNames = namesNoLiveGroupHas(named, liveUsers);
   const unusedDomains = (plan.unusedPatterns ?? []).filter((entry) => /^\s*\*@[^*?]+$/.test(entry.pattern));
   if (plan.missing.length === 0 && unknownNames.length === 0 && unusedDomains.length === 0) return rules;
   const { groupLookalikeProblems, lookalikeProblems, missingLookalikes, patternLookalikeProblems } = await import(
@@ -82,6 +80,13 @@ async function withLookalikes(
   ];
   if (problems.length > 0) refuse(problems.sort((a, b) => a.line - b.line || a.col - b.col));
   return plan.missing.length > 0 ? { ...rules, lookalikes: missingLookalikes(plan.missing) } : rules;
+}
+
+/** The named groups no live user is in, as groupKey compares names; the live groups are gathered only for a name. */
+function namesNoLiveGroupHas(named: NamedGroup[], liveUsers: readonly OrganizationUser[]): NamedGroup[] {
+  if (named.length === 0) return [];
+  const live = new Set(liveUsers.flatMap((user) => groupNamesOf(user) ?? []).map(groupKey));
+  return named.filter((group) => !live.has(groupKey(group.name)));
 }
 
 /** A manifest's look-alikes: problems at their lines. */

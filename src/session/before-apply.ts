@@ -1,9 +1,8 @@
 import { APPLY_EXIT } from "../apply/exit-code.js";
-import { jsonText } from "../core/safe-text.js";
 import { applyDocument, applyQuestion, nothingToApplyText, refusedText } from "../render/apply-report.js";
 import type { PlanFormat } from "../render/plan-formats.js";
 import { accountsSummary, type RunView } from "../render/run-plan.js";
-import { write, type Io } from "../terminal/io.js";
+import { write, writeJson, type Io } from "../terminal/io.js";
 import type { ApplyReport } from "./apply-report.js";
 import { askToApply } from "./ask-to-apply.js";
 import { previewLost } from "./lost-output.js";
@@ -22,11 +21,8 @@ export async function stopBeforeApplying(
 ): Promise<number | undefined> {
   if (accountsSummary(view).remove === 0) {
     report(nothingToApplyText(view));
-    const json = options.format === "json";
-    const text = json
-      ? `${jsonText(applyDocument(view, undefined, undefined), 2)}\n`
-      : `\n${nothingToApplyText(view)}\n`;
-    write(io.stdout, text, io.env);
+    if (options.format === "json") writeJson(io.stdout, applyDocument(view, undefined, undefined), io.env);
+    else write(io.stdout, `\n${nothingToApplyText(view)}\n`, io.env);
     return APPLY_EXIT.ok;
   }
   if (view.accounts.some((a) => !a.verdict.allowed)) {

@@ -1,8 +1,8 @@
 import { applyExitCode } from "../apply/exit-code.js";
-import { jsonText, sanitize } from "../core/safe-text.js";
+import { sanitize } from "../core/safe-text.js";
 import { applyDocument, closingLines } from "../render/apply-report.js";
 import { accountsSummary, type RunView } from "../render/run-plan.js";
-import { write, type Io } from "../terminal/io.js";
+import { write, writeJson, type Io } from "../terminal/io.js";
 import type { ApplyReport } from "./apply-report.js";
 import { reportLostOutput } from "./lost-output.js";
 import type { RemovalRun } from "./run-removals.js";
@@ -30,7 +30,7 @@ export async function reportRun(
     planned: removals.get(account.id) ?? 0,
   }));
   report(closingLines(view, result, verifiedText, auditFailure), { accounts: parts, result });
-  if (options.json) write(io.stdout, `${jsonText(applyDocument(view, outcome, verification), 2)}\n`, io.env);
+  if (options.json) writeJson(io.stdout, applyDocument(view, outcome, verification), io.env);
   await io.output?.settled();
   watch.stopWatching();
   if (auditFailure) write(io.stderr, `roster: error: ${sanitize(auditFailure)}\n`, io.env);

@@ -1,10 +1,8 @@
-import { isInteractive, write, writePieces, type Io } from "../terminal/io.js";
+import { isInteractive, write, writeJson, type Io } from "../terminal/io.js";
 import { page } from "../terminal/pager.js";
 import { colorWanted } from "../render/color.js";
 import { terminalWidth } from "../render/lines.js";
 import type { PlanFormat } from "../render/plan-formats.js";
-import { escapeInvisibleInJson } from "../core/safe-text.js";
-import { jsonPieces } from "../core/json-pieces.js";
 import {
   accountsLines,
   oneOrganization,
@@ -64,17 +62,7 @@ export async function showPlan(
   // The diff package is loaded only for --format diff: no other run of roster needs it.
   const planDiff = format === "diff" ? (await import("../render/plan-diff.js")).planDiff : undefined;
   if (format === "json") {
-    // Piece by piece: the plan of 100,000 users is tens of megabytes of JSON, never held as one string.
-    const document = runJson(view);
-    writePieces(
-      io.stdout,
-      (emit) => {
-        jsonPieces(document, 2, emit);
-        emit("\n");
-      },
-      io.env,
-      { escape: escapeInvisibleInJson },
-    );
+    writeJson(io.stdout, runJson(view), io.env);
     return;
   }
   const text = (): string => {

@@ -19,8 +19,11 @@ export interface SentAnswer {
   headers: AnswerHeaders;
   /** The body as UTF-8 text, decompressed; "" for a redirect, whose body is not read, and for a body read. */
   text: string;
-  /** What the options' body reader made of a JSON success's body; undefined when it was not asked or refused it. */
-  read?: { value: unknown } | undefined;
+  /**
+   * What the options' body reader made of a JSON success's body: its value, or `refused` for a body that is not
+   * JSON. Absent when no reader read the body.
+   */
+  read?: { value: unknown } | "refused";
 }
 
 export interface SendOptions {
@@ -205,13 +208,13 @@ function bodyReading(reader: { write(text: string): void; end(): unknown }) {
   };
   return {
     write: (chunk: Buffer) => feed(utf8.write(chunk)),
-    end: (): { value: unknown } | undefined => {
+    end: (): { value: unknown } | "refused" => {
       feed(utf8.end());
-      if (refused) return undefined;
+      if (refused) return "refused";
       try {
         return { value: reader.end() };
       } catch {
-        return undefined;
+        return "refused";
       }
     },
   };

@@ -222,7 +222,7 @@ export class Transport {
       maxBytes,
       ...(reader ? { bodyReader: reader } : {}),
     });
-    const { status, headers, text } = answer;
+    const { status, headers, text, read } = answer;
     if (status >= 300 && status < 400) {
       throw new ApiError(
         "http",
@@ -232,8 +232,8 @@ export class Transport {
         { status },
       );
     }
-    if (reader && (headers.get("content-type") ?? "").includes("json") && status === 200)
-      return { status, headers, body: answer.read?.value, isApiJson: answer.read !== undefined };
+    if (read === "refused") return { status, headers, body: undefined, isApiJson: false };
+    if (read) return { status, headers, body: read.value, isApiJson: true };
     let body: unknown;
     let isApiJson = false;
     if ((headers.get("content-type") ?? "").includes("json")) {

@@ -1,5 +1,7 @@
 import type { Readable, Writable } from "node:stream";
+import { jsonPieces } from "../core/json-pieces.js";
 import { MIN_SECRET_LENGTH, Redactor } from "../core/redact.js";
+import { escapeInvisibleInJson } from "../core/safe-text.js";
 import type { OutputWatch } from "./output-watch.js";
 
 /** The terminal and environment a command runs in; the only way commands reach the outside. */
@@ -76,6 +78,18 @@ export function writePieces(
     buffer = held;
   });
   if (buffer !== "") stream.write(redact(escaped(buffer), env));
+}
+
+/**
+ * Writes a JSON document as `--format json` does (jsonText's text of `value`, indented by 2, and a newline) piece by
+ * piece: a plan of 100,000 users is tens of megabytes of JSON, never held as one string.
+ */
+export function writeJson(stream: Writable, value: unknown, env: NodeJS.ProcessEnv): void {
+  const produce = (emit: (piece: string) => void) => {
+    jsonPieces(value, 2, emit);
+    emit("\n");
+  };
+  writePieces(stream, produce, env, { escape: escapeInvisibleInJson });
 }
 
 /**

@@ -498,6 +498,47 @@ test("an API listing that cannot be trusted is an error, and nothing is removed"
   }
 });
 
+test("a groups report that is not whole JSON (cut short, a trailing comma, data given twice) is not read: the pages are", async () => {
+  const [owner, alice, mallory, eve] = makeOrg(4);
+  const users = [owner, alice, mallory].map((u) => ({ ...u, groups: [] }));
+  const whole = JSON.stringify({ data: users });
+  const reports: [string, string][] = [
+    ["cut short", whole.slice(0, whole.length - 40)],
+    ["a trailing comma", `${whole.slice(0, -2)},]}`],
+    // JSON.parse keeps the last "data" (no one to remove but eve); a reader that kept the first would differ.
+    [
+      "data given twice",
+      `{"data":${JSON.stringify(users)},"data":${JSON.stringify([...users, { ...eve, groups: [] }])}}`,
+    ],
+  ];
+  const dir = tempDir();
+  const manifest = writeTemp(dir, "users.yaml", manifestText([alice!.email]));
+  for (const [what, report] of reports) {
+    let pages = 0;
+    const server = await startServer((req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      if (req.url?.includes("users_groups_report")) return res.end(report);
+      pages += 1;
+      res.end(
+        JSON.stringify({ data: users, meta: { total_pages: 1, total_results: 3, page_number: 1, page_size: 250 } }),
+      );
+    });
+    try {
+      const run = await runCli(["plan", "-f", manifest, "--format", "json"], { env: { TELNYX_BASE_URL: server.url } });
+      assert.is(run.code, 0, `${what}: ${run.stderr}`);
+      const plan = JSON.parse(run.stdout) as { changes: { email: string }[] };
+      assert.equal(
+        plan.changes.map((c) => c.email),
+        [mallory!.email],
+        what,
+      );
+      assert.is(pages, 1, `${what}: the pages were read`);
+    } finally {
+      await server.close();
+    }
+  }
+});
+
 test("roster sandbox takes its faults from flags, and refuses rates that add up past 1", async () => {
   const refused = await runCli(["sandbox", "--fail-rate", "0.7", "--hang-rate", "0.5"]);
   assert.is(refused.code, 1);

@@ -140,60 +140,63 @@ test("handed another account's key: both accounts skipped, each naming the other
   });
 });
 
-test("handed a second key of the manager's organization: read, told by its owner (the manager), skipped before any plan; nothing removed there", async () => {
+/** The apply document of `apply -f DIR --yes --format json` across the three accounts. */
+interface ApplyDocument {
+  accounts: { account: { id: string } }[];
+  skipped: { account: { id: string }; reason: string }[];
+}
+
+/**
+ * `apply -f DIR --yes --format json` across the three accounts, Harbor handed `key`: it succeeds, and `check` is
+ * given the sandbox and the apply document.
+ */
+async function applyHanded(key: string, check: (sandbox: TestSandbox, doc: ApplyDocument) => void): Promise<void> {
   await withSandbox(managerSandbox(), async (sandbox) => {
-    const gateway = await handing(sandbox, () => ALIAS_OF_MANAGER);
+    const gateway = await handing(sandbox, () => key);
     try {
       await withTempDir(async (dir) => {
-        const folder = writeThree(dir);
-        const apply = await roster(gateway.url, ["apply", "-f", folder, "--yes", "--format", "json"]);
+        const apply = await roster(gateway.url, ["apply", "-f", writeThree(dir), "--yes", "--format", "json"]);
         assert.is(apply.code, 0, apply.stderr);
-        const doc = JSON.parse(apply.stdout);
-        assert.equal(
-          doc.accounts.map((a: { account: { id: string } }) => a.account.id),
-          [NORTHWIND.id, CEDAR.id],
-        );
-        assert.equal(
-          doc.skipped.map((s: { account: { id: string } }) => s.account.id),
-          [HARBOR.id],
-        );
-        assert.match(
-          doc.skipped[0].reason,
-          "its key reads the manager's own organization (its owner is the manager), not this account's",
-        );
-        assert.is(sandbox.own.stats.removeRequests.size, 0, "nobody of the manager's staff was removed");
-        assert.is(removedFrom(sandbox, NORTHWIND) + removedFrom(sandbox, CEDAR), 4);
+        check(sandbox, JSON.parse(apply.stdout) as ApplyDocument);
       });
     } finally {
       await gateway.close();
     }
   });
+}
+
+test("handed a second key of the manager's organization: read, told by its owner (the manager), skipped before any plan; nothing removed there", async () => {
+  await applyHanded(ALIAS_OF_MANAGER, (sandbox, doc) => {
+    assert.equal(
+      doc.accounts.map((a) => a.account.id),
+      [NORTHWIND.id, CEDAR.id],
+    );
+    assert.equal(
+      doc.skipped.map((s) => s.account.id),
+      [HARBOR.id],
+    );
+    assert.match(
+      doc.skipped[0]!.reason,
+      "its key reads the manager's own organization (its owner is the manager), not this account's",
+    );
+    assert.is(sandbox.own.stats.removeRequests.size, 0, "nobody of the manager's staff was removed");
+    assert.is(removedFrom(sandbox, NORTHWIND) + removedFrom(sandbox, CEDAR), 4);
+  });
 });
 
 test("handed a second key of another account's organization: both read the same owner, both skipped, nothing removed in it", async () => {
-  await withSandbox(managerSandbox(), async (sandbox) => {
-    const gateway = await handing(sandbox, () => ALIAS_OF_NORTHWIND);
-    try {
-      await withTempDir(async (dir) => {
-        const folder = writeThree(dir);
-        const apply = await roster(gateway.url, ["apply", "-f", folder, "--yes", "--format", "json"]);
-        assert.is(apply.code, 0, apply.stderr);
-        const doc = JSON.parse(apply.stdout);
-        assert.equal(
-          doc.skipped.map((s: { account: { id: string } }) => s.account.id),
-          [HARBOR.id, NORTHWIND.id],
-        );
-        assert.match(
-          doc.skipped[0].reason,
-          `its key reads the same organization (the same owner) as the key of ${label(NORTHWIND)}`,
-        );
-        assert.match(doc.skipped[1].reason, `as the key of ${label(HARBOR)}`);
-        assert.is(removedFrom(sandbox, NORTHWIND), 0);
-        assert.is(removedFrom(sandbox, CEDAR), 1);
-      });
-    } finally {
-      await gateway.close();
-    }
+  await applyHanded(ALIAS_OF_NORTHWIND, (sandbox, doc) => {
+    assert.equal(
+      doc.skipped.map((s) => s.account.id),
+      [HARBOR.id, NORTHWIND.id],
+    );
+    assert.match(
+      doc.skipped[0]!.reason,
+      `its key reads the same organization (the same owner) as the key of ${label(NORTHWIND)}`,
+    );
+    assert.match(doc.skipped[1]!.reason, `as the key of ${label(HARBOR)}`);
+    assert.is(removedFrom(sandbox, NORTHWIND), 0);
+    assert.is(removedFrom(sandbox, CEDAR), 1);
   });
 });
 

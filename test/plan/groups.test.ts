@@ -2,9 +2,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { assertPlanRemovable, UnsafeRemovalError } from "../../src/apply/apply-plan.js";
 import type { OrganizationUser } from "../../src/core/organization-user.js";
+import type { GuardSettings } from "../../src/manifest/manifest.js";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { checkGuards } from "../../src/plan/guards.js";
-import { planRemovals } from "../../src/plan/plan.js";
+import { planRemovals, type Plan } from "../../src/plan/plan.js";
 import { prepareFromSavedPlan } from "../../src/plan/prepare.js";
 import { judge, rulesOf } from "../../src/plan/rules.js";
 import { organizationFingerprint, SavedPlanError, type SavedPlan } from "../../src/plan/saved-plan.js";
@@ -190,10 +191,14 @@ test("a guarded group name with control characters is shown escaped in the verdi
   assert.match(verdict.message, "x@example.com (Ad\\u001b[2Jmins\\u202e)");
 });
 
-test("a saved plan's removal of a user who joined a protected group since is refused before anything is sent", async () => {
-  const manifest = manifestOf("protect:\n  - group: Admins\n");
-  const plan = planRemovals(manifest, live);
-  const saved: SavedPlan = {
+/** A saved plan of `plan` made against `users`, listing alice, with these protected groups and guards. */
+function savedOf(
+  plan: Plan,
+  users: OrganizationUser[],
+  protectGroups: string[],
+  guards: GuardSettings = {},
+): SavedPlan {
+  return {
     createdAt: "2026-11-28T12:00:00.000Z",
     apiHost: "api.telnyx.com",
     manifest: {
@@ -201,13 +206,19 @@ test("a saved plan's removal of a user who joined a protected group since is ref
       sha256: `sha256:${"ab".repeat(32)}`,
       desiredEmails: ["alice@example.com"],
       protect: [],
-      protectGroups: ["Admins"],
-      guards: {},
+      protectGroups,
+      guards,
     },
-    fingerprint: organizationFingerprint(live),
+    fingerprint: organizationFingerprint(users),
     plan,
-    verdict: checkGuards(plan, {}),
+    verdict: checkGuards(plan, guards),
   };
+}
+
+test("a saved plan's removal of a user who joined a protected group since is refused before anything is sent", async () => {
+  const manifest = manifestOf("protect:\n  - group: Admins\n");
+  const plan = planRemovals(manifest, live);
+  const saved = savedOf(plan, live, ["Admins"]);
   const unchanged = await prepareFromSavedPlan(saved, live, "api.telnyx.com", {});
   assert.not.throws(() => assertPlanRemovable(unchanged.plan, unchanged.rules));
   const moved = live.map((u) => (u.email === "sue@example.com" ? member(u.id, u.email, ["Support", "Admins"]) : u));
@@ -229,21 +240,7 @@ test("a saved plan's removal of a user who joined a protected group since is ref
 test("a saved plan whose protected group matches a live group only as a look-alike is refused whole, with no made-up line", async () => {
   const manifest = manifestOf("");
   const plan = planRemovals(manifest, live);
-  const saved: SavedPlan = {
-    createdAt: "2026-11-28T12:00:00.000Z",
-    apiHost: "api.telnyx.com",
-    manifest: {
-      path: "users.yaml",
-      sha256: `sha256:${"ab".repeat(32)}`,
-      desiredEmails: ["alice@example.com"],
-      protect: [],
-      protectGroups: ["\u0391dmins"],
-      guards: {},
-    },
-    fingerprint: organizationFingerprint(live),
-    plan,
-    verdict: checkGuards(plan, {}),
-  };
+  const saved = savedOf(plan, live, ["\u0391dmins"]);
   try {
     await prepareFromSavedPlan(saved, live, "api.telnyx.com", {});
     assert.unreachable("the plan should be refused");
@@ -258,21 +255,7 @@ test("a saved plan whose protected group matches a live group only as a look-ali
 test("a saved plan's removal of a user who joined a guarded group since trips the guard again", async () => {
   const manifest = manifestOf("");
   const plan = planRemovals(manifest, live.slice(0, 2).concat(live[4]!));
-  const saved: SavedPlan = {
-    createdAt: "2026-11-28T12:00:00.000Z",
-    apiHost: "api.telnyx.com",
-    manifest: {
-      path: "users.yaml",
-      sha256: `sha256:${"ab".repeat(32)}`,
-      desiredEmails: ["alice@example.com"],
-      protect: [],
-      protectGroups: [],
-      guards: { requireForceForGroups: ["Admins"] },
-    },
-    fingerprint: organizationFingerprint(live.slice(0, 2).concat(live[4]!)),
-    plan,
-    verdict: checkGuards(plan, { requireForceForGroups: ["Admins"] }),
-  };
+  const saved = savedOf(plan, live.slice(0, 2).concat(live[4]!), [], { requireForceForGroups: ["Admins"] });
   assert.is(saved.verdict.allowed, true);
   const moved = [live[0]!, live[1]!, member("5", "sue@example.com", ["Admins"])];
   const verdict = (await prepareFromSavedPlan(saved, moved, "api.telnyx.com", {})).verdict;

@@ -27,9 +27,16 @@ const MAX_PAIRS = 1024;
 export class Redactor {
   readonly #long: string[];
   readonly #short: string[];
-  /** Where each 4-character window of a long secret occurs: [secret index, position] pairs, flattened. */
-  readonly #grams = new Map<string, number[]>();
-  /** A bit per window hash: most windows of a text are ruled out without making a string. */
+  /**
+   * Where each 4-character window of a long secret occurs, in a table of numbers (no strings are made): for each
+   * window hash's slot, the first of its windows; for each window, the next in its slot, its secret and position.
+   */
+  readonly #heads: Int32Array;
+  readonly #headMask: number;
+  readonly #next: Int32Array;
+  readonly #secretOf: Int32Array;
+  readonly #positionOf: Int32Array;
+  /** A bit per window hash: most windows of a text are ruled out at once. */
   readonly #bits: Uint32Array;
   readonly #mask: number;
   /** A bit per pair of characters (their low bytes) found in a long secret. */
@@ -51,14 +58,24 @@ export class Redactor {
     while (size < windows * 256 && size < 1 << 23) size <<= 1;
     this.#bits = new Uint32Array(size >>> 5);
     this.#mask = size - 1;
+    let slots = 16;
+    while (slots < windows * 2) slots <<= 1;
+    this.#heads = new Int32Array(slots).fill(-1);
+    this.#headMask = slots - 1;
+    this.#next = new Int32Array(windows);
+    this.#secretOf = new Int32Array(windows);
+    this.#positionOf = new Int32Array(windows);
+    let window = 0;
     let pairsSet = 0;
     this.#long.forEach((secret, index) => {
-      for (let p = 0; p + GRAM <= secret.length; p += 1) {
-        const gram = secret.slice(p, p + GRAM);
-        const at = this.#grams.get(gram);
-        if (at) at.push(index, p);
-        else this.#grams.set(gram, [index, p]);
-        const h = hash(secret, p) & this.#mask;
+      for (let p = 0; p + GRAM <= secret.length; p += 1, window += 1) {
+        const full = hash(secret, p);
+        const slot = full & this.#headMask;
+        this.#next[window] = this.#heads[slot]!;
+        this.#heads[slot] = window;
+        this.#secretOf[window] = index;
+        this.#positionOf[window] = p;
+        const h = full & this.#mask;
         this.#bits[h >>> 5]! |= 1 << (h & 31);
       }
       for (let p = 0; p + 1 < secret.length; p += 1) {
@@ -140,13 +157,13 @@ export class Redactor {
   /** The runs through the window of GRAM characters at `a`, when it is in a secret: grown both ways, added to `runs`. */
   #windowRuns(text: string, a: number, runs: [number, number][]): void {
     const n = text.length;
-    const h = hash(text, a) & this.#mask;
+    const full = hash(text, a);
+    const h = full & this.#mask;
     if ((this.#bits[h >>> 5]! & (1 << (h & 31))) === 0) return;
-    const at = this.#grams.get(text.slice(a, a + GRAM));
-    if (!at) return;
-    for (let i = 0; i < at.length; i += 2) {
-      const secret = this.#long[at[i]!]!;
-      const p = at[i + 1]!;
+    for (let w = this.#heads[full & this.#headMask]!; w !== -1; w = this.#next[w]!) {
+      const secret = this.#long[this.#secretOf[w]!]!;
+      const p = this.#positionOf[w]!;
+      if (!sameWindow(text, a, secret, p)) continue;
       let start = a;
       for (let q = p; start > 0 && q > 0 && text.charCodeAt(start - 1) === secret.charCodeAt(q - 1); q -= 1) start -= 1;
       let end = a + GRAM;
@@ -174,6 +191,12 @@ export class Redactor {
     }
     return out + text.slice(from, start) + REDACTED + text.slice(end);
   }
+}
+
+/** Whether the 4 characters of `text` at `a` are those of `secret` at `p`. */
+function sameWindow(text: string, a: number, secret: string, p: number): boolean {
+  for (let i = 0; i < GRAM; i += 1) if (text.charCodeAt(a + i) !== secret.charCodeAt(p + i)) return false;
+  return true;
 }
 
 /** A hash of the 4 characters of `text` at `at`. */

@@ -1,7 +1,7 @@
 import type { ApplyResult, RemovalResult } from "../apply/apply-plan.js";
 import { accountLabel, type AccountRef } from "../core/managed-account.js";
 import { OUTCOME_LABEL, outcomeCounts, resultProblem } from "./apply-lines.js";
-import { plural } from "../core/plural.js";
+import { plural, thousands } from "../core/plural.js";
 import { escapeMarkdown, fencedBlock } from "./markdown.js";
 import { clip, sanitize } from "../core/safe-text.js";
 import { accountsMarkdown, runMarkdown, shares } from "./run-markdown.js";
@@ -55,7 +55,7 @@ export function applyMarkdown(
   const left = rows.length - shown;
   const note =
     left > 0
-      ? ["", `… and ${left.toLocaleString("en-US")} more results left out: ${summaryLimitText(limitBytes)}`]
+      ? ["", `… and ${thousands(left)} more results left out: ${summaryLimitText(limitBytes)}`]
       : [];
   return withinBytes(`${planMarkdown + [...head, ...block, ...note, ...tail].join("\n")}\n`, limitBytes);
 }
@@ -93,7 +93,7 @@ export function rowsWithin(rows: readonly string[], room: number): number {
 /** The end of every note of results left out: the limit, and where the rest is. */
 export function summaryLimitText(limitBytes: number): string {
   return (
-    `a job summary holds at most ${limitBytes.toLocaleString("en-US")} bytes. roster apply --format json, or ` +
+    `a job summary holds at most ${thousands(limitBytes)} bytes. roster apply --format json, or ` +
     `--audit-log, lists them all.`
   );
 }
@@ -203,7 +203,7 @@ export function accountsApplyMarkdown(
       left > 0
         ? [
             "",
-            `… and ${left.toLocaleString("en-US")} more ${left === 1 ? "result" : "results"} of this account left out.`,
+            `… and ${thousands(left)} more ${left === 1 ? "result" : "results"} of this account left out.`,
           ]
         : [];
     return [...section.top, ...block, ...note];

@@ -3,7 +3,7 @@ import { clip } from "../core/safe-text.js";
 import type { GuardVerdict } from "../plan/guards.js";
 import type { Plan } from "../plan/plan.js";
 import { protectionNote, type ValueStyle } from "../plan/protection.js";
-import { plural } from "../core/plural.js";
+import { plural, thousands } from "../core/plural.js";
 import type { PlanSource } from "../plan/plan.js";
 import { codeSpan, escapeMarkdown, fencedBlock } from "./markdown.js";
 import { countsText, driftText, driftUnknownText, PLAN_WORDS, planWarnings, verdictLabel } from "./plan-lines.js";
@@ -147,8 +147,8 @@ export function planMarkdown(
     if (left > 0) {
       body.push(
         "",
-        `… and ${left.toLocaleString("en-US")} more ${section.what} left out: a comment holds at most ` +
-          `${commentLimit.toLocaleString("en-US")} characters. roster plan --format json lists them all.`,
+        `… and ${thousands(left)} more ${section.what} left out: a comment holds at most ` +
+          `${thousands(commentLimit)} characters. roster plan --format json lists them all.`,
       );
     }
   }

@@ -1,5 +1,5 @@
 import { accountLabel } from "../core/managed-account.js";
-import { plural } from "../core/plural.js";
+import { plural, thousands } from "../core/plural.js";
 import { escapeMarkdown } from "./markdown.js";
 import { GITHUB_COMMENT_LIMIT, planMarkdown } from "./plan-markdown.js";
 import { oneOrganization, totalCounts, type AccountPlanView, type AccountsPlanView, type RunView } from "./run-plan.js";
@@ -68,7 +68,7 @@ export function accountsMarkdown(view: AccountsPlanView, limit = GITHUB_COMMENT_
 /** Said once under a comment in which some accounts' plans were cut or left out. */
 const LEFT_OUT_NOTE =
   `Some accounts' plans are cut or shown by their summary line alone: a comment holds at most ` +
-  `${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters. roster plan --format json lists every account in full.`;
+  `${thousands(GITHUB_COMMENT_LIMIT)} characters. roster plan --format json lists every account in full.`;
 
 /**
  * Splits `room` among items that want `wanted` each: equal shares, what a small item leaves going to the larger ones.

@@ -176,8 +176,9 @@ interface RunWork {
 /**
  * The manager's client, the organizations `choose` names, and each one read with its own client and planned,
  * at most `concurrency` at once, in steps: every managed account's key fetched; the keys checked (none the
- * manager's, none handed for two accounts) before any request with them; every organization read; the
- * organizations checked (none the manager's, none read for two accounts); every one planned. With
+ * manager's, none handed for two accounts) before any request with them; every organization read, and planned
+ * as it arrives; the organizations checked (none the manager's, none read for two accounts); only then the plans
+ * taken, or the first failure among them thrown. With
  * `skipRefused`, an account whose key is refused or not its own is skipped and reported; without, it stops
  * the run. The key's own organization is read with the manager's client, and any failure in it stops the run.
  */
@@ -254,27 +255,34 @@ async function withManager(
         run.liveUsers = await readOrganization(client, { concurrency: options.concurrency });
       } catch (error) {
         leave(run, skippable(run, error), error);
+        return;
       }
+      // Planned as soon as it is read, while the other organizations' answers are on their way: planning is
+      // pure, and its outcome is taken (or its failure thrown) only once every organization is checked below.
+      run.planned = await Promise.resolve(run.item.prepare(run.liveUsers, client.host)).then(
+        (prepared) => ({ prepared }),
+        (error: unknown) => ({ error }),
+      );
     });
     checkOrganizations(active(), { managerEmail, known }, refuse);
 
     const planned = new Map<InProgress, Target>();
-    await eachStopping(active(), limit, async (run) => {
-      const { account, own, manifest, prepare } = run.item;
-      try {
-        const prepared = await prepare(run.liveUsers!, run.client!.host);
-        planned.set(run, {
-          account,
-          own,
-          ...(manifest ? { manifest } : {}),
-          prepared,
-          liveUsers: run.liveUsers!,
-          client: run.client!,
-        });
-      } catch (error) {
-        leave(run, skippable(run, error), error);
+    for (const run of active()) {
+      const { account, own, manifest } = run.item;
+      const outcome = run.planned!;
+      if ("error" in outcome) {
+        leave(run, skippable(run, outcome.error), outcome.error);
+        continue;
       }
-    });
+      planned.set(run, {
+        account,
+        own,
+        ...(manifest ? { manifest } : {}),
+        prepared: outcome.prepared,
+        liveUsers: run.liveUsers!,
+        client: run.client!,
+      });
+    }
     const outcomes = work.map((item) => {
       if ("skipped" in item) return item.skipped;
       const run = runs.find((candidate) => candidate.item === item)!;

@@ -93,6 +93,10 @@ export class ReportReader {
    * `last`: no more text comes, so the list must end in it.
    */
   #read(text: string, last: boolean): void {
+    // The list ends in the last text, usually at its last "]": text that parses as a list of values up to a "]"
+    // ends there, as no earlier "]" can close the list without leaving the rest unparsable.
+    const end = last ? text.lastIndexOf("]") : -1;
+    if (end > 0 && this.#parse(text.slice(0, end), false)) return this.#after(text.slice(end + 1));
     const guess = last ? -1 : lastCommaByBraces(text);
     if (guess > 0 && this.#parse(text.slice(0, guess), false)) {
       this.#comma = true;
@@ -104,9 +108,7 @@ export class ReportReader {
       // The end of the list: before it, the last users.
       const run = text.slice(0, close);
       if (run.trim() !== "" || this.#comma || comma >= 0) this.#parse(run, true);
-      this.#text = text.slice(close + 1);
-      this.#state = "after";
-      return;
+      return this.#after(text.slice(close + 1));
     }
     if (last) throw new SyntaxError("the body ends inside its data list");
     if (comma >= 0) {
@@ -115,6 +117,12 @@ export class ReportReader {
       text = text.slice(comma + 1);
     }
     this.#keep(text);
+  }
+
+  /** The list has ended: `text` is what follows it. */
+  #after(text: string): void {
+    this.#text = text;
+    this.#state = "after";
   }
 
   #keep(text: string): void {

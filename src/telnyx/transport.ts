@@ -1,12 +1,11 @@
 import type http from "node:http";
 import { ApiError, AUTH_FAILED_MESSAGE } from "./api-error.js";
 import { answerMeaning, FIRST_ATTEMPT, type AttemptState } from "./answer-meaning.js";
-import { parseBaseUrl } from "./base-url.js";
-import { ACCEPT_ENCODING, httpSender, type SendOptions, type SentAnswer } from "./http-send.js";
+import { ACCEPT_ENCODING, type SendOptions, type SentAnswer } from "./http-send.js";
 import { interruptibleSleep } from "./interruptible-sleep.js";
 import { networkFailure } from "./network-error.js";
 import { RatePacer, type PaceTicket } from "./rate-limit.js";
-import { clientAgent } from "./socket-pool.js";
+import { clientRoute } from "./socket-pool.js";
 import {
   MAX_BODY_BYTES,
   type ApiResponse,
@@ -57,7 +56,8 @@ export class Transport {
   #halted = false;
 
   constructor(options: ClientOptions) {
-    this.baseUrl = parseBaseUrl(options.baseUrl, options.baseUrlSource);
+    const route = clientRoute(options);
+    this.baseUrl = route.baseUrl;
     if (!options.apiKey)
       throw new ApiError(
         "config",
@@ -83,12 +83,11 @@ export class Transport {
     this.#onWait = options.onWait;
     this.#signal = options.signal;
     this.#sleep = interruptibleSleep(options.signal);
-    const agent = clientAgent(this.baseUrl, options.env ?? process.env, options.maxSockets, options.sockets);
-    this.#agent = agent.agent;
-    this.#pooled = agent.pooled;
-    this.#via = agent.via;
-    this.#proxyHost = agent.proxyHost;
-    this.#sendHttp = httpSender(this.baseUrl);
+    this.#agent = route.agent.agent;
+    this.#pooled = route.agent.pooled;
+    this.#via = route.agent.via;
+    this.#proxyHost = route.agent.proxyHost;
+    this.#sendHttp = route.send;
   }
 
   /** The host requests go to, for messages and plan files (never the key). */

@@ -71,6 +71,21 @@ several("the same file named twice, through its folder, a ./ path or a symbolic 
   });
 });
 
+several("a folder named through a symbolic link holds the same files as the folder itself", async () => {
+  await withTempDir(async (dir) => {
+    const folder = join(dir, "accounts");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "harbor.yaml"), manifest("organization_name: Harbor Dental LLC"));
+    writeFileSync(join(folder, "northwind.yaml"), manifest("email: ops@northwind.example.com", "b@example.com"));
+    symlinkSync(folder, join(dir, "alias"));
+    const loaded = await loadManifests([join(dir, "alias"), join(folder, "northwind.yaml"), folder]);
+    assert.equal(
+      loaded.map((m) => m.path),
+      [join(dir, "alias", "harbor.yaml"), join(dir, "alias", "northwind.yaml")],
+    );
+  });
+});
+
 several("a folder without a manifest is an error naming it", async () => {
   await withTempDir(async (dir) => {
     writeFileSync(join(dir, "README.md"), "manifests go here");

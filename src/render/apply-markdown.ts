@@ -53,10 +53,7 @@ export function applyMarkdown(
   );
   const block = rows.length > 0 ? ["", ...fencedBlock("text", rows.slice(0, shown))] : [];
   const left = rows.length - shown;
-  const note =
-    left > 0
-      ? ["", `… and ${thousands(left)} more results left out: ${summaryLimitText(limitBytes)}`]
-      : [];
+  const note = left > 0 ? ["", `… and ${thousands(left)} more results left out: ${summaryLimitText(limitBytes)}`] : [];
   return withinBytes(`${planMarkdown + [...head, ...block, ...note, ...tail].join("\n")}\n`, limitBytes);
 }
 
@@ -201,10 +198,7 @@ export function accountsApplyMarkdown(
     const block = shown > 0 ? ["", ...fencedBlock("text", section.rows.slice(0, shown))] : [];
     const note =
       left > 0
-        ? [
-            "",
-            `… and ${thousands(left)} more ${left === 1 ? "result" : "results"} of this account left out.`,
-          ]
+        ? ["", `… and ${thousands(left)} more ${left === 1 ? "result" : "results"} of this account left out.`]
         : [];
     return [...section.top, ...block, ...note];
   });

@@ -96,7 +96,10 @@ export class ReportReader {
     // The list ends in the last text, usually at its last "]": text that parses as a list of values up to a "]"
     // ends there, as no earlier "]" can close the list without leaving the rest unparsable.
     const end = last ? text.lastIndexOf("]") : -1;
-    if (end > 0 && this.#parse(text.slice(0, end), false)) return this.#after(text.slice(end + 1));
+    if (end > 0 && this.#parse(text.slice(0, end), false)) {
+      this.#after(text.slice(end + 1));
+      return;
+    }
     const guess = last ? -1 : lastCommaByBraces(text);
     if (guess > 0 && this.#parse(text.slice(0, guess), false)) {
       this.#comma = true;
@@ -108,7 +111,8 @@ export class ReportReader {
       // The end of the list: before it, the last users.
       const run = text.slice(0, close);
       if (run.trim() !== "" || this.#comma || comma >= 0) this.#parse(run, true);
-      return this.#after(text.slice(close + 1));
+      this.#after(text.slice(close + 1));
+      return;
     }
     if (last) throw new SyntaxError("the body ends inside its data list");
     if (comma >= 0) {

@@ -15,7 +15,10 @@ test("counts are written with a comma between each group of three digits, as en-
   ];
   for (const [count, text] of cases) assert.is(thousands(count), text, String(count));
   fc.assert(
-    fc.property(fc.nat({ max: Number.MAX_SAFE_INTEGER }), (count) => thousands(count) === count.toLocaleString("en-US")),
+    fc.property(
+      fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+      (count) => thousands(count) === count.toLocaleString("en-US"),
+    ),
   );
 });
 

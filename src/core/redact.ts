@@ -199,12 +199,17 @@ function sameWindow(text: string, a: number, secret: string, p: number): boolean
   return true;
 }
 
-/** A hash of the 4 characters of `text` at `at`. */
+/**
+ * A hash of the 4 characters of `text` at `at`: their low bytes as one number, multiplied once. Two windows of the
+ * same characters hash the same, which is all the lookups need: what a hash lets through is compared in full.
+ */
 function hash(text: string, at: number): number {
-  let h = Math.imul(text.charCodeAt(at), 0x9e3779b1) ^ text.charCodeAt(at + 1);
-  h = Math.imul(h, 0x85ebca6b) ^ text.charCodeAt(at + 2);
-  h = Math.imul(h, 0xc2b2ae35) ^ text.charCodeAt(at + 3);
-  h = Math.imul(h ^ (h >>> 16), 0x27d4eb2f);
+  const bytes =
+    (text.charCodeAt(at) & 0xff) |
+    ((text.charCodeAt(at + 1) & 0xff) << 8) |
+    ((text.charCodeAt(at + 2) & 0xff) << 16) |
+    (text.charCodeAt(at + 3) << 24);
+  const h = Math.imul(bytes, 0x9e3779b1);
   return (h ^ (h >>> 15)) >>> 0;
 }
 

@@ -11,7 +11,7 @@ import type { PlanClock } from "../plan/plan.js";
 import { SocketPool, type TelnyxClient } from "../telnyx/client.js";
 import { readOrganization } from "../telnyx/read-organization.js";
 import { listManagedAccounts } from "../telnyx/read-managed-accounts.js";
-import { addSecret, type Io } from "../terminal/io.js";
+import { addSecret, prepareRedaction, type Io } from "../terminal/io.js";
 import { accountLabel } from "../core/managed-account.js";
 import { connect, type ApiOptions, type ClientHooks } from "./connect.js";
 import {
@@ -235,6 +235,9 @@ async function withManager(
       },
     );
     checkKeys(active(), io.env.TELNYX_API_KEY ?? "", refuse);
+    // Every key is known now: the redactor of them all is made once the first reads are sent, while they are on
+    // their way, rather than after the last, when the plan is written through it.
+    setImmediate(() => prepareRedaction(io.env));
 
     await eachStopping(active(), limit, async (run) => {
       const { account, own } = run.item;

@@ -121,6 +121,14 @@ export function knownSecrets(env: NodeJS.ProcessEnv): readonly string[] {
 }
 
 /**
+ * Makes the redactor of the secrets registered so far, ahead of the writing that will need it: across 1,000 managed
+ * accounts, it takes milliseconds better spent while requests are on their way.
+ */
+export function prepareRedaction(env: NodeJS.ProcessEnv): void {
+  current(env);
+}
+
+/**
  * `text` with TELNYX_API_KEY and every registered secret, and every run of 8 or more of their characters, as
  * [redacted].
  */

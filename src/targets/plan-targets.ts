@@ -260,19 +260,22 @@ async function withManager(
         leave(run, skippable(run, error), error);
         return;
       }
-      // Planned as soon as it is read, while the other organizations' answers are on their way: planning is
-      // pure, and its outcome is taken (or its failure thrown) only once every organization is checked below.
-      run.planned = await Promise.resolve(run.item.prepare(run.liveUsers, client.host)).then(
-        (prepared) => ({ prepared }),
-        (error: unknown) => ({ error }),
+      // Planned while the other organizations' answers are on their way, once the answers that have arrived are
+      // handled (so the next read is sent first). Planning is pure: its outcome is taken (or its failure thrown) only
+      // once every organization is checked below.
+      const liveUsers = run.liveUsers;
+      run.planned = new Promise((resolve) =>
+        setImmediate(() => resolve(outcomeOf(() => run.item.prepare(liveUsers, client.host)))),
       );
     });
+    const outcomes = new Map<InProgress, PlanOutcome>();
+    for (const run of active()) outcomes.set(run, await run.planned!);
     checkOrganizations(active(), { managerEmail, known }, refuse);
 
     const planned = new Map<InProgress, Target>();
     for (const run of active()) {
       const { account, own, manifest } = run.item;
-      const outcome = run.planned!;
+      const outcome = outcomes.get(run)!;
       if ("error" in outcome) {
         leave(run, skippable(run, outcome.error), outcome.error);
         continue;
@@ -286,20 +289,33 @@ async function withManager(
         client: run.client!,
       });
     }
-    const outcomes = work.map((item) => {
+    const runOf = new Map(runs.map((run) => [run.item, run]));
+    const ends = work.map((item) => {
       if ("skipped" in item) return item.skipped;
-      const run = runs.find((candidate) => candidate.item === item)!;
+      const run = runOf.get(item)!;
       return run.left ?? planned.get(run)!;
     });
     return {
       shape,
-      targets: outcomes.filter((outcome): outcome is Target => "prepared" in outcome),
-      skipped: outcomes.filter((outcome): outcome is SkippedTarget => !("prepared" in outcome)),
+      targets: ends.filter((end): end is Target => "prepared" in end),
+      skipped: ends.filter((end): end is SkippedTarget => !("prepared" in end)),
       manifests: work.length,
       close,
     };
   } catch (error) {
     close();
     throw error;
+  }
+}
+
+/** An organization's plan, or why it could not be planned. */
+type PlanOutcome = NonNullable<Awaited<InProgress["planned"]>>;
+
+/** What `prepare` gives, or the error it throws (or rejects with), as a value. */
+async function outcomeOf(prepare: () => Promise<PreparedPlan> | PreparedPlan): Promise<PlanOutcome> {
+  try {
+    return { prepared: await prepare() };
+  } catch (error) {
+    return { error };
   }
 }

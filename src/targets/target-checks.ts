@@ -36,8 +36,8 @@ export interface InProgress {
   apiKey?: string;
   client?: TelnyxClient;
   liveUsers?: OrganizationUser[];
-  /** Its plan, or why it could not be planned, once it is read. */
-  planned?: { prepared: PreparedPlan } | { error: unknown };
+  /** Its plan, or why it could not be planned, made once it is read. */
+  planned?: Promise<{ prepared: PreparedPlan } | { error: unknown }>;
   left?: SkippedTarget;
 }
 

@@ -41,8 +41,10 @@ export function readableFromCompared(compared: string): string {
  * without the cost of their general paths.
  */
 export function isPlainAddress(email: string): boolean {
-  return PLAIN_ADDRESS.test(email) && !/xn--/i.test(email);
+  return PLAIN_ADDRESS.test(email) && !PUNYCODE.test(email);
 }
+
+const PUNYCODE = /xn--/i;
 
 const ASCII = /^[\x00-\x7f]*$/;
 const PLAIN_ADDRESS =

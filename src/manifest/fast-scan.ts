@@ -26,7 +26,6 @@ export interface ScannedSource {
  */
 export function scanPlainManifest(text: string): ScannedSource | undefined {
   if (text.includes("\r") || text.includes("\t")) return undefined;
-  const lines = text.split("\n");
   const root: Record<string, unknown> = {};
   const positions = new Map<string, SourcePosition>();
   const at = (path: DataPath, line: number, col: number) => positions.set(path.join("\u0000"), { line, col });
@@ -37,12 +36,18 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
   let section: { key: string; kind: "list" | "map" | "none"; itemIndent: number } | undefined;
   let item: { index: number; keyIndent: number; map: Record<string, unknown> } | undefined;
 
-  for (let i = 0; i < lines.length; i += 1) {
-    const raw = lines[i]!;
-    const lineNo = i + 1;
-    const body = raw.trimStart();
-    if (body === "" || body.startsWith("#")) continue;
-    const indent = raw.length - body.length;
+  // Line by line, without splitting the text: only a line's content is cut out of it, once. Only spaces indent
+  // (and end a value): to YAML, a no-break or other Unicode space is content, so a line with one is left to it.
+  let lineNo = 0;
+  for (let start = 0, end = 0; start <= text.length; start = end + 1) {
+    end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    lineNo += 1;
+    let first = start;
+    while (first < end && text.charCodeAt(first) === SPACE) first += 1;
+    if (first === end || text.charCodeAt(first) === HASH) continue;
+    const indent = first - start;
+    const body = text.slice(first, end);
 
     if (indent === 0) {
       item = undefined;
@@ -109,8 +114,10 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
       if (indent !== section.itemIndent) return undefined;
       const list = root[section.key] as unknown[];
       const index = list.length;
-      const rest = body.slice(1).trimStart();
-      const restCol = indent + (body.length - rest.length);
+      let restStart = first + 1;
+      while (restStart < end && text.charCodeAt(restStart) === SPACE) restStart += 1;
+      const rest = text.slice(restStart, end);
+      const restCol = restStart - start;
       item = undefined;
       // Nearly every line of a manifest: a plain address, which YAML reads as that text.
       if (PLAIN_EMAIL.test(rest)) {
@@ -183,6 +190,8 @@ export function scanPlainManifest(text: string): ScannedSource | undefined {
 // An address YAML reads as plain text beyond doubt: it starts with a letter, digit or underscore and holds none of
 // YAML's indicators, spaces or anything but ASCII letters, digits and . _ % + - (scalarValue says the same of it).
 const PLAIN_EMAIL = /^[A-Za-z0-9_][A-Za-z0-9._%+-]*@[A-Za-z0-9.-]+$/;
+const SPACE = 0x20;
+const HASH = 0x23;
 const TOP_KEYS = new Set(["version", "users", "protect", "guards", "policy", "account"]);
 const USER_KEYS = new Set(["email", "name", "comment", "expires"]);
 const POLICY_NAMES = new Set(["warn_before_expiry_days", "inactive_after_days"]);
@@ -236,10 +245,17 @@ function scalarValue(rest: string): Scalar | undefined {
     quoted = true;
   } else {
     const hash = rest.indexOf(" #");
-    text = (hash < 0 ? rest : rest.slice(0, hash)).trimEnd();
+    text = withoutTrailingSpaces(hash < 0 ? rest : rest.slice(0, hash));
     after = hash < 0 ? "" : rest.slice(hash);
     if (!PLAIN.test(text) || text.includes("  ")) return undefined;
   }
-  if (after.trim() !== "" && !/^ +#/.test(after)) return undefined;
+  if (!/^ *$/.test(after) && !/^ +#/.test(after)) return undefined;
   return { text, quoted };
+}
+
+/** `text` without the spaces it ends with: only spaces, which YAML does not count as part of a plain value. */
+function withoutTrailingSpaces(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === SPACE) end -= 1;
+  return end === text.length ? text : text.slice(0, end);
 }

@@ -32,8 +32,12 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
       // One byte more than the file holds: filling it means the file grew while it was read.
       const buffer = Buffer.allocUnsafe(info.size + 1);
       let length = 0;
-      for (let read = -1; read !== 0 && length < buffer.length; length += read) {
+      for (let read = -1; read !== 0 && length < buffer.length; ) {
         read = readSync(fd, buffer, length, buffer.length - length, length);
+        length += read;
+        // Reaching the size fstat gave, the read stopped one byte short of what it asked: at the file's end. A
+        // further read would only find the end again (one call less, for each file of a folder of 1,000).
+        if (length === info.size) break;
       }
       if (length > info.size) fail("the manifest changed while it was being read: run roster again once it is saved");
       bytes = buffer.subarray(0, length);
@@ -70,6 +74,11 @@ function tooLarge(size: number): string {
 // Unicode but surrogates, U+FFFE and U+FFFF. Anything else is binary or pasted junk.
 const NOT_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
 
+// One decoder for every manifest: a call without `stream` starts afresh, whatever the one before it decoded or
+// refused. It removes a byte-order mark (ignoreBOM: false).
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const LONE_CR = /\r(?!\n)/;
+
 /**
  * UTF-8 only, with or without a byte-order mark; invalid bytes, characters YAML does not allow and old
  * Mac line endings are errors at their line and column.
@@ -86,7 +95,7 @@ export function decodeManifest(bytes: Uint8Array, path: string): string {
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     const good = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
     return at(good, good.indexOf("\uFFFD"), "the manifest is not valid UTF-8: save it as UTF-8 text");
@@ -97,7 +106,8 @@ export function decodeManifest(bytes: Uint8Array, path: string): string {
     const hint = bad[0] === "\u0000" ? " (is it UTF-16 or a binary file? save it as UTF-8 text)" : "";
     at(text, bad.index, `the manifest holds ${code}, a control character YAML does not allow${hint}: remove it`);
   }
-  const loneCr = /\r(?!\n)/.exec(text);
+  // Nearly every manifest has no carriage return at all: the search for a lone one is not needed then.
+  const loneCr = text.includes("\r") ? LONE_CR.exec(text) : null;
   if (loneCr)
     at(
       text,

@@ -303,6 +303,32 @@ test("the example manifest takes the fast path", () => {
   assert.ok(scanPlainManifest(readFileSync(`${EXAMPLES}users.yaml`, "utf8")));
 });
 
+test("no space but the plain one indents a line or ends a value: a manifest with another reads as yaml reads it", () => {
+  // What String.prototype.trim removes besides the space and tab (which the fast reader refuses), and NEL.
+  const spaces = [..."\u000b\u000c\u0085\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"];
+  for (const space of spaces) {
+    for (const text of [
+      `version: 1\nusers:\n${space}${space}- a@example.com\n`,
+      `version: 1\nusers:\n  - a@example.com\n${space}  - b@example.com\n`,
+      `version: 1\nusers:\n  - ${space}a@example.com\n`,
+      `version: 1\nusers:\n  - a@example.com${space}\n`,
+      `version: 1\nusers:\n  - "a@example.com"${space}\n`,
+      `version: 1\nusers:\n  - email: a@example.com\n    name: Bob${space}\n`,
+      `version: 1${space}\nusers:\n  - a@example.com\n`,
+      `version: 1\nusers:\n${space}# note\n  - a@example.com\n`,
+      `version: 1\nguards:\n  max_removals: 3${space}\nusers:\n  - a@example.com\n`,
+    ]) {
+      readsAlike(text, 0);
+      const full = outcome(() => parseManifestWithYaml(text, "users.yaml"));
+      assert.equal(
+        outcome(() => parseManifest(text, "users.yaml")),
+        full,
+        JSON.stringify(text),
+      );
+    }
+  }
+});
+
 test("anything doubtful is left to the yaml library", () => {
   for (const text of [
     "version: 1\r\nusers:\r\n  - a@example.com\r\n",

@@ -155,4 +155,26 @@ test("a missing file, a byte-order mark, invalid UTF-8 and an oversized file are
   );
 });
 
+test("one manifest's decoding leaves nothing to the next: after invalid UTF-8, a byte-order mark or a truncated character", async () => {
+  const dir = tempDir();
+  const text = "version: 1\nusers:\n  - a@example.com\n";
+  const cut = writeTemp(dir, "cut.yaml", Buffer.concat([Buffer.from(text), Buffer.from([0xe2, 0x82])]));
+  const bom = writeTemp(dir, "bom.yaml", `\uFEFF${text}`);
+  const plain = writeTemp(dir, "plain.yaml", text);
+  for (const path of [cut, plain, bom, plain, cut, bom]) {
+    const loaded = await loadManifest(path).catch((error: Error) => error.message);
+    const expected =
+      path === cut ? `${cut}:4:1: the manifest is not valid UTF-8: save it as UTF-8 text` : "a@example.com";
+    assert.is(typeof loaded === "string" ? loaded : loaded.users[0]!.email, expected, path);
+  }
+});
+
+test("a file holding more than its size said (as Linux's /proc files do) is refused as changed while it was read", async () => {
+  if (process.platform !== "linux") return;
+  assert.is(
+    (await rejection(loadManifest("/proc/self/status"))).message,
+    "/proc/self/status:1:1: the manifest changed while it was being read: run roster again once it is saved",
+  );
+});
+
 test.run();

@@ -136,8 +136,13 @@ export class Redactor {
     const runs: [number, number][] = [];
     const n = text.length;
     if (!this.#byPairs) {
-      // The windows at every 5th position: any run of 8 holds one whole.
-      for (let a = 0; a + GRAM <= n; a += MIN_FRAGMENT - GRAM + 1) this.#windowRuns(text, a, runs);
+      // The windows at every 5th position: any run of 8 holds one whole. Most are ruled out by their bit here.
+      const bits = this.#bits;
+      const mask = this.#mask;
+      for (let a = 0; a + GRAM <= n; a += MIN_FRAGMENT - GRAM + 1) {
+        const h = hash(text, a) & mask;
+        if ((bits[h >>> 5]! & (1 << (h & 31))) !== 0) this.#windowRuns(text, a, runs);
+      }
       return runs;
     }
     // Every 7th pair of characters is looked up first (any run of 8 holds one): most are in no secret. A run

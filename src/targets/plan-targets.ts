@@ -111,16 +111,18 @@ function planManifestTargets(
         ? await listManagedAccounts(manager, { concurrency: options.concurrency })
         : [];
       const cancelled = await cancelledChoices(manager, manifests, managed, options.concurrency);
-      const chosen = chooseAccounts(
-        manifests.filter((manifest) => !cancelled.has(manifest)),
-        managed,
+      const chosen = new Map(
+        chooseAccounts(
+          manifests.filter((manifest) => !cancelled.has(manifest)),
+          managed,
+        ).map((choice) => [choice.manifest, choice.target]),
       );
       const work = manifests.map((manifest): TargetWork => {
         const gone = cancelled.get(manifest);
         // A cancelled account is reported as skipped: its key is never fetched, nothing in it is read.
         if (gone)
           return { skipped: { account: accountRefOf(gone), manifest: manifest.path, reason: CANCELLED_REASON } };
-        const { target } = chosen.find((choice) => choice.manifest === manifest)!;
+        const target = chosen.get(manifest)!;
         return {
           account: refOf(target),
           own: target.kind === "own",

@@ -200,6 +200,57 @@ test("handed a second key of another account's organization: both read the same 
   });
 });
 
+test("each account is planned as it is read, but a plan is taken only once its organization is checked: a refused account's plan failure is not the run's", async () => {
+  // Harbor names a protected group spelt with a Cyrillic і: against the manager's organization (which its key reads)
+  // that looks like Admins, a typo that refuses the plan. Harbor is skipped for its key, so that plan never counts.
+  await withSandbox(managerSandbox(), async (sandbox) => {
+    const gateway = await handing(sandbox, () => ALIAS_OF_MANAGER);
+    try {
+      await withTempDir(async (dir) => {
+        const folder = writeThree(dir);
+        writeTemp(folder, "a-harbor.yaml", manifestFor(HARBOR, ["amara"], "id", "protect:\n  - group: Adm\u0456ns\n"));
+        for (const command of [["plan"], ["apply", "--yes"]]) {
+          const run = await roster(gateway.url, [...command, "-f", folder, "--format", "json"]);
+          assert.is(run.code, 0, run.stderr);
+          assert.not.match(run.stderr, "looks like");
+          assert.equal(skippedOf(run), [
+            [
+              HARBOR.id,
+              "its key reads the manager's own organization (its owner is the manager), not this account's: nothing was planned or changed with that key; ask Telnyx why GET /managed_accounts/{id} answered so",
+            ],
+          ]);
+          assert.equal(plannedOf(run), [NORTHWIND.id, CEDAR.id]);
+        }
+        assert.is(sandbox.own.stats.removeRequests.size, 0, "nobody of the manager's staff was removed");
+        assert.is(removedFrom(sandbox, NORTHWIND) + removedFrom(sandbox, CEDAR), 4);
+      });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+test("a plan refused in one account while the others are still being read stops the whole run: nothing shown, nothing removed anywhere", async () => {
+  // Cedar, the last account read, lists \u0458\u0456\u0430 in Cyrillic: not in Cedar, and it reads as jia, whom the plan
+  // would remove. Harbor and Northwind are planned first, and nothing of theirs is shown or applied either.
+  await withSandbox(managerSandbox(), async (sandbox) => {
+    await withTempDir(async (dir) => {
+      const folder = writeThree(dir);
+      const cedar = writeTemp(folder, "c-cedar.yaml", manifestFor(CEDAR, ["kofi", "\u0458\u0456\u0430"]));
+      for (const args of [["plan"], ["apply", "--yes"]]) {
+        const run = await roster(sandbox.url, [...args, "-f", folder]);
+        assert.is(run.code, 1, args.join(" "));
+        assert.is(run.stdout, "", "no plan of any account is shown");
+        assert.match(
+          run.stderr,
+          `${cedar}:5:5: "\u0458\u0456\u0430@cedar.example.com" is not in the organization, but it looks like jia@`,
+        );
+      }
+      for (const seed of ACCOUNTS) assert.is(removedFrom(sandbox, seed), 0, seed.organization_name);
+    });
+  });
+});
+
 test("apply PLAN fetches the keys again: an account handed the manager's key, or another's, refuses the whole plan, named; nothing removed anywhere", async () => {
   for (const wrong of [TEST_API_KEY, NORTHWIND.api_key, ALIAS_OF_MANAGER]) {
     await withSandbox(managerSandbox(), async (sandbox) => {

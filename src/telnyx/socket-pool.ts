@@ -16,7 +16,7 @@ export class SocketPool {
   /** The agent, once a client has made it. */
   agent: http.Agent | undefined;
   /** The route the pool's first client made, and what it was made from: its clients share it. */
-  route: { from: RouteOptions; route: ClientRoute } | undefined;
+  route: { from: Pick<RouteOptions, "baseUrl" | "baseUrlSource" | "env">; route: ClientRoute } | undefined;
   /** Sockets open at once: as many as the run's bounds can have in flight together. */
   readonly maxSockets: number;
 
@@ -88,16 +88,16 @@ export interface ClientRoute {
  */
 export function clientRoute(options: RouteOptions): ClientRoute {
   const pool = options.sockets;
+  const { baseUrl: raw, baseUrlSource: source, env } = options;
   const made = pool?.route;
-  if (made && made.from.baseUrl === options.baseUrl && made.from.baseUrlSource === options.baseUrlSource) {
-    if (made.from.env === options.env) return made.route;
-  }
-  const baseUrl = parseBaseUrl(options.baseUrl, options.baseUrlSource);
+  if (made && made.from.baseUrl === raw && made.from.baseUrlSource === source && made.from.env === env)
+    return made.route;
+  const baseUrl = parseBaseUrl(raw, source);
   const route = {
     baseUrl,
-    agent: clientAgent(baseUrl, options.env ?? process.env, options.maxSockets, pool),
+    agent: clientAgent(baseUrl, env ?? process.env, options.maxSockets, pool),
     send: httpSender(baseUrl),
   };
-  if (pool) pool.route = { from: options, route };
+  if (pool) pool.route = { from: { baseUrl: raw, baseUrlSource: source, env }, route };
   return route;
 }

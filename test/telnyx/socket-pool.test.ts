@@ -117,3 +117,27 @@ for (const via of ["direct", "through HTTP_PROXY"] as const) {
 }
 
 test.run();
+
+test("clients of one pool share what they parse only when their base URL and environment are the same", () => {
+  const pool = new SocketPool(2);
+  const env = {};
+  const client = (baseUrl: string, baseUrlSource?: string) =>
+    new TelnyxClient({
+      baseUrl,
+      apiKey: TEST_API_KEY,
+      sockets: pool,
+      env,
+      ...(baseUrlSource ? { baseUrlSource } : {}),
+    });
+  try {
+    assert.is(client("http://127.0.0.1:1/v2").host, "127.0.0.1:1");
+    assert.is(client("http://127.0.0.1:1/v2").host, "127.0.0.1:1");
+    assert.is(client("http://localhost:2/v2/").host, "localhost:2", "another base URL is its own");
+    assert.is(client("http://localhost:2/v2/").baseUrl.pathname, "/v2");
+    // A base URL refused is refused for every client, the first or a later one, in the words of its own source.
+    for (const source of ["--base-url", "TELNYX_BASE_URL"])
+      assert.throws(() => client("http://api.telnyx.com/v2", source), new RegExp(`^${source} http://api`));
+  } finally {
+    pool.close();
+  }
+});

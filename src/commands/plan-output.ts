@@ -10,8 +10,7 @@ import type { PreparedPlan } from "../plan/prepare.js";
 import { sanitize } from "../core/safe-text.js";
 import { plural } from "../core/plural.js";
 import type { PlannedTargets } from "../targets/plan-targets.js";
-import { runView, showPlan } from "../session/show-plan.js";
-import type { PlanFormat } from "../session/show-plan.js";
+import { runView, showPlan, type PlanFormat } from "../session/show-plan.js";
 
 // What `roster plan` does once every organization is planned: show the plan, report it, save it. A module of its
 // own, loaded while the organizations are read: start-up pays only for what reads and plans.

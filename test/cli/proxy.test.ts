@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli, TEST_API_KEY } from "../helpers/cli.js";
+import { ACCOUNTS, CEDAR, HARBOR, managerSandbox, manifestFor, NORTHWIND } from "../helpers/accounts.js";
+import { runCli, TEST_API_KEY, withTempDir, writeTemp } from "../helpers/cli.js";
 import { EXAMPLES, ROOT, exampleOrg } from "../helpers/org.js";
 import { startProxy } from "../helpers/proxy.js";
 import { withSandbox } from "../helpers/sandbox.js";
@@ -50,6 +51,41 @@ test("HTTP_PROXY on loopback forwards plain-http requests to the sandbox; NO_PRO
       });
       assert.is(direct.code, 0);
       assert.is(proxy.log.forwards.length, seen, "NO_PROXY: the proxy saw nothing more");
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+test("across managed accounts, every client of the run goes through the proxy, each account's reads with its own key", async () => {
+  await withSandbox(managerSandbox(), async (sandbox) => {
+    const proxy = await startProxy();
+    try {
+      await withTempDir(async (dir) => {
+        writeTemp(dir, "a-harbor.yaml", manifestFor(HARBOR, ["amara"]));
+        writeTemp(dir, "b-northwind.yaml", manifestFor(NORTHWIND, ["farah"]));
+        writeTemp(dir, "c-cedar.yaml", manifestFor(CEDAR, ["jia"]));
+        const env = { TELNYX_BASE_URL: sandbox.url, HTTP_PROXY: proxy.url };
+        const run = await runCli(["plan", "-f", dir, "--format", "json"], { env });
+        assert.is(run.code, 0, run.stderr);
+        const doc = JSON.parse(run.stdout) as { accounts: { account: { id: string } }[]; summary: { remove: number } };
+        assert.equal(
+          doc.accounts.map((a) => a.account.id),
+          [HARBOR.id, NORTHWIND.id, CEDAR.id],
+        );
+        assert.is(doc.summary.remove, 4 + 3 + 1);
+        const reports = proxy.log.forwards.filter((f) => f.url.endsWith("/organizations/users/users_groups_report"));
+        assert.equal(
+          reports.map((f) => f.headers.authorization).sort(),
+          ACCOUNTS.map((a) => `Bearer ${a.api_key}`).sort(),
+          "each account's report was read through the proxy with that account's key",
+        );
+        for (const seed of ACCOUNTS)
+          assert.ok(
+            proxy.log.forwards.some((f) => f.url.endsWith(`/managed_accounts/${seed.id}`)),
+            `${seed.organization_name}'s key fetched through the proxy`,
+          );
+      });
     } finally {
       await proxy.close();
     }

@@ -136,12 +136,13 @@ export class Redactor {
     const runs: [number, number][] = [];
     const n = text.length;
     if (!this.#byPairs) {
-      // The windows at every 5th position: any run of 8 holds one whole. Most are ruled out by their bit here.
-      const bits = this.#bits;
-      const mask = this.#mask;
-      for (let a = 0; a + GRAM <= n; a += MIN_FRAGMENT - GRAM + 1) {
-        const h = hash(text, a) & mask;
-        if ((bits[h >>> 5]! & (1 << (h & 31))) !== 0) this.#windowRuns(text, a, runs);
+      // The windows at every 5th position: any run of 8 holds one whole. Most are ruled out by their bit, in
+      // windowHits; the few left are looked up here, up to a buffer of them at a time.
+      const hits = WINDOW_HITS;
+      for (let a = 0; a + GRAM <= n; ) {
+        const count = windowHits(text, a, n - GRAM, this.#bits, this.#mask, hits);
+        for (let i = 0; i < count; i += 1) this.#windowRuns(text, hits[i]!, runs);
+        a = count === hits.length ? hits[count - 1]! + WINDOW_STEP : n;
       }
       return runs;
     }
@@ -196,6 +197,37 @@ export class Redactor {
     }
     return out + text.slice(from, start) + REDACTED + text.slice(end);
   }
+}
+
+/** The step between the windows looked at: any run of MIN_FRAGMENT characters holds a whole window at one of them. */
+const WINDOW_STEP = MIN_FRAGMENT - GRAM + 1;
+
+/** Where windowHits puts the windows it lets through: #runs, which reads them, is never re-entered. */
+const WINDOW_HITS = new Int32Array(1024);
+
+/**
+ * The windows at `from`, `from` + WINDOW_STEP, … up to `last` whose bit is set, put in `hits` (until it is full); how
+ * many. Apart from the lookups so that this loop, which runs over every output, is small: V8 compiles it in a few
+ * milliseconds, where the loop with the lookups inlined took 36 ms to compile, run slowly all the while.
+ */
+function windowHits(
+  text: string,
+  from: number,
+  last: number,
+  bits: Uint32Array,
+  mask: number,
+  hits: Int32Array,
+): number {
+  let count = 0;
+  for (let a = from; a <= last; a += WINDOW_STEP) {
+    const h = hash(text, a) & mask;
+    if ((bits[h >>> 5]! & (1 << (h & 31))) !== 0) {
+      hits[count] = a;
+      count += 1;
+      if (count === hits.length) break;
+    }
+  }
+  return count;
 }
 
 /** Whether the 4 characters of `text` at `a` are those of `secret` at `p`. */

@@ -55,7 +55,10 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
   const text = decodeManifest(bytes, path);
   // The yaml library is loaded only for a manifest the plain reader leaves to it: most runs never pay for it.
   const manifest = plainManifest(text, path) ?? (await import("./parse-manifest.js")).parseManifestWithYaml(text, path);
-  return { ...manifest, sha256: sha256(bytes) };
+  // Added to the manifest just made, not spread into a copy: V8 (Node 20) gives each object spread from another a
+  // shape of its own once the place that spreads has made a few, and 1,000 manifests of 1,000 shapes made the
+  // planning code that reads them be compiled again and again (docs/performance.md).
+  return Object.assign(manifest, { sha256: sha256(bytes) });
 }
 
 /** Said of a manifest path where there is no file: how to make one. */

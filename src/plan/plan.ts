@@ -263,8 +263,13 @@ export function planRemovals(
         driftUnknown.push(key, { email: user.email, manifest: wanted.groups, line: wanted.position.line });
       }
     } else if (verdict.kind === "protected") {
+      // The entry's fields written out, not spread (see apiResponse in src/telnyx/transport-options.ts).
       const item: ProtectedUser = {
-        ...entry,
+        id: entry.id,
+        email: entry.email,
+        user_status: entry.user_status,
+        last_sign_in_at: entry.last_sign_in_at,
+        groups: entry.groups,
         reason: verdict.reason,
         ...(verdict.pattern !== undefined ? { pattern: verdict.pattern } : {}),
         ...(verdict.group !== undefined ? { group: verdict.group } : {}),

@@ -69,3 +69,23 @@ export interface ApiResponse {
   /** An earlier attempt may have reached the server and done the work (timeout, cut connection, 5xx). */
   ambiguousEarlier: boolean;
 }
+
+/**
+ * One attempt's answer with what the attempts so far tell, written out rather than spread: V8 (Node 20) gives each
+ * object spread from another a shape of its own once the place that spreads has made a few, and the code that reads
+ * a run's 2,000 answers then finds each field the slowest way (docs/performance.md).
+ */
+export function apiResponse(
+  sent: Omit<ApiResponse, "attempts" | "ambiguousEarlier">,
+  attempts: number,
+  ambiguousEarlier: boolean,
+): ApiResponse {
+  return {
+    status: sent.status,
+    headers: sent.headers,
+    body: sent.body,
+    isApiJson: sent.isApiJson,
+    attempts,
+    ambiguousEarlier,
+  };
+}

@@ -7,6 +7,7 @@ import { networkFailure } from "./network-error.js";
 import { RatePacer, type PaceTicket } from "./rate-limit.js";
 import { clientRoute } from "./socket-pool.js";
 import {
+  apiResponse,
   MAX_BODY_BYTES,
   type ApiResponse,
   type ClientOptions,
@@ -150,7 +151,7 @@ export class Transport {
       }
       this.#pacer.finished(ticket, response);
       const meaning = answerMeaning(method, state, { kind: "answer", status: response.status }, this.#maxRetries);
-      const result: ApiResponse = { ...response, attempts: attempt, ambiguousEarlier: state.ambiguousEarlier };
+      const result = apiResponse(response, attempt, state.ambiguousEarlier);
       state = meaning.state;
       if (meaning.kind === "halt") {
         this.#halted = true;

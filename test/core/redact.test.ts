@@ -286,6 +286,47 @@ property(
   },
 );
 
+property(
+  "a run's many keys, echoed more than a thousand times in one text: each echo of 8 or more is redacted, and nothing else",
+  () => {
+    // Sixty keys hold most pairs of letters and digits, so the scan looks at the windows alone, and a text of hundreds
+    // of echoes holds more windows worth a look than the scan gathers at a time: it must go on past each batch.
+    const separators = fc.string({ unit: fc.constantFrom(" ", ",", ".", ":", "!", "\n"), minLength: 1, maxLength: 3 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(keyArb, { minLength: 60, maxLength: 60 }).chain((keys) =>
+          fc.tuple(
+            fc.constant(keys),
+            fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 1, max: 80 }), separators), {
+              minLength: 300,
+              maxLength: 400,
+            }),
+          ),
+        ),
+        ([keys, echoes]) => {
+          let text = "";
+          let expected = "";
+          for (const [k, from, length, separator] of echoes) {
+            const key = keys[k % keys.length]!;
+            const start = from % key.length;
+            const echo = key.slice(start, start + length);
+            text += echo + separator;
+            expected += (echo.length >= MIN_FRAGMENT ? "[redacted]" : echo) + separator;
+          }
+          // And every key whole, ten times over, wherever the echoes above came out short.
+          for (let round = 0; round < 10; round += 1)
+            for (const key of keys) {
+              text += `${key} `;
+              expected += "[redacted] ";
+            }
+          assert.is(redactSecrets(text, keys), expected);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  },
+);
+
 property("text without a run of 8 of the key comes back unchanged", () => {
   fc.assert(
     fc.property(keyArb, fc.string({ maxLength: 300 }), (key, text) => {

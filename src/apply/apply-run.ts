@@ -114,7 +114,7 @@ export async function applyAcrossAccounts<A extends AccountRef>(
 
 function tagged(accountId: string, onEvent: (event: AccountApplyEvent) => void): (event: ApplyEvent) => void {
   // Assigned to a new object, not spread: V8 (Node 20) gives each object spread from another a shape of its own
-  // once the place that spreads has made a few (see apiResponse in src/telnyx/transport-options.ts).
+  // once the place that spreads has made a few (docs/performance.md).
   return (event) => onEvent(Object.assign({}, event, { account_id: accountId }));
 }
 

@@ -263,7 +263,8 @@ export function planRemovals(
         driftUnknown.push(key, { email: user.email, manifest: wanted.groups, line: wanted.position.line });
       }
     } else if (verdict.kind === "protected") {
-      // The entry's fields written out, not spread (see apiResponse in src/telnyx/transport-options.ts).
+      // The entry's fields written out, not spread: V8 gives each object spread from another a shape of its own once
+      // the place that spreads has made a few (docs/performance.md).
       const item: ProtectedUser = {
         id: entry.id,
         email: entry.email,

@@ -119,9 +119,9 @@ export function httpSender(baseUrl: URL): (options: SendOptions) => Promise<Sent
         options.timeoutMs,
       );
       const { method, maxBytes } = options;
-      // A request without a body says so where the method would have one, as fetch did.
-      const headers =
-        method === "POST" || method === "PUT" ? { ...options.headers, "Content-Length": "0" } : options.headers;
+      // A POST or PUT without a body says so (`Content-Length: 0`, as fetch did): node:http writes it when the
+      // request ends before anything was written, so the client's headers go as they are, with no copy for each.
+      const { headers } = options;
       try {
         req = send({ protocol, hostname, port, path: basePath + options.path, method, headers, agent: options.agent });
       } catch (error) {

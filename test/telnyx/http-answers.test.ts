@@ -26,6 +26,41 @@ async function withClient(url: string, options: Partial<ClientOptions>, fn: (api
   }
 }
 
+test("every removal of one client says its empty body, with the client's key; its reads do not", async () => {
+  await withSandbox({ users: makeOrg(6), apiKey: TEST_API_KEY }, async (sandbox) => {
+    const seen: { method: string; headers: IncomingHttpHeaders }[] = [];
+    // A front of the sandbox that notes what each request carried, then forwards it.
+    const front = await startServer(async (req, res) => {
+      seen.push({ method: req.method!, headers: req.headers });
+      const answer = await fetch(`${sandbox.url}${req.url!.slice("/v2".length)}`, {
+        method: req.method!,
+        headers: { authorization: req.headers.authorization ?? "" },
+      });
+      res.writeHead(answer.status, { "content-type": answer.headers.get("content-type")! });
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+    try {
+      await withClient(front.url, {}, async (api) => {
+        const users = await readOrganization(api, { concurrency: 2 });
+        const subUsers = users.filter((user) => user.record_type === "organization_sub_user").slice(0, 3);
+        for (const user of subUsers) assert.is((await api.removeUser(user.id)).outcome, "removed");
+        assert.is((await api.removeUser(subUsers[0]!.id)).outcome, "already_absent");
+      });
+      const posts = seen.filter((request) => request.method === "POST");
+      assert.is(posts.length, 4, "three removals and one repeated");
+      for (const { headers } of posts) {
+        assert.is(headers["content-length"], "0", "a POST without a body says so, each time");
+        assert.is(headers.authorization, `Bearer ${TEST_API_KEY}`);
+      }
+      for (const { headers } of seen.filter((request) => request.method === "GET"))
+        assert.is(headers["content-length"], undefined, "a read says nothing of a body");
+      assert.is(sandbox.users().length, 3);
+    } finally {
+      await front.close();
+    }
+  });
+});
+
 const compressors: Record<string, (body: Buffer) => Buffer> = {
   gzip: (body) => zlib.gzipSync(body),
   deflate: (body) => zlib.deflateSync(body),

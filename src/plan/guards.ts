@@ -25,12 +25,9 @@ export interface GuardVerdict {
 
 /** The verdict as every JSON document gives it (`plan --format json`, saved plans): `guard` only when one tripped. */
 export function verdictData(verdict: GuardVerdict): GuardVerdict {
-  return {
-    allowed: verdict.allowed,
-    forced: verdict.forced,
-    ...(verdict.guard ? { guard: verdict.guard } : {}),
-    message: verdict.message,
-  };
+  // Both shapes written out, not spread (see rulesOf): one for each account of a plan across accounts.
+  const { allowed, forced, guard, message } = verdict;
+  return guard ? { allowed, forced, guard, message } : { allowed, forced, message };
 }
 
 /** Checks a plan against the privileged-groups, count and percent guards; --force lifts them and nothing else. */

@@ -1,5 +1,5 @@
 import { normalizeEmail } from "../core/email.js";
-import type { Manifest } from "../manifest/manifest.js";
+import type { Manifest, ProtectedGroup, SourcePosition } from "../manifest/manifest.js";
 import { groupKey, sameGroups } from "../core/groups.js";
 import { groupNamesOf, type OrganizationUser } from "../core/organization-user.js";
 import type { Protection } from "./protection.js";
@@ -281,19 +281,36 @@ export function planRemovals(
       };
       protectedUsers.push(key, item);
     } else {
-      removals.push(key, {
-        action: "remove",
-        id: entry.id,
-        email: entry.email,
-        user_status: entry.user_status,
-        last_sign_in_at: entry.last_sign_in_at,
-        groups: entry.groups,
-        record_type: user.record_type,
-        created_at: user.created_at ?? null,
-        ...(expiry.state === "expired"
-          ? { reason: "expired" as const, expires: expiry.expires }
-          : { reason: "not_in_manifest" as const }),
-      });
+      // Both shapes written out, not spread, as the protected entry above.
+      const { id, email, user_status, last_sign_in_at } = entry;
+      const [record_type, created_at] = [user.record_type, user.created_at ?? null];
+      removals.push(
+        key,
+        expiry.state === "expired"
+          ? {
+              action: "remove",
+              id,
+              email,
+              user_status,
+              last_sign_in_at,
+              groups,
+              record_type,
+              created_at,
+              reason: "expired",
+              expires: expiry.expires,
+            }
+          : {
+              action: "remove",
+              id,
+              email,
+              user_status,
+              last_sign_in_at,
+              groups,
+              record_type,
+              created_at,
+              reason: "not_in_manifest",
+            },
+      );
     }
   }
   const missing = new EmailOrder<MissingUser>();
@@ -302,18 +319,11 @@ export function planRemovals(
     if (found[listed.get(user.email) ?? at] === 0)
       missing.push(user.email, { email: user.written.trim(), line: user.position.line, col: user.position.col });
   }
-  const unusedPatterns = rules.patterns
-    .map((pattern, index) => ({ pattern, at: manifest.protectAt?.[index] }))
-    .filter(({ pattern }) => !present!.some((email) => pattern.matches(email)))
-    .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
-  const unusedGroups = (manifest.protectGroups ?? [])
-    .filter((group) => !groupsInUse.has(group.name))
-    .map((group) => ({
-      group: group.name,
-      line: group.position.line,
-      col: group.position.col,
-      ...(groupsUnknown > 0 ? { groupsUnknown } : {}),
-    }));
+  // Looked for only when there are patterns or groups to look at: most manifests have none, and a chain of map and
+  // filter over an empty list here made V8 compile planRemovals again, twice, as its arrays' kinds changed elsewhere.
+  const unusedPatterns = rules.patterns.length > 0 ? patternsUnused(rules.patterns, manifest.protectAt, present!) : [];
+  const protectGroups = manifest.protectGroups ?? [];
+  const unusedGroups = protectGroups.length > 0 ? groupsUnused(protectGroups, groupsInUse, groupsUnknown) : [];
   return {
     summary: {
       remove: removals.size,
@@ -335,6 +345,34 @@ export function planRemovals(
     idle: idle.sorted(),
     ...(idleAfter !== undefined ? { idleAfterDays: idleAfter } : {}),
   };
+}
+
+/** The protect patterns that match none of the live users' compared emails (`present`), with where each is written. */
+function patternsUnused(
+  patterns: Rules["patterns"],
+  protectAt: readonly SourcePosition[] | undefined,
+  present: readonly string[],
+): UnusedPattern[] {
+  return patterns
+    .map((pattern, index) => ({ pattern, at: protectAt?.[index] }))
+    .filter(({ pattern }) => !present.some((email) => pattern.matches(email)))
+    .map(({ pattern, at }) => ({ pattern: pattern.pattern, ...(at ? { line: at.line, col: at.col } : {}) }));
+}
+
+/** The protected groups no live user is in; `groupsUnknown` live users' groups were not given. */
+function groupsUnused(
+  groups: readonly ProtectedGroup[],
+  inUse: ReadonlySet<string>,
+  groupsUnknown: number,
+): UnusedGroup[] {
+  return groups
+    .filter((group) => !inUse.has(group.name))
+    .map((group) => ({
+      group: group.name,
+      line: group.position.line,
+      col: group.position.col,
+      ...(groupsUnknown > 0 ? { groupsUnknown } : {}),
+    }));
 }
 
 /** Where a plan came from, for the headers of reviews and diffs: the manifest's path and the API's host. */

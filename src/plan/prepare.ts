@@ -33,7 +33,8 @@ export async function prepareFromManifest(
   const manifestRules = rulesOf(manifest, clock?.today);
   const plan = planRemovals(manifest, liveUsers, clock, manifestRules);
   const rules = await withLookalikes(manifestRules, plan, namedGroups(manifest), liveUsers, manifest.path);
-  const verdict = checkGuards(plan, { ...manifest.guards, ...definedOnly(flags) });
+  // Assigned onto a new object, not spread: see rulesOf.
+  const verdict = checkGuards(plan, Object.assign({}, manifest.guards, definedOnly(flags)));
   let fingerprint: string | undefined;
   return {
     plan,
@@ -105,6 +106,8 @@ function refuseSavedPlan(problems: ManifestProblem[]): never {
 
 /** The group names a manifest compares with the live ones to decide who stays: protect's, and the groups guard's. */
 function namedGroups(manifest: Pick<Manifest, "protectGroups" | "guards" | "guardGroupsAt">): NamedGroup[] {
+  // Most manifests name no group: no lists are mapped and joined then (see planRemovals' unused patterns and groups).
+  if (manifest.protectGroups.length === 0 && (manifest.guards.requireForceForGroups ?? []).length === 0) return [];
   const protect = manifest.protectGroups.map((group) => ({
     name: group.name,
     position: group.position,

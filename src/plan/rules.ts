@@ -59,13 +59,19 @@ export function rulesOf(
     if (user.expires !== undefined) expires.set(normalizeEmail(user.email), user.expires);
   if (expires.size > 0 && today === undefined)
     throw new Error("rules of users with an end date (expires:) need the day they are judged on");
-  return {
-    desiredEmails: usersByEmail(manifest.users),
-    ...(expires.size > 0 ? { expires } : {}),
-    ...(today !== undefined ? { today } : {}),
-    patterns: manifest.protect.map(compileProtectPattern),
-    groups: [...new Set((manifest.protectGroups ?? []).map((group) => groupKey(group.name)))],
-  };
+  const desiredEmails = usersByEmail(manifest.users);
+  // An empty list is written as a literal: the empty lists .map() and [...set] make change kind in V8 as those
+  // builtins meet other lists elsewhere, and each change made the planner that reads them be compiled again.
+  const protectGroups = manifest.protectGroups ?? [];
+  const patterns = manifest.protect.length > 0 ? manifest.protect.map(compileProtectPattern) : [];
+  const groups = protectGroups.length > 0 ? [...new Set(protectGroups.map((group) => groupKey(group.name)))] : [];
+  // Each shape written out, not spread: V8 gives each object spread from another a shape of its own once the place
+  // that spreads has made a few, and the planner reading rules of 1,000 shapes was compiled again (docs/performance.md).
+  if (expires.size > 0)
+    return today !== undefined
+      ? { desiredEmails, expires, today, patterns, groups }
+      : { desiredEmails, expires, patterns, groups };
+  return today !== undefined ? { desiredEmails, today, patterns, groups } : { desiredEmails, patterns, groups };
 }
 
 /** Whether the rules list this email (as compared) and its last day has not passed on the rules' day. */

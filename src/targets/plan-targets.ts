@@ -282,14 +282,15 @@ async function withManager(
         leave(run, skippable(run, outcome.error), outcome.error);
         continue;
       }
-      planned.set(run, {
-        account,
-        own,
-        ...(manifest ? { manifest } : {}),
-        prepared: outcome.prepared,
-        liveUsers: run.liveUsers!,
-        client: run.client!,
-      });
+      const { prepared } = outcome;
+      const [liveUsers, client] = [run.liveUsers!, run.client!];
+      // Both shapes written out, not spread: see rulesOf (src/plan/rules.ts).
+      planned.set(
+        run,
+        manifest
+          ? { account, own, manifest, prepared, liveUsers, client }
+          : { account, own, prepared, liveUsers, client },
+      );
     }
     const runOf = new Map(runs.map((run) => [run.item, run]));
     const ends = work.map((item) => {

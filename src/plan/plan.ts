@@ -281,36 +281,21 @@ export function planRemovals(
       };
       protectedUsers.push(key, item);
     } else {
-      // Both shapes written out, not spread, as the protected entry above.
-      const { id, email, user_status, last_sign_in_at } = entry;
-      const [record_type, created_at] = [user.record_type, user.created_at ?? null];
-      removals.push(
-        key,
-        expiry.state === "expired"
-          ? {
-              action: "remove",
-              id,
-              email,
-              user_status,
-              last_sign_in_at,
-              groups,
-              record_type,
-              created_at,
-              reason: "expired",
-              expires: expiry.expires,
-            }
-          : {
-              action: "remove",
-              id,
-              email,
-              user_status,
-              last_sign_in_at,
-              groups,
-              record_type,
-              created_at,
-              reason: "not_in_manifest",
-            },
-      );
+      // Written out, not spread, as the protected entry above; `expires` assigned after, so both shapes share one
+      // V8 transition.
+      const removal: Removal = {
+        action: "remove",
+        id: entry.id,
+        email: entry.email,
+        user_status: entry.user_status,
+        last_sign_in_at: entry.last_sign_in_at,
+        groups: entry.groups,
+        record_type: user.record_type,
+        created_at: user.created_at ?? null,
+        reason: expiry.state === "expired" ? "expired" : "not_in_manifest",
+      };
+      if (expiry.state === "expired") removal.expires = expiry.expires;
+      removals.push(key, removal);
     }
   }
   const missing = new EmailOrder<MissingUser>();

@@ -65,13 +65,12 @@ export function rulesOf(
   const protectGroups = manifest.protectGroups ?? [];
   const patterns = manifest.protect.length > 0 ? manifest.protect.map(compileProtectPattern) : [];
   const groups = protectGroups.length > 0 ? [...new Set(protectGroups.map((group) => groupKey(group.name)))] : [];
-  // Each shape written out, not spread: V8 gives each object spread from another a shape of its own once the place
-  // that spreads has made a few, and the planner reading rules of 1,000 shapes was compiled again (docs/performance.md).
-  if (expires.size > 0)
-    return today !== undefined
-      ? { desiredEmails, expires, today, patterns, groups }
-      : { desiredEmails, expires, patterns, groups };
-  return today !== undefined ? { desiredEmails, today, patterns, groups } : { desiredEmails, patterns, groups };
+  // Built by assignment, not spread: V8 gives each object spread from another a shape of its own once the place that
+  // spreads has made a few, and the planner reading rules of 1,000 shapes was compiled again (docs/performance.md).
+  const rules: Rules = { desiredEmails, patterns, groups };
+  if (expires.size > 0) rules.expires = expires;
+  if (today !== undefined) rules.today = today;
+  return rules;
 }
 
 /** Whether the rules list this email (as compared) and its last day has not passed on the rules' day. */
